@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make run` (the console with demo data) and `make test` (the whole suite).
+# Both create .venv and install requirements.txt themselves.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-requirements
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test totp chromium clean
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+## run: migrate, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
+run: $(INSTALLED)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@$(BIN)/flask demo logins
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium
+test: $(INSTALLED) chromium
+	$(BIN)/python -m pytest
+
+## totp: the current MFA code of the demo accounts that need one
+totp: $(INSTALLED)
+	@$(BIN)/flask demo totp
+
+## chromium: Debian's Chromium for the browser tests (never a downloaded browser build)
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -1,0 +1,66 @@
+"""The moderation console: a Flask app for moderating peer-support services and their rotas."""
+
+import logging
+
+from flask import Flask
+
+from console import errors, schema, security
+from console.config import load_config
+from console.extensions import csrf, db, limiter, login_manager, migrate
+from console.permissions import Role, undeclared_endpoints
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the console app; `config` overrides settings (tests pass their own)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from console import models  # noqa: F401  (every model registered before the mappers configure)
+    from console.accounts import service as accounts
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(schema.MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(accounts.load_session_user)
+
+    errors.init_app(app)
+    security.init_app(app)
+    schema.init_app(app, lambda: db.engine)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from console import cli
+    cli.init_app(app)
+
+    missing = undeclared_endpoints(app)
+    if missing:
+        raise RuntimeError(f"every route must declare its capability; these do not: {', '.join(missing)}")
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from console.accounts import bp as auth_bp
+    from console.admin import bp as admin_bp
+    from console.dashboard import bp as dashboard_bp
+    from console.health import bp as health_bp
+
+    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from console.accounts.service import local_time
+    from console.database import utcnow
+    from console.forms import ActionForm
+
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["ActionForm"] = ActionForm
+    app.context_processor(lambda: {"now": utcnow()})

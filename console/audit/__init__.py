@@ -1,0 +1,1 @@
+"""The append-only audit log that every administrative and security event is written to."""

@@ -1,0 +1,61 @@
+"""Command-line tasks: `flask --app wsgi demo ...` and `flask --app wsgi accounts ...`."""
+
+import click
+import pyotp
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup
+
+from console import demo
+from console.accounts import service as accounts
+from console.errors import UserError
+from console.permissions import MFA_REQUIRED_ROLES, Role
+
+demo_cli = AppGroup("demo", help="Demo data for trying the console.")
+accounts_cli = AppGroup("accounts", help="Account tasks for administrators.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo trust into an empty database (does nothing if there is data)."""
+    if not demo.is_empty():
+        click.echo("The database already has services or staff; demo data not loaded.")
+        return
+    demo.load()
+    click.echo(f"Loaded the demo trust: {len(demo.SERVICES)} services, {len(demo.PEOPLE)} staff.")
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo logins."""
+    click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+    for person in demo.demo_logins():
+        mfa_note = "MFA: run `make totp` for the code" if person.role in MFA_REQUIRED_ROLES else "no MFA"
+        click.echo(f"  {person.role.label:<27} {person.email:<45} {mfa_note}")
+
+
+@demo_cli.command("totp")
+def demo_totp() -> None:
+    """Print the current MFA code of the demo accounts that need one."""
+    click.echo(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+
+
+@accounts_cli.command("invite-owner")
+@click.argument("name")
+@click.argument("email")
+def invite_owner(name: str, email: str) -> None:
+    """Create the first owner account of a new installation and email its invitation link."""
+    # Links in the email point at PUBLIC_URL, the address staff reach the console at.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        try:
+            owner = accounts.create(name=name, email=email, roles=[Role.OWNER], service_ids=[])
+            accounts.send_invitation(
+                owner, link_for=lambda token: url_for("auth.accept_invite", token=token, _external=True))
+        except UserError as failure:
+            raise click.ClickException(failure.message) from failure
+    click.echo(f"Created {owner.email}. The invitation email has been sent (or logged if MAIL_SERVER is not set).")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(accounts_cli)

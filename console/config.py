@@ -1,0 +1,81 @@
+"""Configuration from environment variables, with safe defaults for the embedded set-up."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" are yes)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first use."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        # Written once with owner-only permissions; the instance folder is git-ignored.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill app.config from the environment, then apply explicit overrides (tests)."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    overrides = dict(overrides or {})
+    env = os.environ.get
+    app.config.from_mapping(
+        SECRET_KEY=overrides.pop("SECRET_KEY", None) or env("SECRET_KEY") or _instance_secret_key(instance),
+        SQLALCHEMY_DATABASE_URI=normalise_database_url(
+            env("DATABASE_URL") or f"sqlite:///{instance / 'console.db'}"
+        ),
+        PID_DATABASE_URL=normalise_database_url(
+            env("PID_DATABASE_URL") or f"sqlite:///{instance / 'pid-vault.db'}"
+        ),
+        PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        MAIL_SERVER=env("MAIL_SERVER", ""),
+        MAIL_PORT=int(env("MAIL_PORT", "25")),
+        MAIL_USE_TLS=_env_bool("MAIL_USE_TLS", False),
+        MAIL_USERNAME=env("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=env("MAIL_PASSWORD", ""),
+        MAIL_FROM=env("MAIL_FROM", "moderation-console@localhost"),
+        SESSION_COOKIE_SECURE=_env_bool("SESSION_COOKIE_SECURE", True),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="console_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # Forms are small; anything larger is refused with a 413 page before it is parsed.
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        RATELIMIT_STORAGE_URI=env("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT=env("LOGIN_RATE_LIMIT", "20 per minute"),
+        LOCKOUT_THRESHOLD=int(env("LOCKOUT_THRESHOLD", "5")),
+        LOCKOUT_MINUTES=int(env("LOCKOUT_MINUTES", "15")),
+        INVITE_VALID_HOURS=int(env("INVITE_VALID_HOURS", "72")),
+        RESET_VALID_MINUTES=int(env("RESET_VALID_MINUTES", "60")),
+        # Argon2id cost; RFC 9106's second recommended option by default.
+        ARGON2_TIME_COST=int(env("ARGON2_TIME_COST", "3")),
+        ARGON2_MEMORY_COST_KIB=int(env("ARGON2_MEMORY_COST_KIB", "65536")),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    )
+    if "SQLALCHEMY_DATABASE_URI" in overrides:
+        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    app.config.from_mapping(overrides)

@@ -1,0 +1,124 @@
+"""Demo data: one trust with seven services and about forty staff over every role."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from console.accounts.models import StaffMember
+from console.accounts.passwords import hash_password
+from console.audit import service as audit
+from console.extensions import db
+from console.permissions import MFA_REQUIRED_ROLES, Role
+from console.services.models import Service
+
+DOMAIN = "demo-trust.example.org"
+DEMO_PASSWORD = "Moderate-Demo-2026"
+# Every demo account whose role needs MFA uses this authenticator secret; `flask demo totp` shows its code.
+DEMO_TOTP_SECRET = "DEMOCONSOLEMFASECRETFORTESTING23"
+
+# (name, slug, risk tier, area, mailbox local part)
+SERVICES = [
+    ("Eating disorders", "eating-disorders", "high", "Berkshire", "ed-moderation"),
+    ("Early intervention in psychosis", "early-intervention-psychosis", "high", "Berkshire", "eip-moderation"),
+    ("Demo low-risk service", "demo-low", "low", "Demo", "demo-moderation"),
+    ("Perinatal mental health", "perinatal", "low", "Berkshire West", "perinatal-moderation"),
+    ("Carers' support", "carers", "low", "Berkshire East", "carers-moderation"),
+    ("Young people's wellbeing", "young-people", "low", "Berkshire", "cyp-moderation"),
+    ("Autism and ADHD peer support", "autism-adhd", "low", "Berkshire West", "neuro-moderation"),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """One demo staff member."""
+
+    name: str
+    role: Role
+    services: tuple[str, ...]
+
+    @property
+    def email(self) -> str:
+        """first.last@ the demo trust's domain."""
+        return ".".join(self.name.lower().replace("'", "").split()) + "@" + DOMAIN
+
+
+ALL = tuple(slug for _, slug, *_ in SERVICES)
+HIGH = ("eating-disorders", "early-intervention-psychosis")
+LOW = tuple(slug for slug in ALL if slug not in HIGH)
+
+# The first person of each role is that role's documented demo login.
+PEOPLE = [
+    DemoPerson("Amara Okafor", Role.OWNER, ALL),
+    DemoPerson("Helen Marsh", Role.CLINICAL_ADMIN, ALL),
+    DemoPerson("Tom Reid", Role.NON_CLINICAL_ADMIN, ALL),
+    DemoPerson("Priya Shah", Role.TEAM_MANAGER, ("eating-disorders", "early-intervention-psychosis", "demo-low")),
+    DemoPerson("Gareth Lloyd", Role.TEAM_MANAGER, ("perinatal", "carers")),
+    DemoPerson("Nadia Rahman", Role.TEAM_MANAGER, ("young-people", "autism-adhd")),
+    DemoPerson("Sarah Bennett", Role.CLINICAL_MODERATOR, HIGH + ("demo-low",)),
+    DemoPerson("Daniel Cho", Role.CLINICAL_MODERATOR, HIGH),
+    DemoPerson("Fiona Gallagher", Role.CLINICAL_MODERATOR, ("eating-disorders", "perinatal")),
+    DemoPerson("Kwame Asante", Role.CLINICAL_MODERATOR, ("early-intervention-psychosis", "young-people")),
+    DemoPerson("Rachel Green", Role.CLINICAL_MODERATOR, ("carers", "autism-adhd", "demo-low")),
+    DemoPerson("Imran Patel", Role.CLINICAL_MODERATOR, ("eating-disorders",)),
+    DemoPerson("Laura Evans", Role.CLINICAL_MODERATOR, ("young-people", "perinatal")),
+    DemoPerson("Mark Thompson", Role.CLINICAL_MODERATOR, ("early-intervention-psychosis",)),
+    DemoPerson("Chloe Davies", Role.NON_CLINICAL_MODERATOR, HIGH + ("demo-low",)),
+    DemoPerson("Ben Walker", Role.NON_CLINICAL_MODERATOR, ("eating-disorders", "carers")),
+    DemoPerson("Aisha Mohammed", Role.NON_CLINICAL_MODERATOR, ("early-intervention-psychosis", "perinatal")),
+    DemoPerson("Oliver Hughes", Role.NON_CLINICAL_MODERATOR, ("young-people", "autism-adhd")),
+    DemoPerson("Megan Price", Role.NON_CLINICAL_MODERATOR, ("eating-disorders",)),
+    DemoPerson("Sam Turner", Role.NON_CLINICAL_MODERATOR, ("carers", "demo-low")),
+    DemoPerson("Jess Morgan", Role.PEER_MODERATOR, ("eating-disorders", "demo-low")),
+    DemoPerson("Leon Harris", Role.PEER_MODERATOR, ("early-intervention-psychosis",)),
+    DemoPerson("Zara Ali", Role.PEER_MODERATOR, ("perinatal",)),
+    DemoPerson("Ryan O'Connor", Role.PEER_MODERATOR, ("young-people",)),
+    DemoPerson("Emily Clarke", Role.PEER_MODERATOR, ("carers", "autism-adhd")),
+    DemoPerson("Joe Baker", Role.PEER_MODERATOR, ("eating-disorders",)),
+    DemoPerson("Hannah Wright", Role.DIGITAL_CHAMPION, HIGH + ("demo-low",)),
+    DemoPerson("Dev Kapoor", Role.DIGITAL_CHAMPION, ("eating-disorders",)),
+    DemoPerson("Grace Kelly", Role.DIGITAL_CHAMPION, ("early-intervention-psychosis",)),
+    DemoPerson("Lewis Scott", Role.DIGITAL_CHAMPION, ("eating-disorders", "young-people")),
+    DemoPerson("Maya Jones", Role.DIGITAL_CHAMPION, ("early-intervention-psychosis", "carers")),
+    DemoPerson("Owen Phillips", Role.DIGITAL_CHAMPION, ("eating-disorders", "early-intervention-psychosis")),
+    DemoPerson("Ella Robinson", Role.VOLUNTEER, HIGH + ("demo-low",)),
+    DemoPerson("Callum Wood", Role.VOLUNTEER, ("eating-disorders",)),
+    DemoPerson("Sophie King", Role.VOLUNTEER, ("early-intervention-psychosis",)),
+    DemoPerson("Yusuf Demir", Role.VOLUNTEER, ("eating-disorders", "perinatal")),
+    DemoPerson("Lily Cooper", Role.VOLUNTEER, ("early-intervention-psychosis", "young-people")),
+    DemoPerson("Adam Fisher", Role.VOLUNTEER, ("carers",)),
+    DemoPerson("Ruby Ward", Role.VOLUNTEER, ("eating-disorders", "autism-adhd")),
+    DemoPerson("Nathan Bell", Role.VOLUNTEER, ("early-intervention-psychosis",)),
+    DemoPerson("Isla Murray", Role.VOLUNTEER, ("perinatal", "young-people")),
+]
+
+
+def demo_logins() -> list[DemoPerson]:
+    """The documented demo login of each role, in role order."""
+    first_of_role = {}
+    for person in PEOPLE:
+        first_of_role.setdefault(person.role, person)
+    return [first_of_role[role] for role in Role]
+
+
+def is_empty() -> bool:
+    """Whether the database has no services and no staff yet."""
+    return not db.session.scalar(sa.select(sa.func.count()).select_from(StaffMember)) and \
+        not db.session.scalar(sa.select(sa.func.count()).select_from(Service))
+
+
+def load() -> None:
+    """Load the demo trust into an empty database, in one transaction."""
+    services = {
+        slug: Service(name=name, slug=slug, risk_tier=tier, area=area, mailbox=f"{mailbox}@{DOMAIN}")
+        for name, slug, tier, area, mailbox in SERVICES
+    }
+    db.session.add_all(services.values())
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: forty argon2 runs would slow `make run`
+    for person in PEOPLE:
+        staff = StaffMember(name=person.name, email=person.email, password_hash=password_hash,
+                            mfa_secret=DEMO_TOTP_SECRET if person.role in MFA_REQUIRED_ROLES else None)
+        staff.roles = [person.role]
+        staff.services = [services[slug] for slug in person.services]
+        db.session.add(staff)
+    audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
+    db.session.commit()

@@ -1,0 +1,73 @@
+"""Errors a user can cause, and the pages every HTTP error is shown with."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class UserError(Exception):
+    """A problem the person can fix; its message is shown to them as it is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(UserError):
+    """The record asked for does not exist or is not visible to this person."""
+
+
+ERROR_MESSAGES = {
+    400: "The request could not be understood. Go back, check the form and try again.",
+    403: "Your role does not give you access to this page. Ask an administrator if you need it.",
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "This page cannot be used that way. Go back and use the buttons on the page.",
+    413: "What you sent is larger than this console accepts. Shorten it and try again.",
+    429: "Too many attempts in a short time. Wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you entered was saved; please try again. "
+         "If it keeps happening, tell the service desk the time it happened.",
+    503: "The console is not available right now. Please try again in a few minutes.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the error page (or JSON for API paths) with a plain-words message."""
+    message = message or ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    if _wants_json():
+        return jsonify(error=message), code
+    return render_template("errors/error.html", code=code, message=message, bare=code == 503), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, "This form has expired or did not come from this console. "
+                 "Reload the page and submit it again; nothing was changed."
+        )
+
+    @app.errorhandler(NotFound)
+    def record_not_found(error: NotFound):
+        return render_error(404, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # The traceback goes to the log for the service desk; the page shows no internals.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

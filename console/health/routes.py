@@ -1,0 +1,25 @@
+"""GET /healthz: is the console able to serve?"""
+
+from flask import jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from console import schema
+from console.extensions import db, limiter
+from console.health import bp
+from console.permissions import public
+
+
+@bp.route("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    """JSON with database reachability and migration state; 503 when either is wrong."""
+    try:
+        migrated = schema.is_current(db.engine)
+        database = "ok"
+    except SQLAlchemyError:
+        migrated, database = False, "unreachable"
+    body = {"status": "ok" if database == "ok" and migrated else "unavailable",
+            "database": database,
+            "migrations": "current" if migrated else ("unknown" if database != "ok" else "out of date")}
+    return jsonify(body), 200 if body["status"] == "ok" else 503

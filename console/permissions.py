@@ -1,0 +1,113 @@
+"""Roles, the one table of capabilities, and the decorators routes use to declare them."""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from console.extensions import login_manager
+
+
+class Role(StrEnum):
+    """The roles of the seed service model."""
+
+    OWNER = "owner"
+    CLINICAL_ADMIN = "clinical_admin"
+    NON_CLINICAL_ADMIN = "non_clinical_admin"
+    TEAM_MANAGER = "team_manager"
+    CLINICAL_MODERATOR = "clinical_moderator"
+    NON_CLINICAL_MODERATOR = "non_clinical_moderator"
+    PEER_MODERATOR = "peer_moderator"
+    DIGITAL_CHAMPION = "digital_champion"
+    VOLUNTEER = "volunteer"
+
+    @property
+    def label(self) -> str:
+        """The role as staff read it."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.OWNER: "Owner",
+    Role.CLINICAL_ADMIN: "Clinical administrator",
+    Role.NON_CLINICAL_ADMIN: "Non-clinical administrator",
+    Role.TEAM_MANAGER: "Team manager",
+    Role.CLINICAL_MODERATOR: "Clinical moderator",
+    Role.NON_CLINICAL_MODERATOR: "Non-clinical moderator",
+    Role.PEER_MODERATOR: "Peer moderator",
+    Role.DIGITAL_CHAMPION: "Digital champion",
+    Role.VOLUNTEER: "Volunteer",
+}
+
+ALL_ROLES = frozenset(Role)
+ADMINISTRATORS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN, Role.NON_CLINICAL_ADMIN})
+CLINICAL_ROLES = frozenset({Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR})
+MODERATING_ROLES = frozenset({
+    Role.CLINICAL_MODERATOR, Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR,
+    Role.DIGITAL_CHAMPION, Role.VOLUNTEER,
+})
+
+# Owners, administrators and clinical staff can reach sensitive data: a password alone is not enough.
+MFA_REQUIRED_ROLES = ADMINISTRATORS | CLINICAL_ROLES
+
+# The one table of who may do what. A route names the capability it needs; nothing else decides.
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    "account.self": ALL_ROLES,  # own dashboard, account, MFA and password
+    "services.view": ALL_ROLES,  # services the person belongs to
+    "services.view_all": ADMINISTRATORS,  # every service of the trust
+    "staff.view": ADMINISTRATORS | {Role.TEAM_MANAGER},
+    "admin.services": ADMINISTRATORS,
+    "admin.staff": ADMINISTRATORS,
+    "audit.view": ADMINISTRATORS,
+    # Held now so the policy is reviewed in one place; used by the rota, queue and escalation areas.
+    "rota.publish": frozenset({Role.OWNER, Role.TEAM_MANAGER}),
+    "queue.work": MODERATING_ROLES,
+    "pid.reveal": CLINICAL_ROLES,
+}
+
+PUBLIC = "public"
+
+
+def roles_with(capability: str) -> frozenset[Role]:
+    """Return the roles holding a capability; an unknown name is a programming error."""
+    return CAPABILITIES[capability]
+
+
+def has_capability(roles: frozenset[Role], capability: str) -> bool:
+    """Tell whether any of the roles holds the capability."""
+    return bool(roles & roles_with(capability))
+
+
+def requires(capability: str) -> Callable:
+    """Declare the capability a view needs: anonymous users go to login, others get 403."""
+    roles_with(capability)  # fail at import time on a misspelt capability
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(capability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_capability = capability
+        return guarded
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Declare that a view needs no login (sign-in pages, health checks, token links)."""
+    view.required_capability = PUBLIC
+    return view
+
+
+def undeclared_endpoints(app) -> list[str]:
+    """List endpoints whose view declares no capability (static files excepted)."""
+    return sorted(
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not hasattr(view, "required_capability")
+    )

@@ -1,0 +1,1 @@
+"""The moderated peer-support services of the trust."""

@@ -1,0 +1,235 @@
+"""Shared fixtures: the app on SQLite and PostgreSQL, a client, a real SMTP server and sign-in helpers.
+
+Every test that uses `app` runs twice, once per database. The schema is made by the real
+migrations once per session; each test then gets a fresh copy (SQLite) or emptied tables
+(PostgreSQL). PostgreSQL is required in CI (the CI variable is set) and skipped elsewhere
+when it is not reachable at TEST_POSTGRES_URL.
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import flask_migrate
+import psycopg
+import pyotp
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from psycopg import sql
+
+from console import create_app, demo
+from console.extensions import db
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_TEST_DATABASE = "moderation_console_test"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def base_config(database_url: str, **overrides) -> dict:
+    """Settings for a test app: the real ones, with cheap password hashing and a fixed key."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST_KIB": 1024,
+        "MAIL_SERVER": "",
+        **overrides,
+    }
+
+
+def migrate_database(database_url: str) -> None:
+    """Apply the real Alembic migrations to an empty database."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+def _postgres_url(database: str) -> str:
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> str:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
+    with admin:
+        name = sql.Identifier(POSTGRES_TEST_DATABASE)
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    url = _postgres_url(POSTGRES_TEST_DATABASE)
+    migrate_database(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The database of one test: a copy of the SQLite template, or the emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        path = tmp_path / "console.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    yield url
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        # TRUNCATE bypasses the audit log's row triggers, which refuse DELETE.
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, smtp_server):
+    """The console app on this test's database, sending mail to the test SMTP server."""
+    app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_data(app):
+    """The demo trust loaded into this test's database."""
+    with app.app_context():
+        demo.load()
+
+
+# --- A real SMTP server ---------------------------------------------------------------------
+
+class _Inbox:
+    """Collects the messages the SMTP server receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    """A running aiosmtpd server on loopback and what it received."""
+
+    def __init__(self, controller: Controller, inbox: _Inbox):
+        self.controller, self.inbox = controller, inbox
+        self.port = controller.port
+
+    @property
+    def messages(self):
+        """Messages received so far, oldest first."""
+        return self.inbox.messages
+
+    def last_to(self, address: str):
+        """The newest message sent to an address."""
+        matching = [message for message in self.messages if message["To"] == address]
+        assert matching, f"no email was sent to {address}"
+        return matching[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller():
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), loop=asyncio.new_event_loop())
+    controller.start()
+    yield SmtpServer(controller, inbox)
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_controller):
+    """The session's SMTP server, with an empty inbox for this test."""
+    _smtp_controller.inbox.messages.clear()
+    return _smtp_controller
+
+
+# --- Signing in -------------------------------------------------------------------------------
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, path: str) -> str:
+    """The CSRF token from the form on a page."""
+    response = client.get(path)
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, f"no form with a CSRF token on {path} (status {response.status_code})"
+    return match.group(1)
+
+
+def totp_now(secret: str, *, steps_ahead: int = 0) -> str:
+    """The authenticator code for a secret, optionally for a later 30-second step."""
+    return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_ahead)
+
+
+class AuthActions:
+    """Sign in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def post(self, path: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
+        """POST a form with a valid CSRF token taken from form_page (default: the same path)."""
+        data = {"csrf_token": csrf_token(self.client, form_page or path), **(data or {})}
+        return self.client.post(path, data=data, **kwargs)
+
+    def login(self, email: str, password: str = demo.DEMO_PASSWORD, *, totp_secret: str | None = None):
+        """Sign in with password, then the MFA code when a secret is given; returns the last response."""
+        response = self.post("/auth/login", {"email": email, "password": password})
+        if totp_secret is not None and response.headers.get("Location", "").startswith("/auth/mfa"):
+            response = self.post("/auth/mfa", {"code": totp_now(totp_secret)})
+        return response
+
+    def login_demo(self, role):
+        """Sign in as the documented demo login of a role."""
+        person = next(p for p in demo.demo_logins() if p.role == role)
+        return self.login(person.email, totp_secret=demo.DEMO_TOTP_SECRET)
+
+    def logout(self):
+        """Sign out of this client."""
+        return self.post("/auth/logout", form_page="/auth/account")
+
+
+@pytest.fixture
+def auth(client):
+    """Sign-in helper bound to the test client."""
+    return AuthActions(client)

@@ -1,0 +1,237 @@
+"""Signing in: passwords, lockout, rate limits, MFA challenge, enrolment, recovery codes, sign-out."""
+
+import re
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from console.accounts.models import StaffMember
+from console.audit.models import AuditEntry
+from console.extensions import db
+from console.permissions import Role
+from tests.conftest import AuthActions, csrf_token, totp_now
+from tests.factories import PASSWORD, make_staff
+
+SECRET = pyotp.random_base32()
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def moderator(app):
+    with app.app_context():
+        return make_staff().email
+
+
+@pytest.fixture
+def clinician(app):
+    """A clinical moderator with an authenticator enrolled."""
+    with app.app_context():
+        return make_staff("sam.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
+                          mfa_secret=SECRET, name="Sam Clinician").email
+
+
+def test_sign_in_with_right_password_opens_dashboard(client, auth, moderator):
+    response = auth.login(moderator, PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Hello, Alex" in page
+
+
+def test_wrong_password_is_refused_with_a_clear_message_and_audited(app, client, auth, moderator):
+    response = auth.login(moderator, "not-the-password")
+    assert response.status_code == 400
+    assert "The email address or password is not right" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+    assert audit_actions(app)[-1] == "auth.login_failed"
+
+
+def test_unknown_email_gets_the_same_message(client, auth, moderator):
+    response = auth.login("nobody@trust.example.org", "whatever-password")
+    assert "The email address or password is not right" in response.get_data(as_text=True)
+
+
+def test_malformed_email_is_a_field_error_not_a_crash(client, auth, moderator):
+    response = auth.post("/auth/login", {"email": "not an email", "password": "x"})
+    assert response.status_code == 400
+    assert "Enter an email address like name@nhs.net." in response.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(app, client, auth, moderator):
+    for _ in range(4):
+        auth.login(moderator, "wrong-password")
+    response = auth.login(moderator, "wrong-password")
+    assert "This account is locked" in response.get_data(as_text=True)
+    response = auth.login(moderator, PASSWORD)
+    assert "This account is locked" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    actions = audit_actions(app)
+    assert "auth.locked" in actions and actions[-1] == "auth.login_refused_locked"
+
+
+def test_lock_expires(app, client, auth, moderator):
+    for _ in range(5):
+        auth.login(moderator, "wrong-password")
+    with app.app_context():
+        staff = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == moderator))
+        staff.locked_until = staff.locked_until.replace(year=2000)
+        db.session.commit()
+    assert auth.login(moderator, PASSWORD).headers["Location"] == "/"
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(app, client, auth, moderator):
+    app.config["LOCKOUT_THRESHOLD"] = 1000  # isolate the rate limit from the lockout
+    token = csrf_token(client, "/auth/login")
+    statuses = [client.post("/auth/login", data={"csrf_token": token, "email": f"x{i}@trust.example.org",
+                                                 "password": "guess"}).status_code for i in range(25)]
+    assert statuses[:20] == [400] * 20
+    assert statuses[-1] == 429
+    response = client.post("/auth/login", data={"csrf_token": token, "email": moderator, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts in a short time" in response.get_data(as_text=True)
+
+
+def test_mfa_user_needs_a_code_after_the_password(client, auth, clinician):
+    response = auth.login(clinician, PASSWORD)
+    assert response.headers["Location"] == "/auth/mfa"
+    assert client.get("/").status_code == 302  # password alone is not a session
+    response = auth.post("/auth/mfa", {"code": totp_now(SECRET)})
+    assert response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_mfa_code_is_refused(client, auth, clinician):
+    auth.login(clinician, PASSWORD)
+    wrong = f"{(int(totp_now(SECRET)) + 1) % 1_000_000:06d}"
+    response = auth.post("/auth/mfa", {"code": wrong})
+    assert response.status_code == 400
+    assert "That code is not right" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_an_mfa_code_cannot_be_used_twice(app, auth, clinician):
+    auth.login(clinician, PASSWORD)
+    code = totp_now(SECRET)
+    assert auth.post("/auth/mfa", {"code": code}).headers["Location"] == "/"
+    other = AuthActions(app.test_client())
+    other.login(clinician, PASSWORD)
+    response = other.post("/auth/mfa", {"code": code})
+    assert "That code is not right" in response.get_data(as_text=True)
+
+
+def test_mfa_page_without_a_password_step_sends_you_to_sign_in(client, clinician):
+    response = client.get("/auth/mfa", follow_redirects=True)
+    assert "Your sign-in took too long or was not started" in response.get_data(as_text=True)
+
+
+def enrol(auth, client) -> list[str]:
+    """Complete the enrolment page with a code from the secret it shows; returns the recovery codes."""
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    assert 'src="data:image/svg+xml;base64,' in page
+    response = auth.post("/auth/mfa/setup", {"code": totp_now(secret)})
+    assert response.status_code == 200
+    return secret, re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>", response.get_data(as_text=True))
+
+
+def test_roles_that_require_mfa_must_enrol_before_getting_in(app, client, auth):
+    with app.app_context():
+        make_staff("new.admin@trust.example.org", roles=[Role.CLINICAL_ADMIN], name="New Admin")
+    response = auth.login("new.admin@trust.example.org", PASSWORD)
+    assert response.headers["Location"] == "/auth/mfa/setup"
+    assert client.get("/").status_code == 302
+    secret, codes = enrol(auth, client)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/").status_code == 200
+    assert "mfa.enrolled" in audit_actions(app)
+
+
+def test_a_recovery_code_signs_in_once(app, client, auth):
+    with app.app_context():
+        make_staff("new.admin@trust.example.org", roles=[Role.OWNER], name="New Owner")
+    auth.login("new.admin@trust.example.org", PASSWORD)
+    _, codes = enrol(auth, client)
+    auth.logout()
+    auth.login("new.admin@trust.example.org", PASSWORD)
+    assert auth.post("/auth/mfa", {"code": codes[0].upper().replace("-", "")}).headers["Location"] == "/"
+    auth.logout()
+    auth.login("new.admin@trust.example.org", PASSWORD)
+    response = auth.post("/auth/mfa", {"code": codes[0]})
+    assert "That recovery code is not right, or has been used already." in response.get_data(as_text=True)
+    assert "9 unused recovery codes" not in response.get_data(as_text=True)
+
+
+def test_optional_mfa_can_be_turned_on_and_off_by_a_volunteer(client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    enrol(auth, client)
+    assert "You have 10 unused recovery codes" in client.get("/auth/account").get_data(as_text=True)
+    response = auth.post("/auth/mfa/disable", form_page="/auth/account", follow_redirects=True)
+    assert "Multi-factor authentication is turned off." in response.get_data(as_text=True)
+
+
+def test_required_mfa_cannot_be_turned_off(client, auth, clinician):
+    auth.login(clinician, PASSWORD, totp_secret=SECRET)
+    response = auth.post("/auth/mfa/disable", form_page="/auth/account", follow_redirects=True)
+    assert "Your role requires MFA, so it cannot be turned off." in response.get_data(as_text=True)
+
+
+def test_sign_out_ends_the_session(client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    response = auth.logout()
+    assert response.headers["Location"] == "/auth/login"
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_everywhere_ends_other_sessions(app, client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    laptop = AuthActions(app.test_client())
+    laptop.login(moderator, PASSWORD)
+    assert laptop.client.get("/").status_code == 200
+    auth.post("/auth/logout-everywhere", form_page="/auth/account")
+    assert laptop.client.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_changing_password_keeps_this_session_and_ends_others(app, client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    laptop = AuthActions(app.test_client())
+    laptop.login(moderator, PASSWORD)
+    response = auth.post("/auth/password", {"current": PASSWORD, "password": "a brand new passphrase",
+                                            "confirm": "a brand new passphrase"}, form_page="/auth/account")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert laptop.client.get("/").status_code == 302
+    assert laptop.login(moderator, PASSWORD).status_code == 400
+    assert laptop.login(moderator, "a brand new passphrase").headers["Location"] == "/"
+
+
+def test_changing_password_with_wrong_current_password_says_so(client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    response = auth.post("/auth/password", {"current": "wrong", "password": "a brand new passphrase",
+                                            "confirm": "a brand new passphrase"}, form_page="/auth/account")
+    assert response.status_code == 400
+    assert "Your current password is not right." in response.get_data(as_text=True)
+
+
+def test_after_sign_in_you_return_to_the_page_you_asked_for_but_never_off_site(client, auth, moderator):
+    assert client.get("/staff").status_code == 302
+    response = auth.post("/auth/login?next=/services", {"email": moderator, "password": PASSWORD},
+                         form_page="/auth/login")
+    assert response.headers["Location"] == "/services"
+    auth.logout()
+    response = auth.post("/auth/login?next=//evil.example.com/", {"email": moderator, "password": PASSWORD},
+                         form_page="/auth/login")
+    assert response.headers["Location"] == "/"
+
+
+def test_deactivated_staff_cannot_sign_in(app, auth, moderator):
+    with app.app_context():
+        staff = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == moderator))
+        staff.active = False
+        db.session.commit()
+    response = auth.login(moderator, PASSWORD)
+    assert "The email address or password is not right" in response.get_data(as_text=True)
