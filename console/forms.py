@@ -1,11 +1,36 @@
 """Form pieces shared by every area."""
 
+import unicodedata
+
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+CONTROL_CHARACTER_MESSAGE = "Remove the invisible control characters from this field (they cannot be stored)."
 
-class ActionForm(FlaskForm):
+
+def has_control_characters(text: str, *, multiline: bool) -> bool:
+    """Whether text holds control characters (NUL and the like, which PostgreSQL cannot store)."""
+    allowed = {"\t", "\n", "\r"} if multiline else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+class ConsoleForm(FlaskForm):
+    """Base form: on top of each field's own checks, refuses control characters in any text."""
+
+    def validate(self, extra_validators=None) -> bool:
+        """Run the fields' validators, then the control-character check on every text value."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            values = field.data if isinstance(field.data, list) else [field.data]
+            multiline = isinstance(field, TextAreaField)
+            if any(isinstance(v, str) and has_control_characters(v, multiline=multiline) for v in values):
+                field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
+                valid = False
+        return valid
+
+
+class ActionForm(ConsoleForm):
     """A button-only form: carries the CSRF token for a POST action."""
 
 

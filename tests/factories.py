@@ -16,7 +16,8 @@ def make_service(name: str = "Eating disorders", slug: str = "eating-disorders",
 
 
 def make_staff(email: str = "alex.moderator@trust.example.org", *, roles=(Role.NON_CLINICAL_MODERATOR,),
-               services_=(), password: str | None = PASSWORD, mfa_secret: str | None = None, name: str = "Alex Moderator"):
+               services_=(), password: str | None = PASSWORD, mfa_secret: str | None = None,
+               name: str = "Alex Moderator"):
     """A staff member with a password already chosen (unless password=None, as if only invited)."""
     staff = accounts.create(name=name, email=email, roles=roles, service_ids=[s.id for s in services_])
     staff.password_hash = hash_password(password) if password else None

@@ -1,16 +1,16 @@
 """Sign-in, MFA and password forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from console.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from console.forms import ConsoleForm
 
 EMAIL_FIELD = dict(validators=[DataRequired("Enter your email address."), Length(max=254),
                                Email("Enter an email address like name@nhs.net.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ConsoleForm):
     """Email and password."""
 
     email = EmailField("Email address", render_kw={"autocomplete": "username"}, **EMAIL_FIELD)
@@ -19,10 +19,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(ConsoleForm):
     """A code from the authenticator app, or a recovery code."""
 
-    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=32, message="That code is too long.")],
+    code = StringField("Code", validators=[DataRequired("Enter the code."),
+                                           Length(max=32, message="That code is too long.")],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"})
     submit = SubmitField("Continue")
 
@@ -38,14 +39,14 @@ def _new_password_fields(label: str):
     return password, confirm
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(ConsoleForm):
     """Choose a password from an invitation or reset link."""
 
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Save password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ConsoleForm):
     """Change a password while signed in."""
 
     current = PasswordField("Current password", validators=[DataRequired("Enter your current password."),
@@ -55,7 +56,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(ConsoleForm):
     """Ask for a password reset link."""
 
     email = EmailField("Email address", render_kw={"autocomplete": "username"}, **EMAIL_FIELD)

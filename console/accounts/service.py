@@ -12,9 +12,9 @@ from console.accounts import mfa
 from console.accounts.models import AccountToken, RecoveryCode, StaffMember
 from console.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from console.audit import service as audit
+from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.database import utcnow
 from console.mail import MailError, send_email
 from console.permissions import Role, has_capability
 from console.services.models import Service

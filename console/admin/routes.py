@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from console.accounts import service as accounts
 from console.admin import bp
@@ -90,7 +91,7 @@ def staff_list():
 
 def _staff_form(person=None) -> StaffForm:
     form = StaffForm(obj=person)
-    form.services.choices = [(service.id, service.name) for service in services.get_all()]
+    form.services.choices = [SelectChoice(service.id, service.name) for service in services.get_all()]
     if person is not None and not form.is_submitted():
         form.roles.data = [role.value for role in person.roles]
         form.services.data = [service.id for service in person.services]

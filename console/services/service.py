@@ -50,7 +50,8 @@ def get_or_raise(*, service_id: int) -> Service:
 
 def _check(*, name: str, slug: str, risk_tier: str, except_id: int | None) -> None:
     if not SLUG_PATTERN.match(slug):
-        raise UserError("The short name may use lower-case letters, digits and single hyphens only, e.g. eating-disorders.")
+        raise UserError("The short name may use lower-case letters, digits and single hyphens only, "
+                        "e.g. eating-disorders.")
     RiskTier(risk_tier)
     clash = db.session.scalar(
         sa.select(Service).where(sa.or_(Service.slug == slug, Service.name == name), Service.id != (except_id or 0))

@@ -1,0 +1,136 @@
+"""Every route, every role, and anonymous visitors: who gets in and who is refused.
+
+The table below is written out by hand, independently of console.permissions, so that widening
+access in the code fails this test. A route added without an entry here fails it too.
+
+POSTs are sent without a CSRF token (the global CSRF check is switched off for this test only;
+each form still checks its own token), so an allowed request reaches the view, fails its form
+validation and changes nothing, while a refused one is stopped by the capability check.
+"""
+
+import pytest
+
+from console import demo
+from console.permissions import Role
+
+OWNER, MANAGER, VOLUNTEER = Role.OWNER, Role.TEAM_MANAGER, Role.VOLUNTEER
+EVERYONE = frozenset(Role)
+ADMINS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN, Role.NON_CLINICAL_ADMIN})
+PUBLIC = "public"
+
+# (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
+ROUTES = {
+    ("health.healthz", "GET"): ("/healthz", PUBLIC),
+    ("auth.login", "GET"): ("/auth/login", PUBLIC),
+    ("auth.login", "POST"): ("/auth/login", PUBLIC),
+    ("auth.mfa_challenge", "GET"): ("/auth/mfa", PUBLIC),
+    ("auth.mfa_challenge", "POST"): ("/auth/mfa", PUBLIC),
+    ("auth.mfa_setup", "GET"): ("/auth/mfa/setup", PUBLIC),
+    ("auth.mfa_setup", "POST"): ("/auth/mfa/setup", PUBLIC),
+    ("auth.logout", "POST"): ("/auth/logout", PUBLIC),
+    ("auth.accept_invite", "GET"): ("/auth/invite/some-token", PUBLIC),
+    ("auth.accept_invite", "POST"): ("/auth/invite/some-token", PUBLIC),
+    ("auth.request_reset", "GET"): ("/auth/reset", PUBLIC),
+    ("auth.request_reset", "POST"): ("/auth/reset", PUBLIC),
+    ("auth.reset_password", "GET"): ("/auth/reset/some-token", PUBLIC),
+    ("auth.reset_password", "POST"): ("/auth/reset/some-token", PUBLIC),
+    ("auth.account", "GET"): ("/auth/account", EVERYONE),
+    ("auth.change_password", "POST"): ("/auth/password", EVERYONE),
+    ("auth.regenerate_recovery_codes", "POST"): ("/auth/mfa/recovery-codes", EVERYONE),
+    ("auth.disable_mfa", "POST"): ("/auth/mfa/disable", EVERYONE),
+    ("auth.logout_everywhere", "POST"): ("/auth/logout-everywhere", EVERYONE),
+    ("dashboard.index", "GET"): ("/", EVERYONE),
+    ("dashboard.service_list", "GET"): ("/services", EVERYONE),
+    ("dashboard.service_detail", "GET"): ("/services/eating-disorders", EVERYONE),
+    ("dashboard.staff_list", "GET"): ("/staff", ADMINS | {MANAGER}),
+    ("admin.index", "GET"): ("/admin/", ADMINS),
+    ("admin.service_list", "GET"): ("/admin/services", ADMINS),
+    ("admin.service_create", "GET"): ("/admin/services/new", ADMINS),
+    ("admin.service_create", "POST"): ("/admin/services/new", ADMINS),
+    ("admin.service_edit", "GET"): ("/admin/services/1/edit", ADMINS),
+    ("admin.service_edit", "POST"): ("/admin/services/1/edit", ADMINS),
+    ("admin.service_set_active", "POST"): ("/admin/services/1/active", ADMINS),
+    ("admin.staff_list", "GET"): ("/admin/staff", ADMINS),
+    ("admin.staff_create", "GET"): ("/admin/staff/new", ADMINS),
+    ("admin.staff_create", "POST"): ("/admin/staff/new", ADMINS),
+    ("admin.staff_edit", "GET"): ("/admin/staff/{staff}/edit", ADMINS),
+    ("admin.staff_edit", "POST"): ("/admin/staff/{staff}/edit", ADMINS),
+    ("admin.staff_invite", "POST"): ("/admin/staff/{staff}/invite", ADMINS),
+    ("admin.staff_set_active", "POST"): ("/admin/staff/{staff}/active", ADMINS),
+    ("admin.staff_unlock", "POST"): ("/admin/staff/{staff}/unlock", ADMINS),
+    ("admin.staff_reset_mfa", "POST"): ("/admin/staff/{staff}/reset-mfa", ADMINS),
+    ("admin.audit_log", "GET"): ("/admin/audit", ADMINS),
+}
+
+
+def registered_routes(app) -> set[tuple[str, str]]:
+    """Every (endpoint, method) the app serves, static files aside."""
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_has_an_entry_in_the_matrix(app):
+    assert registered_routes(app) == set(ROUTES)
+
+
+def test_every_view_declares_a_capability(app):
+    missing = [endpoint for endpoint, view in app.view_functions.items()
+               if endpoint != "static" and not hasattr(view, "required_capability")]
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda role: role.value if role else "anonymous")
+def test_each_role_reaches_exactly_its_routes(app, client, auth, demo_data, role):
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    volunteer_id = 1 + next(i for i, person in enumerate(demo.PEOPLE) if person.role == VOLUNTEER)
+    if role is not None:
+        assert auth.login_demo(role).headers["Location"] == "/"
+    wrong = []
+    for (_endpoint, method), (path, allowed) in ROUTES.items():
+        response = client.open(path.format(staff=volunteer_id), method=method)
+        outcome = _outcome(response)
+        expected = _expected(allowed, role)
+        if outcome != expected:
+            wrong.append(f"{method} {path}: expected {expected}, got {outcome} ({response.status_code})")
+    assert wrong == []
+
+
+def _expected(allowed, role) -> str:
+    if allowed == PUBLIC:
+        return "served"
+    if role is None:
+        return "sign-in"
+    return "served" if role in allowed else "refused"
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "refused"
+    if response.status_code == 302 and response.headers["Location"].startswith("/auth/login?next="):
+        return "sign-in"
+    if response.status_code >= 500:
+        return "error"
+    return "served"
+
+
+def test_refused_pages_say_why_in_plain_words(client, auth, demo_data):
+    auth.login_demo(VOLUNTEER)
+    response = client.get("/admin/staff")
+    assert response.status_code == 403
+    assert "Your role does not give you access to this page." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role,visible", [
+    (OWNER, ["Admin: services", "Admin: staff", "Audit log", "Staff"]),
+    (MANAGER, ["Staff"]),
+    (VOLUNTEER, []),
+])
+def test_navigation_shows_each_role_only_what_it_may_use(client, auth, demo_data, role, visible):
+    auth.login_demo(role)
+    nav = client.get("/").get_data(as_text=True).split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    for label in ["Admin: services", "Admin: staff", "Audit log", "Staff"]:
+        assert (f">{label}</a>" in nav) == (label in visible), label
+    assert ">My account</a>" in nav and ">Services</a>" in nav

@@ -1,0 +1,63 @@
+"""GET /healthz, and the refusal to serve a database that is not migrated."""
+
+import pytest
+import sqlalchemy as sa
+
+from console import create_app
+from console.extensions import db
+from tests.conftest import base_config
+
+
+@pytest.fixture
+def make_app():
+    """Build extra apps on other databases, disposing their connections afterwards."""
+    apps = []
+
+    def build(database_url: str):
+        apps.append(create_app(base_config(database_url)))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_healthz_reports_a_reachable_migrated_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
+
+
+def test_unmigrated_database_is_refused_with_a_clear_message(make_app, tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
+    client = app.test_client()
+    response = client.get("/auth/login")
+    assert response.status_code == 503
+    assert "database is not up to date" in response.get_data(as_text=True)
+    assert "flask --app wsgi db upgrade" in response.get_data(as_text=True)
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["migrations"] == "out of date"
+
+
+def test_database_behind_the_code_is_refused(app, make_app):
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'older'"))
+        db.session.commit()
+    fresh = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert fresh.test_client().get("/auth/login").status_code == 503
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+        db.session.commit()
+
+
+def test_unreachable_database_is_a_503_with_a_message_not_a_crash(make_app):
+    app = make_app("postgresql://nobody@127.0.0.1:1/none")
+    client = app.test_client()
+    response = client.get("/auth/login")
+    assert response.status_code == 503
+    assert "cannot reach its database" in response.get_data(as_text=True)
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["database"] == "unreachable"

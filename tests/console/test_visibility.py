@@ -1,0 +1,39 @@
+"""Staff see only the services they belong to; administrators see them all."""
+
+from console.permissions import Role
+from tests.factories import PASSWORD, make_service, make_staff
+
+
+def test_team_manager_sees_own_services_and_their_staff_only(app, client, auth):
+    with app.app_context():
+        eating, carers = make_service(), make_service("Carers", "carers", "low")
+        make_staff("mo.manager@trust.example.org", roles=[Role.TEAM_MANAGER], services_=[eating], name="Mo Manager")
+        make_staff("ed.volunteer@trust.example.org", roles=[Role.VOLUNTEER], services_=[eating], name="Ed Volunteer")
+        make_staff("cy.volunteer@trust.example.org", roles=[Role.VOLUNTEER], services_=[carers], name="Cy Volunteer")
+    auth.login("mo.manager@trust.example.org", PASSWORD)
+    services_page = client.get("/services").get_data(as_text=True)
+    assert "Eating disorders" in services_page and "Carers" not in services_page
+    staff_page = client.get("/staff").get_data(as_text=True)
+    assert "Ed Volunteer" in staff_page and "Cy Volunteer" not in staff_page
+    assert "Ed Volunteer" in client.get("/services/eating-disorders").get_data(as_text=True)
+    hidden = client.get("/services/carers")
+    assert hidden.status_code == 404
+    assert "no service at this address that you have access to" in hidden.get_data(as_text=True)
+
+
+def test_volunteer_sees_the_service_but_not_the_team(app, client, auth):
+    with app.app_context():
+        eating = make_service()
+        make_staff("ed.volunteer@trust.example.org", roles=[Role.VOLUNTEER], services_=[eating], name="Ed Volunteer")
+        make_staff("mo.manager@trust.example.org", roles=[Role.TEAM_MANAGER], services_=[eating], name="Mo Manager")
+    auth.login("ed.volunteer@trust.example.org", PASSWORD)
+    page = client.get("/services/eating-disorders").get_data(as_text=True)
+    assert "A moderator present 08:00–22:00 every day" in page
+    assert "Mo Manager" not in page
+
+
+def test_administrator_sees_every_service(client, auth, demo_data):
+    auth.login_demo(Role.NON_CLINICAL_ADMIN)
+    page = client.get("/services").get_data(as_text=True)
+    for name in ["Eating disorders", "Carers&#39; support", "Demo low-risk service", "Autism and ADHD peer support"]:
+        assert name in page
