@@ -27,9 +27,12 @@ def normalise_database_url(url: str) -> str:
 def _instance_secret_key(instance: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     key_file = instance / "secret_key"
-    if not key_file.exists():
+    try:
         # Written once with owner-only permissions; the instance folder is git-ignored.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or just now by another worker process starting at the same time
+    else:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()

@@ -152,7 +152,7 @@ def mfa_setup():
             return render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
     uri = mfa.provisioning_uri(secret, staff.email)
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/mfa_setup.html", form=form, error=error, secret=secret,
+    return render_template("accounts/mfa_setup.html", form=form, error=error, secret_grouped=mfa.grouped(secret),
                            qr=mfa.qr_data_uri(uri)), status
 
 

@@ -1,0 +1,65 @@
+"""A live console on loopback and Debian's Chromium driven by Playwright (never a downloaded browser)."""
+
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from console import create_app, demo
+from console.extensions import db
+from tests.conftest import ARTIFACTS, base_config, migrate_database
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_server(tmp_path, smtp_server):
+    """The console with the demo trust, served on a free loopback port for this test."""
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    migrate_database(url)
+    app = create_app(base_config(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port))
+    with app.app_context():
+        demo.load()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) and page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot under tests/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violations on the current page."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}, "resultTypes": ["violations"]})
+    assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"

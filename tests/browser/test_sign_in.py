@@ -1,0 +1,118 @@
+"""Signing in with MFA, and enrolling an authenticator, in real Chromium; pages checked with axe-core."""
+
+import re
+
+import pyotp
+import pytest
+
+from console import demo
+from tests.browser.conftest import assert_accessible, screenshot
+
+pytestmark = pytest.mark.browser
+CLINICIAN = "sarah.bennett@demo-trust.example.org"
+
+
+def sign_in_with_password(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_clinical_moderator_signs_in_with_mfa(page, live_server):
+    page.goto(f"{live_server}/auth/login")
+    assert_accessible(page)
+    screenshot(page, "sign-in")
+
+    sign_in_with_password(page, live_server, CLINICIAN)
+    page.wait_for_url(f"{live_server}/auth/mfa")
+    assert_accessible(page)
+    page.get_by_label("Code").fill("000000" if pyotp.TOTP(demo.DEMO_TOTP_SECRET).now() != "000000" else "111111")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("alert").filter(has_text="That code is not right").is_visible()
+
+    page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/")
+    assert page.get_by_role("heading", name="Hello, Sarah").is_visible()
+    assert page.get_by_role("link", name="Eating disorders").is_visible()
+    assert page.get_by_role("link", name="Admin: staff").count() == 0
+    assert_accessible(page)
+    screenshot(page, "sign-in-mfa-dashboard")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/auth/login")
+    assert page.get_by_role("status").filter(has_text="You have signed out.").is_visible()
+
+
+def test_keyboard_user_signs_in_and_skips_to_content(page, live_server):
+    page.goto(f"{live_server}/auth/login")
+    assert page.evaluate("document.activeElement.id") == "email"  # the form is ready to type into
+    page.keyboard.type("priya.shah@demo-trust.example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type(demo.DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.get_by_role("heading", name="Hello, Priya").is_visible()
+
+
+def test_pages_fit_a_phone_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    sign_in_with_password(page, live_server, "priya.shah@demo-trust.example.org")
+    page.wait_for_url(f"{live_server}/")
+    for path in ["/", "/services", "/staff", "/auth/account"]:
+        page.goto(f"{live_server}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+        assert_accessible(page)
+    screenshot(page, "phone-staff")
+    context.close()
+
+
+def test_invited_administrator_accepts_the_link_and_enrols_from_the_qr_page(page, browser, live_server,
+                                                                           smtp_server):
+    sign_in_with_password(page, live_server, "tom.reid@demo-trust.example.org")
+    page.wait_for_url(f"{live_server}/auth/mfa")
+    page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/admin/staff/new")
+    assert_accessible(page)
+    page.get_by_label("Full name").fill("Nia Newadmin")
+    page.get_by_label("Email address").fill("nia.newadmin@demo-trust.example.org")
+    page.get_by_label("Non-clinical administrator").check()
+    page.get_by_role("button", name="Add and send invitation").click()
+    assert page.get_by_role("status").filter(has_text="An invitation has been emailed").is_visible()
+    assert_accessible(page)
+    screenshot(page, "admin-invited")
+
+    body = smtp_server.last_to("nia.newadmin@demo-trust.example.org").get_content()
+    path = re.search(r"http://[^/]+(/auth/invite/\S+)", body).group(1)
+    newcomer = browser.new_context().new_page()
+    newcomer.goto(f"{live_server}{path}")
+    assert newcomer.get_by_role("heading", name="Welcome, Nia Newadmin").is_visible()
+    newcomer.get_by_label("New password").fill("kestrel meadow copper")
+    newcomer.get_by_label("Type it again").fill("kestrel meadow copper")
+    newcomer.get_by_role("button", name="Save password").click()
+    newcomer.get_by_label("Email address").fill("nia.newadmin@demo-trust.example.org")
+    newcomer.get_by_label("Password").fill("kestrel meadow copper")
+    newcomer.get_by_role("button", name="Sign in").click()
+    newcomer.wait_for_url(f"{live_server}/auth/mfa/setup")
+    qr = newcomer.get_by_role("img", name=re.compile("QR code"))
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")  # the CSP lets the QR image show
+    assert_accessible(newcomer)
+    screenshot(newcomer, "mfa-enrolment")
+    secret = newcomer.locator("code.secret").inner_text().replace(" ", "")
+    newcomer.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    newcomer.get_by_role("button", name="Turn on multi-factor authentication").click()
+    assert newcomer.get_by_role("heading", name="Your recovery codes").is_visible()
+    assert newcomer.locator(".recovery-codes li").count() == 10
+    newcomer.get_by_role("link", name="I have saved my codes").click()
+    newcomer.wait_for_url(f"{live_server}/")
+    assert newcomer.get_by_role("link", name="Admin: staff").is_visible()
+    newcomer.context.close()
