@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,14 +28,18 @@ def normalise_database_url(url: str) -> str:
 def _instance_secret_key(instance: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     key_file = instance / "secret_key"
-    try:
-        # Written once with owner-only permissions; the instance folder is git-ignored.
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or just now by another worker process starting at the same time
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+    if not key_file.exists():
+        # Write a private temporary file, then link it into place: the key appears whole or not at all,
+        # and when two worker processes start together, the first link wins and both read that key.
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 
