@@ -1,0 +1,1 @@
+"""Benchmarks of the rota engine: `python -m rota.bench --help`."""

@@ -1,0 +1,187 @@
+"""The rota problem and its answer as plain data: no Flask, no database, no solver.
+
+Times of day are minutes after local midnight (wall-clock, in the problem's time zone), so
+08:00 is 480 and 24:00 is 1440. Days are numbered from the problem's start date (a Monday):
+day d is start + d, and its weekday is d % 7 (Monday = 0).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+
+
+class Kind(StrEnum):
+    """What an assignment is for."""
+
+    PRESENCE = "presence"  # on duty for a high-risk service's presence standard
+    CHECK = "check"  # one moderation check of a low-risk service
+    ON_CALL = "on_call"  # a clinical supervisor reachable for the service; supervision only
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time of day on some weekdays, e.g. Mon-Fri 08:00-17:00."""
+
+    days: frozenset[int]
+    start: int
+    end: int
+
+    def contains(self, start: int, end: int) -> bool:
+        """Whether [start, end) lies inside the window's hours."""
+        return self.start <= start and end <= self.end
+
+
+@dataclass(frozen=True)
+class PresenceSegment:
+    """Part of a presence standard: at least `min` people of `roles` on duty in the window."""
+
+    window: Window
+    roles: frozenset[str]
+    min: int = 1
+
+
+@dataclass(frozen=True)
+class ChecksStandard:
+    """At least `per_day` checks a day inside the window, no gap over `max_gap` minutes."""
+
+    per_day: int
+    max_gap: int
+    window_start: int
+    window_end: int
+    minutes: int
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A moderated service with its coverage standard (presence, checks, or both)."""
+
+    id: str
+    name: str
+    tier: str
+    presence: tuple[PresenceSegment, ...] = ()
+    checks: ChecksStandard | None = None
+
+    def segments_on(self, weekday: int) -> tuple[PresenceSegment, ...]:
+        """The presence segments in force on a weekday."""
+        return tuple(segment for segment in self.presence if weekday in segment.window.days)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A person's working limits. Volunteers have no minimum."""
+
+    min_hours_week: float = 0.0
+    max_hours_week: float = 37.5
+    max_days_week: int = 5
+    max_consecutive_days: int = 5
+    min_rest_hours: float = 11.0
+    max_weekends: int = 2
+
+
+@dataclass(frozen=True)
+class Preference:
+    """Prefer or avoid working at a time of day on some weekdays; `end` may pass 24:00."""
+
+    kind: str  # "prefer" or "avoid"
+    window: Window
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A person who can be rostered."""
+
+    id: str
+    name: str
+    role: str
+    services: frozenset[str]
+    availability: tuple[Window, ...]
+    leave: frozenset[date] = frozenset()
+    contract: Contract = field(default_factory=Contract)
+    preferences: tuple[Preference, ...] = ()
+
+    def windows_on(self, weekday: int) -> tuple[Window, ...]:
+        """Availability windows of a weekday."""
+        return tuple(window for window in self.availability if weekday in window.days)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Rules that hold for the whole problem."""
+
+    presence_min_minutes: int = 180
+    presence_max_minutes: int = 600
+    granularity: int = 15
+    supervised_roles: frozenset[str] = frozenset({"peer", "volunteer"})
+    supervisor_roles: frozenset[str] = frozenset({"clinical"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything the engine needs to make and judge a rota."""
+
+    name: str
+    start: date
+    days: int
+    services: dict[str, Service]
+    staff: dict[str, Staff]
+    rules: Rules = field(default_factory=Rules)
+    timezone: str = "Europe/London"
+
+    def date_of(self, day: int) -> date:
+        """The calendar date of day number `day`."""
+        return self.start + timedelta(days=day)
+
+    def instant(self, day: int, minute: int) -> datetime:
+        """The real moment (in UTC) of a local wall-clock time; 24:00 is the next midnight."""
+        local = datetime.combine(self.date_of(day), datetime.min.time()) + timedelta(minutes=minute)
+        # In UTC: Python subtracts two datetimes that share a tzinfo as wall-clock times, ignoring the change.
+        return local.replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+
+    def real_minutes_between(self, day_a: int, minute_a: int, day_b: int, minute_b: int) -> float:
+        """Elapsed real minutes between two local times; clock changes count."""
+        return (self.instant(day_b, minute_b) - self.instant(day_a, minute_a)).total_seconds() / 60
+
+    @property
+    def weeks(self) -> int:
+        """Whole weeks in the horizon."""
+        return self.days // 7
+
+
+@dataclass(frozen=True, order=True)
+class Assignment:
+    """One piece of a rota: a person, for a service, on a day, from start to end (local minutes)."""
+
+    day: int
+    start: int
+    end: int
+    staff: str
+    service: str
+    kind: Kind
+
+    @property
+    def minutes(self) -> int:
+        """Wall-clock length (assignments never span a clock change: they end by 24:00)."""
+        return self.end - self.start
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether the assignment shares any time with [start, end) on its day."""
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class Rota:
+    """A set of assignments for a problem."""
+
+    assignments: tuple[Assignment, ...]
+
+    def by_staff(self) -> dict[str, list[Assignment]]:
+        """Assignments grouped per person, in time order."""
+        grouped: dict[str, list[Assignment]] = {}
+        for assignment in sorted(self.assignments):
+            grouped.setdefault(assignment.staff, []).append(assignment)
+        return grouped

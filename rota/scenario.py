@@ -1,0 +1,239 @@
+"""Reading and writing the `modrota/1` scenario format and `modrota-solution/1` solutions.
+
+The format is defined in shared/benchmarks/moderation/FORMAT.md. In short: a scenario is
+{"format": "modrota/1", "name", "timezone", "start" (a Monday), "days" (a multiple of 7),
+"rules": {presence_shift_hours: [min, max], granularity_minutes, supervised_roles,
+supervisor_roles}, "services": [...], "staff": [...]}; times are local "HH:MM" and "24:00" is
+the midnight ending the day (preferences may run past it, e.g. "26:00"). A solution is
+{"format": "modrota-solution/1", "assignments": [{"staff", "service", "kind", "start", "end"}]}
+with local ISO times "YYYY-MM-DDTHH:MM"; an end at midnight is written as the next day's T00:00.
+"""
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rota.domain import (
+    MINUTES_PER_DAY,
+    Assignment,
+    ChecksStandard,
+    Contract,
+    Kind,
+    Preference,
+    PresenceSegment,
+    Problem,
+    Rota,
+    Rules,
+    Service,
+    Staff,
+    Window,
+)
+
+SCENARIO_FORMAT = "modrota/1"
+SOLUTION_FORMAT = "modrota-solution/1"
+
+
+class ScenarioError(ValueError):
+    """A scenario or solution file that does not follow the format; the message names the place."""
+
+
+def _need(data: dict, key: str, where: str) -> Any:
+    if not isinstance(data, dict) or key not in data:
+        raise ScenarioError(f"{where}: missing \"{key}\"")
+    return data[key]
+
+
+def parse_time(text: Any, where: str, *, beyond_midnight: bool = False) -> int:
+    """"HH:MM" as minutes after midnight; 24:00 is allowed, later only when beyond_midnight."""
+    if not isinstance(text, str) or len(text.split(":")) != 2:
+        raise ScenarioError(f"{where}: {text!r} is not a time like \"08:00\"")
+    hours, minutes = text.split(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(minutes) < 60):
+        raise ScenarioError(f"{where}: {text!r} is not a time like \"08:00\"")
+    value = int(hours) * 60 + int(minutes)
+    limit = 2 * MINUTES_PER_DAY if beyond_midnight else MINUTES_PER_DAY
+    if value > limit:
+        raise ScenarioError(f"{where}: {text!r} is later than {'48:00' if beyond_midnight else '24:00'}")
+    return value
+
+
+def format_time(minutes: int) -> str:
+    """Minutes after midnight as "HH:MM"."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _days(value: Any, where: str) -> frozenset[int]:
+    if not isinstance(value, list) or not value or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
+        raise ScenarioError(f"{where}: \"days\" must be a list of weekdays 0 (Monday) to 6 (Sunday)")
+    return frozenset(value)
+
+
+def _window(data: dict, where: str, *, beyond_midnight: bool = False) -> Window:
+    start = parse_time(_need(data, "start", where), f"{where}.start")
+    end = parse_time(_need(data, "end", where), f"{where}.end", beyond_midnight=beyond_midnight)
+    if end <= start:
+        raise ScenarioError(f"{where}: ends at {format_time(end)}, not after its start {format_time(start)}")
+    return Window(days=_days(_need(data, "days", where), where), start=start, end=end)
+
+
+def _roles(value: Any, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
+        raise ScenarioError(f"{where}: \"roles\" must be a list of role names")
+    return frozenset(value)
+
+
+def _service(data: dict, where: str) -> Service:
+    presence = tuple(
+        PresenceSegment(window=_window(segment, f"{where}.presence[{i}]"),
+                        roles=_roles(_need(segment, "roles", f"{where}.presence[{i}]"), f"{where}.presence[{i}]"),
+                        min=int(segment.get("min", 1)))
+        for i, segment in enumerate(data.get("presence") or [])
+    )
+    checks = None
+    if data.get("checks"):
+        raw, here = data["checks"], f"{where}.checks"
+        window = _need(raw, "window", here)
+        if not isinstance(window, list) or len(window) != 2:
+            raise ScenarioError(f"{here}.window: must be [\"HH:MM\", \"HH:MM\"]")
+        checks = ChecksStandard(
+            per_day=int(_need(raw, "per_day", here)), max_gap=round(float(_need(raw, "max_gap_hours", here)) * 60),
+            window_start=parse_time(window[0], f"{here}.window"), window_end=parse_time(window[1], f"{here}.window"),
+            minutes=int(_need(raw, "minutes", here)), roles=_roles(_need(raw, "roles", here), here))
+    if not presence and checks is None:
+        raise ScenarioError(f"{where}: a service needs \"presence\" segments or a \"checks\" standard")
+    return Service(id=str(_need(data, "id", where)), name=str(data.get("name", data["id"])),
+                   tier=str(data.get("tier", "high" if presence else "low")), presence=presence, checks=checks)
+
+
+def _staff(data: dict, where: str, service_ids: set[str]) -> Staff:
+    services = frozenset(_need(data, "services", where))
+    unknown = services - service_ids
+    if unknown:
+        raise ScenarioError(f"{where}: trained for unknown service(s) {', '.join(sorted(unknown))}")
+    raw_contract = data.get("contract") or {}
+    contract = Contract(**{key: raw_contract[key] for key in Contract.__dataclass_fields__ if key in raw_contract})
+    try:
+        leave = frozenset(date.fromisoformat(day) for day in data.get("leave", []))
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(f"{where}.leave: dates must be like \"2027-03-30\" ({error})") from error
+    preferences = tuple(
+        Preference(kind=_preference_kind(pref, f"{where}.preferences[{i}]"),
+                   window=_window(pref, f"{where}.preferences[{i}]", beyond_midnight=True),
+                   weight=int(pref.get("weight", 1)))
+        for i, pref in enumerate(data.get("preferences", []))
+    )
+    return Staff(
+        id=str(_need(data, "id", where)), name=str(data.get("name", data["id"])), role=str(_need(data, "role", where)),
+        services=services, leave=leave, contract=contract, preferences=preferences,
+        availability=tuple(_window(window, f"{where}.availability[{i}]")
+                           for i, window in enumerate(data.get("availability", []))),
+    )
+
+
+def _preference_kind(data: dict, where: str) -> str:
+    kind = _need(data, "kind", where)
+    if kind not in ("prefer", "avoid"):
+        raise ScenarioError(f"{where}.kind: {kind!r} is neither \"prefer\" nor \"avoid\"")
+    return kind
+
+
+def problem_from_dict(data: dict) -> Problem:
+    """Build a Problem from a parsed scenario, or raise ScenarioError naming what is wrong."""
+    if not isinstance(data, dict) or data.get("format") != SCENARIO_FORMAT:
+        raise ScenarioError(f"not a {SCENARIO_FORMAT} scenario (\"format\" is {data.get('format')!r})"
+                            if isinstance(data, dict) else "a scenario must be a JSON object")
+    try:
+        start = date.fromisoformat(_need(data, "start", "scenario"))
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(f"scenario.start: not a date like \"2027-03-22\" ({error})") from error
+    if start.weekday() != 0:
+        raise ScenarioError(f"scenario.start: {start} is a {start:%A}; the horizon starts on a Monday")
+    days = _need(data, "days", "scenario")
+    if not isinstance(days, int) or days <= 0 or days % 7:
+        raise ScenarioError(f"scenario.days: {days!r} is not a positive multiple of 7")
+    raw_rules = data.get("rules", {})
+    low, high = raw_rules.get("presence_shift_hours", [3, 10])
+    rules = Rules(presence_min_minutes=round(low * 60), presence_max_minutes=round(high * 60),
+                  granularity=int(raw_rules.get("granularity_minutes", 15)),
+                  supervised_roles=frozenset(raw_rules.get("supervised_roles", ["peer", "volunteer"])),
+                  supervisor_roles=frozenset(raw_rules.get("supervisor_roles", ["clinical"])))
+    services = [_service(raw, f"services[{i}]") for i, raw in enumerate(_need(data, "services", "scenario"))]
+    service_ids = {service.id for service in services}
+    if len(service_ids) != len(services):
+        raise ScenarioError("services: two services share an id")
+    staff = [_staff(raw, f"staff[{i}]", service_ids) for i, raw in enumerate(_need(data, "staff", "scenario"))]
+    if len({person.id for person in staff}) != len(staff):
+        raise ScenarioError("staff: two people share an id")
+    return Problem(name=str(data.get("name", "")), start=start, days=days, rules=rules,
+                   timezone=str(data.get("timezone", "Europe/London")),
+                   services={service.id: service for service in services},
+                   staff={person.id: person for person in staff})
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read a scenario file."""
+    return problem_from_dict(_read_json(path))
+
+
+def _read_json(path: str | Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as error:
+        raise ScenarioError(f"{path}: not valid JSON ({error})") from error
+
+
+def _local_point(text: Any, problem: Problem, where: str) -> tuple[int, int]:
+    """"YYYY-MM-DDTHH:MM" as (day number, minute)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(f"{where}: {text!r} is not a local time like \"2027-03-22T08:00\"") from error
+    day = (moment.date() - problem.start).days
+    return day, moment.hour * 60 + moment.minute
+
+
+def rota_from_dict(data: dict, problem: Problem) -> Rota:
+    """Build a Rota from a parsed solution. Only the file's shape is checked here; rules are the validator's."""
+    if not isinstance(data, dict) or data.get("format") != SOLUTION_FORMAT:
+        raise ScenarioError(f"not a {SOLUTION_FORMAT} solution")
+    assignments = []
+    for i, raw in enumerate(_need(data, "assignments", "solution")):
+        where = f"assignments[{i}]"
+        try:
+            kind = Kind(_need(raw, "kind", where))
+        except ValueError as error:
+            raise ScenarioError(f"{where}.kind: {raw['kind']!r} is not presence, check or on_call") from error
+        day, start = _local_point(_need(raw, "start", where), problem, f"{where}.start")
+        end_day, end = _local_point(_need(raw, "end", where), problem, f"{where}.end")
+        if end_day == day + 1 and end == 0:
+            end_day, end = day, MINUTES_PER_DAY
+        if end_day != day:
+            raise ScenarioError(f"{where}: starts and ends on different days")
+        assignments.append(Assignment(day=day, start=start, end=end, staff=str(_need(raw, "staff", where)),
+                                      service=str(_need(raw, "service", where)), kind=kind))
+    return Rota(tuple(assignments))
+
+
+def load_rota(path: str | Path, problem: Problem) -> Rota:
+    """Read a solution file for a problem."""
+    return rota_from_dict(_read_json(path), problem)
+
+
+def _iso(problem: Problem, day: int, minute: int) -> str:
+    moment = datetime.combine(problem.date_of(day), datetime.min.time()) + timedelta(minutes=minute)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def rota_to_dict(rota: Rota, problem: Problem) -> dict:
+    """A rota in the solution format."""
+    return {"format": SOLUTION_FORMAT, "assignments": [
+        {"staff": a.staff, "service": a.service, "kind": a.kind.value,
+         "start": _iso(problem, a.day, a.start), "end": _iso(problem, a.day, a.end)}
+        for a in sorted(rota.assignments)
+    ]}
+
+
+def save_rota(rota: Rota, problem: Problem, path: str | Path) -> None:
+    """Write a rota as a solution file."""
+    Path(path).write_text(json.dumps(rota_to_dict(rota, problem), indent=1) + "\n")

@@ -1,0 +1,159 @@
+"""The score of a rota (FORMAT.md, lexicographic, lower is better) and where cover is missing."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rota.domain import Assignment, Kind, Problem, Rota
+
+WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
+WEEKEND = (5, 6)
+
+
+@dataclass(frozen=True, order=True)
+class Score:
+    """Score components in priority order; tuples compare lexicographically."""
+
+    uncovered_minutes: int
+    contract_short_minutes: int
+    preference_penalty: int
+    max_weekend_days: int
+
+    def as_dict(self) -> dict[str, int]:
+        """The components by name."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch of a standard that the rota leaves uncovered."""
+
+    service: str
+    day: int
+    start: int
+    end: int
+    kind: str  # "presence", "missing checks" or "check gap"
+    roles: frozenset[str]
+    missing: int  # people short (presence) or checks short
+    uncovered_minutes: int
+
+
+def presence_gaps(problem: Problem, rota: Rota) -> list[Gap]:
+    """Every maximal stretch where a presence segment has fewer people than it needs."""
+    step = problem.rules.granularity
+    on_duty = defaultdict(list)
+    for a in rota.assignments:
+        if a.kind == Kind.PRESENCE:
+            on_duty[(a.service, a.day)].append(a)
+    gaps = []
+    for service in problem.services.values():
+        for day in range(problem.days):
+            present = on_duty[(service.id, day)]
+            for segment in service.segments_on(day % 7):
+                shortfalls = [
+                    (minute, max(0, segment.min - sum(1 for a in present if a.overlaps(minute, minute + step)
+                                                      and problem.staff[a.staff].role in segment.roles)))
+                    for minute in range(segment.window.start, segment.window.end, step)
+                ]
+                gaps.extend(Gap(service.id, day, run_start, run_end, "presence", segment.roles, short,
+                                (run_end - run_start) * short)
+                            for run_start, run_end, short in _runs(shortfalls, step) if short)
+    return gaps
+
+
+def _runs(values: list[tuple[int, int]], step: int) -> list[tuple[int, int, int]]:
+    """Group (minute, value) pairs into (start, end, value) runs of equal value."""
+    runs: list[list[int]] = []
+    for minute, value in values:
+        if runs and runs[-1][2] == value and runs[-1][1] == minute:
+            runs[-1][1] = minute + step
+        else:
+            runs.append([minute, minute + step, value])
+    return [tuple(run) for run in runs]
+
+
+def check_gaps(problem: Problem, rota: Rota) -> list[Gap]:
+    """Missing checks and over-long gaps between checks, per service and day."""
+    starts = defaultdict(list)
+    for a in rota.assignments:
+        if a.kind == Kind.CHECK:
+            starts[(a.service, a.day)].append(a.start)
+    gaps = []
+    for service in problem.services.values():
+        checks = service.checks
+        if checks is None:
+            continue
+        for day in range(problem.days):
+            done = sorted(starts[(service.id, day)])
+            missing = max(0, checks.per_day - len(done))
+            if missing:
+                gaps.append(Gap(service.id, day, checks.window_start, checks.window_end, "missing checks",
+                                checks.roles, missing, missing * checks.minutes))
+            points = [checks.window_start, *done, checks.window_end]
+            for earlier, later in zip(points, points[1:], strict=False):
+                if later - earlier > checks.max_gap:
+                    gaps.append(Gap(service.id, day, earlier, later, "check gap", checks.roles, 0,
+                                    later - earlier - checks.max_gap))
+    return gaps
+
+
+def uncovered_gaps(problem: Problem, rota: Rota) -> list[Gap]:
+    """Everything the rota leaves uncovered, in time order."""
+    return sorted(presence_gaps(problem, rota) + check_gaps(problem, rota), key=lambda g: (g.day, g.start, g.service))
+
+
+def worked_minutes(assignments: list[Assignment]) -> int:
+    """Presence and check minutes (on call does not count as work)."""
+    return sum(a.minutes for a in assignments if a.kind in WORK_KINDS)
+
+
+def contract_short_minutes(problem: Problem, rota: Rota) -> int:
+    """Minutes below each person's weekly contract minimum, summed over people and weeks."""
+    by_staff = rota.by_staff()
+    short = 0
+    for person in problem.staff.values():
+        for week in range(problem.weeks):
+            worked = worked_minutes([a for a in by_staff.get(person.id, []) if a.day // 7 == week])
+            short += max(0, round(person.contract.min_hours_week * 60) - worked)
+    return short
+
+
+def preference_penalty(problem: Problem, rota: Rota) -> int:
+    """Weights of unmet preferences: an avoided time worked, or a preferred time left empty."""
+    by_staff = rota.by_staff()
+    penalty = 0
+    for person in problem.staff.values():
+        mine = by_staff.get(person.id, [])
+        for preference in person.preferences:
+            window = preference.window
+            for day in range(problem.days):
+                if day % 7 not in window.days:
+                    continue
+                busy = any(a.day == day and a.overlaps(window.start, window.end) for a in mine)
+                if busy == (preference.kind == "avoid"):
+                    penalty += preference.weight
+    return penalty
+
+
+def weekend_days(problem: Problem, rota: Rota) -> dict[str, int]:
+    """Saturday and Sunday working days per person."""
+    days = defaultdict(set)
+    for a in rota.assignments:
+        if a.kind in WORK_KINDS and a.day % 7 in WEEKEND:
+            days[a.staff].add(a.day)
+    return {person: len(worked) for person, worked in days.items()}
+
+
+def max_weekend_days(problem: Problem, rota: Rota) -> int:
+    """The most weekend working days of any non-volunteer."""
+    counts = weekend_days(problem, rota)
+    return max((count for person, count in counts.items() if problem.staff[person].role != "volunteer"), default=0)
+
+
+def score(problem: Problem, rota: Rota) -> Score:
+    """The rota's score."""
+    return Score(
+        uncovered_minutes=sum(gap.uncovered_minutes for gap in uncovered_gaps(problem, rota)),
+        contract_short_minutes=contract_short_minutes(problem, rota),
+        preference_penalty=preference_penalty(problem, rota),
+        max_weekend_days=max_weekend_days(problem, rota),
+    )

@@ -1,0 +1,200 @@
+"""Solving a rota problem with CP-SAT: objectives in strict priority order, always within a time limit.
+
+Phases follow the score's priority: cover the standards, then contract minimums, then
+preferences, then fairness. Each phase keeps the previous phases' results as constraints and
+starts from the best rota found so far, so stopping early still leaves the best rota found.
+"""
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from rota import constraints
+from rota.domain import Assignment, Kind, Problem, Rota
+from rota.score import Score, score
+
+PHASES = ("uncovered_minutes", "contract_short_minutes", "preference_penalty", "max_weekend_days")
+# Share of the time limit each phase may use; time a phase does not need passes to the next.
+PHASE_SHARE = {"uncovered_minutes": 0.35, "contract_short_minutes": 0.1, "preference_penalty": 0.4,
+               "max_weekend_days": 0.15}
+STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+                cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An improving solution found while solving."""
+
+    phase: str
+    objective: float
+    bound: float
+    seconds: float
+
+
+@dataclass
+class PhaseResult:
+    """What one phase reached."""
+
+    phase: str
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+
+
+@dataclass
+class SolveResult:
+    """The best rota found, its score and how good it is known to be."""
+
+    rota: Rota
+    score: Score
+    status: str  # "optimal" when every phase was proven optimal, else "feasible"
+    phases: list[PhaseResult] = field(default_factory=list)
+    seconds: float = 0.0
+    first_full_cover_seconds: float | None = None
+
+    @property
+    def bounds(self) -> dict[str, float]:
+        """The best proven lower bound of each component (as the phases saw it)."""
+        return {phase.phase: phase.bound for phase in self.phases}
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Passes improving solutions to on_progress and notes when full cover was first reached."""
+
+    def __init__(self, phase: str, started: float, on_progress: Callable[[Progress], None] | None):
+        super().__init__()
+        self.phase, self.started, self.on_progress = phase, started, on_progress
+        self.first_zero: float | None = None
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.monotonic() - self.started
+        if self.phase == "uncovered_minutes" and self.objective_value == 0 and self.first_zero is None:
+            self.first_zero = elapsed
+        if self.on_progress:
+            self.on_progress(Progress(self.phase, self.objective_value, self.best_objective_bound, elapsed))
+
+
+def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> SolveResult:
+    """Make the best rota within the time limit; never raises for an under-staffed problem."""
+    started = time.monotonic()
+    rm = constraints.build(problem)
+    model = rm.model
+    result = SolveResult(rota=Rota(()), score=score(problem, Rota(())), status="feasible")
+    spent = time.monotonic() - started
+    remaining_share = 1.0
+    solved = None
+    for phase in PHASES:
+        share = PHASE_SHARE[phase] / remaining_share
+        remaining_share -= PHASE_SHARE[phase]
+        budget = max(0.5, (time_limit_s - (time.monotonic() - started)) * share)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = budget
+        solver.parameters.num_workers = workers
+        model.minimize(rm.objectives[phase])
+        reporter = _Reporter(phase, started, on_progress)
+        status = solver.solve(model, reporter)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
+                                             float("nan"), solver.wall_time))
+            break
+        if reporter.first_zero is not None:
+            result.first_full_cover_seconds = reporter.first_zero + spent
+        value = round(solver.objective_value)
+        result.phases.append(PhaseResult(phase, STATUS_NAMES[status], value, solver.best_objective_bound,
+                                         solver.wall_time))
+        solved = _read_values(rm, solver)
+        # Keep this phase's result while the later ones improve on lower priorities.
+        model.add(rm.objectives[phase] <= value)
+        model.clear_hints()
+        for variable, assigned in solved.items():
+            model.add_hint(variable, assigned)
+    if solved is not None:
+        result.rota = add_on_call(problem, _rota_from_values(rm, solved))
+        result.score = score(problem, result.rota)
+    result.status = "optimal" if result.phases and all(p.status == "optimal" for p in result.phases) \
+        and len(result.phases) == len(PHASES) else "feasible"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _read_values(rm: constraints.RotaModel, solver: cp_model.CpSolver) -> dict:
+    variables = [*rm.presence.values(), *rm.checks.values(), *rm.work_day.values()]
+    return {variable: solver.boolean_value(variable) for variable in variables}
+
+
+def _rota_from_values(rm: constraints.RotaModel, values: dict) -> Rota:
+    """Turn the chosen slots into assignments: one per presence block, one per check."""
+    step, assignments = rm.step, []
+    blocks = defaultdict(list)
+    for (staff, service, day, w, t), x in rm.presence.items():
+        if values[x]:
+            blocks[(staff, service, day, w)].append(t)
+    for (staff, service, day, _), slots in blocks.items():
+        slots.sort()
+        assignments.append(Assignment(day, slots[0], slots[-1] + step, staff, service, Kind.PRESENCE))
+    for (staff, service, day, t), c in rm.checks.items():
+        if values[c]:
+            minutes = rm.problem.services[service].checks.minutes
+            assignments.append(Assignment(day, t, t + minutes, staff, service, Kind.CHECK))
+    return Rota(tuple(sorted(assignments)))
+
+
+def add_on_call(problem: Problem, rota: Rota) -> Rota:
+    """Put a trained clinician on call wherever supervised work has no supervisor on duty for that service."""
+    rules = problem.rules
+    on_duty = defaultdict(list)
+    for a in rota.assignments:
+        if problem.staff[a.staff].role in rules.supervisor_roles:
+            on_duty[(a.service, a.day)].append((a.start, a.end))
+    on_call = []
+    for a in sorted(rota.assignments):
+        if problem.staff[a.staff].role not in rules.supervised_roles:
+            continue
+        for start, end in _uncovered(a.start, a.end, on_duty[(a.service, a.day)]):
+            for part in _cover_with_supervisors(problem, a.service, a.day, start, end):
+                on_call.append(part)
+                on_duty[(a.service, a.day)].append((part.start, part.end))
+    return Rota(tuple(sorted(rota.assignments + tuple(on_call))))
+
+
+def _uncovered(start: int, end: int, intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    parts, position = [], start
+    for s, e in sorted(intervals):
+        if e <= position or s >= end:
+            continue
+        if s > position:
+            parts.append((position, s))
+        position = max(position, e)
+    if position < end:
+        parts.append((position, end))
+    return parts
+
+
+def _cover_with_supervisors(problem: Problem, service: str, day: int, start: int, end: int) -> list[Assignment]:
+    """On-call assignments covering [start, end), preferring clinicians who have not asked to avoid that time."""
+    candidates = []
+    for person in problem.staff.values():
+        if person.role not in problem.rules.supervisor_roles or service not in person.services \
+                or problem.date_of(day) in person.leave:
+            continue
+        avoids = any(p.kind == "avoid" and day % 7 in p.window.days and p.window.start < end and start < p.window.end
+                     for p in person.preferences)
+        for window in person.windows_on(day % 7):
+            overlap = (max(start, window.start), min(end, window.end))
+            if overlap[0] < overlap[1]:
+                candidates.append((avoids, -(overlap[1] - overlap[0]), person.id, overlap))
+    parts, position = [], start
+    while position < end:
+        usable = [(avoids, -(min(e, end) - position), pid, (position, min(e, end)))
+                  for avoids, _, pid, (s, e) in candidates if s <= position < e]
+        if not usable:
+            break  # the model only allows supervised work where cover exists; the validator would say otherwise
+        _, _, staff, (s, e) = min(usable)
+        parts.append(Assignment(day, s, e, staff, service, Kind.ON_CALL))
+        position = e
+    return parts

@@ -1,0 +1,186 @@
+"""An independent check of any rota (solver-made or edited by hand) against the hard rules.
+
+It shares no code with the solver: it reads the rota assignment by assignment and says, in
+words a team manager reads, every rule that is broken. Rule numbers follow FORMAT.md.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rota.domain import MINUTES_PER_DAY, Assignment, Kind, Problem, Rota
+from rota.scenario import format_time
+
+WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule."""
+
+    rule: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"rule {self.rule}: {self.message}"
+
+
+def describe(problem: Problem, assignment: Assignment) -> str:
+    """An assignment as people read it: "Quinn Patel, Eating disorders, Mon 22 Mar 08:00-17:00 (presence)"."""
+    person = problem.staff.get(assignment.staff)
+    service = problem.services.get(assignment.service)
+    when = problem.date_of(assignment.day).strftime("%a %d %b")
+    return (f"{person.name if person else assignment.staff}, {service.name if service else assignment.service}, "
+            f"{when} {format_time(assignment.start)}-{format_time(assignment.end)} ({assignment.kind.value})")
+
+
+def validate(problem: Problem, rota: Rota) -> list[Violation]:
+    """Every hard rule the rota breaks; an empty list means the rota is valid."""
+    violations = []
+    valid_shape = []
+    for assignment in rota.assignments:
+        found = _check_assignment(problem, assignment)
+        violations.extend(found)
+        if not any(v.rule == 1 for v in found):
+            valid_shape.append(assignment)
+    for staff_id, assignments in _by_staff(valid_shape).items():
+        violations.extend(_check_person(problem, staff_id, assignments))
+    violations.extend(_check_supervision(problem, valid_shape))
+    return violations
+
+
+def _by_staff(assignments: list[Assignment]) -> dict[str, list[Assignment]]:
+    grouped = defaultdict(list)
+    for assignment in sorted(assignments):
+        grouped[assignment.staff].append(assignment)
+    return grouped
+
+
+def _check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
+    """Rules 1-4: the assignment on its own."""
+    what = describe(problem, a)
+    person, service, rules = problem.staff.get(a.staff), problem.services.get(a.service), problem.rules
+    if person is None or service is None:
+        return [Violation(1, f"{what}: unknown {'person' if person is None else 'service'}")]
+    shape = []
+    if not (0 <= a.day < problem.days):
+        shape.append("is outside the rota's dates")
+    if not (0 <= a.start < a.end <= MINUTES_PER_DAY):
+        shape.append("does not end after it starts on the same day")
+    if a.start % rules.granularity or a.end % rules.granularity:
+        shape.append(f"is not on the {rules.granularity}-minute grid")
+    if shape:
+        return [Violation(1, f"{what} {' and '.join(shape)}")]
+    found = []
+    weekday = a.day % 7
+    if a.service not in person.services:
+        found.append(Violation(2, f"{what}: {person.name} is not trained for {service.name}"))
+    if problem.date_of(a.day) in person.leave:
+        found.append(Violation(3, f"{what}: {person.name} is on leave that day"))
+    if not any(window.contains(a.start, a.end) for window in person.windows_on(weekday)):
+        found.append(Violation(3, f"{what}: outside {person.name}'s availability"))
+    if a.kind == Kind.PRESENCE:
+        segments = service.segments_on(weekday)
+        if not segments:
+            found.append(Violation(4, f"{what}: {service.name} has no presence cover that day"))
+        elif not (min(s.window.start for s in segments) <= a.start and a.end <= max(s.window.end for s in segments)):
+            found.append(Violation(4, f"{what}: outside {service.name}'s presence hours"))
+        if not (rules.presence_min_minutes <= a.minutes <= rules.presence_max_minutes):
+            found.append(Violation(4, f"{what}: a presence shift lasts {rules.presence_min_minutes // 60}-"
+                                      f"{rules.presence_max_minutes // 60} hours"))
+    elif a.kind == Kind.CHECK:
+        checks = service.checks
+        if checks is None:
+            found.append(Violation(4, f"{what}: {service.name} has no checks standard"))
+        else:
+            if a.minutes != checks.minutes:
+                found.append(Violation(4, f"{what}: a check lasts exactly {checks.minutes} minutes"))
+            if not (checks.window_start <= a.start and a.end <= checks.window_end):
+                found.append(Violation(4, f"{what}: outside the checks window "
+                                          f"{format_time(checks.window_start)}-{format_time(checks.window_end)}"))
+            if person.role not in checks.roles:
+                found.append(Violation(4, f"{what}: a {person.role} may not do checks for {service.name}"))
+    elif person.role not in rules.supervisor_roles:
+        found.append(Violation(4, f"{what}: only {', '.join(sorted(rules.supervisor_roles))} staff can be on call"))
+    return found
+
+
+def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]) -> list[Violation]:
+    """Rules 5-9: one person's assignments together."""
+    person = problem.staff.get(staff_id)
+    if person is None:
+        return []
+    contract, found = person.contract, []
+    work = [a for a in assignments if a.kind in WORK_KINDS]
+    latest: dict[int, Assignment] = {}  # per day, the assignment reaching furthest so far
+    for later in work:
+        earlier = latest.get(later.day)
+        if earlier is not None and later.start < earlier.end:
+            found.append(Violation(5, f"{describe(problem, later)} overlaps {describe(problem, earlier)}"))
+        if earlier is None or later.end > earlier.end:
+            latest[later.day] = later
+    working_days = sorted({a.day for a in work})
+    for week in range(problem.weeks):
+        in_week = [a for a in work if a.day // 7 == week]
+        hours = sum(a.minutes for a in in_week) / 60
+        if hours > contract.max_hours_week + 1e-9:
+            found.append(Violation(6, f"{person.name}: {hours:g} hours in week {week + 1}, "
+                                      f"more than the {contract.max_hours_week:g} allowed"))
+        days = len({a.day for a in in_week})
+        if days > contract.max_days_week:
+            found.append(Violation(6, f"{person.name}: {days} working days in week {week + 1}, "
+                                      f"more than the {contract.max_days_week} allowed"))
+    run = 0
+    for day in range(problem.days):
+        run = run + 1 if day in working_days else 0
+        if run == contract.max_consecutive_days + 1:
+            found.append(Violation(7, f"{person.name}: more than {contract.max_consecutive_days} working days in a "
+                                      f"row, up to {problem.date_of(day):%a %d %b}"))
+    for day in working_days:
+        if day + 1 not in working_days:
+            continue
+        last_end = max(a.end for a in work if a.day == day)
+        first_start = min(a.start for a in work if a.day == day + 1)
+        rest = problem.real_minutes_between(day, last_end, day + 1, first_start) / 60
+        if rest < contract.min_rest_hours - 1e-9:
+            found.append(Violation(8, f"{person.name}: only {rest:g} hours' rest between {problem.date_of(day):%a %d %b}"
+                                      f" and the next day, less than {contract.min_rest_hours:g}"))
+    weekends = {day // 7 for day in working_days if day % 7 in (5, 6)}
+    if len(weekends) > contract.max_weekends:
+        found.append(Violation(9, f"{person.name}: works {len(weekends)} weekends, more than the "
+                                  f"{contract.max_weekends} allowed"))
+    return found
+
+
+def _check_supervision(problem: Problem, assignments: list[Assignment]) -> list[Violation]:
+    """Rule 10: supervised roles work only while a supervisor covers the same service."""
+    rules, found = problem.rules, []
+    cover = defaultdict(list)  # (service, day) -> supervisor intervals
+    for a in assignments:
+        person = problem.staff.get(a.staff)
+        if person and person.role in rules.supervisor_roles:
+            cover[(a.service, a.day)].append((a.start, a.end))
+    for a in assignments:
+        person = problem.staff.get(a.staff)
+        if not person or person.role not in rules.supervised_roles or a.kind not in WORK_KINDS:
+            continue
+        uncovered = _uncovered_parts(a.start, a.end, cover[(a.service, a.day)])
+        if uncovered:
+            parts = ", ".join(f"{format_time(s)}-{format_time(e)}" for s, e in uncovered)
+            found.append(Violation(10, f"{describe(problem, a)}: no clinical supervisor on duty or on call {parts}"))
+    return found
+
+
+def _uncovered_parts(start: int, end: int, intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) not covered by any interval."""
+    gaps, position = [], start
+    for s, e in sorted(intervals):
+        if e <= position or s >= end:
+            continue
+        if s > position:
+            gaps.append((position, s))
+        position = max(position, e)
+        if position >= end:
+            break
+    if position < end:
+        gaps.append((position, end))
+    return gaps

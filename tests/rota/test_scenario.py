@@ -1,0 +1,73 @@
+"""The modrota/1 exchange format: the shared scenarios load, solutions round-trip, bad files say why."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rota.scenario import ScenarioError, load_problem, load_rota, problem_from_dict, rota_from_dict, rota_to_dict
+from rota.score import score
+from rota.validate import validate
+
+BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "moderation"
+SCENARIOS = ["small-4-services", "trust-12-services"]
+
+
+@pytest.fixture(params=SCENARIOS)
+def scenario(request):
+    path = BENCHMARKS / f"{request.param}.json"
+    if not path.exists():
+        pytest.skip(f"shared benchmarks not found at {BENCHMARKS}")
+    return path, BENCHMARKS / f"{request.param}.planted.json"
+
+
+def test_planted_solutions_are_valid_and_fully_covered(scenario):
+    problem = load_problem(scenario[0])
+    planted = load_rota(scenario[1], problem)
+    assert validate(problem, planted) == []
+    assert score(problem, planted).uncovered_minutes == 0
+
+
+def test_solutions_round_trip(scenario):
+    problem = load_problem(scenario[0])
+    planted = load_rota(scenario[1], problem)
+    again = rota_from_dict(json.loads(json.dumps(rota_to_dict(planted, problem))), problem)
+    assert sorted(again.assignments) == sorted(planted.assignments)
+
+
+def test_an_end_at_midnight_is_written_as_the_next_day(scenario):
+    problem = load_problem(scenario[0])
+    data = {"format": "modrota-solution/1", "assignments": [
+        {"staff": "p1", "service": "h1", "kind": "on_call", "start": "2027-03-22T20:00", "end": "2027-03-23T00:00"}]}
+    (assignment,) = rota_from_dict(data, problem).assignments
+    assert (assignment.day, assignment.start, assignment.end) == (0, 1200, 1440)
+    assert rota_to_dict(rota_from_dict(data, problem), problem)["assignments"][0]["end"] == "2027-03-23T00:00"
+
+
+MINIMAL = {"format": "modrota/1", "name": "x", "start": "2027-03-22", "days": 7, "services": [
+    {"id": "l1", "checks": {"per_day": 4, "max_gap_hours": 4, "window": ["08:00", "22:00"], "minutes": 30,
+                            "roles": ["clinical"]}}], "staff": []}
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"format": "other"}, "not a modrota/1 scenario"),
+    ({"start": "2027-03-23"}, "is a Tuesday; the horizon starts on a Monday"),
+    ({"days": 10}, "scenario.days: 10 is not a positive multiple of 7"),
+    ({"services": [{"id": "x"}]}, "services[0]: a service needs"),
+    ({"staff": [{"id": "p", "role": "clinical", "services": ["nope"]}]}, "staff[0]: trained for unknown service(s) nope"),
+    ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [
+        {"days": [0], "start": "9am", "end": "17:00"}]}]}, "staff[0].availability[0].start: '9am' is not a time"),
+    ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [
+        {"days": [9], "start": "09:00", "end": "17:00"}]}]}, "\"days\" must be a list of weekdays"),
+])
+def test_bad_scenarios_say_what_is_wrong(change, message):
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
+                       .replace("]", r"\]")):
+        problem_from_dict({**MINIMAL, **change})
+
+
+def test_preferences_may_run_past_midnight():
+    data = {**MINIMAL, "staff": [{"id": "p", "role": "clinical", "services": ["l1"], "preferences": [
+        {"kind": "avoid", "days": [4], "start": "17:00", "end": "26:00", "weight": 2}]}]}
+    (preference,) = problem_from_dict(data).staff["p"].preferences
+    assert (preference.window.start, preference.window.end) == (1020, 1560)
