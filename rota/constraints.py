@@ -359,4 +359,5 @@ def build(problem: Problem) -> RotaModel:
     rm.objectives["contract_short_minutes"] = contract_shortfall(rm)
     rm.objectives["preference_penalty"] = preference_penalties(rm)
     rm.objectives["max_weekend_days"] = weekend_fairness(rm)
+    rm.objectives["rostered_minutes"] = sum(term for terms in rm.worked.values() for term in terms)
     return rm
