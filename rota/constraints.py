@@ -27,7 +27,10 @@ class RotaModel:
     checks: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
     work_day: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     # occupancy[(staff, day)][slot] -> variables that make the person busy in that slot
-    occupancy: dict[tuple[str, int], dict[int, list]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    occupancy: dict[tuple[str, int], dict[int, list]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    # (service, day) -> when a trained supervisor is available, worked out once (supervisable_minutes)
+    supervision: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
     # (staff, week) -> terms of the minutes worked that week
     worked: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
     objectives: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
@@ -45,13 +48,10 @@ def time_step(problem: Problem) -> int:
     for person in problem.staff.values():
         for window in person.availability:
             values += [window.start, min(window.end, 24 * 60)]
-    step = 0
-    for value in values:
-        step = math.gcd(step, value)
+    step = math.gcd(*values)
     granularity = problem.rules.granularity
-    if step == 0 or step % granularity:
-        step = math.gcd(step, granularity) if step else granularity
-    return max(step, granularity)
+    # Never finer than the scenario's grid; fall back to that grid when a boundary lies off a coarser one.
+    return step if step and step % granularity == 0 else granularity
 
 
 def _slots(start: int, end: int, step: int) -> range:
@@ -60,19 +60,23 @@ def _slots(start: int, end: int, step: int) -> range:
     return range(first, end - step + 1, step)
 
 
-def supervisable_minutes(problem: Problem, service_id: str, day: int) -> list[tuple[int, int]]:
+def supervisable_minutes(rm: RotaModel, service_id: str, day: int) -> list[tuple[int, int]]:
     """Times a supervisor trained for the service is available that day (on call costs no work)."""
-    rules = problem.rules
-    return [(window.start, window.end)
-            for person in problem.staff.values()
-            if person.role in rules.supervisor_roles and service_id in person.services
-            and problem.date_of(day) not in person.leave
-            for window in person.windows_on(day % 7)]
+    key = (service_id, day)
+    if key not in rm.supervision:
+        windows = rm.problem.supervisor_windows(service_id, day)
+        rm.supervision[key] = [(window.start, window.end) for _, window in windows]
+    return rm.supervision[key]
 
 
 def _covered(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
     """Whether [start, end) lies inside one of the intervals (slots never straddle two windows' join)."""
     return any(s <= start and end <= e for s, e in intervals)
+
+
+def _distinct(variables) -> list:
+    """The variables without repeats (a check appears in every slot it spans), in first-seen order."""
+    return list({id(v): v for v in variables}.values())
 
 
 def _needs_supervision(problem: Problem, person: Staff) -> bool:
@@ -95,7 +99,7 @@ def add_presence_blocks(rm: RotaModel) -> None:
                     continue  # their presence would count towards nothing
                 earliest = min(s.window.start for s in segments)
                 latest = max(s.window.end for s in segments)
-                supervision = supervisable_minutes(problem, service_id, day) if _needs_supervision(problem, person) \
+                supervision = supervisable_minutes(rm, service_id, day) if _needs_supervision(problem, person) \
                     else None
                 for w, window in enumerate(person.windows_on(day % 7)):
                     slots = [t for t in _slots(max(window.start, earliest), min(window.end, latest), step)
@@ -152,7 +156,7 @@ def add_checks(rm: RotaModel) -> None:
             for day in range(problem.days):
                 if problem.date_of(day) in person.leave:
                     continue
-                supervision = supervisable_minutes(problem, service_id, day) if _needs_supervision(problem, person) \
+                supervision = supervisable_minutes(rm, service_id, day) if _needs_supervision(problem, person) \
                     else None
                 for window in person.windows_on(day % 7):
                     for t in _slots(max(window.start, checks.window_start), min(window.end, checks.window_end), step):
@@ -183,7 +187,7 @@ def add_work_days(rm: RotaModel) -> None:
     for (staff, day), slots in rm.occupancy.items():
         worked = model.new_bool_var(f"works[{staff},d{day}]")
         rm.work_day[(staff, day)] = worked
-        for variable in {id(v): v for vs in slots.values() for v in vs}.values():
+        for variable in _distinct(v for vs in slots.values() for v in vs):
             model.add_implication(variable, worked)
 
 
@@ -228,6 +232,11 @@ def weekly_minutes(rm: RotaModel, staff: str, week: int) -> cp_model.LinearExpr:
 def add_rest(rm: RotaModel) -> None:
     """At least min_rest_hours of real time between one day's last work and the next day's first."""
     problem, model, step = rm.problem, rm.model, rm.step
+    # Real moments (UTC minutes) of every slot edge, worked out once: zone conversions are the slow part.
+    real = {}
+    for day in range(problem.days):
+        for minute in range(0, 24 * 60 + step, step):
+            real[(day, minute)] = problem.instant(day, minute).timestamp() / 60
     for person in problem.staff.values():
         rest = person.contract.min_rest_hours * 60
         for day in range(problem.days - 1):
@@ -236,7 +245,7 @@ def add_rest(rm: RotaModel) -> None:
                 continue
             for late in today:
                 for early in tomorrow:
-                    if problem.real_minutes_between(day, late + step, day + 1, early) < rest:
+                    if real[(day + 1, early)] - real[(day, late + step)] < rest:
                         model.add(sum(today[late]) + sum(tomorrow[early]) <= 1)
 
 
@@ -305,8 +314,7 @@ def contract_shortfall(rm: RotaModel) -> cp_model.LinearExpr:
 
 def _busy_during(rm: RotaModel, staff: str, day: int, window: Window) -> list:
     slots = rm.occupancy.get((staff, day), {})
-    return list({id(v): v for t, vs in slots.items() if window.start < t + rm.step and t < window.end
-                 for v in vs}.values())
+    return _distinct(v for t, vs in slots.items() if window.start < t + rm.step and t < window.end for v in vs)
 
 
 def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:

@@ -36,10 +36,8 @@ class Builder:
         return next((w for w in person.windows_on(day % 7) if w.contains(start, end)), None)
 
     def _supervisable(self, service: str, day: int, start: int, end: int) -> bool:
-        rules = self.problem.rules
-        return any(p.role in rules.supervisor_roles and service in p.services
-                   and self.problem.date_of(day) not in p.leave and self._window(p, day, start, end)
-                   for p in self.problem.staff.values())
+        """Whether one supervisor could be on call for the whole of [start, end)."""
+        return any(window.contains(start, end) for _, window in self.problem.supervisor_windows(service, day))
 
     def can_take(self, person: Staff, service: str, day: int, start: int, end: int) -> bool:
         """Whether giving the person this work keeps every hard rule."""

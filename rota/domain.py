@@ -146,6 +146,14 @@ class Problem:
         """Elapsed real minutes between two local times; clock changes count."""
         return (self.instant(day_b, minute_b) - self.instant(day_a, minute_a)).total_seconds() / 60
 
+    def supervisor_windows(self, service_id: str, day: int) -> list[tuple[Staff, Window]]:
+        """Each supervisor trained for the service, not on leave that day, with each window they are available."""
+        return [(person, window)
+                for person in self.staff.values()
+                if person.role in self.rules.supervisor_roles and service_id in person.services
+                and self.date_of(day) not in person.leave
+                for window in person.windows_on(day % 7)]
+
     @property
     def weeks(self) -> int:
         """Whole weeks in the horizon."""

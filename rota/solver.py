@@ -226,16 +226,12 @@ def _uncovered(start: int, end: int, intervals: list[tuple[int, int]]) -> list[t
 def _cover_with_supervisors(problem: Problem, service: str, day: int, start: int, end: int) -> list[Assignment]:
     """On-call assignments covering [start, end), preferring clinicians who have not asked to avoid that time."""
     candidates = []
-    for person in problem.staff.values():
-        if person.role not in problem.rules.supervisor_roles or service not in person.services \
-                or problem.date_of(day) in person.leave:
-            continue
+    for person, window in problem.supervisor_windows(service, day):
         avoids = any(p.kind == "avoid" and day % 7 in p.window.days and p.window.start < end and start < p.window.end
                      for p in person.preferences)
-        for window in person.windows_on(day % 7):
-            overlap = (max(start, window.start), min(end, window.end))
-            if overlap[0] < overlap[1]:
-                candidates.append((avoids, -(overlap[1] - overlap[0]), person.id, overlap))
+        overlap = (max(start, window.start), min(end, window.end))
+        if overlap[0] < overlap[1]:
+            candidates.append((avoids, -(overlap[1] - overlap[0]), person.id, overlap))
     parts, position = [], start
     while position < end:
         usable = [(avoids, -(min(e, end) - position), pid, (position, min(e, end)))
