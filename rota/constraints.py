@@ -7,11 +7,12 @@ soft rules return named penalty terms, so the solver can report each component a
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rota.domain import Problem, Staff, Window
+from rota.domain import EVENING_START, WEEKEND, Kind, Problem, Rota, Staff, Window
 
 
 @dataclass
@@ -69,7 +70,7 @@ def supervisable_minutes(rm: RotaModel, service_id: str, day: int) -> list[tuple
     return rm.supervision[key]
 
 
-def _covered(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
+def within(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
     """Whether [start, end) lies inside one of the intervals (slots never straddle two windows' join)."""
     return any(s <= start and end <= e for s, e in intervals)
 
@@ -103,7 +104,7 @@ def add_presence_blocks(rm: RotaModel) -> None:
                     else None
                 for w, window in enumerate(person.windows_on(day % 7)):
                     slots = [t for t in _slots(max(window.start, earliest), min(window.end, latest), step)
-                             if supervision is None or _covered(t, t + step, supervision)]
+                             if supervision is None or within(t, t + step, supervision)]
                     _add_block(rm, person.id, service_id, day, w, _contiguous_runs(slots, step), shortest, longest)
 
 
@@ -162,7 +163,7 @@ def add_checks(rm: RotaModel) -> None:
                     for t in _slots(max(window.start, checks.window_start), min(window.end, checks.window_end), step):
                         if t + checks.minutes > min(window.end, checks.window_end):
                             continue
-                        if supervision is not None and not _covered(t, t + checks.minutes, supervision):
+                        if supervision is not None and not within(t, t + checks.minutes, supervision):
                             continue
                         if (person.id, service_id, day, t) in rm.checks:
                             continue
@@ -340,22 +341,67 @@ def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
     return sum(terms)
 
 
-def weekend_fairness(rm: RotaModel) -> cp_model.IntVar:
-    """The most weekend working days of any non-volunteer (minimised: the worst-off first)."""
+def _worst_off(rm: RotaModel, name: str, worked: Callable[[str], list], past: Callable[[str], int]) -> cp_model.IntVar:
+    """The most days of a kind any non-volunteer works (`worked(person)` in the horizon, `past(person)` before it)."""
     problem, model = rm.problem, rm.model
-    weekend_days = [d for d in range(problem.days) if d % 7 in (5, 6)]
-    most = model.new_int_var(0, len(weekend_days), "max_weekend_days")
-    for person in problem.staff.values():
-        if person.role == "volunteer":
-            continue
-        worked = _days_worked(rm, person.id, weekend_days)
-        if worked:
-            model.add(sum(worked) <= most)
+    people = [person.id for person in problem.staff.values() if person.role != "volunteer"]
+    most = model.new_int_var(0, problem.days + max((past(p) for p in people), default=0), name)
+    for person in people:
+        days = worked(person)
+        if days or past(person):
+            model.add(sum(days) + past(person) <= most)
     return most
 
 
-def build(problem: Problem) -> RotaModel:
-    """The whole model, with its objective components named."""
+def weekend_fairness(rm: RotaModel) -> cp_model.IntVar:
+    """The most weekend working days of any non-volunteer, history included (minimised: the worst-off first)."""
+    problem = rm.problem
+    weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
+    return _worst_off(rm, "max_weekend_days", lambda staff: _days_worked(rm, staff, weekend_days),
+                      lambda staff: problem.past(staff).weekend_days)
+
+
+def evening_fairness(rm: RotaModel) -> cp_model.IntVar:
+    """The most evenings (work after 17:00) of any non-volunteer, history included."""
+    problem, model = rm.problem, rm.model
+    evening = {}
+    for (staff, day), slots in rm.occupancy.items():
+        late = _distinct(v for t, vs in slots.items() if t + rm.step > EVENING_START for v in vs)
+        if late:
+            evening[(staff, day)] = model.new_bool_var(f"evening[{staff},d{day}]")
+            for variable in late:
+                model.add_implication(variable, evening[(staff, day)])
+    return _worst_off(rm, "max_evenings",
+                      lambda staff: [evening[(staff, d)] for d in range(problem.days) if (staff, d) in evening],
+                      lambda staff: problem.past(staff).evenings)
+
+
+def changed_minutes(rm: RotaModel, previous: Rota) -> cp_model.LinearExpr:
+    """Minutes of presence and checks that differ from a previous rota (its work that can no longer be kept counts
+    too, as a constant): what a re-solve after sick leave minimises last, so few people are moved."""
+    step, before = rm.step, set()
+    for a in previous.assignments:
+        if a.kind == Kind.PRESENCE:
+            before.update(("presence", a.staff, a.service, a.day, t) for t in range(a.start, a.end, step))
+        elif a.kind == Kind.CHECK:
+            before.add(("check", a.staff, a.service, a.day, a.start))
+    terms, kept = [], set()
+    for (staff, service, day, _w, t), x in rm.presence.items():
+        key = ("presence", staff, service, day, t)
+        terms.append(step * (1 - x) if key in before else step * x)
+        kept.add(key)
+    for (staff, service, day, t), c in rm.checks.items():
+        minutes = rm.problem.services[service].checks.minutes
+        key = ("check", staff, service, day, t)
+        terms.append(minutes * (1 - c) if key in before else minutes * c)
+        kept.add(key)
+    lost = sum(step if key[0] == "presence" else rm.problem.services[key[2]].checks.minutes
+               for key in before - kept)
+    return sum(terms) + lost
+
+
+def build(problem: Problem, previous_rota: Rota | None = None) -> RotaModel:
+    """The whole model, with its objective components named (changed_minutes only against a previous rota)."""
     rm = RotaModel(problem=problem, step=time_step(problem))
     add_presence_blocks(rm)
     add_checks(rm)
@@ -367,5 +413,8 @@ def build(problem: Problem) -> RotaModel:
     rm.objectives["contract_short_minutes"] = contract_shortfall(rm)
     rm.objectives["preference_penalty"] = preference_penalties(rm)
     rm.objectives["max_weekend_days"] = weekend_fairness(rm)
+    rm.objectives["max_evenings"] = evening_fairness(rm)
     rm.objectives["rostered_minutes"] = sum(term for terms in rm.worked.values() for term in terms)
+    if previous_rota is not None:
+        rm.objectives["changed_minutes"] = changed_minutes(rm, previous_rota)
     return rm

@@ -6,11 +6,15 @@ work costs least (contract hours still owed first, then preferences and weekend 
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rota.domain import Assignment, Kind, Problem, Rota, Staff, Window
+from rota.domain import WEEKEND, Assignment, Kind, Problem, Reason, Rota, Staff, Window
+from rota.score import Gap, uncovered_gaps
+from rota.validate import check_assignment
 
-WEEKEND = (5, 6)
+CANDIDATE_GRID = 60  # presence shifts for a gap start and end on the hour, or at the edges of a window
+
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Builder:
         self.problem, self.step = problem, step
         self.ledgers = {person.id: _Ledger() for person in problem.staff.values()}
         self.assignments: list[Assignment] = []
+        self.on_duty: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)  # (start, end, role)
+        self.check_starts: dict[tuple[str, int], list[int]] = defaultdict(list)
 
     # --- what a person may still take --------------------------------------------------------
 
@@ -41,36 +47,39 @@ class Builder:
 
     def can_take(self, person: Staff, service: str, day: int, start: int, end: int) -> bool:
         """Whether giving the person this work keeps every hard rule."""
+        return next(self.broken_rules(person, service, day, start, end), None) is None
+
+    def broken_rules(self, person: Staff, service: str, day: int, start: int, end: int) -> Iterator[Reason]:
+        """Each hard rule that giving the person this work would break, cheapest checks first."""
         problem, ledger, contract = self.problem, self.ledgers[person.id], person.contract
-        if service not in person.services or problem.date_of(day) in person.leave:
-            return False
+        if service not in person.services:
+            yield Reason.NOT_TRAINED
+        if problem.date_of(day) in person.leave:
+            yield Reason.ON_LEAVE
         if self._window(person, day, start, end) is None:
-            return False
+            yield Reason.UNAVAILABLE
         if any(s < end and start < e for s, e in ledger.busy[day]):
-            return False
+            yield Reason.BUSY
         week = day // 7
         if ledger.minutes_by_week[week] + (end - start) > contract.max_hours_week * 60:
-            return False
+            yield Reason.WEEK_HOURS
         if not ledger.busy[day]:
             worked = {d for d, intervals in ledger.busy.items() if intervals}
             if len([d for d in worked if d // 7 == week]) + 1 > contract.max_days_week:
-                return False
-            run = 1 + self._run(worked, day, -1) + self._run(worked, day, 1)
-            if run > contract.max_consecutive_days:
-                return False
+                yield Reason.WEEK_DAYS
+            if 1 + self._run(worked, day, -1) + self._run(worked, day, 1) > contract.max_consecutive_days:
+                yield Reason.DAYS_IN_A_ROW
             if day % 7 in WEEKEND and week not in {d // 7 for d in worked if d % 7 in WEEKEND}:
                 if len({d // 7 for d in worked if d % 7 in WEEKEND}) + 1 > contract.max_weekends:
-                    return False
+                    yield Reason.WEEKENDS
         rest = contract.min_rest_hours * 60
         before, after = ledger.busy.get(day - 1), ledger.busy.get(day + 1)
-        if before and problem.real_minutes_between(day - 1, max(e for _, e in before), day, start) < rest:
-            return False
-        if after and problem.real_minutes_between(day, max([end, *(e for _, e in ledger.busy[day])]), day + 1,
-                                                  min(s for s, _ in after)) < rest:
-            return False
+        if before and problem.real_minutes_between(day - 1, max(e for _, e in before), day, start) < rest \
+                or after and problem.real_minutes_between(day, max([end, *(e for _, e in ledger.busy[day])]), day + 1,
+                                                          min(s for s, _ in after)) < rest:
+            yield Reason.REST
         if person.role in problem.rules.supervised_roles and not self._supervisable(service, day, start, end):
-            return False
-        return True
+            yield Reason.NO_SUPERVISOR
 
     @staticmethod
     def _run(worked: set[int], day: int, direction: int) -> int:
@@ -103,6 +112,9 @@ class Builder:
         ledger.minutes_by_week[day // 7] += end - start
         if kind == Kind.PRESENCE:
             ledger.presence_blocks.add((service, day))
+            self.on_duty[(service, day)].append((start, end, person.role))
+        else:
+            self.check_starts[(service, day)].append(start)
         self.assignments.append(Assignment(day, start, end, person.id, service, kind))
 
     # --- presence ------------------------------------------------------------------------------
@@ -113,15 +125,21 @@ class Builder:
         for day in range(self.problem.days):
             for service in self.problem.services.values():
                 for segment in service.segments_on(day % 7):
-                    for _ in range(segment.min):
-                        self._cover_once(service.id, day, segment.window.start, segment.window.end,
-                                         segment.roles, rules.presence_min_minutes, rules.presence_max_minutes, step)
+                    for layer in range(segment.min):
+                        self._cover_once(service.id, day, segment.window.start, segment.window.end, segment.roles,
+                                         layer, rules.presence_min_minutes, rules.presence_max_minutes, step)
 
-    def _cover_once(self, service: str, day: int, seg_start: int, seg_end: int, roles, shortest: int,
+    def _cover_once(self, service: str, day: int, seg_start: int, seg_end: int, roles, layer: int, shortest: int,
                     longest: int, step: int) -> None:
-        """One layer of cover for a segment: blocks placed from its start to its end."""
+        """One layer of cover for a segment: blocks placed from its start to its end where fewer than
+        layer + 1 people of its roles are on duty already."""
         position = seg_start
         while position < seg_end:
+            on_duty = sum(1 for s, e, role in self.on_duty[(service, day)]
+                          if role in roles and s <= position < e)
+            if on_duty > layer:
+                position += step
+                continue
             best = None
             for person in self.problem.staff.values():
                 if person.role not in roles or (service, day) in self.ledgers[person.id].presence_blocks:
@@ -169,12 +187,15 @@ class Builder:
 
     def _place_check(self, service: str, day: int, checks, ideal: int, earliest: int, latest: int,
                      step: int) -> int | None:
+        """A check as near the ideal time as someone can do it, reusing one already there (a seeded rota's)."""
         offsets = sorted(range(-180, 181, step), key=abs)
         for offset in offsets:
             start = ideal + offset
             if start <= earliest and earliest != checks.window_start or start > latest \
                     or start < checks.window_start:
                 continue
+            if start in self.check_starts[(service, day)]:
+                return start
             end = start + checks.minutes
             candidates = [(self.cost(p, day, start, end), p.id) for p in self.problem.staff.values()
                           if p.role in checks.roles and self.can_take(p, service, day, start, end)]
@@ -184,14 +205,89 @@ class Builder:
                 return start
         return None
 
+    def give_rota(self, rota: Rota) -> None:
+        """Record the work of an existing rota; on call is not work, and unknown people are the validator's to report."""
+        for a in sorted(rota.assignments):
+            if a.kind != Kind.ON_CALL and a.staff in self.problem.staff:
+                self.give(self.problem.staff[a.staff], a.service, a.day, a.start, a.end, a.kind)
+
     def rota(self) -> Rota:
         """The rota built so far."""
         return Rota(tuple(sorted(self.assignments)))
 
+    # --- repair --------------------------------------------------------------------------------
 
-def greedy_rota(problem: Problem, step: int) -> Rota:
-    """A valid rota (times on a `step`-minute grid) covering as much as one greedy pass can; no on-call yet."""
+    def fill_gaps(self) -> None:
+        """Give uncovered windows the work that covers most of each without breaking a rule, until none can be."""
+        while self._fill_each_gap_once():
+            pass
+
+    def _fill_each_gap_once(self) -> bool:
+        filled = False
+        for gap in uncovered_gaps(self.problem, self.rota()):
+            best = None
+            for person in self.problem.staff.values():
+                if person.role not in gap.roles or gap.kind == "presence" \
+                        and (gap.service, gap.day) in self.ledgers[person.id].presence_blocks:
+                    continue
+                for start, end in candidate_shifts(self.problem, person, gap, self.step):
+                    if self.can_take(person, gap.service, gap.day, start, end):
+                        middle = abs((start + end) - (gap.start + gap.end))  # checks: split the gap evenly
+                        covered = min(end, gap.end) - max(start, gap.start)
+                        candidate = (-covered if gap.kind == "presence" else middle,
+                                     self.cost(person, gap.day, start, end), person.id, start, end)
+                        best = candidate if best is None or candidate < best else best
+            if best is not None:
+                *_, staff, start, end = best
+                self.give(self.problem.staff[staff], gap.service, gap.day, start, end,
+                          Kind.PRESENCE if gap.kind == "presence" else Kind.CHECK)
+                filled = True
+        return filled
+
+
+def candidate_shifts(problem: Problem, person: Staff, gap: Gap, step: int) -> list[tuple[int, int]]:
+    """Shifts (start, end) on a `step` grid that would cover part of an uncovered window, whatever the rules say."""
+    if gap.kind == "presence":
+        segments = problem.services[gap.service].segments_on(gap.day % 7)
+        opens, closes = min(s.window.start for s in segments), max(s.window.end for s in segments)
+        points = {*range(opens, closes + 1, CANDIDATE_GRID), gap.start, gap.end, opens, closes}
+        for window in person.windows_on(gap.day % 7):
+            points |= {window.start, window.end}
+        points = sorted(p for p in points if opens <= p <= closes and p % step == 0)
+        rules = problem.rules
+        return [(s, e) for s in points for e in points
+                if rules.presence_min_minutes <= e - s <= rules.presence_max_minutes and s < gap.end and gap.start < e]
+    checks = problem.services[gap.service].checks
+    last = checks.window_end - checks.minutes
+    if gap.kind == "missing checks":
+        first, last = checks.window_start, last
+    else:  # a check strictly inside the over-long gap shortens it
+        first, last = gap.start + 1, min(gap.end - 1, last)
+    return [(t, t + checks.minutes) for t in range(-(-first // step) * step, last + 1, step)]
+
+
+def greedy_rota(problem: Problem, step: int, seed: Rota | None = None) -> Rota:
+    """A valid rota (times on a `step`-minute grid) covering as much as one greedy pass can; no on-call yet.
+
+    With a seed (the published rota, on a re-solve), its work is kept wherever the rules still allow it
+    and only what it no longer covers is filled.
+    """
     builder = Builder(problem, step)
+    for a in sorted(seed.assignments) if seed else ():
+        person = problem.staff.get(a.staff)
+        if a.kind != Kind.ON_CALL and person is not None and not check_assignment(problem, a) \
+                and a.start % step == 0 and a.end % step == 0 and (a.kind == Kind.CHECK or (a.service, a.day) not in builder.ledgers[a.staff].presence_blocks) \
+                and builder.can_take(person, a.service, a.day, a.start, a.end):
+            builder.give(person, a.service, a.day, a.start, a.end, a.kind)
     builder.cover_presence()
     builder.place_checks()
+    builder.fill_gaps()
+    return builder.rota()
+
+
+def repair(problem: Problem, rota: Rota, step: int) -> Rota:
+    """The rota with work added, rule-abiding, wherever it leaves a window that someone could still cover."""
+    builder = Builder(problem, step)
+    builder.give_rota(rota)
+    builder.fill_gaps()
     return builder.rota()

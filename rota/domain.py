@@ -11,6 +11,23 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
+EVENING_START = 17 * 60  # work after this time of day counts as an evening duty for fairness
+WEEKEND = (5, 6)
+
+
+class Reason(StrEnum):
+    """A hard rule that stops a person taking a piece of work, in words for a team manager."""
+
+    NOT_TRAINED = "not trained for the service"
+    ON_LEAVE = "on leave"
+    UNAVAILABLE = "not available then"
+    BUSY = "already working then"
+    WEEK_HOURS = "at their weekly hours limit"
+    WEEK_DAYS = "at their working days a week limit"
+    DAYS_IN_A_ROW = "at their limit of days in a row"
+    REST = "would not get their rest between shifts"
+    WEEKENDS = "at their weekend limit"
+    NO_SUPERVISOR = "no clinical supervisor available to cover them"
 
 
 class Kind(StrEnum):
@@ -110,6 +127,14 @@ class Staff:
 
 
 @dataclass(frozen=True)
+class History:
+    """Duty a person already worked in the weeks before the horizon, so fairness counts a rolling 12 weeks."""
+
+    weekend_days: int = 0  # Saturdays and Sundays with work
+    evenings: int = 0  # days with work after 17:00
+
+
+@dataclass(frozen=True)
 class Rules:
     """Rules that hold for the whole problem."""
 
@@ -131,6 +156,7 @@ class Problem:
     staff: dict[str, Staff]
     rules: Rules = field(default_factory=Rules)
     timezone: str = "Europe/London"
+    history: dict[str, History] = field(default_factory=dict)  # person id -> duty before the horizon
 
     def date_of(self, day: int) -> date:
         """The calendar date of day number `day`."""
@@ -153,6 +179,10 @@ class Problem:
                 if person.role in self.rules.supervisor_roles and service_id in person.services
                 and self.date_of(day) not in person.leave
                 for window in person.windows_on(day % 7)]
+
+    def past(self, staff_id: str) -> History:
+        """The person's duty before the horizon (none if unknown)."""
+        return self.history.get(staff_id, History())
 
     @property
     def weeks(self) -> int:
@@ -193,3 +223,8 @@ class Rota:
         for assignment in sorted(self.assignments):
             grouped.setdefault(assignment.staff, []).append(assignment)
         return grouped
+
+    def changes_from(self, previous: "Rota") -> tuple[list[Assignment], list[Assignment]]:
+        """What differs from a previous rota: (added, removed) assignments."""
+        now, before = set(self.assignments), set(previous.assignments)
+        return sorted(now - before), sorted(before - now)

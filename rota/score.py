@@ -3,10 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rota.domain import Assignment, Kind, Problem, Rota
+from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Problem, Rota
 
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
-WEEKEND = (5, 6)
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +16,8 @@ class Score:
     contract_short_minutes: int
     preference_penalty: int
     max_weekend_days: int
+    # Not in FORMAT.md's score: the engine's last fairness tie-break (evening duty spread evenly).
+    max_evenings: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The components by name."""
@@ -134,19 +135,34 @@ def preference_penalty(problem: Problem, rota: Rota) -> int:
     return penalty
 
 
-def weekend_days(problem: Problem, rota: Rota) -> dict[str, int]:
-    """Saturday and Sunday working days per person."""
+def _days_with_work(rota: Rota, counts) -> dict[str, int]:
     days = defaultdict(set)
     for a in rota.assignments:
-        if a.kind in WORK_KINDS and a.day % 7 in WEEKEND:
+        if a.kind in WORK_KINDS and counts(a):
             days[a.staff].add(a.day)
     return {person: len(worked) for person, worked in days.items()}
 
 
+def weekend_days(problem: Problem, rota: Rota) -> dict[str, int]:
+    """Saturday and Sunday working days per person, with those worked before the horizon."""
+    worked = _days_with_work(rota, lambda a: a.day % 7 in WEEKEND)
+    return {pid: worked.get(pid, 0) + problem.past(pid).weekend_days for pid in problem.staff}
+
+
+def evenings(problem: Problem, rota: Rota) -> dict[str, int]:
+    """Days with work after 17:00 per person, with those worked before the horizon."""
+    worked = _days_with_work(rota, lambda a: a.end > EVENING_START)
+    return {pid: worked.get(pid, 0) + problem.past(pid).evenings for pid in problem.staff}
+
+
+def _worst_off(problem: Problem, counts: dict[str, int]) -> int:
+    """The highest count of any non-volunteer (volunteers choose their own times)."""
+    return max((count for pid, count in counts.items() if problem.staff[pid].role != "volunteer"), default=0)
+
+
 def max_weekend_days(problem: Problem, rota: Rota) -> int:
     """The most weekend working days of any non-volunteer."""
-    counts = weekend_days(problem, rota)
-    return max((count for person, count in counts.items() if problem.staff[person].role != "volunteer"), default=0)
+    return _worst_off(problem, weekend_days(problem, rota))
 
 
 def score(problem: Problem, rota: Rota) -> Score:
@@ -156,4 +172,5 @@ def score(problem: Problem, rota: Rota) -> Score:
         contract_short_minutes=contract_short_minutes(problem, rota),
         preference_penalty=preference_penalty(problem, rota),
         max_weekend_days=max_weekend_days(problem, rota),
+        max_evenings=_worst_off(problem, evenings(problem, rota)),
     )

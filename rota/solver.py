@@ -1,11 +1,13 @@
 """Solving a rota problem with CP-SAT: objectives in strict priority order, always within a time limit.
 
 A greedy rota comes first (rota.construct): a valid answer within a second. Then phases follow
-the score's priority: cover the standards; then contract minimums, preferences and weekend
-fairness together, weighted so each strictly dominates the next (one phase, because every
-phase pays CP-SAT's presolve again); then trimming rostered minutes nobody needs. Each phase
-keeps the previous phases' results as constraints and starts from the best rota so far, so
-stopping early still leaves the best rota found.
+the score's priority: cover the standards; then contract minimums, preferences and fairness
+(weekends, then evenings, history included) together, weighted so each strictly dominates the
+next (one phase, because every phase pays CP-SAT's presolve again); then either trimming
+rostered minutes nobody needs or, on a re-solve against a published rota, moving as few people
+as possible. Each phase keeps the previous phases' results as constraints and starts from the
+best rota so far, so stopping early still leaves the best rota found. Whatever stays uncovered
+is explained (rota.explain).
 """
 
 import time
@@ -16,16 +18,18 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from rota import constraints
-from rota.construct import greedy_rota
+from rota.construct import greedy_rota, repair
 from rota.domain import Assignment, Kind, Problem, Rota
+from rota.explain import Unmet, explain
 from rota.score import Score, score
 
-# Cover first; then the score's other components, weighted lexicographically in one phase; then the
-# rostered minutes themselves, so nobody is rostered for work the standard does not need. (Folding
-# the minutes into the weighted phase needs weights so large that the search suffers.)
-PHASES = ("uncovered_minutes", "balance", "rostered_minutes")
+# Cover first; then the score's other components, weighted lexicographically in one phase; last the
+# rostered minutes themselves, so nobody is rostered for work the standard does not need, or on a
+# re-solve the minutes that differ from the published rota. (Folding the last phase into the
+# weighted one needs weights so large that the search suffers.)
+PHASES = ("uncovered_minutes", "balance", "last")
 # Share of the time limit each phase may use; time a phase does not need passes to the next.
-PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.45, "rostered_minutes": 0.25}
+PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.45, "last": 0.25}
 STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
 
@@ -61,11 +65,25 @@ class SolveResult:
     phases: list[PhaseResult] = field(default_factory=list)
     seconds: float = 0.0
     first_full_cover_seconds: float | None = None
+    unmet: list[Unmet] = field(default_factory=list)  # each uncovered window, explained
+    # Against the previous rota, when one was given: (added, removed) assignments.
+    changes: tuple[list[Assignment], list[Assignment]] | None = None
+
+    @property
+    def objective(self) -> dict[str, int]:
+        """The rota's score by component."""
+        return self.score.as_dict()
 
     @property
     def bounds(self) -> dict[str, float]:
-        """The best proven lower bound of each component (as the phases saw it)."""
+        """The best proven lower bound of each phase's objective."""
         return {phase.phase: phase.bound for phase in self.phases}
+
+    @property
+    def gaps(self) -> dict[str, float]:
+        """Each phase's relative optimality gap: 0 is proven optimal."""
+        return {phase.phase: (phase.objective - phase.bound) / max(1.0, abs(phase.objective))
+                for phase in self.phases}
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -84,17 +102,22 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.on_progress(Progress(self.phase, self.objective_value, self.best_objective_bound, elapsed))
 
 
-def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2,
+def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> SolveResult:
-    """Make the best rota within the time limit; never raises for an under-staffed problem."""
+    """Make the best rota within the time limit; never raises for an under-staffed problem.
+
+    With previous_rota (the published one), the new rota keeps as much of it as the higher priorities allow.
+    """
     started = time.monotonic()
     # A greedy rota first: an answer within a second even if the model later finds nothing better.
-    start_rota = add_on_call(problem, greedy_rota(problem, constraints.time_step(problem)))
+    step = constraints.time_step(problem)
+    start_rota = add_on_call(problem, greedy_rota(problem, step, seed=previous_rota))
     result = SolveResult(rota=start_rota, score=score(problem, start_rota), status="feasible")
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started
-    rm = constraints.build(problem)
+    rm = constraints.build(problem, previous_rota)
     rm.objectives["balance"] = _lexicographic(problem, rm)
+    rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
     model = rm.model
     _hint(rm, start_rota)
     remaining_share = 1.0
@@ -134,25 +157,32 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2,
         for variable, assigned in solved.items():
             model.add_hint(variable, assigned)
     if solved is not None:
-        solved_rota = add_on_call(problem, _rota_from_values(rm, solved))
+        # A search cut short can leave a window someone could still cover by the rules: cover it now.
+        solved_rota = add_on_call(problem, repair(problem, rota_from_values(rm, solved), step))
         if score(problem, solved_rota) <= result.score:
             result.rota, result.score = solved_rota, score(problem, solved_rota)
     result.status = "optimal" if result.phases and all(p.status == "optimal" for p in result.phases) \
         and len(result.phases) == len(PHASES) else "feasible"
+    result.unmet = explain(problem, result.rota)
+    if previous_rota is not None:
+        result.changes = result.rota.changes_from(previous_rota)
     result.seconds = time.monotonic() - started
     return result
 
 
 def _lexicographic(problem: Problem, rm: constraints.RotaModel) -> cp_model.LinearExpr:
-    """Contract shortfall, then preferences, then weekend fairness: one objective, each weight larger than
-    everything below it can add up to, so the order is strict."""
-    weekend_days = sum(1 for day in range(problem.days) if day % 7 in (5, 6))
+    """Contract shortfall, then preferences, then weekend and evening fairness: one objective, each weight larger
+    than everything below it can add up to, so the order is strict."""
+    most_evenings = problem.days + max((problem.past(pid).evenings for pid in problem.staff), default=0)
+    most_weekend_days = problem.days + max((problem.past(pid).weekend_days for pid in problem.staff), default=0)
+    weekend_weight = most_evenings + 1
+    preference_weight = weekend_weight * (most_weekend_days + 1)
     worst_preferences = sum(pref.weight * problem.days for person in problem.staff.values()
                             for pref in person.preferences)
-    preference_weight = weekend_days + 1
     contract_weight = preference_weight * (worst_preferences + 1)
     return (contract_weight * rm.objectives["contract_short_minutes"]
-            + preference_weight * rm.objectives["preference_penalty"] + rm.objectives["max_weekend_days"])
+            + preference_weight * rm.objectives["preference_penalty"]
+            + weekend_weight * rm.objectives["max_weekend_days"] + rm.objectives["max_evenings"])
 
 
 def _hint(rm: constraints.RotaModel, rota: Rota) -> None:
@@ -174,7 +204,7 @@ def _read_values(rm: constraints.RotaModel, solver: cp_model.CpSolver) -> dict:
     return {variable: solver.boolean_value(variable) for variable in variables}
 
 
-def _rota_from_values(rm: constraints.RotaModel, values: dict) -> Rota:
+def rota_from_values(rm: constraints.RotaModel, values: dict) -> Rota:
     """Turn the chosen slots into assignments: one per presence block, one per check."""
     step, assignments = rm.step, []
     blocks = defaultdict(list)

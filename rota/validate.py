@@ -38,7 +38,7 @@ def validate(problem: Problem, rota: Rota) -> list[Violation]:
     violations = []
     valid_shape = []
     for assignment in rota.assignments:
-        found = _check_assignment(problem, assignment)
+        found = check_assignment(problem, assignment)
         violations.extend(found)
         if not any(v.rule == 1 for v in found):
             valid_shape.append(assignment)
@@ -55,8 +55,8 @@ def _by_staff(assignments: list[Assignment]) -> dict[str, list[Assignment]]:
     return grouped
 
 
-def _check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
-    """Rules 1-4: the assignment on its own."""
+def check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
+    """Rules 1-4: the assignment on its own, without the rest of the rota."""
     what = describe(problem, a)
     person, service, rules = problem.staff.get(a.staff), problem.services.get(a.service), problem.rules
     if person is None or service is None:

@@ -1,20 +1,29 @@
 """Command line for the moderation benchmark scenarios (format modrota/1).
 
     python -m rota.bench scenario FILE --seconds S --workers W --out SOLUTION.json
+    python -m rota.bench baseline FILE --seconds S --workers W --out SOLUTION.json
     python -m rota.bench check FILE SOLUTION.json
+    python -m rota.bench thin FILE --keep 0.7 --seed 1 --out SHORT.json
 
-`scenario` solves a scenario and prints the score components, the bounds, the wall time and
-peak memory; `check` runs the engine's validator and scorer on any solution file.
+`scenario` solves a scenario with the engine and prints the score components, the bounds, the
+wall time, peak memory and every uncovered window explained; `baseline` does the same with the
+plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
+and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
+share of its staff kept) to check that results generalise.
 """
 
 import argparse
 import json
+import random
 import resource
 import sys
 import time
+from pathlib import Path
 
+from rota.baseline import solve_baseline
+from rota.explain import explain
 from rota.scenario import ScenarioError, load_problem, load_rota, save_rota
-from rota.score import score, uncovered_gaps
+from rota.score import score
 from rota.solver import solve
 from rota.validate import validate
 
@@ -24,19 +33,32 @@ def _peak_memory_mib() -> float:
 
 
 def run_scenario(args: argparse.Namespace) -> int:
-    """Solve a scenario, write the solution, print the figures."""
+    """Solve a scenario with the engine, write the solution, print the figures."""
     loading = time.monotonic()
     problem = load_problem(args.file)
     result = solve(problem, time_limit_s=args.seconds, workers=args.workers)
+    return _report(args, problem, result.rota, loading, status=result.status, bounds=result.bounds,
+                   first_full_cover_seconds=result.first_full_cover_seconds)
+
+
+def run_baseline(args: argparse.Namespace) -> int:
+    """Solve a scenario with the plain CP-SAT model, write the solution, print the figures."""
+    loading = time.monotonic()
+    problem = load_problem(args.file)
+    result = solve_baseline(problem, time_limit_s=args.seconds, workers=args.workers)
+    return _report(args, problem, result.rota, loading, status=result.status, variables=result.variables)
+
+
+def _report(args: argparse.Namespace, problem, rota, loading: float, **figures) -> int:
     if args.out:
-        save_rota(result.rota, problem, args.out)
-    violations = validate(problem, result.rota)
+        save_rota(rota, problem, args.out)
+    violations = validate(problem, rota)
+    unmet = explain(problem, rota)
     report = {
-        "scenario": problem.name, "status": result.status, "valid": not violations,
-        "score": result.score.as_dict(), "bounds": result.bounds,
-        "first_full_cover_seconds": result.first_full_cover_seconds,
+        "scenario": problem.name, "valid": not violations, "score": score(problem, rota).as_dict(), **figures,
         "wall_seconds": round(time.monotonic() - loading, 2), "peak_memory_mib": round(_peak_memory_mib(), 1),
-        "assignments": len(result.rota.assignments),
+        "assignments": len(rota.assignments), "uncovered_windows": len(unmet),
+        "explanations": [str(u) for u in unmet[:args.explain]],
     }
     print(json.dumps(report, indent=1))
     for violation in violations[:20]:
@@ -53,29 +75,48 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"invalid: {violation}")
     print(json.dumps({"valid": not violations, "violations": len(violations),
                       "score": score(problem, rota).as_dict(),
-                      "uncovered_windows": len(uncovered_gaps(problem, rota))}, indent=1))
+                      "uncovered_windows": [str(u) for u in explain(problem, rota)]}, indent=1))
     return 0 if not violations else 1
+
+
+def run_thin(args: argparse.Namespace) -> int:
+    """Write a short-staffed variant: each person kept with probability --keep."""
+    data = json.loads(Path(args.file).read_text())
+    rng = random.Random(args.seed)
+    data["staff"] = [person for person in data["staff"] if rng.random() < args.keep]
+    data["name"] = f"{data.get('name', 'scenario')}-keep{args.keep:g}-seed{args.seed}"
+    Path(args.out).write_text(json.dumps(data, indent=1) + "\n")
+    print(f"{args.out}: {len(data['staff'])} staff kept")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="python -m rota.bench", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    scenario = commands.add_parser("scenario", help="solve a scenario and print its score")
-    scenario.add_argument("file")
-    scenario.add_argument("--seconds", type=float, default=60.0)
-    scenario.add_argument("--workers", type=int, default=2)
-    scenario.add_argument("--out", help="where to write the solution (modrota-solution/1)")
+    for name, text in (("scenario", "solve a scenario with the engine and print its score"),
+                       ("baseline", "solve a scenario with the plain CP-SAT model and print its score")):
+        solving = commands.add_parser(name, help=text)
+        solving.add_argument("file")
+        solving.add_argument("--seconds", type=float, default=60.0)
+        solving.add_argument("--workers", type=int, default=2)
+        solving.add_argument("--out", help="where to write the solution (modrota-solution/1)")
+        solving.add_argument("--explain", type=int, default=10, help="how many uncovered windows to explain")
     check = commands.add_parser("check", help="validate and score a solution")
     check.add_argument("file")
     check.add_argument("solution")
+    thin = commands.add_parser("thin", help="write a short-staffed variant of a scenario")
+    thin.add_argument("file")
+    thin.add_argument("--keep", type=float, default=0.7, help="share of the staff kept")
+    thin.add_argument("--seed", type=int, default=1)
+    thin.add_argument("--out", required=True)
     args = parser.parse_args(argv)
+    commands = {"scenario": run_scenario, "baseline": run_baseline, "check": run_check, "thin": run_thin}
     try:
-        return run_scenario(args) if args.command == "scenario" else run_check(args)
-    except (ScenarioError, OSError) as error:
+        return commands[args.command](args)
+    except (ScenarioError, OSError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-
 
 if __name__ == "__main__":
     sys.exit(main())
