@@ -71,37 +71,12 @@ def add_candidate_shifts(rm: constraints.RotaModel) -> None:
                             rm.worked[(person.id, day // 7)].append((end - start) * shift)
 
 
-def add_fixed_checks(rm: constraints.RotaModel) -> None:
-    """One Boolean per person and fixed check time they could do."""
-    problem, step = rm.problem, rm.step
-    for person in problem.staff.values():
-        for service_id in sorted(person.services):
-            checks = problem.services[service_id].checks
-            if checks is None or person.role not in checks.roles:
-                continue
-            for day in range(problem.days):
-                if problem.date_of(day) in person.leave:
-                    continue
-                supervision = constraints.supervisable_minutes(rm, service_id, day) \
-                    if person.role in problem.rules.supervised_roles else None
-                for t in fixed_check_times(problem, service_id):
-                    end = t + checks.minutes
-                    if not any(w.contains(t, end) for w in person.windows_on(day % 7)) \
-                            or supervision is not None and not constraints.within(t, end, supervision):
-                        continue
-                    c = rm.model.new_bool_var(f"check[{person.id},{service_id},d{day},{t}]")
-                    rm.checks[(person.id, service_id, day, t)] = c
-                    rm.worked[(person.id, day // 7)].append(checks.minutes * c)
-                    for busy in range(t, end, step):
-                        rm.occupancy[(person.id, day)][busy].append(c)
-
-
 def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 2) -> BaselineResult:
     """Build and solve the plain model within the time limit (an empty rota if it finds nothing)."""
     started = time.monotonic()
     rm = constraints.RotaModel(problem=problem, step=constraints.time_step(problem))
     add_candidate_shifts(rm)
-    add_fixed_checks(rm)
+    constraints.add_checks(rm, fixed_times=lambda service_id: fixed_check_times(problem, service_id))
     constraints.add_one_thing_at_a_time(rm)
     constraints.add_work_days(rm)
     constraints.add_contract_limits(rm)
