@@ -4,15 +4,18 @@
     python -m rota.bench baseline FILE --seconds S --workers W --out SOLUTION.json
     python -m rota.bench check FILE SOLUTION.json
     python -m rota.bench thin FILE --keep 0.7 --seed 1 --out SHORT.json
+    python -m rota.bench curtois INSTANCE.txt ... --seconds S --workers W --out DIR
 
 `scenario` solves a scenario with the engine and prints the score components, the bounds, the
 wall time, peak memory and every uncovered window explained; `baseline` does the same with the
 plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
 and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
-share of its staff kept) to check that results generalise.
+share of its staff kept) to check that results generalise; `curtois` solves Curtois & Qu
+instances and prints each penalty beside the best known one (best_known.csv next to the files).
 """
 
 import argparse
+import csv
 import json
 import random
 import resource
@@ -20,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from rota import curtois
 from rota.baseline import solve_baseline
 from rota.explain import explain
 from rota.scenario import ScenarioError, load_problem, load_rota, save_rota
@@ -90,6 +94,34 @@ def run_thin(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_curtois(args: argparse.Namespace) -> int:
+    """Solve benchmark instances one by one; print penalty, best known, bound, validity and time."""
+    invalid = 0
+    for path in map(Path, args.files):
+        started = time.monotonic()
+        instance = curtois.load_instance(path)
+        result = curtois.solve_instance(instance, time_limit_s=args.seconds, workers=args.workers)
+        broken = curtois.broken_rules(instance, result.roster) if result.roster else ["no roster found"]
+        invalid += bool(broken)
+        if args.out and result.roster:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            (Path(args.out) / f"{path.stem}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
+        print(json.dumps({"instance": path.name, "penalty": result.penalty, "best_known": _best_known(path),
+                          "bound": result.bound, "status": result.status, "valid": not broken,
+                          "seconds": round(time.monotonic() - started, 1),
+                          "peak_memory_mib": round(_peak_memory_mib(), 1)}))
+    return 1 if invalid else 0
+
+
+def _best_known(path: Path) -> int | None:
+    table = path.parent / "best_known.csv"
+    if not table.exists():
+        return None
+    with table.open() as rows:
+        return next((int(row["best_known_penalty"]) for row in csv.DictReader(rows) if row["instance"] == path.name),
+                    None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="python -m rota.bench", description=__doc__.split("\n\n")[0])
@@ -110,11 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     thin.add_argument("--keep", type=float, default=0.7, help="share of the staff kept")
     thin.add_argument("--seed", type=int, default=1)
     thin.add_argument("--out", required=True)
+    instances = commands.add_parser("curtois", help="solve Curtois & Qu benchmark instances")
+    instances.add_argument("files", nargs="+")
+    instances.add_argument("--seconds", type=float, default=60.0)
+    instances.add_argument("--workers", type=int, default=2)
+    instances.add_argument("--out", help="folder for the rosters (tab-separated, one line per employee)")
     args = parser.parse_args(argv)
-    commands = {"scenario": run_scenario, "baseline": run_baseline, "check": run_check, "thin": run_thin}
+    commands = {"scenario": run_scenario, "baseline": run_baseline, "check": run_check, "thin": run_thin,
+                "curtois": run_curtois}
     try:
         return commands[args.command](args)
-    except (ScenarioError, OSError, json.JSONDecodeError) as error:
+    except (ScenarioError, curtois.InstanceError, OSError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

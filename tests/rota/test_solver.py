@@ -77,7 +77,7 @@ def test_a_re_solve_after_sick_leave_moves_only_what_it_must():
     assert validate(sick, result.rota) == [] and result.score.uncovered_minutes == 0
     added, removed = result.changes
     assert set(their_wednesday) <= set(removed)
-    assert not any(a.staff == sick_id for a in added)
+    assert not any(a.staff == sick_id and a.day == 2 for a in added)
     # Fairness ranks above stability, so a day besides Wednesday may shift; most of the week stays as published
     # (a fresh solve of the same week changes nearly every assignment).
     assert 2 in {a.day for a in added} and len(added) + len(removed) <= len(published.assignments) // 4

@@ -1,0 +1,298 @@
+"""The Curtois & Qu employee shift scheduling benchmark: read an instance, solve it with CP-SAT,
+check and score any roster independently of the model.
+
+Instance files (schedulingbenchmarks.org; shared/benchmarks/curtois/README) have CRLF line endings,
+`#` comments and these sections, one record a line, comma-separated:
+SECTION_HORIZON (the number of days, from a Monday); SECTION_SHIFTS (id, minutes, ids that cannot
+follow it, `|`-separated); SECTION_STAFF (id, MaxShifts as `D=14|N=0`, MaxTotalMinutes,
+MinTotalMinutes, MaxConsecutiveShifts, MinConsecutiveShifts, MinConsecutiveDaysOff, MaxWeekends);
+SECTION_DAYS_OFF (id, then day indexes); SECTION_SHIFT_ON_REQUESTS and SECTION_SHIFT_OFF_REQUESTS
+(id, day, shift, weight); SECTION_COVER (day, shift, requirement, weight under, weight over).
+A roster is one line per employee, tab-separated: the id, then the shift worked each day or `-`.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ortools.sat.python import cp_model
+
+OFF = "-"
+
+
+class InstanceError(ValueError):
+    """An instance or roster file that does not follow the format; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Employee:
+    """One employee's limits."""
+
+    id: str
+    max_shifts: dict[str, int]
+    max_minutes: int
+    min_minutes: int
+    max_consecutive: int
+    min_consecutive: int
+    min_days_off: int
+    max_weekends: int
+
+
+@dataclass(frozen=True)
+class Request:
+    """A wish to work (on) or not work (off) a shift on a day, with the penalty for not granting it."""
+
+    employee: str
+    day: int
+    shift: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How many employees a shift needs on a day, and the penalty per person short or over."""
+
+    day: int
+    shift: str
+    requirement: int
+    under: int
+    over: int
+
+
+@dataclass
+class Instance:
+    """A whole benchmark instance."""
+
+    name: str
+    days: int
+    minutes: dict[str, int]  # shift id -> length
+    cannot_follow: dict[str, set[str]]  # shift id -> shifts that may not be worked the next day
+    employees: dict[str, Employee]
+    days_off: dict[str, set[int]] = field(default_factory=dict)
+    on_requests: list[Request] = field(default_factory=list)
+    off_requests: list[Request] = field(default_factory=list)
+    cover: list[Cover] = field(default_factory=list)
+
+    @property
+    def shifts(self) -> list[str]:
+        """Shift ids in file order."""
+        return list(self.minutes)
+
+
+Roster = dict[str, list[str]]  # employee id -> shift id (or OFF) per day
+
+
+def _sections(text: str) -> dict[str, list[tuple[int, list[str]]]]:
+    sections: dict[str, list[tuple[int, list[str]]]] = {}
+    current = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("SECTION_"):
+            current = sections.setdefault(line, [])
+        elif current is None:
+            raise InstanceError(f"line {number}: data before the first SECTION_ heading")
+        else:
+            current.append((number, [part.strip() for part in line.split(",")]))
+    return sections
+
+
+def _int(value: str, number: int) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InstanceError(f"line {number}: {value!r} is not a whole number") from None
+
+
+def parse_instance(text: str, name: str = "") -> Instance:
+    """An instance from the text of its file."""
+    sections = _sections(text)
+    try:
+        ((number, (days,)),) = sections["SECTION_HORIZON"]
+        instance = Instance(name=name, days=_int(days, number), minutes={}, cannot_follow={}, employees={})
+        for number, (shift, minutes, *forbidden) in sections["SECTION_SHIFTS"]:
+            instance.minutes[shift] = _int(minutes, number)
+            instance.cannot_follow[shift] = {s for part in forbidden for s in part.split("|") if s}
+        for number, (eid, max_shifts, *limits) in sections["SECTION_STAFF"]:
+            pairs = [item.split("=") for item in max_shifts.split("|") if item]
+            values = [_int(v, number) for v in limits]
+            instance.employees[eid] = Employee(eid, {s: _int(n, number) for s, n in pairs}, *values)
+        for number, (eid, *days_off) in sections.get("SECTION_DAYS_OFF", []):
+            instance.days_off[eid] = {_int(d, number) for d in days_off if d}
+        for key, requests in (("SECTION_SHIFT_ON_REQUESTS", instance.on_requests),
+                              ("SECTION_SHIFT_OFF_REQUESTS", instance.off_requests)):
+            for number, (eid, day, shift, weight) in sections.get(key, []):
+                requests.append(Request(eid, _int(day, number), shift, _int(weight, number)))
+        for number, (day, shift, requirement, under, over) in sections["SECTION_COVER"]:
+            instance.cover.append(Cover(_int(day, number), shift, _int(requirement, number), _int(under, number),
+                                        _int(over, number)))
+    except KeyError as missing:
+        raise InstanceError(f"{name or 'instance'}: missing {missing.args[0]}") from None
+    except (TypeError, ValueError) as error:  # a record with too few or too many fields
+        if isinstance(error, InstanceError):
+            raise
+        raise InstanceError(f"{name or 'instance'}: a record has the wrong number of fields ({error})") from None
+    return instance
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Read an instance file."""
+    return parse_instance(Path(path).read_text(), Path(path).name)
+
+
+def format_roster(instance: Instance, roster: Roster) -> str:
+    """A roster in the benchmark's tab-separated form."""
+    return "".join("\t".join([eid, *roster[eid]]) + "\n" for eid in instance.employees)
+
+
+def parse_roster(instance: Instance, text: str) -> Roster:
+    """A roster from its tab-separated text."""
+    roster = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        eid, *days = line.rstrip("\r").split("\t")
+        if eid not in instance.employees or len(days) != instance.days:
+            raise InstanceError(f"roster line {number}: unknown employee or not {instance.days} days")
+        roster[eid] = days
+    return roster
+
+
+# --- an independent check and score ------------------------------------------------------------
+
+def _runs(worked: list[bool], value: bool) -> list[tuple[int, int]]:
+    """(first day, length) of each maximal run of days equal to value."""
+    runs, start = [], None
+    for day, w in enumerate([*worked, not value]):
+        if w == value and start is None:
+            start = day
+        elif w != value and start is not None:
+            runs.append((start, day - start))
+            start = None
+    return runs
+
+
+def broken_rules(instance: Instance, roster: Roster) -> list[str]:
+    """Every hard constraint the roster breaks, in words; empty when it is valid."""
+    found, days = [], instance.days
+    for eid, employee in instance.employees.items():
+        row = roster.get(eid, [OFF] * days)
+        worked = [s != OFF for s in row]
+        for day, shift in enumerate(row):
+            if shift != OFF and shift not in instance.minutes:
+                found.append(f"{eid} day {day}: unknown shift {shift}")
+            if day + 1 < days and shift != OFF and row[day + 1] in instance.cannot_follow.get(shift, ()):
+                found.append(f"{eid} day {day + 1}: {row[day + 1]} may not follow {shift}")
+            if shift != OFF and day in instance.days_off.get(eid, ()):
+                found.append(f"{eid} day {day}: works on a day off")
+        for shift in instance.minutes:
+            if row.count(shift) > employee.max_shifts.get(shift, days):
+                found.append(f"{eid}: {row.count(shift)} {shift} shifts, more than {employee.max_shifts[shift]}")
+        total = sum(instance.minutes.get(s, 0) for s in row if s != OFF)
+        if not employee.min_minutes <= total <= employee.max_minutes:
+            found.append(f"{eid}: {total} minutes, outside {employee.min_minutes}-{employee.max_minutes}")
+        for start, length in _runs(worked, True):
+            if length > employee.max_consecutive:
+                found.append(f"{eid}: {length} shifts in a row from day {start}, more than {employee.max_consecutive}")
+            if length < employee.min_consecutive and start > 0 and start + length < days:
+                found.append(f"{eid}: only {length} shifts in a row from day {start}")
+        for start, length in _runs(worked, False):
+            if length < employee.min_days_off and start > 0 and start + length < days:
+                found.append(f"{eid}: only {length} days off in a row from day {start}")
+        weekends = sum(1 for w in range(days // 7) if worked[7 * w + 5] or worked[7 * w + 6])
+        if weekends > employee.max_weekends:
+            found.append(f"{eid}: {weekends} weekends, more than {employee.max_weekends}")
+    return found
+
+
+def penalty(instance: Instance, roster: Roster) -> int:
+    """The soft-constraint penalty: requests not granted, and cover short or over."""
+    total = sum(r.weight for r in instance.on_requests if roster[r.employee][r.day] != r.shift)
+    total += sum(r.weight for r in instance.off_requests if roster[r.employee][r.day] == r.shift)
+    working = defaultdict(int)
+    for row in roster.values():
+        for day, shift in enumerate(row):
+            working[(day, shift)] += 1
+    for c in instance.cover:
+        have = working[(c.day, c.shift)]
+        total += c.under * max(0, c.requirement - have) + c.over * max(0, have - c.requirement)
+    return total
+
+
+# --- the CP-SAT model ---------------------------------------------------------------------------
+
+@dataclass
+class CurtoisResult:
+    """The best roster found and how good it is known to be."""
+
+    roster: Roster
+    penalty: int
+    bound: float
+    status: str
+
+
+def _forbid_short_runs(model: cp_model.CpModel, work: list, shortest: int, value: bool) -> None:
+    """No run of days with work == value shorter than `shortest`, unless it touches either end of the horizon."""
+    days = len(work)
+    for length in range(1, shortest):
+        for start in range(1, days - length):
+            inside = work[start:start + length]
+            # Not (edge before, the run, edge after): one of those literals must flip.
+            edge = work[start - 1], work[start + length]
+            if value:
+                model.add_bool_or([edge[0], *(~w for w in inside), edge[1]])
+            else:
+                model.add_bool_or([~edge[0], *inside, ~edge[1]])
+
+
+def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = 2) -> CurtoisResult:
+    """The best roster CP-SAT finds within the time limit."""
+    model, days, shifts = cp_model.CpModel(), instance.days, instance.shifts
+    x = {(e, d, s): model.new_bool_var(f"x[{e},{d},{s}]") for e in instance.employees for d in range(days)
+         for s in shifts}
+    for eid, employee in instance.employees.items():
+        work = []
+        for d in range(days):
+            worked = model.new_bool_var(f"work[{eid},{d}]")
+            model.add(sum(x[(eid, d, s)] for s in shifts) == worked)
+            work.append(worked)
+            if d in instance.days_off.get(eid, ()):
+                model.add(worked == 0)
+            if d + 1 < days:
+                for s in shifts:
+                    for t in instance.cannot_follow[s]:
+                        model.add_bool_or([~x[(eid, d, s)], ~x[(eid, d + 1, t)]])
+        for s in shifts:
+            model.add(sum(x[(eid, d, s)] for d in range(days)) <= employee.max_shifts.get(s, days))
+        total = sum(instance.minutes[s] * x[(eid, d, s)] for d in range(days) for s in shifts)
+        model.add_linear_constraint(total, employee.min_minutes, employee.max_minutes)
+        for start in range(days - employee.max_consecutive):
+            model.add(sum(work[start:start + employee.max_consecutive + 1]) <= employee.max_consecutive)
+        _forbid_short_runs(model, work, employee.min_consecutive, True)
+        _forbid_short_runs(model, work, employee.min_days_off, False)
+        weekends = []
+        for w in range(days // 7):
+            weekend = model.new_bool_var(f"weekend[{eid},{w}]")
+            model.add_max_equality(weekend, [work[7 * w + 5], work[7 * w + 6]])
+            weekends.append(weekend)
+        model.add(sum(weekends) <= employee.max_weekends)
+    terms = [r.weight * (1 - x[(r.employee, r.day, r.shift)]) for r in instance.on_requests]
+    terms += [r.weight * x[(r.employee, r.day, r.shift)] for r in instance.off_requests]
+    for c in instance.cover:
+        have = sum(x[(e, c.day, c.shift)] for e in instance.employees)
+        short = model.new_int_var(0, c.requirement, f"under[{c.day},{c.shift}]")
+        extra = model.new_int_var(0, len(instance.employees), f"over[{c.day},{c.shift}]")
+        model.add(have + short - extra == c.requirement)
+        terms += [c.under * short, c.over * extra]
+    model.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return CurtoisResult({}, -1, solver.best_objective_bound, solver.status_name(status).lower())
+    roster = {eid: [next((s for s in shifts if solver.boolean_value(x[(eid, d, s)])), OFF) for d in range(days)]
+              for eid in instance.employees}
+    return CurtoisResult(roster, penalty(instance, roster), solver.best_objective_bound,
+                         solver.status_name(status).lower())

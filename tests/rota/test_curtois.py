@@ -1,0 +1,90 @@
+"""The Curtois & Qu benchmark: the file format, each hard rule broken and kept, the penalty, a solved instance."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rota.curtois import InstanceError, broken_rules, parse_instance, parse_roster, penalty, solve_instance
+
+BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
+
+# Two weeks, two shifts (N may not be followed by D), one employee A and one employee B.
+TINY = "\r\n".join([
+    "# comment", "SECTION_HORIZON", "14", "",
+    "SECTION_SHIFTS", "D,480,", "N,600,D", "",
+    "SECTION_STAFF",
+    "A,D=10|N=2,6000,960,4,2,2,1",
+    "B,D=14|N=0,9000,0,7,1,1,2", "",
+    "SECTION_DAYS_OFF", "A,12", "",
+    "SECTION_SHIFT_ON_REQUESTS", "A,0,D,3", "",
+    "SECTION_SHIFT_OFF_REQUESTS", "B,1,D,2", "",
+    "SECTION_COVER", "0,D,2,100,1", "1,D,1,100,1", "",
+])
+
+
+@pytest.fixture
+def tiny():
+    return parse_instance(TINY, "tiny")
+
+
+def roster(tiny, a: str, b: str = "-" * 14):
+    return parse_roster(tiny, f"A\t{chr(9).join(a)}\nB\t{chr(9).join(b)}\n")
+
+
+def test_the_file_format_is_read(tiny):
+    assert (tiny.days, tiny.minutes, tiny.cannot_follow) == (14, {"D": 480, "N": 600}, {"D": set(), "N": {"D"}})
+    a = tiny.employees["A"]
+    assert (a.max_shifts, a.max_minutes, a.min_minutes, a.max_consecutive, a.min_consecutive, a.min_days_off,
+            a.max_weekends) == ({"D": 10, "N": 2}, 6000, 960, 4, 2, 2, 1)
+    assert tiny.days_off == {"A": {12}} and tiny.cover[0].requirement == 2
+
+
+def test_a_valid_roster_breaks_nothing(tiny):
+    assert broken_rules(tiny, roster(tiny, "DD--DD--------")) == []
+
+
+@pytest.mark.parametrize("row,words", [
+    ("ND------------", "D may not follow N"),
+    ("NN--NN--------", "4 N shifts, more than 2"),
+    ("D-------------", "480 minutes, outside 960-6000"),
+    ("DDDDD---------", "5 shifts in a row from day 0, more than 4"),
+    ("DD--D--DD-----", "only 1 shifts in a row from day 4"),
+    ("DD-DD---------", "only 1 days off in a row from day 2"),
+    ("-----DD-----DD", "2 weekends, more than 1"),
+    ("-----------DD-", "works on a day off"),
+])
+def test_each_hard_rule_is_caught(tiny, row, words):
+    assert any(words in problem for problem in broken_rules(tiny, roster(tiny, row)))
+
+
+def test_runs_touching_either_end_of_the_horizon_are_exempt(tiny):
+    assert broken_rules(tiny, roster(tiny, "D---DD--------")) == []  # one shift on the first day
+    assert broken_rules(tiny, roster(tiny, "---DD--------D")) == []  # one shift on the last day
+    assert broken_rules(tiny, roster(tiny, "---D--DD------")) == ["A: only 1 shifts in a row from day 3"]
+
+
+def test_the_penalty_counts_requests_and_cover(tiny):
+    # A's request for D on day 0 is met; B works D on day 1 against a request (2); day 0 has 1 of 2 (100);
+    # day 1 has 2 of 1 (1 over).
+    r = roster(tiny, "DD--DD--------", "-D------------")
+    assert penalty(tiny, r) == 2 + 100 + 1
+
+
+def test_bad_files_name_what_is_wrong():
+    with pytest.raises(InstanceError, match="missing SECTION_COVER"):
+        parse_instance(TINY.split("SECTION_COVER")[0], "cut")
+    with pytest.raises(InstanceError, match="'x' is not a whole number"):
+        parse_instance(TINY.replace("D,480,", "D,x,"), "bad")
+
+
+def test_instance_1_is_solved_to_its_best_known_penalty():
+    path = BENCHMARKS / "Instance1.txt"
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared benchmarks not found at {BENCHMARKS}")
+        pytest.skip(f"shared benchmarks not found at {BENCHMARKS}")
+    instance = parse_instance(path.read_text(), path.name)
+    result = solve_instance(instance, time_limit_s=20, workers=2)
+    assert broken_rules(instance, result.roster) == []
+    assert (result.status, result.penalty) == ("optimal", 607)  # best known in best_known.csv, proven here
