@@ -56,18 +56,18 @@ def add_candidate_shifts(rm: constraints.RotaModel) -> None:
                 opens, closes = min(s.window.start for s in segments), max(s.window.end for s in segments)
                 supervision = constraints.supervisable_minutes(rm, service_id, day) \
                     if person.role in rules.supervised_roles else None
-                for window in person.windows_on(day % 7):
+                for window in problem.windows(person, day):
                     first, last = max(window.start, opens), min(window.end, closes)
                     for start in range(-(-first // SHIFT_GRID) * SHIFT_GRID, last, SHIFT_GRID):
-                        for end in range(start + rules.presence_min_minutes, min(last, start + rules.presence_max_minutes)
-                                         + 1, SHIFT_GRID):
+                        longest = min(last, start + rules.presence_max_minutes)
+                        for end in range(start + rules.presence_min_minutes, longest + 1, SHIFT_GRID):
                             if supervision is not None and not constraints.within(start, end, supervision):
                                 continue
                             shift = rm.model.new_bool_var(f"shift[{person.id},{service_id},d{day},{start}-{end}]")
                             for t in range(start, end, step):
                                 # The key's fourth part tells candidate shifts apart when reading the rota back.
                                 rm.presence[(person.id, service_id, day, (start, end), t)] = shift
-                                rm.occupancy[(person.id, day)][t].append(shift)
+                                rm.occupy(person.id, service_id, day, t, shift)
                             rm.worked[(person.id, day // 7)].append((end - start) * shift)
 
 
@@ -81,7 +81,8 @@ def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 
     constraints.add_work_days(rm)
     constraints.add_contract_limits(rm)
     constraints.add_rest(rm)
-    rm.model.minimize(WEIGHTS["uncovered_minutes"] * (constraints.presence_shortfall(rm) + constraints.check_shortfall(rm))
+    uncovered = constraints.presence_shortfall(rm) + constraints.check_shortfall(rm)
+    rm.model.minimize(WEIGHTS["uncovered_minutes"] * uncovered
                       + WEIGHTS["contract_short_minutes"] * constraints.contract_shortfall(rm)
                       + WEIGHTS["preference_penalty"] * constraints.preference_penalties(rm)
                       + WEIGHTS["max_weekend_days"] * constraints.weekend_fairness(rm))

@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from rota.construct import check_grid
 from rota.domain import EVENING_START, WEEKEND, Kind, Problem, Rota, Staff, Window
-
-
-CHECK_GRID = 30
 
 
 @dataclass
@@ -33,11 +31,19 @@ class RotaModel:
     # occupancy[(staff, day)][slot] -> variables that make the person busy in that slot
     occupancy: dict[tuple[str, int], dict[int, list]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    # The same, for one service: (staff, service, day) -> slot -> variables
+    service_occupancy: dict[tuple[str, str, int], dict[int, list]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     # (service, day) -> when a trained supervisor is available, worked out once (supervisable_minutes)
     supervision: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
     # (staff, week) -> terms of the minutes worked that week
     worked: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
     objectives: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
+
+    def occupy(self, staff: str, service: str, day: int, slot: int, variable: cp_model.IntVar) -> None:
+        """Record that the variable keeps the person busy for the service in that slot."""
+        self.occupancy[(staff, day)][slot].append(variable)
+        self.service_occupancy[(staff, service, day)][slot].append(variable)
 
 
 def time_step(problem: Problem) -> int:
@@ -105,7 +111,7 @@ def add_presence_blocks(rm: RotaModel) -> None:
                 latest = max(s.window.end for s in segments)
                 supervision = supervisable_minutes(rm, service_id, day) if _needs_supervision(problem, person) \
                     else None
-                for w, window in enumerate(person.windows_on(day % 7)):
+                for w, window in enumerate(problem.windows(person, day)):
                     slots = [t for t in _slots(max(window.start, earliest), min(window.end, latest), step)
                              if supervision is None or within(t, t + step, supervision)]
                     _add_block(rm, person.id, service_id, day, w, _contiguous_runs(slots, step), shortest, longest)
@@ -132,7 +138,7 @@ def _add_block(rm: RotaModel, staff: str, service: str, day: int, w: int, runs: 
         for t in run:
             x = model.new_bool_var(f"present[{staff},{service},d{day},w{w},{t}]")
             rm.presence[(staff, service, day, w, t)] = x
-            rm.occupancy[(staff, day)][t].append(x)
+            rm.occupy(staff, service, day, t, x)
             rm.worked[(staff, day // 7)].append(rm.step * x)
             xs.append(x)
         for i, x in enumerate(xs):
@@ -173,12 +179,12 @@ def add_checks(rm: RotaModel, fixed_times: Callable[[str], list[int]] | None = N
                     rm.checks[(person.id, service_id, day, t)] = c
                     rm.worked[(person.id, day // 7)].append(checks.minutes * c)
                     for busy in range(t, t + checks.minutes, rm.step):
-                        rm.occupancy[(person.id, day)][busy].append(c)
+                        rm.occupy(person.id, service_id, day, busy, c)
 
 
 def _check_starts(rm: RotaModel, person: Staff, checks, day: int, fixed: list[int] | None) -> list[int]:
     """Where a check may start inside one of the person's availability windows that day."""
-    windows = person.windows_on(day % 7)
+    windows = rm.problem.windows(person, day)
     if fixed is not None:
         return [t for t in fixed if any(window.contains(t, t + checks.minutes) for window in windows)]
     grid = check_grid(rm.step)
@@ -186,11 +192,6 @@ def _check_starts(rm: RotaModel, person: Staff, checks, day: int, fixed: list[in
             for t in _slots(max(window.start, checks.window_start), min(window.end, checks.window_end), grid)
             if t + checks.minutes <= min(window.end, checks.window_end)]
 
-
-def check_grid(step: int) -> int:
-    """Checks start on the half hour: a 15-minute grid for checks costs CP-SAT's presolve over twice the time
-    (13.7 s against 5.4 s on a short-staffed trust month) for little better spread."""
-    return CHECK_GRID if CHECK_GRID % step == 0 else step
 
 
 def add_one_thing_at_a_time(rm: RotaModel) -> None:
@@ -332,8 +333,9 @@ def contract_shortfall(rm: RotaModel) -> cp_model.LinearExpr:
     return sum(terms)
 
 
-def _busy_during(rm: RotaModel, staff: str, day: int, window: Window) -> list:
-    slots = rm.occupancy.get((staff, day), {})
+def _busy_during(rm: RotaModel, staff: str, day: int, window: Window, service: str | None = None) -> list:
+    slots = rm.occupancy.get((staff, day), {}) if service is None else rm.service_occupancy.get((staff, service, day),
+                                                                                                  {})
     return _distinct(v for t, vs in slots.items() if window.start < t + rm.step and t < window.end for v in vs)
 
 
@@ -346,7 +348,7 @@ def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
             for day in range(problem.days):
                 if day % 7 not in preference.window.days:
                     continue
-                busy = _busy_during(rm, person.id, day, preference.window)
+                busy = _busy_during(rm, person.id, day, preference.window, preference.service)
                 if preference.kind == "avoid":
                     if busy:
                         broken = model.new_bool_var(f"avoid_broken[{person.id},p{p},d{day}]")

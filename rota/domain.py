@@ -52,6 +52,15 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Unavailable:
+    """A one-off time a person cannot work, on top of their weekly availability (all day unless narrowed)."""
+
+    date: date
+    start: int = 0
+    end: int = MINUTES_PER_DAY
+
+
+@dataclass(frozen=True)
 class PresenceSegment:
     """Part of a presence standard: at least `min` people of `roles` on duty in the window."""
 
@@ -106,6 +115,12 @@ class Preference:
     kind: str  # "prefer" or "avoid"
     window: Window
     weight: int = 1
+    service: str | None = None  # only work for this service counts (e.g. avoid the eating disorders service)
+
+    def counts(self, assignment: "Assignment") -> bool:
+        """Whether the assignment touches this preference (its day's weekday, time and service)."""
+        return (assignment.day % 7 in self.window.days and assignment.overlaps(self.window.start, self.window.end)
+                and self.service in (None, assignment.service))
 
 
 @dataclass(frozen=True)
@@ -120,10 +135,26 @@ class Staff:
     leave: frozenset[date] = frozenset()
     contract: Contract = field(default_factory=Contract)
     preferences: tuple[Preference, ...] = ()
+    unavailable: tuple[Unavailable, ...] = ()
 
     def windows_on(self, weekday: int) -> tuple[Window, ...]:
-        """Availability windows of a weekday."""
+        """Recurring availability windows of a weekday."""
         return tuple(window for window in self.availability if weekday in window.days)
+
+    def available_on(self, when: date) -> tuple[Window, ...]:
+        """Availability windows on a date: the weekday's, less any one-off unavailability that date."""
+        windows = self.windows_on(when.weekday())
+        blocked = [(u.start, u.end) for u in self.unavailable if u.date == when]
+        if not blocked:
+            return windows
+        available = []
+        for window in windows:
+            pieces = [(window.start, window.end)]
+            for gone_from, gone_to in blocked:
+                pieces = [(s, e) for start, end in pieces
+                          for s, e in ((start, min(end, gone_from)), (max(start, gone_to), end)) if s < e]
+            available += [Window(window.days, s, e) for s, e in pieces]
+        return tuple(available)
 
 
 @dataclass(frozen=True)
@@ -172,13 +203,17 @@ class Problem:
         """Elapsed real minutes between two local times; clock changes count."""
         return (self.instant(day_b, minute_b) - self.instant(day_a, minute_a)).total_seconds() / 60
 
+    def windows(self, person: "Staff", day: int) -> tuple[Window, ...]:
+        """When the person is available on day number `day` (one-off unavailability taken off)."""
+        return person.available_on(self.date_of(day))
+
     def supervisor_windows(self, service_id: str, day: int) -> list[tuple[Staff, Window]]:
         """Each supervisor trained for the service, not on leave that day, with each window they are available."""
         return [(person, window)
                 for person in self.staff.values()
                 if person.role in self.rules.supervisor_roles and service_id in person.services
                 and self.date_of(day) not in person.leave
-                for window in person.windows_on(day % 7)]
+                for window in self.windows(person, day)]
 
     def past(self, staff_id: str) -> History:
         """The person's duty before the horizon (none if unknown)."""

@@ -5,7 +5,7 @@ every shift that would cover part of the window is checked against the hard rule
 of the rota as it stands (rota.construct.Builder.broken_rules). A small CP-SAT model then finds,
 per person, the smallest set of rules that together rule out every such shift: "on leave" when
 that alone explains it, "not available then and at their weekly hours limit" when it takes both.
-People whose rules allow part of the window are named too: the search ran out of time there.
+People whose rules allow part of the window are named too: a manager can add that shift by hand.
 """
 
 from collections import Counter
@@ -42,9 +42,10 @@ class Unmet:
                  for reasons, n in sorted(counts.items(), key=lambda item: (Reason.NOT_TRAINED in item[0],
                                                                             -item[1], _rank(item[0])))]
         if self.could:
-            parts.append(f"{len(self.could)} could have taken part of it but the search ran out of time "
+            # Shifts the optimiser's patterns leave out (a second block the same day, a check off the half hour).
+            parts.append(f"{len(self.could)} could still take part of it by the rules "
                          f"({', '.join(self.names[pid] for pid in self.could)})")
-        return ", ".join(parts) if parts else "nobody in the team has that role and training"
+        return ", ".join(parts) if parts else "nobody in the team has that role"
 
     def __str__(self) -> str:
         return f"{self.needs}; {'none' if not self.could else 'not all'} available: {self.summary()}"

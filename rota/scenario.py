@@ -7,6 +7,10 @@ supervisor_roles}, "services": [...], "staff": [...]}; times are local "HH:MM" a
 the midnight ending the day (preferences may run past it, e.g. "26:00"). A solution is
 {"format": "modrota-solution/1", "assignments": [{"staff", "service", "kind", "start", "end"}]}
 with local ISO times "YYYY-MM-DDTHH:MM"; an end at midnight is written as the next day's T00:00.
+
+Two optional staff fields go beyond FORMAT.md, for what the console records: "unavailable", a
+list of one-off times off ({"date": "2027-03-30", "start": "12:00", "end": "18:00"}, all day
+without start and end), and a "service" on a preference, so that only work for that service counts.
 """
 
 import json
@@ -27,6 +31,7 @@ from rota.domain import (
     Rules,
     Service,
     Staff,
+    Unavailable,
     Window,
 )
 
@@ -117,25 +122,39 @@ def _staff(data: dict, where: str, service_ids: set[str]) -> Staff:
         leave = frozenset(date.fromisoformat(day) for day in data.get("leave", []))
     except (TypeError, ValueError) as error:
         raise ScenarioError(f"{where}.leave: dates must be like \"2027-03-30\" ({error})") from error
-    preferences = tuple(
-        Preference(kind=_preference_kind(pref, f"{where}.preferences[{i}]"),
-                   window=_window(pref, f"{where}.preferences[{i}]", beyond_midnight=True),
-                   weight=int(pref.get("weight", 1)))
-        for i, pref in enumerate(data.get("preferences", []))
-    )
+    preferences = tuple(_preference(pref, f"{where}.preferences[{i}]", service_ids)
+                        for i, pref in enumerate(data.get("preferences", [])))
+    unavailable = tuple(_unavailable(raw, f"{where}.unavailable[{i}]")
+                        for i, raw in enumerate(data.get("unavailable", [])))
     return Staff(
         id=str(_need(data, "id", where)), name=str(data.get("name", data["id"])), role=str(_need(data, "role", where)),
-        services=services, leave=leave, contract=contract, preferences=preferences,
+        services=services, leave=leave, contract=contract, preferences=preferences, unavailable=unavailable,
         availability=tuple(_window(window, f"{where}.availability[{i}]")
                            for i, window in enumerate(data.get("availability", []))),
     )
 
 
-def _preference_kind(data: dict, where: str) -> str:
+def _preference(data: dict, where: str, service_ids: set[str]) -> Preference:
     kind = _need(data, "kind", where)
     if kind not in ("prefer", "avoid"):
         raise ScenarioError(f"{where}.kind: {kind!r} is neither \"prefer\" nor \"avoid\"")
-    return kind
+    service = data.get("service")
+    if service is not None and service not in service_ids:
+        raise ScenarioError(f"{where}.service: {service!r} is not a service of the scenario")
+    return Preference(kind=kind, window=_window(data, where, beyond_midnight=True), weight=int(data.get("weight", 1)),
+                      service=service)
+
+
+def _unavailable(data: dict, where: str) -> Unavailable:
+    try:
+        when = date.fromisoformat(_need(data, "date", where))
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(f"{where}.date: not a date like \"2027-03-30\" ({error})") from error
+    start = parse_time(data.get("start", "00:00"), f"{where}.start")
+    end = parse_time(data.get("end", "24:00"), f"{where}.end")
+    if end <= start:
+        raise ScenarioError(f"{where}: ends at {format_time(end)}, not after its start {format_time(start)}")
+    return Unavailable(when, start, end)
 
 
 def problem_from_dict(data: dict) -> Problem:

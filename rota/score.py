@@ -129,7 +129,7 @@ def preference_penalty(problem: Problem, rota: Rota) -> int:
             for day in range(problem.days):
                 if day % 7 not in window.days:
                     continue
-                busy = any(a.day == day and a.overlaps(window.start, window.end) for a in mine)
+                busy = any(a.day == day and preference.counts(a) for a in mine)
                 if busy == (preference.kind == "avoid"):
                     penalty += preference.weight
     return penalty

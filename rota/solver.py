@@ -5,9 +5,10 @@ the score's priority: cover the standards; then contract minimums and preference
 weighted so contracts strictly dominate; then fairness (weekends, then evenings, history
 included), which gets a phase of its own because the min-max figures barely move while the
 search is chasing preference points; then either trimming rostered minutes nobody needs or, on
-a re-solve against a published rota, moving as few people as possible. Each phase keeps the previous phases' results as constraints and starts from the
-best rota so far, so stopping early still leaves the best rota found. Whatever stays uncovered
-is explained (rota.explain).
+a re-solve against a published rota, moving as few people as possible. Each phase keeps the
+previous phases' results as constraints and starts from the best rota so far, so stopping early
+still leaves the best rota found. A repair pass then covers any window the rules still allow
+someone to take, and whatever stays uncovered is explained (rota.explain).
 """
 
 import time
@@ -175,7 +176,8 @@ def _weighted(problem: Problem, rm: constraints.RotaModel) -> tuple[cp_model.Lin
     worst_preferences = sum(pref.weight * problem.days for person in problem.staff.values()
                             for pref in person.preferences)
     most_evenings = problem.days + max((problem.past(pid).evenings for pid in problem.staff), default=0)
-    preferences = (worst_preferences + 1) * rm.objectives["contract_short_minutes"] + rm.objectives["preference_penalty"]
+    contracts = rm.objectives["contract_short_minutes"]
+    preferences = (worst_preferences + 1) * contracts + rm.objectives["preference_penalty"]
     fairness = (most_evenings + 1) * rm.objectives["max_weekend_days"] + rm.objectives["max_evenings"]
     return preferences, fairness
 
@@ -188,7 +190,8 @@ def _hint(rm: constraints.RotaModel, rota: Rota) -> None:
             chosen.add((a.staff, a.service, a.day, a.start))
         elif a.kind == Kind.PRESENCE:
             person = rm.problem.staff[a.staff]
-            w = next(i for i, window in enumerate(person.windows_on(a.day % 7)) if window.contains(a.start, a.end))
+            windows = rm.problem.windows(person, a.day)
+            w = next(i for i, window in enumerate(windows) if window.contains(a.start, a.end))
             chosen.update((a.staff, a.service, a.day, w, t) for t in range(a.start, a.end, rm.step))
     for key, variable in [*rm.presence.items(), *rm.checks.items()]:
         rm.model.add_hint(variable, key in chosen)
@@ -252,8 +255,8 @@ def _cover_with_supervisors(problem: Problem, service: str, day: int, start: int
     """On-call assignments covering [start, end), preferring clinicians who have not asked to avoid that time."""
     candidates = []
     for person, window in problem.supervisor_windows(service, day):
-        avoids = any(p.kind == "avoid" and day % 7 in p.window.days and p.window.start < end and start < p.window.end
-                     for p in person.preferences)
+        on_call = Assignment(day, start, end, person.id, service, Kind.ON_CALL)
+        avoids = any(p.kind == "avoid" and p.counts(on_call) for p in person.preferences)
         overlap = (max(start, window.start), min(end, window.end))
         if overlap[0] < overlap[1]:
             candidates.append((avoids, -(overlap[1] - overlap[0]), person.id, overlap))

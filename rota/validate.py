@@ -76,7 +76,7 @@ def check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
         found.append(Violation(2, f"{what}: {person.name} is not trained for {service.name}"))
     if problem.date_of(a.day) in person.leave:
         found.append(Violation(3, f"{what}: {person.name} is on leave that day"))
-    if not any(window.contains(a.start, a.end) for window in person.windows_on(weekday)):
+    if not any(window.contains(a.start, a.end) for window in problem.windows(person, a.day)):
         found.append(Violation(3, f"{what}: outside {person.name}'s availability"))
     if a.kind == Kind.PRESENCE:
         segments = service.segments_on(weekday)

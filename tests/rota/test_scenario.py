@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,22 @@ def test_preferences_may_run_past_midnight():
         {"kind": "avoid", "days": [4], "start": "17:00", "end": "26:00", "weight": 2}]}]}
     (preference,) = problem_from_dict(data).staff["p"].preferences
     assert (preference.window.start, preference.window.end) == (1020, 1560)
+
+
+def test_one_off_unavailability_and_service_preferences_are_read():
+    data = {**MINIMAL, "staff": [{"id": "p", "role": "clinical", "services": ["l1"],
+                                  "availability": [{"days": [1], "start": "08:00", "end": "22:00"}],
+                                  "unavailable": [{"date": "2027-03-23", "start": "12:00", "end": "15:00"},
+                                                  {"date": "2027-03-30"}],
+                                  "preferences": [{"kind": "avoid", "days": [1], "start": "08:00", "end": "22:00",
+                                                   "service": "l1"}]}]}
+    person = problem_from_dict(data).staff["p"]
+    assert [(w.start, w.end) for w in person.available_on(date(2027, 3, 23))] == [(480, 720), (900, 1320)]
+    assert person.available_on(date(2027, 3, 30)) == ()
+    assert person.preferences[0].service == "l1"
+    with pytest.raises(ScenarioError, match=r"staff\[0\]\.preferences\[0\]\.service: 'h9' is not a service"):
+        problem_from_dict({**data, "staff": [{**data["staff"][0], "preferences": [
+            {"kind": "avoid", "days": [1], "start": "08:00", "end": "22:00", "service": "h9"}]}]})
+    with pytest.raises(ScenarioError, match=r"unavailable\[0\]: ends at 10:00, not after its start 12:00"):
+        problem_from_dict({**data, "staff": [{**data["staff"][0], "unavailable": [
+            {"date": "2027-03-23", "start": "12:00", "end": "10:00"}]}]})

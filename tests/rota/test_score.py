@@ -1,6 +1,6 @@
 """The score components and the list of uncovered windows."""
 
-from rota.domain import Contract, Kind
+from rota.domain import Contract, Kind, Preference, Window
 from rota.score import score, uncovered_gaps
 from tests.rota.builders import avoid_evenings, high_risk, low_risk, person, problem, rota, shift
 
@@ -32,3 +32,10 @@ def test_contract_minimum_preferences_and_weekends():
     assert s.contract_short_minutes == 20 * 60 - 13 * 60
     assert s.preference_penalty == 3  # Saturday evening
     assert s.max_weekend_days == 2  # volunteers are left out of the fairness figure
+
+
+def test_a_service_preference_counts_only_that_service():
+    no_carers = Preference("avoid", Window(frozenset(range(7)), 0, 24 * 60), 2, service="l1")
+    p = problem([high_risk(), low_risk()], [person("ann", services=("h1", "l1"), preferences=[no_carers])])
+    assert score(p, rota(shift("ann", 0, 8, 17))).preference_penalty == 0
+    assert score(p, rota(shift("ann", 0, 18, 18.5, "l1", Kind.CHECK))).preference_penalty == 2

@@ -6,7 +6,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rota.domain import Contract, History, Kind
+from rota.domain import Contract, History, Kind, Preference, Unavailable, Window
 from rota.solver import solve
 from rota.validate import validate
 from tests.rota.builders import MONDAY, avoid_evenings, high_risk, low_risk, person, problem
@@ -92,3 +92,16 @@ def test_weekend_fairness_counts_weekends_already_worked():
     weekend_evenings = {a.staff for a in result.rota.assignments if a.day in (5, 6) and a.start >= 17 * 60}
     assert weekend_evenings == {"kim"}
     assert result.score.max_weekend_days == 4  # Cas's four from before; Kim's two this weekend
+
+
+def test_one_off_unavailability_and_a_service_preference_are_kept():
+    wednesday_afternoon = Unavailable(MONDAY + timedelta(days=2), 12 * 60, 24 * 60)
+    no_checks = Preference("avoid", Window(frozenset(range(7)), 0, 24 * 60), 5, service="l1")
+    p = problem([high_risk(), low_risk()], [
+        person("ann", "clinical", ("h1", "l1"), unavailable=[wednesday_afternoon], preferences=[no_checks]),
+        person("bea", "clinical", ("h1", "l1")), person("ben", "non_clinical", ("h1", "l1")),
+        person("cas", "champion", ("h1", "l1"), start=16 * 60), person("kim", "champion", ("h1",), start=16 * 60)])
+    result = solve(p, time_limit_s=10, workers=2)
+    assert validate(p, result.rota) == [] and result.score.uncovered_minutes == 0
+    assert not any(a.staff == "ann" and a.day == 2 and a.end > 12 * 60 for a in result.rota.assignments)
+    assert not any(a.staff == "ann" and a.service == "l1" for a in result.rota.assignments)

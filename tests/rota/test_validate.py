@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from rota.domain import Contract, Kind
+from rota.domain import Contract, Kind, Unavailable
 from rota.validate import validate
 from tests.rota.builders import MONDAY, high_risk, low_risk, person, problem, rota, shift
 
@@ -39,6 +39,14 @@ def test_rule_1_shape(ward, bad):
 
 def test_rule_2_training(ward):
     assert rules_broken(ward, rota(shift("ben", 0, 10, 10.5, service="l1", kind=Kind.CHECK))) == {2}
+
+
+def test_rule_3_one_off_unavailability(ward):
+    busy_wednesday = Unavailable(MONDAY + timedelta(days=2), 12 * 60, 15 * 60)
+    p = problem(ward.services.values(), [person("ann", unavailable=[busy_wednesday])])
+    assert rules_broken(p, rota(shift("ann", 2, 8, 13))) == {3}
+    assert rules_broken(p, rota(shift("ann", 2, 8, 12), shift("ann", 2, 15, 22))) == set()
+    assert rules_broken(p, rota(shift("ann", 1, 8, 17))) == set()  # only that Wednesday
 
 
 def test_rule_3_availability_and_leave(ward):
