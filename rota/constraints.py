@@ -397,6 +397,20 @@ def evening_fairness(rm: RotaModel) -> cp_model.IntVar:
                       lambda staff: problem.past(staff).evenings)
 
 
+def contract_fairness(rm: RotaModel) -> cp_model.IntVar:
+    """The most minutes any contracted person works beyond their contract minimum, history included."""
+    problem, model = rm.problem, rm.model
+    contracted = [p for p in problem.staff.values() if p.contract.min_hours_week > 0]
+    limit = max((round(p.contract.max_hours_week * 60) * problem.weeks + abs(problem.past(p.id).minutes_over_contract)
+                 for p in contracted), default=0)
+    most = model.new_int_var(-limit, limit, "max_minutes_over_contract")
+    for person in contracted:
+        worked = sum(weekly_minutes(rm, person.id, week) for week in range(problem.weeks))
+        contract = round(person.contract.min_hours_week * 60) * problem.weeks
+        model.add(worked + problem.past(person.id).minutes_over_contract - contract <= most)
+    return most
+
+
 def changed_minutes(rm: RotaModel, previous: Rota) -> cp_model.LinearExpr:
     """Minutes of presence and checks that differ from a previous rota (its work that can no longer be kept counts
     too, as a constant): what a re-solve after sick leave minimises last, so few people are moved."""
@@ -435,6 +449,7 @@ def build(problem: Problem, previous_rota: Rota | None = None) -> RotaModel:
     rm.objectives["preference_penalty"] = preference_penalties(rm)
     rm.objectives["max_weekend_days"] = weekend_fairness(rm)
     rm.objectives["max_evenings"] = evening_fairness(rm)
+    rm.objectives["max_minutes_over_contract"] = contract_fairness(rm)
     rm.objectives["rostered_minutes"] = sum(term for terms in rm.worked.values() for term in terms)
     if previous_rota is not None:
         rm.objectives["changed_minutes"] = changed_minutes(rm, previous_rota)

@@ -163,6 +163,7 @@ class History:
 
     weekend_days: int = 0  # Saturdays and Sundays with work
     evenings: int = 0  # days with work after 17:00
+    minutes_over_contract: int = 0  # worked minus the weekly contract minimum, summed over those weeks
 
 
 @dataclass(frozen=True)

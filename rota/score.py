@@ -16,8 +16,10 @@ class Score:
     contract_short_minutes: int
     preference_penalty: int
     max_weekend_days: int
-    # Not in FORMAT.md's score: the engine's last fairness tie-break (evening duty spread evenly).
+    # Not in FORMAT.md's score: the engine's further fairness figures, history included (evening duty, and
+    # hours beyond the contract minimum, each spread evenly).
     max_evenings: int = 0
+    max_minutes_over_contract: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The components by name."""
@@ -155,6 +157,14 @@ def evenings(problem: Problem, rota: Rota) -> dict[str, int]:
     return {pid: worked.get(pid, 0) + problem.past(pid).evenings for pid in problem.staff}
 
 
+def minutes_over_contract(problem: Problem, rota: Rota) -> dict[str, int]:
+    """Per contracted person (a weekly minimum above zero): minutes worked beyond the contract, history included."""
+    by_staff = rota.by_staff()
+    return {person.id: worked_minutes(by_staff.get(person.id, [])) + problem.past(person.id).minutes_over_contract
+            - round(person.contract.min_hours_week * 60) * problem.weeks
+            for person in problem.staff.values() if person.contract.min_hours_week > 0}
+
+
 def _worst_off(problem: Problem, counts: dict[str, int]) -> int:
     """The highest count of any non-volunteer (volunteers choose their own times)."""
     return max((count for pid, count in counts.items() if problem.staff[pid].role != "volunteer"), default=0)
@@ -173,4 +183,5 @@ def score(problem: Problem, rota: Rota) -> Score:
         preference_penalty=preference_penalty(problem, rota),
         max_weekend_days=max_weekend_days(problem, rota),
         max_evenings=_worst_off(problem, evenings(problem, rota)),
+        max_minutes_over_contract=max(minutes_over_contract(problem, rota).values(), default=0),
     )

@@ -171,14 +171,17 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
 
 
 def _weighted(problem: Problem, rm: constraints.RotaModel) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
-    """Contract shortfall over preferences, and weekend over evening fairness: each weight larger than everything
-    below it can add up to, so the order within each phase is strict."""
+    """Contract shortfall over preferences; weekends over evenings over hours beyond contract. Each weight is
+    larger than everything below it can add up to, so the order within each phase is strict."""
     worst_preferences = sum(pref.weight * problem.days for person in problem.staff.values()
                             for pref in person.preferences)
-    most_evenings = problem.days + max((problem.past(pid).evenings for pid in problem.staff), default=0)
     contracts = rm.objectives["contract_short_minutes"]
     preferences = (worst_preferences + 1) * contracts + rm.objectives["preference_penalty"]
-    fairness = (most_evenings + 1) * rm.objectives["max_weekend_days"] + rm.objectives["max_evenings"]
+    over = rm.objectives["max_minutes_over_contract"]
+    evening_weight = over.proto.domain[-1] - over.proto.domain[0] + 1
+    most_evenings = problem.days + max((problem.past(pid).evenings for pid in problem.staff), default=0)
+    fairness = ((most_evenings + 1) * evening_weight * rm.objectives["max_weekend_days"]
+                + evening_weight * rm.objectives["max_evenings"] + over)
     return preferences, fairness
 
 

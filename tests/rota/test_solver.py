@@ -105,3 +105,21 @@ def test_one_off_unavailability_and_a_service_preference_are_kept():
     assert validate(p, result.rota) == [] and result.score.uncovered_minutes == 0
     assert not any(a.staff == "ann" and a.day == 2 and a.end > 12 * 60 for a in result.rota.assignments)
     assert not any(a.staff == "ann" and a.service == "l1" for a in result.rota.assignments)
+
+
+def test_hours_beyond_contract_go_to_whoever_has_had_fewer():
+    contract = Contract(min_hours_week=20, max_hours_week=60, max_days_week=7, max_consecutive_days=7,
+                        max_weekends=4)
+    p = problem([high_risk(day_roles=("clinical",))], [
+        person("ann", start=8 * 60, end=17 * 60, contract=contract),
+        person("bea", start=8 * 60, end=17 * 60, contract=contract),
+        person("cas", "champion", start=17 * 60)])
+    # Ann already worked 10 hours beyond her contract in the weeks before; the 63 daytime hours this week
+    # are shared so that both end about as far beyond their contracts: Bea about 10 hours more than Ann
+    # (every boundary here is on the hour, so shifts are whole hours and the best is 17 and 16 hours over).
+    tired = replace(p, history={"ann": History(minutes_over_contract=600)})
+    result = solve(tired, time_limit_s=10, workers=2)
+    hours = {pid: sum(a.minutes for a in result.rota.assignments if a.staff == pid) / 60 for pid in ("ann", "bea")}
+    assert result.score.uncovered_minutes == 0 and hours["ann"] + hours["bea"] == 63
+    assert sorted([hours["ann"] - 20 + 10, hours["bea"] - 20]) == [16, 17]
+    assert result.score.max_minutes_over_contract == 17 * 60
