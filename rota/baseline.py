@@ -16,7 +16,6 @@ from rota.domain import Problem, Rota
 from rota.score import Score, score
 from rota.solver import STATUS_NAMES, add_on_call, rota_from_values
 
-SHIFT_GRID = 60  # candidate presence shifts start and end on the hour
 # The weighted sum: each component's weight well above what the next one can usually add up to.
 WEIGHTS = {"uncovered_minutes": 1_000_000, "contract_short_minutes": 1_000, "preference_penalty": 10,
            "max_weekend_days": 1}
@@ -41,41 +40,11 @@ def fixed_check_times(problem: Problem, service_id: str) -> list[int]:
     return [min(round(ideal / grid) * grid, checks.window_end - checks.minutes) for ideal in ideals]
 
 
-def add_candidate_shifts(rm: constraints.RotaModel) -> None:
-    """One Boolean per presence shift a person could work, registered slot by slot for the shared rule builders."""
-    problem, step = rm.problem, rm.step
-    rules = problem.rules
-    for person in problem.staff.values():
-        for service_id in sorted(person.services):
-            service = problem.services[service_id]
-            for day in range(problem.days):
-                segments = service.segments_on(day % 7)
-                if not segments or problem.date_of(day) in person.leave \
-                        or not any(person.role in segment.roles for segment in segments):
-                    continue
-                opens, closes = min(s.window.start for s in segments), max(s.window.end for s in segments)
-                supervision = constraints.supervisable_minutes(rm, service_id, day) \
-                    if person.role in rules.supervised_roles else None
-                for window in problem.windows(person, day):
-                    first, last = max(window.start, opens), min(window.end, closes)
-                    for start in range(-(-first // SHIFT_GRID) * SHIFT_GRID, last, SHIFT_GRID):
-                        longest = min(last, start + rules.presence_max_minutes)
-                        for end in range(start + rules.presence_min_minutes, longest + 1, SHIFT_GRID):
-                            if supervision is not None and not constraints.within(start, end, supervision):
-                                continue
-                            shift = rm.model.new_bool_var(f"shift[{person.id},{service_id},d{day},{start}-{end}]")
-                            for t in range(start, end, step):
-                                # The key's fourth part tells candidate shifts apart when reading the rota back.
-                                rm.presence[(person.id, service_id, day, (start, end), t)] = shift
-                                rm.occupy(person.id, service_id, day, t, shift)
-                            rm.worked[(person.id, day // 7)].append((end - start) * shift)
-
-
 def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 2) -> BaselineResult:
     """Build and solve the plain model within the time limit (an empty rota if it finds nothing)."""
     started = time.monotonic()
     rm = constraints.RotaModel(problem=problem, step=constraints.time_step(problem))
-    add_candidate_shifts(rm)
+    constraints.add_presence_shifts(rm, edges=False)
     constraints.add_checks(rm, fixed_times=lambda service_id: fixed_check_times(problem, service_id))
     constraints.add_one_thing_at_a_time(rm)
     constraints.add_work_days(rm)
@@ -92,7 +61,6 @@ def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 
     status = solver.solve(rm.model)
     rota = Rota(())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        variables = [*rm.presence.values(), *rm.checks.values()]
-        rota = add_on_call(problem, rota_from_values(rm, {v: solver.boolean_value(v) for v in variables}))
+        rota = add_on_call(problem, rota_from_values(rm, list(solver.response_proto.solution)))
     return BaselineResult(rota=rota, score=score(problem, rota), status=STATUS_NAMES.get(status, "unknown"),
                           seconds=time.monotonic() - started, variables=len(rm.model.proto.variables))

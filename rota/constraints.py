@@ -1,19 +1,24 @@
 """The CP-SAT model of a rota problem: one builder per rule, each named after what it enforces.
 
 Time is cut into slots of `step` minutes (the coarsest grid every boundary of the problem lies
-on). A person is present for a service in a slot, or starts a check in it. Builders that make
+on). A presence shift is one Boolean (candidate shifts on the hour and at the edges of
+availability and segments); a check is one Boolean per person and half-hour start. Builders that make
 soft rules return named penalty terms, so the solver can report each component and explain it.
 """
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from rota.construct import check_grid
-from rota.domain import EVENING_START, WEEKEND, Kind, Problem, Rota, Staff, Window
+from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Problem, Rota, Staff, Window
+from rota.validate import check_assignment
+
+
+SHIFT_GRID = 60  # candidate presence shifts start and end on the hour (and, for the engine, at edges)
 
 
 @dataclass
@@ -23,7 +28,9 @@ class RotaModel:
     problem: Problem
     step: int
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    # (staff, service, day, window index, slot start) -> present in that slot
+    # (staff, service, day, start, end) -> works that presence shift
+    shifts: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
+    # (staff, service, day, (start, end), slot) -> the shift's variable, once for each slot it covers
     presence: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
     # (staff, service, day, start) -> starts a check then
     checks: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
@@ -93,66 +100,64 @@ def _needs_supervision(problem: Problem, person: Staff) -> bool:
     return person.role in problem.rules.supervised_roles
 
 
-def add_presence_blocks(rm: RotaModel) -> None:
-    """Presence: at most one contiguous block per person, service, day and availability window, 3-10 hours long."""
-    problem, step = rm.problem, rm.step
-    shortest = -(-problem.rules.presence_min_minutes // step)
-    longest = problem.rules.presence_max_minutes // step
+def add_presence_shifts(rm: RotaModel, edges: bool = True, extra: Iterable[Assignment] = ()) -> None:
+    """One Boolean per presence shift a person could work: starting and ending on the hour, or with edges also at
+    the edges of their availability and of the service's segments; 3-10 hours; plus the `extra` shifts (the
+    greedy start's and the published rota's, so that a hint or a re-solve can keep them exactly)."""
+    problem, rules = rm.problem, rm.problem.rules
     for person in problem.staff.values():
         for service_id in sorted(person.services):
-            service = problem.services[service_id]
+            segments = _presence_segments(problem, person, service_id)
             for day in range(problem.days):
-                segments = service.segments_on(day % 7)
-                if not segments or problem.date_of(day) in person.leave:
+                todays = [s for s in segments if day % 7 in s.window.days]
+                if not todays or problem.date_of(day) in person.leave:
                     continue
-                if not any(person.role in segment.roles for segment in segments):
-                    continue  # their presence would count towards nothing
-                earliest = min(s.window.start for s in segments)
-                latest = max(s.window.end for s in segments)
-                supervision = supervisable_minutes(rm, service_id, day) if _needs_supervision(problem, person) \
-                    else None
-                for w, window in enumerate(problem.windows(person, day)):
-                    slots = [t for t in _slots(max(window.start, earliest), min(window.end, latest), step)
-                             if supervision is None or within(t, t + step, supervision)]
-                    _add_block(rm, person.id, service_id, day, w, _contiguous_runs(slots, step), shortest, longest)
+                opens, closes = min(s.window.start for s in todays), max(s.window.end for s in todays)
+                for window in problem.windows(person, day):
+                    first, last = max(window.start, opens), min(window.end, closes)
+                    points = set(range(-(-first // SHIFT_GRID) * SHIFT_GRID, last + 1, SHIFT_GRID))
+                    if edges:
+                        points |= {first, last, *(t for s in todays for t in (s.window.start, s.window.end)
+                                                  if first <= t <= last)}
+                    points = sorted(t for t in points if t % rm.step == 0)
+                    for start in points:
+                        for end in points:
+                            if rules.presence_min_minutes <= end - start <= rules.presence_max_minutes:
+                                _add_shift(rm, person, service_id, day, start, end)
+    for a in extra:
+        person = problem.staff.get(a.staff)
+        if a.kind == Kind.PRESENCE and person is not None and a.start % rm.step == 0 and a.end % rm.step == 0 \
+                and not check_assignment(problem, a):
+            _add_shift(rm, person, a.service, a.day, a.start, a.end)
+    # One shift per person, service and day (as the greedy start has): otherwise 08:00-12:00 and 12:00-17:00 would
+    # stand for the same work as 08:00-17:00, and a re-solve could split published shifts at no cost.
+    per_day = defaultdict(list)
+    for (staff, service, day, _start, _end), shift in rm.shifts.items():
+        per_day[(staff, service, day)].append(shift)
+    for shifts in per_day.values():
+        if len(shifts) > 1:
+            rm.model.add_at_most_one(shifts)
 
 
-def _contiguous_runs(slots: list[int], step: int) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for t in slots:
-        if runs and runs[-1][-1] + step == t:
-            runs[-1].append(t)
-        else:
-            runs.append([t])
-    return runs
+def _presence_segments(problem: Problem, person: Staff, service_id: str) -> list:
+    """The service's presence segments whose roles include the person's (the rest would count for nothing)."""
+    return [segment for segment in problem.services[service_id].presence if person.role in segment.roles]
 
 
-def _add_block(rm: RotaModel, staff: str, service: str, day: int, w: int, runs: list[list[int]],
-               shortest: int, longest: int) -> None:
-    model = rm.model
-    block_vars, starts = [], []
-    for r, run in enumerate(runs):
-        if len(run) < shortest:
-            continue
-        xs = []
-        for t in run:
-            x = model.new_bool_var(f"present[{staff},{service},d{day},w{w},{t}]")
-            rm.presence[(staff, service, day, w, t)] = x
-            rm.occupy(staff, service, day, t, x)
-            rm.worked[(staff, day // 7)].append(rm.step * x)
-            xs.append(x)
-        for i, x in enumerate(xs):
-            start = model.new_bool_var(f"starts[{staff},{service},d{day},w{w}r{r},{run[i]}]")
-            model.add(x - (xs[i - 1] if i else 0) <= start)
-            if i + shortest > len(xs):
-                model.add(start == 0)
-            else:
-                model.add_bool_and(xs[i:i + shortest]).only_enforce_if(start)
-            starts.append(start)
-        block_vars.extend(xs)
-    if starts:
-        model.add(sum(starts) <= 1)
-        model.add(sum(block_vars) <= longest)
+def _add_shift(rm: RotaModel, person: Staff, service: str, day: int, start: int, end: int) -> None:
+    key = (person.id, service, day, start, end)
+    if key in rm.shifts:
+        return
+    if _needs_supervision(rm.problem, person):
+        supervision = supervisable_minutes(rm, service, day)
+        if not all(within(t, t + rm.step, supervision) for t in range(start, end, rm.step)):
+            return  # supervised work only where some supervisor could be on call at every moment
+    shift = rm.model.new_bool_var(f"shift[{person.id},{service},d{day},{start}-{end}]")
+    rm.shifts[key] = shift
+    for t in range(start, end, rm.step):
+        rm.presence[(person.id, service, day, (start, end), t)] = shift
+        rm.occupy(person.id, service, day, t, shift)
+    rm.worked[(person.id, day // 7)].append((end - start) * shift)
 
 
 def add_checks(rm: RotaModel, fixed_times: Callable[[str], list[int]] | None = None) -> None:
@@ -382,6 +387,26 @@ def weekend_fairness(rm: RotaModel) -> cp_model.IntVar:
                       lambda staff: problem.past(staff).weekend_days)
 
 
+def weekend_excess(rm: RotaModel, cap: int, solution: list[int] | None = None) -> cp_model.LinearExpr:
+    """Weekend days beyond `cap`, summed over non-volunteers: a search guide towards a lower worst-off figure,
+    since the min-max alone does not change until every person at the maximum is brought down together. The new
+    variables are hinted from `solution` (values by variable index), so that it stays a complete hint."""
+    problem, model = rm.problem, rm.model
+    weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
+    terms = []
+    for person in problem.staff.values():
+        worked = _days_worked(rm, person.id, weekend_days)
+        past = problem.past(person.id).weekend_days
+        if person.role == "volunteer" or len(worked) + past <= cap:
+            continue
+        excess = model.new_int_var(0, len(worked) + past, f"weekend_excess[{person.id}]")
+        model.add(excess >= sum(worked) + past - cap)
+        if solution is not None:
+            model.add_hint(excess, max(0, sum(solution[day.index] for day in worked) + past - cap))
+        terms.append(excess)
+    return sum(terms)
+
+
 def evening_fairness(rm: RotaModel) -> cp_model.IntVar:
     """The most evenings (work after 17:00) of any non-volunteer, history included."""
     problem, model = rm.problem, rm.model
@@ -414,31 +439,31 @@ def contract_fairness(rm: RotaModel) -> cp_model.IntVar:
 def changed_minutes(rm: RotaModel, previous: Rota) -> cp_model.LinearExpr:
     """Minutes of presence and checks that differ from a previous rota (its work that can no longer be kept counts
     too, as a constant): what a re-solve after sick leave minimises last, so few people are moved."""
-    step, before = rm.step, set()
+    step = rm.step
+    present_before, checks_before = set(), set()
     for a in previous.assignments:
         if a.kind == Kind.PRESENCE:
-            before.update(("presence", a.staff, a.service, a.day, t) for t in range(a.start, a.end, step))
+            present_before.update((a.staff, a.service, a.day, t) for t in range(a.start, a.end, step))
         elif a.kind == Kind.CHECK:
-            before.add(("check", a.staff, a.service, a.day, a.start))
-    terms, kept = [], set()
-    for (staff, service, day, _w, t), x in rm.presence.items():
-        key = ("presence", staff, service, day, t)
-        terms.append(step * (1 - x) if key in before else step * x)
-        kept.add(key)
-    for (staff, service, day, t), c in rm.checks.items():
-        minutes = rm.problem.services[service].checks.minutes
-        key = ("check", staff, service, day, t)
-        terms.append(minutes * (1 - c) if key in before else minutes * c)
-        kept.add(key)
-    lost = sum(step if key[0] == "presence" else rm.problem.services[key[2]].checks.minutes
-               for key in before - kept)
+            checks_before.add((a.staff, a.service, a.day, a.start))
+    present = defaultdict(list)  # (staff, service, day, slot) -> the shifts covering it (at most one is worked)
+    for (staff, service, day, _shift, t), x in rm.presence.items():
+        present[(staff, service, day, t)].append(x)
+    terms = [step * (1 - sum(xs)) if key in present_before else step * sum(xs) for key, xs in present.items()]
+    for key, c in rm.checks.items():
+        minutes = rm.problem.services[key[1]].checks.minutes
+        terms.append(minutes * (1 - c) if key in checks_before else minutes * c)
+    lost = step * len(present_before - present.keys()) + sum(
+        rm.problem.services[key[1]].checks.minutes for key in checks_before - rm.checks.keys())
     return sum(terms) + lost
 
 
-def build(problem: Problem, previous_rota: Rota | None = None) -> RotaModel:
-    """The whole model, with its objective components named (changed_minutes only against a previous rota)."""
+def build(problem: Problem, previous_rota: Rota | None = None, hint: Rota | None = None) -> RotaModel:
+    """The whole model, with its objective components named (changed_minutes only against a previous rota).
+    The shifts of `hint` and of the previous rota are candidates too, so both can be kept exactly."""
     rm = RotaModel(problem=problem, step=time_step(problem))
-    add_presence_blocks(rm)
+    extra = [*(hint.assignments if hint else ()), *(previous_rota.assignments if previous_rota else ())]
+    add_presence_shifts(rm, extra=extra)
     add_checks(rm)
     add_one_thing_at_a_time(rm)
     add_work_days(rm)
