@@ -2,8 +2,8 @@
 
 Time is cut into slots of `step` minutes (the coarsest grid every boundary of the problem lies
 on). A presence shift is one Boolean (candidate shifts on the hour and at the edges of
-availability and segments); a check is one Boolean per person and half-hour start. Builders that make
-soft rules return named penalty terms, so the solver can report each component and explain it.
+availability and segments); a check is one Boolean per person and half-hour start. Builders
+that make soft rules return named penalty terms, so the solver can report each component.
 """
 
 import math
@@ -16,7 +16,6 @@ from ortools.sat.python import cp_model
 from rota.construct import check_grid
 from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Problem, Rota, Staff, Window
 from rota.validate import check_assignment
-
 
 SHIFT_GRID = 60  # candidate presence shifts start and end on the hour (and, for the engine, at edges)
 
