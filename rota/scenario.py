@@ -82,17 +82,30 @@ def _window(data: dict, where: str, *, beyond_midnight: bool = False) -> Window:
     return Window(days=_days(_need(data, "days", where), where), start=start, end=end)
 
 
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{where}: {value!r} is not a number")
+    return float(value)
+
+
+def _whole(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(f"{where}: {value!r} is not a whole number")
+    return value
+
+
 def _roles(value: Any, where: str) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
         raise ScenarioError(f"{where}: \"roles\" must be a list of role names")
     return frozenset(value)
 
 
-def _service(data: dict, where: str) -> Service:
+def service_from_dict(data: dict, where: str = "service") -> Service:
+    """A service and its coverage standard from the format's service object, or ScenarioError naming the field."""
     presence = tuple(
         PresenceSegment(window=_window(segment, f"{where}.presence[{i}]"),
                         roles=_roles(_need(segment, "roles", f"{where}.presence[{i}]"), f"{where}.presence[{i}]"),
-                        min=int(segment.get("min", 1)))
+                        min=_whole(segment.get("min", 1), f"{where}.presence[{i}].min"))
         for i, segment in enumerate(data.get("presence") or [])
     )
     checks = None
@@ -102,9 +115,10 @@ def _service(data: dict, where: str) -> Service:
         if not isinstance(window, list) or len(window) != 2:
             raise ScenarioError(f"{here}.window: must be [\"HH:MM\", \"HH:MM\"]")
         checks = ChecksStandard(
-            per_day=int(_need(raw, "per_day", here)), max_gap=round(float(_need(raw, "max_gap_hours", here)) * 60),
+            per_day=_whole(_need(raw, "per_day", here), f"{here}.per_day"),
+            max_gap=round(_number(_need(raw, "max_gap_hours", here), f"{here}.max_gap_hours") * 60),
             window_start=parse_time(window[0], f"{here}.window"), window_end=parse_time(window[1], f"{here}.window"),
-            minutes=int(_need(raw, "minutes", here)), roles=_roles(_need(raw, "roles", here), here))
+            minutes=_whole(_need(raw, "minutes", here), f"{here}.minutes"), roles=_roles(_need(raw, "roles", here), here))
     if not presence and checks is None:
         raise ScenarioError(f"{where}: a service needs \"presence\" segments or a \"checks\" standard")
     return Service(id=str(_need(data, "id", where)), name=str(data.get("name", data["id"])),
@@ -177,7 +191,7 @@ def problem_from_dict(data: dict) -> Problem:
                   granularity=int(raw_rules.get("granularity_minutes", 15)),
                   supervised_roles=frozenset(raw_rules.get("supervised_roles", ["peer", "volunteer"])),
                   supervisor_roles=frozenset(raw_rules.get("supervisor_roles", ["clinical"])))
-    services = [_service(raw, f"services[{i}]") for i, raw in enumerate(_need(data, "services", "scenario"))]
+    services = [service_from_dict(raw, f"services[{i}]") for i, raw in enumerate(_need(data, "services", "scenario"))]
     service_ids = {service.id for service in services}
     if len(service_ids) != len(services):
         raise ScenarioError("services: two services share an id")
@@ -256,3 +270,50 @@ def rota_to_dict(rota: Rota, problem: Problem) -> dict:
 def save_rota(rota: Rota, problem: Problem, path: str | Path) -> None:
     """Write a rota as a solution file."""
     Path(path).write_text(json.dumps(rota_to_dict(rota, problem), indent=1) + "\n")
+
+
+def _window_to_dict(window: Window) -> dict:
+    return {"days": sorted(window.days), "start": format_time(window.start), "end": format_time(window.end)}
+
+
+def service_to_dict(service: Service) -> dict:
+    """A service and its coverage standard as the format's service object."""
+    data: dict[str, Any] = {"id": service.id, "name": service.name, "tier": service.tier}
+    if service.presence:
+        data["presence"] = [{**_window_to_dict(segment.window), "roles": sorted(segment.roles), "min": segment.min}
+                            for segment in service.presence]
+    if service.checks is not None:
+        checks = service.checks
+        data["checks"] = {"per_day": checks.per_day, "max_gap_hours": checks.max_gap / 60,
+                          "window": [format_time(checks.window_start), format_time(checks.window_end)],
+                          "minutes": checks.minutes, "roles": sorted(checks.roles)}
+    return data
+
+
+def _staff_to_dict(person: Staff) -> dict:
+    data: dict[str, Any] = {
+        "id": person.id, "name": person.name, "role": person.role, "services": sorted(person.services),
+        "availability": [_window_to_dict(window) for window in person.availability],
+        "leave": sorted(day.isoformat() for day in person.leave),
+        "contract": {key: getattr(person.contract, key) for key in Contract.__dataclass_fields__},
+        "preferences": [{"kind": pref.kind, **_window_to_dict(pref.window), "weight": pref.weight,
+                         **({"service": pref.service} if pref.service else {})} for pref in person.preferences],
+    }
+    if person.unavailable:
+        data["unavailable"] = [{"date": u.date.isoformat(), "start": format_time(u.start), "end": format_time(u.end)}
+                               for u in person.unavailable]
+    return data
+
+
+def problem_to_dict(problem: Problem) -> dict:
+    """A problem as a scenario (history before the horizon is not part of the format and is left out)."""
+    rules = problem.rules
+    return {
+        "format": SCENARIO_FORMAT, "name": problem.name, "timezone": problem.timezone,
+        "start": problem.start.isoformat(), "days": problem.days,
+        "rules": {"presence_shift_hours": [rules.presence_min_minutes / 60, rules.presence_max_minutes / 60],
+                  "granularity_minutes": rules.granularity, "supervised_roles": sorted(rules.supervised_roles),
+                  "supervisor_roles": sorted(rules.supervisor_roles)},
+        "services": [service_to_dict(service) for service in problem.services.values()],
+        "staff": [_staff_to_dict(person) for person in problem.staff.values()],
+    }

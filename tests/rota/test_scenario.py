@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from rota.scenario import ScenarioError, load_problem, load_rota, problem_from_dict, rota_from_dict, rota_to_dict
+from rota.scenario import (
+    ScenarioError,
+    load_problem,
+    load_rota,
+    problem_from_dict,
+    problem_to_dict,
+    rota_from_dict,
+    rota_to_dict,
+)
 from rota.score import score
 from rota.validate import validate
 
@@ -39,6 +47,13 @@ def test_solutions_round_trip(scenario):
     assert sorted(again.assignments) == sorted(planted.assignments)
 
 
+def test_scenarios_round_trip_through_the_writer(scenario):
+    problem = load_problem(scenario[0])
+    written = json.loads(json.dumps(problem_to_dict(problem)))
+    assert problem_from_dict(written) == problem
+    assert written["staff"][0]["contract"]["max_weekends"] == problem.staff[written["staff"][0]["id"]].contract.max_weekends
+
+
 def test_an_end_at_midnight_is_written_as_the_next_day(scenario):
     problem = load_problem(scenario[0])
     data = {"format": "modrota-solution/1", "assignments": [
@@ -58,6 +73,11 @@ MINIMAL = {"format": "modrota/1", "name": "x", "start": "2027-03-22", "days": 7,
     ({"start": "2027-03-23"}, "is a Tuesday; the horizon starts on a Monday"),
     ({"days": 10}, "scenario.days: 10 is not a positive multiple of 7"),
     ({"services": [{"id": "x"}]}, "services[0]: a service needs"),
+    ({"services": [{"id": "h", "presence": [{"days": [0], "start": "08:00", "end": "17:00", "roles": ["clinical"],
+                                             "min": "two"}]}]}, "services[0].presence[0].min: 'two' is not a whole"),
+    ({"services": [{"id": "l", "checks": {"per_day": 4, "max_gap_hours": "4h", "window": ["08:00", "22:00"],
+                                          "minutes": 30, "roles": ["clinical"]}}]},
+     "services[0].checks.max_gap_hours: '4h' is not a number"),
     ({"staff": [{"id": "p", "role": "clinical", "services": ["nope"]}]}, "staff[0]: trained for unknown service(s) nope"),
     ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [
         {"days": [0], "start": "9am", "end": "17:00"}]}]}, "staff[0].availability[0].start: '9am' is not a time"),
