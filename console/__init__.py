@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask
 
-from console import errors, schema, security
+from console import errors, schema, security, task_queue
 from console.config import load_config
 from console.extensions import csrf, db, limiter, login_manager, migrate
 from console.permissions import Role, undeclared_endpoints
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = "strong"
     login_manager.user_loader(accounts.load_session_user)
 
+    task_queue.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     schema.init_app(app, lambda: db.engine)
@@ -50,9 +51,14 @@ def _register_blueprints(app: Flask) -> None:
     from console.admin import bp as admin_bp
     from console.dashboard import bp as dashboard_bp
     from console.health import bp as health_bp
+    from console.rotas import bp as rotas_bp
+    from console.rotas import flows as rota_flows
+    from console.rotas import routes as rota_routes
 
-    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp):
+    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp):
         app.register_blueprint(blueprint)
+    rota_routes.init_app(app)
+    rota_flows.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -58,6 +58,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             env("PID_DATABASE_URL") or f"sqlite:///{instance / 'pid-vault.db'}"
         ),
         PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Solver runs go through this queue; a consumer (make run starts one) takes them off it.
+        TASK_QUEUE_URL=env("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
         MAIL_SERVER=env("MAIL_SERVER", ""),
         MAIL_PORT=int(env("MAIL_PORT", "25")),
         MAIL_USE_TLS=_env_bool("MAIL_USE_TLS", False),

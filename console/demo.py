@@ -9,6 +9,7 @@ from console.accounts.passwords import hash_password
 from console.audit import service as audit
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
+from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
 from console.services.models import Service
 
 DOMAIN = "demo-trust.example.org"
@@ -92,6 +93,31 @@ PEOPLE = [
 ]
 
 
+# What each moderating role offers in the demo: contract limits, then (weekdays, from, to) of availability.
+# Clinicians are available into the evening so they can be on call for the volunteers and peers they supervise.
+EVERY_DAY, WEEKDAYS = range(7), range(5)
+ROTA_TERMS = {
+    Role.CLINICAL_MODERATOR: (dict(min_hours_week=15, max_hours_week=37.5), (EVERY_DAY, 8 * 60, 22 * 60)),
+    Role.NON_CLINICAL_MODERATOR: (dict(min_hours_week=15, max_hours_week=37.5), (EVERY_DAY, 8 * 60, 20 * 60)),
+    Role.PEER_MODERATOR: (dict(max_hours_week=20, max_days_week=4), (WEEKDAYS, 9 * 60, 20 * 60)),
+    Role.DIGITAL_CHAMPION: (dict(max_hours_week=20, max_days_week=4), (EVERY_DAY, 12 * 60, 22 * 60)),
+    Role.VOLUNTEER: (dict(max_hours_week=10, max_days_week=3), (EVERY_DAY, 17 * 60, 22 * 60)),
+}
+
+
+def _rota_terms(staff: StaffMember, role: Role) -> list:
+    """A demo person's contract, weekly availability, and one preference for the demo's first volunteer."""
+    if role not in ROTA_TERMS:
+        return []
+    limits, (days, start, end) = ROTA_TERMS[role]
+    rows = [Contract(staff_id=staff.id, **limits)]
+    rows += [AvailabilityWindow(staff_id=staff.id, weekday=day, start_minute=start, end_minute=end) for day in days]
+    if role == Role.VOLUNTEER:
+        rows.append(StaffPreference(staff_id=staff.id, kind="avoid", weekdays="5,6", start_minute=start,
+                                    end_minute=end, weight=1))
+    return rows
+
+
 def demo_logins() -> list[DemoPerson]:
     """The documented demo login of each role, in role order."""
     first_of_role = {}
@@ -120,5 +146,7 @@ def load() -> None:
         staff.roles = [person.role]
         staff.services = [services[slug] for slug in person.services]
         db.session.add(staff)
+        db.session.flush()
+        db.session.add_all(_rota_terms(staff, person.role))
     audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
     db.session.commit()

@@ -2,6 +2,21 @@
 
 from console.accounts.models import AccountToken, RecoveryCode, StaffMember, StaffRole
 from console.audit.models import AuditEntry
+from console.rotas.models import (
+    AvailabilityWindow,
+    CalendarEvent,
+    CalendarFeed,
+    Contract,
+    CoverageStandard,
+    LeaveRequest,
+    RotaRun,
+    RotaVersion,
+    Shift,
+    StaffPreference,
+    Unavailability,
+)
 from console.services.models import Service
 
-__all__ = ["AccountToken", "AuditEntry", "RecoveryCode", "Service", "StaffMember", "StaffRole"]
+__all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
+           "CoverageStandard", "LeaveRequest", "RecoveryCode", "RotaRun", "RotaVersion", "Service", "Shift",
+           "StaffMember", "StaffPreference", "StaffRole", "Unavailability"]

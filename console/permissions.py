@@ -49,6 +49,8 @@ MODERATING_ROLES = frozenset({
     Role.DIGITAL_CHAMPION, Role.VOLUNTEER,
 })
 
+ROTA_MANAGERS = frozenset({Role.OWNER, Role.TEAM_MANAGER})
+
 # Owners, administrators and clinical staff can reach sensitive data: a password alone is not enough.
 MFA_REQUIRED_ROLES = ADMINISTRATORS | CLINICAL_ROLES
 
@@ -61,8 +63,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "admin.services": ADMINISTRATORS,
     "admin.staff": ADMINISTRATORS,
     "audit.view": ADMINISTRATORS,
-    # Held now so the policy is reviewed in one place; used by the rota, queue and escalation areas.
-    "rota.publish": frozenset({Role.OWNER, Role.TEAM_MANAGER}),
+    "rota.manage": ROTA_MANAGERS,  # make drafts, edit them, import and export rotas
+    "rota.approve": ROTA_MANAGERS,  # the second pair of eyes: never the person who made the draft
+    "rota.publish": ROTA_MANAGERS,
+    "rota.mine": MODERATING_ROLES,  # own shifts, calendar subscription
+    # Held now so the policy is reviewed in one place; used by the queue and escalation areas.
     "queue.work": MODERATING_ROLES,
     "pid.reveal": CLINICAL_ROLES,
 }

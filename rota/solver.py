@@ -12,6 +12,7 @@ still leaves the best rota found. A repair pass then covers any window the rules
 someone to take, and whatever stays uncovered is explained (rota.explain).
 """
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -104,11 +105,13 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
-          on_progress: Callable[[Progress], None] | None = None) -> SolveResult:
+          on_progress: Callable[[Progress], None] | None = None, stop: threading.Event | None = None) -> SolveResult:
     """Make the best rota within the time limit; never raises for an under-staffed problem.
 
     With previous_rota (the published one), the new rota keeps as much of it as the higher priorities allow.
+    Setting `stop` ends the search early: the result is the best rota found so far.
     """
+    stop = stop or threading.Event()
     started = time.monotonic()
     # A greedy rota first: an answer within a second even if the model later finds nothing better.
     step = constraints.time_step(problem)
@@ -124,6 +127,8 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     remaining_share = 1.0
     solved = None
     for phase in PHASES:
+        if stop.is_set():
+            break
         share = PHASE_SHARE[phase] / remaining_share
         remaining_share -= PHASE_SHARE[phase]
         if phase == "uncovered_minutes" and result.score.uncovered_minutes == 0:
@@ -148,7 +153,7 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
         solver.parameters.cp_model_presolve = solved is None
         model.minimize(rm.objectives[phase])
         reporter = _Reporter(phase, started, on_progress)
-        status = solver.solve(model, reporter)
+        status = _solve_unless_stopped(solver, model, reporter, stop)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before a first solution: the later phases still start from the best rota so far.
             result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
@@ -175,6 +180,26 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
         result.changes = result.rota.changes_from(previous_rota)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel, reporter: _Reporter,
+                          stop: threading.Event) -> int:
+    """Solve, ending the search as soon as `stop` is set (CP-SAT keeps its best solution so far)."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(0.1):
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, reporter)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _balance(problem: Problem, rm: constraints.RotaModel) -> cp_model.LinearExpr:

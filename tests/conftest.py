@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import tempfile
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from psycopg import sql
 
-from console import create_app, demo
+from console import create_app, demo, task_queue
 from console.extensions import db
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -35,6 +36,7 @@ def base_config(database_url: str, **overrides) -> dict:
     """Settings for a test app: the real ones, with cheap password hashing and a fixed key."""
     return {
         "TESTING": True,
+        "TASK_QUEUE_URL": f"sqlite:///{tempfile.gettempdir()}/console-test-tasks-{os.getpid()}.db",
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "ARGON2_TIME_COST": 1,
@@ -101,13 +103,24 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url, smtp_server):
-    """The console app on this test's database, sending mail to the test SMTP server."""
-    app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port))
+def app(database_url, smtp_server, tmp_path):
+    """The console app on this test's database, sending mail to the test SMTP server, with its own task queue."""
+    app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}"))
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def run_queued_tasks(app) -> int:
+    """Take every task off the app's queue and run it, as the consumer would; returns how many ran."""
+    huey = task_queue.get(app).huey
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += 1
+    return ran
 
 
 @pytest.fixture

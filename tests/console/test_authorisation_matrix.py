@@ -16,6 +16,9 @@ from console.permissions import Role
 OWNER, MANAGER, VOLUNTEER = Role.OWNER, Role.TEAM_MANAGER, Role.VOLUNTEER
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN, Role.NON_CLINICAL_ADMIN})
+ROTA_MANAGERS = frozenset({Role.OWNER, Role.TEAM_MANAGER})
+ROSTERED = frozenset({Role.CLINICAL_MODERATOR, Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR,
+                      Role.DIGITAL_CHAMPION, Role.VOLUNTEER})
 PUBLIC = "public"
 
 # (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
@@ -60,6 +63,25 @@ ROUTES = {
     ("admin.staff_unlock", "POST"): ("/admin/staff/{staff}/unlock", ADMINS),
     ("admin.staff_reset_mfa", "POST"): ("/admin/staff/{staff}/reset-mfa", ADMINS),
     ("admin.audit_log", "GET"): ("/admin/audit", ADMINS),
+    ("rotas.index", "GET"): ("/rota/", ROTA_MANAGERS),
+    ("rotas.generate", "POST"): ("/rota/generate", ROTA_MANAGERS),
+    ("rotas.import_rota", "POST"): ("/rota/import", ROTA_MANAGERS),
+    ("rotas.run", "GET"): ("/rota/runs/1", ROTA_MANAGERS),
+    ("rotas.run_status", "GET"): ("/rota/runs/1/status", ROTA_MANAGERS),
+    ("rotas.run_cancel", "POST"): ("/rota/runs/1/cancel", ROTA_MANAGERS),
+    ("rotas.run_retry", "POST"): ("/rota/runs/1/retry", ROTA_MANAGERS),
+    ("rotas.version", "GET"): ("/rota/versions/1", ROTA_MANAGERS),
+    ("rotas.shift_add", "POST"): ("/rota/versions/1/shifts", ROTA_MANAGERS),
+    ("rotas.shift_remove", "POST"): ("/rota/versions/1/shifts/1/remove", ROTA_MANAGERS),
+    ("rotas.version_approve", "POST"): ("/rota/versions/1/approve", ROTA_MANAGERS),
+    ("rotas.version_publish", "POST"): ("/rota/versions/1/publish", ROTA_MANAGERS),
+    ("rotas.version_discard", "POST"): ("/rota/versions/1/discard", ROTA_MANAGERS),
+    ("rotas.version_export", "GET"): ("/rota/versions/1/rota.json", ROTA_MANAGERS),
+    ("rotas.scenario_export", "GET"): ("/rota/versions/1/scenario.json", ROTA_MANAGERS),
+    ("rotas.mine", "GET"): ("/rota/mine", ROSTERED),
+    ("rotas.calendar_link", "POST"): ("/rota/mine/calendar", ROSTERED),
+    ("rotas.calendar_download", "GET"): ("/rota/mine/shifts.ics", ROSTERED),
+    ("calendar_feed", "GET"): ("/calendar/not-a-token.ics", PUBLIC),
 }
 
 
@@ -124,13 +146,13 @@ def test_refused_pages_say_why_in_plain_words(client, auth, demo_data):
 
 
 @pytest.mark.parametrize("role,visible", [
-    (OWNER, ["Admin: services", "Admin: staff", "Audit log", "Staff"]),
-    (MANAGER, ["Staff"]),
-    (VOLUNTEER, []),
+    (OWNER, ["Admin: services", "Admin: staff", "Audit log", "Staff", "Rotas"]),
+    (MANAGER, ["Staff", "Rotas"]),
+    (VOLUNTEER, ["My shifts"]),
 ])
 def test_navigation_shows_each_role_only_what_it_may_use(client, auth, demo_data, role, visible):
     auth.login_demo(role)
     nav = client.get("/").get_data(as_text=True).split('<nav aria-label="Main">')[1].split("</nav>")[0]
-    for label in ["Admin: services", "Admin: staff", "Audit log", "Staff"]:
+    for label in ["Admin: services", "Admin: staff", "Audit log", "Staff", "Rotas", "My shifts"]:
         assert (f">{label}</a>" in nav) == (label in visible), label
     assert ">My account</a>" in nav and ">Services</a>" in nav

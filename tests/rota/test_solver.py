@@ -1,5 +1,6 @@
 """The optimiser on small problems: valid rotas, full cover when possible, explained gaps when not."""
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -123,3 +124,13 @@ def test_hours_beyond_contract_go_to_whoever_has_had_fewer():
     assert result.score.uncovered_minutes == 0 and hours["ann"] + hours["bea"] == 63
     assert sorted([hours["ann"] - 20 + 10, hours["bea"] - 20]) == [16, 17]
     assert result.score.max_minutes_over_contract == 17 * 60
+
+
+def test_a_stop_request_ends_the_search_early_with_a_valid_rota():
+    p = ward()
+    stop = threading.Event()
+    stop.set()
+    result = solve(p, time_limit_s=30, workers=2, stop=stop)
+    assert result.seconds < 10
+    assert validate(p, result.rota) == []
+    assert result.phases == []  # stopped before any phase: the greedy start is the answer

@@ -1,0 +1,215 @@
+"""Solver runs: a manager asks for a draft, a queue consumer solves it, the page follows its progress.
+
+The web request only writes a queued run and puts it on the task queue. The consumer solves with
+the engine, writing progress (share of the time limit used, the best objective so far) and a
+heartbeat every second, and stops early when the manager cancels. The result is a new draft
+version; the published rota is never touched. A run whose heartbeat stops (its worker died) is
+marked failed the next time anyone looks at it, and can be run again.
+"""
+
+import logging
+import threading
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from console import task_queue
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.rotas import problem as problems
+from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
+from console.services.models import Service
+from rota.solver import Progress, solve
+from rota.standards import MIN_HORIZON_DAYS
+
+log = logging.getLogger(__name__)
+
+GENERATE_TASK = "rota.generate"
+HEARTBEAT_SECONDS = 1.0
+STALE_AFTER = timedelta(seconds=90)  # a running run whose heartbeat is older than this has lost its worker
+MAX_WEEKS = 12
+WORKERS = 2
+
+
+def run_target(run: RotaRun) -> str:
+    """How a run is named in the audit log."""
+    return f"rota_run:{run.id}"
+
+
+def _check_period(start: date, weeks: int) -> None:
+    if start.weekday() != 0:
+        raise UserError(f"A rota period starts on a Monday; {start:%a %d %b %Y} is a {start:%A}.")
+    if not MIN_HORIZON_DAYS // 7 <= weeks <= MAX_WEEKS:
+        raise UserError(f"A rota period is {MIN_HORIZON_DAYS // 7} to {MAX_WEEKS} weeks long (rotas are in place at "
+                        f"least 4 weeks ahead).")
+
+
+def _clashing_run(services: list[Service], start: date, days: int) -> RotaRun | None:
+    """A queued or running run for any of these services whose period overlaps this one."""
+    end = start + timedelta(days=days)
+    candidates = db.session.scalars(
+        sa.select(RotaRun).join(rota_run_services)
+        .where(RotaRun.status.in_(ACTIVE_RUN_STATUSES), rota_run_services.c.service_id.in_([s.id for s in services]))
+        .with_for_update())
+    return next((run for run in candidates
+                 if run.start_date < end and start < run.start_date + timedelta(days=run.days)), None)
+
+
+def start_run(actor, *, services: list[Service], start: date, weeks: int, seconds: int) -> RotaRun:
+    """Queue a draft rota for the services over `weeks` weeks from start; refused while a run overlaps it."""
+    if not services:
+        raise UserError("Choose at least one service to make a rota for.")
+    _check_period(start, weeks)
+    refresh_stale_runs()
+    clash = _clashing_run(services, start, weeks * 7)
+    if clash is not None:
+        raise UserError(f"A rota is already being made for {', '.join(s.name for s in clash.services)} from "
+                        f"{clash.start_date:%a %d %b %Y}. Wait for it to finish or cancel it first.")
+    run = RotaRun(requested_by_id=actor.id, start_date=start, days=weeks * 7, seconds=seconds, services=services)
+    db.session.add(run)
+    db.session.flush()
+    audit.record("rota.run_started", target=run_target(run),
+                 details={"services": [s.slug for s in services], "start": start.isoformat(), "weeks": weeks})
+    db.session.commit()
+    task_queue.get(current_app).enqueue(GENERATE_TASK, run.id)
+    return run
+
+
+def get_or_raise(*, run_id: int) -> RotaRun:
+    """A run by id, or NotFound."""
+    run = db.session.get(RotaRun, run_id)
+    if run is None:
+        raise NotFound("There is no rota run with that number.")
+    return run
+
+
+def refresh_stale_runs() -> None:
+    """Mark running runs whose worker stopped sending heartbeats as failed."""
+    cutoff = utcnow() - STALE_AFTER
+    stale = db.session.scalars(sa.select(RotaRun).where(RotaRun.status == RunStatus.RUNNING.value,
+                                                        RotaRun.heartbeat_at < cutoff))
+    changed = False
+    for run in stale:
+        _finish(run, RunStatus.FAILED, "The worker solving this rota stopped before it finished. Nothing was "
+                                       "published; run it again.")
+        changed = True
+    if changed:
+        db.session.commit()
+
+
+def cancel(run: RotaRun) -> None:
+    """Ask a queued or running run to stop; a queued one stops at once, a running one within a second."""
+    if not run.active:
+        raise UserError("This run has already finished.")
+    run.cancel_requested = True
+    if run.status == RunStatus.QUEUED.value:
+        _finish(run, RunStatus.CANCELLED, "Cancelled before it started.")
+    audit.record("rota.run_cancelled", target=run_target(run))
+    db.session.commit()
+
+
+def retry(actor, run: RotaRun) -> RotaRun:
+    """Run a failed or cancelled run again with the same services and period."""
+    if run.active:
+        raise UserError("This run is still going.")
+    return start_run(actor, services=list(run.services), start=run.start_date, weeks=run.days // 7,
+                     seconds=run.seconds)
+
+
+def _finish(run: RotaRun, status: RunStatus, message: str) -> None:
+    run.status, run.message, run.finished_at = status.value, message, utcnow()
+
+
+class _Heartbeat:
+    """Writes a run's progress every second from its own thread, and sets `stop` when the manager cancels."""
+
+    def __init__(self, app, run_id: int, seconds: int):
+        self.app, self.run_id, self.seconds = app, run_id, seconds
+        self.stop, self.done = threading.Event(), threading.Event()
+        self.latest: Progress | None = None
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            while not self.done.wait(HEARTBEAT_SECONDS):
+                self.write()
+
+    def write(self) -> None:
+        """Record the progress so far and pick up a cancel request."""
+        values = {"heartbeat_at": utcnow()}
+        if self.latest is not None:
+            values["progress"] = min(0.99, self.latest.seconds / max(1, self.seconds))
+            values["best_score"] = {"phase": self.latest.phase, "objective": self.latest.objective}
+        with db.engine.begin() as connection:
+            connection.execute(sa.update(RotaRun).where(RotaRun.id == self.run_id).values(**values))
+            cancelled = connection.scalar(sa.select(RotaRun.cancel_requested).where(RotaRun.id == self.run_id))
+        if cancelled:
+            self.stop.set()
+
+    def __enter__(self):
+        self.write()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def execute_run(run_id: int) -> None:
+    """The task body: solve one run and store the result as a draft (runs in the queue consumer)."""
+    run = db.session.get(RotaRun, run_id)
+    if run is None or run.status != RunStatus.QUEUED.value:
+        return  # cancelled before it started, or already picked up by another consumer
+    run.status = RunStatus.RUNNING.value
+    run.heartbeat_at = utcnow()
+    db.session.commit()
+    try:
+        problem = problems.build_problem(list(run.services), run.start_date, run.days,
+                                         name=", ".join(s.name for s in run.services))
+        previous = problems.rota_of(problems.published_shifts(start=run.start_date, last=run.start_date + timedelta(
+            days=run.days - 1), service_ids=[s.id for s in run.services]), problem)
+        with _Heartbeat(current_app._get_current_object(), run.id, run.seconds) as heartbeat:
+            result = solve(problem, time_limit_s=run.seconds, workers=WORKERS,
+                           previous_rota=previous if previous.assignments else None,
+                           on_progress=lambda progress: setattr(heartbeat, "latest", progress), stop=heartbeat.stop)
+        db.session.refresh(run)
+        version = RotaVersion(start_date=run.start_date, days=run.days, created_by_id=run.requested_by_id,
+                              services=list(run.services), score=result.score.as_dict(),
+                              unmet=[str(unmet) for unmet in result.unmet],
+                              shifts=problems.shifts_of(result.rota, problem))
+        db.session.add(version)
+        db.session.flush()
+        run.version_id, run.progress, run.best_score = version.id, 1.0, result.score.as_dict()
+        cancelled = run.cancel_requested
+        _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED,
+                ("Cancelled: the draft holds the best rota found until then." if cancelled else
+                 "Finished.") + f" {result.score.uncovered_minutes} uncovered minutes.")
+        audit.record("rota.draft_made", actor="system", target=f"rota_version:{version.id}",
+                     details={"run": run.id, "score": result.score.as_dict()})
+        db.session.commit()
+    except Exception:
+        # Any failure is the run's, not the consumer's: record it so the manager sees it and can run it again.
+        log.exception("rota run %s failed", run_id)
+        db.session.rollback()
+        run = db.session.get(RotaRun, run_id)
+        _finish(run, RunStatus.FAILED, "Making this rota failed. Nothing was published; run it again, and tell "
+                                       "the service desk if it fails again.")
+        db.session.commit()
+
+
+def latest_runs(services: list[Service], limit: int = 10) -> list[RotaRun]:
+    """The newest runs touching any of these services."""
+    refresh_stale_runs()
+    touching = sa.select(rota_run_services.c.run_id).where(
+        rota_run_services.c.service_id.in_([s.id for s in services]))
+    return list(db.session.scalars(
+        sa.select(RotaRun).where(RotaRun.id.in_(touching)).order_by(RotaRun.id.desc()).limit(limit)))
+
+
+def init_app(app) -> None:
+    """Register the solver task on the app's queue."""
+    task_queue.get(app).register(GENERATE_TASK, execute_run)

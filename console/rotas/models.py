@@ -1,0 +1,273 @@
+"""Rota data: coverage standards, contracts, availability, leave, solver runs and rota versions.
+
+Times of day are local wall-clock minutes after midnight (Europe/London), as in rota.domain, so the
+08:00-22:00 window stays 08:00-22:00 on the days the clocks change. A rota version is immutable once
+published: publishing again makes a new version, and for each service and date the shifts in force
+are those of the newest published version that covers them.
+"""
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from console.accounts.models import StaffMember
+from console.database import UTCDateTime, utcnow
+from console.extensions import db
+from console.services.models import Service
+
+
+class CoverageStandard(db.Model):
+    """A service's coverage standard, as the modrota/1 service object (presence segments and/or checks)."""
+
+    __tablename__ = "coverage_standards"
+
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    # {"presence": [{"days", "start", "end", "roles", "min"}], "checks": {...}}: parsed by rota.scenario.
+    document: Mapped[dict] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contract(db.Model):
+    """A person's working limits; volunteers have no minimum and a maximum of what they offered."""
+
+    __tablename__ = "staff_contracts"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), primary_key=True)
+    min_hours_week: Mapped[float] = mapped_column(default=0.0)
+    max_hours_week: Mapped[float] = mapped_column(default=37.5)
+    max_days_week: Mapped[int] = mapped_column(default=5)
+    max_consecutive_days: Mapped[int] = mapped_column(default=5)
+    min_rest_hours: Mapped[float] = mapped_column(default=11.0)
+    max_weekends: Mapped[int] = mapped_column(default=2)
+
+
+class AvailabilityWindow(db.Model):
+    """A recurring weekly time a person can work."""
+
+    __tablename__ = "availability_windows"
+    __table_args__ = (sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+                      sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+                                         name="times"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]  # Monday = 0
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+
+class Unavailability(db.Model):
+    """A one-off time a person cannot work, on top of their weekly availability."""
+
+    __tablename__ = "unavailability"
+    __table_args__ = (sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+                                         name="times"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    start_minute: Mapped[int] = mapped_column(default=0)
+    end_minute: Mapped[int] = mapped_column(default=1440)
+
+
+class LeaveStatus(StrEnum):
+    """Where a leave request stands."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class LeaveRequest(db.Model):
+    """Leave over whole days; only approved leave keeps a person off the rota."""
+
+    __tablename__ = "leave_requests"
+    __table_args__ = (sa.CheckConstraint("first_day <= last_day", name="days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default=LeaveStatus.REQUESTED.value)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[StaffMember] = relationship(foreign_keys=[staff_id])
+
+
+class StaffPreference(db.Model):
+    """Prefer or avoid working at a time on some weekdays, optionally only for one service."""
+
+    __tablename__ = "staff_preferences"
+    __table_args__ = (sa.CheckConstraint("kind IN ('prefer', 'avoid')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    weekdays: Mapped[str] = mapped_column(sa.String(13))  # "5,6": Monday = 0
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+    weight: Mapped[int] = mapped_column(default=1)
+    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+
+
+rota_run_services = sa.Table(
+    "rota_run_services", db.metadata,
+    sa.Column("run_id", sa.ForeignKey("rota_runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("service_id", sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+rota_version_services = sa.Table(
+    "rota_version_services", db.metadata,
+    sa.Column("version_id", sa.ForeignKey("rota_versions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("service_id", sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class RunStatus(StrEnum):
+    """A solver run's state."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
+class RotaRun(db.Model):
+    """One background solve of a draft rota for some services over a period."""
+
+    __tablename__ = "rota_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    start_date: Mapped[date]
+    days: Mapped[int]
+    seconds: Mapped[int]  # the solver's time limit
+    status: Mapped[str] = mapped_column(sa.String(16), default=RunStatus.QUEUED.value)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    progress: Mapped[float] = mapped_column(default=0.0)  # share of the time limit used, 0 to 1
+    best_score: Mapped[dict | None] = mapped_column(sa.JSON)  # score components of the best rota so far
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the worker writes it while it solves
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rota_versions.id", ondelete="SET NULL"))
+
+    services: Mapped[list[Service]] = relationship(secondary=rota_run_services, lazy="selectin",
+                                                   order_by=Service.name)
+    requested_by: Mapped[StaffMember] = relationship()
+
+    @property
+    def active(self) -> bool:
+        """Whether the run is still waiting or solving."""
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+class VersionStatus(StrEnum):
+    """A rota version's place in draft, approve, publish."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+
+class RotaVersion(db.Model):
+    """A rota for some services over a period: a draft until approved and published, then immutable."""
+
+    __tablename__ = "rota_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=VersionStatus.DRAFT.value)
+    start_date: Mapped[date]
+    days: Mapped[int]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Score components and the explained uncovered windows, as the engine left them.
+    score: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    unmet: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    services: Mapped[list[Service]] = relationship(secondary=rota_version_services, lazy="selectin",
+                                                   order_by=Service.name)
+    shifts: Mapped[list["Shift"]] = relationship(back_populates="version", cascade="all, delete-orphan",
+                                                 order_by="Shift.day, Shift.start_minute")
+    created_by: Mapped[StaffMember] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[StaffMember | None] = relationship(foreign_keys=[approved_by_id])
+
+    @property
+    def last_date(self) -> date:
+        """The last day the version covers."""
+        return self.start_date + timedelta(days=self.days - 1)
+
+
+class Shift(db.Model):
+    """One assignment of a rota version: a person, for a service, on a day, from start to end (local minutes)."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (sa.CheckConstraint("kind IN ('presence', 'check', 'on_call')", name="kind"),
+                      sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+                                         name="times"),
+                      sa.Index("ix_shifts_staff_day", "staff_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("rota_versions.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    day: Mapped[date]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+    version: Mapped[RotaVersion] = relationship(back_populates="shifts")
+    staff: Mapped[StaffMember] = relationship(lazy="joined")
+    service: Mapped[Service] = relationship(lazy="joined")
+
+
+class CalendarFeed(db.Model):
+    """A person's private calendar subscription: only a hash of the token is kept."""
+
+    __tablename__ = "calendar_feeds"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarEvent(db.Model):
+    """A person's shift as their calendar knows it: a stable UID, and a SEQUENCE that grows when it changes.
+
+    Kept up to date at each publish, so a shift moved to new times keeps its UID, and a removed one stays in
+    the feed as cancelled for 30 days.
+    """
+
+    __tablename__ = "calendar_events"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "service_id", "day", "kind", "ordinal",
+                                          name="uq_calendar_events_shift"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    day: Mapped[date]
+    ordinal: Mapped[int]  # the person's nth shift of this kind for the service that day
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    service: Mapped[Service] = relationship(lazy="joined")

@@ -1,0 +1,211 @@
+"""Turning database rows into the rota engine's Problem and Rota, and rotas back into shifts.
+
+In the Problem, a service's id is its slug and a person's id is their staff number as text, so an
+exported scenario reads naturally and maps back without a lookup table.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from console.accounts.models import StaffMember
+from console.extensions import db
+from console.permissions import Role
+from console.rotas.models import (
+    AvailabilityWindow,
+    Contract,
+    CoverageStandard,
+    LeaveRequest,
+    LeaveStatus,
+    RotaVersion,
+    Shift,
+    StaffPreference,
+    Unavailability,
+    VersionStatus,
+)
+from console.services.models import Service
+from rota import domain
+from rota.domain import EVENING_START, WEEKEND, Assignment, History, Kind, Problem, Rota, Window
+from rota.scenario import service_from_dict
+from rota.standards import service_for_tier
+
+# Which engine role a console role rosters as, in the order a person holding several is rostered.
+ENGINE_ROLES = {
+    Role.CLINICAL_MODERATOR: "clinical",
+    Role.NON_CLINICAL_MODERATOR: "non_clinical",
+    Role.PEER_MODERATOR: "peer",
+    Role.DIGITAL_CHAMPION: "champion",
+    Role.VOLUNTEER: "volunteer",
+}
+ROLE_NAMES = {"clinical": "clinical moderator", "non_clinical": "non-clinical moderator",
+              "peer": "peer moderator", "champion": "digital champion", "volunteer": "volunteer"}
+FAIRNESS_WEEKS = 12  # duty already worked in this many weeks before a period counts towards fairness
+
+
+def engine_role(staff: StaffMember) -> str | None:
+    """The role a person is rostered as, or None for people who do not moderate."""
+    return next((name for role, name in ENGINE_ROLES.items() if role in staff.roles), None)
+
+
+def standard_of(service: Service) -> domain.Service:
+    """A service's coverage standard: the one its managers set, else its risk tier's default."""
+    row = db.session.get(CoverageStandard, service.id)
+    if row is None:
+        return service_for_tier(service.slug, service.name, service.risk_tier)
+    return service_from_dict({**row.document, "id": service.slug, "name": service.name, "tier": service.risk_tier})
+
+
+def rostered_staff(services: Iterable[Service]) -> list[StaffMember]:
+    """Active people who moderate and are trained for any of the services, by name."""
+    wanted = {service.id for service in services}
+    people = db.session.scalars(sa.select(StaffMember).where(StaffMember.active).order_by(StaffMember.name))
+    return [person for person in people
+            if engine_role(person) and any(service.id in wanted for service in person.services)]
+
+
+def _by_staff(model, staff_ids: list[int], *conditions) -> dict[int, list]:
+    rows = defaultdict(list)
+    for row in db.session.scalars(sa.select(model).where(model.staff_id.in_(staff_ids), *conditions)):
+        rows[row.staff_id].append(row)
+    return rows
+
+
+def _contract(row: Contract | None, role: str) -> domain.Contract:
+    if row is None:
+        # Nobody is rostered against limits they never agreed: volunteers offer nothing until they say so.
+        return domain.Contract(max_hours_week=0.0) if role == "volunteer" else domain.Contract()
+    return domain.Contract(min_hours_week=row.min_hours_week, max_hours_week=row.max_hours_week,
+                           max_days_week=row.max_days_week, max_consecutive_days=row.max_consecutive_days,
+                           min_rest_hours=row.min_rest_hours, max_weekends=row.max_weekends)
+
+
+def _leave_days(requests: list[LeaveRequest], first: date, last: date) -> frozenset[date]:
+    days = set()
+    for leave in requests:
+        day = max(leave.first_day, first)
+        while day <= min(leave.last_day, last):
+            days.add(day)
+            day += timedelta(days=1)
+    return frozenset(days)
+
+
+def build_problem(services: list[Service], start: date, days: int, *, name: str = "") -> Problem:
+    """The engine's problem for these services over [start, start + days).
+
+    Work people already have in the published rotas of other services in the period is taken as time
+    they are not available, so two rotas never double-book anyone; published duty in the 12 weeks
+    before counts towards fairness.
+    """
+    last = start + timedelta(days=days - 1)
+    slugs = {service.id: service.slug for service in services}
+    people = rostered_staff(services)
+    ids = [person.id for person in people]
+    contracts = {row.staff_id: row for row in db.session.scalars(sa.select(Contract).where(Contract.staff_id.in_(ids)))}
+    windows = _by_staff(AvailabilityWindow, ids)
+    leave = _by_staff(LeaveRequest, ids, LeaveRequest.status == LeaveStatus.APPROVED.value,
+                      LeaveRequest.first_day <= last, LeaveRequest.last_day >= start)
+    off = _by_staff(Unavailability, ids, Unavailability.day.between(start, last))
+    preferences = _by_staff(StaffPreference, ids)
+    busy_elsewhere = [shift for shift in published_shifts(start=start, last=last, staff_ids=ids)
+                      if shift.service_id not in slugs]
+    elsewhere = defaultdict(list)
+    for shift in busy_elsewhere:
+        if shift.kind != Kind.ON_CALL.value:
+            elsewhere[shift.staff_id].append(domain.Unavailable(shift.day, shift.start_minute, shift.end_minute))
+    all_slugs = {service.id: service.slug for service in db.session.scalars(sa.select(Service))}
+    staff = {}
+    for person in people:
+        role = engine_role(person)
+        staff[str(person.id)] = domain.Staff(
+            id=str(person.id), name=person.name, role=role,
+            services=frozenset(slugs[s.id] for s in person.services if s.id in slugs),
+            availability=tuple(Window(frozenset({w.weekday}), w.start_minute, w.end_minute)
+                               for w in sorted(windows[person.id], key=lambda w: (w.weekday, w.start_minute))),
+            leave=_leave_days(leave[person.id], start, last),
+            contract=_contract(contracts.get(person.id), role),
+            preferences=tuple(domain.Preference(p.kind, Window(frozenset(int(d) for d in p.weekdays.split(",")),
+                                                               p.start_minute, p.end_minute),
+                                                p.weight, all_slugs.get(p.service_id))
+                              for p in preferences[person.id]
+                              if p.service_id is None or p.service_id in slugs),
+            unavailable=tuple(domain.Unavailable(u.day, u.start_minute, u.end_minute) for u in off[person.id])
+            + tuple(elsewhere[person.id]),
+        )
+    return Problem(name=name, start=start, days=days, staff=staff,
+                   services={service.slug: standard_of(service) for service in services},
+                   history=_history(people, contracts, start))
+
+
+def _history(people: list[StaffMember], contracts: dict[int, Contract], start: date) -> dict[str, History]:
+    """Weekend days, evenings and hours beyond contract each person worked in the published rotas before start."""
+    first = start - timedelta(weeks=FAIRNESS_WEEKS)
+    worked = defaultdict(list)
+    for shift in published_shifts(start=first, last=start - timedelta(days=1), staff_ids=[p.id for p in people]):
+        if shift.kind != Kind.ON_CALL.value:
+            worked[shift.staff_id].append(shift)
+    history = {}
+    for person in people:
+        shifts = worked[person.id]
+        if not shifts:
+            continue
+        minutes = sum(s.end_minute - s.start_minute for s in shifts)
+        contract_minutes = round((contracts[person.id].min_hours_week if person.id in contracts else 0) * 60)
+        history[str(person.id)] = History(
+            weekend_days=len({s.day for s in shifts if s.day.weekday() in WEEKEND}),
+            evenings=len({s.day for s in shifts if s.end_minute > EVENING_START}),
+            minutes_over_contract=minutes - contract_minutes * FAIRNESS_WEEKS)
+    return history
+
+
+def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | None = None,
+                     staff_ids: Iterable[int] | None = None) -> list[Shift]:
+    """The shifts in force from start to last: for each service and date, the newest published version's."""
+    versions = list(db.session.scalars(
+        sa.select(RotaVersion).where(RotaVersion.status == VersionStatus.PUBLISHED.value,
+                                     RotaVersion.start_date <= last)
+        .order_by(RotaVersion.published_at, RotaVersion.id)))
+    in_force: dict[tuple[int, date], int] = {}  # (service, date) -> version id
+    for version in versions:
+        if version.last_date < start:
+            continue
+        for service in version.services:
+            day = max(version.start_date, start)
+            while day <= min(version.last_date, last):
+                in_force[(service.id, day)] = version.id
+                day += timedelta(days=1)
+    if not in_force:
+        return []
+    query = sa.select(Shift).where(Shift.version_id.in_(set(in_force.values())), Shift.day.between(start, last))
+    if service_ids is not None:
+        query = query.where(Shift.service_id.in_(list(service_ids)))
+    if staff_ids is not None:
+        query = query.where(Shift.staff_id.in_(list(staff_ids)))
+    return [shift for shift in db.session.scalars(query.order_by(Shift.day, Shift.start_minute))
+            if in_force.get((shift.service_id, shift.day)) == shift.version_id]
+
+
+def rota_of(shifts: Iterable[Shift], problem: Problem) -> Rota:
+    """The engine's rota of some shifts (those outside the problem's services or period are left out)."""
+    slugs = {service.id: slug for slug, service in _services_by_slug(problem).items()}
+    assignments = []
+    for shift in shifts:
+        day = (shift.day - problem.start).days
+        if shift.service_id in slugs and 0 <= day < problem.days:
+            assignments.append(Assignment(day, shift.start_minute, shift.end_minute, str(shift.staff_id),
+                                          slugs[shift.service_id], Kind(shift.kind)))
+    return Rota(tuple(sorted(assignments)))
+
+
+def shifts_of(rota: Rota, problem: Problem) -> list[Shift]:
+    """New shift rows for a rota (not yet added to a version)."""
+    services = _services_by_slug(problem)
+    return [Shift(staff_id=int(a.staff), service_id=services[a.service].id, kind=a.kind.value,
+                  day=problem.date_of(a.day), start_minute=a.start, end_minute=a.end)
+            for a in sorted(rota.assignments)]
+
+
+def _services_by_slug(problem: Problem) -> dict[str, Service]:
+    return {service.slug: service
+            for service in db.session.scalars(sa.select(Service).where(Service.slug.in_(list(problem.services))))}

@@ -1,0 +1,329 @@
+"""Rota pages: managers make, check, approve and publish rotas; everyone rostered sees their own shifts."""
+
+import json
+from datetime import date, timedelta
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.forms import ActionForm
+from console.permissions import public, requires
+from console.rotas import bp, calendar, flows
+from console.rotas import problem as problems
+from console.rotas import service as rotas
+from console.rotas.forms import GenerateForm, ImportForm, ShiftForm, minutes_of
+from console.rotas.models import RotaRun
+from rota.explain import describe_gap
+from rota.scenario import format_time, problem_to_dict, rota_to_dict
+from rota.score import uncovered_gaps
+
+MAX_IMPORT_BYTES = 200 * 1024
+
+
+def _next_monday(today: date) -> date:
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _period_forms() -> tuple[GenerateForm, ImportForm]:
+    managed = rotas.services_managed_by(current_user)
+    choices = [SelectChoice(service.id, service.name) for service in managed]
+    generate, upload = GenerateForm(prefix="generate"), ImportForm(prefix="import")
+    for form in (generate, upload):
+        form.services.choices = choices
+        if not form.is_submitted():
+            form.start.data = _next_monday(utcnow().date())
+    return generate, upload
+
+
+def _chosen_services(ids: list[int]):
+    wanted = set(ids)
+    return [service for service in rotas.services_managed_by(current_user) if service.id in wanted]
+
+
+def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
+    managed = rotas.services_managed_by(current_user)
+    return render_template("rotas/index.html", cover=rotas.published_cover(managed, utcnow().date()),
+                           drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
+                           upload=upload, aim_weeks=rotas.AIM_WEEKS), status
+
+
+@bp.route("/")
+@requires("rota.manage")
+def index():
+    """Published cover per service, drafts waiting, recent runs, and the forms to make or import a draft."""
+    return _index_page(*_period_forms())
+
+
+@bp.route("/generate", methods=["POST"])
+@requires("rota.manage")
+def generate():
+    """Queue a solver run; the page then follows its progress."""
+    form, upload = _period_forms()
+    if form.validate_on_submit():
+        try:
+            run = flows.start_run(current_user, services=_chosen_services(form.services.data),
+                                  start=form.start.data, weeks=form.weeks.data, seconds=form.seconds.data)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            return redirect(url_for("rotas.run", run_id=run.id))
+    return _index_page(form, upload, 400)
+
+
+@bp.route("/import", methods=["POST"])
+@requires("rota.manage")
+def import_rota():
+    """Make a draft from an uploaded modrota-solution/1 file."""
+    generate_form, form = _period_forms()
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        try:
+            if len(raw) > MAX_IMPORT_BYTES:
+                raise UserError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
+            try:
+                data = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise UserError(f"The file is not valid JSON: {error}.") from error
+            version = rotas.import_solution(current_user, services=_chosen_services(form.services.data),
+                                            start=form.start.data, weeks=form.weeks.data, data=data)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("The file is imported as a draft. Check what it breaks below before approving it.", "success")
+            return redirect(url_for("rotas.version", version_id=version.id))
+    return _index_page(generate_form, form, 400)
+
+
+def _run_or_404(run_id: int) -> RotaRun:
+    run = flows.get_or_raise(run_id=run_id)
+    managed = {service.id for service in rotas.services_managed_by(current_user)}
+    if not {service.id for service in run.services} <= managed:
+        raise NotFound("There is no rota run at this address that you manage.")
+    return run
+
+
+def _run_state(run: RotaRun) -> dict:
+    return {"status": run.status, "progress": round(run.progress, 3), "best": run.best_score, "message": run.message,
+            "version_url": url_for("rotas.version", version_id=run.version_id) if run.version_id else None}
+
+
+@bp.route("/runs/<int:run_id>")
+@requires("rota.manage")
+def run(run_id: int):
+    """A run's progress: refreshed by a small script, or by reloading the page without one."""
+    flows.refresh_stale_runs()
+    run = _run_or_404(run_id)
+    return render_template("rotas/run.html", run=run, state=_run_state(run))
+
+
+@bp.route("/runs/<int:run_id>/status")
+@requires("rota.manage")
+def run_status(run_id: int):
+    """A run's progress as JSON, for the progress bar."""
+    flows.refresh_stale_runs()
+    return jsonify(_run_state(_run_or_404(run_id)))
+
+
+@bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
+@requires("rota.manage")
+def run_cancel(run_id: int):
+    """Stop a run; a running one keeps the best rota found so far as a draft."""
+    run = _run_or_404(run_id)
+    if ActionForm().validate_on_submit():
+        try:
+            flows.cancel(run)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("The run is being stopped.", "success")
+    return redirect(url_for("rotas.run", run_id=run.id))
+
+
+@bp.route("/runs/<int:run_id>/retry", methods=["POST"])
+@requires("rota.manage")
+def run_retry(run_id: int):
+    """Run a failed or cancelled run again."""
+    run = _run_or_404(run_id)
+    if ActionForm().validate_on_submit():
+        try:
+            run = flows.retry(current_user, run)
+        except UserError as failure:
+            flash(failure.message, "error")
+    return redirect(url_for("rotas.run", run_id=run.id))
+
+
+def _shift_form(version, review) -> ShiftForm:
+    form = ShiftForm()
+    form.staff.choices = [SelectChoice(int(p.id), f"{p.name} ({problems.ROLE_NAMES[p.role]})")
+                          for p in sorted(review.problem.staff.values(), key=lambda p: p.name)]
+    form.service.choices = [SelectChoice(service.id, service.name) for service in version.services]
+    if not form.is_submitted():
+        form.day.data = version.start_date
+    return form
+
+
+def _version_page(version, form: ShiftForm | None = None, status: int = 200):
+    review = rotas.review(version)
+    form = form or _shift_form(version, review)
+    gaps = [describe_gap(review.problem, gap) for gap in uncovered_gaps(review.problem, review.rota)]
+    days = [version.start_date + timedelta(days=d) for d in range(version.days)]
+    grid = {}
+    for shift in version.shifts:
+        grid.setdefault((shift.staff_id, shift.day), []).append(shift)
+    people = sorted(review.problem.staff.values(), key=lambda p: (p.role, p.name))
+    return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
+                           days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
+                           format_time=format_time), status
+
+
+@bp.route("/versions/<int:version_id>")
+@requires("rota.manage")
+def version(version_id: int):
+    """A rota as a grid of people by days, its uncovered windows and broken rules, and what changes."""
+    return _version_page(rotas.get_or_raise(current_user, version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/shifts", methods=["POST"])
+@requires("rota.manage")
+def shift_add(version_id: int):
+    """Add a shift by hand; the page then shows what the draft breaks."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    form = _shift_form(version, rotas.review(version))
+    if form.validate_on_submit():
+        try:
+            broken = rotas.add_shift(version, staff_id=form.staff.data, service_id=form.service.data,
+                                     day=form.day.data, start=minutes_of(form.start.data),
+                                     end=minutes_of(form.end.data), kind=form.kind.data)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("Shift added." + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
+                                    " The draft keeps every rule."), "warning" if broken else "success")
+            return redirect(url_for("rotas.version", version_id=version.id))
+    return _version_page(version, form, 400)
+
+
+@bp.route("/versions/<int:version_id>/shifts/<int:shift_id>/remove", methods=["POST"])
+@requires("rota.manage")
+def shift_remove(version_id: int, shift_id: int):
+    """Take a shift out of a draft."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    if ActionForm().validate_on_submit():
+        try:
+            rotas.remove_shift(version, shift_id=shift_id)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("Shift removed.", "success")
+    return redirect(url_for("rotas.version", version_id=version.id))
+
+
+def _version_action(version_id: int, action, done: str):
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    if ActionForm().validate_on_submit():
+        try:
+            outcome = action(version)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash(done, "success")
+            if outcome:
+                flash(f"These people could not be emailed about their changed shifts: {', '.join(outcome)}. "
+                      "Tell them another way.", "warning")
+    return redirect(url_for("rotas.version", version_id=version.id))
+
+
+@bp.route("/versions/<int:version_id>/approve", methods=["POST"])
+@requires("rota.approve")
+def version_approve(version_id: int):
+    """A second person approves a draft."""
+    return _version_action(version_id, lambda v: rotas.approve(v, current_user), "The rota is approved.")
+
+
+@bp.route("/versions/<int:version_id>/publish", methods=["POST"])
+@requires("rota.publish")
+def version_publish(version_id: int):
+    """Publish an approved rota and tell the people whose shifts changed."""
+    return _version_action(version_id, lambda v: rotas.publish(v, current_user),
+                           "The rota is published. People whose shifts changed have been emailed.")
+
+
+@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
+@requires("rota.manage")
+def version_discard(version_id: int):
+    """Throw a draft away."""
+    return _version_action(version_id, rotas.discard, "The draft is discarded.")
+
+
+def _json_download(data: dict, filename: str) -> Response:
+    return Response(json.dumps(data, indent=1) + "\n", mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/versions/<int:version_id>/rota.json")
+@requires("rota.manage")
+def version_export(version_id: int):
+    """The rota as a modrota-solution/1 file."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    review = rotas.review(version)
+    return _json_download(rota_to_dict(review.rota, review.problem), f"rota-{version.id}.json")
+
+
+@bp.route("/versions/<int:version_id>/scenario.json")
+@requires("rota.manage")
+def scenario_export(version_id: int):
+    """The rota's problem (standards, staff, contracts, availability, leave) as a modrota/1 scenario."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    return _json_download(problem_to_dict(rotas.review(version).problem), f"scenario-{version.id}.json")
+
+
+# --- A person's own shifts and calendar ---------------------------------------------------------
+
+def _mine_page(feed_url: str | None = None):
+    shifts = rotas.my_shifts(current_user.id, start=utcnow().date(), days=rotas.AIM_WEEKS * 7)
+    return render_template("rotas/mine.html", shifts=shifts, has_feed=calendar.has_token(current_user),
+                           feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS)
+
+
+@bp.route("/mine")
+@requires("rota.mine")
+def mine():
+    """My shifts for the next 6 weeks, and my calendar subscription."""
+    return _mine_page()
+
+
+@bp.route("/mine/calendar", methods=["POST"])
+@requires("rota.mine")
+def calendar_link():
+    """Make a new private subscription link (the old one stops working) and show it once."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = calendar.new_token(current_user)
+    return _mine_page(url_for("calendar_feed", token=token, _external=True))
+
+
+@bp.route("/mine/shifts.ics")
+@requires("rota.mine")
+def calendar_download():
+    """My shifts as a one-off .ics file."""
+    return Response(calendar.feed(current_user), mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="my-shifts.ics"'})
+
+
+@public
+def calendar_feed(token: str):
+    """A person's calendar feed, reached with their private token and no sign-in."""
+    staff = calendar.owner_of(token)
+    if staff is None:
+        abort(404)
+    response = Response(calendar.feed(staff), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def init_app(app) -> None:
+    """The calendar feed lives at /calendar/<token>.ics, outside the /rota area."""
+    app.add_url_rule("/calendar/<token>.ics", "calendar_feed", calendar_feed)

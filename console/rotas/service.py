@@ -1,0 +1,261 @@
+"""Rota versions: see a draft against the rules, edit it, approve it, publish it, and what is in force."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from console.accounts.models import StaffMember
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.mail import MailError, send_email
+from console.permissions import Role
+from console.rotas import calendar
+from console.rotas import problem as problems
+from console.rotas.models import RotaVersion, Shift, VersionStatus
+from console.services.models import Service
+from rota.domain import Problem, Rota
+from rota.scenario import ScenarioError, rota_from_dict
+from rota.score import Score, score, uncovered_gaps
+from rota.standards import MIN_HORIZON_DAYS
+from rota.validate import Violation, validate
+
+AIM_WEEKS = 6  # NHS rostering practice: six weeks of published rota ahead; four is the minimum
+
+
+def version_target(version: RotaVersion) -> str:
+    """How a rota version is named in the audit log."""
+    return f"rota_version:{version.id}"
+
+
+def services_managed_by(viewer) -> list[Service]:
+    """Active services whose rotas this person manages: all for owners, else the ones they belong to."""
+    if Role.OWNER in viewer.roles:
+        return list(db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.name)))
+    return [service for service in viewer.services if service.active]
+
+
+def get_or_raise(viewer, *, version_id: int) -> RotaVersion:
+    """A version of a rota the viewer manages, or NotFound."""
+    version = db.session.get(RotaVersion, version_id)
+    managed = {service.id for service in services_managed_by(viewer)}
+    if version is None or not {service.id for service in version.services} <= managed:
+        raise NotFound("There is no rota at this address that you manage.")
+    return version
+
+
+@dataclass(frozen=True)
+class Review:
+    """A version checked by the engine: its problem, rota, score, broken rules and the changes from what is in force."""
+
+    problem: Problem
+    rota: Rota
+    score: Score
+    violations: list[Violation]
+    added: Counter  # staff id -> shifts added against the published rota
+    removed: Counter
+
+
+def review(version: RotaVersion) -> Review:
+    """Check a version with the engine's validator and compare it with the published rota of its period."""
+    problem = problems.build_problem(list(version.services), version.start_date, version.days)
+    rota = problems.rota_of(version.shifts, problem)
+    published = problems.rota_of(problems.published_shifts(start=version.start_date, last=version.last_date,
+                                                           service_ids=[s.id for s in version.services]), problem)
+    added, removed = rota.changes_from(published) if version.status != VersionStatus.PUBLISHED.value else ([], [])
+    return Review(problem, rota, score(problem, rota), validate(problem, rota),
+                  Counter(a.staff for a in added), Counter(a.staff for a in removed))
+
+
+def _editable(version: RotaVersion) -> None:
+    if version.status != VersionStatus.DRAFT.value:
+        raise UserError("Only a draft can be changed; this rota is "
+                        f"{version.status}. Make a new draft to change it.")
+
+
+def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date, start: int, end: int,
+              kind: str) -> list[Violation]:
+    """Add a shift to a draft; returns what the draft breaks afterwards (the shift is kept, for the manager to
+    see and fix)."""
+    _editable(version)
+    if not version.start_date <= day <= version.last_date:
+        raise UserError(f"{day:%a %d %b} is outside this rota ({version.start_date:%d %b} to "
+                        f"{version.last_date:%d %b}).")
+    if service_id not in {s.id for s in version.services}:
+        raise UserError("That service is not part of this rota.")
+    if not 0 <= start < end <= 24 * 60:
+        raise UserError("A shift starts before it ends, within one day.")
+    shift = Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start, end_minute=end)
+    version.shifts.append(shift)
+    db.session.flush()
+    audit.record("rota.shift_added", target=version_target(version),
+                 details={"staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start,
+                          "end": end, "kind": kind})
+    db.session.commit()
+    return review(version).violations
+
+
+def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
+    """Take a shift out of a draft."""
+    _editable(version)
+    shift = next((s for s in version.shifts if s.id == shift_id), None)
+    if shift is None:
+        raise NotFound("That shift is not in this rota.")
+    version.shifts.remove(shift)
+    audit.record("rota.shift_removed", target=version_target(version),
+                 details={"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
+                          "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind})
+    db.session.commit()
+
+
+def approve(version: RotaVersion, actor) -> None:
+    """A second manager or an owner approves a draft; the person who made it cannot."""
+    if version.status != VersionStatus.DRAFT.value:
+        raise UserError(f"Only a draft can be approved; this rota is {version.status}.")
+    if version.created_by_id == actor.id:
+        raise UserError("A rota is approved by a second person: ask another team manager or an owner.")
+    violations = review(version).violations
+    if violations:
+        raise UserError(f"This draft breaks {len(violations)} rule(s) (listed on the page); fix them first.")
+    version.status, version.approved_by_id, version.approved_at = VersionStatus.APPROVED.value, actor.id, utcnow()
+    audit.record("rota.approved", target=version_target(version))
+    db.session.commit()
+
+
+def publish(version: RotaVersion, actor) -> list[str]:
+    """Publish an approved version (it is immutable from now on) and tell the people whose shifts changed.
+
+    Returns the people who could not be emailed (the rota is published either way).
+    """
+    if version.status != VersionStatus.APPROVED.value:
+        raise UserError("A rota is approved by a second person before it is published.")
+    checked = review(version)
+    if checked.violations:
+        raise UserError(f"This rota breaks {len(checked.violations)} rule(s); it cannot be published.")
+    changed_people = sorted(set(checked.added) | set(checked.removed))
+    version.status, version.published_by_id, version.published_at = (VersionStatus.PUBLISHED.value, actor.id,
+                                                                      utcnow())
+    db.session.flush()
+    calendar.sync_events(staff_ids=[int(s) for s in changed_people], start=version.start_date,
+                         last=version.last_date)
+    audit.record("rota.published", target=version_target(version),
+                 details={"shifts": len(version.shifts), "people_changed": len(changed_people)})
+    db.session.commit()
+    return _tell_changed(version, changed_people, checked)
+
+
+def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -> list[str]:
+    not_told = []
+    names = ", ".join(s.name for s in version.services)
+    for staff_id in staff_ids:
+        person = checked.problem.staff.get(staff_id)
+        member = db.session.get(StaffMember, int(staff_id))
+        if member is None or not member.active:
+            continue
+        body = (f"Hello {member.name},\n\nThe rota for {names} from {version.start_date:%a %d %b %Y} has been "
+                f"published, and your shifts changed: {checked.added[staff_id]} added, "
+                f"{checked.removed[staff_id]} removed.\n\nSign in to the moderation console and open My shifts "
+                "to see them; calendars subscribed to your feed update by themselves.\n")
+        try:
+            send_email(to=member.email, subject="Your moderation shifts have changed", body=body)
+        except MailError:
+            not_told.append(person.name if person else member.name)
+    return not_told
+
+
+def discard(version: RotaVersion) -> None:
+    """Throw away a draft or an approved version that was not published."""
+    if version.status not in (VersionStatus.DRAFT.value, VersionStatus.APPROVED.value):
+        raise UserError("A published rota stays on record; publish a new version to change it.")
+    version.status = VersionStatus.DISCARDED.value
+    audit.record("rota.discarded", target=version_target(version))
+    db.session.commit()
+
+
+def import_solution(actor, *, services: list[Service], start: date, weeks: int, data: object) -> RotaVersion:
+    """A draft from a modrota-solution/1 file (e.g. made by hand or by another tool); its rules are checked
+    on the draft page like any other draft."""
+    if not services:
+        raise UserError("Choose the services the file is a rota for.")
+    problem = problems.build_problem(services, start, weeks * 7)
+    try:
+        rota = rota_from_dict(data, problem)
+    except ScenarioError as error:
+        raise UserError(f"The file is not a rota this console can read: {error}") from error
+    staff_ids = {int(person_id) for person_id in problem.staff}
+    for i, a in enumerate(rota.assignments):
+        if a.service not in problem.services:
+            raise UserError(f"Assignment {i + 1} is for {a.service!r}, which is not one of the chosen services.")
+        if not (a.staff.isdigit() and int(a.staff) in staff_ids):
+            raise UserError(f"Assignment {i + 1} names staff {a.staff!r}, who is not rostered for these services.")
+        if not 0 <= a.day < problem.days:
+            raise UserError(f"Assignment {i + 1} is outside the period from {start:%d %b %Y}.")
+    version = RotaVersion(start_date=start, days=weeks * 7, created_by_id=actor.id, services=services,
+                          score=score(problem, rota).as_dict(), shifts=problems.shifts_of(rota, problem))
+    db.session.add(version)
+    db.session.flush()
+    audit.record("rota.imported", target=version_target(version), details={"shifts": len(version.shifts)})
+    db.session.commit()
+    return version
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A service's published cover from today: whole weeks with a published rota, and uncovered minutes in the
+    next 4 weeks."""
+
+    service: Service
+    weeks: int
+    uncovered_minutes: int | None  # None when the next 4 weeks are not all published
+
+    @property
+    def warning(self) -> str | None:
+        """What a manager must act on, in words."""
+        if self.weeks < MIN_HORIZON_DAYS // 7:
+            return (f"Only {self.weeks} week(s) of published rota ahead; at least {MIN_HORIZON_DAYS // 7} are "
+                    "needed.")
+        if self.uncovered_minutes:
+            return f"The published rota leaves {self.uncovered_minutes} minutes of the standard uncovered in the " \
+                   "next 4 weeks."
+        return None
+
+
+def published_cover(services: list[Service], today: date) -> list[Cover]:
+    """Each service's weeks of published rota ahead (from this Monday) and what the next 4 weeks leave uncovered."""
+    monday = today - timedelta(days=today.weekday())
+    horizon = monday + timedelta(weeks=26)
+    covered_days = defaultdict(set)
+    for version in db.session.scalars(sa.select(RotaVersion).where(
+            RotaVersion.status == VersionStatus.PUBLISHED.value, RotaVersion.start_date <= horizon)):
+        for service in version.services:
+            covered_days[service.id].update(version.start_date + timedelta(days=d) for d in range(version.days))
+    result = []
+    for service in services:
+        day = monday
+        while day in covered_days[service.id]:
+            day += timedelta(days=1)
+        weeks = (day - monday).days // 7
+        uncovered = None
+        if weeks >= MIN_HORIZON_DAYS // 7:
+            problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS)
+            rota = problems.rota_of(problems.published_shifts(start=monday, last=monday + timedelta(
+                days=MIN_HORIZON_DAYS - 1), service_ids=[service.id]), problem)
+            uncovered = sum(gap.uncovered_minutes for gap in uncovered_gaps(problem, rota))
+        result.append(Cover(service, weeks, uncovered))
+    return result
+
+
+def drafts(services: list[Service]) -> list[RotaVersion]:
+    """Drafts and approved versions waiting to be published for any of these services, newest first."""
+    wanted = {service.id for service in services}
+    versions = db.session.scalars(sa.select(RotaVersion).where(RotaVersion.status.in_(
+        [VersionStatus.DRAFT.value, VersionStatus.APPROVED.value])).order_by(RotaVersion.id.desc()))
+    return [version for version in versions if {s.id for s in version.services} & wanted]
+
+
+def my_shifts(staff_id: int, *, start: date, days: int) -> list[Shift]:
+    """A person's shifts in force over a period."""
+    return problems.published_shifts(start=start, last=start + timedelta(days=days - 1), staff_ids=[staff_id])

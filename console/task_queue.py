@@ -1,0 +1,57 @@
+"""The background task queue (Huey): solver runs happen in a consumer process, never in a web request.
+
+TASK_QUEUE_URL chooses the storage: `sqlite:///path` (the embedded default, a file beside the
+database) or `redis://host:port/db` to share one queue between machines. The consumer is started
+with `huey_consumer console.worker.huey` (make run does this).
+"""
+
+from collections.abc import Callable
+
+from flask import Flask
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+
+class QueueConfigError(ValueError):
+    """A TASK_QUEUE_URL this console cannot use."""
+
+
+def make_huey(url: str) -> Huey:
+    """A Huey instance for a queue URL."""
+    if url.startswith("sqlite:///"):
+        return SqliteHuey(name="console", filename=url.removeprefix("sqlite:///"))
+    if url.startswith(("redis://", "rediss://")):
+        return RedisHuey(name="console", url=url)
+    raise QueueConfigError(f"TASK_QUEUE_URL must start with sqlite:/// or redis://, not {url!r}")
+
+
+class TaskQueue:
+    """The app's queue and its tasks; each task body runs inside the app's context."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.huey = make_huey(app.config["TASK_QUEUE_URL"])
+        self.tasks: dict[str, Callable] = {}
+
+    def register(self, name: str, body: Callable) -> None:
+        """Register body as a task under a stable name; it runs inside the app's context."""
+
+        def in_app_context(*args, **kwargs):
+            with self.app.app_context():
+                return body(*args, **kwargs)
+
+        self.tasks[name] = self.huey.task(name=name)(in_app_context)
+
+    def enqueue(self, name: str, *args) -> None:
+        """Put a call of a registered task on the queue; a consumer runs it."""
+        self.tasks[name](*args)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's task queue (app.extensions["task_queue"])."""
+    app.extensions["task_queue"] = TaskQueue(app)
+
+
+def get(app: Flask) -> TaskQueue:
+    """The app's task queue."""
+    return app.extensions["task_queue"]

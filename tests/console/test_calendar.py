@@ -1,0 +1,138 @@
+"""Calendar feeds: a person's published shifts in their own calendar app, read by two independent parsers."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+import sqlalchemy as sa
+import vobject
+
+from console.database import utcnow
+from console.extensions import db
+from console.rotas import calendar
+from console.rotas import service as rotas
+from console.rotas.models import RotaVersion, Shift
+from console.permissions import Role
+from tests.console.test_rotas import make_draft, next_monday, person, publish_draft, services
+
+LINK = re.compile(r'id="feed-url">([^<]+)<')
+
+
+def events_of(feed: bytes) -> list:
+    return [c for c in icalendar.Calendar.from_ical(feed).walk("VEVENT")]
+
+
+def subscribe(manager_or_auth, client) -> str:
+    page = manager_or_auth.post("/rota/mine/calendar", form_page="/rota/mine").get_data(as_text=True)
+    return LINK.search(page).group(1).replace("http://localhost", "")
+
+
+def test_a_volunteer_subscribes_to_their_published_shifts(app, client, auth, demo_data):
+    with app.app_context():
+        publish_draft(make_draft())
+        ella = person(Role.VOLUNTEER)
+        mine = rotas.my_shifts(ella.id, start=next_monday(), days=28)
+        names = [p.name for p in db.session.scalars(sa.select(type(ella)))]
+    assert mine, "the demo volunteer should have shifts in a covered rota"
+    auth.login_demo(Role.VOLUNTEER)
+    page = client.get("/rota/mine").get_data(as_text=True)
+    assert "Eating disorders" in page or "Early intervention in psychosis" in page
+    path = subscribe(auth, client)
+    assert re.fullmatch(r"/calendar/[A-Za-z0-9_-]{40,}\.ics", path)
+
+    anonymous = app.test_client()  # calendar apps have no sign-in cookie
+    response = anonymous.get(path)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    feed = response.get_data()
+    parsed = icalendar.Calendar.from_ical(feed)
+    assert str(parsed["REFRESH-INTERVAL"].to_ical().decode()) == "PT1H" and "X-PUBLISHED-TTL" in parsed
+    assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/London"]
+    events = events_of(feed)
+    assert len(events) == len(mine)
+    assert all(e["STATUS"] == "CONFIRMED" and e["SUMMARY"].startswith("Moderation: ") for e in events)
+    text = feed.decode()
+    assert not any(name in text for name in names), "a feed never names anyone"
+    # A second, independent parser reads the same feed and the same times.
+    second = vobject.readOne(feed.decode())
+    assert sorted(e.dtstart.value.astimezone(UTC) for e in second.vevent_list) == \
+        sorted(e["DTSTART"].dt.astimezone(UTC) for e in events)
+
+    newer = subscribe(auth, client)
+    assert anonymous.get(path).status_code == 404, "a new link revokes the old one"
+    assert anonymous.get(newer).status_code == 200
+    download = client.get("/rota/mine/shifts.ics")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="my-shifts.ics"'
+    assert len(events_of(download.get_data())) == len(mine)
+
+
+def test_a_moved_shift_keeps_its_uid_and_a_removed_one_is_cancelled(app, demo_data):
+    with app.app_context():
+        first = make_draft()
+        publish_draft(first)
+        ella = person(Role.VOLUNTEER)
+        before = {e["UID"]: e for e in events_of(calendar.feed(ella))}
+        shifts = sorted((s for s in db.session.get(RotaVersion, first).shifts if s.staff_id == ella.id),
+                        key=lambda s: (s.day, s.start_minute))
+        moved, dropped = shifts[0], shifts[-1]
+        moved_minutes = moved.end_minute - 60 - moved.start_minute
+        # A second version: the same rota, with the first shift an hour shorter and the last one gone.
+        version = RotaVersion(start_date=next_monday(), days=28, created_by_id=person(Role.TEAM_MANAGER).id,
+                              services=services("eating-disorders", "early-intervention-psychosis", "demo-low"),
+                              shifts=[Shift(staff_id=s.staff_id, service_id=s.service_id, kind=s.kind, day=s.day,
+                                            start_minute=s.start_minute,
+                                            end_minute=s.end_minute - 60 if s is moved else s.end_minute)
+                                      for s in db.session.get(RotaVersion, first).shifts if s is not dropped])
+        db.session.add(version)
+        db.session.commit()
+        publish_draft(version.id)
+        after = {e["UID"]: e for e in events_of(calendar.feed(ella))}
+    assert set(after) == set(before), "UIDs stay the same; nothing is added"
+    changed = [uid for uid in after if after[uid]["DTEND"].dt != before[uid]["DTEND"].dt]
+    cancelled = [uid for uid in after if after[uid]["STATUS"] == "CANCELLED"]
+    assert len(changed) == 1 and after[changed[0]]["SEQUENCE"] == 1
+    assert after[changed[0]]["DTEND"].dt - after[changed[0]]["DTSTART"].dt == \
+        timedelta(minutes=moved_minutes)
+    assert len(cancelled) == 1 and after[cancelled[0]]["SEQUENCE"] == 1
+    unchanged = set(after) - set(changed) - set(cancelled)
+    assert unchanged and all(after[uid]["SEQUENCE"] == 0 for uid in unchanged)
+
+
+def test_a_cancelled_shift_leaves_the_feed_after_30_days(app, demo_data):
+    with app.app_context():
+        publish_draft(make_draft())
+        ella = person(Role.VOLUNTEER)
+        count = len(events_of(calendar.feed(ella)))
+        rota_version = db.session.scalar(sa.select(RotaVersion))
+        calendar.sync_events(staff_ids=[ella.id], start=rota_version.start_date, last=rota_version.start_date)
+        # Pretend a shift was taken away 31 days ago.
+        event = db.session.scalar(sa.select(calendar.CalendarEvent).where(
+            calendar.CalendarEvent.staff_id == ella.id).order_by(calendar.CalendarEvent.day))
+        event.cancelled_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+        assert len(events_of(calendar.feed(ella))) == count - 1
+
+
+def test_a_shift_across_the_october_clock_change_keeps_its_real_times(app, demo_data):
+    """Clocks go back at 02:00 on Sunday 31 October 2027: a 00:00-08:00 shift lasts 9 real hours."""
+    with app.app_context():
+        clinician = person(Role.CLINICAL_MODERATOR)
+        eating = services("eating-disorders")[0]
+        version = RotaVersion(start_date=date(2027, 10, 25), days=28, created_by_id=clinician.id, services=[eating],
+                              status="published", published_at=utcnow(),
+                              shifts=[Shift(staff_id=clinician.id, service_id=eating.id, kind="on_call",
+                                            day=date(2027, 10, 31), start_minute=0, end_minute=8 * 60),
+                                      Shift(staff_id=clinician.id, service_id=eating.id, kind="presence",
+                                            day=date(2027, 11, 1), start_minute=8 * 60, end_minute=17 * 60)])
+        db.session.add(version)
+        db.session.commit()
+        calendar.sync_events(staff_ids=[clinician.id], start=version.start_date, last=version.last_date)
+        db.session.commit()
+        feed = calendar.feed(clinician)
+    night, day = sorted(events_of(feed), key=lambda e: e["DTSTART"].dt)
+    assert night["DTSTART"].to_ical() == b"20271031T000000" and night["DTSTART"].params["TZID"] == "Europe/London"
+    assert night["DTSTART"].dt.astimezone(UTC) == datetime(2027, 10, 30, 23, 0, tzinfo=UTC)  # still BST
+    assert night["DTEND"].dt.astimezone(UTC) == datetime(2027, 10, 31, 8, 0, tzinfo=UTC)  # GMT again
+    assert day["DTSTART"].dt.astimezone(UTC) == datetime(2027, 11, 1, 8, 0, tzinfo=UTC)
+    (vnight, _vday) = sorted(vobject.readOne(feed.decode()).vevent_list, key=lambda e: e.dtstart.value)
+    real = vnight.dtend.value.astimezone(UTC) - vnight.dtstart.value.astimezone(UTC)
+    assert real == timedelta(hours=9)

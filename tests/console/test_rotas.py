@@ -1,0 +1,213 @@
+"""Rotas in the console: background runs, drafts checked by the engine, approval, publishing, own shifts."""
+
+import json
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+
+from console import demo
+from console.accounts.models import StaffMember
+from console.database import utcnow
+from console.extensions import db
+from console.permissions import Role
+from console.rotas import problem as problems
+from console.rotas import service as rotas
+from console.rotas.models import RotaRun, RotaVersion, RunStatus
+from console.services.models import Service
+from rota.constraints import time_step
+from rota.construct import greedy_rota
+from rota.scenario import problem_from_dict, rota_from_dict
+from rota.solver import add_on_call
+from tests.conftest import AuthActions, run_queued_tasks
+
+MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
+PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low")
+
+
+def next_monday():
+    today = utcnow().date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def person(role) -> StaffMember:
+    email = next(p.email for p in demo.demo_logins() if p.role == role)
+    return db.session.scalar(sa.select(StaffMember).where(StaffMember.email == email))
+
+
+def services(*slugs) -> list[Service]:
+    return list(db.session.scalars(sa.select(Service).where(Service.slug.in_(slugs)).order_by(Service.name)))
+
+
+def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
+    """A draft made by the demo team manager from the engine's greedy rota (valid, and quick to make)."""
+    chosen = services(*slugs)
+    start = start or next_monday()
+    problem = problems.build_problem(chosen, start, 28)
+    rota = add_on_call(problem, greedy_rota(problem, time_step(problem)))
+    version = RotaVersion(start_date=start, days=28, created_by_id=person(MANAGER).id, services=chosen,
+                          shifts=problems.shifts_of(rota, problem))
+    db.session.add(version)
+    db.session.commit()
+    return version.id
+
+
+def publish_draft(version_id: int) -> None:
+    owner = person(OWNER)
+    version = db.session.get(RotaVersion, version_id)
+    rotas.approve(version, owner)
+    rotas.publish(version, owner)
+
+
+def period_form(start, **extra) -> dict:
+    ids = [str(number) for number, (_, slug, *_) in enumerate(demo.SERVICES, 1) if slug in PRIYAS_SERVICES]
+    return {"services": ids, "start": start.isoformat(), "weeks": "4", **extra}
+
+
+@pytest.fixture
+def manager(auth, demo_data):
+    auth.login_demo(MANAGER)
+    return auth
+
+
+def test_a_manager_makes_a_draft_in_the_background_and_sees_it(app, client, manager):
+    start = next_monday()
+    form = {f"generate-{k}": v for k, v in period_form(start, seconds="5").items()}
+    response = manager.post("/rota/generate", form, form_page="/rota/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/rota/runs/")
+    run_page = response.headers["Location"]
+    assert client.get(run_page + "/status").get_json()["status"] == "queued"
+
+    again = manager.post("/rota/generate", form, form_page="/rota/")
+    assert again.status_code == 400
+    assert "A rota is already being made for" in again.get_data(as_text=True)
+
+    assert run_queued_tasks(app) == 1
+    state = client.get(run_page + "/status").get_json()
+    assert state["status"] == "succeeded" and state["progress"] == 1
+    assert state["best"]["uncovered_minutes"] == 0
+
+    page = client.get(state["version_url"]).get_data(as_text=True)
+    assert "Every window of the standard is covered." in page
+    assert "The rota keeps every rule" in page
+    assert "Ella Robinson" in page and "Eating disorders" in page
+
+    scenario = client.get(state["version_url"] + "/scenario.json").get_json()
+    problem = problem_from_dict(scenario)
+    assert sorted(problem.services) == sorted(PRIYAS_SERVICES)
+    exported = client.get(state["version_url"] + "/rota.json").get_json()
+    assert rota_from_dict(exported, problem).assignments
+
+
+def test_a_queued_run_can_be_cancelled_and_run_again(app, client, manager):
+    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
+    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    page = manager.post(run_page + "/cancel", form_page=run_page, follow_redirects=True).get_data(as_text=True)
+    assert "Cancelled before it started." in page
+    assert run_queued_tasks(app) == 1  # the consumer takes the task off the queue and leaves it alone
+    assert client.get(run_page + "/status").get_json()["status"] == "cancelled"
+    retried = manager.post(run_page + "/retry", form_page=run_page)
+    assert retried.headers["Location"] != run_page
+    assert client.get(retried.headers["Location"] + "/status").get_json()["status"] == "queued"
+
+
+def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
+    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
+    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    with app.app_context():
+        run = db.session.scalar(sa.select(RotaRun))
+        run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    state = client.get(run_page + "/status").get_json()
+    assert state["status"] == "failed"
+    assert "stopped before it finished" in state["message"]
+    assert "Run it again" in client.get(run_page).get_data(as_text=True)
+
+
+def test_a_period_must_start_on_a_monday_and_last_four_weeks(client, manager):
+    form = {f"generate-{k}": v for k, v in period_form(next_monday() + timedelta(days=1), seconds="5").items()}
+    form["generate-weeks"] = "2"
+    page = manager.post("/rota/generate", form, form_page="/rota/").get_data(as_text=True)
+    assert "Choose a Monday" in page
+    assert "A rota is 4 to 12 weeks long." in page
+
+
+def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, client, manager, smtp_server):
+    with app.app_context():
+        version_id = make_draft()
+    page_url = f"/rota/versions/{version_id}"
+    page = manager.post(page_url + "/approve", form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    assert "A rota is approved by a second person" in page
+    manager.logout()
+    manager.login_demo(OWNER)
+    assert "The rota is approved." in manager.post(page_url + "/approve", form_page=page_url,
+                                                   follow_redirects=True).get_data(as_text=True)
+    published = manager.post(page_url + "/publish", form_page=page_url, follow_redirects=True)
+    assert "The rota is published." in published.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RotaVersion, version_id).status == "published"
+        ella = person(VOLUNTEER)
+        has_shifts = bool(rotas.my_shifts(ella.id, start=next_monday(), days=28))
+    told = [m["To"] for m in smtp_server.messages if m["Subject"] == "Your moderation shifts have changed"]
+    assert len(told) > 5
+    assert (ella.email in told) == has_shifts
+    cover = client.get("/rota/").get_data(as_text=True)
+    assert "Only 0 week(s) of published rota ahead" in cover or "Only 1 week(s)" in cover  # starts next Monday
+    published_again = manager.post(page_url + "/discard", form_page=page_url, follow_redirects=True)
+    assert "A published rota stays on record" in published_again.get_data(as_text=True)
+
+
+def test_hand_edits_are_checked_at_once(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        ella = person(VOLUNTEER)
+        eating = services("eating-disorders")[0]
+    page_url = f"/rota/versions/{version_id}"
+    response = manager.post(page_url + "/shifts", {
+        "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
+        "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The draft now breaks" in page
+    assert "rule 3: Ella Robinson, Eating disorders" in page and "outside Ella Robinson&#39;s availability" in page
+    bad = manager.post(page_url + "/shifts", {
+        "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
+        "start": "13:00", "end": "9am"}, form_page=page_url)
+    assert bad.status_code == 400 and "Enter a time like 17:00" in bad.get_data(as_text=True)
+    with app.app_context():
+        added = [s for s in db.session.get(RotaVersion, version_id).shifts
+                 if s.staff_id == ella.id and s.start_minute == 9 * 60][0].id
+    removed = manager.post(f"{page_url}/shifts/{added}/remove", form_page=page_url, follow_redirects=True)
+    assert "Shift removed." in removed.get_data(as_text=True)
+    assert "The rota keeps every rule" in removed.get_data(as_text=True)
+
+
+def test_an_imported_file_becomes_a_draft_and_bad_files_say_why(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+    exported = client.get(f"/rota/versions/{version_id}/rota.json").get_data()
+    form = {f"import-{k}": v for k, v in period_form(next_monday()).items()}
+
+    def upload(content: bytes, name="rota.json"):
+        return manager.post("/rota/import", {**form, "import-file": (BytesIO(content), name)}, form_page="/rota/",
+                            content_type="multipart/form-data")
+
+    assert "The file is not valid JSON" in upload(b"{not json").get_data(as_text=True)
+    wrong = upload(json.dumps({"format": "something-else"}).encode())
+    assert wrong.status_code == 400 and "not a rota this console can read" in wrong.get_data(as_text=True)
+    assert "Choose a .json file." in upload(b"{}", name="rota.txt").get_data(as_text=True)
+    imported = upload(exported)
+    assert imported.status_code == 302
+    page = client.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "The file is imported as a draft." in page and "The rota keeps every rule" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RotaVersion)) == 2
+
+
+def test_managers_see_only_rotas_of_their_services(app, client, auth, demo_data):
+    with app.app_context():
+        version_id = make_draft()
+    auth.login("gareth.lloyd@" + demo.DOMAIN)  # manages perinatal and carers only
+    response = client.get(f"/rota/versions/{version_id}")
+    assert response.status_code == 404
+    assert "There is no rota at this address that you manage." in response.get_data(as_text=True)

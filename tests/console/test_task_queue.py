@@ -1,0 +1,78 @@
+"""The task queue with a real consumer process: SQLite storage (the embedded default) and Redis (to scale out)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from console import create_app, demo
+from console.extensions import db
+from console.permissions import Role
+from console.task_queue import QueueConfigError, make_huey
+from tests.conftest import AuthActions, base_config
+from tests.console.test_rotas import next_monday, period_form
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_unknown_queue_address_is_refused_in_words():
+    with pytest.raises(QueueConfigError, match="must start with sqlite:/// or redis://"):
+        make_huey("amqp://127.0.0.1")
+
+
+def _redis_or_skip() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.ConnectionError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def queue_url(database_url, tmp_path):
+    """SQLite storage beside SQLite, Redis storage beside PostgreSQL: the embedded and the production set-ups."""
+    if database_url.startswith("postgresql"):
+        url = _redis_or_skip()
+        make_huey(url).flush()
+        return url
+    return f"sqlite:///{tmp_path / 'tasks.db'}"
+
+
+def test_a_consumer_process_solves_a_queued_run(database_url, queue_url, tmp_path):
+    app = create_app(base_config(database_url, TASK_QUEUE_URL=queue_url))
+    with app.app_context():
+        demo.load()
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login_demo(Role.TEAM_MANAGER)
+    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
+    run_page = auth.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+
+    env = {**os.environ, "DATABASE_URL": database_url, "TASK_QUEUE_URL": queue_url, "SECRET_KEY": "test-secret-key",
+           "MAIL_SERVER": ""}
+    log = tmp_path / "consumer.log"
+    with log.open("w") as log_file:
+        consumer = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "console.worker.huey",
+                                     "--workers", "1", "--worker-type", "thread", "--max-delay", "0.5"],
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+    try:
+        deadline = time.monotonic() + 90
+        state = client.get(run_page + "/status").get_json()
+        while state["status"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            state = client.get(run_page + "/status").get_json()
+    finally:
+        consumer.send_signal(signal.SIGINT)
+        consumer.wait(timeout=30)
+    assert state["status"] == "succeeded", log.read_text()[-2000:]
+    assert "Every window of the standard is covered." in client.get(state["version_url"]).get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
