@@ -3,9 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from console import schema
-
-from console import create_app
+from console import create_app, schema
 from console.extensions import db
 from tests.conftest import base_config
 
