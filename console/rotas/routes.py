@@ -1,7 +1,9 @@
 """Rota pages: managers make, check, approve and publish rotas; everyone rostered sees their own shifts."""
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
@@ -127,18 +129,26 @@ def run_status(run_id: int):
     return jsonify(_run_state(_run_or_404(run_id)))
 
 
+def _act(action: Callable[[], Any], done: str | None = None) -> Any:
+    """Carry out a button's action: its result, or None with the reason flashed when it cannot be done."""
+    if not ActionForm().validate_on_submit():
+        return None
+    try:
+        outcome = action()
+    except UserError as failure:
+        flash(failure.message, "error")
+        return None
+    if done:
+        flash(done, "success")
+    return outcome
+
+
 @bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
 @requires("rota.manage")
 def run_cancel(run_id: int):
     """Stop a run; a running one keeps the best rota found so far as a draft."""
     run = _run_or_404(run_id)
-    if ActionForm().validate_on_submit():
-        try:
-            flows.cancel(run)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("The run is being stopped.", "success")
+    _act(lambda: flows.cancel(run), "The run is being stopped.")
     return redirect(url_for("rotas.run", run_id=run.id))
 
 
@@ -147,12 +157,8 @@ def run_cancel(run_id: int):
 def run_retry(run_id: int):
     """Run a failed or cancelled run again."""
     run = _run_or_404(run_id)
-    if ActionForm().validate_on_submit():
-        try:
-            run = flows.retry(current_user, run)
-        except UserError as failure:
-            flash(failure.message, "error")
-    return redirect(url_for("rotas.run", run_id=run.id))
+    again = _act(lambda: flows.retry(current_user, run))
+    return redirect(url_for("rotas.run", run_id=(again or run).id))
 
 
 def _shift_form(version, review) -> ShiftForm:
@@ -211,28 +217,16 @@ def shift_add(version_id: int):
 def shift_remove(version_id: int, shift_id: int):
     """Take a shift out of a draft."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    if ActionForm().validate_on_submit():
-        try:
-            rotas.remove_shift(version, shift_id=shift_id)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("Shift removed.", "success")
+    _act(lambda: rotas.remove_shift(version, shift_id=shift_id), "Shift removed.")
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
 def _version_action(version_id: int, action, done: str):
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    if ActionForm().validate_on_submit():
-        try:
-            outcome = action(version)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(done, "success")
-            if outcome:
-                flash(f"These people could not be emailed about their changed shifts: {', '.join(outcome)}. "
-                      "Tell them another way.", "warning")
+    not_told = _act(lambda: action(version), done)
+    if not_told:
+        flash(f"These people could not be emailed about their changed shifts: {', '.join(not_told)}. "
+              "Tell them another way.", "warning")
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
