@@ -17,21 +17,28 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def live_server(tmp_path, smtp_server):
-    """The console with the demo trust, served on a free loopback port for this test."""
+def live_app(tmp_path, smtp_server):
+    """The console app with the demo trust, for a live server (tests may add data through it first)."""
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     migrate_database(url)
-    app = create_app(base_config(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port))
+    app = create_app(base_config(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}"))
     with app.app_context():
         demo.load()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The console with the demo trust, served on a free loopback port for this test."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
