@@ -170,8 +170,7 @@ def execute_run(run_id: int) -> None:
     try:
         problem = problems.build_problem(list(run.services), run.start_date, run.days,
                                          name=", ".join(s.name for s in run.services))
-        previous = problems.rota_of(problems.published_shifts(start=run.start_date, last=run.start_date + timedelta(
-            days=run.days - 1), service_ids=[s.id for s in run.services]), problem)
+        previous = problems.published_rota(problem)
         with _Heartbeat(current_app._get_current_object(), run.id, run.seconds) as heartbeat:
             result = solve(problem, time_limit_s=run.seconds, workers=WORKERS,
                            previous_rota=previous if previous.assignments else None,

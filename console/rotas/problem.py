@@ -186,6 +186,13 @@ def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | No
             if in_force.get((shift.service_id, shift.day)) == shift.version_id]
 
 
+def published_rota(problem: Problem) -> Rota:
+    """The rota in force for the problem's services over its period."""
+    services = _services_by_slug(problem).values()
+    return rota_of(published_shifts(start=problem.start, last=problem.date_of(problem.days - 1),
+                                    service_ids=[service.id for service in services]), problem)
+
+
 def rota_of(shifts: Iterable[Shift], problem: Problem) -> Rota:
     """The engine's rota of some shifts (those outside the problem's services or period are left out)."""
     slugs = {service.id: slug for slug, service in _services_by_slug(problem).items()}

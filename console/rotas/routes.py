@@ -161,10 +161,10 @@ def run_retry(run_id: int):
     return redirect(url_for("rotas.run", run_id=(again or run).id))
 
 
-def _shift_form(version, review) -> ShiftForm:
+def _shift_form(version) -> ShiftForm:
     form = ShiftForm()
-    form.staff.choices = [SelectChoice(int(p.id), f"{p.name} ({problems.ROLE_NAMES[p.role]})")
-                          for p in sorted(review.problem.staff.values(), key=lambda p: p.name)]
+    form.staff.choices = [SelectChoice(p.id, f"{p.name} ({problems.ROLE_NAMES[problems.engine_role(p)]})")
+                          for p in problems.rostered_staff(version.services)]
     form.service.choices = [SelectChoice(service.id, service.name) for service in version.services]
     if not form.is_submitted():
         form.day.data = version.start_date
@@ -173,7 +173,7 @@ def _shift_form(version, review) -> ShiftForm:
 
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
     review = rotas.review(version)
-    form = form or _shift_form(version, review)
+    form = form or _shift_form(version)
     gaps = [describe_gap(review.problem, gap) for gap in uncovered_gaps(review.problem, review.rota)]
     days = [version.start_date + timedelta(days=d) for d in range(version.days)]
     grid = {}
@@ -197,7 +197,7 @@ def version(version_id: int):
 def shift_add(version_id: int):
     """Add a shift by hand; the page then shows what the draft breaks."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    form = _shift_form(version, rotas.review(version))
+    form = _shift_form(version)
     if form.validate_on_submit():
         try:
             broken = rotas.add_shift(version, staff_id=form.staff.data, service_id=form.service.data,

@@ -63,8 +63,7 @@ def review(version: RotaVersion) -> Review:
     """Check a version with the engine's validator and compare it with the published rota of its period."""
     problem = problems.build_problem(list(version.services), version.start_date, version.days)
     rota = problems.rota_of(version.shifts, problem)
-    published = problems.rota_of(problems.published_shifts(start=version.start_date, last=version.last_date,
-                                                           service_ids=[s.id for s in version.services]), problem)
+    published = problems.published_rota(problem)
     added, removed = rota.changes_from(published) if version.status != VersionStatus.PUBLISHED.value else ([], [])
     return Review(problem, rota, score(problem, rota), validate(problem, rota),
                   Counter(a.staff for a in added), Counter(a.staff for a in removed))
@@ -151,7 +150,6 @@ def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -
     not_told = []
     names = ", ".join(s.name for s in version.services)
     for staff_id in staff_ids:
-        person = checked.problem.staff.get(staff_id)
         member = db.session.get(StaffMember, int(staff_id))
         if member is None or not member.active:
             continue
@@ -162,7 +160,7 @@ def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -
         try:
             send_email(to=member.email, subject="Your moderation shifts have changed", body=body)
         except MailError:
-            not_told.append(person.name if person else member.name)
+            not_told.append(member.name)
     return not_told
 
 
@@ -241,8 +239,7 @@ def published_cover(services: list[Service], today: date) -> list[Cover]:
         uncovered = None
         if weeks >= MIN_HORIZON_DAYS // 7:
             problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS)
-            rota = problems.rota_of(problems.published_shifts(start=monday, last=monday + timedelta(
-                days=MIN_HORIZON_DAYS - 1), service_ids=[service.id]), problem)
+            rota = problems.published_rota(problem)
             uncovered = sum(gap.uncovered_minutes for gap in uncovered_gaps(problem, rota))
         result.append(Cover(service, weeks, uncovered))
     return result
