@@ -18,6 +18,10 @@ from console.extensions import db
 from console.services.models import Service
 
 
+# A time of day from start_minute to end_minute: starts before it ends, from 00:00 to 24:00 of one day.
+WITHIN_ONE_DAY = "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute"
+
+
 class CoverageStandard(db.Model):
     """A service's coverage standard, as the modrota/1 service object (presence segments and/or checks)."""
 
@@ -48,8 +52,7 @@ class AvailabilityWindow(db.Model):
 
     __tablename__ = "availability_windows"
     __table_args__ = (sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
-                      sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
-                                         name="times"))
+                      sa.CheckConstraint(WITHIN_ONE_DAY, name="times"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
@@ -62,8 +65,7 @@ class Unavailability(db.Model):
     """A one-off time a person cannot work, on top of their weekly availability."""
 
     __tablename__ = "unavailability"
-    __table_args__ = (sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
-                                         name="times"),)
+    __table_args__ = (sa.CheckConstraint(WITHIN_ONE_DAY, name="times"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
@@ -218,8 +220,7 @@ class Shift(db.Model):
 
     __tablename__ = "shifts"
     __table_args__ = (sa.CheckConstraint("kind IN ('presence', 'check', 'on_call')", name="kind"),
-                      sa.CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
-                                         name="times"),
+                      sa.CheckConstraint(WITHIN_ONE_DAY, name="times"),
                       sa.Index("ix_shifts_staff_day", "staff_id", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
