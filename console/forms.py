@@ -1,10 +1,15 @@
 """Form pieces shared by every area."""
 
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from console.errors import UserError
 
 CONTROL_CHARACTER_MESSAGE = "Remove the invisible control characters from this field (they cannot be stored)."
 
@@ -39,3 +44,18 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def button_action(action: Callable[[], Any], done: str | None = None) -> Any:
+    """Carry out a button's action (after its CSRF check): its result, or None with the reason flashed when it
+    cannot be done."""
+    if not ActionForm().validate_on_submit():
+        return None
+    try:
+        outcome = action()
+    except UserError as failure:
+        flash(failure.message, "error")
+        return None
+    if done:
+        flash(done, "success")
+    return outcome

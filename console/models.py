@@ -11,12 +11,14 @@ from console.rotas.models import (
     LeaveRequest,
     RotaRun,
     RotaVersion,
+    RuleOverride,
     Shift,
     StaffPreference,
+    SwapRequest,
     Unavailability,
 )
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
-           "CoverageStandard", "LeaveRequest", "RecoveryCode", "RotaRun", "RotaVersion", "Service", "Shift",
-           "StaffMember", "StaffPreference", "StaffRole", "Unavailability"]
+           "CoverageStandard", "LeaveRequest", "RecoveryCode", "RotaRun", "RotaVersion", "RuleOverride", "Service",
+           "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]

@@ -52,20 +52,30 @@ def minutes_of(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class ShiftForm(ConsoleForm):
+class TimeRangeForm(ConsoleForm):
+    """A time of day from start to end ("HH:MM", 24:00 for midnight at the end)."""
+
+    start = StringField("Starts", validators=[DataRequired("Enter a start time like 08:00."),
+                                              Regexp(TIME_PATTERN, message="Enter a time like 08:00.")])
+    end = StringField("Ends", validators=[DataRequired("Enter an end time like 17:00."),
+                                          Regexp(TIME_PATTERN, message="Enter a time like 17:00 (24:00 is midnight).")])
+
+    def validate_end(self, field) -> None:
+        """The end comes after the start."""
+        if not field.errors and self.start.data and not self.start.errors and minutes_of(field.data) <= minutes_of(self.start.data):
+            raise ValidationError("The end must come after the start.")
+
+    @property
+    def minutes(self) -> tuple[int, int]:
+        """Start and end as minutes after midnight."""
+        return minutes_of(self.start.data), minutes_of(self.end.data)
+
+
+class ShiftForm(TimeRangeForm):
     """Add one shift to a draft by hand."""
 
     staff = SelectField("Person", coerce=int, validate_choice=True)
     service = SelectField("Service", coerce=int, validate_choice=True)
     kind = SelectField("Kind", choices=KINDS, validate_choice=True)
     day = DateField("Day", validators=[InputRequired("Enter the day.")])
-    start = StringField("Starts", validators=[DataRequired("Enter a start time like 08:00."),
-                                              Regexp(TIME_PATTERN, message="Enter a time like 08:00.")])
-    end = StringField("Ends", validators=[DataRequired("Enter an end time like 17:00."),
-                                          Regexp(TIME_PATTERN, message="Enter a time like 17:00 (24:00 is midnight).")])
     submit = SubmitField("Add shift")
-
-    def validate_end(self, field) -> None:
-        """The end comes after the start."""
-        if not field.errors and self.start.data and not self.start.errors and minutes_of(field.data) <= minutes_of(self.start.data):
-            raise ValidationError("The shift must end after it starts.")

@@ -30,6 +30,8 @@ class CoverageStandard(db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
     # {"presence": [{"days", "start", "end", "roles", "min"}], "checks": {...}}: parsed by rota.scenario.
     document: Mapped[dict] = mapped_column(sa.JSON)
+    # Whether a swap both people agreed is applied at once when it breaks no rule (else a manager approves it).
+    auto_approve_swaps: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -98,8 +100,10 @@ class LeaveRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     staff: Mapped[StaffMember] = relationship(foreign_keys=[staff_id])
+    decided_by: Mapped[StaffMember | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class StaffPreference(db.Model):
@@ -201,6 +205,8 @@ class RotaVersion(db.Model):
     # Score components and the explained uncovered windows, as the engine left them.
     score: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     unmet: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Why a version exists when it is not a whole rota from a run or a file: an open shift taken, a swap.
+    note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     services: Mapped[list[Service]] = relationship(secondary=rota_version_services, lazy="selectin",
                                                    order_by=Service.name)
@@ -208,6 +214,8 @@ class RotaVersion(db.Model):
                                                  order_by="Shift.day, Shift.start_minute")
     created_by: Mapped[StaffMember] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[StaffMember | None] = relationship(foreign_keys=[approved_by_id])
+    overrides: Mapped[list["RuleOverride"]] = relationship(back_populates="version", cascade="all, delete-orphan",
+                                                           order_by="RuleOverride.id")
 
     @property
     def last_date(self) -> date:
@@ -235,6 +243,54 @@ class Shift(db.Model):
     version: Mapped[RotaVersion] = relationship(back_populates="shifts")
     staff: Mapped[StaffMember] = relationship(lazy="joined")
     service: Mapped[Service] = relationship(lazy="joined")
+
+
+class RuleOverride(db.Model):
+    """A manager's decision to publish a draft that breaks a soft rule (a contract limit), with the reason."""
+
+    __tablename__ = "rule_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("rota_versions.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[int]  # the rule number of rota.validate (FORMAT.md)
+    message: Mapped[str] = mapped_column(sa.Text)  # the broken rule in words, as the validator says it
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    overridden_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    overridden_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[RotaVersion] = relationship(back_populates="overrides")
+    overridden_by: Mapped[StaffMember] = relationship()
+
+
+class SwapStatus(StrEnum):
+    """Where a request to hand a shift to someone else stands."""
+
+    ASKED = "asked"  # waiting for the other person
+    AGREED = "agreed"  # the other person said yes; waiting for a manager
+    DONE = "done"
+    DECLINED = "declined"
+    REFUSED = "refused"  # a manager said no
+    WITHDRAWN = "withdrawn"
+
+
+class SwapRequest(db.Model):
+    """One person asks another to take a published shift of theirs."""
+
+    __tablename__ = "swap_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shifts.id", ondelete="CASCADE"), index=True)
+    from_staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    to_staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=SwapStatus.ASKED.value)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shift: Mapped[Shift] = relationship(lazy="joined")
+    from_staff: Mapped[StaffMember] = relationship(foreign_keys=[from_staff_id], lazy="joined")
+    to_staff: Mapped[StaffMember] = relationship(foreign_keys=[to_staff_id], lazy="joined")
 
 
 class CalendarFeed(db.Model):

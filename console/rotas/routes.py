@@ -1,9 +1,7 @@
 """Rota pages: managers make, check, approve and publish rotas; everyone rostered sees their own shifts."""
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
@@ -11,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from console.database import utcnow
 from console.errors import NotFound, UserError
-from console.forms import ActionForm
+from console.forms import ActionForm, button_action
 from console.permissions import public, requires
 from console.rotas import bp, calendar, flows
 from console.rotas import problem as problems
@@ -129,26 +127,12 @@ def run_status(run_id: int):
     return jsonify(_run_state(_run_or_404(run_id)))
 
 
-def _act(action: Callable[[], Any], done: str | None = None) -> Any:
-    """Carry out a button's action: its result, or None with the reason flashed when it cannot be done."""
-    if not ActionForm().validate_on_submit():
-        return None
-    try:
-        outcome = action()
-    except UserError as failure:
-        flash(failure.message, "error")
-        return None
-    if done:
-        flash(done, "success")
-    return outcome
-
-
 @bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
 @requires("rota.manage")
 def run_cancel(run_id: int):
     """Stop a run; a running one keeps the best rota found so far as a draft."""
     run = _run_or_404(run_id)
-    _act(lambda: flows.cancel(run), "The run is being stopped.")
+    button_action(lambda: flows.cancel(run), "The run is being stopped.")
     return redirect(url_for("rotas.run", run_id=run.id))
 
 
@@ -157,7 +141,7 @@ def run_cancel(run_id: int):
 def run_retry(run_id: int):
     """Run a failed or cancelled run again."""
     run = _run_or_404(run_id)
-    again = _act(lambda: flows.retry(current_user, run))
+    again = button_action(lambda: flows.retry(current_user, run))
     return redirect(url_for("rotas.run", run_id=(again or run).id))
 
 
@@ -217,13 +201,13 @@ def shift_add(version_id: int):
 def shift_remove(version_id: int, shift_id: int):
     """Take a shift out of a draft."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    _act(lambda: rotas.remove_shift(version, shift_id=shift_id), "Shift removed.")
+    button_action(lambda: rotas.remove_shift(version, shift_id=shift_id), "Shift removed.")
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
 def _version_action(version_id: int, action, done: str):
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    not_told = _act(lambda: action(version), done)
+    not_told = button_action(lambda: action(version), done)
     if not_told:
         flash(f"These people could not be emailed about their changed shifts: {', '.join(not_told)}. "
               "Tell them another way.", "warning")

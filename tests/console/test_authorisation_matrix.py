@@ -82,6 +82,21 @@ ROUTES = {
     ("rotas.calendar_link", "POST"): ("/rota/mine/calendar", ROSTERED),
     ("rotas.calendar_download", "GET"): ("/rota/mine/shifts.ics", ROSTERED),
     ("calendar_feed", "GET"): ("/calendar/not-a-token.ics", PUBLIC),
+    ("staffing.mine", "GET"): ("/staffing/mine", ROSTERED),
+    ("staffing.availability_add", "POST"): ("/staffing/mine/availability", ROSTERED),
+    ("staffing.availability_remove", "POST"): ("/staffing/mine/availability/1/remove", ROSTERED),
+    ("staffing.unavailability_add", "POST"): ("/staffing/mine/unavailability", ROSTERED),
+    ("staffing.unavailability_remove", "POST"): ("/staffing/mine/unavailability/1/remove", ROSTERED),
+    ("staffing.leave_request", "POST"): ("/staffing/mine/leave", ROSTERED),
+    ("staffing.leave_cancel", "POST"): ("/staffing/mine/leave/1/cancel", ROSTERED),
+    ("staffing.leave_list", "GET"): ("/staffing/leave", ROTA_MANAGERS),
+    ("staffing.leave_decide", "POST"): ("/staffing/leave/1/decide", ROTA_MANAGERS),
+    ("staffing.people", "GET"): ("/staffing/people", ROTA_MANAGERS),
+    ("staffing.person", "GET"): ("/staffing/people/{staff}", ROTA_MANAGERS),
+    ("staffing.contract_save", "POST"): ("/staffing/people/{staff}/contract", ROTA_MANAGERS),
+    ("staffing.person_availability_add", "POST"): ("/staffing/people/{staff}/availability", ROTA_MANAGERS),
+    ("staffing.person_availability_remove", "POST"): ("/staffing/people/{staff}/availability/1/remove",
+                                                      ROTA_MANAGERS),
 }
 
 

@@ -1,0 +1,68 @@
+"""Forms for availability, unavailability, leave and contracts."""
+
+from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from console.forms import ConsoleForm
+from console.rotas.forms import TimeRangeForm
+from console.staffing.service import WEEKDAYS
+
+
+class AvailabilityForm(TimeRangeForm):
+    """A weekly time someone can work."""
+
+    weekday = SelectField("Day of the week", coerce=int, validate_choice=True,
+                          choices=[SelectChoice(i, name) for i, name in enumerate(WEEKDAYS)])
+    submit = SubmitField("Add")
+
+
+class UnavailabilityForm(TimeRangeForm):
+    """A one-off time someone cannot work (00:00 to 24:00 for the whole day)."""
+
+    day = DateField("Day", validators=[InputRequired("Enter the day.")])
+    submit = SubmitField("Add")
+
+
+class LeaveForm(ConsoleForm):
+    """Ask for leave over whole days."""
+
+    first_day = DateField("First day of leave", validators=[InputRequired("Enter the first day of leave.")])
+    last_day = DateField("Last day of leave", validators=[InputRequired("Enter the last day of leave.")])
+    note = StringField("Note for your manager (optional)", validators=[
+        Optional(), Length(max=200, message="Keep the note to 200 characters.")])
+    submit = SubmitField("Ask for leave")
+
+
+class DecisionForm(ConsoleForm):
+    """A manager's answer to a leave request."""
+
+    decision = RadioField("Decision", choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],
+                          validators=[InputRequired("Choose approve or reject.")])
+    note = StringField("Note to the person (needed to reject)", validators=[
+        Optional(), Length(max=200, message="Keep the note to 200 characters.")])
+    submit = SubmitField("Save decision")
+
+
+class ContractForm(ConsoleForm):
+    """A person's working limits."""
+
+    min_hours_week = DecimalField("Minimum hours a week", places=1, validators=[
+        InputRequired("Enter the minimum hours a week (0 for none)."), NumberRange(0, 60, "Enter 0 to 60 hours.")])
+    max_hours_week = DecimalField("Maximum hours a week", places=1, validators=[
+        InputRequired("Enter the maximum hours a week."), NumberRange(0, 60, "Enter 0 to 60 hours.")])
+    max_days_week = IntegerField("Most working days a week", validators=[
+        InputRequired("Enter the most working days a week."), NumberRange(0, 7, "Enter 0 to 7 days.")])
+    max_consecutive_days = IntegerField("Most working days in a row", validators=[
+        InputRequired("Enter the most working days in a row."), NumberRange(1, 14, "Enter 1 to 14 days.")])
+    min_rest_hours = DecimalField("Least rest between shifts (hours)", places=1, validators=[
+        InputRequired("Enter the least rest between shifts."), NumberRange(0, 24, "Enter 0 to 24 hours.")])
+    max_weekends = IntegerField("Most weekends worked in one rota", validators=[
+        InputRequired("Enter the most weekends worked in one rota."), NumberRange(0, 12, "Enter 0 to 12 weekends.")])
+    submit = SubmitField("Save contract")
+
+    def terms(self) -> dict:
+        """The contract as the service takes it (hours as floats)."""
+        return {name: float(self[name].data) if isinstance(self[name], DecimalField) else self[name].data
+                for name in ("min_hours_week", "max_hours_week", "max_days_week", "max_consecutive_days",
+                             "min_rest_hours", "max_weekends")}

@@ -1,0 +1,213 @@
+"""Staffing pages: each person keeps their own availability and leave; managers decide leave and keep contracts."""
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from console.database import utcnow
+from console.errors import UserError
+from console.forms import button_action
+from console.permissions import requires
+from console.rotas.problem import engine_role
+from console.staffing import bp
+from console.staffing import service as staffing
+from console.staffing.forms import AvailabilityForm, ContractForm, DecisionForm, LeaveForm, UnavailabilityForm
+from rota.scenario import format_time
+
+
+def _today():
+    return utcnow().date()
+
+
+def _submit(form, action: Callable[[], object], done: str) -> bool:
+    """Validate a form and run its action; True when it was done (the reason is flashed when not)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except UserError as failure:
+        flash(failure.message, "error")
+        return False
+    flash(done, "success")
+    return True
+
+
+# --- My availability and leave ---------------------------------------------------------------
+
+def _mine_page(availability_form=None, unavailability_form=None, leave_form=None, status: int = 200):
+    return render_template(
+        "staffing/mine.html", person=current_user, windows=staffing.availability(current_user),
+        off=staffing.unavailability(current_user, today=_today()), leave=staffing.leave_of(current_user),
+        availability_form=availability_form or AvailabilityForm(prefix="weekly"),
+        unavailability_form=unavailability_form or UnavailabilityForm(prefix="off", start="00:00", end="24:00"),
+        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS,
+        format_time=format_time), status
+
+
+@bp.route("/mine")
+@requires("rota.mine")
+def mine():
+    """My weekly availability, the days I cannot work, and my leave."""
+    return _mine_page()
+
+
+@bp.route("/mine/availability", methods=["POST"])
+@requires("rota.mine")
+def availability_add():
+    """Add a weekly time I can work."""
+    form = AvailabilityForm(prefix="weekly")
+    if _submit(form, lambda: staffing.add_availability(current_user, weekday=form.weekday.data,
+                                                       start=form.minutes[0], end=form.minutes[1]),
+               "Availability added. New rotas use it; published ones do not change."):
+        return redirect(url_for("staffing.mine"))
+    return _mine_page(availability_form=form, status=400)
+
+
+@bp.route("/mine/availability/<int:window_id>/remove", methods=["POST"])
+@requires("rota.mine")
+def availability_remove(window_id: int):
+    """Take a weekly time away."""
+    button_action(lambda: staffing.remove_availability(current_user, window_id=window_id), "Availability removed.")
+    return redirect(url_for("staffing.mine"))
+
+
+@bp.route("/mine/unavailability", methods=["POST"])
+@requires("rota.mine")
+def unavailability_add():
+    """Add a one-off time I cannot work."""
+    form = UnavailabilityForm(prefix="off")
+    if _submit(form, lambda: staffing.add_unavailability(current_user, day=form.day.data, start=form.minutes[0],
+                                                         end=form.minutes[1], today=_today()),
+               "Saved. New rotas leave you out then; tell your manager if a published shift is affected."):
+        return redirect(url_for("staffing.mine"))
+    return _mine_page(unavailability_form=form, status=400)
+
+
+@bp.route("/mine/unavailability/<int:unavailability_id>/remove", methods=["POST"])
+@requires("rota.mine")
+def unavailability_remove(unavailability_id: int):
+    """Take a one-off unavailability away."""
+    button_action(lambda: staffing.remove_unavailability(current_user, unavailability_id=unavailability_id), "Removed.")
+    return redirect(url_for("staffing.mine"))
+
+
+@bp.route("/mine/leave", methods=["POST"])
+@requires("rota.mine")
+def leave_request():
+    """Ask for leave."""
+    form = LeaveForm(prefix="leave")
+    if _submit(form, lambda: staffing.request_leave(current_user, first=form.first_day.data, last=form.last_day.data,
+                                                    note=form.note.data or "", today=_today()),
+               "Leave requested. Your manager will approve or reject it; you will get an email."):
+        return redirect(url_for("staffing.mine"))
+    return _mine_page(leave_form=form, status=400)
+
+
+@bp.route("/mine/leave/<int:leave_id>/cancel", methods=["POST"])
+@requires("rota.mine")
+def leave_cancel(leave_id: int):
+    """Withdraw a leave request, or give back leave that has not started."""
+    button_action(lambda: staffing.cancel_leave(current_user, leave_id=leave_id, today=_today()), "Leave cancelled.")
+    return redirect(url_for("staffing.mine"))
+
+
+# --- Managers: leave decisions and contracts ---------------------------------------------------
+
+def _leave_page(forms: dict | None = None, status: int = 200):
+    waiting = staffing.leave_to_decide(current_user)
+    forms = forms or {}
+    return render_template("staffing/leave.html", waiting=waiting, recent=staffing.recent_decisions(current_user),
+                           forms={leave.id: forms.get(leave.id) or DecisionForm(prefix=f"leave-{leave.id}")
+                                  for leave in waiting}), status
+
+
+@bp.route("/leave")
+@requires("rota.manage")
+def leave_list():
+    """Leave requests waiting for a decision, and the latest decisions."""
+    return _leave_page()
+
+
+@bp.route("/leave/<int:leave_id>/decide", methods=["POST"])
+@requires("rota.manage")
+def leave_decide(leave_id: int):
+    """Approve or reject a leave request."""
+    form = DecisionForm(prefix=f"leave-{leave_id}")
+    if not form.validate_on_submit():
+        return _leave_page({leave_id: form}, 400)
+    try:
+        decision = staffing.decide_leave(current_user, leave_id=leave_id, approve=form.decision.data == "approve",
+                                         note=form.note.data or "")
+    except UserError as failure:
+        flash(failure.message, "error")
+        return _leave_page({leave_id: form}, 400)
+    name = decision.leave.staff.name
+    flash(f"Leave for {name} {decision.leave.status}." + ("" if decision.emailed else
+                                                         f" {name} could not be emailed: tell them another way."),
+          "success" if decision.emailed else "warning")
+    if decision.clashing_shifts:
+        days = ", ".join(sorted({f"{s.day:%a %d %b} ({s.service.name})" for s in decision.clashing_shifts}))
+        flash(f"{name} has published shifts in this leave: {days}. Make a new draft for those weeks, or cover the "
+              "shifts by hand, and publish it.", "warning")
+    return redirect(url_for("staffing.leave_list"))
+
+
+@bp.route("/people")
+@requires("rota.manage")
+def people():
+    """Everyone rostered for my services, with their contract."""
+    staff = staffing.managed_staff(current_user)
+    return render_template("staffing/people.html", people=staff,
+                           contracts={p.id: staffing.contract_of(p) for p in staff})
+
+
+def _person_page(person, contract_form=None, availability_form=None, status: int = 200):
+    if contract_form is None:
+        contract = staffing.contract_of(person)
+        contract_form = ContractForm(obj=contract) if contract else ContractForm(
+            min_hours_week=0, max_hours_week=0 if engine_role(person) == "volunteer" else 37.5,
+            max_days_week=5, max_consecutive_days=5, min_rest_hours=11, max_weekends=2)
+    return render_template("staffing/person.html", person=person, contract_form=contract_form,
+                           availability_form=availability_form or AvailabilityForm(prefix="weekly"),
+                           windows=staffing.availability(person), off=staffing.unavailability(person, today=_today()),
+                           leave=staffing.leave_of(person), weekdays=staffing.WEEKDAYS, format_time=format_time), status
+
+
+@bp.route("/people/<int:staff_id>")
+@requires("rota.manage")
+def person(staff_id: int):
+    """One person's contract, availability and leave."""
+    return _person_page(staffing.get_managed_or_raise(current_user, staff_id=staff_id))
+
+
+@bp.route("/people/<int:staff_id>/contract", methods=["POST"])
+@requires("rota.manage")
+def contract_save(staff_id: int):
+    """Record a person's working limits."""
+    member = staffing.get_managed_or_raise(current_user, staff_id=staff_id)
+    form = ContractForm()
+    if _submit(form, lambda: staffing.set_contract(member, **form.terms()), f"Contract for {member.name} saved."):
+        return redirect(url_for("staffing.person", staff_id=member.id))
+    return _person_page(member, contract_form=form, status=400)
+
+
+@bp.route("/people/<int:staff_id>/availability", methods=["POST"])
+@requires("rota.manage")
+def person_availability_add(staff_id: int):
+    """Add a weekly time a person can work, on their behalf."""
+    member = staffing.get_managed_or_raise(current_user, staff_id=staff_id)
+    form = AvailabilityForm(prefix="weekly")
+    if _submit(form, lambda: staffing.add_availability(member, weekday=form.weekday.data, start=form.minutes[0],
+                                                       end=form.minutes[1]), "Availability added."):
+        return redirect(url_for("staffing.person", staff_id=member.id))
+    return _person_page(member, availability_form=form, status=400)
+
+
+@bp.route("/people/<int:staff_id>/availability/<int:window_id>/remove", methods=["POST"])
+@requires("rota.manage")
+def person_availability_remove(staff_id: int, window_id: int):
+    """Take a weekly time away, on a person's behalf."""
+    member = staffing.get_managed_or_raise(current_user, staff_id=staff_id)
+    button_action(lambda: staffing.remove_availability(member, window_id=window_id), "Availability removed.")
+    return redirect(url_for("staffing.person", staff_id=member.id))

@@ -1,0 +1,246 @@
+"""What the rota is made from, kept by the people themselves and their managers: when each person can work,
+when they cannot, their leave and their contract. Every change is audited."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from console.accounts.models import StaffMember
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.mail import MailError, send_email
+from console.rotas import problem as problems
+from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Shift, Unavailability
+from console.rotas.service import services_managed_by
+from rota.scenario import format_time
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_LEAVE_DAYS = 366
+MAX_DAYS_AHEAD = 2 * 366  # how far ahead unavailability and leave can be entered
+
+
+def _target(staff: StaffMember) -> str:
+    return f"staff:{staff.id}"
+
+
+def _period(start: int, end: int) -> str:
+    return f"{format_time(start)}-{format_time(end)}"
+
+
+def managed_staff(manager) -> list[StaffMember]:
+    """People rostered for any service the manager manages, by name."""
+    return problems.rostered_staff(services_managed_by(manager))
+
+
+def get_managed_or_raise(manager, *, staff_id: int) -> StaffMember:
+    """A person whose rota terms this manager keeps, or NotFound."""
+    person = next((p for p in managed_staff(manager) if p.id == staff_id), None)
+    if person is None:
+        raise NotFound("There is nobody at this address whose rota you manage.")
+    return person
+
+
+# --- Weekly availability ---------------------------------------------------------------------
+
+def availability(staff: StaffMember) -> list[AvailabilityWindow]:
+    """A person's weekly availability, Monday first."""
+    return list(db.session.scalars(sa.select(AvailabilityWindow).where(AvailabilityWindow.staff_id == staff.id)
+                                   .order_by(AvailabilityWindow.weekday, AvailabilityWindow.start_minute)))
+
+
+def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) -> AvailabilityWindow:
+    """Add a weekly time the person can work; it may not overlap one they already have that day."""
+    for window in availability(staff):
+        if window.weekday == weekday and window.start_minute < end and start < window.end_minute:
+            raise UserError(f"That overlaps {WEEKDAYS[weekday]} {_period(window.start_minute, window.end_minute)}, "
+                            "which is already there: remove it first to change it.")
+    window = AvailabilityWindow(staff_id=staff.id, weekday=weekday, start_minute=start, end_minute=end)
+    db.session.add(window)
+    audit.record("availability.added", target=_target(staff),
+                 details={"weekday": weekday, "start": start, "end": end})
+    db.session.commit()
+    return window
+
+
+def remove_availability(staff: StaffMember, *, window_id: int) -> None:
+    """Take a weekly time away."""
+    window = db.session.get(AvailabilityWindow, window_id)
+    if window is None or window.staff_id != staff.id:
+        raise NotFound("That availability is not on record.")
+    db.session.delete(window)
+    audit.record("availability.removed", target=_target(staff),
+                 details={"weekday": window.weekday, "start": window.start_minute, "end": window.end_minute})
+    db.session.commit()
+
+
+# --- One-off unavailability ------------------------------------------------------------------
+
+def _future_day(day: date, today: date, what: str) -> None:
+    if day < today:
+        raise UserError(f"{day:%a %d %b %Y} has passed: {what} can only be entered from today.")
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise UserError(f"{day:%d %b %Y} is more than two years ahead.")
+
+
+def unavailability(staff: StaffMember, *, today: date) -> list[Unavailability]:
+    """A person's one-off unavailability from today on."""
+    return list(db.session.scalars(sa.select(Unavailability).where(
+        Unavailability.staff_id == staff.id, Unavailability.day >= today)
+        .order_by(Unavailability.day, Unavailability.start_minute)))
+
+
+def add_unavailability(staff: StaffMember, *, day: date, start: int, end: int, today: date) -> Unavailability:
+    """Add a one-off time the person cannot work (new rotas leave them out; published ones are not changed)."""
+    _future_day(day, today, "unavailability")
+    off = Unavailability(staff_id=staff.id, day=day, start_minute=start, end_minute=end)
+    db.session.add(off)
+    audit.record("unavailability.added", target=_target(staff),
+                 details={"day": day.isoformat(), "start": start, "end": end})
+    db.session.commit()
+    return off
+
+
+def remove_unavailability(staff: StaffMember, *, unavailability_id: int) -> None:
+    """Take a one-off unavailability away."""
+    off = db.session.get(Unavailability, unavailability_id)
+    if off is None or off.staff_id != staff.id:
+        raise NotFound("That unavailability is not on record.")
+    db.session.delete(off)
+    audit.record("unavailability.removed", target=_target(staff), details={"day": off.day.isoformat()})
+    db.session.commit()
+
+
+# --- Leave -----------------------------------------------------------------------------------
+
+def leave_of(staff: StaffMember) -> list[LeaveRequest]:
+    """A person's leave requests, latest first."""
+    return list(db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.staff_id == staff.id)
+                                   .order_by(LeaveRequest.first_day.desc(), LeaveRequest.id.desc())))
+
+
+def request_leave(staff: StaffMember, *, first: date, last: date, note: str, today: date) -> LeaveRequest:
+    """Ask for leave over whole days; a manager approves or rejects it."""
+    if last < first:
+        raise UserError("The last day of leave comes on or after the first.")
+    _future_day(first, today, "leave")
+    if (last - first).days + 1 > MAX_LEAVE_DAYS:
+        raise UserError(f"Ask for at most {MAX_LEAVE_DAYS} days at once.")
+    for other in leave_of(staff):
+        if other.status in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED) and other.first_day <= last \
+                and first <= other.last_day:
+            raise UserError(f"You already have leave {other.status} from {other.first_day:%d %b} to "
+                            f"{other.last_day:%d %b %Y}, which overlaps these days.")
+    leave = LeaveRequest(staff_id=staff.id, first_day=first, last_day=last, note=note.strip())
+    db.session.add(leave)
+    db.session.flush()
+    audit.record("leave.requested", target=f"leave:{leave.id}",
+                 details={"staff": staff.id, "first": first.isoformat(), "last": last.isoformat()})
+    db.session.commit()
+    return leave
+
+
+def cancel_leave(staff: StaffMember, *, leave_id: int, today: date) -> None:
+    """Withdraw a request, or give back approved leave that has not started."""
+    leave = db.session.get(LeaveRequest, leave_id)
+    if leave is None or leave.staff_id != staff.id:
+        raise NotFound("That leave request is not on record.")
+    if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
+        raise UserError(f"This leave is already {leave.status}.")
+    if leave.first_day <= today:
+        raise UserError("Leave that has started cannot be cancelled here: ask your manager.")
+    leave.status = LeaveStatus.CANCELLED.value
+    audit.record("leave.cancelled", target=f"leave:{leave.id}", details={"staff": staff.id})
+    db.session.commit()
+
+
+def leave_to_decide(manager) -> list[LeaveRequest]:
+    """Requests waiting for a decision from people this manager rosters, earliest first."""
+    ids = [person.id for person in managed_staff(manager)]
+    return list(db.session.scalars(sa.select(LeaveRequest).where(
+        LeaveRequest.staff_id.in_(ids), LeaveRequest.status == LeaveStatus.REQUESTED.value)
+        .order_by(LeaveRequest.first_day, LeaveRequest.id)))
+
+
+def recent_decisions(manager, *, limit: int = 20) -> list[LeaveRequest]:
+    """The latest decided or cancelled requests of people this manager rosters."""
+    ids = [person.id for person in managed_staff(manager)]
+    return list(db.session.scalars(sa.select(LeaveRequest).where(
+        LeaveRequest.staff_id.in_(ids), LeaveRequest.status != LeaveStatus.REQUESTED.value)
+        .order_by(LeaveRequest.decided_at.desc().nulls_last(), LeaveRequest.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A leave decision and what it leaves the manager to do."""
+
+    leave: LeaveRequest
+    clashing_shifts: list[Shift]  # published shifts in approved leave: the rota needs changing
+    emailed: bool
+
+
+def decide_leave(manager, *, leave_id: int, approve: bool, note: str) -> Decision:
+    """Approve or reject a request; a manager never decides their own. The person is emailed."""
+    leave = db.session.get(LeaveRequest, leave_id)
+    if leave is None or leave.staff_id not in {p.id for p in managed_staff(manager)}:
+        raise NotFound("That leave request is not one you decide.")
+    if leave.staff_id == manager.id:
+        raise UserError("Your own leave is decided by another manager or an owner.")
+    if leave.status != LeaveStatus.REQUESTED.value:
+        raise UserError(f"This request is already {leave.status}.")
+    if not approve and not note.strip():
+        raise UserError("Give a reason when you reject leave; the person sees it.")
+    leave.status = (LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED).value
+    leave.decided_by_id, leave.decided_at, leave.decision_note = manager.id, utcnow(), note.strip()
+    audit.record(f"leave.{leave.status}", target=f"leave:{leave.id}",
+                 details={"staff": leave.staff_id, "first": leave.first_day.isoformat(),
+                          "last": leave.last_day.isoformat()})
+    db.session.commit()
+    clashes = problems.published_shifts(start=leave.first_day, last=leave.last_day, staff_ids=[leave.staff_id]) \
+        if approve else []
+    return Decision(leave, clashes, _tell_decision(leave))
+
+
+def _tell_decision(leave: LeaveRequest) -> bool:
+    person = leave.staff
+    body = (f"Hello {person.name},\n\nYour leave from {leave.first_day:%a %d %b %Y} to {leave.last_day:%a %d %b %Y} "
+            f"has been {leave.status}.")
+    if leave.decision_note:
+        body += f"\n\nNote from your manager: {leave.decision_note}"
+    try:
+        send_email(to=person.email, subject=f"Your leave request has been {leave.status}", body=body + "\n")
+    except MailError:
+        return False
+    return True
+
+
+# --- Contracts -------------------------------------------------------------------------------
+
+CONTRACT_FIELDS = ("min_hours_week", "max_hours_week", "max_days_week", "max_consecutive_days", "min_rest_hours",
+                   "max_weekends")
+
+
+def contract_of(staff: StaffMember) -> Contract | None:
+    """A person's contract, if one is on record."""
+    return db.session.get(Contract, staff.id)
+
+
+def set_contract(staff: StaffMember, **terms) -> Contract:
+    """Record a person's working limits (volunteers: no minimum, a maximum of what they offer)."""
+    if terms["min_hours_week"] > terms["max_hours_week"]:
+        raise UserError("The minimum hours a week cannot be more than the maximum.")
+    if problems.engine_role(staff) == "volunteer" and terms["min_hours_week"] > 0:
+        raise UserError("Volunteers have no minimum hours: set the minimum to 0 and the maximum to what they offer.")
+    if terms["max_days_week"] * 24 < terms["min_hours_week"]:
+        raise UserError("The minimum hours do not fit in the days a week allowed.")
+    contract = contract_of(staff) or Contract(staff_id=staff.id)
+    before = {name: getattr(contract, name) for name in CONTRACT_FIELDS}
+    for name in CONTRACT_FIELDS:
+        setattr(contract, name, terms[name])
+    db.session.add(contract)
+    audit.record("contract.updated", target=_target(staff),
+                 details={name: [before[name], terms[name]] for name in CONTRACT_FIELDS if before[name] != terms[name]})
+    db.session.commit()
+    return contract

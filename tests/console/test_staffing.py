@@ -1,0 +1,159 @@
+"""Availability, unavailability and leave kept by each person; leave decisions and contracts kept by managers."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from console.audit.models import AuditEntry
+from console.database import utcnow
+from console.extensions import db
+from console.permissions import Role
+from console.rotas import problem as problems
+from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest
+from tests.conftest import AuthActions
+from tests.console.test_rotas import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
+
+MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
+MINE = "/staffing/mine"
+
+
+def page(client, path: str) -> str:
+    return client.get(path).get_data(as_text=True)
+
+
+def ask_for_leave(auth: AuthActions, first, last, note="Family holiday"):
+    return auth.post(f"{MINE}/leave", {"leave-first_day": first.isoformat(), "leave-last_day": last.isoformat(),
+                                       "leave-note": note}, form_page=MINE)
+
+
+@pytest.fixture
+def volunteer(auth, demo_data):
+    auth.login_demo(VOLUNTEER)
+    return auth
+
+
+def test_a_volunteer_keeps_their_weekly_availability(app, client, volunteer):
+    clash = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "18:00",
+                                                     "weekly-end": "20:00"}, form_page=MINE)
+    assert clash.status_code == 400
+    assert "That overlaps Monday 17:00-22:00, which is already there" in clash.get_data(as_text=True)
+
+    backwards = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "12:00",
+                                                         "weekly-end": "09:00"}, form_page=MINE)
+    assert "The end must come after the start." in backwards.get_data(as_text=True)
+
+    added = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "09:00",
+                                                     "weekly-end": "12:00"}, form_page=MINE, follow_redirects=True)
+    assert "Availability added." in added.get_data(as_text=True)
+    assert "Monday 09:00–12:00" in page(client, MINE)
+    with app.app_context():
+        ella = person(VOLUNTEER)
+        problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
+        windows = [(min(w.days), w.start, w.end) for w in problem.staff[str(ella.id)].availability]
+        assert (0, 9 * 60, 12 * 60) in windows
+        window_id = db.session.scalar(sa.select(AvailabilityWindow.id).where(
+            AvailabilityWindow.staff_id == ella.id, AvailabilityWindow.start_minute == 9 * 60))
+        someone_else = db.session.scalar(sa.select(AvailabilityWindow.id).where(
+            AvailabilityWindow.staff_id != ella.id))
+
+    refused = volunteer.post(f"{MINE}/availability/{someone_else}/remove", form_page=MINE, follow_redirects=True)
+    assert "That availability is not on record." in refused.get_data(as_text=True)
+    removed = volunteer.post(f"{MINE}/availability/{window_id}/remove", form_page=MINE, follow_redirects=True)
+    assert "Availability removed." in removed.get_data(as_text=True)
+    assert "Monday 09:00–12:00" not in page(client, MINE)
+
+
+def test_one_off_unavailability_keeps_a_person_off_new_rotas(app, client, volunteer):
+    yesterday = utcnow().date() - timedelta(days=1)
+    past = volunteer.post(f"{MINE}/unavailability", {"off-day": yesterday.isoformat(), "off-start": "00:00",
+                                                      "off-end": "24:00"}, form_page=MINE)
+    assert past.status_code == 400 and "has passed" in past.get_data(as_text=True)
+
+    day = next_monday() + timedelta(days=2)
+    volunteer.post(f"{MINE}/unavailability", {"off-day": day.isoformat(), "off-start": "00:00", "off-end": "24:00"},
+                   form_page=MINE)
+    assert f"{day:%a %d %b %Y} (all day)" in page(client, MINE)
+    with app.app_context():
+        ella = person(VOLUNTEER)
+        problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
+        assert [(u.date, u.start, u.end) for u in problem.staff[str(ella.id)].unavailable] == [(day, 0, 1440)]
+
+
+def test_leave_is_requested_then_approved_by_a_manager_who_is_told_about_published_shifts(
+        app, client, volunteer, smtp_server):
+    with app.app_context():
+        publish_draft(make_draft())
+        ella = person(VOLUNTEER)
+        first_shift = problems.published_shifts(start=next_monday(), last=next_monday() + timedelta(days=27),
+                                                staff_ids=[ella.id])[0]
+    first = first_shift.day
+    wrong_way = ask_for_leave(volunteer, first + timedelta(days=2), first)
+    assert "The last day of leave comes on or after the first." in wrong_way.get_data(as_text=True)
+    asked = ask_for_leave(volunteer, first, first + timedelta(days=2))
+    assert "Leave requested." in client.get(asked.headers["Location"]).get_data(as_text=True)
+    overlapping = ask_for_leave(volunteer, first + timedelta(days=1), first + timedelta(days=5))
+    assert "You already have leave requested" in overlapping.get_data(as_text=True)
+
+    volunteer.logout()
+    volunteer.login_demo(MANAGER)
+    with app.app_context():
+        leave_id = db.session.scalar(sa.select(LeaveRequest.id))
+    decide = f"/staffing/leave/{leave_id}/decide"
+    listing = page(client, "/staffing/leave")
+    assert "Ella Robinson" in listing and "Family holiday" in listing
+    no_reason = volunteer.post(decide, {f"leave-{leave_id}-decision": "reject"}, form_page="/staffing/leave")
+    assert "Give a reason when you reject leave" in no_reason.get_data(as_text=True)
+
+    approved = volunteer.post(decide, {f"leave-{leave_id}-decision": "approve"}, form_page="/staffing/leave",
+                              follow_redirects=True).get_data(as_text=True)
+    assert "Leave for Ella Robinson approved." in approved
+    assert f"Ella Robinson has published shifts in this leave: {first:%a %d %b}" in approved
+    email = smtp_server.last_to(ella.email)
+    assert email["Subject"] == "Your leave request has been approved"
+    with app.app_context():
+        problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
+        assert first in problem.staff[str(ella.id)].leave
+        assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target == f"leave:{leave_id}")
+                                 .order_by(AuditEntry.id.desc())) == "leave.approved"
+    again = volunteer.post(decide, {f"leave-{leave_id}-decision": "reject", f"leave-{leave_id}-note": "No"},
+                           form_page="/staffing/leave")
+    assert again.status_code == 400
+
+
+def test_a_manager_does_not_decide_leave_outside_their_services_or_their_own(app, client, auth, demo_data):
+    with app.app_context():
+        priya = person(MANAGER)
+        own = LeaveRequest(staff_id=priya.id, first_day=next_monday(), last_day=next_monday())
+        db.session.add(own)
+        db.session.commit()
+        own_id = own.id
+    auth.login_demo(OWNER)
+    response = auth.post(f"/staffing/leave/{own_id}/decide", {f"leave-{own_id}-decision": "approve"},
+                         form_page="/staffing/leave")
+    assert "That leave request is not one you decide." in response.get_data(as_text=True)
+    assert client.get("/staffing/people/1").status_code == 404  # the owner is not rostered
+
+
+def test_a_manager_sets_a_contract_and_the_engine_uses_it(app, client, auth, demo_data):
+    auth.login_demo(MANAGER)
+    with app.app_context():
+        ella = person(VOLUNTEER)
+    path = f"/staffing/people/{ella.id}"
+    terms = {"min_hours_week": "0", "max_hours_week": "6", "max_days_week": "2", "max_consecutive_days": "2",
+             "min_rest_hours": "11", "max_weekends": "1"}
+    volunteer_minimum = auth.post(path + "/contract", {**terms, "min_hours_week": "4"}, form_page=path)
+    assert volunteer_minimum.status_code == 400
+    assert "Volunteers have no minimum hours" in volunteer_minimum.get_data(as_text=True)
+    too_many = auth.post(path + "/contract", {**terms, "max_days_week": "9"}, form_page=path)
+    assert "Enter 0 to 7 days." in too_many.get_data(as_text=True)
+
+    saved = auth.post(path + "/contract", terms, form_page=path, follow_redirects=True)
+    assert "Contract for Ella Robinson saved." in saved.get_data(as_text=True)
+    assert "0–6" in page(client, "/staffing/people")
+    with app.app_context():
+        assert db.session.get(Contract, ella.id).max_days_week == 2
+        contract = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28).staff[str(ella.id)].contract
+        assert (contract.max_hours_week, contract.max_weekends) == (6.0, 1)
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "contract.updated"))
+        assert entry.details["max_hours_week"] == [10.0, 6.0]
