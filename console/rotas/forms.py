@@ -1,12 +1,16 @@
 """Forms for making, checking and publishing rotas, and for a person's own shifts."""
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField, \
+    StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
 
+from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm
 from console.rotas.flows import MAX_WEEKS
+from rota import domain
+from rota.scenario import format_time
 from rota.standards import MIN_HORIZON_DAYS
 
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
@@ -79,3 +83,77 @@ class ShiftForm(TimeRangeForm):
     kind = SelectField("Kind", choices=KINDS, validate_choice=True)
     day = DateField("Day", validators=[InputRequired("Enter the day.")])
     submit = SubmitField("Add shift")
+
+
+WEEKDAY_CHOICES = [SelectChoice(i, name) for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in (
+    ("clinical", "Clinical moderators"), ("non_clinical", "Non-clinical moderators"), ("peer", "Peer moderators"),
+    ("champion", "Digital champions"), ("volunteer", "Volunteers"))]
+SEGMENT_ROWS = 6
+TIME_OPTIONAL = Regexp(TIME_PATTERN + "|^$", message="Enter a time like 08:00.")
+
+
+class SegmentForm(Form):
+    """One presence segment: at least `min` people of some roles on duty at a time on some days (a row left
+    without days is not used)."""
+
+    days = CheckboxListField("Days", coerce=int, choices=WEEKDAY_CHOICES, validators=[Optional()])
+    start = StringField("From", validators=[TIME_OPTIONAL])
+    end = StringField("To", validators=[TIME_OPTIONAL])
+    roles = CheckboxListField("Who may cover it", choices=ROLE_CHOICES, validators=[Optional()])
+    min = IntegerField("At least", default=1, validators=[Optional(), NumberRange(1, 20, "Enter 1 to 20 people.")])
+
+
+class StandardForm(ConsoleForm):
+    """A service's coverage standard: presence segments and/or a checks standard."""
+
+    segments = FieldList(FormField(SegmentForm), min_entries=SEGMENT_ROWS, max_entries=SEGMENT_ROWS)
+    checks_on = BooleanField("Moderation checks")
+    per_day = IntegerField("Checks a day", default=4, validators=[Optional(), NumberRange(1, 48, "Enter 1 to 48.")])
+    max_gap_hours = DecimalField("Longest gap between checks (hours)", places=1, default=4, validators=[
+        Optional(), NumberRange(0.5, 24, "Enter 0.5 to 24 hours.")])
+    window_start = StringField("Checks from", default="08:00", validators=[TIME_OPTIONAL])
+    window_end = StringField("Checks until", default="22:00", validators=[TIME_OPTIONAL])
+    minutes = IntegerField("Minutes a check takes", default=30, validators=[
+        Optional(), NumberRange(5, 240, "Enter 5 to 240 minutes.")])
+    check_roles = CheckboxListField("Who may do checks", choices=ROLE_CHOICES, validators=[Optional()])
+    auto_approve_swaps = BooleanField("Apply a swap both people agreed without a manager, when it breaks no rule")
+    submit = SubmitField("Save standard")
+
+    def to_standard(self, slug: str, name: str, tier: str) -> domain.Service:
+        """The standard the form describes, or UserError naming the row or field left incomplete."""
+        presence = []
+        for number, row in enumerate(self.segments, 1):
+            segment = row.form
+            if not segment.days.data:
+                continue
+            if not (segment.start.data and segment.end.data and segment.roles.data and segment.min.data):
+                raise UserError(f"Presence row {number}: enter the times, who may cover it and how many people, "
+                                "or untick its days.")
+            presence.append(domain.PresenceSegment(
+                domain.Window(frozenset(segment.days.data), minutes_of(segment.start.data), minutes_of(segment.end.data)),
+                frozenset(segment.roles.data), segment.min.data))
+        checks = None
+        if self.checks_on.data:
+            if None in (self.per_day.data, self.max_gap_hours.data, self.minutes.data) or not (
+                    self.window_start.data and self.window_end.data and self.check_roles.data):
+                raise UserError("Moderation checks: fill in every checks field, or untick Moderation checks.")
+            checks = domain.ChecksStandard(
+                per_day=self.per_day.data, max_gap=round(float(self.max_gap_hours.data) * 60),
+                window_start=minutes_of(self.window_start.data), window_end=minutes_of(self.window_end.data),
+                minutes=self.minutes.data, roles=frozenset(self.check_roles.data))
+        return domain.Service(slug, name, tier, presence=tuple(presence), checks=checks)
+
+
+def standard_form_data(standard: domain.Service, auto_approve_swaps: bool) -> dict:
+    """A standard as the form's initial data."""
+    segments = [{"days": sorted(s.window.days), "start": format_time(s.window.start), "end": format_time(s.window.end),
+                 "roles": sorted(s.roles), "min": s.min} for s in standard.presence]
+    data = {"segments": segments + [{"min": 1}] * (SEGMENT_ROWS - len(segments)),
+            "auto_approve_swaps": auto_approve_swaps, "checks_on": standard.checks is not None}
+    if standard.checks is not None:
+        checks = standard.checks
+        data.update(per_day=checks.per_day, max_gap_hours=checks.max_gap / 60, minutes=checks.minutes,
+                    window_start=format_time(checks.window_start), window_end=format_time(checks.window_end),
+                    check_roles=sorted(checks.roles))
+    return data

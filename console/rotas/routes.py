@@ -3,7 +3,7 @@
 import json
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -11,10 +11,10 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.forms import ActionForm, button_action
 from console.permissions import public, requires
-from console.rotas import bp, calendar, flows
+from console.rotas import bp, calendar, flows, standards
 from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.forms import GenerateForm, ImportForm, ShiftForm, minutes_of
+from console.rotas.forms import GenerateForm, ImportForm, ShiftForm, StandardForm, minutes_of, standard_form_data
 from console.rotas.models import RotaRun
 from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
@@ -95,6 +95,37 @@ def import_rota():
             flash("The file is imported as a draft. Check what it breaks below before approving it.", "success")
             return redirect(url_for("rotas.version", version_id=version.id))
     return _index_page(generate_form, form, 400)
+
+
+@bp.route("/standards/<int:service_id>", methods=["GET", "POST"])
+@requires("rota.manage")
+def standard(service_id: int):
+    """A service's coverage standard: presence segments, moderation checks, and how swaps are approved."""
+    service = standards.managed_service_or_raise(current_user, service_id=service_id)
+    current, is_default, auto_swaps = standards.current(service)
+    form = StandardForm() if request.method == "POST" else StandardForm(data=standard_form_data(current, auto_swaps))
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            try:
+                standards.save(service, form.to_standard(service.slug, service.name, service.risk_tier),
+                               auto_approve_swaps=form.auto_approve_swaps.data)
+            except UserError as failure:
+                flash(failure.message, "error")
+            else:
+                flash(f"The standard for {service.name} is saved. Rotas made from now on use it.", "success")
+                return redirect(url_for("rotas.standard", service_id=service.id))
+    return render_template("rotas/standard.html", service=service, form=form, is_default=is_default), status
+
+
+@bp.route("/standards/<int:service_id>/reset", methods=["POST"])
+@requires("rota.manage")
+def standard_reset(service_id: int):
+    """Go back to the risk tier's default standard."""
+    service = standards.managed_service_or_raise(current_user, service_id=service_id)
+    button_action(lambda: standards.reset(service), f"{service.name} is back on its tier's default standard.")
+    return redirect(url_for("rotas.standard", service_id=service.id))
 
 
 def _run_or_404(run_id: int) -> RotaRun:
