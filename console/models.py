@@ -9,6 +9,7 @@ from console.rotas.models import (
     Contract,
     CoverageStandard,
     LeaveRequest,
+    OpenShiftClaim,
     RotaRun,
     RotaVersion,
     RuleOverride,
@@ -20,5 +21,5 @@ from console.rotas.models import (
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
-           "CoverageStandard", "LeaveRequest", "RecoveryCode", "RotaRun", "RotaVersion", "RuleOverride", "Service",
+           "CoverageStandard", "LeaveRequest", "OpenShiftClaim", "RecoveryCode", "RotaRun", "RotaVersion", "RuleOverride", "Service",
            "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]

@@ -50,6 +50,14 @@ class ImportForm(PeriodForm):
     submit = SubmitField("Import as a draft")
 
 
+class TakeShiftForm(ConsoleForm):
+    """The open shift a person takes (hidden fields of its button)."""
+
+    service_id = IntegerField(validators=[InputRequired()])
+    day = DateField(validators=[InputRequired()])
+    gap_start = IntegerField(validators=[InputRequired(), NumberRange(0, 24 * 60)])
+
+
 def minutes_of(text: str) -> int:
     """"HH:MM" (already checked against TIME_PATTERN) as minutes after midnight."""
     hours, minutes = text.split(":")

@@ -293,6 +293,24 @@ class SwapRequest(db.Model):
     to_staff: Mapped[StaffMember] = relationship(foreign_keys=[to_staff_id], lazy="joined")
 
 
+class OpenShiftClaim(db.Model):
+    """Someone took an open shift. The unique key makes the first valid claim on a gap of a published rota the only
+    one, on every database: a second claim on the same gap fails to insert."""
+
+    __tablename__ = "open_shift_claims"
+    __table_args__ = (sa.UniqueConstraint("service_id", "day", "gap_start", "based_on_version_id",
+                                          name="uq_open_shift_claims_gap"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    gap_start: Mapped[int]  # where the uncovered window began
+    based_on_version_id: Mapped[int] = mapped_column(sa.ForeignKey("rota_versions.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("rota_versions.id", ondelete="CASCADE"))  # the new one
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class CalendarFeed(db.Model):
     """A person's private calendar subscription: only a hash of the token is kept."""
 

@@ -159,14 +159,13 @@ def _history(people: list[StaffMember], contracts: dict[int, Contract], start: d
     return history
 
 
-def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | None = None,
-                     staff_ids: Iterable[int] | None = None) -> list[Shift]:
-    """The shifts in force from start to last: for each service and date, the newest published version's."""
-    versions = list(db.session.scalars(
+def versions_in_force(*, start: date, last: date) -> dict[tuple[int, date], int]:
+    """(service id, date) -> the id of the published version in force that day: the newest that covers it."""
+    versions = db.session.scalars(
         sa.select(RotaVersion).where(RotaVersion.status == VersionStatus.PUBLISHED.value,
                                      RotaVersion.start_date <= last)
-        .order_by(RotaVersion.published_at, RotaVersion.id)))
-    in_force: dict[tuple[int, date], int] = {}  # (service, date) -> version id
+        .order_by(RotaVersion.published_at, RotaVersion.id))
+    in_force: dict[tuple[int, date], int] = {}
     for version in versions:
         if version.last_date < start:
             continue
@@ -175,6 +174,13 @@ def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | No
             while day <= min(version.last_date, last):
                 in_force[(service.id, day)] = version.id
                 day += timedelta(days=1)
+    return in_force
+
+
+def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | None = None,
+                     staff_ids: Iterable[int] | None = None) -> list[Shift]:
+    """The shifts in force from start to last: for each service and date, the newest published version's."""
+    in_force = versions_in_force(start=start, last=last)
     if not in_force:
         return []
     query = sa.select(Shift).where(Shift.version_id.in_(set(in_force.values())), Shift.day.between(start, last))

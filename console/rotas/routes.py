@@ -11,10 +11,18 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.forms import ActionForm, button_action
 from console.permissions import public, requires
-from console.rotas import bp, calendar, flows, standards
+from console.rotas import bp, calendar, flows, open_shifts, standards
 from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.forms import GenerateForm, ImportForm, ShiftForm, StandardForm, minutes_of, standard_form_data
+from console.rotas.forms import (
+    GenerateForm,
+    ImportForm,
+    ShiftForm,
+    StandardForm,
+    TakeShiftForm,
+    minutes_of,
+    standard_form_data,
+)
 from console.rotas.models import RotaRun
 from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
@@ -292,9 +300,11 @@ def scenario_export(version_id: int):
 # --- A person's own shifts and calendar ---------------------------------------------------------
 
 def _mine_page(feed_url: str | None = None):
-    shifts = rotas.my_shifts(current_user.id, start=utcnow().date(), days=rotas.AIM_WEEKS * 7)
+    today = utcnow().date()
+    shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
     return render_template("rotas/mine.html", shifts=shifts, has_feed=calendar.has_token(current_user),
-                           feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS)
+                           feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
+                           offers=open_shifts.offers(current_user, today=today))
 
 
 @bp.route("/mine")
@@ -302,6 +312,24 @@ def _mine_page(feed_url: str | None = None):
 def mine():
     """My shifts for the next 6 weeks, and my calendar subscription."""
     return _mine_page()
+
+
+@bp.route("/mine/open-shifts", methods=["POST"])
+@requires("rota.mine")
+def take_open_shift():
+    """Take an open shift in one click: the rules are checked again, and the first valid claim wins."""
+    form = TakeShiftForm()
+    if not form.validate_on_submit():
+        flash("That shift could not be read; choose it again from the list.", "error")
+    else:
+        try:
+            taken = open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
+                                      gap_start=form.gap_start.data, today=utcnow().date())
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash(f"The shift {taken.when} for {taken.service.name} is yours. Your manager has been told.", "success")
+    return redirect(url_for("rotas.mine"))
 
 
 @bp.route("/mine/calendar", methods=["POST"])

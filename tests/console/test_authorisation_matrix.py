@@ -83,6 +83,7 @@ ROUTES = {
     ("rotas.scenario_export", "GET"): ("/rota/versions/1/scenario.json", ROTA_MANAGERS),
     ("rotas.mine", "GET"): ("/rota/mine", ROSTERED),
     ("rotas.calendar_link", "POST"): ("/rota/mine/calendar", ROSTERED),
+    ("rotas.take_open_shift", "POST"): ("/rota/mine/open-shifts", ROSTERED),
     ("rotas.calendar_download", "GET"): ("/rota/mine/shifts.ics", ROSTERED),
     ("calendar_feed", "GET"): ("/calendar/not-a-token.ics", PUBLIC),
     ("staffing.mine", "GET"): ("/staffing/mine", ROSTERED),

@@ -1,0 +1,147 @@
+"""Open shifts: presence windows a published rota leaves uncovered, offered to each person who could cover them.
+
+A person sees only what they could take without breaking a rule: trained for the service, a role the window
+asks for, available, and the engine's validator finding nothing new broken with the shift added. Taking one
+checks all of that again, then publishes a one-day version of that service's rota with the shift added (and a
+clinician on call where the person needs supervision); a unique claim row per gap makes the first valid claim
+the only one. The service's team managers are emailed.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from console.accounts.models import StaffMember
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import UserError
+from console.extensions import db
+from console.mail import MailError, send_email
+from console.permissions import Role
+from console.rotas import calendar
+from console.rotas import problem as problems
+from console.rotas.models import OpenShiftClaim, RotaVersion, VersionStatus
+from console.services.models import Service
+from rota.domain import Assignment, Kind, Problem, Rota
+from rota.explain import roles_in_words
+from rota.scenario import format_time
+from rota.score import presence_gaps
+from rota.solver import add_on_call
+from rota.validate import validate
+
+log = logging.getLogger(__name__)
+WEEKS_AHEAD = 6
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    """A shift a person can take: the part of an uncovered window that fits their availability."""
+
+    service: Service
+    day: date
+    gap_start: int
+    start: int
+    end: int
+    based_on: int  # the published version in force that day
+    need: str
+
+    @property
+    def when(self) -> str:
+        """The shift as people read it."""
+        return f"{self.day:%a %d %b} {format_time(self.start)}-{format_time(self.end)}"
+
+
+def _problem(person: StaffMember, today: date) -> Problem:
+    monday = today - timedelta(days=today.weekday())
+    return problems.build_problem([s for s in person.services if s.active], monday, WEEKS_AHEAD * 7)
+
+
+def _fit(problem: Problem, staff_id: str, day: int, start: int, end: int) -> tuple[int, int] | None:
+    """The longest part of [start, end) the person is available for, as one presence shift the rules allow."""
+    rules = problem.rules
+    pieces = [(max(start, w.start), min(end, w.end)) for w in problem.staff[staff_id].available_on(problem.date_of(day))]
+    pieces = [(s, min(e, s + rules.presence_max_minutes)) for s, e in pieces if e - s >= rules.presence_min_minutes]
+    return max(pieces, key=lambda piece: piece[1] - piece[0], default=None)
+
+
+def _new_problems(problem: Problem, rota: Rota, added: Rota) -> list[str]:
+    before = {str(v) for v in validate(problem, rota)}
+    return [v.message for v in validate(problem, added) if str(v) not in before]
+
+
+def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
+    """Open shifts from tomorrow to six weeks ahead that this person could take now."""
+    if problems.engine_role(person) is None or not person.services:
+        return []
+    problem = _problem(person, today)
+    me = str(person.id)
+    if me not in problem.staff:
+        return []
+    by_slug = {service.slug: service for service in person.services}
+    in_force = problems.versions_in_force(start=problem.start, last=problem.date_of(problem.days - 1))
+    rota = problems.published_rota(problem)
+    found = []
+    for gap in presence_gaps(problem, rota):
+        day, service = problem.date_of(gap.day), by_slug[gap.service]
+        based_on = in_force.get((service.id, day))
+        if day <= today or based_on is None or problem.staff[me].role not in gap.roles:
+            continue
+        part = _fit(problem, me, gap.day, gap.start, gap.end)
+        if part is None:
+            continue
+        shift = Assignment(gap.day, part[0], part[1], me, gap.service, Kind.PRESENCE)
+        if _new_problems(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
+            continue
+        found.append(OpenShift(service, day, gap.start, part[0], part[1], based_on,
+                               f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"))
+    return found
+
+
+def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, today: date) -> OpenShift:
+    """Take an open shift: checked again now, published at once, the managers told. UserError if it is gone."""
+    offer = next((o for o in offers(person, today=today)
+                  if (o.service.id, o.day, o.gap_start) == (service_id, day, gap_start)), None)
+    if offer is None:
+        raise UserError("That shift is no longer open to you: someone may have taken it, or the rota or your "
+                        "availability changed. The open shifts below are up to date.")
+    problem = _problem(person, today)
+    rota = problems.published_rota(problem)
+    day_number = (day - problem.start).days
+    shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind.PRESENCE)
+    full = add_on_call(problem, Rota(rota.assignments + (shift,)))
+    that_day = Rota(tuple(a for a in full.assignments if a.service == offer.service.slug and a.day == day_number))
+    version = RotaVersion(
+        status=VersionStatus.PUBLISHED.value, start_date=day, days=1, created_by_id=person.id,
+        published_by_id=person.id, published_at=utcnow(), services=[offer.service],
+        note=f"Open shift taken by {person.name}", shifts=problems.shifts_of(that_day, problem))
+    db.session.add(version)
+    try:
+        db.session.flush()
+        db.session.add(OpenShiftClaim(service_id=service_id, day=day, gap_start=gap_start, staff_id=person.id,
+                                      based_on_version_id=offer.based_on, version_id=version.id))
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise UserError("Someone else took that shift a moment ago. The open shifts below are up to date.") from None
+    # Syncing everyone on that day's rota is safe: only events that really changed get a new SEQUENCE.
+    calendar.sync_events(staff_ids=sorted({int(a.staff) for a in that_day.assignments}), start=day, last=day)
+    audit.record("rota.open_shift_taken", target=f"rota_version:{version.id}",
+                 details={"service": service_id, "day": day.isoformat(), "start": offer.start, "end": offer.end})
+    db.session.commit()
+    _tell_managers(offer, person)
+    return offer
+
+
+def _tell_managers(offer: OpenShift, person: StaffMember) -> None:
+    managers = db.session.scalars(sa.select(StaffMember).where(StaffMember.active)).all()
+    told = [m for m in managers if Role.TEAM_MANAGER in m.roles and offer.service in m.services]
+    for manager in told:
+        try:
+            send_email(to=manager.email, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
+                       body=f"Hello {manager.name},\n\n{person.name} has taken the open shift {offer.when} for "
+                            f"{offer.service.name}. It is published and in their calendar.\n")
+        except MailError:
+            log.warning("could not email manager %s about an open shift taken", manager.id)
