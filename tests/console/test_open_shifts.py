@@ -1,6 +1,5 @@
 """Open shifts: an uncovered window of a published rota, taken in one click by someone who can cover it."""
 
-
 import pytest
 import sqlalchemy as sa
 
