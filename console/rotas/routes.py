@@ -1,5 +1,7 @@
 """Rota pages: managers make, check, approve and publish rotas; everyone rostered sees their own shifts."""
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 
@@ -330,6 +332,29 @@ def take_open_shift():
         else:
             flash(f"The shift {taken.when} for {taken.service.name} is yours. Your manager has been told.", "success")
     return redirect(url_for("rotas.mine"))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: quote it so it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@bp.route("/mine/activity.csv")
+@requires("rota.mine")
+def activity_download():
+    """My published work by month and service (the last two years) as CSV, for a CV, a reference or expenses."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"])
+    for row in rotas.activity(current_user.id, today=utcnow().date()):
+        writer.writerow([row.month.strftime("%Y-%m"), _cell(row.service), row.duty_shifts,
+                         f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="my-moderation-activity.csv"'})
 
 
 @bp.route("/mine/calendar", methods=["POST"])

@@ -84,6 +84,7 @@ ROUTES = {
     ("rotas.mine", "GET"): ("/rota/mine", ROSTERED),
     ("rotas.calendar_link", "POST"): ("/rota/mine/calendar", ROSTERED),
     ("rotas.take_open_shift", "POST"): ("/rota/mine/open-shifts", ROSTERED),
+    ("rotas.activity_download", "GET"): ("/rota/mine/activity.csv", ROSTERED),
     ("rotas.calendar_download", "GET"): ("/rota/mine/shifts.ics", ROSTERED),
     ("calendar_feed", "GET"): ("/calendar/not-a-token.ics", PUBLIC),
     ("staffing.mine", "GET"): ("/staffing/mine", ROSTERED),

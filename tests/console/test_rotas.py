@@ -1,5 +1,7 @@
 """Rotas in the console: background runs, drafts checked by the engine, approval, publishing, own shifts."""
 
+import csv
+import io
 import json
 from datetime import timedelta
 from io import BytesIO
@@ -212,3 +214,31 @@ def test_managers_see_only_rotas_of_their_services(app, client, auth, demo_data)
     response = client.get(f"/rota/versions/{version_id}")
     assert response.status_code == 404
     assert "There is no rota at this address that you manage." in response.get_data(as_text=True)
+
+
+def test_my_activity_record_adds_up_my_published_work_by_month(app, client, auth, demo_data):
+    monday = next_monday() - timedelta(weeks=8)
+    with app.app_context():
+        version_id = make_draft(start=monday)
+        publish_draft(version_id)
+        ella = person(VOLUNTEER)
+        expected = {}
+        for shift in db.session.get(RotaVersion, version_id).shifts:
+            if shift.staff_id == ella.id and shift.day <= utcnow().date() and shift.kind == "presence":
+                key = (shift.day.strftime("%Y-%m"), shift.service.name)
+                shifts, minutes = expected.get(key, (0, 0))
+                expected[key] = (shifts + 1, minutes + shift.end_minute - shift.start_minute)
+        assert expected, "the demo volunteer should have worked in the past rota"
+        worked = next(iter(expected))[1]  # a service she worked for gets a name a spreadsheet would run
+        db.session.scalar(sa.select(Service).where(Service.name == worked)).name = "=" + worked
+        db.session.commit()
+    auth.login_demo(VOLUNTEER)
+    response = client.get("/rota/mine/activity.csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="my-moderation-activity.csv"'
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"]
+    got = {(month, service.removeprefix("'")): (int(shifts), round(float(hours) * 60))
+           for month, service, shifts, hours, _checks, _on_call in rows[1:]}
+    assert got == {(month, "=" + name if name == worked else name): figures
+                   for (month, name), figures in expected.items()}
+    assert all(not service.startswith("=") for _month, service, *_ in rows[1:])  # no formula for a spreadsheet
