@@ -11,6 +11,9 @@ from rota.domain import MINUTES_PER_DAY, Assignment, Kind, Problem, Rota
 from rota.scenario import format_time
 
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
+# Contract limits (hours and days a week, days in a row, rest, weekends): a manager may accept one of these
+# broken, with a reason. Training, availability, leave, the standard's shape, overlaps and supervision: never.
+SOFT_RULES = frozenset({6, 7, 8, 9})
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,11 @@ class Violation:
 
     rule: int
     message: str
+
+    @property
+    def soft(self) -> bool:
+        """Whether a manager may accept this with a reason (a contract limit)."""
+        return self.rule in SOFT_RULES
 
     def __str__(self) -> str:
         return f"rule {self.rule}: {self.message}"

@@ -1,10 +1,10 @@
 """Forms for making, checking and publishing rotas, and for a person's own shifts."""
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField, \
-    StringField, SubmitField
+from wtforms import BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, \
+    SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm
@@ -48,6 +48,15 @@ class ImportForm(PeriodForm):
     file = FileField("Rota file (modrota-solution/1 JSON)", validators=[
         FileRequired("Choose a rota file."), FileAllowed(["json"], "Choose a .json file.")])
     submit = SubmitField("Import as a draft")
+
+
+class OverrideForm(ConsoleForm):
+    """Accept one broken contract limit of a draft, with a reason."""
+
+    message = HiddenField(validators=[InputRequired()])
+    reason = StringField("Reason (kept on record)", validators=[
+        InputRequired("Give the reason."), Length(max=300, message="Keep the reason to 300 characters.")])
+    submit = SubmitField("Accept with this reason")
 
 
 class TakeShiftForm(ConsoleForm):

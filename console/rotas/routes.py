@@ -19,6 +19,7 @@ from console.rotas import service as rotas
 from console.rotas.forms import (
     GenerateForm,
     ImportForm,
+    OverrideForm,
     ShiftForm,
     StandardForm,
     TakeShiftForm,
@@ -206,6 +207,7 @@ def _version_page(version, form: ShiftForm | None = None, status: int = 200):
         grid.setdefault((shift.staff_id, shift.day), []).append(shift)
     people = sorted(review.problem.staff.values(), key=lambda p: (p.role, p.name))
     return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
+                           override_form=OverrideForm(),
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
                            format_time=format_time), status
 
@@ -235,6 +237,24 @@ def shift_add(version_id: int):
                                     " The draft keeps every rule."), "warning" if broken else "success")
             return redirect(url_for("rotas.version", version_id=version.id))
     return _version_page(version, form, 400)
+
+
+@bp.route("/versions/<int:version_id>/overrides", methods=["POST"])
+@requires("rota.manage")
+def rule_override(version_id: int):
+    """Accept a broken contract limit of a draft, with the reason on record."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        flash(" ".join(sum(form.errors.values(), [])) or "Give the reason.", "error")
+    else:
+        try:
+            rotas.override(version, current_user, message=form.message.data, reason=form.reason.data)
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("The broken rule is accepted, with your reason on record.", "success")
+    return redirect(url_for("rotas.version", version_id=version.id) + "#rules")
 
 
 @bp.route("/versions/<int:version_id>/shifts/<int:shift_id>/remove", methods=["POST"])

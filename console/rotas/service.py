@@ -15,7 +15,7 @@ from console.mail import MailError, send_email
 from console.permissions import Role
 from console.rotas import calendar
 from console.rotas import problem as problems
-from console.rotas.models import RotaVersion, Shift, VersionStatus
+from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.services.models import Service
 from rota.domain import Problem, Rota
 from rota.scenario import ScenarioError, rota_from_dict
@@ -57,6 +57,12 @@ class Review:
     violations: list[Violation]
     added: Counter  # staff id -> shifts added against the published rota
     removed: Counter
+    overridden: dict[str, RuleOverride]  # broken soft rules a manager accepted, by the validator's message
+
+    @property
+    def blocking(self) -> list[Violation]:
+        """Broken rules that stop approval and publishing: all but the soft ones accepted with a reason."""
+        return [v for v in self.violations if v.message not in self.overridden]
 
 
 def review(version: RotaVersion) -> Review:
@@ -66,7 +72,8 @@ def review(version: RotaVersion) -> Review:
     published = problems.published_rota(problem)
     added, removed = rota.changes_from(published) if version.status != VersionStatus.PUBLISHED.value else ([], [])
     return Review(problem, rota, score(problem, rota), validate(problem, rota),
-                  Counter(a.staff for a in added), Counter(a.staff for a in removed))
+                  Counter(a.staff for a in added), Counter(a.staff for a in removed),
+                  {o.message: o for o in version.overrides})
 
 
 def _editable(version: RotaVersion) -> None:
@@ -110,15 +117,41 @@ def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
     db.session.commit()
 
 
+MIN_REASON = 10
+
+
+def override(version: RotaVersion, actor, *, message: str, reason: str) -> None:
+    """Accept one broken contract limit of a draft, with the reason on record; never leave, training,
+    availability or supervision."""
+    _editable(version)
+    reason = reason.strip()
+    violation = next((v for v in review(version).violations if v.message == message), None)
+    if violation is None:
+        raise UserError("That rule is no longer broken in this draft; the page shows what is.")
+    if not violation.soft:
+        raise UserError("Only contract limits (hours, days, rest, weekends) can be accepted with a reason; "
+                        "training, availability, leave and supervision must be fixed.")
+    if len(reason) < MIN_REASON:
+        raise UserError(f"Give the reason in at least {MIN_REASON} characters; it stays on record.")
+    if any(o.message == message for o in version.overrides):
+        raise UserError("That broken rule is already accepted.")
+    version.overrides.append(RuleOverride(rule=violation.rule, message=message, reason=reason,
+                                          overridden_by_id=actor.id))
+    audit.record("rota.rule_overridden", target=version_target(version),
+                 details={"rule": violation.rule, "message": message, "reason": reason})
+    db.session.commit()
+
+
 def approve(version: RotaVersion, actor) -> None:
     """A second manager or an owner approves a draft; the person who made it cannot."""
     if version.status != VersionStatus.DRAFT.value:
         raise UserError(f"Only a draft can be approved; this rota is {version.status}.")
     if version.created_by_id == actor.id:
         raise UserError("A rota is approved by a second person: ask another team manager or an owner.")
-    violations = review(version).violations
-    if violations:
-        raise UserError(f"This draft breaks {len(violations)} rule(s) (listed on the page); fix them first.")
+    blocking = review(version).blocking
+    if blocking:
+        raise UserError(f"This draft breaks {len(blocking)} rule(s) (listed on the page); fix them, or accept a "
+                        "broken contract limit with a reason, first.")
     version.status, version.approved_by_id, version.approved_at = VersionStatus.APPROVED.value, actor.id, utcnow()
     audit.record("rota.approved", target=version_target(version))
     db.session.commit()
@@ -132,8 +165,8 @@ def publish(version: RotaVersion, actor) -> list[str]:
     if version.status != VersionStatus.APPROVED.value:
         raise UserError("A rota is approved by a second person before it is published.")
     checked = review(version)
-    if checked.violations:
-        raise UserError(f"This rota breaks {len(checked.violations)} rule(s); it cannot be published.")
+    if checked.blocking:
+        raise UserError(f"This rota breaks {len(checked.blocking)} rule(s); it cannot be published.")
     changed_people = sorted(set(checked.added) | set(checked.removed))
     version.status, version.published_by_id, version.published_at = (VersionStatus.PUBLISHED.value, actor.id,
                                                                       utcnow())

@@ -11,12 +11,14 @@ import sqlalchemy as sa
 
 from console import demo
 from console.accounts.models import StaffMember
+from console.audit.models import AuditEntry
 from console.database import utcnow
+from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.models import RotaRun, RotaVersion, RunStatus
+from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus
 from console.services.models import Service
 from rota.constraints import time_step
 from rota.construct import greedy_rota
@@ -242,3 +244,48 @@ def test_my_activity_record_adds_up_my_published_work_by_month(app, client, auth
     assert got == {(month, "=" + name if name == worked else name): figures
                    for (month, name), figures in expected.items()}
     assert all(not service.startswith("=") for _month, service, *_ in rows[1:])  # no formula for a spreadsheet
+
+
+def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availability_never(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        ella = person(VOLUNTEER)
+        db.session.get(Contract, ella.id).max_hours_week = 1  # every week she works now breaks rule 6
+        ella_id, eating_id = ella.id, services("eating-disorders")[0].id
+        db.session.commit()
+    page_url = f"/rota/versions/{version_id}"
+    manager.post(page_url + "/shifts", {"staff": ella_id, "service": eating_id, "kind": "presence",
+                                        "day": next_monday().isoformat(), "start": "09:00", "end": "13:00"},
+                 form_page=page_url)
+
+    def broken(rule):
+        with app.app_context():
+            return [v.message for v in rotas.review(db.session.get(RotaVersion, version_id)).violations
+                    if v.rule == rule]
+
+    assert "Accept with a reason" in client.get(page_url).get_data(as_text=True)
+    hard = manager.post(page_url + "/overrides", {"message": broken(3)[0], "reason": "She offered to come in"},
+                        form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    assert "Only contract limits (hours, days, rest, weekends) can be accepted" in hard
+    short = manager.post(page_url + "/overrides", {"message": broken(6)[0], "reason": "ok"}, form_page=page_url,
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Give the reason in at least 10 characters" in short
+    with app.app_context():
+        version = db.session.get(RotaVersion, version_id)
+        outside = next(s for s in version.shifts if s.staff_id == ella_id and s.start_minute == 9 * 60)
+        rotas.remove_shift(version, shift_id=outside.id)
+        with pytest.raises(UserError, match=f"breaks {len(broken(6))} rule"):
+            rotas.approve(version, person(OWNER))
+
+    hours = broken(6)
+    for message in hours:
+        accepted = manager.post(page_url + "/overrides", {"message": message, "reason": "Agreed extra hours by phone"},
+                                form_page=page_url, follow_redirects=True).get_data(as_text=True)
+        assert "The broken rule is accepted, with your reason on record." in accepted
+    assert "Accepted</span> by Priya Shah" in accepted and "Agreed extra hours by phone" in accepted
+    with app.app_context():
+        version = db.session.get(RotaVersion, version_id)
+        rotas.approve(version, person(OWNER))
+        assert version.status == "approved"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "rota.rule_overridden")) == len(hours)
