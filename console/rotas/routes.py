@@ -200,14 +200,16 @@ def _shift_form(version) -> ShiftForm:
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
     review = rotas.review(version)
     form = form or _shift_form(version)
-    gaps = [describe_gap(review.problem, gap) for gap in uncovered_gaps(review.problem, review.rota)]
+    found = uncovered_gaps(review.problem, review.rota)
+    gaps = [describe_gap(review.problem, gap) for gap in found]
     days = [version.start_date + timedelta(days=d) for d in range(version.days)]
     grid = {}
     for shift in version.shifts:
         grid.setdefault((shift.staff_id, shift.day), []).append(shift)
     people = sorted(review.problem.staff.values(), key=lambda p: (p.role, p.name))
     return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
-                           override_form=OverrideForm(),
+                           override_form=OverrideForm(), cover=rotas.coverage_by_service(review, found),
+                           slugs={s.slug: s for s in version.services},
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
                            format_time=format_time), status
 

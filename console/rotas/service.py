@@ -17,8 +17,8 @@ from console.rotas import calendar
 from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.services.models import Service
-from rota.domain import Problem, Rota
-from rota.scenario import ScenarioError, rota_from_dict
+from rota.domain import Kind, Problem, Rota
+from rota.scenario import ScenarioError, format_time, rota_from_dict
 from rota.score import Score, score, uncovered_gaps
 from rota.standards import MIN_HORIZON_DAYS
 from rota.validate import Violation, validate
@@ -115,6 +115,61 @@ def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
                  details={"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
                           "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind})
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A stretch of one service's day on the coverage timeline."""
+
+    start: int
+    end: int
+    kind: str  # "covered", "uncovered" or "check"
+
+
+@dataclass(frozen=True)
+class DayCover:
+    """One service's day: bars for the timeline, and the same in words."""
+
+    bars: list[Bar]
+    uncovered: list[str]  # what is missing, in words; empty when the standard is met
+
+    @property
+    def summary(self) -> str:
+        """The day in words, for everyone (the timeline is a picture of it)."""
+        return "; ".join(self.uncovered) if self.uncovered else "Covered"
+
+
+def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    for hole_start, hole_end in holes:
+        spans = [(s, e) for start, end in spans
+                 for s, e in ((start, min(end, hole_start)), (max(start, hole_end), end)) if s < e]
+    return spans
+
+
+def coverage_by_service(checked: Review, gaps: list) -> dict[tuple[str, int], DayCover]:
+    """(service id, day) -> the day's cover against the standard: covered and uncovered windows, checks done."""
+    problem, result = checked.problem, {}
+    by_day = defaultdict(list)
+    for gap in gaps:
+        by_day[(gap.service, gap.day)].append(gap)
+    checks = defaultdict(list)
+    for a in checked.rota.assignments:
+        if a.kind == Kind.CHECK:
+            checks[(a.service, a.day)].append(a)
+    for slug, service in problem.services.items():
+        for day in range(problem.days):
+            weekday, missing = problem.date_of(day).weekday(), by_day[(slug, day)]
+            needed = sorted({(seg.window.start, seg.window.end) for seg in service.segments_on(weekday)})
+            uncovered = [(g.start, g.end) for g in missing if g.kind in ("presence", "check gap")]
+            bars = [Bar(s, e, "covered") for s, e in _minus(needed, uncovered)]
+            bars += [Bar(s, e, "uncovered") for s, e in uncovered]
+            bars += [Bar(a.start, a.end, "check") for a in checks[(slug, day)]]
+            words = [f"{format_time(g.start)}-{format_time(g.end)} "
+                     + ("nobody on duty" if g.kind == "presence" else
+                        "too long without a check" if g.kind == "check gap" else f"{g.missing} check(s) short")
+                     for g in missing]
+            result[(slug, day)] = DayCover(sorted(bars, key=lambda bar: bar.start), words)
+    return result
 
 
 MIN_REASON = 10

@@ -289,3 +289,25 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
         assert version.status == "approved"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "rota.rule_overridden")) == len(hours)
+
+
+def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        evening = next(s for s in version.shifts if s.kind == "presence" and s.start_minute >= 17 * 60
+                       and s.service.slug == "eating-disorders")
+        day, start, end = evening.day, evening.start_minute, evening.end_minute
+        version.shifts.remove(evening)
+        db.session.commit()
+    page = client.get(f"/rota/versions/{version_id}").get_data(as_text=True)
+    grid = page.split("<h2>Services by time of day</h2>")[1].split("<h2>People by day</h2>")[0]
+    rows = {row.split("</th>")[0].split(">")[-1]: row for row in grid.split('<th scope="row">')[1:]}
+    cells = rows["Eating disorders"].split("<td")[1:]
+    short = cells[(day - next_monday()).days]
+    assert 'class="cover--short"' in short
+    assert f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d} nobody on duty" in short
+    assert f'class="bar bar--uncovered" x="{start}"' in short
+    assert sum('class="cover--short"' in cell for cell in cells) == 1
+    assert all('class="cover--ok"' in cell for row in rows.values() if row is not rows["Eating disorders"]
+               for cell in row.split("<td")[1:])
