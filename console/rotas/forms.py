@@ -59,6 +59,15 @@ class OverrideForm(ConsoleForm):
     submit = SubmitField("Accept with this reason")
 
 
+class SwapForm(ConsoleForm):
+    """Ask a colleague to take one of my shifts."""
+
+    to_staff = SelectField("Who would you like to take it?", coerce=int, validate_choice=True)
+    note = StringField("Note for them (optional)", validators=[
+        Optional(), Length(max=200, message="Keep the note to 200 characters.")])
+    submit = SubmitField("Ask them")
+
+
 class TakeShiftForm(ConsoleForm):
     """The open shift a person takes (hidden fields of its button)."""
 

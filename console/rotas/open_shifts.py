@@ -11,26 +11,22 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
-from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.mail import MailError, send_email
-from console.permissions import Role
-from console.rotas import calendar
 from console.rotas import problem as problems
-from console.rotas.models import OpenShiftClaim, RotaVersion, VersionStatus
+from console.rotas import service as rotas
+from console.rotas.models import OpenShiftClaim
 from console.services.models import Service
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.explain import roles_in_words
 from rota.scenario import format_time
 from rota.score import presence_gaps
 from rota.solver import add_on_call
-from rota.validate import validate
 
 log = logging.getLogger(__name__)
 WEEKS_AHEAD = 6
@@ -67,11 +63,6 @@ def _fit(problem: Problem, staff_id: str, day: int, start: int, end: int) -> tup
     return max(pieces, key=lambda piece: piece[1] - piece[0], default=None)
 
 
-def _new_problems(problem: Problem, rota: Rota, added: Rota) -> list[str]:
-    before = {str(v) for v in validate(problem, rota)}
-    return [v.message for v in validate(problem, added) if str(v) not in before]
-
-
 def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
     """Open shifts from tomorrow to six weeks ahead that this person could take now."""
     if problems.engine_role(person) is None or not person.services:
@@ -93,7 +84,7 @@ def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
         if part is None:
             continue
         shift = Assignment(gap.day, part[0], part[1], me, gap.service, Kind.PRESENCE)
-        if _new_problems(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
+        if rotas.new_violations(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
             continue
         found.append(OpenShift(service, day, gap.start, part[0], part[1], based_on,
                                f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"))
@@ -111,23 +102,15 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, to
     rota = problems.published_rota(problem)
     day_number = (day - problem.start).days
     shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind.PRESENCE)
-    full = add_on_call(problem, Rota(rota.assignments + (shift,)))
-    that_day = Rota(tuple(a for a in full.assignments if a.service == offer.service.slug and a.day == day_number))
-    version = RotaVersion(
-        status=VersionStatus.PUBLISHED.value, start_date=day, days=1, created_by_id=person.id,
-        published_by_id=person.id, published_at=utcnow(), services=[offer.service],
-        note=f"Open shift taken by {person.name}", shifts=problems.shifts_of(that_day, problem))
-    db.session.add(version)
     try:
-        db.session.flush()
+        version = rotas.publish_day(problem, Rota(rota.assignments + (shift,)), service=offer.service,
+                                    day=day_number, actor=person, note=f"Open shift taken by {person.name}")
         db.session.add(OpenShiftClaim(service_id=service_id, day=day, gap_start=gap_start, staff_id=person.id,
                                       based_on_version_id=offer.based_on, version_id=version.id))
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise UserError("Someone else took that shift a moment ago. The open shifts below are up to date.") from None
-    # Syncing everyone on that day's rota is safe: only events that really changed get a new SEQUENCE.
-    calendar.sync_events(staff_ids=sorted({int(a.staff) for a in that_day.assignments}), start=day, last=day)
     audit.record("rota.open_shift_taken", target=f"rota_version:{version.id}",
                  details={"service": service_id, "day": day.isoformat(), "start": offer.start, "end": offer.end})
     db.session.commit()
@@ -136,9 +119,7 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, to
 
 
 def _tell_managers(offer: OpenShift, person: StaffMember) -> None:
-    managers = db.session.scalars(sa.select(StaffMember).where(StaffMember.active)).all()
-    told = [m for m in managers if Role.TEAM_MANAGER in m.roles and offer.service in m.services]
-    for manager in told:
+    for manager in rotas.team_managers_of(offer.service):
         try:
             send_email(to=manager.email, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
                        body=f"Hello {manager.name},\n\n{person.name} has taken the open shift {offer.when} for "

@@ -13,7 +13,7 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.forms import ActionForm, button_action
 from console.permissions import public, requires
-from console.rotas import bp, calendar, flows, open_shifts, standards
+from console.rotas import bp, calendar, flows, open_shifts, standards, swaps
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.forms import (
@@ -22,6 +22,7 @@ from console.rotas.forms import (
     OverrideForm,
     ShiftForm,
     StandardForm,
+    SwapForm,
     TakeShiftForm,
     minutes_of,
     standard_form_data,
@@ -58,7 +59,8 @@ def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
     managed = rotas.services_managed_by(current_user)
     return render_template("rotas/index.html", cover=rotas.published_cover(managed, utcnow().date()),
                            drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
-                           upload=upload, aim_weeks=rotas.AIM_WEEKS), status
+                           upload=upload, aim_weeks=rotas.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),
+                           describe=swaps.describe), status
 
 
 @bp.route("/")
@@ -326,9 +328,11 @@ def scenario_export(version_id: int):
 def _mine_page(feed_url: str | None = None):
     today = utcnow().date()
     shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
+    asked, to_answer = swaps.requests_for(current_user)
     return render_template("rotas/mine.html", shifts=shifts, has_feed=calendar.has_token(current_user),
                            feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
-                           offers=open_shifts.offers(current_user, today=today))
+                           offers=open_shifts.offers(current_user, today=today), today=today, asked=asked,
+                           to_answer=to_answer, asked_shifts={r.shift_id for r in asked}, describe=swaps.describe)
 
 
 @bp.route("/mine")
@@ -377,6 +381,75 @@ def activity_download():
                          f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="my-moderation-activity.csv"'})
+
+
+@bp.route("/mine/shifts/<int:shift_id>/swap", methods=["GET", "POST"])
+@requires("rota.mine")
+def swap_ask(shift_id: int):
+    """Ask a colleague to take one of my shifts."""
+    shift = swaps.own_shift(current_user, shift_id=shift_id, today=utcnow().date())
+    form = SwapForm()
+    form.to_staff.choices = [SelectChoice(p.id, p.name) for p in swaps.colleagues(shift)]
+    if form.validate_on_submit():
+        try:
+            swaps.ask(current_user, shift_id=shift.id, to_staff_id=form.to_staff.data, note=form.note.data or "",
+                      today=utcnow().date())
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("Asked. You keep the shift until they accept" + (" and a manager approves." if not
+                  standards.auto_approves_swaps(shift.service) else "."), "success")
+            return redirect(url_for("rotas.mine"))
+    return render_template("rotas/swap.html", shift=shift, form=form, describe=swaps.describe), \
+        400 if form.is_submitted() else 200
+
+
+def _swap_answer(request_id: int, accept: bool):
+    done = button_action(lambda: swaps.answer(current_user, request_id=request_id, accept=accept))
+    if done is not None:
+        flash({"done": "Done: the shift is yours and in your calendar.", "declined": "Declined; they have been told.",
+               "agreed": "Accepted. A manager approves it before the shift moves."}[done.status], "success")
+    return redirect(url_for("rotas.mine"))
+
+
+@bp.route("/mine/swaps/<int:request_id>/accept", methods=["POST"])
+@requires("rota.mine")
+def swap_accept(request_id: int):
+    """Accept a colleague's request to take their shift (checked against the rules first)."""
+    return _swap_answer(request_id, True)
+
+
+@bp.route("/mine/swaps/<int:request_id>/decline", methods=["POST"])
+@requires("rota.mine")
+def swap_decline(request_id: int):
+    """Decline a colleague's request."""
+    return _swap_answer(request_id, False)
+
+
+@bp.route("/mine/swaps/<int:request_id>/withdraw", methods=["POST"])
+@requires("rota.mine")
+def swap_withdraw(request_id: int):
+    """Take back my swap request."""
+    button_action(lambda: swaps.withdraw(current_user, request_id=request_id), "Request withdrawn.")
+    return redirect(url_for("rotas.mine"))
+
+
+@bp.route("/swaps/<int:request_id>/approve", methods=["POST"])
+@requires("rota.manage")
+def swap_approve(request_id: int):
+    """Approve an agreed swap: checked again, then published."""
+    button_action(lambda: swaps.decide(current_user, request_id=request_id, approve=True),
+                  "Swap approved and published; both people have been emailed.")
+    return redirect(url_for("rotas.index"))
+
+
+@bp.route("/swaps/<int:request_id>/refuse", methods=["POST"])
+@requires("rota.manage")
+def swap_refuse(request_id: int):
+    """Refuse an agreed swap."""
+    button_action(lambda: swaps.decide(current_user, request_id=request_id, approve=False),
+                  "Swap refused; both people have been emailed.")
+    return redirect(url_for("rotas.index"))
 
 
 @bp.route("/mine/calendar", methods=["POST"])

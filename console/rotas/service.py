@@ -20,6 +20,7 @@ from console.services.models import Service
 from rota.domain import Kind, Problem, Rota
 from rota.scenario import ScenarioError, format_time, rota_from_dict
 from rota.score import Score, score, uncovered_gaps
+from rota.solver import add_on_call
 from rota.standards import MIN_HORIZON_DAYS
 from rota.validate import Violation, validate
 
@@ -250,6 +251,36 @@ def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -
         except MailError:
             not_told.append(member.name)
     return not_told
+
+
+def new_violations(problem: Problem, before: Rota, after: Rota) -> list[str]:
+    """Rules the second rota breaks that the first did not, in words (a change is judged by what it adds)."""
+    already = {str(v) for v in validate(problem, before)}
+    return [v.message for v in validate(problem, after) if str(v) not in already]
+
+
+def publish_day(problem: Problem, rota: Rota, *, service: Service, day: int, actor, note: str,
+                also_tell: tuple[int, ...] = ()) -> RotaVersion:
+    """Publish one day of one service's rota at once (an open shift taken, a swap): the rota's shifts for that
+    service and day, with a clinician on call wherever supervised work needs one. Calendars of everyone on that
+    day, and of `also_tell` (people taken off), follow. The caller commits."""
+    that_day = Rota(tuple(a for a in add_on_call(problem, rota).assignments if a.service == service.slug
+                          and a.day == day))
+    version = RotaVersion(status=VersionStatus.PUBLISHED.value, start_date=problem.date_of(day), days=1,
+                          created_by_id=actor.id, published_by_id=actor.id, published_at=utcnow(), services=[service],
+                          note=note, shifts=problems.shifts_of(that_day, problem))
+    db.session.add(version)
+    db.session.flush()
+    # Syncing everyone on that day is safe: only events that really changed get a new SEQUENCE.
+    calendar.sync_events(staff_ids=sorted({int(a.staff) for a in that_day.assignments} | set(also_tell)),
+                         start=version.start_date, last=version.start_date)
+    return version
+
+
+def team_managers_of(service: Service) -> list[StaffMember]:
+    """Active team managers of a service, who are told when its published rota changes without them."""
+    people = db.session.scalars(sa.select(StaffMember).where(StaffMember.active).order_by(StaffMember.name))
+    return [p for p in people if Role.TEAM_MANAGER in p.roles and service in p.services]
 
 
 def discard(version: RotaVersion) -> None:

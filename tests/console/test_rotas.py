@@ -24,7 +24,7 @@ from rota.constraints import time_step
 from rota.construct import greedy_rota
 from rota.scenario import problem_from_dict, rota_from_dict
 from rota.solver import add_on_call
-from tests.conftest import AuthActions, run_queued_tasks
+from tests.conftest import run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low")
