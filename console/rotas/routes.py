@@ -231,14 +231,17 @@ def shift_add(version_id: int):
     form = _shift_form(version)
     if form.validate_on_submit():
         try:
-            broken = rotas.add_shift(version, staff_id=form.staff.data, service_id=form.service.data,
-                                     day=form.day.data, start=minutes_of(form.start.data),
-                                     end=minutes_of(form.end.data), kind=form.kind.data)
+            edit = rotas.add_shift(version, staff_id=form.staff.data, service_id=form.service.data,
+                                   day=form.day.data, start=minutes_of(form.start.data),
+                                   end=minutes_of(form.end.data), kind=form.kind.data)
         except UserError as failure:
             flash(failure.message, "error")
         else:
-            flash("Shift added." + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
-                                    " The draft keeps every rule."), "warning" if broken else "success")
+            broken = edit.violations
+            flash("Shift added." + (f" {', '.join(edit.put_on_call)} put on call to supervise it." if edit.put_on_call
+                                    else "")
+                  + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
+                     " The draft keeps every rule."), "warning" if broken else "success")
             return redirect(url_for("rotas.version", version_id=version.id))
     return _version_page(version, form, 400)
 

@@ -83,10 +83,18 @@ def _editable(version: RotaVersion) -> None:
                         f"{version.status}. Make a new draft to change it.")
 
 
+@dataclass(frozen=True)
+class Edit:
+    """What a hand edit left: the rules the draft breaks now, and who was put on call to supervise."""
+
+    violations: list[Violation]
+    put_on_call: list[str]
+
+
 def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date, start: int, end: int,
-              kind: str) -> list[Violation]:
-    """Add a shift to a draft; returns what the draft breaks afterwards (the shift is kept, for the manager to
-    see and fix)."""
+              kind: str) -> Edit:
+    """Add a shift to a draft, with a clinician on call where supervised work needs one (as the engine does);
+    the shift is kept even when it breaks a rule, for the manager to see and fix."""
     _editable(version)
     if not version.start_date <= day <= version.last_date:
         raise UserError(f"{day:%a %d %b} is outside this rota ({version.start_date:%d %b} to "
@@ -98,11 +106,16 @@ def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date
     shift = Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start, end_minute=end)
     version.shifts.append(shift)
     db.session.flush()
+    checked = review(version)
+    on_call = [a for a in add_on_call(checked.problem, checked.rota).assignments
+               if a not in set(checked.rota.assignments)]
+    version.shifts.extend(problems.shifts_of(Rota(tuple(on_call)), checked.problem))
     audit.record("rota.shift_added", target=version_target(version),
                  details={"staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start,
-                          "end": end, "kind": kind})
+                          "end": end, "kind": kind, "on_call_added": len(on_call)})
     db.session.commit()
-    return review(version).violations
+    return Edit(review(version).violations if on_call else checked.violations,
+                sorted({checked.problem.staff[a.staff].name for a in on_call}))
 
 
 def remove_shift(version: RotaVersion, *, shift_id: int) -> None:

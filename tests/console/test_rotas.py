@@ -311,3 +311,28 @@ def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, c
     assert sum('class="cover--short"' in cell for cell in cells) == 1
     assert all('class="cover--ok"' in cell for row in rows.values() if row is not rows["Eating disorders"]
                for cell in row.split("<td")[1:])
+
+
+def test_a_supervised_shift_added_by_hand_gets_a_clinician_on_call(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        ella = person(VOLUNTEER)
+        evening = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
+        day, service_id, start, end = evening.day, evening.service_id, evening.start_minute, evening.end_minute
+        for shift in [s for s in version.shifts if s.day == day and s.service_id == service_id
+                      and (s.kind == "on_call" or s.id == evening.id)]:
+            version.shifts.remove(shift)
+        db.session.commit()
+        ella_id = ella.id
+    page_url = f"/rota/versions/{version_id}"
+    added = manager.post(page_url + "/shifts", {
+        "staff": ella_id, "service": service_id, "kind": "presence", "day": day.isoformat(),
+        "start": f"{start // 60:02d}:{start % 60:02d}", "end": f"{end // 60:02d}:{end % 60:02d}"},
+        form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    assert "put on call to supervise it. The draft keeps every rule." in added
+    with app.app_context():
+        on_call = [s for s in db.session.get(RotaVersion, version_id).shifts
+                   if s.day == day and s.service_id == service_id and s.kind == "on_call"]
+        assert on_call and all(Role.CLINICAL_MODERATOR in s.staff.roles for s in on_call)
+        assert min(s.start_minute for s in on_call) <= start and max(s.end_minute for s in on_call) >= end
