@@ -1,26 +1,35 @@
-"""A volunteer finds their published shifts and subscribes to them from their own calendar, in real Chromium."""
+"""A volunteer takes an open shift and subscribes to their shifts from their own calendar, in real Chromium."""
 
 import icalendar
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_sign_in import sign_in_with_password
-from tests.console.test_rotas import make_draft, publish_draft
+from tests.console.test_open_shifts import publish_with_a_gap
 
 pytestmark = pytest.mark.browser
 VOLUNTEER = "ella.robinson@demo-trust.example.org"
 
 
-def test_a_volunteer_subscribes_to_their_shifts(page, live_app, live_server):
+def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, live_app, live_server):
     with live_app.app_context():
-        publish_draft(make_draft())
+        gap = publish_with_a_gap()
+        when = f"{gap.service.name}, {gap.day:%a %d %b}"
     sign_in_with_password(page, live_server, VOLUNTEER)
     page.wait_for_url(f"{live_server}/")
     page.get_by_role("link", name="My shifts").click()
     page.wait_for_url(f"{live_server}/rota/mine")
-    rows = page.get_by_role("region", name="My shifts in the next six weeks").get_by_role("row")
-    assert rows.count() > 1  # a header row, then one row per shift
+    table = page.get_by_role("region", name="My shifts in the next six weeks")
+    before = table.get_by_role("row").count()
+    offer = page.locator("#open-shifts + p + ul li").filter(has_text=when)
+    assert offer.count() == 1
     assert_accessible(page)
+    screenshot(page, "my-shifts-open-shift")
+
+    offer.get_by_role("button", name="Take this shift").click()
+    assert page.get_by_role("status").filter(has_text="is yours. Your manager has been told.").is_visible()
+    assert table.get_by_role("row").count() == before + 1
+    assert page.locator("#open-shifts + p + ul li").filter(has_text=when).count() == 0
 
     page.get_by_role("button", name="Make a subscription link").click()
     link = page.locator("#feed-url").inner_text().strip()
@@ -31,4 +40,10 @@ def test_a_volunteer_subscribes_to_their_shifts(page, live_app, live_server):
     feed = page.request.get(link)  # as a calendar app would fetch it
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     events = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
-    assert len(events) == rows.count() - 1  # the published rota lies wholly inside the six weeks shown
+    assert len(events) == table.get_by_role("row").count() - 1  # the rota lies wholly inside the six weeks shown
+    assert any(event["DTSTART"].dt.date() == gap.day for event in events)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off the side of the page
+    page.goto(f"{live_server}/rota/mine")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "my-shifts-phone")
