@@ -5,6 +5,11 @@ new token revokes the old one. Events come from CalendarEvent rows, brought up t
 is published: a shift keeps its UID while its times change (SEQUENCE goes up), and a removed shift stays
 in the feed as CANCELLED for 30 days so calendar apps take it away. Feeds hold the person's own shifts
 only: service names and shift kinds, never other people or anything about platform users.
+
+Calendar apps fetch feeds every hour, so each event's VEVENT is rendered (by the icalendar package) when
+it changes, at publishing, and kept on its row; a feed is those texts put together with its header and
+time zone, in a few milliseconds for a year of shifts. An event whose service was renamed since is
+rendered again as the feed is built.
 """
 
 import hashlib
@@ -12,10 +17,11 @@ import secrets
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
@@ -23,6 +29,7 @@ from console.database import utcnow
 from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
+from console.services.models import Service
 
 LONDON = ZoneInfo("Europe/London")
 KEEP_CANCELLED = timedelta(days=30)
@@ -61,6 +68,21 @@ def owner_of(token: str) -> StaffMember | None:
     return staff if staff is not None and staff.active else None
 
 
+def _render(row: CalendarEvent, service_name: str) -> str:
+    """One event as its VEVENT text; DTSTAMP is when it last changed, so the text is stable until it changes."""
+    event = Event()
+    event.add("uid", row.uid)
+    event.add("sequence", row.sequence)
+    event.add("dtstamp", row.updated_at)
+    event.add("last-modified", row.updated_at)
+    event.add("dtstart", _local(row.day, row.start_minute))
+    event.add("dtend", _local(row.day, row.end_minute))
+    event.add("summary", f"Moderation: {service_name}, {KIND_LABELS.get(row.kind, row.kind)}")
+    event.add("status", "CANCELLED" if row.cancelled_at else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event.to_ical().decode()
+
+
 def sync_events(*, staff_ids: list[int], start: date, last: date) -> None:
     """Bring these people's calendar events from start to last in line with the shifts now in force."""
     if not staff_ids:
@@ -74,21 +96,29 @@ def sync_events(*, staff_ids: list[int], start: date, last: date) -> None:
         counts[group] += 1
     existing = {(e.staff_id, e.service_id, e.day, e.kind, e.ordinal): e for e in db.session.scalars(
         sa.select(CalendarEvent).where(CalendarEvent.staff_id.in_(staff_ids), CalendarEvent.day.between(start, last)))}
+    changed = []
     for key, (begin, end) in wanted.items():
         event = existing.get(key)
         if event is None:
             staff_id, service_id, day, kind, ordinal = key
-            db.session.add(CalendarEvent(uid=f"{uuid.uuid4()}@moderation-console", staff_id=staff_id,
-                                         service_id=service_id, day=day, kind=kind, ordinal=ordinal,
-                                         start_minute=begin, end_minute=end, updated_at=now))
+            event = CalendarEvent(uid=f"{uuid.uuid4()}@moderation-console", staff_id=staff_id, service_id=service_id,
+                                  day=day, kind=kind, ordinal=ordinal, start_minute=begin, end_minute=end,
+                                  sequence=0, updated_at=now)
+            db.session.add(event)
+            changed.append(event)
         elif (event.start_minute, event.end_minute) != (begin, end) or event.cancelled_at is not None:
             event.start_minute, event.end_minute, event.cancelled_at = begin, end, None
             event.sequence += 1
             event.updated_at = now
+            changed.append(event)
     for key, event in existing.items():
         if key not in wanted and event.cancelled_at is None:
             event.cancelled_at, event.updated_at = now, now
             event.sequence += 1
+            changed.append(event)
+    names = dict(db.session.execute(sa.select(Service.id, Service.name)).all())
+    for event in changed:
+        event.ical = _render(event, names[event.service_id])
 
 
 def _local(day: date, minute: int) -> datetime:
@@ -99,9 +129,10 @@ def _local(day: date, minute: int) -> datetime:
 def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
     """The person's calendar: their shifts, and shifts removed in the last 30 days as cancelled."""
     now = now or utcnow()
-    events = db.session.scalars(sa.select(CalendarEvent).where(
-        CalendarEvent.staff_id == staff.id,
-        sa.or_(CalendarEvent.cancelled_at.is_(None), CalendarEvent.cancelled_at > now - KEEP_CANCELLED))
+    rows = db.session.execute(
+        sa.select(CalendarEvent, Service.name).join(Service, Service.id == CalendarEvent.service_id).where(
+            CalendarEvent.staff_id == staff.id,
+            sa.or_(CalendarEvent.cancelled_at.is_(None), CalendarEvent.cancelled_at > now - KEEP_CANCELLED))
         .order_by(CalendarEvent.day, CalendarEvent.start_minute)).all()
     calendar = Calendar()
     calendar.add("prodid", "-//Moderation console//Shifts//EN")
@@ -111,21 +142,23 @@ def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
     calendar.add("x-wr-calname", "Moderation shifts")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH)
-    for row in events:
-        event = Event()
-        event.add("uid", row.uid)
-        event.add("sequence", row.sequence)
-        event.add("dtstamp", now)
-        event.add("last-modified", row.updated_at)
-        event.add("dtstart", _local(row.day, row.start_minute))
-        event.add("dtend", _local(row.day, row.end_minute))
-        event.add("summary", f"Moderation: {row.service.name}, {KIND_LABELS.get(row.kind, row.kind)}")
-        event.add("status", "CANCELLED" if row.cancelled_at else "CONFIRMED")
-        event.add("transp", "OPAQUE")
-        calendar.add_component(event)
-    if events:
-        # The time zone's transitions for the years the feed spans: a compact VTIMEZONE that parsers read alike
-        # (the default, from 1970, opens with Britain's 1968-71 experiment, which some parsers misread).
-        calendar.add_missing_timezones(first_date=date(events[0].day.year - 1, 1, 1),
-                                       last_date=date(events[-1].day.year + 2, 1, 1))
-    return calendar.to_ical()
+    header, footer = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
+    parts = [header]
+    if rows:
+        parts.append(_time_zone(rows[0][0].day.year - 1, rows[-1][0].day.year + 2))
+    for row, service_name in rows:
+        named = vText(f"Moderation: {service_name}, ").to_ical().decode()  # as it stands in the text, escaped
+        fresh = row.ical and named in row.ical.replace("\r\n ", "")  # unfolded
+        parts.append(row.ical if fresh else _render(row, service_name))
+    return ("".join(parts) + "END:VCALENDAR" + footer).encode()
+
+
+@lru_cache(maxsize=16)
+def _time_zone(first_year: int, last_year: int) -> str:
+    """Europe/London's VTIMEZONE with the transitions of those years only: a compact block that parsers read
+    alike (the default, from 1970, opens with Britain's 1968-71 experiment, which some parsers misread)."""
+    calendar, event = Calendar(), Event()
+    event.add("dtstart", _local(date(first_year, 1, 1), 0))  # a time in the zone, so the zone is added
+    calendar.add_component(event)
+    calendar.add_missing_timezones(first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
+    return "".join(zone.to_ical().decode() for zone in calendar.walk("VTIMEZONE"))

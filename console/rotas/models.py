@@ -241,7 +241,7 @@ class Shift(db.Model):
     end_minute: Mapped[int]
 
     version: Mapped[RotaVersion] = relationship(back_populates="shifts")
-    staff: Mapped[StaffMember] = relationship(lazy="joined")
+    staff: Mapped[StaffMember] = relationship()  # not joined: a rota's pages name people from its problem
     service: Mapped[Service] = relationship(lazy="joined")
 
 
@@ -344,5 +344,6 @@ class CalendarEvent(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ical: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # the VEVENT, rendered when it changed
 
     service: Mapped[Service] = relationship(lazy="joined")

@@ -108,7 +108,7 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
                       LeaveRequest.first_day <= last, LeaveRequest.last_day >= start)
     off = _by_staff(Unavailability, ids, Unavailability.day.between(start, last))
     preferences = _by_staff(StaffPreference, ids)
-    busy_elsewhere = [shift for shift in published_shifts(start=start, last=last, staff_ids=ids)
+    busy_elsewhere = [shift for shift in published_shifts(start=start, last=last, staff_ids=ids, rows_only=True)
                       if shift.service_id not in slugs]
     elsewhere = defaultdict(list)
     for shift in busy_elsewhere:
@@ -142,7 +142,8 @@ def _history(people: list[StaffMember], contracts: dict[int, Contract], start: d
     """Weekend days, evenings and hours beyond contract each person worked in the published rotas before start."""
     first = start - timedelta(weeks=FAIRNESS_WEEKS)
     worked = defaultdict(list)
-    for shift in published_shifts(start=first, last=start - timedelta(days=1), staff_ids=[p.id for p in people]):
+    for shift in published_shifts(start=first, last=start - timedelta(days=1), staff_ids=[p.id for p in people],
+                                  rows_only=True):
         if shift.kind != Kind.ON_CALL.value:
             worked[shift.staff_id].append(shift)
     history = {}
@@ -178,25 +179,34 @@ def versions_in_force(*, start: date, last: date) -> dict[tuple[int, date], int]
 
 
 def published_shifts(*, start: date, last: date, service_ids: Iterable[int] | None = None,
-                     staff_ids: Iterable[int] | None = None) -> list[Shift]:
-    """The shifts in force from start to last: for each service and date, the newest published version's."""
+                     staff_ids: Iterable[int] | None = None, rows_only: bool = False) -> list:
+    """The shifts in force from start to last: for each service and date, the newest published version's.
+
+    With rows_only, plain rows of the shift's columns (no service or person loaded): several times quicker
+    where only times and ids are needed, as when a problem is built.
+    """
     in_force = versions_in_force(start=start, last=last)
     if not in_force:
         return []
-    query = sa.select(Shift).where(Shift.version_id.in_(set(in_force.values())), Shift.day.between(start, last))
+    columns = (Shift.__table__.c.staff_id, Shift.__table__.c.service_id, Shift.__table__.c.version_id,
+               Shift.__table__.c.kind, Shift.__table__.c.day, Shift.__table__.c.start_minute,
+               Shift.__table__.c.end_minute)
+    query = sa.select(*columns) if rows_only else sa.select(Shift)
+    query = query.where(Shift.version_id.in_(set(in_force.values())), Shift.day.between(start, last))
     if service_ids is not None:
         query = query.where(Shift.service_id.in_(list(service_ids)))
     if staff_ids is not None:
         query = query.where(Shift.staff_id.in_(list(staff_ids)))
-    return [shift for shift in db.session.scalars(query.order_by(Shift.day, Shift.start_minute))
-            if in_force.get((shift.service_id, shift.day)) == shift.version_id]
+    query = query.order_by(Shift.day, Shift.start_minute)
+    found = db.session.execute(query).all() if rows_only else db.session.scalars(query)
+    return [shift for shift in found if in_force.get((shift.service_id, shift.day)) == shift.version_id]
 
 
 def published_rota(problem: Problem) -> Rota:
     """The rota in force for the problem's services over its period."""
     services = _services_by_slug(problem).values()
     return rota_of(published_shifts(start=problem.start, last=problem.date_of(problem.days - 1),
-                                    service_ids=[service.id for service in services]), problem)
+                                    service_ids=[service.id for service in services], rows_only=True), problem)
 
 
 def rota_of(shifts: Iterable[Shift], problem: Problem) -> Rota:

@@ -189,10 +189,13 @@ def run_retry(run_id: int):
     return redirect(url_for("rotas.run", run_id=(again or run).id))
 
 
-def _shift_form(version) -> ShiftForm:
+def _shift_form(version, problem=None) -> ShiftForm:
+    """The add-shift form; its people come from the draft's problem when the page has one already."""
     form = ShiftForm()
-    form.staff.choices = [SelectChoice(p.id, f"{p.name} ({problems.ROLE_NAMES[problems.engine_role(p)]})")
-                          for p in problems.rostered_staff(version.services)]
+    people = sorted((int(p.id), p.name, p.role) for p in problem.staff.values()) if problem else \
+        [(p.id, p.name, problems.engine_role(p)) for p in problems.rostered_staff(version.services)]
+    form.staff.choices = [SelectChoice(staff_id, f"{name} ({problems.ROLE_NAMES[role]})")
+                          for staff_id, name, role in sorted(people, key=lambda p: p[1])]
     form.service.choices = [SelectChoice(service.id, service.name) for service in version.services]
     if not form.is_submitted():
         form.day.data = version.start_date
@@ -201,7 +204,7 @@ def _shift_form(version) -> ShiftForm:
 
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
     review = rotas.review(version)
-    form = form or _shift_form(version)
+    form = form or _shift_form(version, review.problem)
     found = uncovered_gaps(review.problem, review.rota)
     gaps = [describe_gap(review.problem, gap) for gap in found]
     days = [version.start_date + timedelta(days=d) for d in range(version.days)]

@@ -13,6 +13,7 @@ from console.rotas import calendar
 from console.rotas import service as rotas
 from console.rotas.models import RotaVersion, Shift
 from console.permissions import Role
+from console.services.models import Service
 from tests.console.test_rotas import make_draft, next_monday, person, publish_draft, services
 
 LINK = re.compile(r'id="feed-url">([^<]+)<')
@@ -136,3 +137,18 @@ def test_a_shift_across_the_october_clock_change_keeps_its_real_times(app, demo_
     (vnight, _vday) = sorted(vobject.readOne(feed.decode()).vevent_list, key=lambda e: e.dtstart.value)
     real = vnight.dtend.value.astimezone(UTC) - vnight.dtstart.value.astimezone(UTC)
     assert real == timedelta(hours=9)
+
+
+def test_a_feed_follows_a_renamed_service(app, demo_data):
+    with app.app_context():
+        publish_draft(make_draft())
+        ella = person(Role.VOLUNTEER)
+        before = events_of(calendar.feed(ella))
+        worked = before[0]["SUMMARY"].removeprefix("Moderation: ").rsplit(", ", 1)[0]
+        db.session.scalar(sa.select(Service).where(Service.name == worked)).name = "Renamed, with a comma"
+        db.session.commit()
+        after = events_of(calendar.feed(ella))
+    assert [e["UID"] for e in after] == [e["UID"] for e in before]
+    renamed = [e for e in after if "Renamed, with a comma" in e["SUMMARY"]]
+    assert renamed and len(renamed) == sum(worked in e["SUMMARY"] for e in before)
+    assert not any(f"Moderation: {worked}," in e["SUMMARY"] for e in after)
