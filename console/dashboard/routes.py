@@ -5,15 +5,30 @@ from flask_login import current_user
 
 from console.accounts import service as accounts
 from console.dashboard import bp
+from console.database import utcnow
 from console.permissions import requires
+from console.rotas import service as rotas
+from console.rotas import swaps
 from console.services import service as services
+from console.staffing import service as staffing
+from rota.scenario import format_time
 
 
 @bp.route("/")
 @requires("account.self")
 def index():
-    """What the signed-in person needs first: their services and what they can do."""
-    return render_template("dashboard/index.html", services=services.visible_to(current_user))
+    """What the signed-in person needs first: what waits for them, their next shifts, and their services."""
+    today = utcnow().date()
+    waiting = {}
+    if current_user.can("rota.manage"):
+        managed = rotas.services_managed_by(current_user)
+        waiting = {"cover": [row for row in rotas.published_cover(managed, today) if row.warning],
+                   "leave": staffing.leave_to_decide(current_user), "swaps": swaps.waiting_for_managers(current_user),
+                   "drafts": rotas.drafts(managed)}
+    upcoming = rotas.my_shifts(current_user.id, start=today, days=7) if current_user.can("rota.mine") else []
+    answers = swaps.requests_for(current_user)[1] if current_user.can("rota.mine") else []
+    return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
+                           upcoming=upcoming, answers=answers, format_time=format_time)
 
 
 @bp.route("/services")

@@ -335,7 +335,12 @@ def _mine_page(feed_url: str | None = None):
     today = utcnow().date()
     shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
     asked, to_answer = swaps.requests_for(current_user)
-    return render_template("rotas/mine.html", shifts=shifts, has_feed=calendar.has_token(current_user),
+    monday = today - timedelta(days=today.weekday())
+    weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(rotas.AIM_WEEKS + 1)]
+    for shift in shifts:
+        offset = (shift.day - monday).days
+        weeks[offset // 7][offset % 7][1].append(shift)
+    return render_template("rotas/mine.html", shifts=shifts, weeks=[w for w in weeks if any(s for _, s in w)], has_feed=calendar.has_token(current_user),
                            feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
                            offers=open_shifts.offers(current_user, today=today), today=today, asked=asked,
                            to_answer=to_answer, asked_shifts={r.shift_id for r in asked}, describe=swaps.describe)

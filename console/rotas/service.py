@@ -340,6 +340,7 @@ class Cover:
     service: Service
     weeks: int
     uncovered_minutes: int | None  # None when the next 4 weeks are not all published
+    draft: RotaVersion | None = None  # the draft behind the published window that reaches furthest
 
     @property
     def warning(self) -> str | None:
@@ -362,7 +363,7 @@ def published_cover(services: list[Service], today: date) -> list[Cover]:
             RotaVersion.status == VersionStatus.PUBLISHED.value, RotaVersion.start_date <= horizon)):
         for service in version.services:
             covered_days[service.id].update(version.start_date + timedelta(days=d) for d in range(version.days))
-    result = []
+    result, waiting = [], drafts(services)
     for service in services:
         day = monday
         while day in covered_days[service.id]:
@@ -373,7 +374,8 @@ def published_cover(services: list[Service], today: date) -> list[Cover]:
             problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS)
             rota = problems.published_rota(problem)
             uncovered = sum(gap.uncovered_minutes for gap in uncovered_gaps(problem, rota))
-        result.append(Cover(service, weeks, uncovered))
+        behind = [v for v in waiting if service in v.services]
+        result.append(Cover(service, weeks, uncovered, max(behind, key=lambda v: v.last_date, default=None)))
     return result
 
 

@@ -336,3 +336,19 @@ def test_a_supervised_shift_added_by_hand_gets_a_clinician_on_call(app, client, 
                    if s.day == day and s.service_id == service_id and s.kind == "on_call"]
         assert on_call and all(Role.CLINICAL_MODERATOR in s.staff.roles for s in on_call)
         assert min(s.start_minute for s in on_call) <= start and max(s.end_minute for s in on_call) >= end
+
+
+def test_the_rota_page_shows_the_draft_behind_each_published_window_and_my_week_by_week(app, client, auth,
+                                                                                       demo_data):
+    with app.app_context():
+        publish_draft(make_draft())
+        behind = make_draft(start=next_monday() + timedelta(weeks=4))
+        last = db.session.get(RotaVersion, behind).last_date
+    auth.login_demo(MANAGER)
+    page = client.get("/rota/").get_data(as_text=True)
+    row = page.split("<th scope=\"row\">Eating disorders")[1].split("</tr>")[0]
+    assert f"Rota {behind}</a> to {last:%a %d %b} (draft)" in row
+    auth.logout()
+    auth.login_demo(VOLUNTEER)
+    mine = client.get("/rota/mine").get_data(as_text=True)
+    assert f"<caption>Week of {next_monday():%a %d %b}</caption>" in mine
