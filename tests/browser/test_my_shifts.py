@@ -17,7 +17,7 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
         when = f"{gap.service.name}, {gap.day:%a %d %b}"
     sign_in_with_password(page, live_server, VOLUNTEER)
     page.wait_for_url(f"{live_server}/")
-    page.get_by_role("link", name="My shifts").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My shifts").click()
     page.wait_for_url(f"{live_server}/rota/mine")
     table = page.get_by_role("region", name="My shifts in the next six weeks")
     before = table.get_by_role("row").count()

@@ -40,7 +40,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
 
     sign_in_with_password(page, live_server, MANAGER)
     page.wait_for_url(f"{live_server}/")
-    page.get_by_role("link", name="Rotas", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rotas").click()
     generate = page.locator("form[action$='/rota/generate']")
     generate.get_by_label("Eating disorders").check()
     assert generate.get_by_label("First day (a Monday)").input_value() == monday.isoformat()
@@ -88,8 +88,9 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server}/")
-    page.get_by_role("link", name="Rotas", exact=True).click()
-    page.get_by_role("link", name=f"Rota {draft_url.rsplit('/', 1)[1]}", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rotas").click()
+    page.get_by_role("region", name="Published cover by service").get_by_role(
+        "link", name=f"Rota {draft_url.rsplit('/', 1)[1]}", exact=True).click()
     page.wait_for_url(draft_url)
     page.get_by_role("button", name="Approve").click()
     assert page.get_by_role("status").filter(has_text="The rota is approved.").is_visible()
