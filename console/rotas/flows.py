@@ -64,8 +64,12 @@ def start_run(actor, *, services: list[Service], start: date, weeks: int, second
         raise UserError("Choose at least one service to make a rota for.")
     _check_period(start, weeks)
     refresh_stale_runs()
+    # Lock the services' rows (a no-op update) before looking for a clash, so two requests at the same moment
+    # take turns: the second sees the first's run. PostgreSQL locks the rows; SQLite takes its write lock.
+    db.session.execute(sa.update(Service).where(Service.id.in_([s.id for s in services])).values(id=Service.id))
     clash = _clashing_run(services, start, weeks * 7)
     if clash is not None:
+        db.session.rollback()
         raise UserError(f"A rota is already being made for {', '.join(s.name for s in clash.services)} from "
                         f"{clash.start_date:%a %d %b %Y}. Wait for it to finish or cancel it first.")
     run = RotaRun(requested_by_id=actor.id, start_date=start, days=weeks * 7, seconds=seconds, services=services)

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import threading
 from datetime import timedelta
 from io import BytesIO
 
@@ -16,6 +17,7 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
+from console.rotas import flows
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus
@@ -352,3 +354,28 @@ def test_the_rota_page_shows_the_draft_behind_each_published_window_and_my_week_
     auth.login_demo(VOLUNTEER)
     mine = client.get("/rota/mine").get_data(as_text=True)
     assert f"<caption>Week of {next_monday():%a %d %b}</caption>" in mine
+
+
+def test_two_requests_at_the_same_moment_make_one_run(app, demo_data):
+    barrier, outcomes = threading.Barrier(2), []
+
+    def ask():
+        with app.app_context():
+            manager, chosen = person(MANAGER), services(*PRIYAS_SERVICES)
+            barrier.wait()
+            try:
+                flows.start_run(manager, services=chosen, start=next_monday(), weeks=4, seconds=5)
+                outcomes.append("queued")
+            except UserError as refusal:
+                outcomes.append(refusal.message.split(" for ")[0])
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["A rota is already being made", "queued"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RotaRun)) == 1
