@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -232,21 +233,46 @@ def shift_add(version_id: int):
     """Add a shift by hand; the page then shows what the draft breaks."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
     form = _shift_form(version)
-    if form.validate_on_submit():
-        try:
-            edit = rotas.add_shift(version, staff_id=form.staff.data, service_id=form.service.data,
-                                   day=form.day.data, start=minutes_of(form.start.data),
-                                   end=minutes_of(form.end.data), kind=form.kind.data)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            broken = edit.violations
-            flash("Shift added." + (f" {', '.join(edit.put_on_call)} put on call to supervise it." if edit.put_on_call
-                                    else "")
-                  + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
-                     " The draft keeps every rule."), "warning" if broken else "success")
-            return redirect(url_for("rotas.version", version_id=version.id))
+    if _edited(form, "Shift added.", lambda: rotas.add_shift(version, **_shift_fields(form))):
+        return redirect(url_for("rotas.version", version_id=version.id))
     return _version_page(version, form, 400)
+
+
+def _shift_fields(form: ShiftForm) -> dict:
+    return dict(staff_id=form.staff.data, service_id=form.service.data, day=form.day.data,
+                start=minutes_of(form.start.data), end=minutes_of(form.end.data), kind=form.kind.data)
+
+
+def _edited(form: ShiftForm, done: str, edit: Callable[[], rotas.Edit]) -> bool:
+    """Validate a shift form and make the edit; True when made (what it breaks is flashed)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        made = edit()
+    except UserError as failure:
+        flash(failure.message, "error")
+        return False
+    broken = made.violations
+    flash(done + (f" {', '.join(made.put_on_call)} put on call to supervise it." if made.put_on_call else "")
+          + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else " The draft keeps every rule."),
+          "warning" if broken else "success")
+    return True
+
+
+@bp.route("/versions/<int:version_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+@requires("rota.manage")
+def shift_edit(version_id: int, shift_id: int):
+    """Move a shift to another person, day or time; checked at once."""
+    version = rotas.get_or_raise(current_user, version_id=version_id)
+    shift = rotas.shift_of(version, shift_id=shift_id)
+    form = _shift_form(version)
+    if request.method == "GET":
+        form.process(data={"staff": shift.staff_id, "service": shift.service_id, "kind": shift.kind, "day": shift.day,
+                           "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
+    elif _edited(form, "Shift moved.", lambda: rotas.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
+        return redirect(url_for("rotas.version", version_id=version.id))
+    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/versions/<int:version_id>/overrides", methods=["POST"])

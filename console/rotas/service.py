@@ -91,11 +91,7 @@ class Edit:
     put_on_call: list[str]
 
 
-def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date, start: int, end: int,
-              kind: str) -> Edit:
-    """Add a shift to a draft, with a clinician on call where supervised work needs one (as the engine does);
-    the shift is kept even when it breaks a rule, for the manager to see and fix."""
-    _editable(version)
+def _check_shift(version: RotaVersion, *, service_id: int, day: date, start: int, end: int) -> None:
     if not version.start_date <= day <= version.last_date:
         raise UserError(f"{day:%a %d %b} is outside this rota ({version.start_date:%d %b} to "
                         f"{version.last_date:%d %b}).")
@@ -103,27 +99,61 @@ def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date
         raise UserError("That service is not part of this rota.")
     if not 0 <= start < end <= 24 * 60:
         raise UserError("A shift starts before it ends, within one day.")
-    shift = Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start, end_minute=end)
-    version.shifts.append(shift)
+
+
+def _with_on_call(version: RotaVersion, action: str, details: dict) -> Edit:
+    """Finish a hand edit: a clinician on call wherever supervised work now needs one, the audit entry, what the
+    draft breaks."""
     db.session.flush()
     checked = review(version)
     on_call = [a for a in add_on_call(checked.problem, checked.rota).assignments
                if a not in set(checked.rota.assignments)]
     version.shifts.extend(problems.shifts_of(Rota(tuple(on_call)), checked.problem))
-    audit.record("rota.shift_added", target=version_target(version),
-                 details={"staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start,
-                          "end": end, "kind": kind, "on_call_added": len(on_call)})
+    audit.record(action, target=version_target(version), details={**details, "on_call_added": len(on_call)})
     db.session.commit()
     return Edit(review(version).violations if on_call else checked.violations,
                 sorted({checked.problem.staff[a.staff].name for a in on_call}))
 
 
-def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
-    """Take a shift out of a draft."""
+def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date, start: int, end: int,
+              kind: str) -> Edit:
+    """Add a shift to a draft, with a clinician on call where supervised work needs one (as the engine does);
+    the shift is kept even when it breaks a rule, for the manager to see and fix."""
     _editable(version)
+    _check_shift(version, service_id=service_id, day=day, start=start, end=end)
+    version.shifts.append(Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start,
+                                end_minute=end))
+    return _with_on_call(version, "rota.shift_added", {"staff": staff_id, "service": service_id,
+                                                       "day": day.isoformat(), "start": start, "end": end,
+                                                       "kind": kind})
+
+
+def shift_of(version: RotaVersion, *, shift_id: int) -> Shift:
+    """A shift of this version, or NotFound."""
     shift = next((s for s in version.shifts if s.id == shift_id), None)
     if shift is None:
         raise NotFound("That shift is not in this rota.")
+    return shift
+
+
+def move_shift(version: RotaVersion, *, shift_id: int, staff_id: int, service_id: int, day: date, start: int,
+               end: int, kind: str) -> Edit:
+    """Move a draft's shift to another time, day or person (checked at once, like an added one)."""
+    _editable(version)
+    shift = shift_of(version, shift_id=shift_id)
+    _check_shift(version, service_id=service_id, day=day, start=start, end=end)
+    before = {"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
+              "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind}
+    shift.staff_id, shift.service_id, shift.day, shift.start_minute, shift.end_minute, shift.kind = (
+        staff_id, service_id, day, start, end, kind)
+    return _with_on_call(version, "rota.shift_moved", {"from": before, "to": {
+        "staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start, "end": end, "kind": kind}})
+
+
+def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
+    """Take a shift out of a draft."""
+    _editable(version)
+    shift = shift_of(version, shift_id=shift_id)
     version.shifts.remove(shift)
     audit.record("rota.shift_removed", target=version_target(version),
                  details={"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),

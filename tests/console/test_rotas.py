@@ -20,7 +20,7 @@ from console.permissions import Role
 from console.rotas import flows
 from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus
+from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus, Shift
 from console.services.models import Service
 from rota.constraints import time_step
 from rota.construct import greedy_rota
@@ -379,3 +379,33 @@ def test_two_requests_at_the_same_moment_make_one_run(app, demo_data):
     assert sorted(outcomes) == ["A rota is already being made", "queued"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RotaRun)) == 1
+
+
+def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manager):
+    with app.app_context():
+        publish_draft(make_draft())
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        ella = person(VOLUNTEER)
+        shift = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
+        shift_id, day, service_id = shift.id, shift.day, shift.service_id
+        clinician = person(Role.CLINICAL_MODERATOR)
+        clinician_id, clinician_name = clinician.id, clinician.name
+    page_url = f"/rota/versions/{version_id}"
+    edit_url = f"{page_url}/shifts/{shift_id}/edit"
+    form_page = client.get(edit_url).get_data(as_text=True)
+    assert f'<option selected value="{ella.id}">' in form_page and 'value="17:00"' in form_page
+
+    moved = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
+                                    "day": day.isoformat(), "start": "12:00", "end": "17:00"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Shift moved." in moved
+    assert "Who changes" in moved and f"{clinician_name}: 1 added" in moved
+    with app.app_context():
+        shift = db.session.get(Shift, shift_id)
+        assert (shift.staff_id, shift.start_minute, shift.end_minute) == (clinician_id, 12 * 60, 17 * 60)
+        assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "rota.shift_moved"
+
+    backwards = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
+                                        "day": day.isoformat(), "start": "17:00", "end": "12:00"})
+    assert backwards.status_code == 400 and "The end must come after the start." in backwards.get_data(as_text=True)
