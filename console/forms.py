@@ -46,16 +46,24 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def button_action(action: Callable[[], Any], done: str | None = None) -> Any:
-    """Carry out a button's action (after its CSRF check): its result, or None with the reason flashed when it
-    cannot be done."""
-    if not ActionForm().validate_on_submit():
-        return None
+def form_action(form: FlaskForm, action: Callable[[], Any],
+                done: str | Callable[[Any], tuple[str, str]] | None = None) -> tuple[bool, Any]:
+    """Validate a submitted form (CSRF included) and carry out its action: (True, its result), or (False, None)
+    with the reason flashed when it cannot be done. `done` is the success message, or makes (message, category)
+    from the result."""
+    if not form.validate_on_submit():
+        return False, None
     try:
         outcome = action()
     except UserError as failure:
         flash(failure.message, "error")
-        return None
+        return False, None
     if done:
-        flash(done, "success")
-    return outcome
+        message, category = done(outcome) if callable(done) else (done, "success")
+        flash(message, category)
+    return True, outcome
+
+
+def button_action(action: Callable[[], Any], done: str | None = None) -> Any:
+    """Carry out a button's action (after its CSRF check): its result, or None when it cannot be done."""
+    return form_action(ActionForm(), action, done)[1]

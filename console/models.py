@@ -21,5 +21,6 @@ from console.rotas.models import (
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
-           "CoverageStandard", "LeaveRequest", "OpenShiftClaim", "RecoveryCode", "RotaRun", "RotaVersion", "RuleOverride", "Service",
-           "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]
+           "CoverageStandard", "LeaveRequest", "OpenShiftClaim", "RecoveryCode", "RotaRun", "RotaVersion",
+           "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest",
+           "Unavailability"]

@@ -92,7 +92,9 @@ class TimeRangeForm(ConsoleForm):
 
     def validate_end(self, field) -> None:
         """The end comes after the start."""
-        if not field.errors and self.start.data and not self.start.errors and minutes_of(field.data) <= minutes_of(self.start.data):
+        if field.errors or not self.start.data or self.start.errors:
+            return
+        if minutes_of(field.data) <= minutes_of(self.start.data):
             raise ValidationError("The end must come after the start.")
 
     @property
@@ -157,7 +159,8 @@ class StandardForm(ConsoleForm):
                 raise UserError(f"Presence row {number}: enter the times, who may cover it and how many people, "
                                 "or untick its days.")
             presence.append(domain.PresenceSegment(
-                domain.Window(frozenset(segment.days.data), minutes_of(segment.start.data), minutes_of(segment.end.data)),
+                domain.Window(frozenset(segment.days.data), minutes_of(segment.start.data),
+                              minutes_of(segment.end.data)),
                 frozenset(segment.roles.data), segment.min.data))
         checks = None
         if self.checks_on.data:

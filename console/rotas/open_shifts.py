@@ -58,7 +58,8 @@ def _problem(person: StaffMember, today: date) -> Problem:
 def _fit(problem: Problem, staff_id: str, day: int, start: int, end: int) -> tuple[int, int] | None:
     """The longest part of [start, end) the person is available for, as one presence shift the rules allow."""
     rules = problem.rules
-    pieces = [(max(start, w.start), min(end, w.end)) for w in problem.staff[staff_id].available_on(problem.date_of(day))]
+    windows = problem.staff[staff_id].available_on(problem.date_of(day))
+    pieces = [(max(start, w.start), min(end, w.end)) for w in windows]
     pieces = [(s, min(e, s + rules.presence_max_minutes)) for s, e in pieces if e - s >= rules.presence_min_minutes]
     return max(pieces, key=lambda piece: piece[1] - piece[0], default=None)
 

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from console.database import utcnow
 from console.errors import NotFound, UserError
-from console.forms import ActionForm, button_action
+from console.forms import ActionForm, button_action, form_action
 from console.permissions import public, requires
 from console.rotas import bp, calendar, flows, open_shifts, standards, swaps
 from console.rotas import problem as problems
@@ -245,18 +245,12 @@ def _shift_fields(form: ShiftForm) -> dict:
 
 def _edited(form: ShiftForm, done: str, edit: Callable[[], rotas.Edit]) -> bool:
     """Validate a shift form and make the edit; True when made (what it breaks is flashed)."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        made = edit()
-    except UserError as failure:
-        flash(failure.message, "error")
-        return False
-    broken = made.violations
-    flash(done + (f" {', '.join(made.put_on_call)} put on call to supervise it." if made.put_on_call else "")
-          + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else " The draft keeps every rule."),
-          "warning" if broken else "success")
-    return True
+    def message(made: rotas.Edit) -> tuple[str, str]:
+        broken = made.violations
+        return (done + (f" {', '.join(made.put_on_call)} put on call to supervise it." if made.put_on_call else "")
+                + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
+                   " The draft keeps every rule."), "warning" if broken else "success")
+    return form_action(form, edit, message)[0]
 
 
 @bp.route("/versions/<int:version_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -366,7 +360,8 @@ def _mine_page(feed_url: str | None = None):
     for shift in shifts:
         offset = (shift.day - monday).days
         weeks[offset // 7][offset % 7][1].append(shift)
-    return render_template("rotas/mine.html", shifts=shifts, weeks=[w for w in weeks if any(s for _, s in w)], has_feed=calendar.has_token(current_user),
+    return render_template("rotas/mine.html", shifts=shifts, weeks=[w for w in weeks if any(s for _, s in w)],
+                           has_feed=calendar.has_token(current_user),
                            feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
                            offers=open_shifts.offers(current_user, today=today), today=today, asked=asked,
                            to_answer=to_answer, asked_shifts={r.shift_id for r in asked}, describe=swaps.describe)

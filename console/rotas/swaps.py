@@ -30,7 +30,8 @@ OPEN = (SwapStatus.ASKED.value, SwapStatus.AGREED.value)
 
 def describe(shift: Shift) -> str:
     """A shift as people read it: "Eating disorders, Thu 03 Dec 17:00-22:00"."""
-    return f"{shift.service.name}, {shift.day:%a %d %b} {format_time(shift.start_minute)}-{format_time(shift.end_minute)}"
+    times = f"{format_time(shift.start_minute)}-{format_time(shift.end_minute)}"
+    return f"{shift.service.name}, {shift.day:%a %d %b} {times}"
 
 
 def _in_force(shift: Shift) -> bool:

@@ -1,13 +1,11 @@
 """Staffing pages: each person keeps their own availability and leave; managers decide leave and keep contracts."""
 
-from collections.abc import Callable
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from console.database import utcnow
 from console.errors import UserError
-from console.forms import button_action
+from console.forms import button_action, form_action
 from console.permissions import requires
 from console.rotas.problem import engine_role
 from console.staffing import bp
@@ -18,19 +16,6 @@ from rota.scenario import format_time
 
 def _today():
     return utcnow().date()
-
-
-def _submit(form, action: Callable[[], object], done: str) -> bool:
-    """Validate a form and run its action; True when it was done (the reason is flashed when not)."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        action()
-    except UserError as failure:
-        flash(failure.message, "error")
-        return False
-    flash(done, "success")
-    return True
 
 
 # --- My availability and leave ---------------------------------------------------------------
@@ -57,9 +42,9 @@ def mine():
 def availability_add():
     """Add a weekly time I can work."""
     form = AvailabilityForm(prefix="weekly")
-    if _submit(form, lambda: staffing.add_availability(current_user, weekday=form.weekday.data,
+    if form_action(form, lambda: staffing.add_availability(current_user, weekday=form.weekday.data,
                                                        start=form.minutes[0], end=form.minutes[1]),
-               "Availability added. New rotas use it; published ones do not change."):
+               "Availability added. New rotas use it; published ones do not change.")[0]:
         return redirect(url_for("staffing.mine"))
     return _mine_page(availability_form=form, status=400)
 
@@ -77,9 +62,9 @@ def availability_remove(window_id: int):
 def unavailability_add():
     """Add a one-off time I cannot work."""
     form = UnavailabilityForm(prefix="off")
-    if _submit(form, lambda: staffing.add_unavailability(current_user, day=form.day.data, start=form.minutes[0],
+    if form_action(form, lambda: staffing.add_unavailability(current_user, day=form.day.data, start=form.minutes[0],
                                                          end=form.minutes[1], today=_today()),
-               "Saved. New rotas leave you out then; tell your manager if a published shift is affected."):
+               "Saved. New rotas leave you out then; tell your manager if a published shift is affected.")[0]:
         return redirect(url_for("staffing.mine"))
     return _mine_page(unavailability_form=form, status=400)
 
@@ -97,9 +82,10 @@ def unavailability_remove(unavailability_id: int):
 def leave_request():
     """Ask for leave."""
     form = LeaveForm(prefix="leave")
-    if _submit(form, lambda: staffing.request_leave(current_user, first=form.first_day.data, last=form.last_day.data,
-                                                    note=form.note.data or "", today=_today()),
-               "Leave requested. Your manager will approve or reject it; you will get an email."):
+    if form_action(form, lambda: staffing.request_leave(current_user, first=form.first_day.data,
+                                                        last=form.last_day.data, note=form.note.data or "",
+                                                        today=_today()),
+               "Leave requested. Your manager will approve or reject it; you will get an email.")[0]:
         return redirect(url_for("staffing.mine"))
     return _mine_page(leave_form=form, status=400)
 
@@ -187,7 +173,8 @@ def contract_save(staff_id: int):
     """Record a person's working limits."""
     member = staffing.get_managed_or_raise(current_user, staff_id=staff_id)
     form = ContractForm()
-    if _submit(form, lambda: staffing.set_contract(member, **form.terms()), f"Contract for {member.name} saved."):
+    saved = f"Contract for {member.name} saved."
+    if form_action(form, lambda: staffing.set_contract(member, **form.terms()), saved)[0]:
         return redirect(url_for("staffing.person", staff_id=member.id))
     return _person_page(member, contract_form=form, status=400)
 
@@ -198,8 +185,8 @@ def person_availability_add(staff_id: int):
     """Add a weekly time a person can work, on their behalf."""
     member = staffing.get_managed_or_raise(current_user, staff_id=staff_id)
     form = AvailabilityForm(prefix="weekly")
-    if _submit(form, lambda: staffing.add_availability(member, weekday=form.weekday.data, start=form.minutes[0],
-                                                       end=form.minutes[1]), "Availability added."):
+    if form_action(form, lambda: staffing.add_availability(member, weekday=form.weekday.data, start=form.minutes[0],
+                                                       end=form.minutes[1]), "Availability added.")[0]:
         return redirect(url_for("staffing.person", staff_id=member.id))
     return _person_page(member, availability_form=form, status=400)
 
