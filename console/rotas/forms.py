@@ -74,6 +74,7 @@ class TakeShiftForm(ConsoleForm):
     service_id = IntegerField(validators=[InputRequired()])
     day = DateField(validators=[InputRequired()])
     gap_start = IntegerField(validators=[InputRequired(), NumberRange(0, 24 * 60)])
+    kind = SelectField(choices=[SelectChoice("presence"), SelectChoice("check")], validate_choice=True)
 
 
 def minutes_of(text: str) -> int:

@@ -1,4 +1,5 @@
-"""Open shifts: presence windows a published rota leaves uncovered, offered to each person who could cover them.
+"""Open shifts: windows a published rota leaves uncovered, offered to each person who could cover them: a
+presence shift where nobody is on duty, a moderation check where checks are missing or too far apart.
 
 A person sees only what they could take without breaking a rule: trained for the service, a role the window
 asks for, available, and the engine's validator finding nothing new broken with the shift added. Taking one
@@ -25,7 +26,7 @@ from console.services.models import Service
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.explain import roles_in_words
 from rota.scenario import format_time
-from rota.score import presence_gaps
+from rota.score import uncovered_gaps
 from rota.solver import add_on_call
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class OpenShift:
     end: int
     based_on: int  # the published version in force that day
     need: str
+    kind: str = Kind.PRESENCE.value
 
     @property
     def when(self) -> str:
@@ -64,6 +66,29 @@ def _fit(problem: Problem, staff_id: str, day: int, start: int, end: int) -> tup
     return max(pieces, key=lambda piece: piece[1] - piece[0], default=None)
 
 
+def _check_slot(problem: Problem, rota: Rota, staff_id: str, gap) -> tuple[int, int] | None:
+    """A check the person is available for, as near as can be to the middle of the longest stretch without one."""
+    checks, step = problem.services[gap.service].checks, problem.rules.granularity
+    done = sorted(a.start for a in rota.assignments if a.kind == Kind.CHECK and a.service == gap.service
+                  and a.day == gap.day)
+    points = [checks.window_start, *done, checks.window_end]
+    earlier, later = max(zip(points, points[1:], strict=False), key=lambda pair: pair[1] - pair[0])
+    middle = (earlier + later - checks.minutes) // 2
+    windows = problem.staff[staff_id].available_on(problem.date_of(gap.day))
+    starts = [t for t in range(checks.window_start, checks.window_end - checks.minutes + 1, step)
+              if any(w.start <= t and t + checks.minutes <= w.end for w in windows)]
+    best = min(starts, key=lambda t: abs(t - middle), default=None)
+    return None if best is None else (best, best + checks.minutes)
+
+
+def _need(gap) -> str:
+    if gap.kind == "presence":
+        return f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"
+    if gap.kind == "missing checks":
+        return f"{gap.missing} moderation check(s) missing that day"
+    return "too long between moderation checks"
+
+
 def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
     """Open shifts from tomorrow to six weeks ahead that this person could take now."""
     if problems.engine_role(person) is None or not person.services:
@@ -76,33 +101,36 @@ def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
     in_force = problems.versions_in_force(start=problem.start, last=problem.date_of(problem.days - 1))
     rota = problems.published_rota(problem)
     found = []
-    for gap in presence_gaps(problem, rota):
+    for gap in uncovered_gaps(problem, rota):
         day, service = problem.date_of(gap.day), by_slug[gap.service]
         based_on = in_force.get((service.id, day))
         if day <= today or based_on is None or problem.staff[me].role not in gap.roles:
             continue
-        part = _fit(problem, me, gap.day, gap.start, gap.end)
+        kind = Kind.PRESENCE if gap.kind == "presence" else Kind.CHECK
+        part = _fit(problem, me, gap.day, gap.start, gap.end) if kind == Kind.PRESENCE else \
+            _check_slot(problem, rota, me, gap)
         if part is None:
             continue
-        shift = Assignment(gap.day, part[0], part[1], me, gap.service, Kind.PRESENCE)
+        shift = Assignment(gap.day, part[0], part[1], me, gap.service, kind)
         if rotas.new_violations(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
             continue
-        found.append(OpenShift(service, day, gap.start, part[0], part[1], based_on,
-                               f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"))
+        if any((o.service, o.day, o.start, o.kind) == (service, day, part[0], kind.value) for o in found):
+            continue  # a missing check and a long gap can both lead to the same check
+        found.append(OpenShift(service, day, gap.start, part[0], part[1], based_on, _need(gap), kind.value))
     return found
 
 
-def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, today: date) -> OpenShift:
+def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, kind: str, today: date) -> OpenShift:
     """Take an open shift: checked again now, published at once, the managers told. UserError if it is gone."""
     offer = next((o for o in offers(person, today=today)
-                  if (o.service.id, o.day, o.gap_start) == (service_id, day, gap_start)), None)
+                  if (o.service.id, o.day, o.gap_start, o.kind) == (service_id, day, gap_start, kind)), None)
     if offer is None:
         raise UserError("That shift is no longer open to you: someone may have taken it, or the rota or your "
                         "availability changed. The open shifts below are up to date.")
     problem = _problem(person, today)
     rota = problems.published_rota(problem)
     day_number = (day - problem.start).days
-    shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind.PRESENCE)
+    shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind(offer.kind))
     try:
         version = rotas.publish_day(problem, Rota(rota.assignments + (shift,)), service=offer.service,
                                     day=day_number, actor=person, note=f"Open shift taken by {person.name}")

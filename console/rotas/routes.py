@@ -384,7 +384,7 @@ def take_open_shift():
     else:
         try:
             taken = open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
-                                      gap_start=form.gap_start.data, today=utcnow().date())
+                                      gap_start=form.gap_start.data, kind=form.kind.data, today=utcnow().date())
         except UserError as failure:
             flash(failure.message, "error")
         else:

@@ -46,7 +46,8 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
     with app.app_context():
         offer = next(o for o in open_shifts.offers(person(VOLUNTEER), today=utcnow().date()) if o.day == day)
     taken = auth.post("/rota/mine/open-shifts", {"service_id": offer.service.id, "day": day.isoformat(),
-                                                 "gap_start": offer.gap_start}, form_page="/rota/mine",
+                                                 "gap_start": offer.gap_start, "kind": "presence"},
+                      form_page="/rota/mine",
                       follow_redirects=True).get_data(as_text=True)
     assert f"The shift {day:%a %d %b}" in taken and "is yours. Your manager has been told." in taken
     assert listed not in taken.split('id="open-shifts"')[1].split("In your own calendar")[0]
@@ -62,7 +63,7 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
         assert all(o.day != day or o.service.name != service for o in open_shifts.offers(callum, today=utcnow().date()))
         with pytest.raises(UserError, match="no longer open to you"):
             open_shifts.claim(callum, service_id=offer.service.id, day=day, gap_start=offer.gap_start,
-                              today=utcnow().date())
+                              kind="presence", today=utcnow().date())
 
 
 def test_the_first_valid_claim_wins_a_race(app, demo_data):
@@ -77,7 +78,7 @@ def test_the_first_valid_claim_wins_a_race(app, demo_data):
         db.session.commit()
         with pytest.raises(UserError, match="Someone else took that shift a moment ago"):
             open_shifts.claim(ella, service_id=offer.service.id, day=offer.day, gap_start=offer.gap_start,
-                              today=utcnow().date())
+                              kind="presence", today=utcnow().date())
         assert not db.session.scalar(sa.select(RotaVersion).where(RotaVersion.note != ""))
 
 
@@ -93,3 +94,32 @@ def test_no_shift_is_offered_on_leave_or_beyond_the_contract(app, demo_data):
         db.session.get(Contract, callum.id).max_hours_week = 0
         db.session.commit()
         assert open_shifts.offers(callum, today=utcnow().date()) == []
+
+
+def test_a_missing_moderation_check_is_offered_and_taken(app, client, auth, demo_data):
+    with app.app_context():
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        gone = next(s for s in version.shifts if s.kind == "check" and s.service.slug == "demo-low"
+                    and s.day > utcnow().date() and Role.CLINICAL_MODERATOR not in s.staff.roles)
+        checker, day = gone.staff, gone.day
+        email = checker.email
+        version.shifts.remove(gone)
+        db.session.commit()
+        publish_draft(version_id)
+        offer = next(o for o in open_shifts.offers(checker, today=utcnow().date())
+                     if o.day == day and o.kind == "check")
+        assert offer.service.slug == "demo-low" and offer.end - offer.start == 30
+    auth.login(email)
+    page = client.get("/rota/mine").get_data(as_text=True)
+    assert f"Demo low-risk service, {offer.when}</strong> moderation check" in page
+    taken = auth.post("/rota/mine/open-shifts", {"service_id": offer.service.id, "day": day.isoformat(),
+                                                 "gap_start": offer.gap_start, "kind": "check"},
+                      form_page="/rota/mine", follow_redirects=True).get_data(as_text=True)
+    assert "is yours. Your manager has been told." in taken
+    with app.app_context():
+        checks = [s for s in problems.published_shifts(start=day, last=day, service_ids=[offer.service.id])
+                  if s.kind == "check"]
+        assert len(checks) == 4 and any(s.start_minute == offer.start for s in checks)
+        assert not any(o.day == day and o.service.slug == "demo-low"
+                       for o in open_shifts.offers(db.session.get(StaffMember, checker.id), today=utcnow().date()))
