@@ -54,12 +54,16 @@ def _register_blueprints(app: Flask) -> None:
     from console.rotas import bp as rotas_bp
     from console.rotas import flows as rota_flows
     from console.rotas import routes as rota_routes
+    from console.queue import alerts
+    from console.queue import api as api_bp
+    from console.queue import bp as queue_bp
     from console.staffing import bp as staffing_bp
 
-    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp):
+    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp, queue_bp, api_bp):
         app.register_blueprint(blueprint)
     rota_routes.init_app(app)
     rota_flows.init_app(app)
+    alerts.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -76,6 +76,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         RATELIMIT_STORAGE_URI=env("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
+        # Posts a service may push a minute: a platform sends in bursts, never this fast for long.
+        INGEST_RATE_LIMIT=env("INGEST_RATE_LIMIT", "600 per minute"),
         LOGIN_RATE_LIMIT=env("LOGIN_RATE_LIMIT", "20 per minute"),
         LOCKOUT_THRESHOLD=int(env("LOCKOUT_THRESHOLD", "5")),
         LOCKOUT_MINUTES=int(env("LOCKOUT_MINUTES", "15")),

@@ -8,7 +8,7 @@ with `huey_consumer console.worker.huey` (make run does this).
 from collections.abc import Callable
 
 from flask import Flask
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
 
@@ -33,14 +33,20 @@ class TaskQueue:
         self.huey = make_huey(app.config["TASK_QUEUE_URL"])
         self.tasks: dict[str, Callable] = {}
 
-    def register(self, name: str, body: Callable) -> None:
-        """Register body as a task under a stable name; it runs inside the app's context."""
-
-        def in_app_context(*args, **kwargs):
+    def _in_app_context(self, body: Callable) -> Callable:
+        def run(*args, **kwargs):
             with self.app.app_context():
                 return body(*args, **kwargs)
+        return run
 
-        self.tasks[name] = self.huey.task(name=name)(in_app_context)
+    def register(self, name: str, body: Callable) -> None:
+        """Register body as a task under a stable name; it runs inside the app's context."""
+        self.tasks[name] = self.huey.task(name=name)(self._in_app_context(body))
+
+    def register_periodic(self, name: str, body: Callable, *, minutes: int) -> None:
+        """Run body every `minutes` minutes in the consumer, inside the app's context."""
+        self.tasks[name] = self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name=name)(
+            self._in_app_context(body))
 
     def enqueue(self, name: str, *args) -> None:
         """Put a call of a registered task on the queue; a consumer runs it."""

@@ -1,0 +1,90 @@
+"""The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
+or none). Requests are signed: `X-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body under the service's
+ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), 400 naming the bad field, 401
+bad or missing signature, 404 unknown service, 413 too large, 429 too many requests.
+"""
+
+import json
+
+import sqlalchemy as sa
+from flask import abort, current_app, jsonify, request, url_for
+
+from console.extensions import csrf, db, limiter
+from console.permissions import public
+from console.queue import api
+from console.queue import service as queue
+from console.services.models import Service
+
+MAX_POST_BYTES = 64 * 1024
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+MAX_BATCH = 500
+
+
+def _rate() -> str:
+    return current_app.config["INGEST_RATE_LIMIT"]
+
+
+def _service_key() -> str:
+    return f"ingest:{request.view_args.get('slug', '')}"
+
+
+def _raw_body(limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        abort(413)
+    return raw
+
+
+def _error(status: int, message: str, field: str | None = None):
+    return jsonify({"error": message, **({"field": field} if field else {})}), status
+
+
+def _receive(slug: str, limit: int, batch: bool):
+    service = db.session.scalar(sa.select(Service).where(Service.slug == slug, Service.active))
+    raw = _raw_body(limit)
+    if service is None:
+        return _error(404, "There is no active service with that slug.")
+    if not queue.signature_ok(service, raw, request.headers.get("X-Signature")):
+        return _error(401, "The X-Signature header is missing or does not match the body and the service's secret.")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        return _error(400, f"The body is not valid JSON: {problem}.", "body")
+    if batch:
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not items:
+            return _error(400, 'A batch is {"items": [...]} with at least one post.', "items")
+        if len(items) > MAX_BATCH:
+            return _error(400, f"A batch holds at most {MAX_BATCH} posts.", "items")
+    else:
+        items = [data]
+    try:
+        # Alerts link to where staff reach the console, not to the address the platform posts to.
+        public = current_app.config["PUBLIC_URL"].rstrip("/")
+        stored = queue.ingest(service, items, link_for=lambda post: public + url_for("queue.item", post_id=post.id))
+    except queue.IngestError as problem:
+        return _error(400, problem.message, problem.field)
+    answers = [{"external_id": s.post.external_id, "id": s.post.id, "status": "created" if s.created else "repeat",
+                "priority": ("critical", "risk", "normal")[s.post.priority]} for s in stored]
+    status = 201 if any(s.created for s in stored) else 200
+    return jsonify({"items": answers} if batch else answers[0]), status
+
+
+@api.route("/services/<slug>/posts", methods=["POST"])
+@public
+@csrf.exempt
+@limiter.limit(_rate, key_func=_service_key)
+def ingest_post(slug: str):
+    """Take one post or reply from the platform."""
+    return _receive(slug, MAX_POST_BYTES, batch=False)
+
+
+@api.route("/services/<slug>/posts:batch", methods=["POST"])
+@public
+@csrf.exempt
+@limiter.limit(_rate, key_func=_service_key)
+def ingest_batch(slug: str):
+    """Take up to 500 posts at once, all or none."""
+    return _receive(slug, MAX_BATCH_BYTES, batch=True)

@@ -1,0 +1,90 @@
+"""Queue data: each service's ingest secrets, the posts pushed by the platform, risk word lists, and the email
+outbox that alerts go through.
+
+Bodies are stored as text and always shown escaped. Posts name their author by pseudonym only: nothing here
+holds personal identifiable data.
+"""
+
+from datetime import datetime
+from enum import IntEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from console.database import UTCDateTime, utcnow
+from console.extensions import db
+from console.services.models import Service
+
+
+class IngestSecret(db.Model):
+    """A key the platform signs a service's posts with; sealed at rest. A rotated-out key works until it expires."""
+
+    __tablename__ = "ingest_secrets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[str] = mapped_column(sa.Text)  # console.crypto.seal of the secret
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when a newer secret replaces it
+
+
+class Priority(IntEnum):
+    """Where a post stands in the queue: critical first."""
+
+    CRITICAL = 0
+    RISK = 1
+    NORMAL = 2
+
+
+class Post(db.Model):
+    """A post or reply pushed by the platform, with the risk terms it matched."""
+
+    __tablename__ = "posts"
+    __table_args__ = (sa.UniqueConstraint("service_id", "external_id", name="uq_posts_service_external_id"),
+                      sa.CheckConstraint("kind IN ('post', 'reply')", name="kind"),
+                      sa.Index("ix_posts_service_priority", "service_id", "priority", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(sa.String(120))
+    thread_id: Mapped[str] = mapped_column(sa.String(120), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    author_pseudonym: Mapped[str] = mapped_column(sa.String(80))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the platform
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    priority: Mapped[int] = mapped_column(default=Priority.NORMAL.value)
+    matched: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"term", "list"}]: why it is flagged
+
+    service: Mapped[Service] = relationship(lazy="joined")
+
+
+class RiskTerm(db.Model):
+    """A word or phrase on one of a service's lists: critical (alert at once) or risk (raised in the queue)."""
+
+    __tablename__ = "risk_terms"
+    __table_args__ = (sa.UniqueConstraint("service_id", "list", "phrase", name="uq_risk_terms_phrase"),
+                      sa.CheckConstraint("list IN ('critical', 'risk')", name="list"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    list: Mapped[str] = mapped_column(sa.String(8))
+    phrase: Mapped[str] = mapped_column(sa.String(120))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxEmail(db.Model):
+    """An email waiting to be sent: written in the same transaction as what caused it, so an SMTP outage loses
+    nothing; the sender retries with growing waits until it goes."""
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -1,0 +1,231 @@
+"""Posts from the platform: ingest secrets, signature checks, validation, risk terms, priority and alerts."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from console import crypto
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.queue import alerts
+from console.queue.matching import matcher
+from console.queue.models import IngestSecret, Post, Priority, RiskTerm
+from console.services.models import Service
+
+SECRET_OVERLAP = timedelta(hours=24)  # a rotated-out secret keeps working this long, while the platform switches
+MAX_FIELD = {"external_id": 120, "thread_id": 120, "author_pseudonym": 80}
+MAX_BODY = 20_000
+KINDS = ("post", "reply")
+LISTS = ("critical", "risk")
+
+
+# --- Ingest secrets --------------------------------------------------------------------------
+
+def new_secret(service: Service, *, secret: str | None = None) -> str:
+    """Give a service a new ingest secret (returned once, to show); the old ones keep working for 24 hours."""
+    now = utcnow()
+    for old in db.session.scalars(sa.select(IngestSecret).where(IngestSecret.service_id == service.id,
+                                                                IngestSecret.expires_at.is_(None))):
+        old.expires_at = now + SECRET_OVERLAP
+    secret = secret or secrets.token_urlsafe(32)
+    db.session.add(IngestSecret(service_id=service.id, sealed=crypto.seal(secret), created_at=now))
+    audit.record("ingest.secret_made", target=f"service:{service.id}")
+    db.session.commit()
+    return secret
+
+
+def secret_status(service: Service) -> tuple[datetime | None, int]:
+    """When the current secret was made, and how many older ones still work."""
+    now = utcnow()
+    rows = db.session.scalars(sa.select(IngestSecret).where(IngestSecret.service_id == service.id)).all()
+    current = [r.created_at for r in rows if r.expires_at is None]
+    return max(current, default=None), sum(1 for r in rows if r.expires_at is not None and r.expires_at > now)
+
+
+def signature_ok(service: Service, body: bytes, header: str | None) -> bool:
+    """Whether `X-Signature: sha256=<hex>` is the HMAC-SHA256 of the raw body under a working secret."""
+    if not header or not header.startswith("sha256="):
+        return False
+    given, now = header.removeprefix("sha256=").strip().lower(), utcnow()
+    for row in db.session.scalars(sa.select(IngestSecret).where(IngestSecret.service_id == service.id)):
+        if row.expires_at is not None and row.expires_at <= now:
+            continue
+        secret = crypto.unseal(row.sealed)
+        if secret and hmac.compare_digest(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(), given):
+            return True
+    return False
+
+
+# --- Posts -----------------------------------------------------------------------------------
+
+class IngestError(UserError):
+    """A post the console cannot take; names the field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A post as stored, and whether this request created it (False: a repeat of the same external_id)."""
+
+    post: Post
+    created: bool
+
+
+def _text(item: dict, name: str, where: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise IngestError(where + name, f"{name} is required and must be text")
+    if name in MAX_FIELD and len(value) > MAX_FIELD[name]:
+        raise IngestError(where + name, f"{name} is longer than {MAX_FIELD[name]} characters")
+    if name == "body" and len(value) > MAX_BODY:
+        raise IngestError(where + name, f"body is longer than {MAX_BODY} characters")
+    if "\x00" in value:
+        raise IngestError(where + name, f"{name} holds a NUL character")
+    return value
+
+
+def _parse(item: object, where: str = "") -> dict:
+    """One item checked field by field; IngestError names the first bad field."""
+    if not isinstance(item, dict):
+        raise IngestError(where.rstrip(".") or "body", "each post must be a JSON object")
+    fields = {name: _text(item, name, where) for name in ("external_id", "thread_id", "author_pseudonym", "body")}
+    if item.get("kind") not in KINDS:
+        raise IngestError(where + "kind", 'kind must be "post" or "reply"')
+    raw = item.get("created_at")
+    try:
+        created = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        created = None
+    if created is None or created.tzinfo is None:
+        raise IngestError(where + "created_at", "created_at must be an ISO 8601 time with its offset, "
+                                                "e.g. 2026-11-25T14:05:00+00:00")
+    return {**fields, "kind": item["kind"], "created_at": created}
+
+
+def _terms(service: Service) -> tuple[tuple[str, str], ...]:
+    rows = db.session.execute(sa.select(RiskTerm.phrase, RiskTerm.list).where(RiskTerm.service_id == service.id)
+                              .order_by(RiskTerm.id)).all()
+    return tuple((phrase, name) for phrase, name in rows)
+
+
+def ingest(service: Service, items: list, *, link_for) -> list[Ingested]:
+    """Store posts, all or none: each checked, matched against the service's terms and prioritised; a critical one
+    queues an alert to the service's mailbox in the same transaction. A repeat of a stored external_id changes
+    nothing. `link_for(post)` is the console address an alert points to."""
+    parsed = [_parse(item, f"items[{i}]." if len(items) > 1 else "") for i, item in enumerate(items)]
+    ids = [p["external_id"] for p in parsed]
+    if len(set(ids)) != len(ids):
+        raise IngestError("external_id", "the same external_id appears twice in one batch")
+    find = matcher(_terms(service)).find
+    for attempt in range(2):  # a concurrent request may store one of these first: then they are repeats
+        existing = {p.external_id: p for p in db.session.scalars(
+            sa.select(Post).where(Post.service_id == service.id, Post.external_id.in_(ids)))}
+        results, new = [], []
+        for fields in parsed:
+            if fields["external_id"] in existing:
+                results.append(Ingested(existing[fields["external_id"]], False))
+                continue
+            found = find(fields["body"])
+            lists = {m.list for m in found}
+            priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+            post = Post(service_id=service.id, priority=priority.value,
+                        matched=[{"term": m.term, "list": m.list} for m in found], **fields)
+            db.session.add(post)
+            new.append(post)
+            results.append(Ingested(post, True))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise
+            continue
+        for post in new:
+            if post.priority == Priority.CRITICAL:
+                alerts.critical_post(service, post, link_for(post))
+        db.session.commit()
+        return results
+    raise AssertionError("unreachable")
+
+
+# --- Risk terms ------------------------------------------------------------------------------
+
+def terms_of(service: Service) -> dict[str, list[RiskTerm]]:
+    """A service's terms by list, alphabetically."""
+    rows = db.session.scalars(sa.select(RiskTerm).where(RiskTerm.service_id == service.id)
+                              .order_by(RiskTerm.phrase)).all()
+    return {name: [r for r in rows if r.list == name] for name in LISTS}
+
+
+def add_terms(service: Service, *, list_name: str, text: str) -> int:
+    """Add terms, one per line, to a list; returns how many were new."""
+    if list_name not in LISTS:
+        raise UserError("Choose the critical or the risk list.")
+    have = {(r.list, r.phrase.casefold()) for r in db.session.scalars(
+        sa.select(RiskTerm).where(RiskTerm.service_id == service.id))}
+    added = 0
+    for line in text.splitlines():
+        phrase = " ".join(line.split())
+        if not phrase:
+            continue
+        if len(phrase) > 120:
+            raise UserError(f'"{phrase[:40]}..." is longer than 120 characters.')
+        if (list_name, phrase.casefold()) not in have:
+            db.session.add(RiskTerm(service_id=service.id, list=list_name, phrase=phrase))
+            have.add((list_name, phrase.casefold()))
+            added += 1
+    audit.record("risk_terms.added", target=f"service:{service.id}", details={"list": list_name, "added": added})
+    db.session.commit()
+    return added
+
+
+def remove_term(service: Service, *, term_id: int) -> RiskTerm:
+    """Take a term off its list."""
+    term = db.session.get(RiskTerm, term_id)
+    if term is None or term.service_id != service.id:
+        raise UserError("That term is not on this service's lists.")
+    db.session.delete(term)
+    audit.record("risk_terms.removed", target=f"service:{service.id}", details={"list": term.list,
+                                                                                "phrase": term.phrase})
+    db.session.commit()
+    return term
+
+
+# --- Reading the queue -----------------------------------------------------------------------
+
+def workable_services(viewer) -> list[Service]:
+    """Active services whose posts this moderator reads: the ones they belong to."""
+    return [service for service in viewer.services if service.active]
+
+
+def waiting_posts(services: list[Service], *, limit: int = 200) -> list[Post]:
+    """Posts of these services, critical first, then risk, then the oldest."""
+    if not services:
+        return []
+    return list(db.session.scalars(sa.select(Post).where(Post.service_id.in_([s.id for s in services]))
+                                   .order_by(Post.priority, Post.created_at).limit(limit)))
+
+
+def post_or_raise(viewer, *, post_id: int) -> Post:
+    """A post of a service the moderator belongs to, or NotFound."""
+    post = db.session.get(Post, post_id)
+    if post is None or post.service_id not in {s.id for s in workable_services(viewer)}:
+        raise NotFound("There is no item at this address in your services' queues.")
+    return post
+
+
+def thread_of(post: Post) -> list[Post]:
+    """The post's thread in its service, oldest first."""
+    return list(db.session.scalars(sa.select(Post).where(Post.service_id == post.service_id,
+                                                         Post.thread_id == post.thread_id)
+                                   .order_by(Post.created_at, Post.id)))
