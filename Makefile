@@ -22,7 +22,7 @@ run: $(INSTALLED)
 	$(BIN)/flask demo load
 	@$(BIN)/flask demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(BIN)/huey_consumer console.worker.huey --workers 1 --worker-type thread --max-delay 1 --quiet & \
+	$(BIN)/huey_consumer console.worker.huey --workers 2 --worker-type thread --max-delay 1 --quiet & \
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 

@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from console import task_queue
 from console.database import utcnow
@@ -32,6 +33,11 @@ def critical_post(service: Service, post: Post, link: str) -> OutboxEmail:
               "This email does not contain the post. Sign in to read it and act on it.\n"))
     db.session.add(email)
     return email
+
+
+def send_soon() -> None:
+    """Ask the task queue's consumer to send what is due now, rather than at its next minute."""
+    task_queue.get(current_app).enqueue(SEND_TASK)
 
 
 def send_outbox() -> tuple[int, int]:

@@ -150,10 +150,12 @@ def ingest(service: Service, items: list, *, link_for) -> list[Ingested]:
             if attempt:
                 raise
             continue
-        for post in new:
-            if post.priority == Priority.CRITICAL:
-                alerts.critical_post(service, post, link_for(post))
+        critical = [post for post in new if post.priority == Priority.CRITICAL]
+        for post in critical:
+            alerts.critical_post(service, post, link_for(post))
         db.session.commit()
+        if critical:
+            alerts.send_soon()
         return results
     raise AssertionError("unreachable")
 
