@@ -18,10 +18,10 @@ from console.rotas.models import (
     SwapRequest,
     Unavailability,
 )
-from console.queue.models import IngestSecret, OutboxEmail, Post, RiskTerm
+from console.queue.models import IngestSecret, ModerationEvent, OutboxEmail, Post, RiskTerm
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
-           "CoverageStandard", "IngestSecret", "LeaveRequest", "OpenShiftClaim", "OutboxEmail", "Post",
+           "CoverageStandard", "IngestSecret", "LeaveRequest", "ModerationEvent", "OpenShiftClaim", "OutboxEmail", "Post",
            "RecoveryCode", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember",
            "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]

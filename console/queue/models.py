@@ -6,13 +6,14 @@ holds personal identifiable data.
 """
 
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from console.database import UTCDateTime, utcnow
 from console.extensions import db
+from console.accounts.models import StaffMember
 from console.services.models import Service
 
 
@@ -55,8 +56,17 @@ class Post(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL.value)
     matched: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"term", "list"}]: why it is flagged
+    # Derived from the post's moderation events, kept here in the same transaction so the queue can sort on it.
+    state: Mapped[str] = mapped_column(sa.String(16), default="open", server_default="open", index=True)
+    parked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The claim: a lease one moderator holds until it expires.
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="SET NULL"))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # for time-to-action reports
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     service: Mapped[Service] = relationship(lazy="joined")
+    claimed_by: Mapped[StaffMember | None] = relationship()
 
 
 class RiskTerm(db.Model):
@@ -88,3 +98,33 @@ class OutboxEmail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+
+
+class Action(StrEnum):
+    """What a moderator did to an item."""
+
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+    NEEDS_REPLY = "needs_reply"
+    REPLY_NOTED = "reply_noted"
+    PARKED = "parked"
+    NOTE = "note"
+
+
+class ModerationEvent(db.Model):
+    """One thing a moderator did to an item: who, what, when, why. Append-only (the database refuses changes);
+    the item's state is derived from its events."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    action: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a parked item's follow-up time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[StaffMember] = relationship(lazy="joined")

@@ -1,31 +1,106 @@
 """Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
 risk word lists and ingest secret."""
 
+from zoneinfo import ZoneInfo
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from console.database import utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
-from console.queue import bp
+from console.queue import bp, work
 from console.queue import service as queue
-from console.queue.forms import TermsForm
+from console.queue.forms import BulkForm, ItemActionForm, TermsForm
+from console.queue.models import Action
 from console.services import service as services
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _index_page(bulk_form: BulkForm | None = None, status: int = 200):
+    mine = queue.workable_services(current_user)
+    now = utcnow()
+    posts = queue.waiting_posts(mine)
+    return render_template("queue/index.html", posts=posts, services=mine, now=now, due={p.id: work.due(p, now)
+                                                                                        for p in posts},
+                           bulk_form=bulk_form or BulkForm()), status
 
 
 @bp.route("/")
 @requires("queue.work")
 def index():
-    """My services' posts: critical first, then risk, then the oldest."""
-    mine = queue.workable_services(current_user)
-    return render_template("queue/index.html", posts=queue.waiting_posts(mine), services=mine)
+    """My services' open items: critical first, then risk, then the oldest, each with its deadline."""
+    return _index_page()
+
+
+@bp.route("/next", methods=["POST"])
+@requires("queue.work")
+def next_item():
+    """Claim the most urgent item nobody holds."""
+    post = button_action(lambda: work.next_item(current_user))
+    if post is None:
+        flash("Nothing is waiting that nobody else holds.", "info")
+        return redirect(url_for("queue.index"))
+    return redirect(url_for("queue.item", post_id=post.id))
+
+
+@bp.route("/bulk", methods=["POST"])
+@requires("queue.work")
+def bulk():
+    """Approve or hide several non-critical items at once, after confirming."""
+    form = BulkForm()
+    done, count = form_action(form, lambda: work.bulk(current_user, post_ids=form.posts.data,
+                                                      action=Action(form.action.data), reason=form.reason.data or ""))
+    if done:
+        flash(f"{count} item(s) {'approved' if form.action.data == 'approved' else 'hidden'}.", "success")
+        return redirect(url_for("queue.index"))
+    return _index_page(form, 400)
+
+
+def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
+    now = utcnow()
+    return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
+                           form=form or ItemActionForm(), due=work.due(post, now), now=now,
+                           mine=post.claimed_by_id == current_user.id and post.claim_expires_at
+                           and post.claim_expires_at > now), status
 
 
 @bp.route("/items/<int:post_id>")
 @requires("queue.work")
 def item(post_id: int):
-    """One post with its thread and why it is flagged."""
+    """One item: the post, its thread, why it is flagged, its deadline and everything done to it."""
+    return _item_page(queue.post_or_raise(current_user, post_id=post_id))
+
+
+@bp.route("/items/<int:post_id>/claim", methods=["POST"])
+@requires("queue.work")
+def claim(post_id: int):
+    """Take an item for 10 minutes."""
+    button_action(lambda: work.claim(current_user, post_id=post_id), "It is yours for 10 minutes.")
+    return redirect(url_for("queue.item", post_id=post_id))
+
+
+@bp.route("/items/<int:post_id>/release", methods=["POST"])
+@requires("queue.work")
+def release(post_id: int):
+    """Give an item back to the queue."""
+    button_action(lambda: work.release(current_user, post_id=post_id), "Given back to the queue.")
+    return redirect(url_for("queue.index"))
+
+
+@bp.route("/items/<int:post_id>/act", methods=["POST"])
+@requires("queue.work")
+def act(post_id: int):
+    """Record what was done with an item."""
     post = queue.post_or_raise(current_user, post_id=post_id)
-    return render_template("queue/item.html", post=post, thread=queue.thread_of(post))
+    form = ItemActionForm()
+    due_at = form.due_at.data.replace(tzinfo=LONDON) if form.due_at.data else None
+    done, _ = form_action(form, lambda: work.act(current_user, post_id=post.id, action=Action(form.action.data),
+                                                 reason=form.reason.data or "", due_at=due_at), "Saved.")
+    if done:
+        return redirect(url_for("queue.item", post_id=post.id))
+    return _item_page(post, form, 400)
 
 
 def _settings_page(service, form=None, secret: str | None = None, status: int = 200):

@@ -1,0 +1,173 @@
+"""Working the queue: claims that are leases, the next item, actions recorded as events, response deadlines.
+
+A claim is a lease (10 minutes by default) won by exactly one moderator: a conditional update that only
+succeeds while nobody else holds an unexpired claim, so two moderators racing for one item cannot both
+win, on SQLite or PostgreSQL. "Next item" on PostgreSQL picks with FOR UPDATE SKIP LOCKED, so moderators
+asking at the same moment are handed different items.
+
+Every action is an append-only moderation event; the item's state is derived from its events
+(`state_after`), and kept on the post in the same transaction so the queue can be sorted on it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from console.database import utcnow
+from console.errors import UserError
+from console.extensions import db
+from console.queue.models import Action, ModerationEvent, Post, Priority
+from console.queue.service import post_or_raise, workable_services
+
+LEASE = timedelta(minutes=10)
+# How soon an item needs a moderator, by priority (the SHaRON model's service levels).
+RESPONSE = {Priority.CRITICAL: timedelta(minutes=15), Priority.RISK: timedelta(hours=1),
+            Priority.NORMAL: timedelta(hours=4)}
+OPEN_STATES = ("open", "needs_reply", "parked")
+FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied"}
+MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
+NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",
+                Action.PARKED: "Say what the follow-up is for."}
+
+
+def state_after(events: list[ModerationEvent]) -> str:
+    """An item's state from its events, oldest first: open until approved, hidden or replied to."""
+    state = "open"
+    for event in events:
+        action = Action(event.action)
+        if state in OPEN_STATES:
+            state = FINAL.get(action) or MOVES.get(action) or state
+    return state
+
+
+def deadline(post: Post) -> datetime:
+    """When the item should have had a moderator's action, by its priority."""
+    return post.created_at + RESPONSE[Priority(post.priority)]
+
+
+@dataclass(frozen=True)
+class Due:
+    """How an item stands against its response deadline."""
+
+    at: datetime
+    breached: bool
+
+
+def due(post: Post, now: datetime) -> Due | None:
+    """The deadline of an item nobody has acted on yet (None once acted on or closed)."""
+    if post.first_action_at is not None or post.state not in OPEN_STATES:
+        return None
+    at = deadline(post)
+    return Due(at, now > at)
+
+
+def _record(post: Post, moderator, action: Action, reason: str = "", due_at: datetime | None = None) -> None:
+    db.session.add(ModerationEvent(post_id=post.id, actor_id=moderator.id, action=action.value, reason=reason,
+                                   due_at=due_at, created_at=utcnow()))
+
+
+def claim(moderator, *, post_id: int) -> Post:
+    """Take an item for 10 minutes; refused while someone else holds it."""
+    post = post_or_raise(moderator, post_id=post_id)
+    if post.state not in OPEN_STATES:
+        raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
+    now = utcnow()
+    won = db.session.execute(
+        sa.update(Post).where(Post.id == post.id, sa.or_(Post.claimed_by_id.is_(None), Post.claim_expires_at < now,
+                                                         Post.claimed_by_id == moderator.id))
+        .values(claimed_by_id=moderator.id, claim_expires_at=now + LEASE,
+                first_picked_at=sa.func.coalesce(Post.first_picked_at, now))
+        .execution_options(synchronize_session=False)).rowcount
+    if not won:
+        db.session.rollback()
+        db.session.refresh(post)
+        holder = post.claimed_by.name if post.claimed_by else "Another moderator"
+        raise UserError(f"{holder} is working on this item (until {post.claim_expires_at:%H:%M} UTC).")
+    _record(post, moderator, Action.CLAIMED)
+    db.session.commit()
+    db.session.refresh(post)
+    return post
+
+
+def next_item(moderator) -> Post | None:
+    """Claim the most urgent unclaimed item of my services: critical first, then risk, then the oldest."""
+    services = [s.id for s in workable_services(moderator)]
+    if not services:
+        return None
+    now = utcnow()
+    query = (sa.select(Post.id).where(Post.service_id.in_(services), Post.state == "open",
+                                      sa.or_(Post.claimed_by_id.is_(None), Post.claim_expires_at < now))
+             .order_by(Post.priority, Post.created_at).limit(5))
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Post)
+    for post_id in db.session.scalars(query).all():
+        try:
+            return claim(moderator, post_id=post_id)
+        except UserError:
+            continue  # someone else won it a moment ago: try the next
+    db.session.rollback()
+    return None
+
+
+def _held(moderator, post_id: int) -> Post:
+    post = post_or_raise(moderator, post_id=post_id)
+    now = utcnow()
+    if post.claimed_by_id not in (None, moderator.id) and post.claim_expires_at and post.claim_expires_at > now:
+        raise UserError(f"{post.claimed_by.name} is working on this item; wait for them or for their claim to end.")
+    return post
+
+
+def release(moderator, *, post_id: int) -> None:
+    """Give an item back to the queue."""
+    post = _held(moderator, post_id)
+    post.claimed_by_id = post.claim_expires_at = None
+    _record(post, moderator, Action.RELEASED)
+    db.session.commit()
+
+
+def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: datetime | None = None) -> Post:
+    """Approve, hide (with a reason), mark as needing a reply, note the reply, park until a time, or add a note."""
+    post = _held(moderator, post_id)
+    reason = reason.strip()
+    if action in NEEDS_REASON and not reason:
+        raise UserError(NEEDS_REASON[action])
+    if action == Action.PARKED and (due_at is None or due_at <= utcnow()):
+        raise UserError("Choose when to follow it up: a time in the future.")
+    if action not in (Action.NOTE,) and post.state not in OPEN_STATES:
+        raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
+    _record(post, moderator, action, reason, due_at)
+    db.session.flush()
+    post.state = state_after(history(post))
+    if action != Action.NOTE:
+        post.first_action_at = post.first_action_at or utcnow()
+        post.parked_until = due_at if action == Action.PARKED else None
+        post.claimed_by_id = post.claim_expires_at = None  # done with it: back to the queue or closed
+    db.session.commit()
+    return post
+
+
+def bulk(moderator, *, post_ids: list[int], action: Action, reason: str = "") -> int:
+    """Approve or hide several non-critical items at once; refused whole if any is critical or held by someone
+    else."""
+    if action not in (Action.APPROVED, Action.HIDDEN):
+        raise UserError("Only approve and hide can be done for several items at once.")
+    if not post_ids:
+        raise UserError("Tick the items first.")
+    posts = [_held(moderator, post_id) for post_id in post_ids]
+    # Every check before the first change, so a refusal leaves every item as it was.
+    if any(p.priority == Priority.CRITICAL for p in posts):
+        raise UserError("Critical items are dealt with one at a time: untick them.")
+    if any(p.state not in OPEN_STATES for p in posts):
+        raise UserError("Some of the ticked items are already closed: reload the queue.")
+    if action in NEEDS_REASON and not reason.strip():
+        raise UserError(NEEDS_REASON[action])
+    for post in posts:
+        act(moderator, post_id=post.id, action=action, reason=reason)
+    return len(posts)
+
+
+def history(post: Post) -> list[ModerationEvent]:
+    """Everything done to an item, oldest first."""
+    return list(db.session.scalars(sa.select(ModerationEvent).where(ModerationEvent.post_id == post.id)
+                                   .order_by(ModerationEvent.created_at, ModerationEvent.id)))

@@ -1,0 +1,130 @@
+"""Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DatabaseError
+
+from console.database import utcnow
+from console.errors import UserError
+from console.extensions import db
+from console.permissions import Role
+from console.queue import work
+from console.queue.models import Action, ModerationEvent, Post
+from tests.console.test_ingest import item, post_json
+from tests.console.test_rotas import person
+
+CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
+
+
+def push(client, *bodies, minutes_ago=0) -> list[int]:
+    when = (utcnow() - timedelta(minutes=minutes_ago)).isoformat()
+    return [post_json(client, item(f"w-{i}-{minutes_ago}", body=body, created_at=when)).get_json()["id"]
+            for i, body in enumerate(bodies)]
+
+
+def test_a_claim_is_won_by_one_moderator_until_it_expires(app, client, demo_data):
+    (post_id,) = push(client, "Long day")
+    with app.app_context():
+        chloe, jess = person(CHLOE), person(JESS)
+        work.claim(chloe, post_id=post_id)
+        with pytest.raises(UserError, match="Chloe Davies is working on this item"):
+            work.claim(jess, post_id=post_id)
+        with pytest.raises(UserError, match="Chloe Davies is working on this item"):
+            work.act(jess, post_id=post_id, action=Action.APPROVED)
+        db.session.get(Post, post_id).claim_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        assert work.claim(jess, post_id=post_id).claimed_by_id == jess.id
+
+
+def test_two_moderators_claiming_at_the_same_moment_one_wins(app, client, demo_data):
+    (post_id,) = push(client, "Long day")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def take(role):
+        with app.app_context():
+            moderator = person(role)
+            barrier.wait()
+            try:
+                work.claim(moderator, post_id=post_id)
+                outcomes.append("won")
+            except UserError:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=take, args=(role,)) for role in (CHLOE, JESS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "won"]
+
+
+def test_next_item_hands_out_the_most_urgent_and_never_the_same_one_twice(app, client, demo_data):
+    calm, risky, critical = push(client, "Nice walk", "feeling hopeless", "I want to die")
+    with app.app_context():
+        chloe, jess = person(CHLOE), person(JESS)
+        assert work.next_item(chloe).id == critical
+        assert work.next_item(jess).id == risky
+        assert work.next_item(chloe).id == calm
+        assert work.next_item(jess) is None
+
+
+def test_actions_are_events_and_the_state_follows_from_them(app, client, auth, demo_data):
+    (post_id,) = push(client, "Can anyone help?")
+    auth.login_demo(CHLOE)
+    page = f"/queue/items/{post_id}"
+    auth.post(page + "/claim", form_page=page)
+    no_reason = auth.post(page + "/act", {"action": "hidden"}, form_page=page)
+    assert no_reason.status_code == 400 and "Say why the post is hidden." in no_reason.get_data(as_text=True)
+    past = auth.post(page + "/act", {"action": "parked", "reason": "check back",
+                                     "due_at": "2020-01-01T09:00"}, form_page=page)
+    assert "a time in the future" in past.get_data(as_text=True)
+    auth.post(page + "/act", {"action": "needs_reply"}, form_page=page)
+    auth.post(page + "/act", {"action": "note", "reason": "Asked the peer team to reply"}, form_page=page)
+    shown = auth.post(page + "/act", {"action": "reply_noted"}, form_page=page,
+                      follow_redirects=True).get_data(as_text=True)
+    assert "State: <strong>replied</strong>" in shown
+    assert "Chloe Davies needs reply" in shown and "Asked the peer team to reply" in shown
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        events = work.history(post)
+        assert [e.action for e in events] == ["claimed", "needs_reply", "note", "reply_noted"]
+        assert work.state_after(events) == post.state == "replied"
+        assert post.first_picked_at is not None and post.first_action_at is not None
+        with pytest.raises(UserError, match="already replied"):
+            work.act(person(CHLOE), post_id=post_id, action=Action.APPROVED)
+        with pytest.raises(DatabaseError):  # history cannot be rewritten
+            db.session.execute(sa.update(ModerationEvent).values(reason="changed"))
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_bulk_approve_needs_confirming_and_never_takes_a_critical_item(app, client, auth, demo_data):
+    calm, risky, critical = push(client, "Nice walk", "feeling hopeless", "thinking about suicide")
+    auth.login_demo(JESS)
+    unconfirmed = auth.post("/queue/bulk", {"posts": [calm, risky], "action": "approved"}, form_page="/queue/")
+    assert "Confirm that you mean all the ticked items." in unconfirmed.get_data(as_text=True)
+    with_critical = auth.post("/queue/bulk", {"posts": [calm, critical], "action": "approved", "confirm": "yes"},
+                              form_page="/queue/")
+    assert "Critical items are dealt with one at a time" in with_critical.get_data(as_text=True)
+    done = auth.post("/queue/bulk", {"posts": [calm, risky], "action": "approved", "confirm": "yes"},
+                     form_page="/queue/", follow_redirects=True)
+    assert "2 item(s) approved." in done.get_data(as_text=True)
+    with app.app_context():
+        assert [db.session.get(Post, i).state for i in (calm, risky, critical)] == ["approved", "approved", "open"]
+
+
+def test_an_item_past_its_deadline_is_marked_overdue(app, client, auth, demo_data):
+    (late,) = push(client, "I want to die", minutes_ago=20)  # critical: 15 minutes
+    auth.login_demo(CHLOE)
+    listing = client.get("/queue/").get_data(as_text=True)
+    assert 'class="due due--breached"' in listing and "overdue by 5 min" in listing
+    page = client.get(f"/queue/items/{late}").get_data(as_text=True)
+    assert "overdue by 5 min" in page
+    auth.post(f"/queue/items/{late}/claim", form_page=f"/queue/items/{late}")
+    auth.post(f"/queue/items/{late}/act", {"action": "approved"}, form_page=f"/queue/items/{late}")
+    assert "overdue" not in client.get(f"/queue/items/{late}").get_data(as_text=True)
