@@ -18,10 +18,11 @@ from console.rotas.models import (
     SwapRequest,
     Unavailability,
 )
-from console.queue.models import IngestSecret, ModerationEvent, OutboxEmail, Post, RiskTerm
+from console.queue.models import IngestSecret, ModerationCheck, ModerationEvent, OutboxEmail, Post, RiskTerm
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
-           "CoverageStandard", "IngestSecret", "LeaveRequest", "ModerationEvent", "OpenShiftClaim", "OutboxEmail", "Post",
-           "RecoveryCode", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember",
-           "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]
+           "CoverageStandard", "IngestSecret", "LeaveRequest", "ModerationCheck", "ModerationEvent",
+           "OpenShiftClaim", "OutboxEmail", "Post", "RecoveryCode", "RiskTerm", "RotaRun", "RotaVersion",
+           "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest",
+           "Unavailability"]

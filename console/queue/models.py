@@ -128,3 +128,18 @@ class ModerationEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[StaffMember] = relationship(lazy="joined")
+
+
+class ModerationCheck(db.Model):
+    """A moderator's record that they reviewed a service's posts up to now: what the checks standard counts."""
+
+    __tablename__ = "moderation_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[StaffMember] = relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_moderation_checks_service_time", "service_id", "checked_at"),)

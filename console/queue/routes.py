@@ -9,7 +9,7 @@ from flask_login import current_user
 from console.database import utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
-from console.queue import bp, work
+from console.queue import bp, checks, work
 from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, TermsForm
 from console.queue.models import Action
@@ -148,3 +148,18 @@ def secret_new(service_id: int):
     if secret is None:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, secret=secret)
+
+
+@bp.route("/checks")
+@requires("queue.work")
+def checks_page():
+    """My services' moderation checks against their standard: today, the longest gap, the last 28 days."""
+    return render_template("queue/checks.html", rows=checks.report(current_user))
+
+
+@bp.route("/services/<int:service_id>/check", methods=["POST"])
+@requires("queue.work")
+def check_record(service_id: int):
+    """Record that I have reviewed this service's posts up to now."""
+    button_action(lambda: checks.record(current_user, service_id=service_id), "Check recorded.")
+    return redirect(url_for("queue.checks_page"))

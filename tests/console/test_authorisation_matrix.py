@@ -101,6 +101,8 @@ ROUTES = {
     ("queue.item", "GET"): ("/queue/items/1", ROSTERED),
     ("queue.next_item", "POST"): ("/queue/next", ROSTERED),
     ("queue.bulk", "POST"): ("/queue/bulk", ROSTERED),
+    ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
+    ("queue.check_record", "POST"): ("/queue/services/3/check", ROSTERED),
     ("queue.claim", "POST"): ("/queue/items/1/claim", ROSTERED),
     ("queue.release", "POST"): ("/queue/items/1/release", ROSTERED),
     ("queue.act", "POST"): ("/queue/items/1/act", ROSTERED),

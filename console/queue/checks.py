@@ -1,0 +1,112 @@
+"""Moderation checks counted against each service's checks standard: today and the last 28 days, and the
+longest gap between checks, planned (the published rota's checks) against done.
+
+Days and times are Europe/London wall-clock, as the standard is: a day runs midnight to midnight local time,
+and the checks window (08:00-22:00 by default) is local too, also on the days the clocks change.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import UserError
+from console.extensions import db
+from console.queue.models import ModerationCheck
+from console.queue.service import workable_services
+from console.rotas import problem as problems
+from console.services.models import Service
+
+LONDON = ZoneInfo("Europe/London")
+DAYS = 28
+MIN_BETWEEN = timedelta(minutes=5)  # a second click within minutes is the same check
+
+
+def _minute_of_day(moment: datetime) -> int:
+    local = moment.astimezone(LONDON)
+    return local.hour * 60 + local.minute
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, time(), LONDON), datetime.combine(day + timedelta(days=1), time(), LONDON))
+
+
+def record(moderator, *, service_id: int) -> ModerationCheck:
+    """Record that the moderator has reviewed the service's posts up to now."""
+    service = next((s for s in workable_services(moderator) if s.id == service_id), None)
+    if service is None:
+        raise UserError("You can record checks only for services you belong to.")
+    now = utcnow()
+    last = db.session.scalar(sa.select(sa.func.max(ModerationCheck.checked_at)).where(
+        ModerationCheck.service_id == service.id, ModerationCheck.staff_id == moderator.id))
+    if last is not None and now - last < MIN_BETWEEN:
+        raise UserError(f"Your check of {service.name} a few minutes ago is already recorded.")
+    check = ModerationCheck(service_id=service.id, staff_id=moderator.id, checked_at=now)
+    db.session.add(check)
+    audit.record("queue.check", target=f"service:{service.id}")
+    db.session.commit()
+    return check
+
+
+def longest_gap(minutes: list[int], start: int, end: int) -> int:
+    """The longest stretch in [start, end) with no check, checks given as minutes of the day."""
+    points = [start, *sorted(m for m in minutes if start <= m < end), end]
+    return max(later - earlier for earlier, later in zip(points, points[1:], strict=False))
+
+
+@dataclass(frozen=True)
+class ServiceChecks:
+    """One service's checks against its standard."""
+
+    service: Service
+    per_day: int
+    max_gap: int  # minutes
+    today: int
+    today_times: list[str]
+    longest_gap_done: int  # minutes so far today, inside the window up to now
+    longest_gap_planned: int | None  # minutes, from the published rota's checks today (None: nothing published)
+    days_met: int  # of the last 28, days with enough checks and no gap over the limit
+    days: int
+
+    @property
+    def short_today(self) -> bool:
+        """Whether today has fewer checks so far than the standard asks for the whole day."""
+        return self.today < self.per_day
+
+
+def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
+    """For each of the viewer's services with a checks standard: today's checks and gaps, and the last 28 days."""
+    now = now or utcnow()
+    today = now.astimezone(LONDON).date()
+    first = today - timedelta(days=DAYS - 1)
+    rows = []
+    for service in workable_services(viewer):
+        standard = problems.standard_of(service).checks
+        if standard is None:
+            continue
+        since, until = _day_bounds(first)[0], _day_bounds(today)[1]
+        done = db.session.scalars(sa.select(ModerationCheck.checked_at).where(
+            ModerationCheck.service_id == service.id, ModerationCheck.checked_at >= since,
+            ModerationCheck.checked_at < until).order_by(ModerationCheck.checked_at)).all()
+        by_day: dict[date, list[int]] = {}
+        for moment in done:
+            by_day.setdefault(moment.astimezone(LONDON).date(), []).append(_minute_of_day(moment))
+        window = (standard.window_start, standard.window_end)
+        met = sum(1 for d in range(DAYS - 1)  # whole days only: today is still going
+                  if len(by_day.get(first + timedelta(days=d), [])) >= standard.per_day
+                  and longest_gap(by_day.get(first + timedelta(days=d), []), *window) <= standard.max_gap)
+        planned = [s.start_minute for s in problems.published_shifts(start=today, last=today,
+                                                                      service_ids=[service.id], rows_only=True)
+                   if s.kind == "check"]
+        now_minute = min(max(_minute_of_day(now), window[0]), window[1])
+        mine_today = by_day.get(today, [])
+        rows.append(ServiceChecks(
+            service=service, per_day=standard.per_day, max_gap=standard.max_gap, today=len(mine_today),
+            today_times=[f"{m // 60:02d}:{m % 60:02d}" for m in mine_today],
+            longest_gap_done=longest_gap(mine_today, window[0], max(now_minute, window[0] + 1)),
+            longest_gap_planned=longest_gap(planned, *window) if planned else None,
+            days_met=met, days=DAYS - 1))
+    return rows
