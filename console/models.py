@@ -18,11 +18,19 @@ from console.rotas.models import (
     SwapRequest,
     Unavailability,
 )
-from console.queue.models import IngestSecret, ModerationCheck, ModerationEvent, OutboxEmail, Post, RiskTerm
+from console.queue.models import (
+    IngestSecret,
+    ModerationCheck,
+    ModerationEvent,
+    ModeratorSession,
+    OutboxEmail,
+    Post,
+    RiskTerm,
+)
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
            "CoverageStandard", "IngestSecret", "LeaveRequest", "ModerationCheck", "ModerationEvent",
-           "OpenShiftClaim", "OutboxEmail", "Post", "RecoveryCode", "RiskTerm", "RotaRun", "RotaVersion",
-           "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest",
-           "Unavailability"]
+           "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post", "RecoveryCode", "RiskTerm", "RotaRun",
+           "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole",
+           "SwapRequest", "Unavailability"]

@@ -143,3 +143,16 @@ class ModerationCheck(db.Model):
     staff: Mapped[StaffMember] = relationship(lazy="joined")
 
     __table_args__ = (sa.Index("ix_moderation_checks_service_time", "service_id", "checked_at"),)
+
+
+class ModeratorSession(db.Model):
+    """A moderator signed on for their shift: the queue opens on the services they were rostered for, and these
+    times are what presence is measured by."""
+
+    __tablename__ = "moderator_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"), index=True)
+    service_ids: Mapped[list] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

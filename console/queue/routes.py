@@ -9,7 +9,7 @@ from flask_login import current_user
 from console.database import utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
-from console.queue import bp, checks, work
+from console.queue import bp, checks, shifts, work
 from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, TermsForm
 from console.queue.models import Action
@@ -19,12 +19,14 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _index_page(bulk_form: BulkForm | None = None, status: int = 200):
-    mine = queue.workable_services(current_user)
+    session = shifts.current(current_user)
+    mine = shifts.services_of(session) if session else queue.workable_services(current_user)
     now = utcnow()
     posts = queue.waiting_posts(mine)
     return render_template("queue/index.html", posts=posts, services=mine, now=now, due={p.id: work.due(p, now)
                                                                                         for p in posts},
-                           bulk_form=bulk_form or BulkForm()), status
+                           bulk_form=bulk_form or BulkForm(), session=session,
+                           unanswered=queue.unanswered(mine, now=now)), status
 
 
 @bp.route("/")
@@ -32,6 +34,22 @@ def _index_page(bulk_form: BulkForm | None = None, status: int = 200):
 def index():
     """My services' open items: critical first, then risk, then the oldest, each with its deadline."""
     return _index_page()
+
+
+@bp.route("/sign-on", methods=["POST"])
+@requires("queue.work")
+def sign_on():
+    """Start my shift: the queue opens on the services I am rostered for now."""
+    button_action(lambda: shifts.sign_on(current_user), "Signed on. Your queue shows the services of your shift.")
+    return redirect(url_for("queue.index"))
+
+
+@bp.route("/sign-off", methods=["POST"])
+@requires("queue.work")
+def sign_off():
+    """End my shift."""
+    button_action(lambda: shifts.sign_off(current_user), "Signed off. Thank you.")
+    return redirect(url_for("queue.index"))
 
 
 @bp.route("/next", methods=["POST"])

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from console import crypto
 from console.audit import service as audit
@@ -231,3 +232,19 @@ def thread_of(post: Post) -> list[Post]:
     return list(db.session.scalars(sa.select(Post).where(Post.service_id == post.service_id,
                                                          Post.thread_id == post.thread_id)
                                    .order_by(Post.created_at, Post.id)))
+
+
+UNANSWERED_AFTER = timedelta(hours=2)  # a post with no reply after this long shows in the unanswered list
+
+
+def unanswered(services: list[Service], *, now: datetime, limit: int = 20) -> list[Post]:
+    """Posts (not replies) with no reply in their thread after two hours, oldest first."""
+    if not services:
+        return []
+    reply = aliased(Post)
+    later_reply = sa.select(reply.id).where(reply.service_id == Post.service_id, reply.thread_id == Post.thread_id,
+                                            reply.kind == "reply", reply.created_at > Post.created_at).exists()
+    return list(db.session.scalars(
+        sa.select(Post).where(Post.service_id.in_([s.id for s in services]), Post.kind == "post",
+                              Post.created_at < now - UNANSWERED_AFTER, Post.state != "hidden", ~later_reply)
+        .order_by(Post.created_at).limit(limit)))

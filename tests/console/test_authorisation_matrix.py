@@ -100,6 +100,8 @@ ROUTES = {
     ("queue.index", "GET"): ("/queue/", ROSTERED),
     ("queue.item", "GET"): ("/queue/items/1", ROSTERED),
     ("queue.next_item", "POST"): ("/queue/next", ROSTERED),
+    ("queue.sign_on", "POST"): ("/queue/sign-on", ROSTERED),
+    ("queue.sign_off", "POST"): ("/queue/sign-off", ROSTERED),
     ("queue.bulk", "POST"): ("/queue/bulk", ROSTERED),
     ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
     ("queue.check_record", "POST"): ("/queue/services/3/check", ROSTERED),

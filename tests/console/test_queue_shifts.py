@@ -1,0 +1,63 @@
+"""Signing on for a shift opens the queue on the rostered services; unanswered posts are listed."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from console.database import utcnow
+from console.extensions import db
+from console.permissions import Role
+from console.queue.models import ModeratorSession
+from console.rotas.models import RotaVersion, Shift
+from console.services.models import Service
+from tests.console.test_ingest import item, post_json
+from tests.console.test_rotas import person
+
+CHLOE = Role.NON_CLINICAL_MODERATOR
+LONDON = ZoneInfo("Europe/London")
+
+
+def publish_shift_now(staff_id: int, slug: str) -> None:
+    """A published one-day rota with this person on duty from a few minutes ago (clipped to the local day)."""
+    local = utcnow().astimezone(LONDON)
+    minute = local.hour * 60 + local.minute
+    service = db.session.scalar(sa.select(Service).where(Service.slug == slug))
+    db.session.add(RotaVersion(start_date=local.date(), days=1, created_by_id=staff_id, status="published",
+                               published_at=utcnow(), services=[service],
+                               shifts=[Shift(staff_id=staff_id, service_id=service.id, kind="presence",
+                                             day=local.date(), start_minute=max(0, minute - 5),
+                                             end_minute=min(1440, minute + 60))]))
+    db.session.commit()
+
+
+def test_signing_on_needs_a_shift_now_and_opens_the_queue_on_its_service(app, client, auth, demo_data):
+    auth.login_demo(CHLOE)
+    refused = auth.post("/queue/sign-on", form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "The published rota has no shift for you now" in refused
+    with app.app_context():
+        publish_shift_now(person(CHLOE).id, "eating-disorders")
+    on = auth.post("/queue/sign-on", form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "Signed on since" in on and "for Eating disorders." in on
+    assert "Demo low-risk service" not in on.split("Signed on since")[1].split("</p>")[0]
+    again = auth.post("/queue/sign-on", form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "You are already signed on." in again
+    off = auth.post("/queue/sign-off", form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "Signed off." in off and "You are not signed on." in off
+    with app.app_context():
+        session = db.session.scalar(sa.select(ModeratorSession))
+        assert session.ended_at is not None and session.ended_at >= session.started_at
+
+
+def test_posts_without_a_reply_after_two_hours_are_listed_oldest_first(app, client, auth, demo_data):
+    old = (utcnow() - timedelta(hours=3)).isoformat()
+    older = (utcnow() - timedelta(hours=5)).isoformat()
+    post_json(client, item("u-1", body="Anyone else awake?", created_at=old, thread_id="t-a"))
+    post_json(client, item("u-2", body="First time posting", created_at=older, thread_id="t-b"))
+    post_json(client, item("u-3", body="Welcome!", created_at=old, thread_id="t-b", kind="reply"))
+    post_json(client, item("u-4", body="Just now", thread_id="t-c", created_at=utcnow().isoformat()))
+    auth.login_demo(CHLOE)
+    page = client.get("/queue/").get_data(as_text=True)
+    widget = page.split("<h2>Unanswered posts</h2>")[1].split("</ul>")[0]
+    assert "Anyone else awake?" in widget
+    assert "First time posting" not in widget and "Just now" not in widget
