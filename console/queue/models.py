@@ -43,7 +43,9 @@ class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (sa.UniqueConstraint("service_id", "external_id", name="uq_posts_service_external_id"),
                       sa.CheckConstraint("kind IN ('post', 'reply')", name="kind"),
-                      sa.Index("ix_posts_service_priority", "service_id", "priority", "created_at"))
+                      sa.Index("ix_posts_service_priority", "service_id", "priority", "created_at"),
+                      # The queue: a service's open items, most urgent first, found without reading closed ones.
+                      sa.Index("ix_posts_queue", "service_id", "state", "priority", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))

@@ -211,11 +211,15 @@ def workable_services(viewer) -> list[Service]:
     return [service for service in viewer.services if service.active]
 
 
+OPEN_STATES = ("open", "needs_reply", "parked")
+
+
 def waiting_posts(services: list[Service], *, limit: int = 200) -> list[Post]:
-    """Posts of these services, critical first, then risk, then the oldest."""
+    """Items of these services still to deal with: critical first, then risk, then the oldest."""
     if not services:
         return []
-    return list(db.session.scalars(sa.select(Post).where(Post.service_id.in_([s.id for s in services]))
+    return list(db.session.scalars(sa.select(Post).where(Post.service_id.in_([s.id for s in services]),
+                                                         Post.state.in_(OPEN_STATES))
                                    .order_by(Post.priority, Post.created_at).limit(limit)))
 
 

@@ -18,13 +18,12 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.queue.models import Action, ModerationEvent, Post, Priority
-from console.queue.service import post_or_raise, workable_services
+from console.queue.service import OPEN_STATES, post_or_raise, workable_services
 
 LEASE = timedelta(minutes=10)
 # How soon an item needs a moderator, by priority (the SHaRON model's service levels).
 RESPONSE = {Priority.CRITICAL: timedelta(minutes=15), Priority.RISK: timedelta(hours=1),
             Priority.NORMAL: timedelta(hours=4)}
-OPEN_STATES = ("open", "needs_reply", "parked")
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied"}
 MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
 NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",

@@ -114,6 +114,8 @@ def test_bulk_approve_needs_confirming_and_never_takes_a_critical_item(app, clie
     done = auth.post("/queue/bulk", {"posts": [calm, risky], "action": "approved", "confirm": "yes"},
                      form_page="/queue/", follow_redirects=True)
     assert "2 item(s) approved." in done.get_data(as_text=True)
+    waiting = done.get_data(as_text=True).split('aria-label="Items waiting"')[1]
+    assert "Nice walk" not in waiting and "thinking about suicide" in waiting  # closed items leave the queue
     with app.app_context():
         assert [db.session.get(Post, i).state for i in (calm, risky, critical)] == ["approved", "approved", "open"]
 
