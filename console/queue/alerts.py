@@ -15,7 +15,7 @@ from console import task_queue
 from console.database import utcnow
 from console.extensions import db
 from console.mail import MailError, send_email
-from console.queue.models import OutboxEmail, Post
+from console.queue.models import OutboxEmail
 from console.services.models import Service
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
 
 
-def critical_post(service: Service, post: Post, link: str) -> OutboxEmail:
+def critical_post(service: Service, link: str) -> OutboxEmail:
     """Queue the alert for a post that matched the critical list (the caller commits with the post)."""
     email = OutboxEmail(
         to=service.mailbox, subject=f"Critical post waiting: {service.name}",

@@ -63,11 +63,11 @@ def _receive(slug: str, limit: int, batch: bool):
     try:
         # Alerts link to where staff reach the console, not to the address the platform posts to.
         public = current_app.config["PUBLIC_URL"].rstrip("/")
-        stored = queue.ingest(service, items, link_for=lambda post: public + url_for("queue.item", post_id=post.id))
+        stored = queue.ingest(service, items, link_for=lambda post_id: public + url_for("queue.item", post_id=post_id))
     except queue.IngestError as problem:
         return _error(400, problem.message, problem.field)
-    answers = [{"external_id": s.post.external_id, "id": s.post.id, "status": "created" if s.created else "repeat",
-                "priority": ("critical", "risk", "normal")[s.post.priority]} for s in stored]
+    answers = [{"external_id": s.external_id, "id": s.post_id, "status": "created" if s.created else "repeat",
+                "priority": s.priority.name.lower()} for s in stored]
     status = 201 if any(s.created for s in stored) else 200
     return jsonify({"items": answers} if batch else answers[0]), status
 

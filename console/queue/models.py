@@ -37,6 +37,10 @@ class Priority(IntEnum):
     NORMAL = 2
 
 
+OPEN_STATES = ("open", "needs_reply", "parked")  # an item still to deal with
+OPEN_CONDITION = "state IN ('open', 'needs_reply', 'parked')"
+
+
 class Post(db.Model):
     """A post or reply pushed by the platform, with the risk terms it matched."""
 
@@ -44,8 +48,12 @@ class Post(db.Model):
     __table_args__ = (sa.UniqueConstraint("service_id", "external_id", name="uq_posts_service_external_id"),
                       sa.CheckConstraint("kind IN ('post', 'reply')", name="kind"),
                       sa.Index("ix_posts_service_priority", "service_id", "priority", "created_at"),
-                      # The queue: a service's open items, most urgent first, found without reading closed ones.
-                      sa.Index("ix_posts_queue", "service_id", "state", "priority", "created_at"))
+                      # The queue: a service's open items, most urgent first, without reading the closed ones.
+                      sa.Index("ix_posts_open", "service_id", "priority", "created_at",
+                               postgresql_where=sa.text(OPEN_CONDITION), sqlite_where=sa.text(OPEN_CONDITION)),
+                      # Unanswered posts: a service's recent posts, and a thread's later replies.
+                      sa.Index("ix_posts_recent", "service_id", "created_at"),
+                      sa.Index("ix_posts_thread", "service_id", "thread_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))

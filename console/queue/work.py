@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
-from console.queue.models import Action, ModerationEvent, Post, Priority
-from console.queue.service import OPEN_STATES, post_or_raise, workable_services
+from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority
+from console.queue.service import post_or_raise, workable_services
 
 LEASE = timedelta(minutes=10)
 # How soon an item needs a moderator, by priority (the SHaRON model's service levels).
