@@ -3,7 +3,7 @@ risk word lists and ingest secret."""
 
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from console.database import utcnow
@@ -18,22 +18,25 @@ from console.services import service as services
 LONDON = ZoneInfo("Europe/London")
 
 
-def _index_page(bulk_form: BulkForm | None = None, status: int = 200):
+def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
     session = shifts.current(current_user)
     mine = shifts.services_of(session) if session else queue.workable_services(current_user)
+    counts = queue.open_counts(mine)
+    # One queue per service, so users of different services never mix: the one asked for, else the most urgent.
+    chosen = next((s for s in mine if s.slug == slug), None) or min(
+        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
     now = utcnow()
-    posts = queue.waiting_posts(mine)
-    return render_template("queue/index.html", posts=posts, services=mine, now=now, due={p.id: work.due(p, now)
-                                                                                        for p in posts},
-                           bulk_form=bulk_form or BulkForm(), session=session,
-                           unanswered=queue.unanswered(mine, now=now)), status
+    posts = queue.waiting_posts([chosen]) if chosen else []
+    return render_template("queue/index.html", posts=posts, services=mine, chosen=chosen, counts=counts, now=now,
+                           due={p.id: work.due(p, now) for p in posts}, bulk_form=bulk_form or BulkForm(),
+                           session=session, unanswered=queue.unanswered([chosen], now=now) if chosen else []), status
 
 
 @bp.route("/")
 @requires("queue.work")
 def index():
-    """My services' open items: critical first, then risk, then the oldest, each with its deadline."""
-    return _index_page()
+    """One of my services' queues: critical first, then risk, then the oldest, each with its deadline."""
+    return _index_page(request.args.get("service"))
 
 
 @bp.route("/sign-on", methods=["POST"])
@@ -56,10 +59,11 @@ def sign_off():
 @requires("queue.work")
 def next_item():
     """Claim the most urgent item nobody holds."""
-    post = button_action(lambda: work.next_item(current_user))
+    slug = request.form.get("service")
+    post = button_action(lambda: work.next_item(current_user, service_slug=slug))
     if post is None:
         flash("Nothing is waiting that nobody else holds.", "info")
-        return redirect(url_for("queue.index"))
+        return redirect(url_for("queue.index", service=slug))
     return redirect(url_for("queue.item", post_id=post.id))
 
 
@@ -70,10 +74,11 @@ def bulk():
     form = BulkForm()
     done, count = form_action(form, lambda: work.bulk(current_user, post_ids=form.posts.data,
                                                       action=Action(form.action.data), reason=form.reason.data or ""))
+    slug = request.form.get("service")
     if done:
         flash(f"{count} item(s) {'approved' if form.action.data == 'approved' else 'hidden'}.", "success")
-        return redirect(url_for("queue.index"))
-    return _index_page(form, 400)
+        return redirect(url_for("queue.index", service=slug))
+    return _index_page(slug, form, 400)
 
 
 def _item_page(post, form: ItemActionForm | None = None, status: int = 200):

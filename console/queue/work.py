@@ -89,9 +89,10 @@ def claim(moderator, *, post_id: int) -> Post:
     return post
 
 
-def next_item(moderator) -> Post | None:
-    """Claim the most urgent unclaimed item of my services: critical first, then risk, then the oldest."""
-    services = [s.id for s in workable_services(moderator)]
+def next_item(moderator, *, service_slug: str | None = None) -> Post | None:
+    """Claim the most urgent unclaimed item of one of my services' queues (or of all of them): critical first,
+    then risk, then the oldest."""
+    services = [s.id for s in workable_services(moderator) if service_slug in (None, s.slug)]
     if not services:
         return None
     now = utcnow()

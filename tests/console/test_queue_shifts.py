@@ -58,6 +58,6 @@ def test_posts_without_a_reply_after_two_hours_are_listed_oldest_first(app, clie
     post_json(client, item("u-4", body="Just now", thread_id="t-c", created_at=utcnow().isoformat()))
     auth.login_demo(CHLOE)
     page = client.get("/queue/").get_data(as_text=True)
-    widget = page.split("<h2>Unanswered posts</h2>")[1].split("</ul>")[0]
+    widget = page.split("<h3>Unanswered posts</h3>")[1].split("</ul>")[0]
     assert "Anyone else awake?" in widget
     assert "First time posting" not in widget and "Just now" not in widget

@@ -11,8 +11,10 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
+from console.queue import service as queue_service
 from console.queue import work
 from console.queue.models import Action, ModerationEvent, Post
+from console.services.models import Service
 from tests.console.test_ingest import item, post_json
 from tests.console.test_rotas import person
 
@@ -130,3 +132,21 @@ def test_an_item_past_its_deadline_is_marked_overdue(app, client, auth, demo_dat
     auth.post(f"/queue/items/{late}/claim", form_page=f"/queue/items/{late}")
     auth.post(f"/queue/items/{late}/act", {"action": "approved"}, form_page=f"/queue/items/{late}")
     assert "overdue" not in client.get(f"/queue/items/{late}").get_data(as_text=True)
+
+
+def test_each_service_has_its_own_queue(app, client, auth, demo_data):
+    push(client, "Nice walk")
+    with app.app_context():
+        eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        secret = queue_service.new_secret(eating)
+    post_json(client, item("ed-1", body="I want to die"), secret=secret, url="/api/v1/services/eating-disorders/posts")
+    auth.login_demo(CHLOE)
+    default = client.get("/queue/").get_data(as_text=True)
+    assert "<h2>Eating disorders</h2>" in default  # the queue with a critical item opens first
+    assert "Eating disorders (1, <strong>1 critical</strong>)" in default and "Demo low-risk service (1)" in default
+    items = default.split('aria-label="Items waiting"')[1]
+    assert "I want to die" in items and "Nice walk" not in items
+    low = client.get("/queue/?service=demo-low").get_data(as_text=True).split('aria-label="Items waiting"')[1]
+    assert "Nice walk" in low and "I want to die" not in low
+    with app.app_context():
+        assert work.next_item(person(CHLOE), service_slug="demo-low").body == "Nice walk"
