@@ -1,0 +1,47 @@
+"""A moderator works the queue in real Chromium: a critical post pushed by the platform is first, taken, hidden."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from console import demo
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_sign_in import sign_in_with_password
+from tests.console.test_ingest import item
+
+pytestmark = pytest.mark.browser
+MODERATOR = "chloe.davies@demo-trust.example.org"  # non-clinical, on the demo low-risk service
+
+
+def push(page, live_server, payload) -> None:
+    body = json.dumps(payload)
+    signature = "sha256=" + hmac.new(demo.DEMO_INGEST_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+    response = page.request.post(f"{live_server}/api/v1/services/demo-low/posts", data=body,
+                                 headers={"Content-Type": "application/json", "X-Signature": signature})
+    assert response.status == 201
+
+
+def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_server):
+    push(page, live_server, item("b-1", body="Lovely walk by the river"))
+    push(page, live_server, item("b-2", body="I want to end my life <b>tonight</b>"))
+    sign_in_with_password(page, live_server, MODERATOR)
+    page.wait_for_url(f"{live_server}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
+    rows = page.get_by_role("region", name="Items waiting").get_by_role("row")
+    assert "Critical" in rows.nth(1).inner_text() and "<b>tonight</b>" in rows.nth(1).inner_text()  # escaped
+    assert_accessible(page)
+    screenshot(page, "queue")
+
+    page.get_by_role("button", name="Take the next item").click()
+    assert page.get_by_text('"end my life" on the critical list').is_visible()
+    assert page.get_by_text("This item is yours until").is_visible()
+    page.get_by_label("Action").select_option("hidden")
+    page.get_by_label("Reason or note").fill("Shared a plan; escalated by phone to the duty clinician")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").filter(has_text="Saved.").is_visible()
+    assert "State: hidden" in page.locator("main").inner_text()
+    assert "Chloe Davies hidden: Shared a plan" in page.locator("ol.history").inner_text()
+    assert_accessible(page)
+    screenshot(page, "queue-item-hidden")
