@@ -25,12 +25,13 @@ from console.queue.models import (
     ModeratorSession,
     OutboxEmail,
     Post,
+    QueueSettings,
     RiskTerm,
 )
 from console.services.models import Service
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Contract",
            "CoverageStandard", "IngestSecret", "LeaveRequest", "ModerationCheck", "ModerationEvent",
-           "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post", "RecoveryCode", "RiskTerm", "RotaRun",
-           "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole",
-           "SwapRequest", "Unavailability"]
+           "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post", "QueueSettings", "RecoveryCode", "RiskTerm",
+           "RotaRun", "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference",
+           "StaffRole", "SwapRequest", "Unavailability"]

@@ -1,9 +1,9 @@
 """Forms of the queue area."""
 
-from wtforms import DateTimeLocalField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, \
+from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, \
     TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from console.forms import ConsoleForm
 
@@ -44,3 +44,23 @@ class BulkForm(ConsoleForm):
     confirm = RadioField("Are you sure?", choices=[SelectChoice("yes", "Yes, all the ticked items")],
                          validators=[InputRequired("Confirm that you mean all the ticked items.")])
     submit = SubmitField("Apply")
+
+
+def _minutes(label: str) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired("Enter a number of minutes."),
+                                           NumberRange(1, 7 * 24 * 60, "Enter 1 to 10,080 minutes (a week).")])
+
+
+class QueueSettingsForm(ConsoleForm):
+    """A service's response deadlines and unanswered threshold, in minutes."""
+
+    critical_minutes = _minutes("Critical items: answer within (minutes)")
+    risk_minutes = _minutes("Risk items: answer within (minutes)")
+    normal_minutes = _minutes("Other items: answer within (minutes)")
+    unanswered_minutes = _minutes("List a post as unanswered after (minutes)")
+    submit = SubmitField("Save")
+
+    def minutes(self) -> dict[str, int]:
+        """The four settings by name."""
+        return {name: self[name].data for name in ("critical_minutes", "risk_minutes", "normal_minutes",
+                                                   "unanswered_minutes")}

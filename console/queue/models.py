@@ -166,3 +166,25 @@ class ModeratorSession(db.Model):
     service_ids: Mapped[list] = mapped_column(sa.JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The SHaRON model's service levels: a critical item within 15 minutes, a risk item within the hour, others
+# within 4 hours; a post with no reply after 2 hours is listed as unanswered.
+QUEUE_DEFAULTS = {"critical_minutes": 15, "risk_minutes": 60, "normal_minutes": 240, "unanswered_minutes": 120}
+
+
+class QueueSettings(db.Model):
+    """A service's response deadlines by priority and its unanswered-post threshold, in minutes (QUEUE_DEFAULTS
+    until an administrator changes them)."""
+
+    __tablename__ = "queue_settings"
+
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    critical_minutes: Mapped[int] = mapped_column(default=QUEUE_DEFAULTS["critical_minutes"])
+    risk_minutes: Mapped[int] = mapped_column(default=QUEUE_DEFAULTS["risk_minutes"])
+    normal_minutes: Mapped[int] = mapped_column(default=QUEUE_DEFAULTS["normal_minutes"])
+    unanswered_minutes: Mapped[int] = mapped_column(default=QUEUE_DEFAULTS["unanswered_minutes"])
+
+    def response(self, priority: int) -> int:
+        """Minutes an item of this priority may wait for a moderator."""
+        return (self.critical_minutes, self.risk_minutes, self.normal_minutes)[priority]

@@ -11,7 +11,7 @@ from console.forms import button_action, form_action
 from console.permissions import requires
 from console.queue import bp, checks, shifts, work
 from console.queue import service as queue
-from console.queue.forms import BulkForm, ItemActionForm, TermsForm
+from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, TermsForm
 from console.queue.models import Action
 from console.services import service as services
 
@@ -27,8 +27,9 @@ def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int
         mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
     now = utcnow()
     posts = queue.waiting_posts([chosen]) if chosen else []
+    settings = queue.settings_of(chosen) if chosen else None
     return render_template("queue/index.html", posts=posts, services=mine, chosen=chosen, counts=counts, now=now,
-                           due={p.id: work.due(p, now) for p in posts}, bulk_form=bulk_form or BulkForm(),
+                           due={p.id: work.due(p, now, settings) for p in posts}, bulk_form=bulk_form or BulkForm(),
                            session=session, unanswered=queue.unanswered([chosen], now=now) if chosen else []), status
 
 
@@ -126,10 +127,23 @@ def act(post_id: int):
     return _item_page(post, form, 400)
 
 
-def _settings_page(service, form=None, secret: str | None = None, status: int = 200):
+def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None):
     made, older = queue.secret_status(service)
+    current = queue.settings_of(service)
     return render_template("queue/settings.html", service=service, terms=queue.terms_of(service),
-                           form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older), status
+                           form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
+                           times_form=times_form or QueueSettingsForm(obj=current)), status
+
+
+@bp.route("/services/<int:service_id>/times", methods=["POST"])
+@requires("admin.services")
+def times_save(service_id: int):
+    """Set a service's response deadlines and unanswered threshold."""
+    service = services.get_or_raise(service_id=service_id)
+    form = QueueSettingsForm()
+    if form_action(form, lambda: queue.save_settings(service, **form.minutes()), "Times saved.")[0]:
+        return redirect(url_for("queue.settings", service_id=service.id))
+    return _settings_page(service, status=400, times_form=form)
 
 
 @bp.route("/services/<int:service_id>/settings")

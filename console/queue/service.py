@@ -17,7 +17,7 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.queue import alerts
 from console.queue.matching import matcher
-from console.queue.models import OPEN_STATES, IngestSecret, Post, Priority, RiskTerm
+from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, IngestSecret, Post, Priority, QueueSettings, RiskTerm
 from console.services.models import Service
 
 SECRET_OVERLAP = timedelta(hours=24)  # a rotated-out secret keeps working this long, while the platform switches
@@ -265,19 +265,39 @@ def thread_of(post: Post) -> list[Post]:
                                    .order_by(Post.created_at, Post.id)))
 
 
-UNANSWERED_AFTER = timedelta(hours=2)  # a post with no reply after this long shows in the unanswered list
 UNANSWERED_WITHIN = timedelta(days=7)  # older posts have left the widget (they stay in search and reports)
 
 
+def settings_of(service: Service) -> QueueSettings:
+    """A service's deadlines and unanswered threshold (the defaults until an administrator sets them)."""
+    return db.session.get(QueueSettings, service.id) or QueueSettings(service_id=service.id, **QUEUE_DEFAULTS)
+
+
+def save_settings(service: Service, **minutes: int) -> None:
+    """Keep a service's deadlines and unanswered threshold (minutes, each at least 1)."""
+    if any(value < 1 for value in minutes.values()):
+        raise UserError("Every time must be at least one minute.")
+    if not minutes["critical_minutes"] <= minutes["risk_minutes"] <= minutes["normal_minutes"]:
+        raise UserError("A critical item's deadline comes first, then a risk item's, then the others'.")
+    row = db.session.get(QueueSettings, service.id) or QueueSettings(service_id=service.id)
+    for name, value in minutes.items():
+        setattr(row, name, value)
+    db.session.add(row)
+    audit.record("queue.settings_saved", target=f"service:{service.id}", details=minutes)
+    db.session.commit()
+
+
 def unanswered(services: list[Service], *, now: datetime, limit: int = 20) -> list[Post]:
-    """Posts (not replies) of the last week with no reply in their thread after two hours, oldest first."""
-    if not services:
-        return []
+    """Posts (not replies) of the last week with no reply in their thread after the service's threshold (two hours
+    unless set), oldest first."""
+    if len(services) != 1:
+        return [post for service in services for post in unanswered([service], now=now, limit=limit)][:limit]
+    after = timedelta(minutes=settings_of(services[0]).unanswered_minutes)
     reply = aliased(Post)
     later_reply = sa.select(reply.id).where(reply.service_id == Post.service_id, reply.thread_id == Post.thread_id,
                                             reply.kind == "reply", reply.created_at > Post.created_at).exists()
     return list(db.session.scalars(
         sa.select(Post).where(Post.service_id.in_([s.id for s in services]), Post.kind == "post",
-                              Post.created_at.between(now - UNANSWERED_WITHIN, now - UNANSWERED_AFTER),
+                              Post.created_at.between(now - UNANSWERED_WITHIN, now - after),
                               Post.state != "hidden", ~later_reply)
         .order_by(Post.created_at).limit(limit)))

@@ -17,13 +17,10 @@ import sqlalchemy as sa
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
-from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority
-from console.queue.service import post_or_raise, workable_services
+from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
+from console.queue.service import post_or_raise, settings_of, workable_services
 
 LEASE = timedelta(minutes=10)
-# How soon an item needs a moderator, by priority (the SHaRON model's service levels).
-RESPONSE = {Priority.CRITICAL: timedelta(minutes=15), Priority.RISK: timedelta(hours=1),
-            Priority.NORMAL: timedelta(hours=4)}
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied"}
 MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
 NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",
@@ -40,9 +37,11 @@ def state_after(events: list[ModerationEvent]) -> str:
     return state
 
 
-def deadline(post: Post) -> datetime:
-    """When the item should have had a moderator's action, by its priority."""
-    return post.created_at + RESPONSE[Priority(post.priority)]
+def deadline(post: Post, settings: QueueSettings | None = None) -> datetime:
+    """When the item should have had a moderator's action: its service's deadline for its priority (by default
+    critical 15 minutes, risk 1 hour, others 4 hours)."""
+    settings = settings or settings_of(post.service)
+    return post.created_at + timedelta(minutes=settings.response(post.priority))
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,11 @@ class Due:
     breached: bool
 
 
-def due(post: Post, now: datetime) -> Due | None:
+def due(post: Post, now: datetime, settings: QueueSettings | None = None) -> Due | None:
     """The deadline of an item nobody has acted on yet (None once acted on or closed)."""
     if post.first_action_at is not None or post.state not in OPEN_STATES:
         return None
-    at = deadline(post)
+    at = deadline(post, settings)
     return Due(at, now > at)
 
 

@@ -150,3 +150,22 @@ def test_each_service_has_its_own_queue(app, client, auth, demo_data):
     assert "Nice walk" in low and "I want to die" not in low
     with app.app_context():
         assert work.next_item(person(CHLOE), service_slug="demo-low").body == "Nice walk"
+
+
+def test_an_administrator_sets_a_services_response_times(app, client, auth, demo_data):
+    (post_id,) = push(client, "Feeling hopeless", minutes_ago=40)  # risk: an hour by default
+    auth.login_demo(Role.OWNER)
+    settings = "/queue/services/3/settings"
+    wrong_order = auth.post("/queue/services/3/times", {"critical_minutes": "90", "risk_minutes": "30",
+                                                        "normal_minutes": "240", "unanswered_minutes": "120"},
+                            form_page=settings)
+    assert wrong_order.status_code == 400 and "A critical item&#39;s deadline comes first" in \
+        wrong_order.get_data(as_text=True)
+    saved = auth.post("/queue/services/3/times", {"critical_minutes": "10", "risk_minutes": "30",
+                                                  "normal_minutes": "120", "unanswered_minutes": "60"},
+                      form_page=settings, follow_redirects=True)
+    assert "Times saved." in saved.get_data(as_text=True)
+    auth.logout()
+    auth.login_demo(CHLOE)
+    page = client.get(f"/queue/items/{post_id}").get_data(as_text=True)
+    assert "overdue by 10 min" in page  # 40 minutes old against 30
