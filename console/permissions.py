@@ -69,6 +69,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "rota.mine": MODERATING_ROLES,  # own shifts, calendar subscription
     # Held now so the policy is reviewed in one place; used by the queue and escalation areas.
     "queue.work": MODERATING_ROLES,
+    "queue.report": ADMINISTRATORS | {Role.TEAM_MANAGER},  # how fast each service's queue is worked
     "pid.reveal": CLINICAL_ROLES,
 }
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from console.database import utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
-from console.queue import bp, checks, shifts, work
+from console.queue import bp, checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, TermsForm
 from console.queue.models import Action
@@ -200,3 +200,12 @@ def check_record(service_id: int):
     """Record that I have reviewed this service's posts up to now."""
     button_action(lambda: checks.record(current_user, service_id=service_id), "Check recorded.")
     return redirect(url_for("queue.checks_page"))
+
+
+@bp.route("/report")
+@requires("queue.report")
+def report():
+    """How fast each service's queue was worked over the last 28 days."""
+    scope = services.visible_to(current_user) if current_user.can("services.view_all") else \
+        [service for service in current_user.services if service.active]
+    return render_template("queue/report.html", rows=reports.time_to_action(scope, now=utcnow()), days=reports.DAYS)

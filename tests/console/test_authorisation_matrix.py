@@ -113,6 +113,7 @@ ROUTES = {
     ("queue.term_remove", "POST"): ("/queue/services/1/terms/1/remove", ADMINS),
     ("queue.secret_new", "POST"): ("/queue/services/1/secret", ADMINS),
     ("queue.times_save", "POST"): ("/queue/services/1/times", ADMINS),
+    ("queue.report", "GET"): ("/queue/report", ADMINS | {MANAGER}),
     ("api.ingest_post", "POST"): ("/api/v1/services/demo-low/posts", PUBLIC),
     ("api.ingest_batch", "POST"): ("/api/v1/services/demo-low/posts:batch", PUBLIC),
     ("staffing.mine", "GET"): ("/staffing/mine", ROSTERED),

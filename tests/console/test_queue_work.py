@@ -11,8 +11,8 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
+from console.queue import reports, work
 from console.queue import service as queue_service
-from console.queue import work
 from console.queue.models import Action, ModerationEvent, Post
 from console.services.models import Service
 from tests.console.test_ingest import item, post_json
@@ -169,3 +169,22 @@ def test_an_administrator_sets_a_services_response_times(app, client, auth, demo
     auth.login_demo(CHLOE)
     page = client.get(f"/queue/items/{post_id}").get_data(as_text=True)
     assert "overdue by 10 min" in page  # 40 minutes old against 30
+
+
+def test_the_report_shows_time_to_action_against_the_deadline(app, client, auth, demo_data):
+    quick, late = push(client, "I want to die", "Nice walk")
+    with app.app_context():
+        chloe = person(CHLOE)
+        for post_id, minutes in ((quick, 5), (late, 300)):
+            post = db.session.get(Post, post_id)
+            post.received_at = utcnow() - timedelta(minutes=minutes + 1)
+            db.session.commit()
+            work.claim(chloe, post_id=post_id)
+            work.act(chloe, post_id=post_id, action=Action.APPROVED)
+        rows = {r.service.slug: r for r in reports.time_to_action([db.session.get(Post, quick).service],
+                                                                   now=utcnow())}
+    row = rows["demo-low"]
+    assert (row.items, row.acted, row.within_deadline, row.critical, row.critical_within) == (2, 2, 1, 1, 1)
+    auth.login_demo(Role.TEAM_MANAGER)
+    page = client.get("/queue/report").get_data(as_text=True)
+    assert "Demo low-risk service" in page and "1 of 2" in page
