@@ -1,18 +1,23 @@
-"""How fast the queue is worked: per service over the last 28 days, time from a post arriving to a moderator
-picking it up and to their first action, and the share acted on within the service's deadline."""
+"""How the queue is worked: per service over the last 28 days, time from a post arriving to a moderator picking
+it up and to their first action, the share acted on within the service's deadline, and presence planned in the
+published rota against the time moderators were signed on."""
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from console.extensions import db
-from console.queue.models import Post, Priority
+from console.queue.models import ModeratorSession, Post, Priority
 from console.queue.service import settings_of
+from console.rotas import problem as problems
 from console.services.models import Service
 
 DAYS = 28
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -50,4 +55,64 @@ def time_to_action(services: list[Service], *, now: datetime) -> list[ServiceTim
             median_to_action=_median([minutes for _, minutes in acted]), within_deadline=len(within),
             critical=sum(1 for p in posts if p.priority == Priority.CRITICAL),
             critical_within=sum(1 for priority in within if priority == Priority.CRITICAL)))
+    return rows
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One service's cover over the last 28 whole days: minutes planned in the published rota against minutes a
+    moderator was signed on for it."""
+
+    service: Service
+    planned_minutes: int
+    signed_on_minutes: int  # of the planned minutes, those with someone signed on
+
+    @property
+    def share(self) -> float | None:
+        """The share of planned cover that was really there, 0 to 1."""
+        return self.signed_on_minutes / self.planned_minutes if self.planned_minutes else None
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overlap(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in first for s2, e2 in second)
+
+
+def presence(services: list[Service], *, now: datetime) -> list[Presence]:
+    """Per service: presence planned over the last 28 whole days, and how much of it had a moderator signed on."""
+    local_today = now.astimezone(LONDON).date()
+    first, last = local_today - timedelta(days=DAYS), local_today - timedelta(days=1)
+    since = datetime.combine(first, time(), LONDON)
+    sessions = db.session.scalars(sa.select(ModeratorSession).where(
+        sa.or_(ModeratorSession.ended_at.is_(None), ModeratorSession.ended_at >= since))).all()
+    rows = []
+    for service in services:
+        planned, present = defaultdict(list), defaultdict(list)
+        for shift in problems.published_shifts(start=first, last=last, service_ids=[service.id], rows_only=True):
+            if shift.kind == "presence":
+                planned[shift.day].append((shift.start_minute, shift.end_minute))
+        for session in sessions:
+            if service.id not in session.service_ids:
+                continue
+            start, end = session.started_at.astimezone(LONDON), (session.ended_at or now).astimezone(LONDON)
+            day = max(start.date(), first)
+            while day <= min(end.date(), last):  # split at local midnights
+                day_start = datetime.combine(day, time(), LONDON)
+                begin = max(0, int((start - day_start).total_seconds() // 60))
+                finish = min(24 * 60, int((end - day_start).total_seconds() // 60))
+                if begin < finish:
+                    present[day].append((begin, finish))
+                day += timedelta(days=1)
+        planned_minutes = sum(end - start for spans in planned.values() for start, end in _union(spans))
+        covered = sum(_overlap(_union(planned[day]), _union(present[day])) for day in planned)
+        rows.append(Presence(service, planned_minutes, covered))
     return rows

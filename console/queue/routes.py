@@ -208,4 +208,6 @@ def report():
     """How fast each service's queue was worked over the last 28 days."""
     scope = services.visible_to(current_user) if current_user.can("services.view_all") else \
         [service for service in current_user.services if service.active]
-    return render_template("queue/report.html", rows=reports.time_to_action(scope, now=utcnow()), days=reports.DAYS)
+    now = utcnow()
+    return render_template("queue/report.html", rows=reports.time_to_action(scope, now=now), days=reports.DAYS,
+                           presence=[row for row in reports.presence(scope, now=now) if row.planned_minutes])

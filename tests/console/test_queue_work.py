@@ -1,7 +1,8 @@
 """Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +14,13 @@ from console.extensions import db
 from console.permissions import Role
 from console.queue import reports, work
 from console.queue import service as queue_service
-from console.queue.models import Action, ModerationEvent, Post
+from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
+from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from tests.console.test_ingest import item, post_json
 from tests.console.test_rotas import person
 
+LONDON = ZoneInfo("Europe/London")
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
 
 
@@ -188,3 +191,22 @@ def test_the_report_shows_time_to_action_against_the_deadline(app, client, auth,
     auth.login_demo(Role.TEAM_MANAGER)
     page = client.get("/queue/report").get_data(as_text=True)
     assert "Demo low-risk service" in page and "1 of 2" in page
+
+
+def test_presence_planned_against_signed_on(app, demo_data):
+    with app.app_context():
+        chloe = person(CHLOE)
+        eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        day = (utcnow().astimezone(LONDON) - timedelta(days=3)).date()
+        db.session.add(RotaVersion(start_date=day, days=1, created_by_id=chloe.id, status="published",
+                                   published_at=utcnow(), services=[eating],
+                                   shifts=[Shift(staff_id=chloe.id, service_id=eating.id, kind="presence", day=day,
+                                                 start_minute=8 * 60, end_minute=17 * 60)]))
+        # Signed on 09:00-12:00 and 13:00-18:00: 7 of the 9 planned hours (08:00-17:00) had her there.
+        for begin, end in ((9, 12), (13, 18)):
+            db.session.add(ModeratorSession(staff_id=chloe.id, service_ids=[eating.id],
+                                            started_at=datetime.combine(day, time(begin), LONDON),
+                                            ended_at=datetime.combine(day, time(end), LONDON)))
+        db.session.commit()
+        row = next(r for r in reports.presence([eating], now=utcnow()) if r.service.slug == "eating-disorders")
+    assert (row.planned_minutes, row.signed_on_minutes) == (9 * 60, 7 * 60)
