@@ -10,6 +10,7 @@ from console.forms import ConsoleForm
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide (give the reason)"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
            SelectChoice("parked", "Park for follow-up (give the time and what for)"),
+           SelectChoice("escalated", "Escalate to the service's escalation plan (say why)"),
            SelectChoice("note", "Add a note only")]
 
 

@@ -120,6 +120,7 @@ class Action(StrEnum):
     NEEDS_REPLY = "needs_reply"
     REPLY_NOTED = "reply_noted"
     PARKED = "parked"
+    ESCALATED = "escalated"  # handed to the service's escalation plan (the clinical case comes with that work)
     NOTE = "note"
 
 

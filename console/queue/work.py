@@ -21,10 +21,12 @@ from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Pri
 from console.queue.service import post_or_raise, settings_of, workable_services
 
 LEASE = timedelta(minutes=10)
-FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied"}
+FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied",
+         Action.ESCALATED: "escalated"}
 MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
 NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",
-                Action.PARKED: "Say what the follow-up is for."}
+                Action.PARKED: "Say what the follow-up is for.",
+                Action.ESCALATED: "Say why it is escalated: the clinician picks it up from there."}
 
 
 def state_after(events: list[ModerationEvent]) -> str:

@@ -210,3 +210,14 @@ def test_presence_planned_against_signed_on(app, demo_data):
         db.session.commit()
         row = next(r for r in reports.presence([eating], now=utcnow()) if r.service.slug == "eating-disorders")
     assert (row.planned_minutes, row.signed_on_minutes) == (9 * 60, 7 * 60)
+
+
+def test_an_escalated_item_leaves_the_queue_with_its_reason(app, client, demo_data):
+    (post_id,) = push(client, "I have a plan to end my life")
+    with app.app_context():
+        chloe = person(CHLOE)
+        with pytest.raises(UserError, match="Say why it is escalated"):
+            work.act(chloe, post_id=post_id, action=Action.ESCALATED)
+        post = work.act(chloe, post_id=post_id, action=Action.ESCALATED, reason="Specific plan: duty clinician called")
+        assert post.state == "escalated" and work.next_item(chloe) is None
+        assert work.history(post)[-1].reason == "Specific plan: duty clinician called"
