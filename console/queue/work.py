@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
@@ -83,7 +84,7 @@ def claim(moderator, *, post_id: int) -> Post:
         db.session.rollback()
         db.session.refresh(post)
         holder = post.claimed_by.name if post.claimed_by else "Another moderator"
-        raise UserError(f"{holder} is working on this item (until {post.claim_expires_at:%H:%M} UTC).")
+        raise UserError(f"{holder} is working on this item (until {local_time(post.claim_expires_at)}).")
     _record(post, moderator, Action.CLAIMED)
     db.session.commit()
     db.session.refresh(post)
@@ -128,7 +129,8 @@ def release(moderator, *, post_id: int) -> None:
 
 
 def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: datetime | None = None) -> Post:
-    """Approve, hide (with a reason), mark as needing a reply, note the reply, park until a time, or add a note."""
+    """Approve, hide (with a reason), mark as needing a reply, note the reply, park until a time, escalate (with a
+    reason), or add a note."""
     post = _held(moderator, post_id)
     reason = reason.strip()
     if action in NEEDS_REASON and not reason:
