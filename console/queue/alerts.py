@@ -64,11 +64,6 @@ def send_outbox() -> tuple[int, int]:
     return sent, failed
 
 
-def waiting() -> int:
-    """How many emails have not gone yet."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.sent_at.is_(None)))
-
-
 def init_app(app) -> None:
     """The sender runs on the task queue: once a minute, and at once when an alert is queued."""
     queue = task_queue.get(app)

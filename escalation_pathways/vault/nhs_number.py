@@ -29,7 +29,3 @@ def normalise(text: str) -> str:
                                "copied correctly.")
     return digits
 
-
-def formatted(digits: str) -> str:
-    """An NHS number as people write it: 943 476 5919."""
-    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"

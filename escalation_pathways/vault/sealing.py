@@ -1,9 +1,8 @@
 """Sealing PID fields at rest: Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`) under keys kept outside
 both databases.
 
-Keys come newest first, from PID_KEYS (comma-separated) or a key file with one key a line. Sealing uses the
-newest; unsealing tries each, so a new key can be added before the old data is re-sealed with `reseal`
-(the key rotation command walks the vault with it), and the old key is then removed.
+Keys are given newest first. Sealing uses the newest; unsealing tries each, so a new key can be added
+before the old data is re-sealed with `reseal`, and the old key is then removed.
 """
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -13,17 +12,12 @@ class VaultKeyError(ValueError):
     """No usable key, or data sealed under a key that is not configured."""
 
 
-def keys_from(text: str) -> list[str]:
-    """Keys from PID_KEYS or a key file's text: comma- or line-separated, newest first, blanks ignored."""
-    return [key.strip() for line in text.splitlines() for key in line.split(",") if key.strip()]
-
-
 class Sealer:
     """Seals and unseals text fields under the configured keys."""
 
     def __init__(self, keys: list[str]):
         if not keys:
-            raise VaultKeyError("The PID vault has no key: set PID_KEYS or PID_KEY_FILE.")
+            raise VaultKeyError("The PID vault has no key to seal with.")
         try:
             self._fernet = MultiFernet([Fernet(key) for key in keys])
         except ValueError as error:
