@@ -191,6 +191,7 @@ def test_the_report_shows_time_to_action_against_the_deadline(app, client, auth,
     auth.login_demo(Role.TEAM_MANAGER)
     page = client.get("/queue/report").get_data(as_text=True)
     assert "Demo low-risk service" in page and "1 of 2" in page
+    assert "<title>Queue report – Moderation console</title>" in page
 
 
 def test_presence_planned_against_signed_on(app, demo_data):
