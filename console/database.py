@@ -1,6 +1,7 @@
 """The declarative base and column types shared by every model."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -14,6 +15,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Rotas, deadlines and reports are in the wall-clock time of the services' users: the same 08:00-22:00 on the
+# days the clocks change.
+LONDON = ZoneInfo("Europe/London")
 
 
 def utcnow() -> datetime:

@@ -3,7 +3,6 @@
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,14 +11,13 @@ from console.accounts import mfa
 from console.accounts.models import AccountToken, RecoveryCode, StaffMember
 from console.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.mail import MailError, send_email
 from console.permissions import Role, has_capability
 from console.services.models import Service
 
-LONDON = ZoneInfo("Europe/London")
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
 
 

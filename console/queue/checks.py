@@ -7,12 +7,11 @@ and the checks window (08:00-22:00 by default) is local too, also on the days th
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.queue.models import ModerationCheck
@@ -20,7 +19,6 @@ from console.queue.service import workable_services
 from console.rotas import problem as problems
 from console.services.models import Service
 
-LONDON = ZoneInfo("Europe/London")
 DAYS = 28
 MIN_BETWEEN = timedelta(minutes=5)  # a second click within minutes is the same check
 

@@ -6,10 +6,10 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from console.database import LONDON
 from console.extensions import db
 from console.queue.models import ModeratorSession, Post, Priority
 from console.queue.service import settings_of
@@ -17,7 +17,6 @@ from console.rotas import problem as problems
 from console.services.models import Service
 
 DAYS = 28
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
 """Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
 risk word lists and ingest secret."""
 
-from zoneinfo import ZoneInfo
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
 from console.queue import bp, checks, reports, shifts, work
@@ -14,8 +12,6 @@ from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, TermsForm
 from console.queue.models import Action
 from console.services import service as services
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):

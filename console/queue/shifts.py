@@ -1,19 +1,17 @@
 """Signing on and off: a moderator's queue opens on the services the published rota has them on now."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.queue.models import ModeratorSession
 from console.rotas import problem as problems
 from console.services.models import Service
 
-LONDON = ZoneInfo("Europe/London")
 EARLY = timedelta(minutes=15)  # signing on this long before a shift starts counts as on time
 
 

@@ -18,20 +18,18 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from icalendar import Calendar, Event, vText
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
 from console.services.models import Service
 
-LONDON = ZoneInfo("Europe/London")
 KEEP_CANCELLED = timedelta(days=30)
 REFRESH = timedelta(hours=1)  # how often calendar apps are asked to fetch the feed again
 KIND_LABELS = {"presence": "on duty", "check": "moderation check", "on_call": "on call (clinical supervision)"}

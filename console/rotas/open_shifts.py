@@ -91,12 +91,17 @@ def _need(gap) -> str:
 
 def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
     """Open shifts from tomorrow to six weeks ahead that this person could take now."""
+    return _find(person, today)[2]
+
+
+def _find(person: StaffMember, today: date) -> tuple[Problem | None, Rota | None, list[OpenShift]]:
+    """The person's six weeks as a problem, the rota published for it, and the open shifts they could take."""
     if problems.engine_role(person) is None or not person.services:
-        return []
+        return None, None, []
     problem = _problem(person, today)
     me = str(person.id)
     if me not in problem.staff:
-        return []
+        return None, None, []
     by_slug = {service.slug: service for service in person.services}
     in_force = problems.versions_in_force(start=problem.start, last=problem.date_of(problem.days - 1))
     rota = problems.published_rota(problem)
@@ -117,18 +122,17 @@ def offers(person: StaffMember, *, today: date) -> list[OpenShift]:
         if any((o.service, o.day, o.start, o.kind) == (service, day, part[0], kind.value) for o in found):
             continue  # a missing check and a long gap can both lead to the same check
         found.append(OpenShift(service, day, gap.start, part[0], part[1], based_on, _need(gap), kind.value))
-    return found
+    return problem, rota, found
 
 
 def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, kind: str, today: date) -> OpenShift:
     """Take an open shift: checked again now, published at once, the managers told. UserError if it is gone."""
-    offer = next((o for o in offers(person, today=today)
+    problem, rota, found = _find(person, today)
+    offer = next((o for o in found
                   if (o.service.id, o.day, o.gap_start, o.kind) == (service_id, day, gap_start, kind)), None)
     if offer is None:
         raise UserError("That shift is no longer open to you: someone may have taken it, or the rota or your "
                         "availability changed. The open shifts below are up to date.")
-    problem = _problem(person, today)
-    rota = problems.published_rota(problem)
     day_number = (day - problem.start).days
     shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind(offer.kind))
     try:
