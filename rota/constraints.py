@@ -114,6 +114,8 @@ def add_presence_shifts(rm: RotaModel, edges: bool = True, extra: Iterable[Assig
                 opens, closes = min(s.window.start for s in todays), max(s.window.end for s in todays)
                 for window in problem.windows(person, day):
                     first, last = max(window.start, opens), min(window.end, closes)
+                    if first >= last:
+                        continue  # available only outside the hours the person's role could count for
                     points = set(range(-(-first // SHIFT_GRID) * SHIFT_GRID, last + 1, SHIFT_GRID))
                     if edges:
                         points |= {first, last, *(t for s in todays for t in (s.window.start, s.window.end)
