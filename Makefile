@@ -15,10 +15,11 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(INSTALLED)
 
-## run: migrate, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
+## run: migrate both databases, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
 ## with the task queue's consumer (solver runs) beside the web server; Ctrl-C stops both.
 run: $(INSTALLED)
 	$(BIN)/flask db upgrade
+	$(BIN)/flask vault upgrade
 	$(BIN)/flask demo load
 	@$(BIN)/flask demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"

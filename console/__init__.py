@@ -8,6 +8,7 @@ from console import errors, schema, security, task_queue
 from console.config import load_config
 from console.extensions import csrf, db, limiter, login_manager, migrate
 from console.permissions import Role, undeclared_endpoints
+from escalation_pathways import vault
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.user_loader(accounts.load_session_user)
 
     task_queue.init_app(app)
+    vault.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     schema.init_app(app, lambda: db.engine)

@@ -9,6 +9,7 @@ from console import demo
 from console.accounts import service as accounts
 from console.errors import UserError
 from console.permissions import MFA_REQUIRED_ROLES, Role
+from escalation_pathways.vault.cli import vault_cli
 
 demo_cli = AppGroup("demo", help="Demo data for trying the console.")
 accounts_cli = AppGroup("accounts", help="Account tasks for administrators.")
@@ -59,3 +60,4 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(vault_cli)

@@ -57,6 +57,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         PID_DATABASE_URL=normalise_database_url(
             env("PID_DATABASE_URL") or f"sqlite:///{instance / 'pid-vault.db'}"
         ),
+        # Keys that seal PID fields (escalation_pathways.vault): PID_KEYS, or else the key file.
+        PID_KEYS=env("PID_KEYS", ""),
+        PID_KEY_FILE=env("PID_KEY_FILE") or str(instance / "pid-vault.keys"),
+        # Reveals need an MFA code given within this many seconds.
+        PID_REVEAL_MFA_SECONDS=int(env("PID_REVEAL_MFA_SECONDS", "300")),
         PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Solver runs go through this queue; a consumer (make run starts one) takes them off it.
         TASK_QUEUE_URL=env("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
@@ -88,6 +93,9 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         ARGON2_MEMORY_COST_KIB=int(env("ARGON2_MEMORY_COST_KIB", "65536")),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
     )
-    if "SQLALCHEMY_DATABASE_URI" in overrides:
-        overrides["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    for name in ("SQLALCHEMY_DATABASE_URI", "PID_DATABASE_URL"):
+        if name in overrides:
+            overrides[name] = normalise_database_url(overrides[name])
     app.config.from_mapping(overrides)
+    if app.config["PID_DATABASE_URL"] == app.config["SQLALCHEMY_DATABASE_URI"]:
+        raise RuntimeError("PID_DATABASE_URL must name a database of its own, not the console's main database.")

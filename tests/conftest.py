@@ -25,10 +25,16 @@ from aiosmtpd.controller import Controller
 from psycopg import sql
 
 from console import create_app, demo, task_queue
+from console.config import normalise_database_url
 from console.extensions import db
+from escalation_pathways import vault
+from escalation_pathways.vault import schema as vault_schema
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_TEST_DATABASE = "moderation_console_test"
+POSTGRES_VAULT_DATABASE = "moderation_console_test_vault"
+# The tests' own vault key (a real deployment keeps its keys in a key file or PID_KEYS, outside both databases).
+TEST_PID_KEY = "dGVzdC1waWQta2V5LWZvci10aGUtdGVzdHMtb25seSE="
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -42,6 +48,8 @@ def base_config(database_url: str, **overrides) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST_KIB": 1024,
         "MAIL_SERVER": "",
+        "PID_DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/console-test-vault-{os.getpid()}.db",
+        "PID_KEYS": TEST_PID_KEY,
         **overrides,
     }
 
@@ -66,9 +74,8 @@ def _postgres_url(database: str) -> str:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> str:
-    """A fresh, migrated PostgreSQL database for this test session."""
+def _fresh_postgres_database(database: str) -> str:
+    """An empty PostgreSQL database of that name (dropped first if it is there); its URL."""
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
@@ -76,11 +83,40 @@ def postgres_database() -> str:
             pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}: {error}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
     with admin:
-        name = sql.Identifier(POSTGRES_TEST_DATABASE)
+        name = sql.Identifier(database)
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    url = _postgres_url(POSTGRES_TEST_DATABASE)
+    return _postgres_url(database)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> str:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    url = _fresh_postgres_database(POSTGRES_TEST_DATABASE)
     migrate_database(url)
+    return url
+
+
+def migrate_vault(url: str) -> None:
+    """Apply the vault's own migrations to an empty database."""
+    engine = sa.create_engine(normalise_database_url(url))
+    vault_schema.upgrade(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_vault_template(tmp_path_factory) -> Path:
+    """A migrated SQLite vault file, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "vault-template.db"
+    migrate_vault(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_vault_database() -> str:
+    """A fresh, migrated PostgreSQL vault database, apart from the main one, for this test session."""
+    url = _fresh_postgres_database(POSTGRES_VAULT_DATABASE)
+    migrate_vault(url)
     return url
 
 
@@ -103,14 +139,33 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url, smtp_server, tmp_path):
-    """The console app on this test's database, sending mail to the test SMTP server, with its own task queue."""
+def vault_url(database_url, request, tmp_path):
+    """The PID vault's database for this test, on the same kind of database as the main one: a copy of the
+    SQLite template, or the emptied PostgreSQL vault database."""
+    if database_url.startswith("sqlite"):
+        path = tmp_path / "vault.db"
+        shutil.copy(request.getfixturevalue("sqlite_vault_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_vault_database")
+    yield url
+    engine = sa.create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        # TRUNCATE bypasses the audit trail's row triggers, which refuse DELETE.
+        connection.execute(sa.text("TRUNCATE pid_records, vault_audit RESTART IDENTITY"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, vault_url, smtp_server, tmp_path):
+    """The console app on this test's databases, sending mail to the test SMTP server, with its own task queue."""
     app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}"))
+                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url))
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+        vault.get().engine.dispose()
 
 
 def run_queued_tasks(app) -> int:

@@ -1,1 +1,74 @@
-"""The PID vault: personal identifiable data of platform users, validated, sealed, and kept in its own database."""
+"""The PID vault: personal identifiable data of platform users, validated, sealed, and kept in its own database.
+
+This package is the only way to PID: nothing else imports its engine. The app holds one Vault, built from
+PID_DATABASE_URL and the sealing keys: PID_KEYS (comma-separated, newest first) or, when that is not set, the
+key file PID_KEY_FILE (one key a line, newest first; made with a fresh key on first use). The keys are kept
+outside both databases.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from escalation_pathways.vault.sealing import Sealer, VaultKeyError, new_key
+from escalation_pathways.vault.store import Vault
+
+
+def keys_from_file(path: Path) -> list[str]:
+    """The keys in a key file, newest first (blank lines and # comments ignored)."""
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def ensure_key_file(path: Path) -> None:
+    """Create the key file with one fresh key, readable by its owner only, unless it exists; two processes
+    starting together both end up with the file the first one wrote."""
+    if path.exists():
+        return
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".pid-keys.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_key() + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+
+
+def configured_keys(config: dict) -> list[str]:
+    """The sealing keys from PID_KEYS, else from PID_KEY_FILE (created on first use)."""
+    if config.get("PID_KEYS"):
+        return [key.strip() for key in config["PID_KEYS"].split(",") if key.strip()]
+    path = Path(config["PID_KEY_FILE"])
+    ensure_key_file(path)
+    return keys_from_file(path)
+
+
+def rotate_key_file(path: Path) -> str:
+    """Put a fresh key at the front of the key file; returns it. Old keys stay until `prune_key_file`."""
+    key = new_key()
+    path.write_text("\n".join([key, *keys_from_file(path)]) + "\n")
+    return key
+
+
+def prune_key_file(path: Path) -> int:
+    """Keep only the newest key (once every record is re-sealed with it); returns how many were removed."""
+    keys = keys_from_file(path)
+    path.write_text(keys[0] + "\n")
+    return len(keys) - 1
+
+
+def init_app(app: Flask) -> None:
+    """Build the app's vault. Its database is not touched here: an unreachable vault must not stop the console."""
+    app.extensions["pid_vault"] = Vault(app.config["PID_DATABASE_URL"], Sealer(configured_keys(app.config)))
+
+
+def get() -> Vault:
+    """The current app's vault."""
+    return current_app.extensions["pid_vault"]
+
+
+__all__ = ["Vault", "VaultKeyError", "get", "init_app"]

@@ -1,0 +1,101 @@
+"""The vault's own database: sealed at rest, every access audited in a chain that shows any edit, key rotation,
+and a clear VaultUnavailable when it cannot be reached."""
+
+import pytest
+import sqlalchemy as sa
+
+from escalation_pathways import vault
+from escalation_pathways.vault.identity import Identity
+from escalation_pathways.vault.sealing import Sealer, new_key
+from escalation_pathways.vault.store import Access, Actor, Vault, VaultUnavailable
+
+ALEX = Identity(name="Alex Vaultperson", nhs_number="9434765919", postcode="RG1 5AN")
+CLINICIAN = Access(Actor(7, "clinician@example.org"), reason="Risk to life in post 12", case_id=3)
+
+
+def test_an_identity_is_sealed_at_rest_and_every_access_is_audited(app):
+    with app.app_context():
+        store = vault.get()
+        store.save(1, "User A", ALEX, CLINICIAN)
+        assert store.reveal(1, "User A", CLINICIAN) == ALEX
+        assert store.reveal(1, "User B", CLINICIAN) is None  # nothing held: still audited
+        with store.engine.connect() as connection:
+            raw = connection.execute(sa.text("SELECT sealed FROM pid_records")).scalar_one()
+        assert b"Vaultperson" not in raw and b"9434765919" not in raw
+        assert [(e.action, e.pseudonym, e.case_id, e.reason) for e in store.history(1, "User A")] == [
+            ("edit", "User A", 3, "Risk to life in post 12"), ("reveal", "User A", 3, "Risk to life in post 12")]
+        assert store.verify() == []
+
+
+def _tamper(store: Vault, statement: str) -> None:
+    """Change the audit trail as someone with the database's owner rights could: triggers off, edit, back on."""
+    with store.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE vault_audit DISABLE TRIGGER vault_audit_append_only"))
+            connection.execute(sa.text(statement))
+            connection.execute(sa.text("ALTER TABLE vault_audit ENABLE TRIGGER vault_audit_append_only"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER vault_audit_no_update"))
+            connection.execute(sa.text("DROP TRIGGER vault_audit_no_delete"))
+            connection.execute(sa.text(statement))
+
+
+def test_the_audit_trail_refuses_changes(app):
+    with app.app_context():
+        store = vault.get()
+        store.reveal(1, "User A", CLINICIAN)
+        for statement in ("UPDATE vault_audit SET reason = 'nothing to see'", "DELETE FROM vault_audit"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as connection:
+                connection.execute(sa.text(statement))
+
+
+@pytest.mark.parametrize("statement, broken", [
+    ("UPDATE vault_audit SET reason = 'routine check' WHERE id = 2",
+     ["entry 2: its content does not match its hash (it was edited)"]),
+    ("DELETE FROM vault_audit WHERE id = 2", ["entry 3: does not follow the entry before it (one was removed, "
+                                               "inserted or edited)"]),
+])
+def test_verify_names_an_edited_or_removed_entry(app, runner, statement, broken):
+    with app.app_context():
+        store = vault.get()
+        for _ in range(3):
+            store.reveal(1, "User A", CLINICIAN)
+        assert runner.invoke(args=["vault", "verify"]).output == "The vault audit chain is whole.\n"
+        _tamper(store, statement)
+        assert store.verify() == broken
+    result = runner.invoke(args=["vault", "verify"])
+    assert result.exit_code == 1 and f"BROKEN: {broken[0]}" in result.output
+
+
+def test_rotating_the_key_file_reseals_every_record_and_drops_the_old_key(app, runner, tmp_path):
+    key_file = tmp_path / "pid-vault.keys"
+    app.config.update(PID_KEYS="", PID_KEY_FILE=str(key_file))
+    vault.ensure_key_file(key_file)
+    old_key = vault.keys_from_file(key_file)[0]
+    with app.app_context():
+        before = Vault(app.config["PID_DATABASE_URL"], Sealer([old_key]))
+        before.save(1, "User A", ALEX, CLINICIAN)
+        result = runner.invoke(args=["vault", "rotate-key"])
+        assert result.exit_code == 0, result.output
+        assert "Re-sealed 1 records under a new key; removed 1 old key(s)" in result.output
+        (new,) = vault.keys_from_file(key_file)
+        assert new != old_key
+        after = Vault(app.config["PID_DATABASE_URL"], Sealer([new]))
+        assert after.reveal(1, "User A", CLINICIAN) == ALEX
+        with pytest.raises(vault.VaultKeyError):
+            before.reveal(1, "User A", CLINICIAN)
+        before.close(), after.close()
+
+
+def test_with_keys_in_the_environment_rotation_says_how(app, runner):
+    result = runner.invoke(args=["vault", "rotate-key"])
+    assert result.exit_code == 1 and "add a key from `flask vault new-key` at its front" in result.output
+
+
+def test_an_unreachable_vault_is_reported_not_raised_as_a_crash():
+    # Nothing listens on loopback port 9: the connection is refused at once.
+    store = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]))
+    assert not store.is_available()
+    with pytest.raises(VaultUnavailable):
+        store.reveal(1, "User A", CLINICIAN)
+    store.close()
