@@ -60,8 +60,10 @@ def _register_blueprints(app: Flask) -> None:
     from console.queue import api as api_bp
     from console.queue import bp as queue_bp
     from console.staffing import bp as staffing_bp
+    from escalation_pathways import bp as escalation_bp
 
-    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp, queue_bp, api_bp):
+    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp, queue_bp, api_bp,
+                      escalation_bp):
         app.register_blueprint(blueprint)
     rota_routes.init_app(app)
     rota_flows.init_app(app)

@@ -22,7 +22,9 @@ def demo_load() -> None:
         click.echo("The database already has services or staff; demo data not loaded.")
         return
     demo.load()
-    click.echo(f"Loaded the demo trust: {len(demo.SERVICES)} services, {len(demo.PEOPLE)} staff.")
+    demo.load_thread()
+    click.echo(f"Loaded the demo trust: {len(demo.SERVICES)} services, {len(demo.PEOPLE)} staff, and a thread to "
+               "escalate in Eating disorders.")
 
 
 @demo_cli.command("logins")

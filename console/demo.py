@@ -3,16 +3,22 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from console import crypto
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
 from console.audit import service as audit
+from console.database import utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
+from console.queue import service as queue
 from console.queue.models import IngestSecret, RiskTerm
 from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
 from console.services.models import Service
+from escalation_pathways import vault
+from escalation_pathways.vault.identity import validated
+from escalation_pathways.vault.store import Access, Actor
 
 DOMAIN = "demo-trust.example.org"
 DEMO_PASSWORD = "Moderate-Demo-2026"
@@ -143,6 +149,25 @@ DEMO_TERMS = {
 DEMO_INGEST_SECRET = "demo-ingest-secret"
 
 
+# A thread in Eating disorders to try the queue and escalation on, and who its first writer is, kept in the PID
+# vault only. Every value is made up: the NHS number is from the range set aside for testing, the phone numbers
+# and postcode are from ranges for drama.
+DEMO_THREAD = "demo-thread-1"
+DEMO_POSTS = [
+    {"external_id": "demo-1", "thread_id": DEMO_THREAD, "kind": "post", "author_pseudonym": "Willow",
+     "body": "I've been skipping meals all week and tonight I just want to die. I don't know who to tell.",
+     "created_at": "2026-11-25T07:40:00+00:00"},
+    {"external_id": "demo-2", "thread_id": DEMO_THREAD, "kind": "reply", "author_pseudonym": "Maple",
+     "body": "Willow, I'm glad you posted. Please talk to the moderators, they can help tonight.",
+     "created_at": "2026-11-25T07:52:00+00:00"},
+]
+DEMO_PSEUDONYM = "Willow"
+DEMO_IDENTITY = {"name": "Robin Fakename", "date_of_birth": "1994-03-02", "nhs_number": "943 476 5919",
+                 "phone": "0118 496 0123", "email": "robin.fakename@example.org", "address": "1 Test Street, Reading",
+                 "postcode": "RG1 5AN", "gp_practice": "Demo Street Surgery", "emergency_contact": "Sam Fakename",
+                 "emergency_phone": "0118 496 0456"}
+
+
 def load() -> None:
     """Load the demo trust into an empty database, in one transaction."""
     services = {
@@ -165,3 +190,13 @@ def load() -> None:
     db.session.add(IngestSecret(service_id=services["demo-low"].id, sealed=crypto.seal(DEMO_INGEST_SECRET)))
     audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
     db.session.commit()
+
+
+def load_thread() -> None:
+    """Add the demo thread to the Eating disorders queue through the queue's own ingest (its critical post alerts
+    the service mailbox), and its first writer's identity to the PID vault."""
+    eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+    public_url = current_app.config["PUBLIC_URL"]
+    queue.ingest(eating_disorders, DEMO_POSTS, link_for=lambda post_id: f"{public_url}/queue/items/{post_id}")
+    vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=utcnow().date()),
+                     Access(Actor(None, "system"), reason="demo data"))

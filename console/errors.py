@@ -60,6 +60,11 @@ def init_app(app: Flask) -> None:
     def record_not_found(error: NotFound):
         return render_error(404, error.message)
 
+    @app.errorhandler(UserError)
+    def user_error(error: UserError):
+        # A route that does not catch it itself still shows the reason, never a 500 page.
+        return render_error(400, error.message)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:

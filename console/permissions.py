@@ -67,10 +67,16 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "rota.approve": ROTA_MANAGERS,  # the second pair of eyes: never the person who made the draft
     "rota.publish": ROTA_MANAGERS,
     "rota.mine": MODERATING_ROLES,  # own shifts, calendar subscription
-    # Held now so the policy is reviewed in one place; used by the queue and escalation areas.
     "queue.work": MODERATING_ROLES,
     "queue.report": ADMINISTRATORS | {Role.TEAM_MANAGER},  # how fast each service's queue is worked
+    # Escalations: any moderator of the service works a case's checklist; clinical staff write notes, skip steps,
+    # close cases and reveal identities; administrators edit the plans; clinical administrators answer subject
+    # access and erasure requests.
+    "case.work": MODERATING_ROLES | {Role.CLINICAL_ADMIN},
+    "case.clinical": CLINICAL_ROLES,
+    "escalation.plans": ADMINISTRATORS,
     "pid.reveal": CLINICAL_ROLES,
+    "pid.subject_rights": frozenset({Role.CLINICAL_ADMIN}),
 }
 
 PUBLIC = "public"

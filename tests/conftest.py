@@ -197,6 +197,13 @@ def demo_data(app):
         demo.load()
 
 
+@pytest.fixture
+def demo_thread(app, demo_data):
+    """The demo trust with its thread to escalate (Willow's critical post) and Willow's identity in the vault."""
+    with app.app_context():
+        demo.load_thread()
+
+
 # --- A real SMTP server ---------------------------------------------------------------------
 
 class _Inbox:

@@ -5,7 +5,7 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from console.accounts import bp, mfa
+from console.accounts import bp, mfa, step_up
 from console.accounts import service as accounts
 from console.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, ResetRequestForm, SetPasswordForm
 from console.accounts.models import StaffMember
@@ -59,7 +59,7 @@ def _sign_in(staff: StaffMember, *, with_mfa: bool, next_url: str | None = None)
     login_user(staff)
     session.permanent = True
     if with_mfa:
-        session["mfa_at"] = time.time()
+        step_up.mark_fresh()
     return next_url
 
 
@@ -145,7 +145,7 @@ def mfa_setup():
         else:
             session.pop("enrol_secret", None)
             if current_user.is_authenticated:
-                session["mfa_at"] = time.time()
+                step_up.mark_fresh()
                 next_url = url_for("auth.account")
             else:
                 next_url = _sign_in(staff, with_mfa=True)

@@ -11,6 +11,8 @@ from console.rotas import service as rotas
 from console.rotas import swaps
 from console.services import service as services
 from console.staffing import service as staffing
+from escalation_pathways import flows as reveals
+from escalation_pathways import service as escalations
 from rota.scenario import format_time
 
 
@@ -27,8 +29,13 @@ def index():
                    "drafts": rotas.drafts(managed)}
     upcoming = rotas.my_shifts(current_user.id, start=today, days=7) if current_user.can("rota.mine") else []
     answers = swaps.requests_for(current_user)[1] if current_user.can("rota.mine") else []
+    escalation = {}
+    if current_user.can("case.work"):
+        escalation = {"reviews": reveals.reviews_due(current_user), "approvals": reveals.waiting_for(current_user),
+                      "overdue": escalations.overdue_cases(current_user, now=utcnow())}
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
-                           upcoming=upcoming, answers=answers, format_time=format_time)
+                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation,
+                           now=utcnow())
 
 
 @bp.route("/services")

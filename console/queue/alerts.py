@@ -24,15 +24,20 @@ BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
 
 
+def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:
+    """Put an email in the outbox, in the caller's transaction; `send_soon` after the commit sends it."""
+    email = OutboxEmail(to=to, subject=subject, body=body)
+    db.session.add(email)
+    return email
+
+
 def critical_post(service: Service, link: str) -> OutboxEmail:
     """Queue the alert for a post that matched the critical list (the caller commits with the post)."""
-    email = OutboxEmail(
+    return queue_email(
         to=service.mailbox, subject=f"Critical post waiting: {service.name}",
         body=(f"A post in {service.name} matched the service's critical word list and is at the top of the "
               f"moderation queue.\n\nOpen it in the moderation console:\n{link}\n\n"
               "This email does not contain the post. Sign in to read it and act on it.\n"))
-    db.session.add(email)
-    return email
 
 
 def send_soon() -> None:

@@ -12,6 +12,7 @@ from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, TermsForm
 from console.queue.models import Action
 from console.services import service as services
+from escalation_pathways import service as escalations
 
 
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
@@ -83,7 +84,7 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
     return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
                            form=form or ItemActionForm(), due=work.due(post, now), now=now,
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
-                           and post.claim_expires_at > now), status
+                           and post.claim_expires_at > now, case=escalations.case_for_post(post)), status
 
 
 @bp.route("/items/<int:post_id>")
@@ -116,8 +117,12 @@ def act(post_id: int):
     post = queue.post_or_raise(current_user, post_id=post_id)
     form = ItemActionForm()
     due_at = form.due_at.data.replace(tzinfo=LONDON) if form.due_at.data else None
+    escalating = form.action.data == Action.ESCALATED
     done, _ = form_action(form, lambda: work.act(current_user, post_id=post.id, action=Action(form.action.data),
-                                                 reason=form.reason.data or "", due_at=due_at), "Saved.")
+                                                 reason=form.reason.data or "", due_at=due_at),
+                          "Escalated: the case is open and its checklist starts here." if escalating else "Saved.")
+    if done and escalating:
+        return redirect(url_for("escalation.case", case_id=escalations.case_for_post(post).id))
     if done:
         return redirect(url_for("queue.item", post_id=post.id))
     return _item_page(post, form, 400)

@@ -20,6 +20,7 @@ from console.errors import UserError
 from console.extensions import db
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, workable_services
+from escalation_pathways import service as escalations
 
 LEASE = timedelta(minutes=10)
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied",
@@ -27,7 +28,7 @@ FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTE
 MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
 NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",
                 Action.PARKED: "Say what the follow-up is for.",
-                Action.ESCALATED: "Say why it is escalated: the clinician picks it up from there."}
+                Action.ESCALATED: "Say why it is escalated: the clinician picks the case up from there."}
 
 
 def state_after(events: list[ModerationEvent]) -> str:
@@ -139,6 +140,10 @@ def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: da
         raise UserError("Choose when to follow it up: a time in the future.")
     if action not in (Action.NOTE,) and post.state not in OPEN_STATES:
         raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
+    if action == Action.ESCALATED:
+        # The case opens with the escalation, in the same transaction: an escalated item always has its case.
+        escalations.add_case(service=post.service, pseudonym=post.author_pseudonym, reason=reason, actor=moderator,
+                             post=post)
     _record(post, moderator, action, reason, due_at)
     db.session.flush()
     post.state = state_after(history(post))

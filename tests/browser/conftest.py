@@ -9,7 +9,8 @@ from werkzeug.serving import make_server
 
 from console import create_app, demo
 from console.extensions import db
-from tests.conftest import ARTIFACTS, base_config, migrate_database
+from escalation_pathways import vault
+from tests.conftest import ARTIFACTS, base_config, migrate_database, migrate_vault
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -19,15 +20,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture
 def live_app(tmp_path, smtp_server):
     """The console app with the demo trust, for a live server (tests may add data through it first)."""
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    url, vault_url = f"sqlite:///{tmp_path / 'browser.db'}", f"sqlite:///{tmp_path / 'vault.db'}"
     migrate_database(url)
+    migrate_vault(vault_url)
     app = create_app(base_config(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}"))
+                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url))
     with app.app_context():
         demo.load()
     yield app
     with app.app_context():
         db.engine.dispose()
+        vault.get().close()
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ ADMINS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN, Role.NON_CLINICAL_ADMIN})
 ROTA_MANAGERS = frozenset({Role.OWNER, Role.TEAM_MANAGER})
 ROSTERED = frozenset({Role.CLINICAL_MODERATOR, Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR,
                       Role.DIGITAL_CHAMPION, Role.VOLUNTEER})
+CASE_WORKERS = ROSTERED | {Role.CLINICAL_ADMIN}
+CLINICAL = frozenset({Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR})
 PUBLIC = "public"
 
 # (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
@@ -131,6 +133,23 @@ ROUTES = {
     ("staffing.person_availability_add", "POST"): ("/staffing/people/{staff}/availability", ROTA_MANAGERS),
     ("staffing.person_availability_remove", "POST"): ("/staffing/people/{staff}/availability/1/remove",
                                                       ROTA_MANAGERS),
+    ("escalation.index", "GET"): ("/escalation/", CASE_WORKERS),
+    ("escalation.open_case", "POST"): ("/escalation/cases", CASE_WORKERS),
+    ("escalation.case", "GET"): ("/escalation/cases/1", CASE_WORKERS),
+    ("escalation.complete_step", "POST"): ("/escalation/cases/1/steps/review", CASE_WORKERS),
+    ("escalation.skip_step", "POST"): ("/escalation/cases/1/steps/review/skip", CLINICAL),
+    ("escalation.add_note", "POST"): ("/escalation/cases/1/notes", CLINICAL),
+    ("escalation.close_case", "POST"): ("/escalation/cases/1/close", CLINICAL),
+    ("escalation.reveal", "POST"): ("/escalation/cases/1/reveal", CLINICAL),
+    ("escalation.open_identity", "POST"): ("/escalation/reveals/1/open", CLINICAL),
+    ("escalation.save_identity", "POST"): ("/escalation/reveals/1/identity", CLINICAL),
+    ("escalation.approve_reveal", "POST"): ("/escalation/reveals/1/approve", CLINICAL),
+    ("escalation.refuse_reveal", "POST"): ("/escalation/reveals/1/refuse", CLINICAL),
+    ("escalation.review_reveal", "POST"): ("/escalation/reveals/1/review", CLINICAL),
+    ("escalation.plan", "GET"): ("/escalation/plans/eating-disorders", ADMINS),
+    ("escalation.plan", "POST"): ("/escalation/plans/eating-disorders", ADMINS),
+    ("escalation.subjects", "GET"): ("/escalation/subjects", {Role.CLINICAL_ADMIN}),
+    ("escalation.subjects", "POST"): ("/escalation/subjects", {Role.CLINICAL_ADMIN}),
 }
 
 

@@ -7,13 +7,20 @@ from console import demo
 from console.accounts.models import StaffMember
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
+from console.queue.models import Post, Priority
 from console.services.models import Service
+from escalation_pathways import vault
 
 
 def test_demo_load_makes_a_trust_with_every_role(app, runner):
     result = runner.invoke(args=["demo", "load"])
-    assert "Loaded the demo trust: 7 services, 41 staff." in result.output
+    assert "Loaded the demo trust: 7 services, 41 staff, and a thread to escalate in Eating disorders." in \
+        result.output
     with app.app_context():
+        posts = db.session.scalars(sa.select(Post).order_by(Post.external_id)).all()
+        assert [(p.author_pseudonym, p.priority, p.service.slug) for p in posts] == [
+            ("Willow", Priority.CRITICAL, "eating-disorders"), ("Maple", Priority.NORMAL, "eating-disorders")]
+        assert vault.get().holds(posts[0].service_id, "Willow")
         services = db.session.scalars(sa.select(Service)).all()
         staff = db.session.scalars(sa.select(StaffMember)).all()
         assert {s.risk_tier for s in services if s.slug in ("eating-disorders", "early-intervention-psychosis")} == {"high"}

@@ -1,0 +1,33 @@
+"""Asking for the MFA code again before sensitive work (revealing who a pseudonym is): a sign-in hours ago is
+not enough. Forms for such work carry a code field, so nothing typed is lost when the code is asked for."""
+
+import time
+
+from flask import current_app, session
+
+from console.accounts import service as accounts
+from console.errors import UserError
+
+
+def mfa_is_fresh() -> bool:
+    """Whether the signed-in person gave an MFA code within PID_REVEAL_MFA_SECONDS."""
+    return time.time() - session.get("mfa_at", 0) <= current_app.config["PID_REVEAL_MFA_SECONDS"]
+
+
+def mark_fresh() -> None:
+    """Record that an MFA code was just given."""
+    session["mfa_at"] = time.time()
+
+
+def confirm(staff, code: str | None) -> None:
+    """Go on if the last code is fresh, or this one is right (then it is the fresh one); else UserError."""
+    if mfa_is_fresh():
+        return
+    if not staff.mfa_enabled:
+        raise UserError("This needs multi-factor authentication: set it up on your account page first.")
+    if not (code or "").strip():
+        minutes = current_app.config["PID_REVEAL_MFA_SECONDS"] // 60
+        raise UserError(f"Enter the code from your authenticator app: this needs one given within the last "
+                        f"{minutes} minutes.")
+    accounts.check_second_factor(staff, code.strip())
+    mark_fresh()

@@ -1,0 +1,248 @@
+"""Revealing who a pseudonym is, and subject rights: the multi-step work around the PID vault.
+
+A reveal is always for an open case, by a clinician (`pid.reveal`), with a typed justification; the route has
+already asked for a fresh MFA code. Where the service's plan asks for two people, the request waits for a
+second clinician; in an emergency a clinician may break glass, which reveals at once and opens a review that a
+second clinician must complete within 24 hours. An approved request lets its requester open the identity for
+a short while; every opening and every edit is audited in the vault's own chain. Emails and the main audit log
+name the case, never the person.
+"""
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+
+from console.accounts import service as accounts
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.queue import alerts
+from console.queue.models import Post
+from console.services import service as services
+from console.services.models import Service
+from escalation_pathways import vault
+from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
+from escalation_pathways.service import MIN_REASON, case_or_raise, is_clinical
+from escalation_pathways.vault.identity import Identity, validated
+from escalation_pathways.vault.store import Access, Actor
+
+USABLE_FOR = timedelta(minutes=15)  # an approval opens the identity for this long, then a new request is needed
+REVIEW_WITHIN = timedelta(hours=24)
+
+
+def _access(viewer, request: RevealRequest) -> Access:
+    return Access(Actor(viewer.id, viewer.email), reason=request.justification, case_id=request.case_id)
+
+
+def _clinicians_of(service: Service, *, besides) -> list:
+    return [person for person in accounts.members_of(service)
+            if person.active and is_clinical(person) and person.id != besides.id]
+
+
+def _tell_clinicians(case: Case, viewer, subject: str, text: str) -> None:
+    link = url_for("escalation.case", case_id=case.id, _external=True)
+    for person in _clinicians_of(case.service, besides=viewer):
+        alerts.queue_email(to=person.email, subject=f"{subject}: {case.service.name}, case {case.id}",
+                           body=f"{text}\n\nOpen the case in the moderation console:\n{link}\n\n"
+                                "This email names no one. Sign in to see the case.\n")
+
+
+def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool) -> RevealRequest:
+    """Ask to see who a case's pseudonym is: approved at once, waiting for a second clinician, or (emergency)
+    approved at once with a review due."""
+    case = case_or_raise(viewer, case_id=case_id)
+    if case.state != "open":
+        raise UserError("Identities are revealed only for an open case.")
+    justification = justification.strip()
+    if len(justification) < MIN_REASON:
+        raise UserError(f"Say why you need to know who this is (at least {MIN_REASON} characters).")
+    now = utcnow()
+    kind = "break_glass" if emergency else "two_person" if case.plan.two_person_reveal else "direct"
+    request = RevealRequest(case_id=case.id, requested_by_id=viewer.id, justification=justification, kind=kind,
+                            state="pending" if kind == "two_person" else "approved")
+    if request.state == "approved":
+        request.decided_at, request.usable_until = now, now + USABLE_FOR
+    if kind == "break_glass":
+        request.review_due_at = now + REVIEW_WITHIN
+    db.session.add(request)
+    db.session.flush()
+    audit.record("pid.reveal_requested", target=f"case {case.id}", details={"request": request.id, "kind": kind})
+    if kind == "two_person":
+        _tell_clinicians(case, viewer, "Reveal waiting for a second clinician",
+                         f"{viewer.name} asks to see who the pseudonym in this case is, and the service needs "
+                         "a second clinician to approve.")
+    elif kind == "break_glass":
+        _tell_clinicians(case, viewer, "Break glass: review needed within 24 hours",
+                         f"{viewer.name} revealed an identity in an emergency. A second clinician must review "
+                         "it within 24 hours.")
+    db.session.commit()
+    alerts.send_soon()
+    return request
+
+
+def _request_or_raise(viewer, request_id: int) -> RevealRequest:
+    request = db.session.get(RevealRequest, request_id)
+    if request is None or request.case.service_id not in {s.id for s in services.visible_to(viewer)}:
+        raise NotFound("There is no reveal request at this address in your services.")
+    return request
+
+
+def decide(viewer, *, request_id: int, approve: bool) -> RevealRequest:
+    """A second clinician approves or refuses a waiting request (never their own)."""
+    request = _request_or_raise(viewer, request_id)
+    if request.requested_by_id == viewer.id:
+        raise UserError("A second clinician must decide: you cannot approve your own request.")
+    if request.state != "pending":
+        raise UserError(f"This request was already {request.state}.")
+    now = utcnow()
+    request.state, request.decided_by_id, request.decided_at = ("approved" if approve else "refused"), viewer.id, now
+    if approve:
+        request.usable_until = now + USABLE_FOR
+    audit.record(f"pid.reveal_{request.state}", target=f"case {request.case_id}", details={"request": request.id})
+    db.session.commit()
+    return request
+
+
+def review_break_glass(viewer, *, request_id: int, note: str) -> RevealRequest:
+    """A second clinician's review of an emergency reveal."""
+    request = _request_or_raise(viewer, request_id)
+    if request.kind != "break_glass":
+        raise UserError("Only emergency (break glass) reveals are reviewed.")
+    if request.reviewed_at is not None:
+        raise UserError("This emergency reveal was already reviewed.")
+    if request.requested_by_id == viewer.id:
+        raise UserError("A second clinician reviews an emergency reveal, not the one who made it.")
+    note = note.strip()
+    if len(note) < MIN_REASON:
+        raise UserError(f"Write what the review found (at least {MIN_REASON} characters).")
+    request.reviewed_by_id, request.reviewed_at, request.review_note = viewer.id, utcnow(), note
+    audit.record("pid.break_glass_reviewed", target=f"case {request.case_id}", details={"request": request.id})
+    db.session.commit()
+    return request
+
+
+def usable_request(viewer, request_id: int) -> RevealRequest:
+    """The viewer's own approved, unexpired request on an open case, or UserError saying why not."""
+    request = _request_or_raise(viewer, request_id)
+    if request.requested_by_id != viewer.id:
+        raise UserError("Only the clinician who asked can open this identity.")
+    if request.state != "approved":
+        raise UserError("This request is not approved." if request.state == "pending" else "This request was refused.")
+    if request.case.state != "open":
+        raise UserError("The case is closed: identities are revealed only for an open case.")
+    if request.usable_until is None or request.usable_until < utcnow():
+        raise UserError("This approval has run out. Ask again with your reason.")
+    return request
+
+
+def reveal(viewer, *, request_id: int) -> tuple[RevealRequest, Identity | None]:
+    """Open the identity behind an approved request's case (audited in the vault); VaultUnavailable passes up."""
+    request = usable_request(viewer, request_id)
+    case = request.case
+    return request, vault.get().reveal(case.service_id, case.pseudonym, _access(viewer, request))
+
+
+def save_identity(viewer, *, request_id: int, fields: dict[str, str]) -> Identity:
+    """Record or correct the identity behind an approved request's case; InvalidIdentity names each bad field."""
+    request = usable_request(viewer, request_id)
+    identity = validated(fields, today=utcnow().date())
+    case = request.case
+    vault.get().save(case.service_id, case.pseudonym, identity, _access(viewer, request))
+    audit.record("pid.edited", target=f"case {case.id}")  # that it changed, not what
+    db.session.commit()
+    return identity
+
+
+def waiting_for(viewer) -> list[RevealRequest]:
+    """Requests in the viewer's services waiting for a second clinician (not the viewer's own)."""
+    if not is_clinical(viewer):
+        return []
+    return [r for r in _requests(viewer, RevealRequest.state == "pending") if r.requested_by_id != viewer.id]
+
+
+def reviews_due(viewer) -> list[RevealRequest]:
+    """Emergency reveals in the viewer's services not yet reviewed, the soonest due first."""
+    if not is_clinical(viewer):
+        return []
+    return _requests(viewer, RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None))
+
+
+def _requests(viewer, *conditions) -> list[RevealRequest]:
+    service_ids = [s.id for s in services.visible_to(viewer)]
+    return list(db.session.scalars(
+        sa.select(RevealRequest).join(Case).where(Case.service_id.in_(service_ids), *conditions)
+        .order_by(RevealRequest.review_due_at, RevealRequest.requested_at)))
+
+
+def requests_of(case: Case) -> list[RevealRequest]:
+    """Every reveal request of a case, oldest first."""
+    return list(db.session.scalars(sa.select(RevealRequest).where(RevealRequest.case_id == case.id)
+                                   .order_by(RevealRequest.requested_at, RevealRequest.id)))
+
+
+def _subject_service(viewer, service_id: int) -> Service:
+    service = next((s for s in services.visible_to(viewer) if s.id == service_id), None)
+    if service is None:
+        raise NotFound("There is no service with that id that you have access to.")
+    return service
+
+
+def _subject_access(viewer, reason: str) -> Access:
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise UserError(f"Give the request's reference or reason (at least {MIN_REASON} characters).")
+    return Access(Actor(viewer.id, viewer.email), reason=reason)
+
+
+def export_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> tuple[str, bytes]:
+    """Everything held about a pseudonym, for a subject access request: (file name, JSON). Audited in the vault."""
+    service = _subject_service(viewer, service_id)
+    pseudonym = pseudonym.strip()
+    access = _subject_access(viewer, reason)
+    posts = db.session.scalars(sa.select(Post).where(Post.service_id == service.id, Post.author_pseudonym == pseudonym)
+                               .order_by(Post.created_at)).all()
+    cases = db.session.scalars(sa.select(Case).where(Case.service_id == service.id, Case.pseudonym == pseudonym)
+                               .order_by(Case.opened_at)).all()
+    if not posts and not cases and not vault.get().holds(service.id, pseudonym):
+        raise UserError(f"Nothing is held about “{pseudonym}” in {service.name}: check the pseudonym's spelling.")
+    identity = vault.get().export(service.id, pseudonym, access)
+    audit.record("pid.exported", target=service.slug, details={"posts": len(posts), "cases": len(cases)})
+    db.session.commit()
+    document = {
+        "format": "subject-access/1", "service": service.name, "pseudonym": pseudonym,
+        "exported_at": utcnow().isoformat(), "identity": identity.as_dict() if identity else None,
+        "posts": [{"id": p.external_id, "thread": p.thread_id, "kind": p.kind, "written_at": p.created_at.isoformat(),
+                   "body": p.body, "state": p.state} for p in posts],
+        "cases": [_case_document(case) for case in cases],
+    }
+    return f"subject-access-{service.slug}-{case_safe(pseudonym)}.json", json.dumps(document, indent=2).encode()
+
+
+def _case_document(case: Case) -> dict:
+    steps = db.session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.at)).all()
+    notes = db.session.scalars(sa.select(ClinicalNote).where(ClinicalNote.case_id == case.id)
+                               .order_by(ClinicalNote.written_at)).all()
+    titles = {step["key"]: step["title"] for step in case.plan.steps}
+    return {"id": case.id, "opened_at": case.opened_at.isoformat(), "reason": case.reason, "state": case.state,
+            "closing_summary": case.closing_summary,
+            "steps": [{"step": titles.get(s.step_key, s.step_key), "outcome": s.outcome, "evidence": s.evidence,
+                       "at": s.at.isoformat()} for s in steps],
+            "clinical_notes": [{"written_at": n.written_at.isoformat(), "note": n.body} for n in notes]}
+
+
+def case_safe(text: str) -> str:
+    """A pseudonym as it can appear in a file name."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:40] or "pseudonym"
+
+
+def erase_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> bool:
+    """Erase the identity behind a pseudonym on the subject's request (posts stay, under the pseudonym only).
+    The erasure is audited; returns whether there was an identity to erase."""
+    service = _subject_service(viewer, service_id)
+    erased = vault.get().erase(service.id, pseudonym.strip(), _subject_access(viewer, reason))
+    audit.record("pid.erased", target=service.slug, details={"held": erased})
+    db.session.commit()
+    return erased

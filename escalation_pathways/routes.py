@@ -1,0 +1,315 @@
+"""Escalation pages: cases and their checklists, clinical notes, revealing identities, plans, subject rights."""
+
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from console.accounts import step_up
+from console.database import utcnow
+from console.errors import UserError
+from console.forms import form_action
+from console.permissions import requires
+from console.queue import service as queue
+from console.services import service as services
+from escalation_pathways import bp, checklists, flows
+from escalation_pathways import service as escalations
+from escalation_pathways.forms import (
+    CloseForm,
+    CodeOnlyForm,
+    IdentityForm,
+    NoteForm,
+    OpenCaseForm,
+    PlanForm,
+    RevealForm,
+    ReviewForm,
+    SkipForm,
+    StepForm,
+    SubjectForm,
+)
+from escalation_pathways.vault import get as get_vault
+from escalation_pathways.vault.identity import FIELD_NAMES, InvalidIdentity
+from escalation_pathways.vault.store import VaultUnavailable
+
+
+@bp.errorhandler(VaultUnavailable)
+def vault_unavailable(_error) -> tuple[str, int]:
+    """The vault cannot be reached: say so plainly; everything outside the vault still works."""
+    return render_template("escalation/vault_unavailable.html"), 503
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    """A page showing PID: never cached anywhere."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _service_choices(form) -> None:
+    form.service_id.choices = [SelectChoice(s.id, s.name) for s in services.visible_to(current_user)]
+
+
+@bp.route("/")
+@requires("case.work")
+def index():
+    """Open (or closed) cases of the person's services, what waits for a second clinician, and a form to open one."""
+    state = "closed" if request.args.get("state") == "closed" else "open"
+    form = OpenCaseForm()
+    _service_choices(form)
+    now = utcnow()
+    overdue = {case.id: late for case, late in escalations.overdue_cases(current_user, now=now)}
+    return render_template("escalation/index.html", cases=escalations.cases_of(current_user, state=state),
+                           state=state, form=form, overdue=overdue, waiting=flows.waiting_for(current_user),
+                           reviews=flows.reviews_due(current_user), now=now)
+
+
+@bp.route("/cases", methods=["POST"])
+@requires("case.work")
+def open_case():
+    """Open a case by hand."""
+    form = OpenCaseForm()
+    _service_choices(form)
+    done, case = form_action(form, lambda: escalations.open_case(
+        current_user, service_id=form.service_id.data, pseudonym=form.pseudonym.data, reason=form.reason.data),
+        "Case opened.")
+    if done:
+        return redirect(url_for("escalation.case", case_id=case.id))
+    for field_errors in form.errors.values():
+        flash(" ".join(field_errors), "error")
+    return redirect(url_for("escalation.index"))
+
+
+def _case_page(case_id: int, **forms) -> str:
+    case = escalations.case_or_raise(current_user, case_id=case_id)
+    clinical = escalations.is_clinical(current_user)
+    now = utcnow()
+    return render_template(
+        "escalation/case.html", case=case, clinical=clinical, now=now,
+        steps=escalations.checklist(case, current_user, now=now),
+        thread=queue.thread_of(case.post) if case.post else [],
+        notes=escalations.notes_of(case) if clinical else [],
+        requests=flows.requests_of(case) if current_user.can("pid.reveal") else [],
+        missing=escalations.missing_steps(case),
+        note_form=forms.get("note_form") or NoteForm(), close_form=forms.get("close_form") or CloseForm(),
+        reveal_form=forms.get("reveal_form") or RevealForm(), code_form=CodeOnlyForm(),
+        review_form=ReviewForm(), step_form=StepForm(), skip_form=SkipForm(), fresh=step_up.mfa_is_fresh())
+
+
+@bp.route("/cases/<int:case_id>")
+@requires("case.work")
+def case(case_id: int):
+    """A case: the post and thread, the checklist, notes and reveals (clinical staff)."""
+    return _case_page(case_id)
+
+
+@bp.route("/cases/<int:case_id>/steps/<key>", methods=["POST"])
+@requires("case.work")
+def complete_step(case_id: int, key: str):
+    """Record a step as done."""
+    form = StepForm()
+    form_action(form, lambda: escalations.complete_step(current_user, case_id=case_id, key=key,
+                                                        evidence=form.evidence.data), "Step recorded.")
+    return redirect(url_for("escalation.case", case_id=case_id, _anchor=f"step-{key}"))
+
+
+@bp.route("/cases/<int:case_id>/steps/<key>/skip", methods=["POST"])
+@requires("case.clinical")
+def skip_step(case_id: int, key: str):
+    """Skip a step with a reason."""
+    form = SkipForm()
+    done, _ = form_action(form, lambda: escalations.skip_step(current_user, case_id=case_id, key=key,
+                                                              reason=form.reason.data), "Step skipped.")
+    if not done and form.errors:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("escalation.case", case_id=case_id, _anchor=f"step-{key}"))
+
+
+@bp.route("/cases/<int:case_id>/notes", methods=["POST"])
+@requires("case.clinical")
+def add_note(case_id: int):
+    """Add a clinical note."""
+    form = NoteForm()
+    done, _ = form_action(form, lambda: escalations.add_note(current_user, case_id=case_id, body=form.body.data),
+                          "Note added.")
+    if done:
+        return redirect(url_for("escalation.case", case_id=case_id, _anchor="notes"))
+    return _case_page(case_id, note_form=form), 400
+
+
+@bp.route("/cases/<int:case_id>/close", methods=["POST"])
+@requires("case.clinical")
+def close_case(case_id: int):
+    """Close a case."""
+    form = CloseForm()
+    done, _ = form_action(form, lambda: escalations.close_case(current_user, case_id=case_id,
+                                                               summary=form.summary.data), "Case closed.")
+    if done:
+        return redirect(url_for("escalation.case", case_id=case_id))
+    return _case_page(case_id, close_form=form), 400
+
+
+def _identity_page(request_, identity, form=None, status: int = 200) -> Response:
+    """The identity (when read or just saved) and the form to correct it."""
+    form = form or IdentityForm(formdata=None, data=identity.as_dict() if identity else {})
+    return _no_store(render_template("escalation/identity.html", reveal=request_, case=request_.case,
+                                     identity=identity, form=form), status)
+
+
+@bp.route("/cases/<int:case_id>/reveal", methods=["POST"])
+@requires("pid.reveal")
+def reveal(case_id: int):
+    """Ask to see who the case's pseudonym is; shown at once unless a second clinician must approve."""
+    form = RevealForm()
+
+    def ask():
+        step_up.confirm(current_user, form.code.data)
+        return flows.request_reveal(current_user, case_id=case_id, justification=form.justification.data,
+                                    emergency=form.emergency.data)
+
+    done, asked = form_action(form, ask)
+    if not done:
+        return _case_page(case_id, reveal_form=form), 400
+    if asked.state == "pending":
+        flash("Your request waits for a second clinician; you will be able to open the identity once they approve.",
+              "info")
+        return redirect(url_for("escalation.case", case_id=case_id, _anchor="reveal"))
+    return _identity_page(*flows.reveal(current_user, request_id=asked.id))
+
+
+@bp.route("/reveals/<int:request_id>/open", methods=["POST"])
+@requires("pid.reveal")
+def open_identity(request_id: int):
+    """Open the identity of an approved request."""
+    form = CodeOnlyForm()
+
+    def open_it():
+        step_up.confirm(current_user, form.code.data)
+        return flows.reveal(current_user, request_id=request_id)
+
+    done, shown = form_action(form, open_it)
+    if not done:
+        return redirect(request.referrer or url_for("escalation.index"))
+    return _identity_page(*shown)
+
+
+@bp.route("/reveals/<int:request_id>/identity", methods=["POST"])
+@requires("pid.reveal")
+def save_identity(request_id: int):
+    """Record or correct the identity behind a pseudonym."""
+    form = IdentityForm()
+    saved = None
+    if form.validate_on_submit():
+        try:
+            step_up.confirm(current_user, form.code.data)
+            saved = flows.save_identity(current_user, request_id=request_id,
+                                        fields={name: form[name].data for name in FIELD_NAMES})
+        except InvalidIdentity as invalid:
+            for name, message in invalid.errors.items():
+                form[name].errors = [*form[name].errors, message]
+        except UserError as failure:
+            flash(failure.message, "error")
+        else:
+            flash("Identity saved in the vault.", "success")
+    # What was typed stays in the form when it cannot be saved; nothing is read from the vault again.
+    return _identity_page(flows.usable_request(current_user, request_id), saved,
+                          None if saved else form, 200 if saved else 400)
+
+
+@bp.route("/reveals/<int:request_id>/approve", methods=["POST"])
+@requires("pid.reveal")
+def approve_reveal(request_id: int):
+    """A second clinician approves a waiting reveal."""
+    form = CodeOnlyForm()
+
+    def approve():
+        step_up.confirm(current_user, form.code.data)
+        return flows.decide(current_user, request_id=request_id, approve=True)
+
+    form_action(form, approve, "Approved: the clinician who asked can now open the identity.")
+    return redirect(request.referrer or url_for("escalation.index"))
+
+
+@bp.route("/reveals/<int:request_id>/refuse", methods=["POST"])
+@requires("pid.reveal")
+def refuse_reveal(request_id: int):
+    """A second clinician refuses a waiting reveal."""
+    form_action(CodeOnlyForm(), lambda: flows.decide(current_user, request_id=request_id, approve=False),
+                "Refused.")
+    return redirect(request.referrer or url_for("escalation.index"))
+
+
+@bp.route("/reveals/<int:request_id>/review", methods=["POST"])
+@requires("pid.reveal")
+def review_reveal(request_id: int):
+    """A second clinician reviews an emergency reveal."""
+    form = ReviewForm()
+    done, _ = form_action(form, lambda: flows.review_break_glass(current_user, request_id=request_id,
+                                                                 note=form.note.data), "Review recorded.")
+    if not done and form.errors:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(request.referrer or url_for("escalation.index"))
+
+
+def _plan_form(service) -> PlanForm:
+    steps, two_person, _version = escalations.plan_steps(service)
+    data = {"two_person_reveal": two_person,
+            "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps] + [{}, {}]}
+    return PlanForm(data=data) if request.method == "GET" else PlanForm()
+
+
+@bp.route("/plans/<slug>", methods=["GET", "POST"])
+@requires("escalation.plans")
+def plan(slug: str):
+    """A service's escalation plan: edit its steps; saving makes a new version."""
+    service = services.get_visible_or_raise(current_user, slug=slug)
+    form = _plan_form(service)
+
+    def save():
+        rows = [row for row in form.steps.data if row["title"].strip()]
+        taken = {row["key"] for row in rows if row["key"]}
+        steps = []
+        for row in rows:
+            key = row["key"] or checklists.key_for(row["title"], taken)
+            taken.add(key)
+            steps.append({"key": key, "title": row["title"], "role": row["role"], "required": row["required"],
+                          "evidence": row["evidence"], "due_minutes": row["due_minutes"],
+                          "choices": [c.strip() for c in (row["choices"] or "").split(";") if c.strip()]})
+        return escalations.save_plan(service, steps=steps, two_person_reveal=form.two_person_reveal.data,
+                                     actor=current_user)
+
+    done, saved = form_action(form, save, lambda p: (f"Saved as version {p.version}. Open cases keep their "
+                                                     "version; new cases use this one.", "success"))
+    if done:
+        return redirect(url_for("escalation.plan", slug=slug))
+    return render_template("escalation/plan.html", service=service, form=form,
+                           version=escalations.plan_steps(service)[2]), 400 if form.is_submitted() else 200
+
+
+@bp.route("/subjects", methods=["GET", "POST"])
+@requires("pid.subject_rights")
+def subjects():
+    """Subject rights: export everything held about a pseudonym, or erase its identity."""
+    form = SubjectForm()
+    _service_choices(form)
+
+    def carry_out():
+        step_up.confirm(current_user, form.code.data)
+        arguments = {"service_id": form.service_id.data, "pseudonym": form.pseudonym.data,
+                     "reason": form.reason.data}
+        if form.erase.data:
+            return flows.erase_subject(current_user, **arguments)
+        return flows.export_subject(current_user, **arguments)
+
+    done, outcome = form_action(form, carry_out)
+    if done and form.erase.data:
+        flash("Identity erased; the erasure is in the vault's audit trail." if outcome else
+              "The vault held no identity for that pseudonym; the request is recorded in the audit trail.", "success")
+        return redirect(url_for("escalation.subjects"))
+    if done:
+        name, body = outcome
+        response = _no_store(body)
+        response.headers["Content-Type"] = "application/json"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render_template("escalation/subjects.html", form=form,
+                           vault_up=get_vault().is_available()), 400 if form.is_submitted() else 200

@@ -1,0 +1,247 @@
+"""Escalation plans and cases: opening, working through the checklist, clinical notes, closing.
+
+Cases of a service are seen by its members (every service for trust-wide roles). Each change is audited in the
+main audit log without any PID: the case names a pseudonym only.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.permissions import CLINICAL_ROLES
+from console.queue.models import Post
+from console.services import service as services
+from console.services.models import Service
+from escalation_pathways import checklists
+from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan
+
+MIN_REASON = 10  # characters: a reason someone else can act on, not "x"
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A plan step beside what the case recorded for it."""
+
+    step: dict
+    record: CaseStep | None
+    due_at: datetime | None
+    overdue: bool
+    allowed: bool  # the viewer's role may complete it
+
+
+def is_clinical(staff) -> bool:
+    """Whether the person holds a clinical role."""
+    return bool(staff.roles & CLINICAL_ROLES)
+
+
+def current_plan(service: Service) -> EscalationPlan | None:
+    """The service's newest plan version, or None when it still uses the default."""
+    return db.session.scalar(sa.select(EscalationPlan).where(EscalationPlan.service_id == service.id)
+                             .order_by(EscalationPlan.version.desc()).limit(1))
+
+
+def plan_steps(service: Service) -> tuple[list[dict], bool, int]:
+    """The steps, two-person setting and version number the service's next case would use (0: the default)."""
+    plan = current_plan(service)
+    if plan is None:
+        return [dict(step) for step in checklists.DEFAULT_STEPS], False, 0
+    return plan.steps, plan.two_person_reveal, plan.version
+
+
+def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, actor) -> EscalationPlan:
+    """A new version of the service's plan (earlier cases keep theirs); InvalidPlan as a UserError."""
+    try:
+        steps = checklists.check_plan(steps)
+    except checklists.InvalidPlan as error:
+        raise UserError(str(error)) from None
+    plan = EscalationPlan(service_id=service.id, version=plan_steps(service)[2] + 1, steps=steps,
+                          two_person_reveal=two_person_reveal, created_by_id=actor.id)
+    db.session.add(plan)
+    audit.record("escalation.plan_saved", target=service.slug,
+                 details={"version": plan.version, "steps": len(steps), "two_person_reveal": two_person_reveal})
+    db.session.commit()
+    return plan
+
+
+def _plan_in_force(service: Service, actor) -> EscalationPlan:
+    """The newest plan, saving the default as version 1 the first time a case needs one."""
+    plan = current_plan(service)
+    if plan is None:
+        plan = EscalationPlan(service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
+                              two_person_reveal=False, created_by_id=actor.id)
+        db.session.add(plan)
+    return plan
+
+
+def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post | None = None) -> Case:
+    """Open a case in the caller's transaction (the queue's escalate action commits it with the event)."""
+    pseudonym, reason = pseudonym.strip(), reason.strip()
+    if not pseudonym:
+        raise UserError("Give the pseudonym the case is about, as the platform shows it.")
+    if len(pseudonym) > 80:
+        raise UserError("A pseudonym has at most 80 characters.")
+    if len(reason) < MIN_REASON:
+        raise UserError(f"Say why the case is opened (at least {MIN_REASON} characters).")
+    case = Case(service=service, plan=_plan_in_force(service, actor), pseudonym=pseudonym, reason=reason,
+                post=post, opened_by_id=actor.id, state="open")
+    db.session.add(case)
+    db.session.flush()
+    audit.record("case.opened", target=f"case {case.id}",
+                 details={"service": service.slug, "post": post.id if post else None})
+    return case
+
+
+def open_case(viewer, *, service_id: int, pseudonym: str, reason: str) -> Case:
+    """Open a case by hand for a pseudonym of one of the viewer's services."""
+    service = next((s for s in services.visible_to(viewer) if s.id == service_id), None)
+    if service is None:
+        raise NotFound("There is no service with that id that you have access to.")
+    case = add_case(service=service, pseudonym=pseudonym, reason=reason, actor=viewer)
+    db.session.commit()
+    return case
+
+
+def cases_of(viewer, *, state: str = "open") -> list[Case]:
+    """Cases of the viewer's services in a state, newest first."""
+    service_ids = [s.id for s in services.visible_to(viewer)]
+    return list(db.session.scalars(sa.select(Case).where(Case.service_id.in_(service_ids), Case.state == state)
+                                   .order_by(Case.opened_at.desc(), Case.id.desc()).limit(200)))
+
+
+def case_or_raise(viewer, *, case_id: int) -> Case:
+    """A case of one of the viewer's services, or NotFound."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.service_id not in {s.id for s in services.visible_to(viewer)}:
+        raise NotFound("There is no case at this address in your services.")
+    return case
+
+
+def case_for_post(post: Post) -> Case | None:
+    """The newest case opened from a queue item."""
+    return db.session.scalar(sa.select(Case).where(Case.post_id == post.id).order_by(Case.id.desc()).limit(1))
+
+
+def _records(case: Case) -> dict[str, CaseStep]:
+    return {r.step_key: r for r in db.session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case.id))}
+
+
+def checklist(case: Case, viewer, *, now: datetime) -> list[StepView]:
+    """The case's steps in plan order, with what was recorded, deadlines and whether the viewer may act."""
+    records = _records(case)
+    views = []
+    for step in case.plan.steps:
+        record = records.get(step["key"])
+        due_at = case.opened_at + timedelta(minutes=step["due_minutes"]) if step.get("due_minutes") else None
+        overdue = bool(step["required"] and record is None and due_at is not None and due_at < now)
+        allowed = step["role"] == "any" or is_clinical(viewer)
+        views.append(StepView(step, record, due_at, overdue, allowed))
+    return views
+
+
+def _open_step(viewer, case_id: int, key: str) -> tuple[Case, dict]:
+    case = case_or_raise(viewer, case_id=case_id)
+    if case.state != "open":
+        raise UserError("This case is closed: nothing more can be recorded on its checklist.")
+    step = next((s for s in case.plan.steps if s["key"] == key), None)
+    if step is None:
+        raise NotFound("That step is not in this case's plan.")
+    if db.session.scalar(sa.select(CaseStep.id).where(CaseStep.case_id == case.id, CaseStep.step_key == key)):
+        raise UserError(f"“{step['title']}” is already recorded.")
+    return case, step
+
+
+def complete_step(viewer, *, case_id: int, key: str, evidence: str) -> CaseStep:
+    """Record a step as done with the evidence it asks for."""
+    case, step = _open_step(viewer, case_id, key)
+    if step["role"] == "clinical" and not is_clinical(viewer):
+        raise UserError(f"“{step['title']}” is for clinical staff.")
+    try:
+        evidence = checklists.check_evidence(step, evidence, now=utcnow())
+    except checklists.InvalidEvidence as error:
+        raise UserError(str(error)) from None
+    return _record(case, step, "done", evidence, viewer)
+
+
+def skip_step(viewer, *, case_id: int, key: str, reason: str) -> CaseStep:
+    """Record a step as skipped: clinical roles only, with a reason."""
+    case, step = _open_step(viewer, case_id, key)
+    if not is_clinical(viewer):
+        raise UserError("Only clinical staff can skip a step.")
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise UserError(f"Say why “{step['title']}” is skipped (at least {MIN_REASON} characters).")
+    return _record(case, step, "skipped", reason, viewer)
+
+
+def _record(case: Case, step: dict, outcome: str, evidence: str, viewer) -> CaseStep:
+    record = CaseStep(case_id=case.id, step_key=step["key"], outcome=outcome, evidence=evidence, by_id=viewer.id)
+    db.session.add(record)
+    audit.record(f"case.step_{outcome}", target=f"case {case.id}", details={"step": step["key"]})
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone recorded the same step a moment before
+        db.session.rollback()
+        raise UserError(f"“{step['title']}” was recorded by someone else a moment ago: reload the case.") from None
+    return record
+
+
+def notes_of(case: Case) -> list[ClinicalNote]:
+    """A case's clinical notes, oldest first (callers show them to clinical roles only)."""
+    return list(db.session.scalars(sa.select(ClinicalNote).where(ClinicalNote.case_id == case.id)
+                                   .order_by(ClinicalNote.written_at, ClinicalNote.id)))
+
+
+def add_note(viewer, *, case_id: int, body: str) -> ClinicalNote:
+    """Add a clinical note to a case (open or closed: a note can follow up after closing)."""
+    case = case_or_raise(viewer, case_id=case_id)
+    if not is_clinical(viewer):
+        raise UserError("Clinical notes are written by clinical staff.")
+    body = body.strip()
+    if not body:
+        raise UserError("Write the note first.")
+    note = ClinicalNote(case_id=case.id, author_id=viewer.id, body=body)
+    db.session.add(note)
+    audit.record("case.note_added", target=f"case {case.id}")
+    db.session.commit()
+    return note
+
+
+def missing_steps(case: Case) -> list[str]:
+    """Titles of the required steps neither done nor skipped."""
+    records = _records(case)
+    return [step["title"] for step in case.plan.steps if step["required"] and step["key"] not in records]
+
+
+def close_case(viewer, *, case_id: int, summary: str) -> Case:
+    """Close a case once every required step is done or skipped: clinical roles only."""
+    case = case_or_raise(viewer, case_id=case_id)
+    if not is_clinical(viewer):
+        raise UserError("A case is closed by clinical staff.")
+    if case.state != "open":
+        raise UserError("This case is already closed.")
+    missing = missing_steps(case)
+    if missing:
+        raise UserError("These required steps are still to do (or to skip with a reason): " + "; ".join(missing) + ".")
+    summary = summary.strip()
+    if len(summary) < MIN_REASON:
+        raise UserError(f"Write a closing summary (at least {MIN_REASON} characters).")
+    case.state, case.closed_at, case.closed_by_id, case.closing_summary = "closed", utcnow(), viewer.id, summary
+    audit.record("case.closed", target=f"case {case.id}")
+    db.session.commit()
+    return case
+
+
+def overdue_cases(viewer, *, now: datetime) -> list[tuple[Case, list[str]]]:
+    """Open cases of the viewer's services with overdue required steps, and those steps' titles."""
+    found = []
+    for case in cases_of(viewer):
+        late = [view.step["title"] for view in checklist(case, viewer, now=now) if view.overdue]
+        if late:
+            found.append((case, late))
+    return found

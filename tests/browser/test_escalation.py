@@ -1,0 +1,72 @@
+"""A clinical moderator in real Chromium escalates a critical post, reveals who wrote it with a reason, works the
+checklist and closes the case."""
+
+import pyotp
+import pytest
+
+from console import demo
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_sign_in import sign_in_with_password
+
+pytestmark = pytest.mark.browser
+CLINICIAN = "sarah.bennett@demo-trust.example.org"  # clinical moderator, eating disorders
+
+
+def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_case(page, live_app, live_server):
+    with live_app.app_context():
+        demo.load_thread()
+    sign_in_with_password(page, live_server, CLINICIAN)
+    page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/")
+
+    # The demo's critical post is first in the Eating disorders queue.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
+    page.get_by_role("link", name="Eating disorders").click()
+    page.get_by_role("button", name="Take the next item").click()
+    assert page.get_by_text('"want to die" on the critical list').is_visible()
+    page.get_by_label("Action").select_option("escalated")
+    page.get_by_label("Reason or note").fill("Says they want to die tonight and has stopped eating")
+    page.get_by_role("button", name="Save").click()
+
+    # The case opens with the post, its thread and the service's checklist.
+    assert page.get_by_role("heading", name="Case 1: Willow in Eating disorders").is_visible()
+    assert page.get_by_text("Escalated: the case is open").is_visible()
+    assert page.get_by_text("Please talk to the moderators, they can help tonight.").is_visible()
+    assert_accessible(page)
+    screenshot(page, "escalation-case")
+
+    # Reveal who Willow is, with a reason: the page is never cached.
+    page.get_by_label("Why you need to know who this is").fill("Imminent risk: GP to arrange an urgent visit")
+    with page.expect_response(lambda r: r.url.endswith("/escalation/cases/1/reveal")) as revealed:
+        page.get_by_role("button", name="Reveal").click()
+    assert revealed.value.headers["cache-control"] == "no-store"
+    assert page.get_by_role("heading", name="Who “Willow” is").is_visible()
+    identity = page.locator("dl.identity").inner_text()
+    assert "Robin Fakename" in identity and "9434765919" in identity and "Demo Street Surgery" in identity
+    assert_accessible(page)
+    screenshot(page, "escalation-identity")
+    page.get_by_role("link", name="Back to case 1").click()
+
+    # Work through the required steps.
+    page.locator("#step-review").get_by_role("button", name="Mark as done").click()
+    page.locator("#step-assess_risk").get_by_label("Choose").select_option("Imminent risk to life")
+    page.locator("#step-assess_risk").get_by_role("button", name="Mark as done").click()
+    page.locator("#step-contact_gp").get_by_label("When (UK time)").fill("2026-11-25T08:30")
+    page.locator("#step-contact_gp").get_by_role("button", name="Mark as done").click()
+    page.locator("#step-inform_mailbox").get_by_label("What was done").fill("Emailed the ED mailbox with the case link")
+    page.locator("#step-inform_mailbox").get_by_role("button", name="Mark as done").click()
+    page.get_by_label("Clinical note").fill("GP surgery agreed an urgent home visit this morning.")
+    page.get_by_role("button", name="Add the note").click()
+    page.locator("#step-clinical_note").get_by_role("button", name="Mark as done").click()
+    page.locator("#step-review_outcome").get_by_label("What was done").fill("Visit arranged; follow up tomorrow")
+    page.locator("#step-review_outcome").get_by_role("button", name="Mark as done").click()
+    assert "Wed 25 Nov 2026 08:30" in page.locator("#step-contact_gp").inner_text()
+
+    page.get_by_label("Closing summary").fill("Urgent GP visit arranged; moderators to watch the thread.")
+    page.get_by_role("button", name="Close the case").click()
+    assert page.get_by_text("Case closed.").is_visible()
+    assert page.get_by_text("Closing summary: Urgent GP visit arranged").is_visible()
+    assert page.get_by_role("button", name="Mark as done").count() == 0
+    assert_accessible(page)
+    screenshot(page, "escalation-closed")

@@ -1,0 +1,179 @@
+"""Escalation cases: opened from the queue or by hand, worked through the service's checklist, clinical notes for
+clinical staff only, closed once every required step is done or skipped, plans versioned."""
+
+import re
+
+import sqlalchemy as sa
+
+from console.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
+from console.extensions import db
+from console.permissions import Role
+from console.queue.models import Post
+from escalation_pathways.models import Case
+from tests.conftest import totp_now
+
+SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
+MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders
+REQUIRED_AFTER_REVIEW = ["Assess the risk level", "Inform the service mailbox", "Record a clinical note",
+                         "Close and review: what happened and what follows"]
+
+
+def sign_in(auth, person, *, again: bool = False):
+    """Sign in a demo person (with the MFA code when their role needs one; `again` for a second sign-in within the
+    same 30 seconds, which needs the next code: a code is never accepted twice)."""
+    response = auth.post("/auth/login", {"email": person.email, "password": DEMO_PASSWORD})
+    if response.headers.get("Location", "").startswith("/auth/mfa"):
+        response = auth.post("/auth/mfa", {"code": totp_now(DEMO_TOTP_SECRET, steps_ahead=int(again))})
+    assert response.status_code == 302
+
+
+def demo_post_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(Post.id).where(Post.external_id == "demo-1"))
+
+
+def escalate_demo_post(app, client, auth, person=SARAH) -> int:
+    """Take the demo's critical post and escalate it; returns the case id the console redirects to."""
+    sign_in(auth, person)
+    post_id = demo_post_id(app)
+    auth.post(f"/queue/items/{post_id}/claim", form_page=f"/queue/items/{post_id}")
+    response = auth.post(f"/queue/items/{post_id}/act", {"action": "escalated",
+                                                         "reason": "Says they want to die tonight"},
+                         form_page=f"/queue/items/{post_id}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.fullmatch(r"/escalation/cases/(\d+)", response.headers["Location"]).group(1))
+
+
+def test_escalating_a_queue_item_opens_its_case_with_the_post_and_thread(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    page = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
+    assert "Case " + str(case_id) + ": Willow in Eating disorders" in page
+    assert "Says they want to die tonight" in page and "Please talk to the moderators" in page  # the thread
+    assert "Assess the risk level" in page and "Escalated: the case is open" in page
+    assert f'href="/escalation/cases/{case_id}"' in client.get(f"/queue/items/{demo_post_id(app)}").get_data(
+        as_text=True)
+
+
+def test_a_short_escalation_reason_is_refused_and_nothing_is_recorded(app, client, auth, demo_thread):
+    sign_in(auth, MEGAN)
+    post_id = demo_post_id(app)
+    auth.post(f"/queue/items/{post_id}/claim", form_page=f"/queue/items/{post_id}")
+    response = auth.post(f"/queue/items/{post_id}/act", {"action": "escalated", "reason": "risk"},
+                         form_page=f"/queue/items/{post_id}")
+    assert response.status_code == 400
+    assert "Say why the case is opened (at least 10 characters)." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Post, post_id).state == "open"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_steps_take_the_evidence_they_ask_for_and_clinical_steps_need_clinical_staff(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth, person=MEGAN)
+    base = f"/escalation/cases/{case_id}"
+    auth.post(f"{base}/steps/review", form_page=base)
+    response = auth.post(f"{base}/steps/assess_risk", {"evidence": "High"}, form_page=base)
+    assert "“Assess the risk level” is for clinical staff." in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    auth.post(f"{base}/steps/inform_mailbox", {"evidence": ""}, form_page=base)
+    page = client.get(base).get_data(as_text=True)
+    assert "“Inform the service mailbox” asks for what was done." in page
+    assert "Clinical notes" not in page  # a non-clinical moderator sees no notes section
+    auth.logout()
+    sign_in(auth, SARAH)
+    auth.post(f"{base}/steps/assess_risk", {"evidence": "Somewhat"}, form_page=base)
+    assert "Choose one of: Low, Moderate, High, Imminent risk to life." in client.get(base).get_data(as_text=True)
+    auth.post(f"{base}/steps/assess_risk", {"evidence": "High"}, form_page=base)
+    auth.post(f"{base}/steps/contact_gp", {"evidence": "2099-01-01T10:00"}, form_page=base)
+    page = client.get(base).get_data(as_text=True)
+    assert "That time is still to come: give when it happened." in page
+    assert re.search(r"Done</span>\s+\S.*Sarah Bennett: High", page)
+    assert "Megan Price" in page  # who reviewed the post
+
+
+def test_a_case_closes_only_when_required_steps_are_done_or_skipped_by_a_clinician(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/close", {"summary": "All handled with the GP."}, form_page=base)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "These required steps are still to do (or to skip with a reason): Review the post and its thread; " \
+           + "; ".join(REQUIRED_AFTER_REVIEW) in page
+    auth.post(f"{base}/steps/review", form_page=base)
+    auth.post(f"{base}/steps/assess_risk", {"evidence": "Imminent risk to life"}, form_page=base)
+    auth.post(f"{base}/steps/inform_mailbox", {"evidence": "Emailed ed-moderation at 08:10"}, form_page=base)
+    auth.post(f"{base}/steps/clinical_note/skip", {"reason": "x"}, form_page=base)
+    assert "Say why “Record a clinical note” is skipped (at least 10 characters)." in client.get(base).get_data(
+        as_text=True)
+    auth.post(f"{base}/notes", {"body": "Spoke to the care coordinator; safety plan in place."}, form_page=base)
+    auth.post(f"{base}/steps/clinical_note", form_page=base)
+    auth.post(f"{base}/steps/review_outcome/skip", {"reason": "Reviewed at the team huddle instead"},
+              form_page=base)
+    response = auth.post(f"{base}/close", {"summary": "Safety plan in place; GP informed."}, form_page=base)
+    assert response.status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    assert "Closing summary:</strong> Safety plan in place; GP informed." in page
+    assert "Spoke to the care coordinator" in page and "Reviewed at the team huddle instead" in page
+    assert "Case " + str(case_id) in client.get("/escalation/?state=closed").get_data(as_text=True)
+
+
+def test_clinical_notes_are_refused_to_non_clinical_staff(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth, person=MEGAN)
+    base = f"/escalation/cases/{case_id}"
+    assert auth.post(f"{base}/notes", {"body": "A note"}, form_page=base).status_code == 403
+    assert auth.post(f"{base}/steps/assess_risk/skip", {"reason": "Not needed here at all"},
+                     form_page=base).status_code == 403
+
+
+def test_a_case_of_another_service_is_not_found(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    auth.logout()
+    other = next(p for p in PEOPLE if p.role == Role.CLINICAL_MODERATOR and "eating-disorders" not in p.services)
+    sign_in(auth, other)
+    response = client.get(f"/escalation/cases/{case_id}")
+    assert response.status_code == 404 and "There is no case at this address in your services." in \
+        response.get_data(as_text=True)
+
+
+def test_a_case_opened_by_hand_and_an_overdue_step_is_highlighted(app, client, auth, demo_thread):
+    sign_in(auth, SARAH)
+    with app.app_context():
+        service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+    response = auth.post("/escalation/cases", {"service_id": service_id, "pseudonym": "Hazel",
+                                               "reason": "Worrying message reported by phone"},
+                         form_page="/escalation/")
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case.opened_at = case.opened_at.replace(year=case.opened_at.year - 1)
+        db.session.commit()
+    listing = client.get("/escalation/").get_data(as_text=True)
+    assert "Overdue</span> Review the post and its thread; Assess the risk level; Inform the service mailbox" in listing
+    assert 'class="checklist__step overdue"' in client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
+
+
+def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    auth.logout()
+    admin = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
+    sign_in(auth, admin)
+    page = "/escalation/plans/eating-disorders"
+    form = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-required": "y",
+            "steps-0-evidence": "none", "steps-1-title": "Call the duty clinician", "steps-1-role": "clinical",
+            "steps-1-evidence": "choice", "steps-1-choices": "Reached", "two_person_reveal": "y"}
+    response = auth.post(page, form, form_page=page)
+    assert response.status_code == 400
+    assert "Step 2 (Call the duty clinician) asks for a choice: give at least two options." in \
+        response.get_data(as_text=True)
+    response = auth.post(page, {**form, "steps-1-choices": "Reached; Not reached"}, form_page=page)
+    assert response.status_code == 302
+    assert "Saved as version 2." in client.get(page).get_data(as_text=True)
+    old = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
+    assert "plan version 1" in old and "Assess the risk level" in old
+    with app.app_context():
+        service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+    response = auth.post("/escalation/cases", {"service_id": service_id, "pseudonym": "Hazel",
+                                               "reason": "Worrying message reported by phone"},
+                         form_page="/escalation/")
+    new = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "plan version 2" in new and "Call the duty clinician" in new and "Assess the risk level" not in new
+    assert "Ask to reveal" in new

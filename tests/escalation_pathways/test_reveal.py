@@ -1,0 +1,261 @@
+"""Revealing who a pseudonym is: clinical roles only, from an open case, with a reason and a fresh MFA code; two
+people where the service asks for it; break glass with its review; edits validated; subject rights; the vault
+being down; and the PID never leaving the vault except on the reveal page and a subject access export."""
+
+import json
+import logging
+import time
+
+import sqlalchemy as sa
+
+from console.database import utcnow
+from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE
+from console.extensions import db
+from console.permissions import Role
+from escalation_pathways import service as escalations
+from escalation_pathways import vault
+from escalation_pathways.models import Case, RevealRequest
+from escalation_pathways.vault.sealing import Sealer, new_key
+from escalation_pathways.vault.store import Vault
+from tests.conftest import run_queued_tasks, totp_now
+from tests.escalation_pathways.test_cases import MEGAN, SARAH, escalate_demo_post, sign_in
+
+DANIEL = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a second clinical moderator in eating disorders
+HELEN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
+REASON = "Imminent risk: need their GP to arrange a visit"
+# The demo identity's values as they could appear anywhere: typed, normalised or formatted.
+PID_VALUES = ["Robin Fakename", "Fakename", "1994-03-02", "9434765919", "943 476 5919", "01184960123",
+              "0118 496 0123", "+441184960123", "robin.fakename@example.org", "1 Test Street", "Demo Street Surgery",
+              "+441184960456"]
+
+
+def make_stale(client) -> None:
+    """As if the MFA code was given ten minutes ago."""
+    with client.session_transaction() as session:
+        session["mfa_at"] = time.time() - 600
+
+
+def vault_actions(app, case_id=None) -> list[str]:
+    with app.app_context():
+        service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+        return [e.action for e in vault.get().history(service_id, "Willow") if case_id is None or e.case_id == case_id]
+
+
+def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    response = auth.post(f"/escalation/cases/{case_id}/reveal", {"justification": REASON},
+                         form_page=f"/escalation/cases/{case_id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Who “Willow” is" in page
+    assert "Robin Fakename" in page and "9434765919" in page and "RG1 5AN" in page
+    assert response.headers["Cache-Control"] == "no-store"
+    assert vault_actions(app, case_id) == ["reveal"]
+
+
+def test_a_stale_mfa_code_is_asked_for_again_and_the_reason_is_kept(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    make_stale(client)
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter the code from your authenticator app: this needs one given within the last 5 minutes." in page
+    assert REASON in page and "Robin Fakename" not in page
+    response = auth.post(f"{base}/reveal", {"justification": REASON, "code": "000000"}, form_page=base)
+    assert "That code is not right." in response.get_data(as_text=True)
+    assert vault_actions(app, case_id) == []
+    response = auth.post(f"{base}/reveal", {"justification": REASON,
+                                            "code": totp_now(DEMO_TOTP_SECRET, steps_ahead=1)}, form_page=base)
+    assert "Robin Fakename" in response.get_data(as_text=True)
+
+
+def test_a_reveal_needs_a_real_reason_and_an_open_case(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/reveal", {"justification": "need it"}, form_page=base)
+    assert "Say why you need to know who this is (at least 10 characters)." in response.get_data(as_text=True)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case.state, case.closed_at = "closed", utcnow()
+        db.session.commit()
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    assert response.status_code == 400 and "Robin Fakename" not in response.get_data(as_text=True)
+    assert vault_actions(app, case_id) == []
+
+
+def test_non_clinical_staff_cannot_reveal(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth, person=MEGAN)
+    base = f"/escalation/cases/{case_id}"
+    assert "Who this is" not in client.get(base).get_data(as_text=True)
+    assert auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base).status_code == 403
+
+
+def _two_person(app) -> None:
+    with app.app_context():
+        service = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+        from console.services.models import Service
+        from console.accounts.models import StaffMember
+        admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == HELEN.email))
+        steps, _, _ = escalations.plan_steps(db.session.get(Service, service))
+        escalations.save_plan(db.session.get(Service, service), steps=steps, two_person_reveal=True, actor=admin)
+
+
+def test_where_two_people_are_needed_a_second_clinician_approves_first(app, client, auth, demo_thread, smtp_server):
+    _two_person(app)
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your request waits for a second clinician" in page and "Robin Fakename" not in page
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(RevealRequest.id))
+    assert auth.post(f"/escalation/reveals/{request_id}/open", form_page=base).status_code == 302
+    assert vault_actions(app, case_id) == []
+    run_queued_tasks(app)
+    email = smtp_server.last_to(DANIEL.email)
+    assert "Reveal waiting for a second clinician" in email["Subject"]
+    assert "Willow" not in email.get_content() and "Robin" not in email.get_content()
+    auth.logout()
+    sign_in(auth, DANIEL)
+    assert f"Case {case_id}, Eating disorders" in client.get("/escalation/").get_data(as_text=True)
+    auth.post(f"/escalation/reveals/{request_id}/approve", form_page=base)
+    auth.logout()
+    sign_in(auth, SARAH, again=True)
+    response = auth.post(f"/escalation/reveals/{request_id}/open", form_page=base)
+    assert "Robin Fakename" in response.get_data(as_text=True)
+    assert vault_actions(app, case_id) == ["reveal"]
+
+
+def test_nobody_approves_their_own_request(app, client, auth, demo_thread):
+    _two_person(app)
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(RevealRequest.id))
+    response = auth.post(f"/escalation/reveals/{request_id}/approve", form_page=base,
+                         headers={"Referer": base})
+    assert "you cannot approve your own request" in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RevealRequest, request_id).state == "pending"
+
+
+def test_break_glass_reveals_at_once_and_a_second_clinician_must_review_it(app, client, auth, demo_thread):
+    _two_person(app)
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/reveal", {"justification": "Ambulance needs the address now",
+                                            "emergency": "y"}, form_page=base)
+    assert "Robin Fakename" in response.get_data(as_text=True)
+    auth.logout()
+    sign_in(auth, DANIEL)
+    assert "Emergency reveal to review" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(RevealRequest.id))
+    auth.post(f"/escalation/reveals/{request_id}/review", {"note": "Justified: ambulance dispatched at 08:20"},
+              form_page=base)
+    assert "Emergency reveal to review" not in client.get("/").get_data(as_text=True)
+    assert "Justified: ambulance dispatched at 08:20" in client.get(base).get_data(as_text=True)
+
+
+def test_an_identity_edit_is_validated_field_by_field_and_audited(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(RevealRequest.id))
+    fields = {**DEMO_IDENTITY, "nhs_number": "943 476 5918", "postcode": "nowhere"}
+    response = auth.post(f"/escalation/reveals/{request_id}/identity", fields, form_page=base)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "its last digit does not match" in page and "not a UK postcode (like RG1 5AN)." in page
+    assert 'value="943 476 5918"' in page  # what was typed is kept to correct
+    response = auth.post(f"/escalation/reveals/{request_id}/identity", {**DEMO_IDENTITY, "phone": "07911 123456"},
+                         form_page=base)
+    assert "Identity saved in the vault." in response.get_data(as_text=True)
+    assert "+447911123456" in response.get_data(as_text=True)
+    assert vault_actions(app, case_id) == ["reveal", "edit"]
+
+
+def test_when_the_vault_is_down_the_reveal_says_so_and_the_case_still_works(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    real = app.extensions["pid_vault"]
+    # Nothing listens on loopback port 9: the vault's database refuses every connection.
+    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]))
+    try:
+        base = f"/escalation/cases/{case_id}"
+        response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+        assert response.status_code == 503
+        assert "The identity vault is unavailable" in response.get_data(as_text=True)
+        auth.post(f"{base}/steps/review", form_page=base)
+        assert "Done</span>" in client.get(base).get_data(as_text=True)
+        assert client.get("/queue/").status_code == 200
+    finally:
+        app.extensions["pid_vault"] = real
+        down.close()
+
+
+def test_subject_access_export_and_erasure(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    auth.logout()
+    sign_in(auth, HELEN)
+    with app.app_context():
+        service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+    form = {"service_id": service_id, "pseudonym": "Willow", "reason": "SAR-2026-041 from the person", "export": "y"}
+    response = auth.post("/escalation/subjects", form, form_page="/escalation/subjects")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="subject-access-eating-disorders-Willow.json"'
+    assert response.headers["Cache-Control"] == "no-store"
+    document = json.loads(response.get_data())
+    assert document["identity"]["nhs_number"] == "9434765919"
+    assert [p["id"] for p in document["posts"]] == ["demo-1"]
+    assert document["cases"][0]["id"] == case_id and document["cases"][0]["reason"] == "Says they want to die tonight"
+    response = auth.post("/escalation/subjects", {**form, "pseudonym": "Nobody"}, form_page="/escalation/subjects")
+    assert "Nothing is held about “Nobody” in Eating disorders" in response.get_data(as_text=True)
+    del form["export"]
+    response = auth.post("/escalation/subjects", {**form, "erase": "y", "reason": "ERASE-2026-007"},
+                         form_page="/escalation/subjects")
+    assert "Identity erased" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert vault_actions(app) == ["edit", "export", "erase"]  # the demo load, the export, the erasure
+    with app.app_context():
+        assert not vault.get().holds(service_id, "Willow")
+
+
+def _main_database_dump(app) -> str:
+    with app.app_context():
+        rows = []
+        for table in db.metadata.sorted_tables:
+            rows += [repr(tuple(row)) for row in db.session.execute(sa.select(table))]
+        return "\n".join(rows)
+
+
+def test_the_pid_appears_nowhere_but_the_reveal_page(app, client, auth, demo_thread, smtp_server, caplog):
+    caplog.set_level(logging.DEBUG)
+    _two_person(app)
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    pages = []
+    pages.append(auth.post(f"{base}/reveal", {"justification": "Ambulance needs the address now",
+                                              "emergency": "y"}, form_page=base))
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(RevealRequest.id))
+    bad = auth.post(f"/escalation/reveals/{request_id}/identity", {**DEMO_IDENTITY, "email": "robin.fakename@"},
+                    form_page=base)
+    auth.post(f"{base}/notes", {"body": "Ambulance sent; safety plan in place."}, form_page=base)
+    pages += [client.get(base), client.get("/escalation/"), client.get("/"), client.get("/queue/"),
+              client.get("/escalation/reveals/1/open"), client.get("/escalation/cases/999"),
+              client.post(f"{base}/reveal", data={"justification": REASON})]  # 405, 404, 400 (no CSRF token)
+    run_queued_tasks(app)
+    assert bad.status_code == 400
+    errors = [p for p in pages[1:] if p.status_code >= 400]
+    assert {p.status_code for p in errors} == {400, 404, 405}
+    places = {
+        "logs": caplog.text,
+        "main database": _main_database_dump(app),
+        "emails": "\n".join(m.as_string() for m in smtp_server.messages),
+        "pages other than the reveal": "\n".join(p.get_data(as_text=True) for p in pages[1:]),
+    }
+    assert smtp_server.messages  # the break-glass emails were sent, and are scanned
+    found = {(where, value) for where, text in places.items() for value in PID_VALUES if value in text}
+    assert found == set()
+    assert "Robin Fakename" in pages[0].get_data(as_text=True)  # the scan would see it if it were there
