@@ -79,6 +79,14 @@ def open_case():
     return redirect(url_for("escalation.index"))
 
 
+def _confirmed(form, action):
+    """The action, to run once the last MFA code is fresh or the form's code is right."""
+    def run():
+        step_up.confirm(current_user, form.code.data)
+        return action()
+    return run
+
+
 def _case_page(case_id: int, **forms) -> str:
     case = escalations.case_or_raise(current_user, case_id=case_id)
     clinical = escalations.is_clinical(current_user)
@@ -160,13 +168,8 @@ def _identity_page(request_, identity, form=None, status: int = 200) -> Response
 def reveal(case_id: int):
     """Ask to see who the case's pseudonym is; shown at once unless a second clinician must approve."""
     form = RevealForm()
-
-    def ask():
-        step_up.confirm(current_user, form.code.data)
-        return flows.request_reveal(current_user, case_id=case_id, justification=form.justification.data,
-                                    emergency=form.emergency.data)
-
-    done, asked = form_action(form, ask)
+    done, asked = form_action(form, _confirmed(form, lambda: flows.request_reveal(
+        current_user, case_id=case_id, justification=form.justification.data, emergency=form.emergency.data)))
     if not done:
         return _case_page(case_id, reveal_form=form), 400
     if asked.state == "pending":
@@ -181,12 +184,7 @@ def reveal(case_id: int):
 def open_identity(request_id: int):
     """Open the identity of an approved request."""
     form = CodeOnlyForm()
-
-    def open_it():
-        step_up.confirm(current_user, form.code.data)
-        return flows.reveal(current_user, request_id=request_id)
-
-    done, shown = form_action(form, open_it)
+    done, shown = form_action(form, _confirmed(form, lambda: flows.reveal(current_user, request_id=request_id)))
     if not done:
         return redirect(request.referrer or url_for("escalation.index"))
     return _identity_page(*shown)
@@ -220,12 +218,8 @@ def save_identity(request_id: int):
 def approve_reveal(request_id: int):
     """A second clinician approves a waiting reveal."""
     form = CodeOnlyForm()
-
-    def approve():
-        step_up.confirm(current_user, form.code.data)
-        return flows.decide(current_user, request_id=request_id, approve=True)
-
-    form_action(form, approve, "Approved: the clinician who asked can now open the identity.")
+    form_action(form, _confirmed(form, lambda: flows.decide(current_user, request_id=request_id, approve=True)),
+                "Approved: the clinician who asked can now open the identity.")
     return redirect(request.referrer or url_for("escalation.index"))
 
 
@@ -293,14 +287,13 @@ def subjects():
     _service_choices(form)
 
     def carry_out():
-        step_up.confirm(current_user, form.code.data)
         arguments = {"service_id": form.service_id.data, "pseudonym": form.pseudonym.data,
                      "reason": form.reason.data}
         if form.erase.data:
             return flows.erase_subject(current_user, **arguments)
         return flows.export_subject(current_user, **arguments)
 
-    done, outcome = form_action(form, carry_out)
+    done, outcome = form_action(form, _confirmed(form, carry_out))
     if done and form.erase.data:
         flash("Identity erased; the erasure is in the vault's audit trail." if outcome else
               "The vault held no identity for that pseudonym; the request is recorded in the audit trail.", "success")

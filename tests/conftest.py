@@ -120,40 +120,35 @@ def postgres_vault_database() -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """The database of one test: a copy of the SQLite template, or the emptied PostgreSQL database."""
-    if request.param == "sqlite":
-        path = tmp_path / "console.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+def _test_database(request, tmp_path, kind: str, sqlite_template: str, postgres_database: str, tables: str):
+    """One test's database: a copy of the migrated SQLite template, or the session's PostgreSQL database, emptied
+    afterwards (TRUNCATE bypasses the append-only tables' row triggers, which refuse DELETE)."""
+    if kind == "sqlite":
+        path = tmp_path / f"{sqlite_template}.db"
+        shutil.copy(request.getfixturevalue(sqlite_template), path)
         yield f"sqlite:///{path}"
         return
-    url = request.getfixturevalue("postgres_database")
+    url = request.getfixturevalue(postgres_database)
     yield url
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    engine = sa.create_engine(normalise_database_url(url))
     with engine.begin() as connection:
-        # TRUNCATE bypasses the audit log's row triggers, which refuse DELETE.
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The main database of one test, on SQLite and then on PostgreSQL."""
+    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    yield from _test_database(request, tmp_path, request.param, "sqlite_template", "postgres_database", tables)
+
+
 @pytest.fixture
 def vault_url(database_url, request, tmp_path):
-    """The PID vault's database for this test, on the same kind of database as the main one: a copy of the
-    SQLite template, or the emptied PostgreSQL vault database."""
-    if database_url.startswith("sqlite"):
-        path = tmp_path / "vault.db"
-        shutil.copy(request.getfixturevalue("sqlite_vault_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue("postgres_vault_database")
-    yield url
-    engine = sa.create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        # TRUNCATE bypasses the audit trail's row triggers, which refuse DELETE.
-        connection.execute(sa.text("TRUNCATE pid_records, vault_audit RESTART IDENTITY"))
-    engine.dispose()
+    """The PID vault's database for this test, on the same kind of database as the main one."""
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    yield from _test_database(request, tmp_path, kind, "sqlite_vault_template", "postgres_vault_database",
+                              "pid_records, vault_audit")
 
 
 @pytest.fixture
@@ -165,7 +160,7 @@ def app(database_url, vault_url, smtp_server, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-        vault.get().engine.dispose()
+        vault.get().close()
 
 
 def run_queued_tasks(app) -> int:

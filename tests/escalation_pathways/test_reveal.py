@@ -8,10 +8,12 @@ import time
 
 import sqlalchemy as sa
 
+from console.accounts.models import StaffMember
 from console.database import utcnow
 from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE
 from console.extensions import db
 from console.permissions import Role
+from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways import vault
 from escalation_pathways.models import Case, RevealRequest
@@ -91,13 +93,12 @@ def test_non_clinical_staff_cannot_reveal(app, client, auth, demo_thread):
 
 
 def _two_person(app) -> None:
+    """The eating disorders plan, saved by the clinical administrator with reveals needing two clinicians."""
     with app.app_context():
-        service = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
-        from console.services.models import Service
-        from console.accounts.models import StaffMember
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
         admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == HELEN.email))
-        steps, _, _ = escalations.plan_steps(db.session.get(Service, service))
-        escalations.save_plan(db.session.get(Service, service), steps=steps, two_person_reveal=True, actor=admin)
+        steps, _, _ = escalations.plan_steps(service)
+        escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
 
 
 def test_where_two_people_are_needed_a_second_clinician_approves_first(app, client, auth, demo_thread, smtp_server):
