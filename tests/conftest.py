@@ -14,6 +14,7 @@ import socket
 import tempfile
 import time
 from email import message_from_bytes, policy
+from datetime import date
 from pathlib import Path
 
 import flask_migrate
@@ -29,6 +30,7 @@ from console.config import normalise_database_url
 from console.extensions import db
 from escalation_pathways import vault
 from escalation_pathways.vault import schema as vault_schema
+from escalation_pathways.vault.identity import validated
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_TEST_DATABASE = "moderation_console_test"
@@ -153,14 +155,55 @@ def vault_url(database_url, request, tmp_path):
 
 @pytest.fixture
 def app(database_url, vault_url, smtp_server, tmp_path):
-    """The console app on this test's databases, sending mail to the test SMTP server, with its own task queue."""
+    """The console app on this test's databases, sending mail to the test SMTP server, with its own task queue.
+    Afterwards, if the test put anything in the vault, the main database must hold none of the demo identity."""
     app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                                  TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url))
     yield app
     with app.app_context():
         db.session.remove()
+        if _vault_was_used():
+            assert pid_found_in(main_database_dump()) == [], "demo PID in the main database"
         db.engine.dispose()
         vault.get().close()
+
+
+def demo_pid_values() -> list[str]:
+    """The demo identity's values as they could appear anywhere: as typed, and as the vault normalises them."""
+    typed = demo.DEMO_IDENTITY
+    normalised = validated(typed, today=date(2026, 11, 25)).as_dict()
+    return sorted({value for value in (*typed.values(), *normalised.values()) if value})
+
+
+def pid_found_in(text: str) -> list[str]:
+    """The demo PID values that appear in the text."""
+    return [value for value in demo_pid_values() if value in text]
+
+
+def main_database_dump() -> str:
+    """Every row of every table of the main database, as text (inside an app context)."""
+    rows = []
+    for table in db.metadata.sorted_tables:
+        rows += [repr(tuple(row)) for row in db.session.execute(sa.select(table))]
+    db.session.remove()
+    return "\n".join(rows)
+
+
+def _vault_was_used() -> bool:
+    """Whether anything was read from or written to this test's vault (inside an app context)."""
+    with vault.get().engine.connect() as connection:
+        return bool(connection.execute(sa.text("SELECT count(*) FROM vault_audit")).scalar())
+
+
+@pytest.fixture(autouse=True)
+def _pid_stays_in_the_vault(request, caplog):
+    """After every test: the demo identity is in no log record and no email the test produced."""
+    yield
+    logged = "\n".join(record.getMessage() for phase in ("setup", "call") for record in caplog.get_records(phase))
+    assert pid_found_in(logged) == [], "demo PID in the logs"
+    if "smtp_server" in request.fixturenames:
+        emails = "\n".join(message.as_string() for message in request.getfixturevalue("_smtp_controller").messages)
+        assert pid_found_in(emails) == [], "demo PID in an email"
 
 
 def run_queued_tasks(app) -> int:

@@ -7,13 +7,15 @@ from console import schema
 from console.extensions import db, limiter
 from console.health import bp
 from console.permissions import public
+from escalation_pathways import vault
 
 
 @bp.route("/healthz")
 @public
 @limiter.exempt
 def healthz():
-    """JSON with database reachability and migration state; 503 when either is wrong."""
+    """JSON with database reachability and migration state; 503 when either is wrong. The PID vault's state is
+    reported too, but the console serves without it (only reveals need it)."""
     try:
         migrated = schema.is_current(db.engine)
         database = "ok"
@@ -21,5 +23,6 @@ def healthz():
         migrated, database = False, "unreachable"
     body = {"status": "ok" if database == "ok" and migrated else "unavailable",
             "database": database,
-            "migrations": "current" if migrated else ("unknown" if database != "ok" else "out of date")}
+            "migrations": "current" if migrated else ("unknown" if database != "ok" else "out of date"),
+            "vault": vault.state()}
     return jsonify(body), 200 if body["status"] == "ok" else 503

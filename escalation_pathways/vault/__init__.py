@@ -11,7 +11,9 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
+from escalation_pathways.vault import schema
 from escalation_pathways.vault.sealing import Sealer, VaultKeyError, new_key
 from escalation_pathways.vault.store import Vault
 
@@ -71,4 +73,12 @@ def get() -> Vault:
     return current_app.extensions["pid_vault"]
 
 
-__all__ = ["Vault", "VaultKeyError", "get", "init_app"]
+def state() -> str:
+    """The vault database as the health check reports it: "ok", "out of date" (not migrated) or "unreachable"."""
+    try:
+        return "ok" if schema.is_current(get().engine) else "out of date"
+    except SQLAlchemyError:
+        return "unreachable"
+
+
+__all__ = ["Vault", "VaultKeyError", "get", "init_app", "state"]

@@ -5,6 +5,8 @@ import sqlalchemy as sa
 
 from console import create_app, schema
 from console.extensions import db
+from escalation_pathways.vault.sealing import Sealer, new_key
+from escalation_pathways.vault.store import Vault
 from tests.conftest import base_config
 
 
@@ -26,7 +28,19 @@ def make_app():
 def test_healthz_reports_a_reachable_migrated_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "current"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "migrations": "current", "vault": "ok"}
+
+
+def test_healthz_reports_the_vault_without_failing_the_console(app, client):
+    real = app.extensions["pid_vault"]
+    # Nothing listens on loopback port 9.
+    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]))
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 200 and response.get_json()["vault"] == "unreachable"
+    finally:
+        app.extensions["pid_vault"] = real
+        down.close()
 
 
 def test_unmigrated_database_is_refused_with_a_clear_message(make_app, tmp_path):

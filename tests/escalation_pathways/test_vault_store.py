@@ -4,10 +4,13 @@ and a clear VaultUnavailable when it cannot be reached."""
 import pytest
 import sqlalchemy as sa
 
+from console import create_app
+from console.extensions import db
 from escalation_pathways import vault
 from escalation_pathways.vault.identity import Identity
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Access, Actor, Vault, VaultUnavailable
+from tests.conftest import base_config
 
 ALEX = Identity(name="Alex Vaultperson", nhs_number="9434765919", postcode="RG1 5AN")
 CLINICIAN = Access(Actor(7, "clinician@example.org"), reason="Risk to life in post 12", case_id=3)
@@ -99,3 +102,16 @@ def test_an_unreachable_vault_is_reported_not_raised_as_a_crash():
     with pytest.raises(VaultUnavailable):
         store.reveal(1, "User A", CLINICIAN)
     store.close()
+
+
+def test_the_vault_keeps_its_tables_apart_from_the_main_database(app):
+    with app.app_context():
+        main, kept_apart = (set(sa.inspect(engine).get_table_names()) for engine in (db.engine, vault.get().engine))
+    assert {"pid_records", "vault_audit"} <= kept_apart and not {"pid_records", "vault_audit"} & main
+    assert "escalation_cases" in main and not {"staff_members", "posts", "escalation_cases"} & kept_apart
+
+
+def test_the_vault_cannot_share_the_main_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    with pytest.raises(RuntimeError, match="PID_DATABASE_URL must name a database of its own"):
+        create_app(base_config(url, PID_DATABASE_URL=url))
