@@ -157,6 +157,7 @@ def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_th
     admin = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
     sign_in(auth, admin)
     page = "/escalation/plans/eating-disorders"
+    assert f'href="{page}"' in client.get("/admin/services").get_data(as_text=True)
     form = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-required": "y",
             "steps-0-evidence": "none", "steps-1-title": "Call the duty clinician", "steps-1-role": "clinical",
             "steps-1-evidence": "choice", "steps-1-choices": "Reached", "two_person_reveal": "y"}
