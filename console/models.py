@@ -32,7 +32,7 @@ from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
 
 __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case", "CaseStep",
-           "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "LeaveRequest", "ModerationCheck", "ModerationEvent",
-           "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post", "QueueSettings", "RecoveryCode", "RevealRequest", "RiskTerm",
-           "RotaRun", "RotaVersion", "RuleOverride", "Service", "Shift", "StaffMember", "StaffPreference",
-           "StaffRole", "SwapRequest", "Unavailability"]
+           "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "LeaveRequest",
+           "ModerationCheck", "ModerationEvent", "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post",
+           "QueueSettings", "RecoveryCode", "RevealRequest", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride",
+           "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]

@@ -25,7 +25,7 @@ from console.services import service as services
 from console.services.models import Service
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
-from escalation_pathways.service import MIN_REASON, case_or_raise, is_clinical
+from escalation_pathways.service import MIN_REASON, case_or_raise, is_clinical, visible_service
 from escalation_pathways.vault.identity import Identity, validated
 from escalation_pathways.vault.store import Access, Actor
 
@@ -183,13 +183,6 @@ def requests_of(case: Case) -> list[RevealRequest]:
                                    .order_by(RevealRequest.requested_at, RevealRequest.id)))
 
 
-def _subject_service(viewer, service_id: int) -> Service:
-    service = next((s for s in services.visible_to(viewer) if s.id == service_id), None)
-    if service is None:
-        raise NotFound("There is no service with that id that you have access to.")
-    return service
-
-
 def _subject_access(viewer, reason: str) -> Access:
     reason = reason.strip()
     if len(reason) < MIN_REASON:
@@ -199,7 +192,7 @@ def _subject_access(viewer, reason: str) -> Access:
 
 def export_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> tuple[str, bytes]:
     """Everything held about a pseudonym, for a subject access request: (file name, JSON). Audited in the vault."""
-    service = _subject_service(viewer, service_id)
+    service = visible_service(viewer, service_id)
     pseudonym = pseudonym.strip()
     access = _subject_access(viewer, reason)
     posts = db.session.scalars(sa.select(Post).where(Post.service_id == service.id, Post.author_pseudonym == pseudonym)
@@ -218,7 +211,7 @@ def export_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> t
                    "body": p.body, "state": p.state} for p in posts],
         "cases": [_case_document(case) for case in cases],
     }
-    return f"subject-access-{service.slug}-{case_safe(pseudonym)}.json", json.dumps(document, indent=2).encode()
+    return f"subject-access-{service.slug}-{_file_safe(pseudonym)}.json", json.dumps(document, indent=2).encode()
 
 
 def _case_document(case: Case) -> dict:
@@ -233,7 +226,7 @@ def _case_document(case: Case) -> dict:
             "clinical_notes": [{"written_at": n.written_at.isoformat(), "note": n.body} for n in notes]}
 
 
-def case_safe(text: str) -> str:
+def _file_safe(text: str) -> str:
     """A pseudonym as it can appear in a file name."""
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:40] or "pseudonym"
 
@@ -241,7 +234,7 @@ def case_safe(text: str) -> str:
 def erase_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> bool:
     """Erase the identity behind a pseudonym on the subject's request (posts stay, under the pseudonym only).
     The erasure is audited; returns whether there was an identity to erase."""
-    service = _subject_service(viewer, service_id)
+    service = visible_service(viewer, service_id)
     erased = vault.get().erase(service.id, pseudonym.strip(), _subject_access(viewer, reason))
     audit.record("pid.erased", target=service.slug, details={"held": erased})
     db.session.commit()

@@ -97,11 +97,17 @@ def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post
     return case
 
 
-def open_case(viewer, *, service_id: int, pseudonym: str, reason: str) -> Case:
-    """Open a case by hand for a pseudonym of one of the viewer's services."""
+def visible_service(viewer, service_id: int) -> Service:
+    """One of the viewer's services by id, or NotFound."""
     service = next((s for s in services.visible_to(viewer) if s.id == service_id), None)
     if service is None:
         raise NotFound("There is no service with that id that you have access to.")
+    return service
+
+
+def open_case(viewer, *, service_id: int, pseudonym: str, reason: str) -> Case:
+    """Open a case by hand for a pseudonym of one of the viewer's services."""
+    service = visible_service(viewer, service_id)
     case = add_case(service=service, pseudonym=pseudonym, reason=reason, actor=viewer)
     db.session.commit()
     return case

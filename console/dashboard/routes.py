@@ -34,8 +34,7 @@ def index():
         escalation = {"reviews": reveals.reviews_due(current_user), "approvals": reveals.waiting_for(current_user),
                       "overdue": escalations.overdue_cases(current_user, now=utcnow())}
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
-                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation,
-                           now=utcnow())
+                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation)
 
 
 @bp.route("/services")

@@ -201,7 +201,8 @@ def test_subject_access_export_and_erasure(app, client, auth, demo_thread):
         service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
     form = {"service_id": service_id, "pseudonym": "Willow", "reason": "SAR-2026-041 from the person", "export": "y"}
     response = auth.post("/escalation/subjects", form, form_page="/escalation/subjects")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="subject-access-eating-disorders-Willow.json"'
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="subject-access-eating-disorders-Willow.json"'
     assert response.headers["Cache-Control"] == "no-store"
     document = json.loads(response.get_data())
     assert document["identity"]["nhs_number"] == "9434765919"
