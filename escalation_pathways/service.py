@@ -65,7 +65,12 @@ def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, a
     db.session.add(plan)
     audit.record("escalation.plan_saved", target=service.slug,
                  details={"version": plan.version, "steps": len(steps), "two_person_reveal": two_person_reveal})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another administrator saved the same version a moment before
+        db.session.rollback()
+        raise UserError("Someone else saved this plan a moment ago: reload the page to see their version, "
+                        "then make your changes again.") from None
     return plan
 
 

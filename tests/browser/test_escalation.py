@@ -70,3 +70,30 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert page.get_by_role("button", name="Mark as done").count() == 0
     assert_accessible(page)
     screenshot(page, "escalation-closed")
+
+
+def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app, live_server):
+    with live_app.app_context():
+        demo.load_thread()
+    sign_in_with_password(page, live_server, "helen.marsh@demo-trust.example.org")  # clinical administrator
+    page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/")
+
+    page.goto(f"{live_server}/admin/services")
+    page.get_by_role("link", name="Escalation plan of Eating disorders").click()
+    assert page.get_by_role("heading", name="Escalation plan: Eating disorders").is_visible()
+    assert_accessible(page)
+    page.get_by_label("A reveal waits for a second clinician's approval").check()
+    page.get_by_role("button", name="Save as a new version").click()
+    assert page.get_by_text("Saved as version 1.").is_visible()
+    screenshot(page, "escalation-plan")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Subject rights").click()
+    assert_accessible(page)
+    page.get_by_label("Service").select_option(label="Eating disorders")
+    page.get_by_label("Pseudonym").fill("Willow")
+    page.get_by_label("Request reference or reason").fill("SAR-2026-041")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export everything held").click()
+    assert download.value.suggested_filename == "subject-access-eating-disorders-Willow.json"
