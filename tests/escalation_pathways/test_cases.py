@@ -3,17 +3,23 @@ clinical staff only, closed once every required step is done or skipped, plans v
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from console.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
+from console.accounts.models import StaffMember
+from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.queue.models import Post
-from escalation_pathways.models import Case
+from console.services.models import Service
+from escalation_pathways import service as escalations
+from escalation_pathways.models import Case, EscalationPlan
 from tests.conftest import totp_now
 
 SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
 MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders
+ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
 REQUIRED_AFTER_REVIEW = ["Assess the risk level", "Inform the service mailbox", "Record a clinical note",
                          "Close and review: what happened and what follows"]
 
@@ -154,8 +160,7 @@ def test_a_case_opened_by_hand_and_an_overdue_step_is_highlighted(app, client, a
 def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_thread):
     case_id = escalate_demo_post(app, client, auth)
     auth.logout()
-    admin = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
-    sign_in(auth, admin)
+    sign_in(auth, ADMIN)
     page = "/escalation/plans/eating-disorders"
     assert f'href="{page}"' in client.get("/admin/services").get_data(as_text=True)
     form = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-required": "y",
@@ -178,3 +183,16 @@ def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_th
     new = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "plan version 2" in new and "Call the duty clinician" in new and "Assess the risk level" not in new
     assert "Ask to reveal" in new
+
+
+def test_two_administrators_saving_a_plan_at_once_the_second_is_told(app, demo_data, monkeypatch):
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == ADMIN.email))
+        steps, _, _ = escalations.plan_steps(service)
+        escalations.save_plan(service, steps=steps, two_person_reveal=False, actor=admin)
+        # The second administrator read the plan before the first one's save landed.
+        monkeypatch.setattr(escalations, "plan_steps", lambda _service: (steps, False, 0))
+        with pytest.raises(UserError, match="Someone else saved this plan a moment ago"):
+            escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
+        assert db.session.scalars(sa.select(EscalationPlan.two_person_reveal)).all() == [False]
