@@ -45,6 +45,12 @@ def _no_store(body: str, status: int = 200) -> Response:
     return response
 
 
+def _flash_errors(form) -> None:
+    """A small form's field errors as one message, for a page the route redirects back to."""
+    if form.errors:
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+
+
 def _service_choices(form) -> None:
     form.service_id.choices = [SelectChoice(s.id, s.name) for s in services.visible_to(current_user)]
 
@@ -74,8 +80,7 @@ def open_case():
         "Case opened.")
     if done:
         return redirect(url_for("escalation.case", case_id=case.id))
-    for field_errors in form.errors.values():
-        flash(" ".join(field_errors), "error")
+    _flash_errors(form)
     return redirect(url_for("escalation.index"))
 
 
@@ -127,8 +132,8 @@ def skip_step(case_id: int, key: str):
     form = SkipForm()
     done, _ = form_action(form, lambda: escalations.skip_step(current_user, case_id=case_id, key=key,
                                                               reason=form.reason.data), "Step skipped.")
-    if not done and form.errors:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    if not done:
+        _flash_errors(form)
     return redirect(url_for("escalation.case", case_id=case_id, _anchor=f"step-{key}"))
 
 
@@ -239,8 +244,8 @@ def review_reveal(request_id: int):
     form = ReviewForm()
     done, _ = form_action(form, lambda: flows.review_break_glass(current_user, request_id=request_id,
                                                                  note=form.note.data), "Review recorded.")
-    if not done and form.errors:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    if not done:
+        _flash_errors(form)
     return redirect(request.referrer or url_for("escalation.index"))
 
 

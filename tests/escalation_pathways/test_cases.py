@@ -107,6 +107,8 @@ def test_a_case_closes_only_when_required_steps_are_done_or_skipped_by_a_clinici
     auth.post(f"{base}/steps/review", form_page=base)
     auth.post(f"{base}/steps/assess_risk", {"evidence": "Imminent risk to life"}, form_page=base)
     auth.post(f"{base}/steps/inform_mailbox", {"evidence": "Emailed ed-moderation at 08:10"}, form_page=base)
+    auth.post(f"{base}/steps/clinical_note/skip", {"reason": ""}, form_page=base)
+    assert "Say why the step is skipped." in client.get(base).get_data(as_text=True)
     auth.post(f"{base}/steps/clinical_note/skip", {"reason": "x"}, form_page=base)
     assert "Say why “Record a clinical note” is skipped (at least 10 characters)." in client.get(base).get_data(
         as_text=True)
