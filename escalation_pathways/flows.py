@@ -61,6 +61,9 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
         raise UserError(f"Say why you need to know who this is (at least {MIN_REASON} characters).")
     now = utcnow()
     kind = "break_glass" if emergency else "two_person" if case.plan.two_person_reveal else "direct"
+    if kind == "two_person" and not _clinicians_of(case.service, besides=viewer):
+        raise UserError(f"Nobody else in {case.service.name} can approve a reveal. In an emergency, break glass; "
+                        "otherwise ask an administrator to add a second clinician to the service.")
     request = RevealRequest(case_id=case.id, requested_by_id=viewer.id, justification=justification, kind=kind,
                             state="pending" if kind == "two_person" else "approved")
     if request.state == "approved":

@@ -250,3 +250,18 @@ def test_the_pid_appears_nowhere_but_the_reveal_page(app, client, auth, demo_thr
     assert smtp_server.messages  # the break-glass emails were sent, and are scanned
     assert {where: pid_found_in(text) for where, text in places.items()} == {where: [] for where in places}
     assert "Robin Fakename" in pid_found_in(pages[0].get_data(as_text=True))  # the scan sees PID where it is
+
+
+def test_a_two_person_reveal_needs_someone_who_could_approve_it(app, client, auth, demo_thread):
+    _two_person(app)
+    case_id = escalate_demo_post(app, client, auth)
+    with app.app_context():
+        for other in db.session.scalars(sa.select(StaffMember).where(StaffMember.email != SARAH.email)):
+            other.active = False
+        db.session.commit()
+    base = f"/escalation/cases/{case_id}"
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    assert "Nobody else in Eating disorders can approve a reveal. In an emergency, break glass" in \
+        response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RevealRequest)) == 0
