@@ -54,6 +54,8 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
     """Ask to see who a case's pseudonym is: approved at once, waiting for a second clinician, or (emergency)
     approved at once with a review due."""
     case = case_or_raise(viewer, case_id=case_id)
+    if not is_clinical(viewer):
+        raise UserError("Reveals are for clinical staff.")
     if case.state != "open":
         raise UserError("Identities are revealed only for an open case.")
     justification = justification.strip()
@@ -87,6 +89,8 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
 
 
 def _request_or_raise(viewer, request_id: int) -> RevealRequest:
+    if not is_clinical(viewer):
+        raise UserError("Reveals are for clinical staff.")
     request = db.session.get(RevealRequest, request_id)
     if request is None or request.case.service_id not in {s.id for s in services.visible_to(viewer)}:
         raise NotFound("There is no reveal request at this address in your services.")

@@ -6,14 +6,17 @@ import json
 import logging
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.database import utcnow
 from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE
+from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
+from escalation_pathways import flows
 from escalation_pathways import service as escalations
 from escalation_pathways import vault
 from escalation_pathways.models import Case, RevealRequest
@@ -86,6 +89,10 @@ def test_non_clinical_staff_cannot_reveal(app, client, auth, demo_thread):
     base = f"/escalation/cases/{case_id}"
     assert "Who this is" not in client.get(base).get_data(as_text=True)
     assert auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base).status_code == 403
+    with app.app_context():  # and the service refuses too, whatever route calls it
+        megan = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == MEGAN.email))
+        with pytest.raises(UserError, match="Reveals are for clinical staff."):
+            flows.request_reveal(megan, case_id=case_id, justification=REASON, emergency=True)
 
 
 def _two_person(app) -> None:
