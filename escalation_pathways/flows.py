@@ -27,7 +27,8 @@ from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
 from escalation_pathways.service import MIN_REASON, case_or_raise, is_clinical, visible_service
 from escalation_pathways.vault.identity import Identity, validated
-from escalation_pathways.vault.store import Access, Actor
+from escalation_pathways.vault.store import Access, Actor, VaultUnavailable
+from escalation_pathways.vault.store import AuditEntry as VaultAuditEntry
 
 USABLE_FOR = timedelta(minutes=15)  # an approval opens the identity for this long, then a new request is needed
 REVIEW_WITHIN = timedelta(hours=24)
@@ -182,6 +183,15 @@ def _requests(viewer, *conditions) -> list[RevealRequest]:
     return list(db.session.scalars(
         sa.select(RevealRequest).join(Case).where(Case.service_id.in_(service_ids), *conditions)
         .order_by(RevealRequest.review_due_at, RevealRequest.requested_at)))
+
+
+def access_trail(case: Case) -> list[VaultAuditEntry] | None:
+    """Every look at and change to the identity behind a case's pseudonym, from the vault's own audit trail (who,
+    when, which case, why; never the identity); None while the vault cannot be reached."""
+    try:
+        return vault.get().history(case.service_id, case.pseudonym)
+    except VaultUnavailable:
+        return None
 
 
 def requests_of(case: Case) -> list[RevealRequest]:

@@ -102,6 +102,7 @@ def _case_page(case_id: int, **forms) -> str:
         thread=queue.thread_of(case.post) if case.post else [],
         notes=escalations.notes_of(case) if clinical else [],
         requests=flows.requests_of(case) if current_user.can("pid.reveal") else [],
+        trail=flows.access_trail(case) if current_user.can("pid.reveal") else [],
         missing=escalations.missing_steps(case),
         note_form=forms.get("note_form") or NoteForm(), close_form=forms.get("close_form") or CloseForm(),
         reveal_form=forms.get("reveal_form") or RevealForm(), code_form=CodeOnlyForm(),

@@ -51,6 +51,9 @@ def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, cli
     assert "Robin Fakename" in page and "9434765919" in page and "RG1 5AN" in page
     assert response.headers["Cache-Control"] == "no-store"
     assert vault_actions(app, case_id) == ["reveal"]
+    trail = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
+    assert "system (recorded or changed the identity): “demo data”" in trail
+    assert f"{SARAH.email} (looked, case {case_id}): “{REASON}”" in trail
 
 
 def test_a_stale_mfa_code_is_asked_for_again_and_the_reason_is_kept(app, client, auth, demo_thread):
@@ -193,7 +196,8 @@ def test_when_the_vault_is_down_the_reveal_says_so_and_the_case_still_works(app,
         assert response.status_code == 503
         assert "The identity vault is unavailable" in response.get_data(as_text=True)
         auth.post(f"{base}/steps/review", form_page=base)
-        assert "Done</span>" in client.get(base).get_data(as_text=True)
+        page = client.get(base).get_data(as_text=True)
+        assert "Done</span>" in page and "The identity vault cannot be reached right now" in page
         assert client.get("/queue/").status_code == 200
     finally:
         app.extensions["pid_vault"] = real
