@@ -116,7 +116,7 @@ class Vault:
             raise VaultUnavailable("The PID vault cannot be reached.") from None
 
     def is_available(self) -> bool:
-        """Tell whether the vault database answers (for the health page and the case page)."""
+        """Tell whether the vault database answers (the subject rights page warns when it does not)."""
         try:
             with self._transaction() as session:
                 session.execute(sa.text("SELECT 1"))
