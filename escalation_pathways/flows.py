@@ -248,9 +248,11 @@ def _file_safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:40] or "pseudonym"
 
 
-def erase_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> bool:
-    """Erase the identity behind a pseudonym on the subject's request (posts stay, under the pseudonym only).
-    The erasure is audited; returns whether there was an identity to erase."""
+def erase_subject(viewer, *, service_id: int, pseudonym: str, reason: str, confirmed: bool) -> bool:
+    """Erase the identity behind a pseudonym on the subject's request (posts stay, under the pseudonym only), once
+    confirmed. The erasure is audited; returns whether there was an identity to erase."""
+    if not confirmed:
+        raise UserError("Tick the box to confirm the erasure first: it cannot be undone.")
     service = visible_service(viewer, service_id)
     erased = vault.get().erase(service.id, pseudonym.strip(), _subject_access(viewer, reason))
     audit.record("pid.erased", target=service.slug, details={"held": erased})

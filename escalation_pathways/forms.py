@@ -138,5 +138,6 @@ class SubjectForm(ConsoleForm):
     reason = StringField("Request reference or reason", validators=[InputRequired("Give the reference."),
                                                                     Length(max=500)])
     code = _code()
+    confirm_erase = BooleanField("To erase: I confirm the identity is to be erased for good (it cannot be undone)")
     export = SubmitField("Export everything held")
     erase = SubmitField("Erase the identity")

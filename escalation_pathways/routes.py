@@ -296,7 +296,7 @@ def subjects():
         arguments = {"service_id": form.service_id.data, "pseudonym": form.pseudonym.data,
                      "reason": form.reason.data}
         if form.erase.data:
-            return flows.erase_subject(current_user, **arguments)
+            return flows.erase_subject(current_user, **arguments, confirmed=form.confirm_erase.data)
         return flows.export_subject(current_user, **arguments)
 
     done, outcome = form_action(form, _confirmed(form, carry_out))

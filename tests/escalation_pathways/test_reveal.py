@@ -224,6 +224,11 @@ def test_subject_access_export_and_erasure(app, client, auth, demo_thread):
     del form["export"]
     response = auth.post("/escalation/subjects", {**form, "erase": "y", "reason": "ERASE-2026-007"},
                          form_page="/escalation/subjects")
+    assert "Tick the box to confirm the erasure first: it cannot be undone." in response.get_data(as_text=True)
+    with app.app_context():
+        assert vault.get().holds(service_id, "Willow")
+    response = auth.post("/escalation/subjects", {**form, "erase": "y", "reason": "ERASE-2026-007",
+                                                  "confirm_erase": "y"}, form_page="/escalation/subjects")
     assert "Identity erased" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert vault_actions(app) == ["edit", "export", "erase"]  # the demo load, the export, the erasure
     with app.app_context():
