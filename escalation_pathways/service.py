@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from console.audit import service as audit
@@ -74,13 +75,19 @@ def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, a
     return plan
 
 
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _plan_in_force(service: Service, actor) -> EscalationPlan:
-    """The newest plan, saving the default as version 1 the first time a case needs one."""
+    """The newest plan, saving the default as version 1 the first time a case needs one. Two first cases at the
+    same moment both get that one version: the second insert does nothing, then reads the first's row."""
     plan = current_plan(service)
     if plan is None:
-        plan = EscalationPlan(service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
-                              two_person_reveal=False, created_by_id=actor.id)
-        db.session.add(plan)
+        insert = INSERTS[db.session.get_bind().dialect.name](EscalationPlan).values(
+            service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
+            two_person_reveal=False, created_by_id=actor.id, created_at=utcnow())
+        db.session.execute(insert.on_conflict_do_nothing(index_elements=["service_id", "version"]))
+        plan = current_plan(service)
     return plan
 
 

@@ -198,3 +198,21 @@ def test_two_administrators_saving_a_plan_at_once_the_second_is_told(app, demo_d
         with pytest.raises(UserError, match="Someone else saved this plan a moment ago"):
             escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
         assert db.session.scalars(sa.select(EscalationPlan.two_person_reveal)).all() == [False]
+
+
+def test_two_first_cases_at_once_share_the_default_plan(app, demo_data, monkeypatch):
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == ADMIN.email))
+        first = escalations.add_case(service=service, pseudonym="Hazel", reason="Worrying message reported",
+                                     actor=admin)
+        db.session.commit()
+        # The second case looked for a plan before the first one's landed.
+        looks = iter([None])
+        real = escalations.current_plan
+        monkeypatch.setattr(escalations, "current_plan", lambda s: next(looks, None) or real(s))
+        second = escalations.add_case(service=service, pseudonym="Rowan", reason="Worrying message reported",
+                                      actor=admin)
+        db.session.commit()
+        assert second.plan_id == first.plan_id
+        assert db.session.scalars(sa.select(EscalationPlan.version)).all() == [1]
