@@ -25,7 +25,7 @@ from console.services import service as services
 from console.services.models import Service
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
-from escalation_pathways.service import MIN_REASON, case_or_raise, is_clinical, visible_service
+from escalation_pathways.service import MIN_REASON, case_or_raise, visible_service
 from escalation_pathways.vault.identity import Identity, validated
 from escalation_pathways.vault.store import Access, Actor, VaultUnavailable
 from escalation_pathways.vault.store import AuditEntry as VaultAuditEntry
@@ -40,7 +40,7 @@ def _access(viewer, request: RevealRequest) -> Access:
 
 def _clinicians_of(service: Service, *, besides) -> list:
     return [person for person in accounts.members_of(service)
-            if person.active and is_clinical(person) and person.id != besides.id]
+            if person.active and person.can("pid.reveal") and person.id != besides.id]
 
 
 def _tell_clinicians(case: Case, viewer, subject: str, text: str) -> None:
@@ -55,7 +55,7 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
     """Ask to see who a case's pseudonym is: approved at once, waiting for a second clinician, or (emergency)
     approved at once with a review due."""
     case = case_or_raise(viewer, case_id=case_id)
-    if not is_clinical(viewer):
+    if not viewer.can("pid.reveal"):
         raise UserError("Reveals are for clinical staff.")
     if case.state != "open":
         raise UserError("Identities are revealed only for an open case.")
@@ -90,7 +90,7 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
 
 
 def _request_or_raise(viewer, request_id: int) -> RevealRequest:
-    if not is_clinical(viewer):
+    if not viewer.can("pid.reveal"):
         raise UserError("Reveals are for clinical staff.")
     request = db.session.get(RevealRequest, request_id)
     if request is None or request.case.service_id not in {s.id for s in services.visible_to(viewer)}:
@@ -166,14 +166,14 @@ def save_identity(viewer, *, request_id: int, fields: dict[str, str]) -> Identit
 
 def waiting_for(viewer) -> list[RevealRequest]:
     """Requests in the viewer's services waiting for a second clinician (not the viewer's own)."""
-    if not is_clinical(viewer):
+    if not viewer.can("pid.reveal"):
         return []
     return [r for r in _requests(viewer, RevealRequest.state == "pending") if r.requested_by_id != viewer.id]
 
 
 def reviews_due(viewer) -> list[RevealRequest]:
     """Emergency reveals in the viewer's services not yet reviewed, the soonest due first."""
-    if not is_clinical(viewer):
+    if not viewer.can("pid.reveal"):
         return []
     return _requests(viewer, RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None))
 

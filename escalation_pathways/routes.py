@@ -94,7 +94,7 @@ def _confirmed(form, action):
 
 def _case_page(case_id: int, **forms) -> str:
     case = escalations.case_or_raise(current_user, case_id=case_id)
-    clinical = escalations.is_clinical(current_user)
+    clinical = current_user.can("case.clinical")
     now = utcnow()
     return render_template(
         "escalation/case.html", case=case, clinical=clinical, now=now,

@@ -15,7 +15,6 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.permissions import CLINICAL_ROLES
 from console.queue.models import Post
 from console.services import service as services
 from console.services.models import Service
@@ -34,11 +33,6 @@ class StepView:
     due_at: datetime | None
     overdue: bool
     allowed: bool  # the viewer's role may complete it
-
-
-def is_clinical(staff) -> bool:
-    """Whether the person holds a clinical role."""
-    return bool(staff.roles & CLINICAL_ROLES)
 
 
 def current_plan(service: Service) -> EscalationPlan | None:
@@ -157,7 +151,7 @@ def checklist(case: Case, viewer, *, now: datetime) -> list[StepView]:
         record = records.get(step["key"])
         due_at = case.opened_at + timedelta(minutes=step["due_minutes"]) if step.get("due_minutes") else None
         overdue = bool(step["required"] and record is None and due_at is not None and due_at < now)
-        allowed = step["role"] == "any" or is_clinical(viewer)
+        allowed = step["role"] == "any" or viewer.can("case.clinical")
         views.append(StepView(step, record, due_at, overdue, allowed))
     return views
 
@@ -177,7 +171,7 @@ def _open_step(viewer, case_id: int, key: str) -> tuple[Case, dict]:
 def complete_step(viewer, *, case_id: int, key: str, evidence: str) -> CaseStep:
     """Record a step as done with the evidence it asks for."""
     case, step = _open_step(viewer, case_id, key)
-    if step["role"] == "clinical" and not is_clinical(viewer):
+    if step["role"] == "clinical" and not viewer.can("case.clinical"):
         raise UserError(f"“{step['title']}” is for clinical staff.")
     try:
         evidence = checklists.check_evidence(step, evidence, now=utcnow())
@@ -189,7 +183,7 @@ def complete_step(viewer, *, case_id: int, key: str, evidence: str) -> CaseStep:
 def skip_step(viewer, *, case_id: int, key: str, reason: str) -> CaseStep:
     """Record a step as skipped: clinical roles only, with a reason."""
     case, step = _open_step(viewer, case_id, key)
-    if not is_clinical(viewer):
+    if not viewer.can("case.clinical"):
         raise UserError("Only clinical staff can skip a step.")
     reason = reason.strip()
     if len(reason) < MIN_REASON:
@@ -218,7 +212,7 @@ def notes_of(case: Case) -> list[ClinicalNote]:
 def add_note(viewer, *, case_id: int, body: str) -> ClinicalNote:
     """Add a clinical note to a case (open or closed: a note can follow up after closing)."""
     case = case_or_raise(viewer, case_id=case_id)
-    if not is_clinical(viewer):
+    if not viewer.can("case.clinical"):
         raise UserError("Clinical notes are written by clinical staff.")
     body = body.strip()
     if not body:
@@ -239,7 +233,7 @@ def missing_steps(case: Case) -> list[str]:
 def close_case(viewer, *, case_id: int, summary: str) -> Case:
     """Close a case once every required step is done or skipped: clinical roles only."""
     case = case_or_raise(viewer, case_id=case_id)
-    if not is_clinical(viewer):
+    if not viewer.can("case.clinical"):
         raise UserError("A case is closed by clinical staff.")
     if case.state != "open":
         raise UserError("This case is already closed.")
