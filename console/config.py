@@ -25,21 +25,27 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def create_once(path: Path, text: str) -> None:
+    """Write a private file (owner only) unless it exists. It is written to a temporary file and linked into
+    place, so it appears whole or not at all; when two processes start together, the first link wins and both
+    read that file."""
+    if path.exists():
+        return
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+
+
 def _instance_secret_key(instance: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     key_file = instance / "secret_key"
-    if not key_file.exists():
-        # Write a private temporary file, then link it into place: the key appears whole or not at all,
-        # and when two worker processes start together, the first link wins and both read that key.
-        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            os.link(temporary, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temporary)
+    create_once(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
 
 

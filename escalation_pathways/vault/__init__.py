@@ -6,13 +6,12 @@ key file PID_KEY_FILE (one key a line, newest first; made with a fresh key on fi
 outside both databases.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from console.config import create_once
 from escalation_pathways.vault import schema
 from escalation_pathways.vault.sealing import Sealer, VaultKeyError, new_key
 from escalation_pathways.vault.store import Vault
@@ -25,19 +24,8 @@ def keys_from_file(path: Path) -> list[str]:
 
 
 def ensure_key_file(path: Path) -> None:
-    """Create the key file with one fresh key, readable by its owner only, unless it exists; two processes
-    starting together both end up with the file the first one wrote."""
-    if path.exists():
-        return
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".pid-keys.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key() + "\n")
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(temporary)
+    """Create the key file with one fresh key, readable by its owner only, unless it exists."""
+    create_once(path, new_key() + "\n")
 
 
 def configured_keys(config: dict) -> list[str]:
