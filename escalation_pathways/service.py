@@ -4,6 +4,7 @@ Cases of a service are seen by its members (every service for trust-wide roles).
 main audit log without any PID: the case names a pseudonym only.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -143,17 +144,23 @@ def _records(case: Case) -> dict[str, CaseStep]:
     return {r.step_key: r for r in db.session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case.id))}
 
 
+def _due_at(case: Case, step: dict) -> datetime | None:
+    return case.opened_at + timedelta(minutes=step["due_minutes"]) if step.get("due_minutes") else None
+
+
+def _is_overdue(case: Case, step: dict, recorded: bool, now: datetime) -> bool:
+    """A required step not yet done or skipped, past its deadline."""
+    due_at = _due_at(case, step)
+    return bool(step["required"] and not recorded and due_at is not None and due_at < now)
+
+
 def checklist(case: Case, viewer, *, now: datetime) -> list[StepView]:
     """The case's steps in plan order, with what was recorded, deadlines and whether the viewer may act."""
     records = _records(case)
-    views = []
-    for step in case.plan.steps:
-        record = records.get(step["key"])
-        due_at = case.opened_at + timedelta(minutes=step["due_minutes"]) if step.get("due_minutes") else None
-        overdue = bool(step["required"] and record is None and due_at is not None and due_at < now)
-        allowed = step["role"] == "any" or viewer.can("case.clinical")
-        views.append(StepView(step, record, due_at, overdue, allowed))
-    return views
+    return [StepView(step, records.get(step["key"]), _due_at(case, step),
+                     _is_overdue(case, step, step["key"] in records, now),
+                     step["role"] == "any" or viewer.can("case.clinical"))
+            for step in case.plan.steps]
 
 
 def _open_step(viewer, case_id: int, key: str) -> tuple[Case, dict]:
@@ -250,10 +257,17 @@ def close_case(viewer, *, case_id: int, summary: str) -> Case:
 
 
 def overdue_cases(viewer, *, now: datetime) -> list[tuple[Case, list[str]]]:
-    """Open cases of the viewer's services with overdue required steps, and those steps' titles."""
+    """Open cases of the viewer's services with overdue required steps, and those steps' titles. Every page load
+    of the dashboard asks this, so the steps recorded on all those cases are read in one query."""
+    cases = cases_of(viewer)
+    recorded = defaultdict(set)
+    for case_id, key in db.session.execute(sa.select(CaseStep.case_id, CaseStep.step_key)
+                                           .where(CaseStep.case_id.in_([case.id for case in cases]))):
+        recorded[case_id].add(key)
     found = []
-    for case in cases_of(viewer):
-        late = [view.step["title"] for view in checklist(case, viewer, now=now) if view.overdue]
+    for case in cases:
+        late = [step["title"] for step in case.plan.steps
+                if _is_overdue(case, step, step["key"] in recorded[case.id], now)]
         if late:
             found.append((case, late))
     return found
