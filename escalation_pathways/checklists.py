@@ -50,13 +50,28 @@ class InvalidEvidence(ValueError):
     """Evidence that does not answer what the step asks for."""
 
 
-def key_for(title: str, taken: set[str]) -> str:
+def _key_for(title: str, taken: set[str]) -> str:
     """A short key made from a step's title, unique among `taken`."""
     base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:32] or "step"
     key, n = base, 2
     while key in taken:
         key, n = f"{base}_{n}", n + 1
     return key
+
+
+def steps_from_rows(rows: list[dict]) -> list[dict]:
+    """Steps from the plan editor's rows, in order: a row without a title is dropped, a new row gets a key made
+    from its title, and a choice step's options are given separated by ";"."""
+    rows = [row for row in rows if row["title"].strip()]
+    taken = {row["key"] for row in rows if row["key"]}
+    steps = []
+    for row in rows:
+        key = row["key"] or _key_for(row["title"], taken)
+        taken.add(key)
+        steps.append({"key": key, "title": row["title"], "role": row["role"], "required": row["required"],
+                      "evidence": row["evidence"], "due_minutes": row["due_minutes"],
+                      "choices": [c.strip() for c in (row["choices"] or "").split(";") if c.strip()]})
+    return steps
 
 
 def check_plan(steps: list[dict]) -> list[dict]:

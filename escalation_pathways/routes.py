@@ -250,11 +250,12 @@ def review_reveal(request_id: int):
     return redirect(request.referrer or url_for("escalation.index"))
 
 
-def _plan_form(service) -> PlanForm:
-    steps, two_person, _version = escalations.plan_steps(service)
+def _plan_form(service) -> tuple[PlanForm, int]:
+    """The plan editor, filled with the plan in force (and two empty rows) on GET; and that plan's version."""
+    steps, two_person, version = escalations.plan_steps(service)
     data = {"two_person_reveal": two_person,
             "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps] + [{}, {}]}
-    return PlanForm(data=data) if request.method == "GET" else PlanForm()
+    return (PlanForm(data=data) if request.method == "GET" else PlanForm()), version
 
 
 @bp.route("/plans/<slug>", methods=["GET", "POST"])
@@ -262,27 +263,18 @@ def _plan_form(service) -> PlanForm:
 def plan(slug: str):
     """A service's escalation plan: edit its steps; saving makes a new version."""
     service = services.get_visible_or_raise(current_user, slug=slug)
-    form = _plan_form(service)
+    form, version = _plan_form(service)
 
     def save():
-        rows = [row for row in form.steps.data if row["title"].strip()]
-        taken = {row["key"] for row in rows if row["key"]}
-        steps = []
-        for row in rows:
-            key = row["key"] or checklists.key_for(row["title"], taken)
-            taken.add(key)
-            steps.append({"key": key, "title": row["title"], "role": row["role"], "required": row["required"],
-                          "evidence": row["evidence"], "due_minutes": row["due_minutes"],
-                          "choices": [c.strip() for c in (row["choices"] or "").split(";") if c.strip()]})
-        return escalations.save_plan(service, steps=steps, two_person_reveal=form.two_person_reveal.data,
-                                     actor=current_user)
+        return escalations.save_plan(service, steps=checklists.steps_from_rows(form.steps.data),
+                                     two_person_reveal=form.two_person_reveal.data, actor=current_user)
 
     done, saved = form_action(form, save, lambda p: (f"Saved as version {p.version}. Open cases keep their "
                                                      "version; new cases use this one.", "success"))
     if done:
         return redirect(url_for("escalation.plan", slug=slug))
     return render_template("escalation/plan.html", service=service, form=form,
-                           version=escalations.plan_steps(service)[2]), 400 if form.is_submitted() else 200
+                           version=version), 400 if form.is_submitted() else 200
 
 
 @bp.route("/subjects", methods=["GET", "POST"])
