@@ -12,6 +12,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
+from console.queue import alerts
 from console.queue import service as queue
 from console.queue.models import IngestSecret, RiskTerm
 from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
@@ -196,7 +197,7 @@ def load_thread() -> None:
     """Add the demo thread to the Eating disorders queue through the queue's own ingest (its critical post alerts
     the service mailbox), and its first writer's identity to the PID vault."""
     eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-    public_url = current_app.config["PUBLIC_URL"]
-    queue.ingest(eating_disorders, DEMO_POSTS, link_for=lambda post_id: f"{public_url}/queue/items/{post_id}")
+    with current_app.test_request_context():  # for the alert's link (url_for), as the API builds it
+        queue.ingest(eating_disorders, DEMO_POSTS, link_for=alerts.item_link)
     vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=utcnow().date()),
                      Access(Actor(None, "system"), reason="demo data"))

@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
 from console import task_queue
 from console.database import utcnow
@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 SEND_TASK = "outbox.send"
 BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
+
+
+def item_link(post_id: int) -> str:
+    """Where an alert sends staff for an item: the address they reach the console at (PUBLIC_URL), not the one
+    the platform posts to. Needs a request context for url_for."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("queue.item", post_id=post_id)
 
 
 def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:

@@ -7,11 +7,11 @@ bad or missing signature, 404 unknown service, 413 too large, 429 too many reque
 import json
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
 
 from console.extensions import csrf, db, limiter
 from console.permissions import public
-from console.queue import api
+from console.queue import alerts, api
 from console.queue import service as queue
 from console.services.models import Service
 
@@ -61,9 +61,7 @@ def _receive(slug: str, limit: int, batch: bool):
     else:
         items = [data]
     try:
-        # Alerts link to where staff reach the console, not to the address the platform posts to.
-        public = current_app.config["PUBLIC_URL"].rstrip("/")
-        stored = queue.ingest(service, items, link_for=lambda post_id: public + url_for("queue.item", post_id=post_id))
+        stored = queue.ingest(service, items, link_for=alerts.item_link)
     except queue.IngestError as problem:
         return _error(400, problem.message, problem.field)
     answers = [{"external_id": s.external_id, "id": s.post_id, "status": "created" if s.created else "repeat",

@@ -7,7 +7,7 @@ from console import demo
 from console.accounts.models import StaffMember
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
-from console.queue.models import Post, Priority
+from console.queue.models import OutboxEmail, Post, Priority
 from console.services.models import Service
 from escalation_pathways import vault
 
@@ -21,6 +21,8 @@ def test_demo_load_makes_a_trust_with_every_role(app, runner):
         assert [(p.author_pseudonym, p.priority, p.service.slug) for p in posts] == [
             ("Willow", Priority.CRITICAL, "eating-disorders"), ("Maple", Priority.NORMAL, "eating-disorders")]
         assert vault.get().holds(posts[0].service_id, "Willow")
+        (alert,) = db.session.scalars(sa.select(OutboxEmail)).all()  # the critical post's, to the service mailbox
+        assert f"{app.config['PUBLIC_URL']}/queue/items/{posts[0].id}\n" in alert.body
         services = db.session.scalars(sa.select(Service)).all()
         staff = db.session.scalars(sa.select(StaffMember)).all()
         assert {s.risk_tier for s in services if s.slug in ("eating-disorders", "early-intervention-psychosis")} == {"high"}
