@@ -189,14 +189,21 @@ def add_checks(rm: RotaModel, fixed_times: Callable[[str], list[int]] | None = N
 
 
 def _check_starts(rm: RotaModel, person: Staff, checks, day: int, fixed: list[int] | None) -> list[int]:
-    """Where a check may start inside one of the person's availability windows that day."""
+    """Where a check may start inside one of the person's availability windows that day: on the half hour, and
+    at both edges of the time they could check in. Without the edges, someone free until 17:15 who would like
+    work after 17:00 could not be given the 16:45 check that meets that wish."""
     windows = rm.problem.windows(person, day)
     if fixed is not None:
         return [t for t in fixed if any(window.contains(t, t + checks.minutes) for window in windows)]
     grid = check_grid(rm.step)
-    return [t for window in windows
-            for t in _slots(max(window.start, checks.window_start), min(window.end, checks.window_end), grid)
-            if t + checks.minutes <= min(window.end, checks.window_end)]
+    starts = set()
+    for window in windows:
+        first, last = max(window.start, checks.window_start), min(window.end, checks.window_end) - checks.minutes
+        if first > last:
+            continue
+        starts.update(_slots(first, last + grid, grid))
+        starts.update(t for t in (first, last) if t % rm.step == 0)
+    return sorted(starts)
 
 
 

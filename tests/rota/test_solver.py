@@ -52,6 +52,18 @@ def test_preferences_are_respected_when_cover_allows():
     assert not any(a.staff == "ann" and a.end > 17 * 60 for a in result.rota.assignments)
 
 
+def test_a_wish_met_only_by_a_check_at_the_edge_of_availability_is_met():
+    # Free until 17:15 and keen to work after 17:00: only a 16:45 check (off the half-hour grid) meets that wish.
+    evenings = Preference("prefer", Window(frozenset(range(7)), 17 * 60, 22 * 60), weight=3)
+    p = problem([low_risk()], [person("ann", "clinical", ("l1",)),
+                               person("cal", "clinical", ("l1",), end=17 * 60 + 15, preferences=[evenings])])
+    result = solve(p, time_limit_s=10, workers=2)
+    assert validate(p, result.rota) == []
+    assert result.score.uncovered_minutes == 0 and result.score.preference_penalty == 0
+    assert {(a.start, a.end) for a in result.rota.assignments if a.staff == "cal" and a.end > 17 * 60} == \
+        {(16 * 60 + 45, 17 * 60 + 15)}
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["clinical", "non_clinical", "champion", "volunteer", "peer"]),
                           st.integers(6, 14), st.integers(15, 24), st.booleans(), st.integers(2, 7)),
