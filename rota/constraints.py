@@ -45,6 +45,13 @@ class RotaModel:
     # (staff, week) -> terms of the minutes worked that week
     worked: dict[tuple[str, int], list] = field(default_factory=lambda: defaultdict(list))
     objectives: dict[str, cp_model.LinearExpr] = field(default_factory=dict)
+    # Whose work the model holds: everyone, or one person for their own bounds (rota.bounds)
+    people: tuple[Staff, ...] = ()
+    # (day, minute) -> real moment in minutes since the epoch, worked out once: zone conversions are slow
+    instants: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.people = self.people or tuple(self.problem.staff.values())
 
     def occupy(self, staff: str, service: str, day: int, slot: int, variable: cp_model.IntVar) -> None:
         """Record that the variable keeps the person busy for the service in that slot."""
@@ -104,7 +111,7 @@ def add_presence_shifts(rm: RotaModel, edges: bool = True, extra: Iterable[Assig
     the edges of their availability and of the service's segments; 3-10 hours; plus the `extra` shifts (the
     greedy start's and the published rota's, so that a hint or a re-solve can keep them exactly)."""
     problem, rules = rm.problem, rm.problem.rules
-    for person in problem.staff.values():
+    for person in rm.people:
         for service_id in sorted(person.services):
             segments = _presence_segments(problem, person, service_id)
             for day in range(problem.days):
@@ -165,7 +172,7 @@ def add_checks(rm: RotaModel, fixed_times: Callable[[str], list[int]] | None = N
     """Checks: a person may start a check at a slot inside the window and one availability window (or, with
     fixed_times, only at a service's fixed times: the plain baseline's model)."""
     problem, model = rm.problem, rm.model
-    for person in problem.staff.values():
+    for person in rm.people:
         for service_id in sorted(person.services):
             checks = problem.services[service_id].checks
             if checks is None or person.role not in checks.roles:
@@ -232,7 +239,7 @@ def _days_worked(rm: RotaModel, staff: str, days) -> list:
 def add_contract_limits(rm: RotaModel) -> None:
     """Weekly hours and days, consecutive days and weekends, per each person's contract."""
     problem, model = rm.problem, rm.model
-    for person in problem.staff.values():
+    for person in rm.people:
         contract = person.contract
         for week in range(problem.weeks):
             days = range(week * 7, week * 7 + 7)
@@ -266,12 +273,12 @@ def weekly_minutes(rm: RotaModel, staff: str, week: int) -> cp_model.LinearExpr:
 def add_rest(rm: RotaModel) -> None:
     """At least min_rest_hours of real time between one day's last work and the next day's first."""
     problem, model, step = rm.problem, rm.model, rm.step
-    # Real moments (UTC minutes) of every slot edge, worked out once: zone conversions are the slow part.
-    real = {}
-    for day in range(problem.days):
-        for minute in range(0, 24 * 60 + step, step):
-            real[(day, minute)] = problem.instant(day, minute).timestamp() / 60
-    for person in problem.staff.values():
+    real = rm.instants
+    if not real:
+        for day in range(problem.days):
+            for minute in range(0, 24 * 60 + step, step):
+                real[(day, minute)] = problem.instant(day, minute).timestamp() / 60
+    for person in rm.people:
         rest = person.contract.min_rest_hours * 60
         for day in range(problem.days - 1):
             today, tomorrow = rm.occupancy.get((person.id, day)), rm.occupancy.get((person.id, day + 1))
@@ -335,7 +342,7 @@ def contract_shortfall(rm: RotaModel) -> cp_model.LinearExpr:
     """Minutes below each person's weekly contract minimum."""
     problem, model = rm.problem, rm.model
     terms = []
-    for person in problem.staff.values():
+    for person in rm.people:
         wanted = round(person.contract.min_hours_week * 60)
         if wanted <= 0:
             continue
@@ -356,7 +363,7 @@ def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
     """Weights of unmet preferences: avoided times worked, preferred times not worked."""
     problem, model = rm.problem, rm.model
     terms = []
-    for person in problem.staff.values():
+    for person in rm.people:
         for p, preference in enumerate(person.preferences):
             for day in range(problem.days):
                 if day % 7 not in preference.window.days:
@@ -378,7 +385,7 @@ def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
 def _worst_off(rm: RotaModel, name: str, worked: Callable[[str], list], past: Callable[[str], int]) -> cp_model.IntVar:
     """The most days of a kind any non-volunteer works (`worked(person)` in the horizon, `past(person)` before it)."""
     problem, model = rm.problem, rm.model
-    people = [person.id for person in problem.staff.values() if person.role != "volunteer"]
+    people = [person.id for person in rm.people if person.role != "volunteer"]
     most = model.new_int_var(0, problem.days + max((past(p) for p in people), default=0), name)
     for person in people:
         days = worked(person)
@@ -402,7 +409,7 @@ def weekend_excess(rm: RotaModel, cap: int, solution: list[int] | None = None) -
     problem, model = rm.problem, rm.model
     weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
     terms = []
-    for person in problem.staff.values():
+    for person in rm.people:
         worked = _days_worked(rm, person.id, weekend_days)
         past = problem.past(person.id).weekend_days
         if person.role == "volunteer" or len(worked) + past <= cap:
@@ -433,7 +440,7 @@ def evening_fairness(rm: RotaModel) -> cp_model.IntVar:
 def contract_fairness(rm: RotaModel) -> cp_model.IntVar:
     """The most minutes any contracted person works beyond their contract minimum, history included."""
     problem, model = rm.problem, rm.model
-    contracted = [p for p in problem.staff.values() if p.contract.min_hours_week > 0]
+    contracted = [p for p in rm.people if p.contract.min_hours_week > 0]
     limit = max((round(p.contract.max_hours_week * 60) * problem.weeks + abs(problem.past(p.id).minutes_over_contract)
                  for p in contracted), default=0)
     most = model.new_int_var(-limit, limit, "max_minutes_over_contract")
@@ -470,20 +477,38 @@ def build(problem: Problem, previous_rota: Rota | None = None, hint: Rota | None
     """The whole model, with its objective components named (changed_minutes only against a previous rota).
     The shifts of `hint` and of the previous rota are candidates too, so both can be kept exactly."""
     rm = RotaModel(problem=problem, step=time_step(problem))
-    extra = [*(hint.assignments if hint else ()), *(previous_rota.assignments if previous_rota else ())]
-    add_presence_shifts(rm, extra=extra)
-    add_checks(rm)
-    add_one_thing_at_a_time(rm)
-    add_work_days(rm)
-    add_contract_limits(rm)
-    add_rest(rm)
+    _add_own_rules(rm, extra=[*(hint.assignments if hint else ()),
+                              *(previous_rota.assignments if previous_rota else ())])
     rm.objectives["uncovered_minutes"] = presence_shortfall(rm) + check_shortfall(rm)
-    rm.objectives["contract_short_minutes"] = contract_shortfall(rm)
-    rm.objectives["preference_penalty"] = preference_penalties(rm)
-    rm.objectives["max_weekend_days"] = weekend_fairness(rm)
     rm.objectives["max_evenings"] = evening_fairness(rm)
     rm.objectives["max_minutes_over_contract"] = contract_fairness(rm)
     rm.objectives["rostered_minutes"] = sum(term for terms in rm.worked.values() for term in terms)
     if previous_rota is not None:
         rm.objectives["changed_minutes"] = changed_minutes(rm, previous_rota)
     return rm
+
+
+def build_person(problem: Problem, staff_id: str, like: RotaModel | None = None,
+                 extra: Iterable[Assignment] = ()) -> RotaModel:
+    """One person's candidate work (as in `build`, with their shifts among `extra`) under their own rules, without
+    cover, and their contract shortfall, preference points and weekend days (rota.bounds). A model made `like`
+    another shares its caches (real moments of slot edges, when supervisors are available): they are the same for
+    everyone."""
+    like = like or RotaModel(problem=problem, step=time_step(problem))
+    rm = RotaModel(problem=problem, step=like.step, people=(problem.staff[staff_id],), supervision=like.supervision,
+                   instants=like.instants)
+    _add_own_rules(rm, extra=[a for a in extra if a.staff == staff_id])
+    return rm
+
+
+def _add_own_rules(rm: RotaModel, extra: Iterable[Assignment] = ()) -> None:
+    """Candidate work and every rule that concerns one person at a time, with the score terms made of them."""
+    add_presence_shifts(rm, extra=extra)
+    add_checks(rm)
+    add_one_thing_at_a_time(rm)
+    add_work_days(rm)
+    add_contract_limits(rm)
+    add_rest(rm)
+    rm.objectives["contract_short_minutes"] = contract_shortfall(rm)
+    rm.objectives["preference_penalty"] = preference_penalties(rm)
+    rm.objectives["max_weekend_days"] = weekend_fairness(rm)

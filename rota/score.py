@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Problem, Rota
+from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Preference, Problem, Rota
 
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
 
@@ -111,30 +111,38 @@ def worked_minutes(assignments: list[Assignment]) -> int:
 
 def contract_short_minutes(problem: Problem, rota: Rota) -> int:
     """Minutes below each person's weekly contract minimum, summed over people and weeks."""
+    return sum(contract_shortfalls(problem, rota).values())
+
+
+def contract_shortfalls(problem: Problem, rota: Rota) -> dict[str, int]:
+    """Each person's minutes below their weekly contract minimum, summed over the weeks."""
     by_staff = rota.by_staff()
-    short = 0
+    short = {}
     for person in problem.staff.values():
+        short[person.id] = 0
         for week in range(problem.weeks):
             worked = worked_minutes([a for a in by_staff.get(person.id, []) if a.day // 7 == week])
-            short += max(0, round(person.contract.min_hours_week * 60) - worked)
+            short[person.id] += max(0, round(person.contract.min_hours_week * 60) - worked)
     return short
 
 
 def preference_penalty(problem: Problem, rota: Rota) -> int:
     """Weights of unmet preferences: an avoided time worked, or a preferred time left empty."""
+    return sum(preference.weight for _staff, preference, _day in unmet_preferences(problem, rota))
+
+
+def unmet_preferences(problem: Problem, rota: Rota) -> list[tuple[str, Preference, int]]:
+    """Every preference not met, as (person, preference, day): an avoided time worked, a preferred one left empty."""
     by_staff = rota.by_staff()
-    penalty = 0
+    unmet = []
     for person in problem.staff.values():
         mine = by_staff.get(person.id, [])
         for preference in person.preferences:
-            window = preference.window
             for day in range(problem.days):
-                if day % 7 not in window.days:
-                    continue
-                busy = any(a.day == day and preference.counts(a) for a in mine)
-                if busy == (preference.kind == "avoid"):
-                    penalty += preference.weight
-    return penalty
+                if day % 7 in preference.window.days and \
+                        any(a.day == day and preference.counts(a) for a in mine) == (preference.kind == "avoid"):
+                    unmet.append((person.id, preference, day))
+    return unmet
 
 
 def _days_with_work(rota: Rota, counts) -> dict[str, int]:

@@ -1,16 +1,20 @@
 """Solving a rota problem with CP-SAT: objectives in strict priority order, always within a time limit.
 
-A greedy rota comes first (rota.construct): a valid answer within a second. Then phases follow
-the score's priority: cover the standards; then contract minimums, preferences and fairness
-(weekend then evening duty) together, weighted so each strictly dominates the next; then
-fairness again with preferences fixed, guided by the weekend days above the worst-off figure
-(a min-max does not move until everyone at the maximum comes down together) and with hours
-beyond contract as its last term (history counted throughout), and then a neighbourhood search
-that frees one worst-off person's colleagues or weekend at a time; then either trimming rostered
-minutes nobody needs or, on a re-solve against a published rota, moving as few people as possible. Each phase keeps the
-previous phases' results as constraints and starts from the best rota so far, so stopping early
-still leaves the best rota found. A repair pass then covers any window the rules still allow
-someone to take, and whatever stays uncovered is explained (rota.explain).
+A greedy rota comes first (rota.construct): a valid answer within a second. Beside the search, a
+thread works out everyone's own best (rota.bounds): lower bounds for contract shortfall and
+preferences, and for the weekend figure at those. Then phases follow the score's priority: cover
+the standards; then contract minimums, preferences and fairness (weekend then evening duty)
+together, weighted so each strictly dominates the next, and then a neighbourhood search that frees
+the work around one person short of their own best at a time (the phase ends early once everyone's
+own best is reached); then fairness again with preferences fixed, guided by the weekend days above
+the worst-off figure (a min-max does not move until everyone at the maximum comes down together)
+and with hours beyond contract as its last term (history counted throughout), and then a
+neighbourhood search that frees one worst-off person's colleagues or weekend at a time, unless the
+bounds show the figure cannot come down; then either trimming rostered minutes nobody needs or, on a
+re-solve against a published rota, moving as few people as possible. Each phase keeps the previous
+phases' results as constraints and starts from the best rota so far, so stopping early still leaves
+the best rota found. A repair pass then covers any window the rules still allow someone to take,
+and whatever stays uncovered is explained (rota.explain).
 """
 
 import random
@@ -18,26 +22,33 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from rota import constraints
+from rota.bounds import Bounds, person_bounds
 from rota.construct import greedy_rota, repair
 from rota.domain import WEEKEND, Assignment, Kind, Problem, Rota
 from rota.explain import Unmet, explain
-from rota.score import Score, score
+from rota.score import Score, contract_shortfalls, score, unmet_preferences
 
 # Cover first; then contracts, preferences and fairness; then fairness alone; last the rostered minutes, so
 # nobody is rostered for work the standard does not need, or on a re-solve the minutes that differ
 # from the published rota.
 PHASES = ("uncovered_minutes", "balance", "fairness", "last")
 # Share of the time limit each phase may use; time a phase does not need passes to the next.
-PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.35, "fairness": 0.25, "last": 0.1}
-# The fairness phase's own CP-SAT search has this part of its time; neighbourhood search has the rest.
-FAIRNESS_SEARCH_SHARE = 0.3
+PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.5, "fairness": 0.1, "last": 0.1}
+# The balance and fairness phases' own CP-SAT search has this part of their time; neighbourhood search the rest.
+SEARCH_SHARE = {"balance": 0.5, "fairness": 0.3}
 NEIGHBOURHOOD_SIZE = 16  # people freed in a round, besides the one at the worst weekend figure
 NEIGHBOURHOOD_SECONDS = 3.0
+# The balance phase's own search gives way to neighbourhood search after this long without a better rota (on
+# trust-12-services and its short-staffed variant, neighbourhood rounds then gain more a second).
+STALLED_SECONDS = 4.0
+# Everyone's own best (rota.bounds) is worked out beside the search, within this part of the time limit.
+BOUNDS_SHARE = 0.5
 STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
 
@@ -76,6 +87,18 @@ class SolveResult:
     unmet: list[Unmet] = field(default_factory=list)  # each uncovered window, explained
     # Against the previous rota, when one was given: (added, removed) assignments.
     changes: tuple[list[Assignment], list[Assignment]] | None = None
+    # Every person's own best (rota.bounds), when worked out in time: how good any rota could be
+    person_bounds: Bounds | None = None
+
+    @property
+    def lower_bounds(self) -> dict[str, int]:
+        """What no rota of the model's candidate work can beat, for the score components everyone's own best
+        bounds: contract shortfall, preference points, and the worst-off weekend figure at those two."""
+        if self.person_bounds is None:
+            return {}
+        b, s = self.person_bounds, self.score
+        return {"contract_short_minutes": b.contract_short_minutes, "preference_penalty": b.preference_penalty,
+                "max_weekend_days": b.weekend_bound(s.contract_short_minutes, s.preference_penalty)}
 
     @property
     def objective(self) -> dict[str, int]:
@@ -97,17 +120,26 @@ class SolveResult:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Passes improving solutions to on_progress and notes when full cover was first reached."""
 
-    def __init__(self, phase: str, started: float, on_progress: Callable[[Progress], None] | None):
+    def __init__(self, phase: str, started: float, on_progress: Callable[[Progress], None] | None,
+                 figures: dict[str, cp_model.LinearExpr] | None = None):
         super().__init__()
         self.phase, self.started, self.on_progress = phase, started, on_progress
         self.first_zero: float | None = None
+        self.watched = figures or {}
+        self.figures: dict[str, int] = {}  # the latest solution's value of each watched figure
+        self.last_found = time.monotonic()  # when the latest solution came
 
     def on_solution_callback(self) -> None:
-        elapsed = time.monotonic() - self.started
+        self.last_found = time.monotonic()
+        self.figures = {name: self.value(expression) for name, expression in self.watched.items()}
         if self.phase == "uncovered_minutes" and self.objective_value == 0 and self.first_zero is None:
-            self.first_zero = elapsed
+            self.first_zero = time.monotonic() - self.started
+        self.report(self.objective_value, self.best_objective_bound)
+
+    def report(self, objective: float, bound: float) -> None:
+        """Pass an improving solution on (also one found by neighbourhood search after the phase's own)."""
         if self.on_progress:
-            self.on_progress(Progress(self.phase, self.objective_value, self.best_objective_bound, elapsed))
+            self.on_progress(Progress(self.phase, objective, bound, time.monotonic() - self.started))
 
 
 def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
@@ -125,6 +157,10 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     result = SolveResult(rota=start_rota, score=score(problem, start_rota), status="feasible")
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started
+    # Everyone's own best, worked out beside the search (CP-SAT's presolve leaves a core idle): the balance phase
+    # stops once it reaches them, and the fairness phase knows when the weekend figure cannot come down.
+    bounds = _in_background(lambda: person_bounds(problem, started + BOUNDS_SHARE * time_limit_s,
+                                                  extra=start_rota.assignments, stop=stop))
     rm = constraints.build(problem, previous_rota, hint=start_rota)
     rm.objectives["balance"] = _balance(problem, rm)
     rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
@@ -142,13 +178,18 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
             model.add(rm.objectives[phase] == 0)
             result.phases.append(PhaseResult(phase, "optimal", 0, 0, 0.0))
             continue
+        weekend_settled = False
         if phase == "fairness":
             best_so_far = score(problem, rota_from_values(rm, solved)) if solved else result.score
-            rm.objectives[phase] = _fairness(problem, rm, best_so_far.max_weekend_days - 1, solved)
+            weekend_settled = _weekend_settled(bounds, best_so_far)
+            # Guide the search to bring people below the worst figure, unless that figure is already the least
+            # possible: then the phase is all evenings and hours.
+            cap = best_so_far.max_weekend_days - (0 if weekend_settled else 1)
+            rm.objectives[phase] = _fairness(problem, rm, cap, solved)
         budget = max(0.5, (time_limit_s - (time.monotonic() - started)) * share)
         phase_end = time.monotonic() + budget
-        if phase == "fairness":
-            budget *= FAIRNESS_SEARCH_SHARE
+        if phase in SEARCH_SHARE and not weekend_settled:
+            budget *= SEARCH_SHARE[phase]  # the rest is for neighbourhood search
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = budget
         solver.parameters.num_workers = workers
@@ -161,12 +202,24 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
         # this trims more and spreads hours better within the same minute.
         solver.parameters.cp_model_presolve = solved is None
         model.minimize(rm.objectives[phase])
-        reporter = _Reporter(phase, started, on_progress)
-        status = _solve_unless_stopped(solver, model, reporter, stop)
+        watched = {name: rm.objectives[name] for name in ("contract_short_minutes", "preference_penalty",
+                                                            "max_weekend_days")} if phase == "balance" else None
+        reporter = _Reporter(phase, started, on_progress, watched)
+        # The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT
+        # cannot prove that itself: its bound on trust-12-services is 46 preference points short); evenings are
+        # the fairness phase's to spread. Its own search gives way to neighbourhood search once it stalls.
+        enough = None
+        if phase == "balance":
+            enough = lambda: _at_bounds(bounds, reporter.figures) or \
+                bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
+        status = _solve_unless_stopped(solver, model, reporter, stop, enough)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # Out of time before a first solution: the later phases still start from the best rota so far.
+            # Out of time before a first solution: the later phases still start from the best rota so far, and
+            # may not make this phase's objective worse than it is there.
             result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
                                              float("nan"), solver.wall_time))
+            if solved is not None:
+                model.add(rm.objectives[phase] <= _value_at(rm.objectives[phase], solved))
             continue
         if reporter.first_zero is not None and result.first_full_cover_seconds is None:
             result.first_full_cover_seconds = reporter.first_zero
@@ -174,8 +227,14 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
         result.phases.append(PhaseResult(phase, STATUS_NAMES[status], value, solver.best_objective_bound,
                                          solver.wall_time))
         solved = list(solver.response_proto.solution)  # every variable's value, by its index in the model
-        if phase == "fairness":
-            solved, value = _weekend_neighbourhoods(problem, rm, solved, value, phase_end, workers, stop)
+        rounds = None
+        if phase == "balance" and not _at_bounds(bounds, reporter.figures):
+            rounds = _balance_neighbourhoods(problem, rm, bounds, random.Random(0))
+        elif phase == "fairness" and not weekend_settled:
+            rounds = _weekend_neighbourhoods(problem, rm, random.Random(0))
+        if rounds is not None:
+            solved, value = _neighbourhood_search(rm, solved, value, phase, rounds, phase_end, workers, stop,
+                                                  lambda better: reporter.report(better, solver.best_objective_bound))
         # Keep this phase's result while the later ones improve on lower priorities.
         model.add(rm.objectives[phase] <= value)
         _hint_all(model, solved)
@@ -187,28 +246,27 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     result.status = "optimal" if result.phases and all(p.status == "optimal" for p in result.phases) \
         and len(result.phases) == len(PHASES) else "feasible"
     result.unmet = explain(problem, result.rota)
+    result.person_bounds = bounds.result()
     if previous_rota is not None:
         result.changes = result.rota.changes_from(previous_rota)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel, solved: list[int], value: int,
-                            deadline: float, workers: int, stop: threading.Event,
-                            seed: int = 0) -> tuple[list[int], int]:
-    """Large neighbourhood search on the fairness objective from the fairness phase's rota (`solved`, whose
-    objective is `value`); returns the best rota found and its value.
+def _neighbourhood_search(rm: constraints.RotaModel, solved: list[int], value: int, objective: str,
+                          pick: Callable[[list[int], int], Callable[[tuple], bool] | None], deadline: float,
+                          workers: int, stop: threading.Event,
+                          improved: Callable[[int], None]) -> tuple[list[int], int]:
+    """Large neighbourhood search on one phase's objective from its rota (`solved`, whose objective is `value`);
+    returns the best rota found and its value, and passes each better value to `improved` as it is found.
 
-    CP-SAT's own neighbourhoods rarely free the right work together: bringing one person's weekend days down takes
-    a chain of hand-overs between people trained for the same services. Each round picks someone at the worst
-    weekend figure and frees either their work and a sample of their colleagues', or everyone's work on one
-    weekend they work; everything else stays as in the best rota so far, and CP-SAT solves that small model.
-    The weekend-excess term counts each person brought below the worst figure, so progress shows before the
-    figure itself moves. Measured on trust-12-services: the people at the worst figure go from 7-17 to 1-3."""
-    rng = random.Random(seed)
+    CP-SAT's own neighbourhoods rarely free the right work together. Each round, `pick(best, round)` says which
+    shift and check keys (staff, service, day, ...) to free, or None when there is nothing left to aim at;
+    everything else stays as in the best rota so far, and CP-SAT solves that small model (0.4-1.5 s a round on
+    trust-12-services, nearly always proven optimal for its neighbourhood)."""
     best, rounds = solved, 0
     while not stop.is_set() and deadline - time.monotonic() > 1.0:
-        free = _neighbourhood(problem, rm, best, rng, by_weekend=bool(rounds % 2))
+        free = pick(best, rounds)
         if free is None:
             break
         rounds += 1
@@ -218,52 +276,97 @@ def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel, solved:
                 domain = sub.proto.variables[variable.index].domain
                 domain[0] = domain[1] = best[variable.index]
         _hint_all(sub, best)
-        sub.minimize(rm.objectives["fairness"])
+        sub.minimize(rm.objectives[objective])
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = min(NEIGHBOURHOOD_SECONDS, deadline - time.monotonic())
         solver.parameters.num_workers = workers
         status = solver.solve(sub)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < value:
             best, value = list(solver.response_proto.solution), round(solver.objective_value)
+            improved(value)
     return best, value
 
 
-def _neighbourhood(problem: Problem, rm: constraints.RotaModel, values: list[int], rng: random.Random,
-                   by_weekend: bool) -> Callable[[tuple], bool] | None:
-    """Which shift and check keys (staff, service, day, ...) a round frees; None when nobody works a weekend."""
-    weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
+def _balance_neighbourhoods(problem: Problem, rm: constraints.RotaModel, bounds: Future,
+                            rng: random.Random) -> Callable[[list[int], int], Callable[[tuple], bool] | None]:
+    """Rounds for the balance phase: each picks someone short of their own best (rota.bounds; while those are not
+    known, anyone short of contract hours or with an unmet preference): contract hours first, then preferences. It
+    frees either their work and a sample of their colleagues', or all work on the days their wishes are unmet for
+    the services they are trained for. Since cover seldom costs a wish (on trust-12-services everyone's own best
+    adds up to what the whole rota reaches), the missing hours and wishes are nearly always a few hand-overs
+    away."""
+    def pick(values: list[int], round_: int) -> Callable[[tuple], bool] | None:
+        rota = rota_from_values(rm, values)
+        unmet = unmet_preferences(problem, rota)
+        penalty = defaultdict(int)
+        for staff, preference, _day in unmet:
+            penalty[staff] += preference.weight
+        own_best = bounds.result().people if bounds.done() else {}
+        short = [pid for pid, minutes in contract_shortfalls(problem, rota).items()
+                 if minutes > (own_best[pid].contract_short_minutes if pid in own_best else 0)]
+        behind = sorted(short or [pid for pid, points in penalty.items()
+                                  if points > (own_best[pid].preference_penalty if pid in own_best else 0)])
+        if not behind:
+            return None
+        focus = rng.choice(behind)
+        if round_ % 2 and not short:
+            days = {day for staff, _preference, day in unmet if staff == focus}
+            services = problem.staff[focus].services
+            return lambda key: key[0] == focus or (key[2] in days and key[1] in services)
+        return _with_colleagues(problem, focus, rng, lambda pid: penalty[pid])
+    return pick
 
-    def works(pid: str, day: int) -> bool:
-        return (pid, day) in rm.work_day and bool(values[rm.work_day[(pid, day)].index])
 
-    worked = {pid: sum(works(pid, d) for d in weekend_days) + problem.past(pid).weekend_days
-              for pid, person in problem.staff.items() if person.role != "volunteer"}
-    worst = max(worked.values(), default=0)
-    at_worst = sorted(pid for pid, days in worked.items() if days == worst and any(works(pid, d) for d in weekend_days))
-    if not at_worst:
-        return None
-    focus = rng.choice(at_worst)
-    if by_weekend:
-        monday = rng.choice(sorted({d - d % 7 for d in weekend_days if works(focus, d)}))
-        days = {d for d in weekend_days if monday <= d < monday + 7}
-        return lambda key: key[2] in days
+def _with_colleagues(problem: Problem, focus: str, rng: random.Random,
+                     load: Callable[[str], int]) -> Callable[[tuple], bool]:
+    """Frees the person's work and that of NEIGHBOURHOOD_SIZE colleagues trained where they work: half those with
+    the least `load` (likeliest to take work over), half at random (for longer chains of hand-overs)."""
     colleagues = [pid for pid, person in problem.staff.items()
                   if pid != focus and person.services & problem.staff[focus].services]
-    # Half the room to those with the fewest weekends (likeliest takers), half at random (for longer chains).
     rng.shuffle(colleagues)
-    fewest = sorted(colleagues, key=lambda pid: worked.get(pid, 0))[:NEIGHBOURHOOD_SIZE // 2]
-    people = {focus, *fewest, *[pid for pid in colleagues if pid not in fewest][:NEIGHBOURHOOD_SIZE // 2]}
+    lightest = sorted(colleagues, key=load)[:NEIGHBOURHOOD_SIZE // 2]
+    people = {focus, *lightest, *[pid for pid in colleagues if pid not in lightest][:NEIGHBOURHOOD_SIZE // 2]}
     return lambda key: key[0] in people
 
 
+def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel,
+                            rng: random.Random) -> Callable[[list[int], int], Callable[[tuple], bool] | None]:
+    """Rounds for the fairness phase: bringing one person's weekend days down takes a chain of hand-overs between
+    people trained for the same services. Each round picks someone at the worst weekend figure and frees either
+    their work and a sample of their colleagues', or everyone's work on one weekend they work. The weekend-excess
+    term counts each person brought below the worst figure, so progress shows before the figure itself moves
+    (measured on trust-12-services: the people at the worst figure go from 7-17 to 1-3)."""
+    weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
+
+    def pick(values: list[int], round_: int) -> Callable[[tuple], bool] | None:
+        def works(pid: str, day: int) -> bool:
+            return (pid, day) in rm.work_day and bool(values[rm.work_day[(pid, day)].index])
+
+        worked = {pid: sum(works(pid, d) for d in weekend_days) + problem.past(pid).weekend_days
+                  for pid, person in problem.staff.items() if person.role != "volunteer"}
+        worst = max(worked.values(), default=0)
+        at_worst = sorted(pid for pid, days in worked.items()
+                          if days == worst and any(works(pid, d) for d in weekend_days))
+        if not at_worst:
+            return None
+        focus = rng.choice(at_worst)
+        if round_ % 2:
+            monday = rng.choice(sorted({d - d % 7 for d in weekend_days if works(focus, d)}))
+            days = {d for d in weekend_days if monday <= d < monday + 7}
+            return lambda key: key[2] in days
+        return _with_colleagues(problem, focus, rng, lambda pid: worked.get(pid, 0))
+    return pick
+
+
 def _solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel, reporter: _Reporter,
-                          stop: threading.Event) -> int:
-    """Solve, ending the search as soon as `stop` is set (CP-SAT keeps its best solution so far)."""
+                          stop: threading.Event, enough: Callable[[], bool] | None = None) -> int:
+    """Solve, ending the search as soon as `stop` is set or `enough()` says the best solution so far cannot be
+    beaten (CP-SAT keeps that solution)."""
     done = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
-            if stop.wait(0.1):
+            if stop.wait(0.1) or (enough is not None and enough()):
                 solver.stop_search()
                 return
 
@@ -274,6 +377,33 @@ def _solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel, re
     finally:
         done.set()
         watcher.join()
+
+
+def _in_background(work: Callable[[], Bounds]) -> Future:
+    """Run work on a thread of its own; its result is waited for only when asked."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rota-bounds")
+    future = pool.submit(work)
+    pool.shutdown(wait=False)  # the thread ends with the work
+    return future
+
+
+def _at_bounds(bounds: Future, figures: dict[str, int]) -> bool:
+    """Whether the figures (contract shortfall, preference points, weekend days) are at everyone's own best."""
+    if not bounds.done() or not figures:
+        return False
+    best: Bounds = bounds.result()
+    return (figures["contract_short_minutes"] <= best.contract_short_minutes
+            and figures["preference_penalty"] <= best.preference_penalty
+            and figures["max_weekend_days"] <= best.weekend_bound(figures["contract_short_minutes"],
+                                                                  figures["preference_penalty"]))
+
+
+def _weekend_settled(bounds: Future, reached: Score) -> bool:
+    """Whether the worst-off weekend figure is already the least possible at the preference level reached."""
+    if not bounds.done():
+        return False
+    return reached.max_weekend_days <= bounds.result().weekend_bound(reached.contract_short_minutes,
+                                                                     reached.preference_penalty)
 
 
 def _balance(problem: Problem, rm: constraints.RotaModel) -> cp_model.LinearExpr:
@@ -303,6 +433,12 @@ def _fairness(problem: Problem, rm: constraints.RotaModel, weekend_cap: int,
     most_excess = sum(problem.days + problem.past(pid).weekend_days for pid in problem.staff)
     return ((most_excess + 1) * excess_weight * rm.objectives["max_weekend_days"] + excess_weight * excess
             + evening_weight * rm.objectives["max_evenings"] + over)
+
+
+def _value_at(expression: cp_model.LinearExprT, values: list[int]) -> int:
+    """An expression's value in a solution given as every variable's value by its index in the model."""
+    flat = cp_model_helper.FlatIntExpr(expression)
+    return flat.offset + sum(coeff * values[variable.index] for variable, coeff in zip(flat.vars, flat.coeffs))
 
 
 def _hint(rm: constraints.RotaModel, rota: Rota) -> None:

@@ -22,6 +22,7 @@ from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
+from rota.bounds import summary
 from rota.solver import Progress, solve
 from rota.standards import MIN_HORIZON_DAYS
 
@@ -188,9 +189,10 @@ def execute_run(run_id: int) -> None:
         db.session.flush()
         run.version_id, run.progress, run.best_score = version.id, 1.0, result.score.as_dict()
         cancelled = run.cancel_requested
+        against_bounds = summary(result.person_bounds, result.score) if result.person_bounds else []
         _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED,
-                ("Cancelled: the draft holds the best rota found until then." if cancelled else
-                 "Finished.") + f" {result.score.uncovered_minutes} uncovered minutes.")
+                " ".join(["Cancelled: the draft holds the best rota found until then." if cancelled else "Finished.",
+                          f"{result.score.uncovered_minutes} uncovered minutes.", *against_bounds]))
         audit.record("rota.draft_made", actor="system", target=f"rota_version:{version.id}",
                      details={"run": run.id, "score": result.score.as_dict()})
         db.session.commit()

@@ -6,8 +6,9 @@
     python -m rota.bench thin FILE --keep 0.7 --seed 1 --out SHORT.json
     python -m rota.bench curtois INSTANCE.txt ... --seconds S --workers W --out DIR
 
-`scenario` solves a scenario with the engine and prints the score components, the bounds, the
-wall time, peak memory and every uncovered window explained; `baseline` does the same with the
+`scenario` solves a scenario with the engine and prints the score components, the bounds (each
+phase's, and the lower bounds from everyone's own best, with what they say in words), the wall
+time, peak memory and every uncovered window explained; `baseline` does the same with the
 plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
 and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
 share of its staff kept) to check that results generalise; `curtois` solves Curtois & Qu
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from rota import curtois
 from rota.baseline import solve_baseline
+from rota.bounds import summary
 from rota.explain import explain
 from rota.scenario import ScenarioError, load_problem, load_rota, save_rota
 from rota.score import score
@@ -42,6 +44,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     result = solve(problem, time_limit_s=args.seconds, workers=args.workers)
     return _report(args, problem, result.rota, loading, status=result.status, bounds=result.bounds,
+                   lower_bounds=result.lower_bounds,
+                   against_bounds=summary(result.person_bounds, result.score) if result.person_bounds else [],
                    first_full_cover_seconds=result.first_full_cover_seconds)
 
 

@@ -1,0 +1,108 @@
+"""Everyone's own best: lower bounds no rota can beat, and the reason for the worst-off weekend figure."""
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rota.bounds import person_bounds, summary
+from rota.domain import Contract, History, Preference, Window
+from rota.score import Score
+from rota.solver import solve
+from tests.rota.builders import high_risk, low_risk, person, problem
+
+WEEKEND_EVENINGS = Preference("prefer", Window(frozenset({5, 6}), 17 * 60, 22 * 60))
+TWO_WEEKENDS = Contract(max_days_week=7, max_consecutive_days=7, max_hours_week=80, max_weekends=2)
+
+
+def weekend_keen_three_weeks():
+    """Three weeks of evenings; Sam would like every weekend evening but may work only two weekends."""
+    return problem([high_risk(evening_roles=("champion",))], [
+        person("ann", "clinical", end=17 * 60), person("bea", "clinical", end=17 * 60),
+        person("cas", "champion", start=17 * 60), person("dee", "champion", start=17 * 60),
+        person("sam", "champion", start=17 * 60, contract=TWO_WEEKENDS, preferences=[WEEKEND_EVENINGS]),
+    ], days=21)
+
+
+def test_wishes_that_need_weekends_set_the_least_worst_off_weekend_figure():
+    p = weekend_keen_three_weeks()
+    bounds = person_bounds(p, time.monotonic() + 30)
+    # Two of Sam's six weekend evenings must go unmet (two weekends at most), and meeting the other four takes
+    # four weekend days.
+    assert (bounds.contract_short_minutes, bounds.preference_penalty, bounds.max_weekend_days) == (0, 2, 4)
+    assert [s.id for s in bounds.busiest_weekends()] == ["sam"]
+    assert bounds.weekend_bound(0, 3) == 0  # missing one more wish frees Sam from weekends: no bound then
+
+
+def test_the_solver_reaches_the_bounds_and_says_so():
+    p = weekend_keen_three_weeks()
+    result = solve(p, time_limit_s=20, workers=2)
+    assert result.score.uncovered_minutes == 0
+    assert result.lower_bounds == {"contract_short_minutes": 0, "preference_penalty": 2, "max_weekend_days": 4}
+    assert (result.score.preference_penalty, result.score.max_weekend_days) == (2, 4)
+    assert summary(result.person_bounds, result.score) == [
+        "Preferences: 2 points missed, the fewest possible (everyone's own best, added up).",
+        "Weekends: nobody works more than 4 weekend days, the fewest possible at those preferences (Sam cannot have "
+        "fewer without missing weekends already worked, contract hours or own wishes).",
+    ]
+
+
+def test_weekends_already_worked_count_towards_the_figure():
+    p = weekend_keen_three_weeks()
+    p.history["cas"] = History(weekend_days=6)
+    assert person_bounds(p, time.monotonic() + 30).max_weekend_days == 6
+
+
+def test_a_contract_the_rules_cannot_fill_is_a_bound_on_the_shortfall():
+    # Free one hour a morning, five days a week, on a 10-hour contract: 5 hours a week short whatever the rota.
+    contract = Contract(min_hours_week=10, max_days_week=5, max_consecutive_days=7, max_hours_week=40)
+    p = problem([low_risk()], [person("ann", "clinical", ("l1",)),
+                               person("kit", "clinical", ("l1",), start=8 * 60, end=9 * 60, contract=contract)])
+    bounds = person_bounds(p, time.monotonic() + 30)
+    assert bounds.contract_short_minutes == 5 * 60
+    result = solve(p, time_limit_s=10, workers=2)
+    assert result.score.contract_short_minutes == 5 * 60
+    assert summary(bounds, result.score)[0] == (
+        "Contract hours: 300 minutes short, the fewest possible (everyone's own best, added up).")
+
+
+def test_people_not_reached_in_time_count_at_nothing():
+    bounds = person_bounds(weekend_keen_three_weeks(), time.monotonic() - 1)
+    assert (bounds.preference_penalty, bounds.max_weekend_days) == (0, 0)
+    assert not any(bound.proven for bound in bounds.people.values())
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["clinical", "non_clinical", "champion", "peer"]), st.integers(6, 14),
+                          st.integers(15, 24), st.sets(st.integers(0, 6), max_size=3), st.integers(0, 24)),
+                min_size=1, max_size=5))
+def test_no_rota_the_solver_returns_beats_the_bounds(people):
+    staff = [person(f"p{i}", role, ("h1", "l1"), start=start * 60, end=end * 60,
+                    contract=Contract(min_hours_week=hours, max_days_week=5, max_weekends=1),
+                    preferences=[Preference("prefer", Window(frozenset(days), 17 * 60, 22 * 60))] if days else [])
+             for i, (role, start, end, days, hours) in enumerate(people)]
+    p = problem([high_risk(), low_risk()], staff)
+    result = solve(p, time_limit_s=2, workers=2)
+    bounds = result.lower_bounds
+    assert result.score.contract_short_minutes >= bounds["contract_short_minutes"]
+    if result.score.contract_short_minutes == bounds["contract_short_minutes"]:
+        assert result.score.preference_penalty >= bounds["preference_penalty"]
+        assert result.score.max_weekend_days >= bounds["max_weekend_days"]
+
+
+def test_a_figure_above_its_bound_says_how_far_and_the_later_ones_go_unsaid():
+    bounds = person_bounds(weekend_keen_three_weeks(), time.monotonic() + 30)
+    reached = Score(uncovered_minutes=0, contract_short_minutes=0, preference_penalty=5, max_weekend_days=4,
+                    max_evenings=0, max_minutes_over_contract=0)
+    assert summary(bounds, reached) == ["Preferences: 5 points missed; no rota can have fewer than 2."]
+
+
+def test_everyone_whose_own_best_needs_the_most_weekends_is_named():
+    p = weekend_keen_three_weeks()
+    p.staff["tia"] = person("tia", "champion", start=17 * 60, contract=TWO_WEEKENDS, preferences=[WEEKEND_EVENINGS])
+    bounds = person_bounds(p, time.monotonic() + 30)
+    reached = Score(uncovered_minutes=0, contract_short_minutes=0, preference_penalty=4, max_weekend_days=4,
+                    max_evenings=0, max_minutes_over_contract=0)
+    assert summary(bounds, reached)[1] == (
+        "Weekends: nobody works more than 4 weekend days, the fewest possible at those preferences (Sam and Tia "
+        "cannot have fewer without missing weekends already worked, contract hours or own wishes).")
