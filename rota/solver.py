@@ -360,8 +360,8 @@ def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel,
 
 def _solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel, reporter: _Reporter,
                           stop: threading.Event, enough: Callable[[], bool] | None = None) -> int:
-    """Solve, ending the search as soon as `stop` is set or `enough()` says the best solution so far cannot be
-    beaten (CP-SAT keeps that solution)."""
+    """Solve, ending the search as soon as `stop` is set or `enough()` says the search has done what it can (its
+    best solution cannot be beaten, or it has stalled); CP-SAT keeps its best solution."""
     done = threading.Event()
 
     def watch() -> None:

@@ -54,7 +54,8 @@ def test_weekends_already_worked_count_towards_the_figure():
 
 
 def test_a_contract_the_rules_cannot_fill_is_a_bound_on_the_shortfall():
-    # Free one hour a morning, five days a week, on a 10-hour contract: 5 hours a week short whatever the rota.
+    # Free one hour each morning, five working days a week at most, on a 10-hour contract: 5 hours a week short
+    # whatever the rota.
     contract = Contract(min_hours_week=10, max_days_week=5, max_consecutive_days=7, max_hours_week=40)
     p = problem([low_risk()], [person("ann", "clinical", ("l1",)),
                                person("kit", "clinical", ("l1",), start=8 * 60, end=9 * 60, contract=contract)])
