@@ -6,7 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 PORT ?= 5000
+# Links in emails and on pages are built from PUBLIC_URL: for make run, the address it serves on.
+PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := wsgi
+export PUBLIC_URL
 
 .PHONY: run test totp chromium clean
 
@@ -25,7 +28,7 @@ run: $(INSTALLED)
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/huey_consumer console.worker.huey --workers 2 --worker-type thread --max-delay 1 --quiet & \
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium
 test: $(INSTALLED) chromium

@@ -3,10 +3,12 @@
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from console import errors, schema, security, task_queue
+from console import access_log, errors, schema, security, task_queue
 from console.config import load_config
 from console.extensions import csrf, db, limiter, login_manager, migrate
+from console.links import RecordIdConverter
 from console.permissions import Role, undeclared_endpoints
 from escalation_pathways import vault
 
@@ -15,6 +17,10 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the console app; `config` overrides settings (tests pass their own)."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    app.url_map.converters["int"] = RecordIdConverter
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from console import models  # noqa: F401  (every model registered before the mappers configure)
@@ -34,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     task_queue.init_app(app)
     vault.init_app(app)
     errors.init_app(app)
+    access_log.init_app(app)
     security.init_app(app)
     schema.init_app(app, lambda: db.engine)
     _register_blueprints(app)
@@ -56,7 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from console.rotas import bp as rotas_bp
     from console.rotas import flows as rota_flows
     from console.rotas import routes as rota_routes
-    from console.queue import alerts
+    from console.notifications import service as outbox
     from console.queue import api as api_bp
     from console.queue import bp as queue_bp
     from console.staffing import bp as staffing_bp
@@ -67,15 +74,19 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     rota_routes.init_app(app)
     rota_flows.init_app(app)
-    alerts.init_app(app)
+    outbox.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from console.accounts.service import local_time
     from console.database import utcnow
+    from console.identifiers import show_invisible
     from console.forms import ActionForm
 
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["show_invisible"] = show_invisible
     app.jinja_env.globals["Role"] = Role
-    app.jinja_env.globals["ActionForm"] = ActionForm
+    # Only the CSRF token of a button's form is needed on a page: never read the request's own form for it (an
+    # error page for an oversized POST would read the refused body again).
+    app.jinja_env.globals["ActionForm"] = lambda: ActionForm(formdata=None)
     app.context_processor(lambda: {"now": utcnow()})

@@ -5,6 +5,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -42,6 +43,27 @@ def create_once(path: Path, text: str) -> None:
         os.unlink(temporary)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:/// URL, or None for any other database."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            path = url.removeprefix(prefix).split("?", 1)[0]
+            return Path(path) if path and path != ":memory:" else None
+    return None
+
+
+def keep_private(folder: Path, urls: list[str]) -> None:
+    """Make the instance folder and the SQLite files of these URLs readable by their owner only. The files are
+    created empty (SQLite starts on an empty file) so they never exist with wider permissions; SQLite gives its
+    journal files the same permissions as the database."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for path in filter(None, map(sqlite_path, urls)):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)
+
+
 def _instance_secret_key(instance: Path) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     key_file = instance / "secret_key"
@@ -49,10 +71,28 @@ def _instance_secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def _public_url(env) -> str:
+    """PUBLIC_URL, checked: an http(s) address. Outside the embedded set-up (DATABASE_URL set) it must be given."""
+    url = (env("PUBLIC_URL") or "").strip()
+    if not url:
+        if env("DATABASE_URL"):
+            raise RuntimeError("Set PUBLIC_URL to the address staff reach the console at (e.g. "
+                               "https://moderation.trust.nhs.uk): links in emails are built from it.")
+        return DEVELOPMENT_PUBLIC_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_URL must be an http:// or https:// address such as https://console.example.org, "
+                           f"not {url!r}.")
+    return url.rstrip("/")
+
+
 def load_config(app: Flask, overrides: dict | None) -> None:
     """Fill app.config from the environment, then apply explicit overrides (tests)."""
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     overrides = dict(overrides or {})
     env = os.environ.get
     app.config.from_mapping(
@@ -66,9 +106,18 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # Keys that seal PID fields (escalation_pathways.vault): PID_KEYS, or else the key file.
         PID_KEYS=env("PID_KEYS", ""),
         PID_KEY_FILE=env("PID_KEY_FILE") or str(instance / "pid-vault.keys"),
+        # The HMAC key of the vault's audit chain, kept with the sealing keys: PID_AUDIT_KEY, or else its key file.
+        PID_AUDIT_KEY=env("PID_AUDIT_KEY", ""),
+        PID_AUDIT_KEY_FILE=env("PID_AUDIT_KEY_FILE") or str(instance / "pid-vault-audit.key"),
         # Reveals need an MFA code given within this many seconds.
         PID_REVEAL_MFA_SECONDS=int(env("PID_REVEAL_MFA_SECONDS", "300")),
-        PUBLIC_URL=env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # The address staff reach the console at: every link in an email or on a page is built from it, never
+        # from the request's Host header. Required once DATABASE_URL is set (anything but the embedded demo).
+        PUBLIC_URL=_public_url(env),
+        # Host names the console answers to (comma-separated); any other Host header is refused with 400.
+        TRUSTED_HOSTS=[host.strip() for host in env("TRUSTED_HOSTS", "").split(",") if host.strip()] or None,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix); 0: none.
+        PROXY_HOPS=int(env("PROXY_HOPS", "0")),
         # Solver runs go through this queue; a consumer (make run starts one) takes them off it.
         TASK_QUEUE_URL=env("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
         MAIL_SERVER=env("MAIL_SERVER", ""),
@@ -85,10 +134,14 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # Forms are small; anything larger is refused with a 413 page before it is parsed.
         MAX_CONTENT_LENGTH=256 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        RATELIMIT_STORAGE_URI=env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Where rate-limit counters live: a file every worker process shares, or Redis for several machines.
+        RATELIMIT_STORAGE_URI=env("RATELIMIT_STORAGE_URI") or env("REDIS_URL")
+        or f"sqlite:///{instance / 'rate-limits.db'}",
         RATELIMIT_HEADERS_ENABLED=True,
         # Posts a service may push a minute: a platform sends in bursts, never this fast for long.
         INGEST_RATE_LIMIT=env("INGEST_RATE_LIMIT", "600 per minute"),
+        # Requests with a bad signature a client address may send (they never count against a service's limit).
+        INGEST_BAD_SIGNATURE_LIMIT=env("INGEST_BAD_SIGNATURE_LIMIT", "60 per minute"),
         LOGIN_RATE_LIMIT=env("LOGIN_RATE_LIMIT", "20 per minute"),
         LOCKOUT_THRESHOLD=int(env("LOCKOUT_THRESHOLD", "5")),
         LOCKOUT_MINUTES=int(env("LOCKOUT_MINUTES", "15")),
@@ -103,5 +156,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         if name in overrides:
             overrides[name] = normalise_database_url(overrides[name])
     app.config.from_mapping(overrides)
+    keep_private(instance, [app.config[name] for name in ("SQLALCHEMY_DATABASE_URI", "PID_DATABASE_URL",
+                                                          "TASK_QUEUE_URL", "RATELIMIT_STORAGE_URI")])
     if app.config["PID_DATABASE_URL"] == app.config["SQLALCHEMY_DATABASE_URI"]:
         raise RuntimeError("PID_DATABASE_URL must name a database of its own, not the console's main database.")

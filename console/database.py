@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names so Alembic can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -59,3 +60,10 @@ def _sqlite_enforce_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def insert_or_ignore(session: Session, model, *, index_elements: list[str], **values) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike: two requests at the same moment both
+    go on, and the second then reads the first's row."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))

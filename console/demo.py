@@ -12,7 +12,6 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
-from console.queue import alerts
 from console.queue import service as queue
 from console.queue.models import IngestSecret, RiskTerm
 from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
@@ -198,6 +197,6 @@ def load_thread() -> None:
     the service mailbox), and its first writer's identity to the PID vault."""
     eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
     with current_app.test_request_context():  # for the alert's link (url_for), as the API builds it
-        queue.ingest(eating_disorders, DEMO_POSTS, link_for=alerts.item_link)
+        queue.ingest(eating_disorders, DEMO_POSTS)
     vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=utcnow().date()),
                      Access(Actor(None, "system"), reason="demo data"))

@@ -2,9 +2,9 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,11 @@ def init_app(app: Flask) -> None:
             400, "This form has expired or did not come from this console. "
                  "Reload the page and submit it again; nothing was changed."
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no page of ours is built for it (its links would name that host).
+        return Response("This console does not answer to that host name.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(NotFound)
     def record_not_found(error: NotFound):

@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from console import rate_limits  # noqa: F401  (registers the sqlite:// storage for the limiter's counters)
 from console.database import Base
 
 db = SQLAlchemy(model_class=Base)

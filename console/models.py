@@ -1,6 +1,6 @@
 """Every model of the main database, imported in one place for Alembic and the app."""
 
-from console.accounts.models import AccountToken, RecoveryCode, StaffMember, StaffRole
+from console.accounts.models import AccountToken, RecoveryCode, SignInFailures, SignInSession, StaffMember, StaffRole
 from console.audit.models import AuditEntry
 from console.rotas.models import (
     AvailabilityWindow,
@@ -23,11 +23,11 @@ from console.queue.models import (
     ModerationCheck,
     ModerationEvent,
     ModeratorSession,
-    OutboxEmail,
     Post,
     QueueSettings,
     RiskTerm,
 )
+from console.notifications.models import OutboxEmail
 from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
 
@@ -35,4 +35,5 @@ __all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", 
            "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "LeaveRequest",
            "ModerationCheck", "ModerationEvent", "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post",
            "QueueSettings", "RecoveryCode", "RevealRequest", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride",
-           "Service", "Shift", "StaffMember", "StaffPreference", "StaffRole", "SwapRequest", "Unavailability"]
+           "Service", "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",
+           "SwapRequest", "Unavailability"]

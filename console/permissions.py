@@ -77,6 +77,22 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "escalation.plans": ADMINISTRATORS,
     "pid.reveal": CLINICAL_ROLES,
     "pid.subject_rights": frozenset({Role.CLINICAL_ADMIN}),
+    # Whether a reveal needs a second clinician is a clinical decision, not an administrative one.
+    "escalation.two_person_rule": frozenset({Role.OWNER, Role.CLINICAL_ADMIN}),
+    # Who may give or take away which role (ROLE_GRANTS below): only owners make owners and administrators,
+    # only owners and clinical administrators make clinical staff, any administrator the other roles.
+    "roles.grant_administrative": frozenset({Role.OWNER}),
+    "roles.grant_clinical": frozenset({Role.OWNER, Role.CLINICAL_ADMIN}),
+    "roles.grant_other": ADMINISTRATORS,
+}
+
+# The capability needed to give a role to someone, or take it away. A role that is both administrative and
+# clinical (clinical administrator) needs the narrower of the two.
+ROLE_GRANTS: dict[Role, str] = {
+    role: "roles.grant_administrative" if role in ADMINISTRATORS
+    else "roles.grant_clinical" if role in CLINICAL_ROLES
+    else "roles.grant_other"
+    for role in Role
 }
 
 PUBLIC = "public"
@@ -90,6 +106,11 @@ def roles_with(capability: str) -> frozenset[Role]:
 def has_capability(roles: frozenset[Role], capability: str) -> bool:
     """Tell whether any of the roles holds the capability."""
     return bool(roles & roles_with(capability))
+
+
+def grantable_roles(roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles someone holding these roles may give to (or take from) another person."""
+    return frozenset(role for role, capability in ROLE_GRANTS.items() if has_capability(roles, capability))
 
 
 def requires(capability: str) -> Callable:

@@ -16,6 +16,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def client_address() -> str:
+    """The client's address: the connection's, or the one a trusted proxy (PROXY_HOPS) forwarded."""
+    return request.remote_addr or "unknown"
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
 

@@ -12,20 +12,19 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
-
 from console.accounts import service as accounts
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.queue import alerts
+from console.links import public_url
+from console.notifications import service as outbox
 from console.queue.models import Post
 from console.services import service as services
 from console.services.models import Service
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
-from escalation_pathways.service import MIN_REASON, case_or_raise, visible_service
+from escalation_pathways.service import MIN_REASON, case_or_raise, pseudonym_of, visible_service
 from escalation_pathways.vault.identity import Identity, validated
 from escalation_pathways.vault.store import Access, Actor, VaultUnavailable
 from escalation_pathways.vault.store import AuditEntry as VaultAuditEntry
@@ -44,9 +43,9 @@ def _clinicians_of(service: Service, *, besides) -> list:
 
 
 def _tell_clinicians(case: Case, viewer, subject: str, text: str) -> None:
-    link = url_for("escalation.case", case_id=case.id, _external=True)
+    link = public_url("escalation.case", case_id=case.id)
     for person in _clinicians_of(case.service, besides=viewer):
-        alerts.queue_email(to=person.email, subject=f"{subject}: {case.service.name}, case {case.id}",
+        outbox.queue_email(to=person.email, subject=f"{subject}: {case.service.name}, case {case.id}",
                            body=f"{text}\n\nOpen the case in the moderation console:\n{link}\n\n"
                                 "This email names no one. Sign in to see the case.\n")
 
@@ -85,7 +84,7 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
                          f"{viewer.name} revealed an identity in an emergency. A second clinician must review "
                          "it within 24 hours.")
     db.session.commit()
-    alerts.send_soon()
+    outbox.send_soon()
     return request
 
 
@@ -210,7 +209,7 @@ def _subject_access(viewer, reason: str) -> Access:
 def export_subject(viewer, *, service_id: int, pseudonym: str, reason: str) -> tuple[str, bytes]:
     """Everything held about a pseudonym, for a subject access request: (file name, JSON). Audited in the vault."""
     service = visible_service(viewer, service_id)
-    pseudonym = pseudonym.strip()
+    pseudonym = pseudonym_of(pseudonym)
     access = _subject_access(viewer, reason)
     posts = db.session.scalars(sa.select(Post).where(Post.service_id == service.id, Post.author_pseudonym == pseudonym)
                                .order_by(Post.created_at)).all()
@@ -254,7 +253,7 @@ def erase_subject(viewer, *, service_id: int, pseudonym: str, reason: str, confi
     if not confirmed:
         raise UserError("Tick the box to confirm the erasure first: it cannot be undone.")
     service = visible_service(viewer, service_id)
-    erased = vault.get().erase(service.id, pseudonym.strip(), _subject_access(viewer, reason))
+    erased = vault.get().erase(service.id, pseudonym_of(pseudonym), _subject_access(viewer, reason))
     audit.record("pid.erased", target=service.slug, details={"held": erased})
     db.session.commit()
     return erased

@@ -7,16 +7,11 @@ from wtforms import BooleanField, FieldList, FormField, IntegerField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from console.forms import ConsoleForm
+from console.forms import ConsoleForm, step_up_code_field
 from escalation_pathways.checklists import EVIDENCE, ROLES
 from escalation_pathways.vault.identity import LABELS
 
 LONG = 4000
-
-
-def _code() -> StringField:
-    return StringField("Code from your authenticator app (asked for when the last one is over 5 minutes old)",
-                       validators=[Optional(), Length(max=20)])
 
 
 class OpenCaseForm(ConsoleForm):
@@ -65,15 +60,8 @@ class RevealForm(ConsoleForm):
     justification = TextAreaField("Why you need to know who this is (do not type personal details here)",
                                   validators=[InputRequired("Give your reason."), Length(max=LONG)])
     emergency = BooleanField("Emergency: break glass (reveal now; a second clinician reviews it within 24 hours)")
-    code = _code()
+    code = step_up_code_field()
     submit = SubmitField("Reveal")
-
-
-class CodeOnlyForm(ConsoleForm):
-    """A button for vault work, with the MFA code when it is asked for."""
-
-    code = _code()
-    submit = SubmitField("Continue")
 
 
 class ReviewForm(ConsoleForm):
@@ -101,7 +89,7 @@ class IdentityForm(ConsoleForm):
     gp_practice = _identity_field("gp_practice")
     emergency_contact = _identity_field("emergency_contact")
     emergency_phone = _identity_field("emergency_phone")
-    code = _code()
+    code = step_up_code_field()
     submit = SubmitField("Save the identity")
 
 
@@ -137,7 +125,7 @@ class SubjectForm(ConsoleForm):
     pseudonym = StringField("Pseudonym", validators=[InputRequired("Give the pseudonym."), Length(max=80)])
     reason = StringField("Request reference or reason", validators=[InputRequired("Give the reference."),
                                                                     Length(max=500)])
-    code = _code()
+    code = step_up_code_field()
     confirm_erase = BooleanField("To erase: I confirm the identity is to be erased for good (it cannot be undone)")
     export = SubmitField("Export everything held")
     erase = SubmitField("Erase the identity")

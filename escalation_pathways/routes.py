@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from console.accounts import step_up
 from console.database import utcnow
 from console.errors import UserError
-from console.forms import form_action
+from console.forms import StepUpForm, form_action
+from console.links import back_to
 from console.permissions import requires
 from console.queue import service as queue
 from console.services import service as services
@@ -15,7 +16,6 @@ from escalation_pathways import bp, checklists, flows
 from escalation_pathways import service as escalations
 from escalation_pathways.forms import (
     CloseForm,
-    CodeOnlyForm,
     IdentityForm,
     NoteForm,
     OpenCaseForm,
@@ -84,14 +84,6 @@ def open_case():
     return redirect(url_for("escalation.index"))
 
 
-def _confirmed(form, action):
-    """The action, to run once the last MFA code is fresh or the form's code is right."""
-    def run():
-        step_up.confirm(current_user, form.code.data)
-        return action()
-    return run
-
-
 def _case_page(case_id: int, **forms) -> str:
     case = escalations.case_or_raise(current_user, case_id=case_id)
     clinical = current_user.can("case.clinical")
@@ -105,7 +97,7 @@ def _case_page(case_id: int, **forms) -> str:
         trail=flows.access_trail(case) if current_user.can("pid.reveal") else [],
         missing=escalations.missing_steps(case),
         note_form=forms.get("note_form") or NoteForm(), close_form=forms.get("close_form") or CloseForm(),
-        reveal_form=forms.get("reveal_form") or RevealForm(), code_form=CodeOnlyForm(),
+        reveal_form=forms.get("reveal_form") or RevealForm(), code_form=StepUpForm(),
         review_form=ReviewForm(), step_form=StepForm(), skip_form=SkipForm(), fresh=step_up.mfa_is_fresh())
 
 
@@ -174,7 +166,7 @@ def _identity_page(request_, identity, form=None, status: int = 200) -> Response
 def reveal(case_id: int):
     """Ask to see who the case's pseudonym is; shown at once unless a second clinician must approve."""
     form = RevealForm()
-    done, asked = form_action(form, _confirmed(form, lambda: flows.request_reveal(
+    done, asked = form_action(form, step_up.confirmed(form, lambda: flows.request_reveal(
         current_user, case_id=case_id, justification=form.justification.data, emergency=form.emergency.data)))
     if not done:
         return _case_page(case_id, reveal_form=form), 400
@@ -189,10 +181,10 @@ def reveal(case_id: int):
 @requires("pid.reveal")
 def open_identity(request_id: int):
     """Open the identity of an approved request."""
-    form = CodeOnlyForm()
-    done, shown = form_action(form, _confirmed(form, lambda: flows.reveal(current_user, request_id=request_id)))
+    form = StepUpForm()
+    done, shown = form_action(form, step_up.confirmed(form, lambda: flows.reveal(current_user, request_id=request_id)))
     if not done:
-        return redirect(request.referrer or url_for("escalation.index"))
+        return redirect(back_to(request.referrer, url_for("escalation.index")))
     return _identity_page(*shown)
 
 
@@ -223,19 +215,19 @@ def save_identity(request_id: int):
 @requires("pid.reveal")
 def approve_reveal(request_id: int):
     """A second clinician approves a waiting reveal."""
-    form = CodeOnlyForm()
-    form_action(form, _confirmed(form, lambda: flows.decide(current_user, request_id=request_id, approve=True)),
+    form = StepUpForm()
+    form_action(form, step_up.confirmed(form, lambda: flows.decide(current_user, request_id=request_id, approve=True)),
                 "Approved: the clinician who asked can now open the identity.")
-    return redirect(request.referrer or url_for("escalation.index"))
+    return redirect(back_to(request.referrer, url_for("escalation.index")))
 
 
 @bp.route("/reveals/<int:request_id>/refuse", methods=["POST"])
 @requires("pid.reveal")
 def refuse_reveal(request_id: int):
     """A second clinician refuses a waiting reveal."""
-    form_action(CodeOnlyForm(), lambda: flows.decide(current_user, request_id=request_id, approve=False),
+    form_action(StepUpForm(), lambda: flows.decide(current_user, request_id=request_id, approve=False),
                 "Refused.")
-    return redirect(request.referrer or url_for("escalation.index"))
+    return redirect(back_to(request.referrer, url_for("escalation.index")))
 
 
 @bp.route("/reveals/<int:request_id>/review", methods=["POST"])
@@ -247,7 +239,7 @@ def review_reveal(request_id: int):
                                                                  note=form.note.data), "Review recorded.")
     if not done:
         _flash_errors(form)
-    return redirect(request.referrer or url_for("escalation.index"))
+    return redirect(back_to(request.referrer, url_for("escalation.index")))
 
 
 def _plan_form(service) -> tuple[PlanForm, int]:
@@ -264,17 +256,20 @@ def plan(slug: str):
     """A service's escalation plan: edit its steps; saving makes a new version."""
     service = services.get_visible_or_raise(current_user, slug=slug)
     form, version = _plan_form(service)
+    may_change_rule = current_user.can("escalation.two_person_rule")
 
     def save():
+        # A disabled box sends nothing: for those who may not change the rule, it stays as it is.
+        two_person = form.two_person_reveal.data if may_change_rule else escalations.plan_steps(service)[1]
         return escalations.save_plan(service, steps=checklists.steps_from_rows(form.steps.data),
-                                     two_person_reveal=form.two_person_reveal.data, actor=current_user)
+                                     two_person_reveal=two_person, actor=current_user)
 
     done, saved = form_action(form, save, lambda p: (f"Saved as version {p.version}. Open cases keep their "
                                                      "version; new cases use this one.", "success"))
     if done:
         return redirect(url_for("escalation.plan", slug=slug))
-    return render_template("escalation/plan.html", service=service, form=form,
-                           version=version), 400 if form.is_submitted() else 200
+    return render_template("escalation/plan.html", service=service, form=form, version=version,
+                           may_change_rule=may_change_rule), 400 if form.is_submitted() else 200
 
 
 @bp.route("/subjects", methods=["GET", "POST"])
@@ -291,7 +286,7 @@ def subjects():
             return flows.erase_subject(current_user, **arguments, confirmed=form.confirm_erase.data)
         return flows.export_subject(current_user, **arguments)
 
-    done, outcome = form_action(form, _confirmed(form, carry_out))
+    done, outcome = form_action(form, step_up.confirmed(form, carry_out))
     if done and form.erase.data:
         flash("Identity erased; the erasure is in the vault's audit trail." if outcome else
               "The vault held no identity for that pseudonym; the request is recorded in the audit trail.", "success")

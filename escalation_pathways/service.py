@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from console import identifiers
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import insert_or_ignore, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.queue.models import Post
@@ -51,12 +51,17 @@ def plan_steps(service: Service) -> tuple[list[dict], bool, int]:
 
 
 def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, actor) -> EscalationPlan:
-    """A new version of the service's plan (earlier cases keep theirs); InvalidPlan as a UserError."""
+    """A new version of the service's plan (earlier cases keep theirs); InvalidPlan as a UserError. Whether a
+    reveal needs a second clinician is a clinical decision: only owners and clinical administrators change it."""
     try:
         steps = checklists.check_plan(steps)
     except checklists.InvalidPlan as error:
         raise UserError(str(error)) from None
-    plan = EscalationPlan(service_id=service.id, version=plan_steps(service)[2] + 1, steps=steps,
+    _, two_person_now, version = plan_steps(service)
+    if two_person_reveal != two_person_now and not actor.can("escalation.two_person_rule"):
+        raise UserError("Whether a reveal waits for a second clinician is a clinical decision: ask a clinical "
+                        "administrator or an owner to change it.")
+    plan = EscalationPlan(service_id=service.id, version=version + 1, steps=steps,
                           two_person_reveal=two_person_reveal, created_by_id=actor.id)
     db.session.add(plan)
     audit.record("escalation.plan_saved", target=service.slug,
@@ -70,25 +75,29 @@ def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, a
     return plan
 
 
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
 def _plan_in_force(service: Service, actor) -> EscalationPlan:
     """The newest plan, saving the default as version 1 the first time a case needs one. Two first cases at the
     same moment both get that one version: the second insert does nothing, then reads the first's row."""
     plan = current_plan(service)
     if plan is None:
-        insert = INSERTS[db.session.get_bind().dialect.name](EscalationPlan).values(
-            service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
-            two_person_reveal=False, created_by_id=actor.id, created_at=utcnow())
-        db.session.execute(insert.on_conflict_do_nothing(index_elements=["service_id", "version"]))
+        insert_or_ignore(db.session, EscalationPlan, index_elements=["service_id", "version"],
+                         service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
+                         two_person_reveal=False, created_by_id=actor.id, created_at=utcnow())
         plan = current_plan(service)
     return plan
 
 
+def pseudonym_of(text: str) -> str:
+    """A pseudonym typed by staff, in the form the queue stores (console.identifiers), or UserError."""
+    try:
+        return identifiers.normalised(text)
+    except identifiers.IdentifierError as problem:
+        raise UserError(f"The pseudonym {problem}. Type it again, or copy it from the post.") from problem
+
+
 def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post | None = None) -> Case:
     """Open a case in the caller's transaction (the queue's escalate action commits it with the event)."""
-    pseudonym, reason = pseudonym.strip(), reason.strip()
+    pseudonym, reason = pseudonym_of(pseudonym), reason.strip()
     if not pseudonym:
         raise UserError("Give the pseudonym the case is about, as the platform shows it.")
     if len(pseudonym) > 80:

@@ -220,7 +220,7 @@ def _local_point(text: Any, problem: Problem, where: str) -> tuple[int, int]:
     """"YYYY-MM-DDTHH:MM" as (day number, minute)."""
     try:
         moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError) as error:  # TypeError: not text at all
         raise ScenarioError(f"{where}: {text!r} is not a local time like \"2027-03-22T08:00\"") from error
     day = (moment.date() - problem.start).days
     return day, moment.hour * 60 + moment.minute
@@ -230,8 +230,11 @@ def rota_from_dict(data: dict, problem: Problem) -> Rota:
     """Build a Rota from a parsed solution. Only the file's shape is checked here; rules are the validator's."""
     if not isinstance(data, dict) or data.get("format") != SOLUTION_FORMAT:
         raise ScenarioError(f"not a {SOLUTION_FORMAT} solution")
+    listed = _need(data, "assignments", "solution")
+    if not isinstance(listed, list):
+        raise ScenarioError("assignments: must be a list")
     assignments = []
-    for i, raw in enumerate(_need(data, "assignments", "solution")):
+    for i, raw in enumerate(listed):
         where = f"assignments[{i}]"
         try:
             kind = Kind(_need(raw, "kind", where))

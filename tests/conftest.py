@@ -21,6 +21,7 @@ import flask_migrate
 import psycopg
 import pyotp
 import pytest
+import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from psycopg import sql
@@ -32,11 +33,13 @@ from escalation_pathways import vault
 from escalation_pathways.vault import schema as vault_schema
 from escalation_pathways.vault.identity import validated
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_TEST_DATABASE = "moderation_console_test"
 POSTGRES_VAULT_DATABASE = "moderation_console_test_vault"
 # The tests' own vault key (a real deployment keeps its keys in a key file or PID_KEYS, outside both databases).
 TEST_PID_KEY = "dGVzdC1waWQta2V5LWZvci10aGUtdGVzdHMtb25seSE="
+TEST_AUDIT_KEY = "test-audit-chain-key"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -52,6 +55,8 @@ def base_config(database_url: str, **overrides) -> dict:
         "MAIL_SERVER": "",
         "PID_DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/console-test-vault-{os.getpid()}.db",
         "PID_KEYS": TEST_PID_KEY,
+        "PID_AUDIT_KEY": TEST_AUDIT_KEY,
+        "RATELIMIT_STORAGE_URI": "memory://",
         **overrides,
     }
 
@@ -102,7 +107,7 @@ def postgres_database() -> str:
 def migrate_vault(url: str) -> None:
     """Apply the vault's own migrations to an empty database."""
     engine = sa.create_engine(normalise_database_url(url))
-    vault_schema.upgrade(engine)
+    vault_schema.upgrade(engine, chain_key=TEST_AUDIT_KEY.encode())
     engine.dispose()
 
 
@@ -145,6 +150,17 @@ def database_url(request, tmp_path):
     yield from _test_database(request, tmp_path, request.param, "sqlite_template", "postgres_database", tables)
 
 
+def redis_url_or_skip() -> str:
+    """The test Redis database, emptied; required in CI (CI set), skipped elsewhere when it is not running."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+    except redis.ConnectionError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
 @pytest.fixture
 def vault_url(database_url, request, tmp_path):
     """The PID vault's database for this test, on the same kind of database as the main one."""
@@ -158,7 +174,8 @@ def app(database_url, vault_url, smtp_server, tmp_path):
     """The console app on this test's databases, sending mail to the test SMTP server, with its own task queue.
     Afterwards, if the test put anything in the vault, the main database must hold none of the demo identity."""
     app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url))
+                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url,
+                                 RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'rate-limits.db'}"))
     yield app
     with app.app_context():
         db.session.remove()

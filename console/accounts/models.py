@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from console import crypto
 from console.database import UTCDateTime, utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role, has_capability
@@ -39,11 +40,10 @@ class StaffMember(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    mfa_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The TOTP secret, sealed (console.crypto) like the ingest secrets: a copy of the database alone gives no codes.
+    mfa_secret_sealed: Mapped[str | None] = mapped_column("mfa_secret", sa.Text)
     # The last TOTP time step accepted, so one code cannot be used twice.
     mfa_last_timestep: Mapped[int | None] = mapped_column(sa.BigInteger)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session identity: bumping it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -85,18 +85,23 @@ class StaffMember(UserMixin, db.Model):
         return has_capability(self.roles, capability)
 
     @property
+    def mfa_secret(self) -> str | None:
+        """The TOTP secret, unsealed (None when no authenticator is enrolled)."""
+        return crypto.unseal(self.mfa_secret_sealed) if self.mfa_secret_sealed is not None else None
+
+    @mfa_secret.setter
+    def mfa_secret(self, secret: str | None) -> None:
+        self.mfa_secret_sealed = crypto.seal(secret) if secret is not None else None
+
+    @property
     def mfa_enabled(self) -> bool:
         """Whether a TOTP authenticator is enrolled."""
-        return self.mfa_secret is not None
+        return self.mfa_secret_sealed is not None
 
     @property
     def mfa_required(self) -> bool:
         """Owners, administrators and clinical roles must use MFA."""
         return bool(self.roles & MFA_REQUIRED_ROLES)
-
-    def is_locked(self, now: datetime) -> bool:
-        """Whether sign-in is refused because of repeated failures."""
-        return self.locked_until is not None and self.locked_until > now
 
     def __repr__(self) -> str:
         return f"<StaffMember {self.id}>"
@@ -128,3 +133,32 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[StaffMember] = relationship()
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. The cookie carries its random id; signing out ends the row, so a copy of the cookie
+    taken before stops working at once."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailures(db.Model):
+    """Failed sign-in attempts for one email address from one client address, and the lock they led to. Counting
+    by both means a stranger elsewhere cannot lock a clinician out, and an address with no account locks the same
+    way as a real one, so the answers tell nobody which accounts exist."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (sa.UniqueConstraint("account_key", "address", name="uq_sign_in_failures_account_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(sa.String(64), index=True)  # SHA-256 of the email as typed, normalised
+    address: Mapped[str] = mapped_column(sa.String(64))  # the client address
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

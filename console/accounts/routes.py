@@ -11,8 +11,10 @@ from console.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, Rese
 from console.accounts.models import StaffMember
 from console.errors import UserError
 from console.extensions import limiter
-from console.forms import ActionForm
+from console.forms import ActionForm, StepUpForm, form_action
+from console.links import local_path
 from console.permissions import public, requires
+from console.security import client_address
 
 PENDING_KEY = "pending_sign_in"
 # A half-finished sign-in (password given, MFA not yet) is forgotten after this long.
@@ -30,9 +32,7 @@ def _rate_limited(view):
 
 def _safe_next(target: str | None) -> str:
     """Only follow a 'next' address inside this console."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
 
 
 def _set_pending(staff: StaffMember, stage: str) -> None:
@@ -55,7 +55,7 @@ def _sign_in(staff: StaffMember, *, with_mfa: bool, next_url: str | None = None)
     """Start a fresh session for a fully authenticated person; returns where to go next."""
     next_url = next_url or (session.get(PENDING_KEY) or {}).get("next") or url_for("dashboard.index")
     session.clear()  # a new session for a new identity: nothing carries over
-    accounts.complete_sign_in(staff)
+    session[accounts.SESSION_KEY] = accounts.complete_sign_in(staff, address=client_address())
     login_user(staff)
     session.permanent = True
     if with_mfa:
@@ -85,7 +85,8 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            staff = accounts.check_password(email=form.email.data, password=form.password.data)
+            staff = accounts.check_password(email=form.email.data, password=form.password.data,
+                                            address=client_address())
         except UserError as failure:
             error = failure.message
         else:
@@ -107,7 +108,7 @@ def mfa_challenge():
     error = None
     if form.validate_on_submit():
         try:
-            accounts.check_second_factor(staff, form.code.data)
+            accounts.check_second_factor(staff, form.code.data, address=client_address())
         except UserError as failure:
             error = failure.message
         else:
@@ -160,8 +161,7 @@ def mfa_setup():
 @requires("account.self")
 def account():
     """The person's own security settings."""
-    return render_template("accounts/account.html", password_form=ChangePasswordForm(), action_form=ActionForm(),
-                           remaining_codes=accounts.remaining_recovery_codes(current_user))
+    return _account_page()
 
 
 @bp.route("/password", methods=["POST"])
@@ -171,28 +171,30 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, current=form.current.data, new=form.password.data)
+            accounts.change_password(current_user, current=form.current.data, new=form.password.data,
+                                     keep_session=session.get(accounts.SESSION_KEY))
         except accounts.PasswordError as failure:
             getattr(form, failure.field).errors.append(failure.message)
         else:
             login_user(current_user._get_current_object())  # stay signed in under the new session version
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("accounts/account.html", password_form=form, action_form=ActionForm(),
-                           remaining_codes=accounts.remaining_recovery_codes(current_user)), 400
+    return _account_page(400, form)
+
+
+def _account_page(status: int = 200, password_form: ChangePasswordForm | None = None):
+    return render_template("accounts/account.html", password_form=password_form or ChangePasswordForm(),
+                           step_up_form=StepUpForm(), fresh=step_up.mfa_is_fresh(),
+                           remaining_codes=accounts.remaining_recovery_codes(current_user)), status
 
 
 @bp.route("/mfa/recovery-codes", methods=["POST"])
 @requires("account.self")
 def regenerate_recovery_codes():
-    """Replace the recovery codes and show the new ones once."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("auth.account"))
-    try:
-        codes = accounts.regenerate_recovery_codes(current_user)
-    except UserError as failure:
-        flash(failure.message, "error")
+    """Replace the recovery codes and show the new ones once (after a fresh MFA code)."""
+    form = StepUpForm()
+    done, codes = form_action(form, step_up.confirmed(form, lambda: accounts.regenerate_recovery_codes(current_user)))
+    if not done:
         return redirect(url_for("auth.account"))
     return render_template("accounts/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
@@ -200,14 +202,10 @@ def regenerate_recovery_codes():
 @bp.route("/mfa/disable", methods=["POST"])
 @requires("account.self")
 def disable_mfa():
-    """Turn MFA off, where the person's roles allow it."""
-    if ActionForm().validate_on_submit():
-        try:
-            accounts.disable_mfa(current_user)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("Multi-factor authentication is turned off.", "success")
+    """Turn MFA off, where the person's roles allow it (after a fresh MFA code)."""
+    form = StepUpForm()
+    form_action(form, step_up.confirmed(form, lambda: accounts.disable_mfa(current_user)),
+                "Multi-factor authentication is turned off.")
     return redirect(url_for("auth.account"))
 
 
@@ -216,6 +214,7 @@ def disable_mfa():
 def logout():
     """Sign out of this browser."""
     if ActionForm().validate_on_submit():
+        accounts.end_session(session.get(accounts.SESSION_KEY))
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -268,6 +267,11 @@ def accept_invite(token: str):
     return _set_password_page(token, purpose="invite")
 
 
+# Every reset request is answered after at least this long, whether or not the address has an account, so the
+# time taken tells nothing either.
+RESET_ANSWER_SECONDS = 0.25
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @_rate_limited
@@ -275,16 +279,13 @@ def request_reset():
     """Ask for a password reset link by email."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        try:
-            accounts.request_password_reset(
-                form.email.data, link_for=lambda token: url_for("auth.reset_password", token=token, _external=True))
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            minutes = current_app.config["RESET_VALID_MINUTES"]
-            flash(f"If an account uses that address, we have emailed it a reset link. "
-                  f"The link works once, for {minutes} minutes.", "success")
-            return redirect(url_for("auth.login"))
+        started = time.monotonic()
+        accounts.request_password_reset(form.email.data)
+        time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
+        minutes = current_app.config["RESET_VALID_MINUTES"]
+        flash(f"If an account uses that address, we have emailed it a reset link. "
+              f"The link works once, for {minutes} minutes.", "success")
+        return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/reset_request.html", form=form), status
 

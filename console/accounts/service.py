@@ -1,23 +1,26 @@
 """Account rules: sign-in with lockout, MFA, single-use links, passwords and staff records."""
 
+import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, session
 
 from console.accounts import mfa
-from console.accounts.models import AccountToken, RecoveryCode, StaffMember
+from console.accounts.models import AccountToken, RecoveryCode, SignInFailures, SignInSession, StaffMember
 from console.accounts.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from console.audit import service as audit
-from console.database import LONDON, utcnow
+from console.database import LONDON, insert_or_ignore, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.mail import MailError, send_email
-from console.permissions import Role, has_capability
+from console.links import public_url
+from console.notifications import service as outbox
+from console.permissions import Role, grantable_roles, has_capability
 from console.services.models import Service
 
+SESSION_KEY = "sign_in_session"  # the browser's sign-in session id, in the (signed) session cookie
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
 
 
@@ -70,60 +73,111 @@ def get_or_raise(*, staff_id: int) -> StaffMember:
 
 
 def load_session_user(session_id: str) -> StaffMember | None:
-    """Resolve a flask-login session id ("<id>:<session version>") to an active person."""
+    """Resolve a flask-login session id ("<id>:<session version>") to an active person, while the browser's
+    sign-in session (its random id in the cookie) has not been ended by signing out."""
     staff_id, _, version = session_id.partition(":")
     if not (staff_id.isdigit() and version.isdigit()):
         return None
     staff = get(staff_id=int(staff_id))
     if staff is None or not staff.active or staff.session_version != int(version):
         return None
+    token = session.get(SESSION_KEY)
+    if not token or db.session.scalar(sa.select(SignInSession.id).where(
+            SignInSession.token_hash == mfa.hash_code(token), SignInSession.staff_id == staff.id,
+            SignInSession.ended_at.is_(None))) is None:
+        return None
     return staff
 
 
 # --- Sign-in ------------------------------------------------------------------------------
 
-def _locked_message(staff: StaffMember) -> str:
+def _account_key(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _failures(email: str, address: str) -> SignInFailures | None:
+    return db.session.scalar(sa.select(SignInFailures).where(SignInFailures.account_key == _account_key(email),
+                                                             SignInFailures.address == address)
+                             .execution_options(populate_existing=True))
+
+
+def _locked_message(until: datetime) -> str:
     return (
         f"This account is locked after too many failed sign-in attempts. Try again after "
-        f"{local_time(staff.locked_until)}, or ask an administrator to unlock it."
+        f"{local_time(until)}, or ask an administrator to unlock it."
     )
 
 
-def _register_failure(staff: StaffMember, reason: str) -> None:
-    """Count a failed attempt, lock the account at the threshold, audit both, and commit."""
+def _target(staff: StaffMember | None) -> str:
+    return staff_target(staff) if staff is not None else "unknown-account"
+
+
+def _register_failure(email: str, address: str, reason: str, staff: StaffMember | None = None) -> None:
+    """Count a failed attempt for this email from this address, lock the pair at the threshold, audit both, and
+    commit. An email with no account counts and locks the same way as a real one."""
     config = current_app.config
-    staff.failed_logins += 1
-    audit.record("auth.login_failed", target=staff_target(staff), actor="anonymous",
-                 details={"reason": reason, "failed_attempts": staff.failed_logins})
-    if staff.failed_logins >= config["LOCKOUT_THRESHOLD"]:
-        staff.locked_until = utcnow() + timedelta(minutes=config["LOCKOUT_MINUTES"])
-        staff.failed_logins = 0
-        audit.record("auth.locked", target=staff_target(staff), actor="system",
-                     details={"until": staff.locked_until.isoformat()})
+    now, key = utcnow(), _account_key(email)
+    insert_or_ignore(db.session, SignInFailures, index_elements=["account_key", "address"],
+                     account_key=key, address=address, failures=0, updated_at=now)
+    # One statement, so attempts at the same moment each count; failures older than a lock lasts are forgotten.
+    window_start = now - timedelta(minutes=config["LOCKOUT_MINUTES"])
+    db.session.execute(sa.update(SignInFailures).where(SignInFailures.account_key == key,
+                                                       SignInFailures.address == address)
+                       .values(failures=sa.case((SignInFailures.updated_at < window_start, 1),
+                                                else_=SignInFailures.failures + 1), updated_at=now))
+    row = _failures(email, address)
+    audit.record("auth.login_failed", target=_target(staff), actor="anonymous",
+                 details={"reason": reason, "failed_attempts": row.failures, "address": address})
+    locked = row.failures >= config["LOCKOUT_THRESHOLD"]
+    if locked:
+        row.locked_until = now + timedelta(minutes=config["LOCKOUT_MINUTES"])
+        row.failures = 0
+        audit.record("auth.locked", target=_target(staff), actor="system",
+                     details={"until": row.locked_until.isoformat(), "address": address})
     db.session.commit()
-    if staff.is_locked(utcnow()):
-        raise SignInError(_locked_message(staff))
+    if locked:
+        raise SignInError(_locked_message(row.locked_until))
 
 
-def _refuse_if_locked(staff: StaffMember) -> None:
-    if staff.is_locked(utcnow()):
-        audit.record("auth.login_refused_locked", target=staff_target(staff), actor="anonymous")
+def _refuse_if_locked(email: str, address: str, staff: StaffMember | None = None) -> None:
+    row = _failures(email, address)
+    if row is not None and row.locked_until is not None and row.locked_until > utcnow():
+        audit.record("auth.login_refused_locked", target=_target(staff), actor="anonymous",
+                     details={"address": address})
         db.session.commit()
-        raise SignInError(_locked_message(staff))
+        raise SignInError(_locked_message(row.locked_until))
 
 
-def check_password(*, email: str, password: str) -> StaffMember:
-    """First sign-in step: the person behind a correct email and password, or SignInError."""
+def locked_until(staff: StaffMember) -> datetime | None:
+    """Until when sign-in to this account is locked from some address (the latest), if it is now."""
+    return db.session.scalar(sa.select(SignInFailures.locked_until).where(
+        SignInFailures.account_key == _account_key(staff.email), SignInFailures.locked_until > utcnow())
+        .order_by(SignInFailures.locked_until.desc()).limit(1))
+
+
+def locked_accounts(people: list[StaffMember]) -> set[int]:
+    """Of these people, the ids of those whose sign-in is locked now from some address (one query)."""
+    locked = set(db.session.scalars(sa.select(SignInFailures.account_key).where(
+        SignInFailures.locked_until > utcnow())))
+    return {person.id for person in people if _account_key(person.email) in locked}
+
+
+def _clear_failures(staff: StaffMember) -> None:
+    db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == _account_key(staff.email)))
+
+
+def check_password(*, email: str, password: str, address: str) -> StaffMember:
+    """First sign-in step: the person behind a correct email and password, or SignInError. Failures are counted
+    by email and client address together."""
     staff = find_by_email(email)
     if staff is None or not staff.active:
+        _refuse_if_locked(email, address)
         verify_password(None, password)  # same effort either way
-        audit.record("auth.login_failed", target="unknown-account", actor="anonymous",
-                     details={"reason": "no active account with that email"})
-        db.session.commit()
+        _register_failure(email, address, "no active account with that email")
         raise SignInError(SIGN_IN_FAILED)
-    _refuse_if_locked(staff)
+    _refuse_if_locked(email, address, staff)
     if not verify_password(staff.password_hash, password):
-        _register_failure(staff, "wrong password")
+        _register_failure(email, address, "wrong password", staff)
         raise SignInError(SIGN_IN_FAILED)
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
@@ -131,18 +185,19 @@ def check_password(*, email: str, password: str) -> StaffMember:
     return staff
 
 
-def check_second_factor(staff: StaffMember, code: str) -> None:
-    """Second sign-in step: a current TOTP code (never one already used) or an unused recovery code."""
-    _refuse_if_locked(staff)
+def check_second_factor(staff: StaffMember, code: str, *, address: str) -> None:
+    """Second sign-in step (and the step-up before sensitive work): a current TOTP code (never one already used)
+    or an unused recovery code."""
+    _refuse_if_locked(staff.email, address, staff)
     if any(ch.isalpha() for ch in code):
         if not _use_recovery_code(staff, code):
-            _register_failure(staff, "wrong recovery code")
+            _register_failure(staff.email, address, "wrong recovery code", staff)
             raise SignInError("That recovery code is not right, or has been used already.")
         db.session.commit()
         return
     step = mfa.matching_timestep(staff.mfa_secret, code)
     if step is None or (staff.mfa_last_timestep is not None and step <= staff.mfa_last_timestep):
-        _register_failure(staff, "wrong or reused MFA code")
+        _register_failure(staff.email, address, "wrong or reused MFA code", staff)
         raise SignInError("That code is not right. Enter the 6-digit code your authenticator app shows now.")
     staff.mfa_last_timestep = step
     db.session.commit()
@@ -162,17 +217,43 @@ def _use_recovery_code(staff: StaffMember, code: str) -> bool:
     return bool(spent)
 
 
-def complete_sign_in(staff: StaffMember) -> None:
-    """Record a successful sign-in and clear the failure count."""
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = utcnow()
+def complete_sign_in(staff: StaffMember, *, address: str) -> str:
+    """Record a successful sign-in, clear the failures from this address, and start a sign-in session; returns
+    the session's random id for the cookie."""
+    now = utcnow()
+    db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == _account_key(staff.email),
+                                                       SignInFailures.address == address))
+    # Sessions older than a session can live are of no use: keep the table small.
+    db.session.execute(sa.delete(SignInSession).where(
+        SignInSession.staff_id == staff.id,
+        SignInSession.created_at < now - current_app.config["PERMANENT_SESSION_LIFETIME"]))
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignInSession(staff_id=staff.id, token_hash=mfa.hash_code(token), created_at=now))
+    staff.last_login_at = now
     audit.record("auth.login", target=staff_target(staff), actor=staff)
     db.session.commit()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    """End one browser's sign-in session (signing out): its cookie, or any copy of it, no longer signs in."""
+    if token:
+        db.session.execute(sa.update(SignInSession).where(SignInSession.token_hash == mfa.hash_code(token),
+                                                          SignInSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+        db.session.commit()
+
+
+def _end_sessions(staff: StaffMember, *, keep: str | None = None) -> None:
+    query = sa.update(SignInSession).where(SignInSession.staff_id == staff.id, SignInSession.ended_at.is_(None))
+    if keep:
+        query = query.where(SignInSession.token_hash != mfa.hash_code(keep))
+    db.session.execute(query.values(ended_at=utcnow()))
 
 
 def sign_out_everywhere(staff: StaffMember) -> None:
     """End every session of this person, on every device."""
+    _end_sessions(staff)
     staff.session_version += 1
     audit.record("auth.logout_everywhere", target=staff_target(staff), actor=staff)
     db.session.commit()
@@ -246,12 +327,14 @@ def validate_new_password(password: str, *, staff: StaffMember) -> None:
         raise PasswordError("Do not use your name or email address in your password.")
 
 
-def change_password(staff: StaffMember, *, current: str, new: str) -> None:
-    """Change a password, checking the current one; other sessions are signed out."""
+def change_password(staff: StaffMember, *, current: str, new: str, keep_session: str | None) -> None:
+    """Change a password, checking the current one; every other session is signed out (`keep_session`, this
+    browser's, stays)."""
     if not verify_password(staff.password_hash, current):
         raise PasswordError("Your current password is not right.", field="current")
     validate_new_password(new, staff=staff)
     staff.password_hash = hash_password(new)
+    _end_sessions(staff, keep=keep_session)
     staff.session_version += 1
     audit.record("auth.password_changed", target=staff_target(staff), actor=staff)
     db.session.commit()
@@ -286,6 +369,9 @@ def token_owner(token: str, *, purpose: str) -> StaffMember:
         raise TokenError(f"This link has already been used or replaced by a newer one. {ask_again}")
     if row.expires_at <= utcnow():
         raise TokenError(f"This link expired at {local_time(row.expires_at)}. {ask_again}")
+    if purpose == "invite" and row.staff.password_hash is not None:
+        raise TokenError("This invitation is for an account that already has a password. Sign in, or ask for a "
+                         "password reset link from the sign-in page.")
     return row.staff
 
 
@@ -302,8 +388,8 @@ def set_password_with_token(token: str, *, purpose: str, password: str) -> Staff
         db.session.rollback()
         raise TokenError("This link has just been used. Sign in with your new password.")
     staff.password_hash = hash_password(password)
-    staff.failed_logins = 0
-    staff.locked_until = None
+    _clear_failures(staff)
+    _end_sessions(staff)
     staff.session_version += 1
     audit.record("auth.invite_accepted" if purpose == "invite" else "auth.password_reset",
                  target=staff_target(staff), actor=staff)
@@ -311,40 +397,50 @@ def set_password_with_token(token: str, *, purpose: str, password: str) -> Staff
     return staff
 
 
-def send_invitation(staff: StaffMember, *, link_for: Callable[[str], str]) -> None:
-    """Email a single-use invitation link; the account is kept even when mail fails."""
-    token = _issue_token(staff, "invite")
-    audit.record("staff.invited", target=staff_target(staff))
+# What each single-use link's email says: subject, first line, the page it opens, last line.
+LINK_EMAILS = {
+    "invite": ("Your moderation console account", "An account has been made for you on the moderation console.",
+               "auth.accept_invite", "If you were not expecting this, you can ignore this email."),
+    "reset": ("Reset your moderation console password",
+              "Someone asked to reset the password of your moderation console account.", "auth.reset_password",
+              "If it was not you, ignore this email: your password has not changed."),
+}
+
+
+def _email_link(staff: StaffMember, purpose: str) -> None:
+    """Issue a single-use link and put its email in the outbox, in the caller's transaction; commits."""
+    subject, opening, endpoint, closing = LINK_EMAILS[purpose]
+    valid_for = (f"{current_app.config['INVITE_VALID_HOURS']} hours" if purpose == "invite"
+                 else f"{current_app.config['RESET_VALID_MINUTES']} minutes")
+    link = public_url(endpoint, token=_issue_token(staff, purpose))
+    outbox.queue_email(to=staff.email, subject=subject,
+                       body=f"Hello {staff.name},\n\n{opening}\nChoose your password here (the link works once, "
+                            f"for {valid_for}):\n\n{link}\n\n{closing}\n")
     db.session.commit()
-    hours = current_app.config["INVITE_VALID_HOURS"]
-    _send(staff, "Your moderation console account",
-          f"Hello {staff.name},\n\nAn account has been made for you on the moderation console.\n"
-          f"Choose your password here (the link works once, for {hours} hours):\n\n{link_for(token)}\n\n"
-          "If you were not expecting this, you can ignore this email.\n",
-          failure="The account is saved, but the invitation email could not be sent")
+    outbox.send_soon()
 
 
-def request_password_reset(email: str, *, link_for: Callable[[str], str]) -> None:
-    """Email a reset link if an active account has this address; say nothing either way."""
+def send_invitation(staff: StaffMember, *, actor: StaffMember | None) -> None:
+    """Put a single-use invitation link in the outbox, for an account that has no password yet (an invitation
+    would otherwise replace it). `actor` None is the command line."""
+    if staff.password_hash is not None:
+        raise UserError(f"{staff.name} has already chosen a password, so an invitation would replace it. If they "
+                        "cannot sign in, they can ask for a reset link from the sign-in page.")
+    _check_may_manage(actor, staff)
+    audit.record("staff.invited", target=staff_target(staff), actor=actor)
+    _email_link(staff, "invite")
+
+
+def request_password_reset(email: str) -> None:
+    """Put a reset link in the outbox if an active account has this address. The answer and the work done are
+    the same either way (a database write, no mail server wait), so the page cannot tell who has an account."""
     staff = find_by_email(email)
+    audit.record("auth.reset_requested", target=_target(staff if staff and staff.active else None),
+                 actor="anonymous")
     if staff is None or not staff.active:
+        db.session.commit()
         return
-    token = _issue_token(staff, "reset")
-    audit.record("auth.reset_requested", target=staff_target(staff), actor="anonymous")
-    db.session.commit()
-    minutes = current_app.config["RESET_VALID_MINUTES"]
-    _send(staff, "Reset your moderation console password",
-          f"Hello {staff.name},\n\nSomeone asked to reset the password of your moderation console account.\n"
-          f"Choose a new password here (the link works once, for {minutes} minutes):\n\n{link_for(token)}\n\n"
-          "If it was not you, ignore this email: your password has not changed.\n",
-          failure="The reset email could not be sent")
-
-
-def _send(staff: StaffMember, subject: str, body: str, *, failure: str) -> None:
-    try:
-        send_email(to=staff.email, subject=subject, body=body)
-    except MailError as error:
-        raise UserError(f"{failure}: {error}. Try again in a few minutes.") from error
+    _email_link(staff, "reset")
 
 
 # --- Staff records (administration) -------------------------------------------------------
@@ -383,24 +479,71 @@ def _describe(staff: StaffMember) -> dict:
             "services": sorted(service.slug for service in staff.services)}
 
 
-def create(*, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int]) -> StaffMember:
-    """Create a staff member (no password yet: they choose it from their invitation)."""
+def _check_role_change(actor: StaffMember | None, staff: StaffMember | None, before: frozenset[Role],
+                       after: frozenset[Role]) -> None:
+    """Refuse a change of roles the actor may not make: their own, or one the capability table does not give them.
+    No actor is the command line (the first owner), which may do anything."""
+    if actor is None or before == after:
+        return
+    if staff is not None and staff.id == actor.id:
+        raise UserError("You cannot change your own roles. Ask another administrator or an owner.")
+    refused = (before ^ after) - grantable_roles(actor.roles)
+    if refused:
+        names = ", ".join(role.label for role in Role if role in refused)
+        raise UserError(f"Your role does not let you give or take away: {names}. "
+                        "Only owners change owners and administrators; only owners and clinical administrators "
+                        "change clinical roles.")
+
+
+def may_manage(actor: StaffMember, staff: StaffMember) -> bool:
+    """Whether the actor may change this person's sign-in (email, invitation, authenticator, access): only someone
+    who may grant every role the person holds, so nobody takes over an account more trusted than their own."""
+    return staff.roles <= grantable_roles(actor.roles)
+
+
+def _check_may_manage(actor: StaffMember | None, staff: StaffMember) -> None:
+    if actor is not None and not may_manage(actor, staff):
+        raise UserError(f"{staff.name} holds a role yours cannot grant ({staff.role_labels}), so you cannot change "
+                        "their email address or sign-in. Ask an owner or a clinical administrator.")
+
+
+def needs_step_up(staff: StaffMember | None, *, email: str, roles: Iterable[Role]) -> bool:
+    """Whether saving these details changes roles or an email address, which needs a fresh MFA code."""
+    wanted = frozenset(Role(role) for role in roles)
+    if staff is None:
+        return True
+    return wanted != staff.roles or email.strip().lower() != staff.email
+
+
+def create(*, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int],
+           actor: StaffMember | None) -> StaffMember:
+    """Create a staff member (no password yet: they choose it from their invitation). `actor` None is the command
+    line; an administrator may only give the roles the capability table lets them grant."""
     email = email.strip().lower()
     _check_unique_email(email)
+    roles = frozenset(Role(role) for role in roles)
+    _check_role_change(actor, None, frozenset(), roles)
     staff = StaffMember(name=name.strip(), email=email)
     staff.roles = roles
     staff.services = _services_by_id(service_ids)
     db.session.add(staff)
     db.session.flush()
-    audit.record("staff.created", target=staff_target(staff), details=_describe(staff))
+    audit.record("staff.created", target=staff_target(staff), actor=actor, details=_describe(staff))
     db.session.commit()
     return staff
 
 
-def update(staff: StaffMember, *, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int]) -> None:
-    """Change a staff member's details, roles and services; the audit entry keeps before and after."""
+def update(staff: StaffMember, *, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int],
+           actor: StaffMember) -> None:
+    """Change a staff member's details, roles and services; the audit entry keeps before and after. Roles follow
+    the capability table and are never one's own; an email address only changes where the actor may manage
+    the person."""
     email = email.strip().lower()
     _check_unique_email(email, except_id=staff.id)
+    roles = frozenset(Role(role) for role in roles)
+    _check_role_change(actor, staff, staff.roles, roles)
+    if email != staff.email and staff.id != actor.id:
+        _check_may_manage(actor, staff)
     before = _describe(staff)
     staff.name = name.strip()
     staff.email = email
@@ -419,6 +562,7 @@ def set_active(staff: StaffMember, *, active: bool, actor: StaffMember) -> None:
     """Deactivate (signing out at once) or reactivate a staff member."""
     if not active and staff.id == actor.id:
         raise UserError("You cannot deactivate your own account. Ask another administrator.")
+    _check_may_manage(actor, staff)
     if not active and has_capability(staff.roles, "admin.staff") and _other_active_admins(staff) == 0:
         raise UserError("This is the last active administrator; make someone else an administrator first.")
     staff.active = active
@@ -434,15 +578,15 @@ def _other_active_admins(staff: StaffMember) -> int:
 
 
 def unlock(staff: StaffMember) -> None:
-    """Lift a sign-in lockout."""
-    staff.locked_until = None
-    staff.failed_logins = 0
+    """Lift a sign-in lockout, from every address."""
+    _clear_failures(staff)
     audit.record("staff.unlocked", target=staff_target(staff))
     db.session.commit()
 
 
-def reset_mfa(staff: StaffMember) -> None:
+def reset_mfa(staff: StaffMember, *, actor: StaffMember) -> None:
     """Remove a lost authenticator; the person enrols again at their next sign-in."""
+    _check_may_manage(actor, staff)
     _clear_mfa(staff)
     staff.session_version += 1
     audit.record("staff.mfa_reset", target=staff_target(staff))

@@ -2,11 +2,15 @@
 not enough. Forms for such work carry a code field, so nothing typed is lost when the code is asked for."""
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import current_app, session
+from flask_login import current_user
 
 from console.accounts import service as accounts
 from console.errors import UserError
+from console.security import client_address
 
 
 def mfa_is_fresh() -> bool:
@@ -19,6 +23,14 @@ def mark_fresh() -> None:
     session["mfa_at"] = time.time()
 
 
+def confirmed(form, action: Callable[[], Any]) -> Callable[[], Any]:
+    """The action, to run once the last MFA code is fresh or the form's `code` field holds a right one."""
+    def run():
+        confirm(current_user, form.code.data)
+        return action()
+    return run
+
+
 def confirm(staff, code: str | None) -> None:
     """Go on if the last code is fresh, or this one is right (then it is the fresh one); else UserError."""
     if mfa_is_fresh():
@@ -29,5 +41,5 @@ def confirm(staff, code: str | None) -> None:
         minutes = current_app.config["PID_REVEAL_MFA_SECONDS"] // 60
         raise UserError(f"Enter the code from your authenticator app: this needs one given within the last "
                         f"{minutes} minutes.")
-    accounts.check_second_factor(staff, code.strip())
+    accounts.check_second_factor(staff, code.strip(), address=client_address())
     mark_fresh()

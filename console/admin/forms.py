@@ -4,7 +4,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
-from console.forms import CheckboxListField, ConsoleForm
+from console.forms import CheckboxListField, ConsoleForm, step_up_code_field
 from console.permissions import Role
 from console.services.models import RiskTier
 from console.services.service import SLUG_PATTERN
@@ -39,4 +39,5 @@ class StaffForm(ConsoleForm):
     roles = CheckboxListField("Roles", choices=[SelectChoice(role.value, role.label) for role in Role],
                               validators=[DataRequired("Choose at least one role.")])
     services = CheckboxListField("Services they are trained for", coerce=int)
+    code = step_up_code_field()  # giving roles or changing an email address needs a fresh MFA code
     submit = SubmitField("Save")

@@ -5,12 +5,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.accounts import service as accounts
+from console.accounts import step_up
 from console.admin import bp
 from console.admin.forms import ServiceForm, StaffForm
 from console.audit import service as audit
 from console.errors import UserError
 from console.forms import ActionForm
-from console.permissions import requires
+from console.permissions import ADMINISTRATORS, Role, grantable_roles, requires
 from console.services import service as services
 
 
@@ -86,7 +87,16 @@ def service_set_active(service_id: int):
 @requires("admin.staff")
 def staff_list():
     """Every staff member, with their roles, services and account state."""
-    return render_template("admin/staff.html", staff=accounts.visible_staff(current_user))
+    staff = accounts.visible_staff(current_user)
+    return render_template("admin/staff.html", staff=staff, locked=accounts.locked_accounts(staff))
+
+
+def _fixed_roles(person) -> frozenset[Role]:
+    """Roles the signed-in administrator may not change on this form (shown disabled): all of their own, and
+    those the capability table does not let them grant."""
+    if person is not None and person.id == current_user.id:
+        return frozenset(Role)
+    return frozenset(Role) - grantable_roles(current_user.roles)
 
 
 def _staff_form(person=None) -> StaffForm:
@@ -95,11 +105,26 @@ def _staff_form(person=None) -> StaffForm:
     if person is not None and not form.is_submitted():
         form.roles.data = [role.value for role in person.roles]
         form.services.data = [service.id for service in person.services]
+    elif person is not None:
+        # Browsers send nothing for a disabled checkbox: the roles held that cannot be changed here stay held.
+        held = {role.value for role in person.roles & _fixed_roles(person)}
+        form.roles.data = sorted(set(form.roles.data or []) | held)
     return form
 
 
-def _invite_link(token: str) -> str:
-    return url_for("auth.accept_invite", token=token, _external=True)
+def _staff_page(form: StaffForm, person=None):
+    return render_template("admin/staff_form.html", form=form, person=person, action_form=ActionForm(),
+                           fixed_roles={role.value for role in _fixed_roles(person)},
+                           locked_until=accounts.locked_until(person) if person else None,
+                           may_manage=person is None or accounts.may_manage(current_user, person),
+                           admin_held=bool(person and person.roles & ADMINISTRATORS),
+                           fresh=step_up.mfa_is_fresh()), 400 if form.is_submitted() else 200
+
+
+def _step_up_if_needed(form: StaffForm, person=None) -> None:
+    """Giving or taking roles, or changing an email address, needs an MFA code given within a few minutes."""
+    if accounts.needs_step_up(person, email=form.email.data, roles=form.roles.data):
+        step_up.confirm(current_user, form.code.data)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -109,23 +134,16 @@ def staff_create():
     form = _staff_form()
     if form.validate_on_submit():
         try:
-            person = accounts.create(name=form.name.data, email=form.email.data,
-                                     roles=form.roles.data, service_ids=form.services.data)
+            _step_up_if_needed(form)
+            person = accounts.create(name=form.name.data, email=form.email.data, roles=form.roles.data,
+                                     service_ids=form.services.data, actor=current_user)
         except UserError as failure:
             flash(failure.message, "error")
         else:
-            _invite(person)
+            accounts.send_invitation(person, actor=current_user)
+            flash(f"{person.name} has been added; an invitation is on its way to {person.email}.", "success")
             return redirect(url_for("admin.staff_edit", staff_id=person.id))
-    return render_template("admin/staff_form.html", form=form, person=None), 400 if form.is_submitted() else 200
-
-
-def _invite(person) -> None:
-    try:
-        accounts.send_invitation(person, link_for=_invite_link)
-    except UserError as failure:
-        flash(failure.message, "error")
-    else:
-        flash(f"An invitation has been emailed to {person.email}.", "success")
+    return _staff_page(form)
 
 
 @bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
@@ -136,15 +154,15 @@ def staff_edit(staff_id: int):
     form = _staff_form(person)
     if form.validate_on_submit():
         try:
-            accounts.update(person, name=form.name.data, email=form.email.data,
-                            roles=form.roles.data, service_ids=form.services.data)
+            _step_up_if_needed(form, person)
+            accounts.update(person, name=form.name.data, email=form.email.data, roles=form.roles.data,
+                            service_ids=form.services.data, actor=current_user)
         except UserError as failure:
             flash(failure.message, "error")
         else:
             flash(f"{person.name} has been saved.", "success")
             return redirect(url_for("admin.staff_list"))
-    return render_template("admin/staff_form.html", form=form, person=person, action_form=ActionForm()), \
-        400 if form.is_submitted() else 200
+    return _staff_page(form, person)
 
 
 def _account_action(staff_id: int, action, done: str):
@@ -164,8 +182,8 @@ def _account_action(staff_id: int, action, done: str):
 @requires("admin.staff")
 def staff_invite(staff_id: int):
     """Send a new invitation (the previous link stops working)."""
-    return _account_action(staff_id, lambda person: accounts.send_invitation(person, link_for=_invite_link),
-                           "A new invitation has been emailed to {name}.")
+    return _account_action(staff_id, lambda person: accounts.send_invitation(person, actor=current_user),
+                           "A new invitation is on its way to {name}.")
 
 
 @bp.route("/staff/<int:staff_id>/active", methods=["POST"])
@@ -189,7 +207,7 @@ def staff_unlock(staff_id: int):
 @requires("admin.staff")
 def staff_reset_mfa(staff_id: int):
     """Remove a lost authenticator so the person enrols again."""
-    return _account_action(staff_id, accounts.reset_mfa,
+    return _account_action(staff_id, lambda person: accounts.reset_mfa(person, actor=current_user),
                            "{name}'s authenticator has been removed; they will set up a new one at next sign-in.")
 
 
@@ -201,5 +219,5 @@ def audit_log():
     """The audit log, newest first, filterable by action."""
     action = request.args.get("action") or None
     page = request.args.get("page", 1, type=int)
-    return render_template("admin/audit.html", entries=audit.get_page(page=max(page, 1), action=action),
+    return render_template("admin/audit.html", entries=audit.get_page(page=page, action=action),
                            actions=audit.actions(), action=action)

@@ -27,8 +27,12 @@ def record(action: str, *, target: str = "", actor=None, details: dict | None = 
     return entry
 
 
+MAX_PAGE = 1_000_000  # further than any log reaches; larger page numbers would overflow the database's OFFSET
+
+
 def get_page(*, page: int, per_page: int = 50, action: str | None = None):
-    """Return one page of audit entries, newest first, optionally for one action."""
+    """Return one page of audit entries, newest first, optionally for one action (past the last page: empty)."""
+    page = min(max(page, 1), MAX_PAGE)
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if action:
         query = query.where(AuditEntry.action == action)
@@ -38,3 +42,9 @@ def get_page(*, page: int, per_page: int = 50, action: str | None = None):
 def actions() -> list[str]:
     """Every action name that has been recorded, for the filter list."""
     return list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def actor_ids(*, target: str, actions: tuple[str, ...]) -> set[int]:
+    """Everyone recorded doing one of these actions to a record (e.g. who changed a draft rota)."""
+    return set(db.session.scalars(sa.select(AuditEntry.actor_id).where(
+        AuditEntry.target == target, AuditEntry.action.in_(actions), AuditEntry.actor_id.is_not(None))))

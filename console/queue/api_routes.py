@@ -1,18 +1,21 @@
 """The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
 or none). Requests are signed: `X-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body under the service's
 ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), 400 naming the bad field, 401
-bad or missing signature, 404 unknown service, 413 too large, 429 too many requests.
+bad or missing signature, 404 unknown service, 413 too large, 429 too many requests (only signed requests count
+against a service's limit; bad signatures are limited per client address on their own).
 """
 
 import json
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, g, jsonify, request
+from limits import parse as parse_limit
 
 from console.extensions import csrf, db, limiter
 from console.permissions import public
-from console.queue import alerts, api
+from console.queue import api
 from console.queue import service as queue
+from console.security import client_address
 from console.services.models import Service
 
 MAX_POST_BYTES = 64 * 1024
@@ -26,6 +29,19 @@ def _rate() -> str:
 
 def _service_key() -> str:
     return f"ingest:{request.view_args.get('slug', '')}"
+
+
+def _signed(_response) -> bool:
+    """Only requests with a good signature count against a service's limit: a flood of unsigned requests must
+    never make the platform's own posts, critical ones included, answer 429."""
+    return g.get("ingest_signed", False)
+
+
+def _too_many_bad_signatures() -> bool:
+    """Count a failed signature against the client address; True once the address is past its limit. Counted
+    after the check, so a correctly signed request from the same address is never held back."""
+    limit = parse_limit(current_app.config["INGEST_BAD_SIGNATURE_LIMIT"])
+    return not limiter.limiter.hit(limit, "ingest-bad-signature", client_address())
 
 
 def _raw_body(limit: int) -> bytes:
@@ -47,11 +63,16 @@ def _receive(slug: str, limit: int, batch: bool):
     if service is None:
         return _error(404, "There is no active service with that slug.")
     if not queue.signature_ok(service, raw, request.headers.get("X-Signature")):
+        if _too_many_bad_signatures():
+            return _error(429, "Too many requests with a bad signature from this address; wait a minute.")
         return _error(401, "The X-Signature header is missing or does not match the body and the service's secret.")
+    g.ingest_signed = True
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+    except ValueError as problem:  # not UTF-8, not JSON, or a number of more than 4,300 digits
         return _error(400, f"The body is not valid JSON: {problem}.", "body")
+    except RecursionError:
+        return _error(400, "The body is nested too deeply to be a post.", "body")
     if batch:
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list) or not items:
@@ -61,7 +82,7 @@ def _receive(slug: str, limit: int, batch: bool):
     else:
         items = [data]
     try:
-        stored = queue.ingest(service, items, link_for=alerts.item_link)
+        stored = queue.ingest(service, items)
     except queue.IngestError as problem:
         return _error(400, problem.message, problem.field)
     answers = [{"external_id": s.external_id, "id": s.post_id, "status": "created" if s.created else "repeat",
@@ -73,7 +94,7 @@ def _receive(slug: str, limit: int, batch: bool):
 @api.route("/services/<slug>/posts", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(_rate, key_func=_service_key)
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
 def ingest_post(slug: str):
     """Take one post or reply from the platform."""
     return _receive(slug, MAX_POST_BYTES, batch=False)
@@ -82,7 +103,7 @@ def ingest_post(slug: str):
 @api.route("/services/<slug>/posts:batch", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(_rate, key_func=_service_key)
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
 def ingest_batch(slug: str):
     """Take up to 500 posts at once, all or none."""
     return _receive(slug, MAX_BATCH_BYTES, batch=True)

@@ -1,5 +1,4 @@
-"""Queue data: each service's ingest secrets, the posts pushed by the platform, risk word lists, and the email
-outbox that alerts go through.
+"""Queue data: each service's ingest secrets, the posts pushed by the platform, and risk word lists.
 
 Bodies are stored as text and always shown escaped. Posts name their author by pseudonym only: nothing here
 holds personal identifiable data.
@@ -91,23 +90,6 @@ class RiskTerm(db.Model):
     list: Mapped[str] = mapped_column(sa.String(8))
     phrase: Mapped[str] = mapped_column(sa.String(120))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class OutboxEmail(db.Model):
-    """An email waiting to be sent: written in the same transaction as what caused it, so an SMTP outage loses
-    nothing; the sender retries with growing waits until it goes."""
-
-    __tablename__ = "outbox_emails"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(200))
-    body: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
 
 
 class Action(StrEnum):

@@ -17,7 +17,7 @@ from escalation_pathways import service as escalations
 
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
     session = shifts.current(current_user)
-    mine = shifts.services_of(session) if session else queue.workable_services(current_user)
+    mine = shifts.services_of(session, current_user) if session else queue.workable_services(current_user)
     counts = queue.open_counts(mine)
     # One queue per service, so users of different services never mix: the one asked for, else the most urgent.
     chosen = next((s for s in mine if s.slug == slug), None) or min(

@@ -2,24 +2,27 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from console import crypto
+from console import crypto, identifiers
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
+from console.notifications import service as outbox
 from console.queue import alerts
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, IngestSecret, Post, Priority, QueueSettings, RiskTerm
 from console.services.models import Service
 
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 SECRET_OVERLAP = timedelta(hours=24)  # a rotated-out secret keeps working this long, while the platform switches
 MAX_FIELD = {"external_id": 120, "thread_id": 120, "author_pseudonym": 80}
 MAX_BODY = 20_000
@@ -55,6 +58,8 @@ def signature_ok(service: Service, body: bytes, header: str | None) -> bool:
     if not header or not header.startswith("sha256="):
         return False
     given, now = header.removeprefix("sha256=").strip().lower(), utcnow()
+    if not HEX_DIGEST.fullmatch(given):  # compare_digest takes only ASCII text
+        return False
     for row in db.session.scalars(sa.select(IngestSecret).where(IngestSecret.service_id == service.id)):
         if row.expires_at is not None and row.expires_at <= now:
             continue
@@ -84,10 +89,18 @@ class Ingested:
     created: bool
 
 
+IDENTIFIERS = ("external_id", "thread_id", "author_pseudonym")
+
+
 def _text(item: dict, name: str, where: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip():
         raise IngestError(where + name, f"{name} is required and must be text")
+    if name in IDENTIFIERS:
+        try:
+            value = identifiers.normalised(value)
+        except identifiers.IdentifierError as problem:
+            raise IngestError(where + name, f"{name} {problem}") from problem
     if name in MAX_FIELD and len(value) > MAX_FIELD[name]:
         raise IngestError(where + name, f"{name} is longer than {MAX_FIELD[name]} characters")
     if name == "body" and len(value) > MAX_BODY:
@@ -104,15 +117,27 @@ def _parse(item: object, where: str = "") -> dict:
     fields = {name: _text(item, name, where) for name in ("external_id", "thread_id", "author_pseudonym", "body")}
     if item.get("kind") not in KINDS:
         raise IngestError(where + "kind", 'kind must be "post" or "reply"')
-    raw = item.get("created_at")
+    return {**fields, "kind": item["kind"], "created_at": _created_at(item.get("created_at"), where)}
+
+
+EARLIEST_POST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(days=1)  # a platform's clock may run ahead a little; further ahead is a mistake
+
+
+def _created_at(raw: object, where: str) -> datetime:
+    """When the post was written: an ISO 8601 time with its offset, from 2000 to a day from now."""
     try:
-        created = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
+        parsed = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        created = parsed.astimezone(UTC) if parsed is not None and parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):  # OverflowError: a year 1 or 9999 time moved to UTC leaves the calendar
         created = None
-    if created is None or created.tzinfo is None:
+    if created is None:
         raise IngestError(where + "created_at", "created_at must be an ISO 8601 time with its offset, "
                                                 "e.g. 2026-11-25T14:05:00+00:00")
-    return {**fields, "kind": item["kind"], "created_at": created}
+    if not EARLIEST_POST <= created <= utcnow() + CLOCK_SKEW:
+        raise IngestError(where + "created_at", "created_at must be a time from 2000 up to now (the platform's "
+                                                "clock may be at most a day ahead)")
+    return created
 
 
 def _terms(service: Service) -> tuple[tuple[str, str], ...]:
@@ -121,10 +146,10 @@ def _terms(service: Service) -> tuple[tuple[str, str], ...]:
     return tuple((phrase, name) for phrase, name in rows)
 
 
-def ingest(service: Service, items: list, *, link_for) -> list[Ingested]:
+def ingest(service: Service, items: list) -> list[Ingested]:
     """Store posts, all or none: each checked, matched against the service's terms and prioritised; a critical one
     queues an alert to the service's mailbox in the same transaction. A repeat of a stored external_id changes
-    nothing. `link_for(post_id)` is the console address an alert points to."""
+    nothing."""
     parsed = [_parse(item, f"items[{i}]." if len(items) > 1 else "") for i, item in enumerate(items)]
     ids = [p["external_id"] for p in parsed]
     if len(set(ids)) != len(ids):
@@ -155,10 +180,10 @@ def ingest(service: Service, items: list, *, link_for) -> list[Ingested]:
         created = {row["external_id"]: (post_id, row["priority"]) for row, post_id in zip(rows, new_ids, strict=True)}
         critical = [post_id for post_id, priority in created.values() if priority == Priority.CRITICAL]
         for post_id in critical:
-            alerts.critical_post(service, link_for(post_id))
+            alerts.critical_post(service, post_id)
         db.session.commit()
         if critical:
-            alerts.send_soon()
+            outbox.send_soon()
         return [Ingested(post_id, external_id, Priority(priority), external_id in created)
                 for external_id in ids for post_id, priority in [created.get(external_id) or stored[external_id]]]
     raise AssertionError("unreachable")

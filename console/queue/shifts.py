@@ -60,7 +60,8 @@ def sign_off(moderator) -> ModeratorSession:
     return session
 
 
-def services_of(session: ModeratorSession) -> list[Service]:
-    """The services a session covers."""
-    return list(db.session.scalars(sa.select(Service).where(Service.id.in_(session.service_ids))
-                                   .order_by(Service.name)))
+def services_of(session: ModeratorSession, moderator) -> list[Service]:
+    """The services a session covers that the moderator still belongs to and that are still active, read on every
+    request: taking someone off a service, or closing it, takes it off their queue at once, mid-shift."""
+    covered = set(session.service_ids)
+    return [service for service in moderator.services if service.id in covered and service.active]

@@ -1,13 +1,13 @@
 """Forms for making, checking and publishing rotas, and for a person's own shifts."""
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, DecimalField, FieldList, Form, FormField, HiddenField, IntegerField, \
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, \
     SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from console.errors import UserError
-from console.forms import CheckboxListField, ConsoleForm
+from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.flows import MAX_WEEKS
 from rota import domain
 from rota.scenario import format_time
@@ -139,7 +139,7 @@ class StandardForm(ConsoleForm):
     segments = FieldList(FormField(SegmentForm), min_entries=SEGMENT_ROWS, max_entries=SEGMENT_ROWS)
     checks_on = BooleanField("Moderation checks")
     per_day = IntegerField("Checks a day", default=4, validators=[Optional(), NumberRange(1, 48, "Enter 1 to 48.")])
-    max_gap_hours = DecimalField("Longest gap between checks (hours)", places=1, default=4, validators=[
+    max_gap_hours = NumberField("Longest gap between checks (hours)", places=1, default=4, validators=[
         Optional(), NumberRange(0.5, 24, "Enter 0.5 to 24 hours.")])
     window_start = StringField("Checks from", default="08:00", validators=[TIME_OPTIONAL])
     window_end = StringField("Checks until", default="22:00", validators=[TIME_OPTIONAL])

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.forms import ActionForm, button_action, form_action
+from console.links import public_url
 from console.permissions import public, requires
 from console.rotas import bp, calendar, flows, open_shifts, standards, swaps
 from console.rotas import problem as problems
@@ -99,8 +100,10 @@ def import_rota():
                 raise UserError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
             try:
                 data = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            except ValueError as error:  # not UTF-8, not JSON, or a number of more than 4,300 digits
                 raise UserError(f"The file is not valid JSON: {error}.") from error
+            except RecursionError as error:
+                raise UserError("The file is nested too deeply to be a rota.") from error
             version = rotas.import_solution(current_user, services=_chosen_services(form.services.data),
                                             start=form.start.data, weeks=form.weeks.data, data=data)
         except UserError as failure:
@@ -217,7 +220,7 @@ def _version_page(version, form: ShiftForm | None = None, status: int = 200):
                            override_form=OverrideForm(), cover=rotas.coverage_by_service(review, found),
                            slugs={s.slug: s for s in version.services},
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
-                           format_time=format_time), status
+                           format_time=format_time, changed_it=current_user.id in rotas.editors(version)), status
 
 
 @bp.route("/versions/<int:version_id>")
@@ -491,7 +494,7 @@ def calendar_link():
     if not ActionForm().validate_on_submit():
         abort(400)
     token = calendar.new_token(current_user)
-    return _mine_page(url_for("calendar_feed", token=token, _external=True))
+    return _mine_page(public_url("calendar_feed", token=token))
 
 
 @bp.route("/mine/shifts.ics")

@@ -241,12 +241,23 @@ def override(version: RotaVersion, actor, *, message: str, reason: str) -> None:
     db.session.commit()
 
 
+# Changes to a draft, as the audit log records them: whoever made one is not the second pair of eyes.
+EDIT_ACTIONS = ("rota.shift_added", "rota.shift_moved", "rota.shift_removed", "rota.rule_overridden",
+                "rota.imported")
+
+
+def editors(version: RotaVersion) -> set[int]:
+    """Everyone who made or changed a version (by staff id)."""
+    return {version.created_by_id} | audit.actor_ids(target=version_target(version), actions=EDIT_ACTIONS)
+
+
 def approve(version: RotaVersion, actor) -> None:
-    """A second manager or an owner approves a draft; the person who made it cannot."""
+    """A second manager or an owner approves a draft; nobody who made or changed it can."""
     if version.status != VersionStatus.DRAFT.value:
         raise UserError(f"Only a draft can be approved; this rota is {version.status}.")
-    if version.created_by_id == actor.id:
-        raise UserError("A rota is approved by a second person: ask another team manager or an owner.")
+    if actor.id in editors(version):
+        raise UserError("A rota is approved by someone who has not made or changed it: ask another team manager "
+                        "or an owner.")
     blocking = review(version).blocking
     if blocking:
         raise UserError(f"This draft breaks {len(blocking)} rule(s) (listed on the page); fix them, or accept a "

@@ -174,6 +174,8 @@ def decide(manager, *, request_id: int, approve: bool) -> SwapRequest:
     request = _open_request(request_id, SwapStatus.AGREED.value)
     if request.shift.service_id not in {s.id for s in rotas.services_managed_by(manager)}:
         raise NotFound("That swap request is not waiting for this any more.")
+    if manager.id in (request.from_staff_id, request.to_staff_id):
+        raise UserError("You are part of this swap, so another team manager or an owner decides it.")
     what = describe(request.shift)
     if approve:
         _check(request)

@@ -1,10 +1,10 @@
 """Forms for availability, unavailability, leave and contracts."""
 
-from wtforms import DateField, DecimalField, IntegerField, RadioField, SelectField, StringField, SubmitField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from console.forms import ConsoleForm
+from console.forms import ConsoleForm, NumberField
 from console.rotas.forms import TimeRangeForm
 from console.staffing.service import WEEKDAYS
 
@@ -47,15 +47,15 @@ class DecisionForm(ConsoleForm):
 class ContractForm(ConsoleForm):
     """A person's working limits."""
 
-    min_hours_week = DecimalField("Minimum hours a week", places=1, validators=[
+    min_hours_week = NumberField("Minimum hours a week", places=1, validators=[
         InputRequired("Enter the minimum hours a week (0 for none)."), NumberRange(0, 60, "Enter 0 to 60 hours.")])
-    max_hours_week = DecimalField("Maximum hours a week", places=1, validators=[
+    max_hours_week = NumberField("Maximum hours a week", places=1, validators=[
         InputRequired("Enter the maximum hours a week."), NumberRange(0, 60, "Enter 0 to 60 hours.")])
     max_days_week = IntegerField("Most working days a week", validators=[
         InputRequired("Enter the most working days a week."), NumberRange(0, 7, "Enter 0 to 7 days.")])
     max_consecutive_days = IntegerField("Most working days in a row", validators=[
         InputRequired("Enter the most working days in a row."), NumberRange(1, 14, "Enter 1 to 14 days.")])
-    min_rest_hours = DecimalField("Least rest between shifts (hours)", places=1, validators=[
+    min_rest_hours = NumberField("Least rest between shifts (hours)", places=1, validators=[
         InputRequired("Enter the least rest between shifts."), NumberRange(0, 24, "Enter 0 to 24 hours.")])
     max_weekends = IntegerField("Most weekends worked in one rota", validators=[
         InputRequired("Enter the most weekends worked in one rota."), NumberRange(0, 12, "Enter 0 to 12 weekends.")])
@@ -63,6 +63,6 @@ class ContractForm(ConsoleForm):
 
     def terms(self) -> dict:
         """The contract as the service takes it (hours as floats)."""
-        return {name: float(self[name].data) if isinstance(self[name], DecimalField) else self[name].data
+        return {name: float(self[name].data) if isinstance(self[name], NumberField) else self[name].data
                 for name in ("min_hours_week", "max_hours_week", "max_days_week", "max_consecutive_days",
                              "min_rest_hours", "max_weekends")}

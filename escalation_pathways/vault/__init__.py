@@ -2,9 +2,12 @@
 
 This package is the only way to PID: nothing else imports its engine. The app holds one Vault, built from
 PID_DATABASE_URL and the sealing keys: PID_KEYS (comma-separated, newest first) or, when that is not set, the
-key file PID_KEY_FILE (one key a line, newest first; made with a fresh key on first use). The keys are kept
-outside both databases.
+key file PID_KEY_FILE (one key a line, newest first; made with a fresh key on first use). The audit chain's
+HMAC key comes from PID_AUDIT_KEY or the file PID_AUDIT_KEY_FILE (made on first use). The keys are kept outside
+both databases.
 """
+
+import secrets
 
 from pathlib import Path
 
@@ -37,6 +40,16 @@ def configured_keys(config: dict) -> list[str]:
     return keys_from_file(path)
 
 
+def chain_key(config: dict) -> bytes:
+    """The audit chain's HMAC key: PID_AUDIT_KEY, else the key file PID_AUDIT_KEY_FILE (created on first use).
+    It never changes: entries already chained are checked with it."""
+    if config.get("PID_AUDIT_KEY"):
+        return config["PID_AUDIT_KEY"].encode()
+    path = Path(config["PID_AUDIT_KEY_FILE"])
+    create_once(path, secrets.token_hex(32) + "\n")
+    return path.read_text().strip().encode()
+
+
 def rotate_key_file(path: Path) -> str:
     """Put a fresh key at the front of the key file; returns it. Old keys stay until `prune_key_file`."""
     key = new_key()
@@ -53,7 +66,8 @@ def prune_key_file(path: Path) -> int:
 
 def init_app(app: Flask) -> None:
     """Build the app's vault. Its database is not touched here: an unreachable vault must not stop the console."""
-    app.extensions["pid_vault"] = Vault(app.config["PID_DATABASE_URL"], Sealer(configured_keys(app.config)))
+    app.extensions["pid_vault"] = Vault(app.config["PID_DATABASE_URL"], Sealer(configured_keys(app.config)),
+                                        chain_key=chain_key(app.config))
 
 
 def get() -> Vault:

@@ -18,7 +18,7 @@ vault_cli = AppGroup("vault", help="The PID vault's own database and keys.")
 @vault_cli.command("upgrade")
 def upgrade() -> None:
     """Migrate the vault database (PID_DATABASE_URL) to this version of the console."""
-    schema.upgrade(vault.get().engine)
+    schema.upgrade(vault.get().engine, chain_key=vault.get().chain_key)
     click.echo("The PID vault database is up to date.")
 
 
@@ -42,7 +42,8 @@ def rotate_key() -> None:
                                    "restart the console, then run `flask vault reseal`.")
     path = Path(current_app.config["PID_KEY_FILE"])
     vault.rotate_key_file(path)
-    rotated = Vault(current_app.config["PID_DATABASE_URL"], Sealer(vault.keys_from_file(path)))
+    rotated = Vault(current_app.config["PID_DATABASE_URL"], Sealer(vault.keys_from_file(path)),
+                    chain_key=vault.get().chain_key)
     try:
         count = rotated.reseal_all()
     finally:

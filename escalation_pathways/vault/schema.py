@@ -17,12 +17,14 @@ def _config() -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the vault database to the code's revision."""
+def upgrade(engine: Engine, *, chain_key: bytes, revision: str = "head") -> None:
+    """Bring the vault database to the code's revision, or to an older one (tests of a migration); a migration
+    that re-chains the audit trail needs the chain's key."""
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        config.attributes["chain_key"] = chain_key
+        command.upgrade(config, revision)
 
 
 def is_current(engine: Engine) -> bool:

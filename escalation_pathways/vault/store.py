@@ -2,11 +2,13 @@
 
 Nothing outside `escalation_pathways.vault` touches this engine. The main database links to a record by
 (service id, pseudonym) alone. Every reveal, edit, export and erasure appends an audit entry in the same
-transaction as the access itself; each entry carries the SHA-256 of the one before, so `verify` finds any
-entry edited, removed or inserted after the fact.
+transaction as the access itself. Each entry carries an HMAC-SHA256, under a key kept with the vault's keys
+(never in a database), of its content and the previous entry's HMAC: `verify` finds any entry edited, removed
+or inserted after the fact, and someone who can write to the vault database cannot make a consistent new chain.
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,11 +65,22 @@ class AuditEntry(Base):
 
     def content(self) -> str:
         """The entry as canonical JSON: what its hash covers, including the previous entry's hash."""
-        return json.dumps({
-            "id": self.id, "at": _utc(self.at).isoformat(), "actor_id": self.actor_id, "actor": self.actor,
-            "action": self.action, "service_id": self.service_id, "pseudonym": self.pseudonym,
-            "case_id": self.case_id, "reason": self.reason, "previous_hash": self.previous_hash,
-        }, sort_keys=True, separators=(",", ":"))
+        return content_of({name: getattr(self, name) for name in CHAINED_FIELDS})
+
+
+CHAINED_FIELDS = ("id", "at", "actor_id", "actor", "action", "service_id", "pseudonym", "case_id", "reason",
+                  "previous_hash")
+
+
+def content_of(entry: dict) -> str:
+    """An audit entry's chained fields as canonical JSON (its time in UTC)."""
+    return json.dumps({**{name: entry[name] for name in CHAINED_FIELDS}, "at": _utc(entry["at"]).isoformat()},
+                      sort_keys=True, separators=(",", ":"))
+
+
+def chain_hash(key: bytes, content: str) -> str:
+    """The HMAC-SHA256 of an entry's content under the chain key, in hex."""
+    return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -95,11 +108,12 @@ def _utc(moment: datetime) -> datetime:
 class Vault:
     """The vault: its engine, its keys, and the only ways in."""
 
-    def __init__(self, url: str, sealer: Sealer):
+    def __init__(self, url: str, sealer: Sealer, *, chain_key: bytes):
         connect_args = {"connect_timeout": 3} if url.startswith("postgresql") else {}
         self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._sealer = sealer
+        self.chain_key = chain_key
 
     def close(self) -> None:
         """Close the vault's database connections."""
@@ -140,7 +154,7 @@ class Vault:
     def _read(self, service_id: int, pseudonym: str, access: Access, action: str) -> Identity | None:
         with self._transaction() as session:
             record = _record(session, service_id, pseudonym)
-            _append(session, action, service_id, pseudonym, access)
+            _append(session, self.chain_key, action, service_id, pseudonym, access)
             if record is None:
                 return None
             return Identity(**json.loads(self._sealer.unseal(record.sealed)))
@@ -154,7 +168,7 @@ class Vault:
                 record = PidRecord(service_id=service_id, pseudonym=pseudonym)
                 session.add(record)
             record.sealed, record.updated_at = sealed, datetime.now(UTC)
-            _append(session, "edit", service_id, pseudonym, access)
+            _append(session, self.chain_key, "edit", service_id, pseudonym, access)
 
     def erase(self, service_id: int, pseudonym: str, access: Access) -> bool:
         """Delete the identity behind a pseudonym (a subject's right to erasure); the erasure itself is audited.
@@ -163,7 +177,7 @@ class Vault:
             record = _record(session, service_id, pseudonym)
             if record is not None:
                 session.delete(record)
-            _append(session, "erase", service_id, pseudonym, access)
+            _append(session, self.chain_key, "erase", service_id, pseudonym, access)
             return record is not None
 
     def history(self, service_id: int, pseudonym: str) -> list[AuditEntry]:
@@ -181,7 +195,7 @@ class Vault:
                 if entry.previous_hash != expected_previous:
                     problems.append(f"entry {entry.id}: does not follow the entry before it (one was removed, "
                                     "inserted or edited)")
-                if hashlib.sha256(entry.content().encode()).hexdigest() != entry.hash:
+                if not hmac.compare_digest(chain_hash(self.chain_key, entry.content()), entry.hash):
                     problems.append(f"entry {entry.id}: its content does not match its hash (it was edited)")
                 expected_previous = entry.hash
         return problems
@@ -200,7 +214,7 @@ def _record(session: Session, service_id: int, pseudonym: str) -> PidRecord | No
                                                      PidRecord.pseudonym == pseudonym))
 
 
-def _append(session: Session, action: str, service_id: int, pseudonym: str, access: Access) -> None:
+def _append(session: Session, key: bytes, action: str, service_id: int, pseudonym: str, access: Access) -> None:
     """Chain a new audit entry to the last one. On PostgreSQL the table is locked for the rest of the
     transaction, so two accesses at once cannot both follow the same entry; SQLite writes one at a time anyway."""
     if session.get_bind().dialect.name == "postgresql":
@@ -210,5 +224,5 @@ def _append(session: Session, action: str, service_id: int, pseudonym: str, acce
                        actor_id=access.actor.id, actor=access.actor.label, action=action, service_id=service_id,
                        pseudonym=pseudonym, case_id=access.case_id, reason=access.reason,
                        previous_hash=last.hash if last else GENESIS)
-    entry.hash = hashlib.sha256(entry.content().encode()).hexdigest()
+    entry.hash = chain_hash(key, entry.content())
     session.add(entry)

@@ -37,9 +37,11 @@ def live_app(tmp_path, smtp_server):
 def live_server(live_app):
     """The console with the demo trust, served on a free loopback port for this test."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PUBLIC_URL"] = url  # links in emails and on pages point here, as make run's do
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join()
 

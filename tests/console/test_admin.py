@@ -1,4 +1,6 @@
-"""Administration of services and staff: validation, audit trail and account actions."""
+"""Administration of services and staff: validation, audit trail, account actions and who may grant which role."""
+
+import re
 
 import pyotp
 import pytest
@@ -9,7 +11,7 @@ from console.audit.models import AuditEntry
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, run_queued_tasks, totp_now
 from tests.factories import PASSWORD, make_service, make_staff
 
 ADMIN_SECRET = pyotp.random_base32()
@@ -155,12 +157,13 @@ def test_unlock_lets_a_locked_person_sign_in(app, admin):
     assert moderator.login("alex.moderator@trust.example.org", PASSWORD).headers["Location"] == "/"
 
 
-def test_removing_an_authenticator_makes_the_person_enrol_again(app, admin):
+def test_removing_an_authenticator_makes_the_person_enrol_again(app):
     secret = pyotp.random_base32()
     with app.app_context():
         staff_id = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
                               mfa_secret=secret, name="Cal Clinician").id
-    admin.post(f"/admin/staff/{staff_id}/reset-mfa", form_page=f"/admin/staff/{staff_id}/edit")
+    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner.post(f"/admin/staff/{staff_id}/reset-mfa", form_page=f"/admin/staff/{staff_id}/edit")
     assert last_audit(app).action == "staff.mfa_reset"
     clinician = AuthActions(app.test_client())
     assert clinician.login("cal.clinician@trust.example.org", PASSWORD).headers["Location"] == "/auth/mfa/setup"
@@ -173,3 +176,164 @@ def test_audit_log_page_lists_and_filters(app, admin):
     assert "auth.login" in admin.client.get("/admin/audit").get_data(as_text=True)
     assert admin.client.get("/admin/audit?page=abc").status_code == 200
     assert admin.client.get("/admin/audit?page=-3").status_code == 200
+
+
+# --- Who may grant which role (security review, finding 1) ---------------------------------------
+
+def staff_id_of(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(StaffMember.id).where(StaffMember.email == email))
+
+
+def roles_of(app, email: str) -> set[str]:
+    with app.app_context():
+        person = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == email))
+        return {role.value for role in person.roles}
+
+
+def edit_form(name: str, email: str, roles: list[str], **extra) -> dict:
+    return {"name": name, "email": email, "roles": roles, **extra}
+
+
+def test_an_administrator_cannot_give_themselves_roles_and_so_cannot_reach_pid(app, admin):
+    own_id = staff_id_of(app, "ada.admin@trust.example.org")
+    response = admin.post(f"/admin/staff/{own_id}/edit", edit_form(
+        "Ada Admin", "ada.admin@trust.example.org", ["non_clinical_admin", "clinical_admin", "owner"]))
+    assert response.status_code == 400
+    assert "You cannot change your own roles." in response.get_data(as_text=True)
+    assert roles_of(app, "ada.admin@trust.example.org") == {"non_clinical_admin"}
+    assert admin.client.get("/escalation/subjects").status_code == 403
+
+
+def test_the_form_shows_an_administrators_own_roles_as_fixed(app, admin):
+    own_id = staff_id_of(app, "ada.admin@trust.example.org")
+    page = admin.client.get(f"/admin/staff/{own_id}/edit").get_data(as_text=True)
+    boxes = re.findall(r'<input[^>]*name="roles"[^>]*>', page)
+    assert len(boxes) == 9 and all("disabled" in box for box in boxes)
+    # Saving one's own name keeps one's roles although the browser sends none for disabled boxes.
+    response = admin.post(f"/admin/staff/{own_id}/edit",
+                          edit_form("Ada Admin-Jones", "ada.admin@trust.example.org", []))
+    assert response.status_code == 302
+    assert roles_of(app, "ada.admin@trust.example.org") == {"non_clinical_admin"}
+
+
+@pytest.mark.parametrize("granted,allowed", [
+    ("owner", False), ("clinical_admin", False), ("non_clinical_admin", False), ("clinical_moderator", False),
+    ("team_manager", True), ("volunteer", True),
+])
+def test_a_non_clinical_administrator_grants_only_non_clinical_staff_roles(app, admin, granted, allowed):
+    with app.app_context():
+        target = make_staff().id
+    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator", "alex.moderator@trust.example.org", ["non_clinical_moderator", granted]),
+        follow_redirects=True)
+    expected = {"non_clinical_moderator", granted} if allowed else {"non_clinical_moderator"}
+    assert roles_of(app, "alex.moderator@trust.example.org") == expected
+    if not allowed:
+        assert "Your role does not let you give or take away" in response.get_data(as_text=True)
+
+
+def signed_in(app, email: str, roles, secret=ADMIN_SECRET) -> AuthActions:
+    with app.app_context():
+        make_staff(email, roles=roles, name=email.split("@")[0].title(), mfa_secret=secret)
+    person = AuthActions(app.test_client())
+    person.login(email, PASSWORD, totp_secret=secret)
+    return person
+
+
+def test_a_clinical_administrator_grants_clinical_roles_but_not_administrative_ones(app):
+    clinical_admin = signed_in(app, "cleo.clinadmin@trust.example.org", [Role.CLINICAL_ADMIN])
+    with app.app_context():
+        target = make_staff().id
+    clinical_admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator", "alex.moderator@trust.example.org", ["clinical_moderator"]))
+    assert roles_of(app, "alex.moderator@trust.example.org") == {"clinical_moderator"}
+    refused = clinical_admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator", "alex.moderator@trust.example.org", ["clinical_moderator", "clinical_admin"]))
+    assert "Clinical administrator" in refused.get_data(as_text=True)
+    assert roles_of(app, "alex.moderator@trust.example.org") == {"clinical_moderator"}
+
+
+def test_an_owner_makes_administrators(app):
+    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    with app.app_context():
+        target = make_staff().id
+    owner.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator", "alex.moderator@trust.example.org", ["non_clinical_admin", "clinical_admin"]))
+    assert roles_of(app, "alex.moderator@trust.example.org") == {"non_clinical_admin", "clinical_admin"}
+
+
+def test_a_new_account_gets_only_roles_its_creator_may_grant(app, admin):
+    response = admin.post("/admin/staff/new", edit_form("Owen Owner", "owen@trust.example.org", ["owner"]))
+    assert response.status_code == 400
+    assert "Your role does not let you give or take away: Owner." in response.get_data(as_text=True)
+    assert staff_id_of(app, "owen@trust.example.org") is None
+
+
+def test_an_administrator_cannot_take_over_a_more_trusted_account_by_its_email(app, admin, smtp_server):
+    with app.app_context():
+        target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
+                            name="Cal Clinician").id
+    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Cal Clinician", "attacker@elsewhere.example.org", ["clinical_moderator"]))
+    assert "you cannot change their email address" in response.get_data(as_text=True)
+    assert staff_id_of(app, "cal.clinician@trust.example.org") == target
+    for action in ("reset-mfa", "active"):
+        admin.post(f"/admin/staff/{target}/{action}", {"active": "0"}, form_page=f"/admin/staff/{target}/edit")
+    with app.app_context():
+        person = db.session.get(StaffMember, target)
+        assert person.active
+    page = admin.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    assert "Ask an owner or a clinical administrator." in page
+    assert "Remove their authenticator" not in page and ">Deactivate<" not in page
+
+
+def test_changing_roles_needs_a_fresh_mfa_code(app, admin):
+    with app.app_context():
+        target = make_staff().id
+    with admin.client.session_transaction() as session:
+        session["mfa_at"] = 0  # the sign-in's code was long ago
+    form = edit_form("Alex Moderator", "alex.moderator@trust.example.org", ["team_manager"])
+    response = admin.post(f"/admin/staff/{target}/edit", form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Enter the code from your authenticator app" in page
+    assert 'value="Alex Moderator"' in page  # nothing typed is lost
+    assert roles_of(app, "alex.moderator@trust.example.org") == {"non_clinical_moderator"}
+    admin.post(f"/admin/staff/{target}/edit", {**form, "code": totp_now(ADMIN_SECRET, steps_ahead=1)})
+    assert roles_of(app, "alex.moderator@trust.example.org") == {"team_manager"}
+
+
+def test_saving_a_name_needs_no_fresh_code(app, admin):
+    with app.app_context():
+        target = make_staff().id
+    with admin.client.session_transaction() as session:
+        session["mfa_at"] = 0
+    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator-Smith", "alex.moderator@trust.example.org", ["non_clinical_moderator"]))
+    assert response.status_code == 302
+
+
+def test_an_invitation_never_replaces_a_chosen_password(app, admin, smtp_server):
+    with app.app_context():
+        target = make_staff().id
+    response = admin.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit",
+                          follow_redirects=True)
+    assert "has already chosen a password, so an invitation would replace it" in response.get_data(as_text=True)
+    run_queued_tasks(app)
+    assert smtp_server.messages == []
+
+
+def test_an_old_invitation_link_stops_working_once_a_password_is_chosen(app, admin, smtp_server):
+    with app.app_context():
+        target = make_staff(password=None).id
+    admin.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit")
+    run_queued_tasks(app)
+    path = re.search(r"http://[^/]+(/auth/invite/\S+)",
+                     smtp_server.last_to("alex.moderator@trust.example.org").get_content()).group(1)
+    with app.app_context():
+        db.session.get(StaffMember, target).password_hash = "set-some-other-way"
+        db.session.commit()
+    response = app.test_client().get(path)
+    assert response.status_code == 400
+    assert "already has a password" in response.get_data(as_text=True)

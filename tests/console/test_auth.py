@@ -1,12 +1,13 @@
 """Signing in: passwords, lockout, rate limits, MFA challenge, enrolment, recovery codes, sign-out."""
 
 import re
+import time
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 
-from console.accounts.models import StaffMember
+from console.accounts.models import SignInFailures, StaffMember
 from console.audit.models import AuditEntry
 from console.extensions import db
 from console.permissions import Role
@@ -77,10 +78,47 @@ def test_lock_expires(app, client, auth, moderator):
     for _ in range(5):
         auth.login(moderator, "wrong-password")
     with app.app_context():
-        staff = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == moderator))
-        staff.locked_until = staff.locked_until.replace(year=2000)
+        lock = db.session.scalar(sa.select(SignInFailures))
+        lock.locked_until = lock.locked_until.replace(year=2000)
         db.session.commit()
     assert auth.login(moderator, PASSWORD).headers["Location"] == "/"
+
+
+def client_at(app, address: str) -> AuthActions:
+    """A browser on another client address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(client)
+
+
+def test_a_stranger_cannot_lock_someone_out_from_elsewhere(app, auth, moderator):
+    stranger = client_at(app, "127.0.0.66")
+    for _ in range(5):
+        stranger.login(moderator, "wrong-password")
+    assert "This account is locked" in stranger.login(moderator, PASSWORD).get_data(as_text=True)
+    assert client_at(app, "127.0.0.7").login(moderator, PASSWORD).headers["Location"] == "/"
+
+
+def test_an_address_with_no_account_locks_like_a_real_one(app, moderator):
+    answers = {}
+    for email in (moderator, "nobody.here@trust.example.org"):
+        guesser = client_at(app, "127.0.0.66")
+        pages = [guesser.login(email, "wrong-password").get_data(as_text=True) for _ in range(6)]
+        answers[email] = ["locked" if "This account is locked" in page else
+                          "wrong" if "The email address or password is not right" in page else page for page in pages]
+    assert answers[moderator] == answers["nobody.here@trust.example.org"] == ["wrong"] * 4 + ["locked"] * 2
+
+
+def test_a_reset_request_takes_as_long_and_says_the_same_for_any_address(app, client, auth, moderator):
+    answers = []
+    for email in (moderator, "nobody.here@trust.example.org"):
+        started = time.monotonic()
+        response = auth.post("/auth/reset", {"email": email}, follow_redirects=True)
+        answers.append((time.monotonic() - started, response.status_code,
+                        re.findall(r'role="status"[^>]*>(.*?)<', response.get_data(as_text=True), re.S)))
+    (known_time, *known), (unknown_time, *unknown) = answers
+    assert known == unknown
+    assert known_time >= 0.25 and unknown_time >= 0.25
 
 
 def test_sign_in_attempts_are_rate_limited_per_address(app, client, auth, moderator):
@@ -186,6 +224,65 @@ def test_sign_out_ends_the_session(client, auth, moderator):
     assert client.get("/").status_code == 302
 
 
+def test_a_cookie_copied_before_sign_out_no_longer_signs_in(app, client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    copied = client.get_cookie("console_session").value
+    thief = app.test_client()
+    thief.set_cookie("console_session", copied)
+    assert thief.get("/").status_code == 200  # the copy works while the session lasts
+    auth.logout()
+    assert thief.get("/").status_code == 302  # and not after "Sign out"
+    auth.login(moderator, PASSWORD)
+    assert client.get("/").status_code == 200 and thief.get("/").status_code == 302
+
+
+def test_signing_out_one_browser_keeps_the_others(app, auth, moderator):
+    phone = AuthActions(app.test_client())
+    phone.login(moderator, PASSWORD)
+    auth.login(moderator, PASSWORD)
+    auth.logout()
+    assert phone.client.get("/").status_code == 200
+
+
+def stale_mfa(client) -> None:
+    """As if the last MFA code was given long ago."""
+    with client.session_transaction() as session:
+        session["mfa_at"] = 0
+
+
+def test_new_recovery_codes_need_a_fresh_mfa_code(app, client, auth):
+    with app.app_context():
+        make_staff("new.admin@trust.example.org", roles=[Role.OWNER], name="New Owner")
+    auth.login("new.admin@trust.example.org", PASSWORD)
+    secret, old_codes = enrol(auth, client)
+    stale_mfa(client)
+    refused = auth.post("/auth/mfa/recovery-codes", form_page="/auth/account", follow_redirects=True)
+    assert "Enter the code from your authenticator app" in refused.get_data(as_text=True)
+    assert 'id="codes-code"' in client.get("/auth/account").get_data(as_text=True)
+    made = auth.post("/auth/mfa/recovery-codes", {"code": totp_now(secret, steps_ahead=1)},
+                     form_page="/auth/account").get_data(as_text=True)
+    new_codes = re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>", made)
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+
+
+def test_switching_mfa_off_needs_a_fresh_mfa_code(client, auth, moderator):
+    auth.login(moderator, PASSWORD)
+    secret, _ = enrol(auth, client)
+    stale_mfa(client)
+    refused = auth.post("/auth/mfa/disable", form_page="/auth/account", follow_redirects=True)
+    assert "Enter the code from your authenticator app" in refused.get_data(as_text=True)
+    assert "You have 10 unused recovery codes" in client.get("/auth/account").get_data(as_text=True)
+    done = auth.post("/auth/mfa/disable", {"code": totp_now(secret, steps_ahead=1)}, form_page="/auth/account",
+                     follow_redirects=True)
+    assert "Multi-factor authentication is turned off." in done.get_data(as_text=True)
+
+
+def test_totp_secrets_are_sealed_at_rest(app, clinician):
+    with app.app_context():
+        stored = db.session.scalar(sa.text("SELECT mfa_secret FROM staff_members WHERE mfa_secret IS NOT NULL"))
+    assert stored and SECRET not in stored
+
+
 def test_sign_out_everywhere_ends_other_sessions(app, client, auth, moderator):
     auth.login(moderator, PASSWORD)
     laptop = AuthActions(app.test_client())
@@ -224,6 +321,16 @@ def test_after_sign_in_you_return_to_the_page_you_asked_for_but_never_off_site(c
     assert response.headers["Location"] == "/services"
     auth.logout()
     response = auth.post("/auth/login?next=//evil.example.com/", {"email": moderator, "password": PASSWORD},
+                         form_page="/auth/login")
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example",
+                                    "%09//evil.example", "/\\evil.example", "/%5Cevil.example",
+                                    "https://evil.example/", "javascript:alert(1)", "/%7F/evil.example",
+                                    "%20//evil.example"])
+def test_no_disguised_address_after_sign_in_leads_off_site(client, auth, moderator, target):
+    response = auth.post(f"/auth/login?next={target}", {"email": moderator, "password": PASSWORD},
                          form_page="/auth/login")
     assert response.headers["Location"] == "/"
 

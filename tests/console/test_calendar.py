@@ -25,7 +25,9 @@ def events_of(feed: bytes) -> list:
 
 def subscribe(manager_or_auth, client) -> str:
     page = manager_or_auth.post("/rota/mine/calendar", form_page="/rota/mine").get_data(as_text=True)
-    return LINK.search(page).group(1).replace("http://localhost", "")
+    link = LINK.search(page).group(1)
+    assert link.startswith("http://127.0.0.1:5000/calendar/"), "the link is under PUBLIC_URL"
+    return link.removeprefix("http://127.0.0.1:5000")
 
 
 def test_a_volunteer_subscribes_to_their_published_shifts(app, client, auth, demo_data):

@@ -7,7 +7,8 @@ from console import demo
 from console.accounts.models import StaffMember
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
-from console.queue.models import OutboxEmail, Post, Priority
+from console.notifications.models import OutboxEmail
+from console.queue.models import Post, Priority
 from console.services.models import Service
 from escalation_pathways import vault
 

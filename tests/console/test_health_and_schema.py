@@ -34,7 +34,8 @@ def test_healthz_reports_a_reachable_migrated_database(client):
 def test_healthz_reports_the_vault_without_failing_the_console(app, client):
     real = app.extensions["pid_vault"]
     # Nothing listens on loopback port 9.
-    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]))
+    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]),
+                                               chain_key=b"k")
     try:
         response = client.get("/healthz")
         assert response.status_code == 200 and response.get_json()["vault"] == "unreachable"

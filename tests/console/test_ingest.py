@@ -12,9 +12,10 @@ from console import demo
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
-from console.queue import alerts
+from console.notifications import service as outbox
+from console.notifications.models import OutboxEmail
 from console.queue import service as queue
-from console.queue.models import IngestSecret, OutboxEmail, Post
+from console.queue.models import IngestSecret, Post
 from console.services.models import Service
 from tests.conftest import run_queued_tasks
 
@@ -112,6 +113,17 @@ def test_too_many_requests_are_slowed_down(app, client, demo_data):
     assert answers == [201, 201, 201, 429]
 
 
+def test_a_flood_of_unsigned_requests_never_holds_back_the_platforms_signed_posts(app, client, demo_data):
+    app.config["INGEST_RATE_LIMIT"] = "5 per minute"
+    app.config["INGEST_BAD_SIGNATURE_LIMIT"] = "20 per minute"
+    flood = [post_json(client, item(f"x-{i}"), secret=None, signature="sha256=" + "0" * 64).status_code
+             for i in range(60)]
+    assert flood == [401] * 20 + [429] * 40  # the bad signatures are slowed down on their own
+    critical = post_json(client, item("c-1", body="I am going to kill myself tonight"))  # same client address
+    assert critical.status_code == 201 and critical.get_json()["priority"] == "critical"
+    assert count_posts(app) == 1
+
+
 def test_a_critical_post_goes_to_the_top_and_alerts_the_mailbox_without_its_words(app, client, auth, demo_data,
                                                                                     smtp_server):
     post_json(client, item("n-1", body="Nice walk today"))
@@ -139,15 +151,15 @@ def test_an_smtp_outage_loses_no_alert(app, client, demo_data, smtp_server):
     app.config["MAIL_PORT"] = 1  # nothing listens there
     post_json(client, item("c-2", body="thinking about suicide"))
     with app.app_context():
-        assert alerts.send_outbox() == (0, 1)
+        assert outbox.send_outbox() == (0, 1)
         email = db.session.scalar(sa.select(OutboxEmail))
         assert email.attempts == 1 and email.sent_at is None and email.next_attempt_at > utcnow()
-        assert alerts.send_outbox() == (0, 0)  # not due again yet
+        assert outbox.send_outbox() == (0, 0)  # not due again yet
     app.config["MAIL_PORT"] = smtp_server.port
     with app.app_context():
         db.session.scalar(sa.select(OutboxEmail)).next_attempt_at = utcnow()
         db.session.commit()
-        assert alerts.send_outbox() == (1, 0)
+        assert outbox.send_outbox() == (1, 0)
         assert db.session.scalar(sa.select(OutboxEmail)).sent_at is not None
     assert smtp_server.last_to("demo-moderation@demo-trust.example.org")
 

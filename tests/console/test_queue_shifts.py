@@ -61,3 +61,17 @@ def test_posts_without_a_reply_after_two_hours_are_listed_oldest_first(app, clie
     widget = page.split("<h3>Unanswered posts</h3>")[1].split("</ul>")[0]
     assert "Anyone else awake?" in widget
     assert "First time posting" not in widget and "Just now" not in widget
+
+
+def test_taking_someone_off_a_service_takes_it_off_their_queue_mid_shift(app, client, auth, demo_data):
+    auth.login_demo(CHLOE)
+    with app.app_context():
+        publish_shift_now(person(CHLOE).id, "eating-disorders")
+    auth.post("/queue/sign-on", form_page="/queue/")
+    assert "for Eating disorders." in client.get("/queue/").get_data(as_text=True)
+    with app.app_context():
+        chloe = person(CHLOE)
+        chloe.services = [s for s in chloe.services if s.slug != "eating-disorders"]
+        db.session.commit()
+    page = client.get("/queue/?service=eating-disorders").get_data(as_text=True)
+    assert "Eating disorders" not in page

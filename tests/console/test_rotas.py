@@ -156,7 +156,7 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
         version_id = make_draft()
     page_url = f"/rota/versions/{version_id}"
     page = manager.post(page_url + "/approve", form_page=page_url, follow_redirects=True).get_data(as_text=True)
-    assert "A rota is approved by a second person" in page
+    assert "A rota is approved by someone who has not made or changed it" in page
     manager.logout()
     manager.login_demo(OWNER)
     assert "The rota is approved." in manager.post(page_url + "/approve", form_page=page_url,
@@ -175,6 +175,23 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
     assert "Only 0 week(s) of published rota ahead; at least 4 are needed." in cover
     published_again = manager.post(page_url + "/discard", form_page=page_url, follow_redirects=True)
     assert "A published rota stays on record" in published_again.get_data(as_text=True)
+
+
+def test_whoever_changed_a_draft_cannot_approve_it(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        shift_id = db.session.get(RotaVersion, version_id).shifts[0].id
+    page_url = f"/rota/versions/{version_id}"
+    manager.logout()
+    manager.login_demo(OWNER)
+    assert ">Approve<" in client.get(page_url).get_data(as_text=True)
+    manager.post(f"{page_url}/shifts/{shift_id}/remove", form_page=page_url)
+    page = client.get(page_url).get_data(as_text=True)
+    assert ">Approve<" not in page and "You made or changed this draft" in page
+    refused = manager.post(page_url + "/approve", form_page=page_url, follow_redirects=True)
+    assert "A rota is approved by someone who has not made or changed it" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RotaVersion, version_id).status == "draft"
 
 
 def test_hand_edits_are_checked_at_once(app, client, manager):

@@ -1,13 +1,17 @@
-"""Security headers, CSRF, oversize and malformed input: clear answers, never a 500."""
+"""Security headers, CSRF, oversize and malformed input: clear answers, never a 500; nothing secret in logs."""
+
+import logging
 
 import pyotp
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from console.extensions import limiter
+from console import create_app
+from console.extensions import db, limiter
+from escalation_pathways import vault
 from console.permissions import Role
-from tests.conftest import AuthActions, totp_now
+from tests.conftest import AuthActions, base_config, totp_now
 from tests.factories import PASSWORD, make_staff
 
 
@@ -63,6 +67,16 @@ def test_oversize_request_gets_413_with_a_message(client):
     assert "larger than this console accepts" in response.get_data(as_text=True)
 
 
+def test_oversize_request_from_a_signed_in_person_gets_413_not_500(app, client, auth):
+    with app.app_context():
+        make_staff()
+    auth.login("alex.moderator@trust.example.org", PASSWORD)
+    response = client.post("/auth/password", data={"current": "x" * 300_000})
+    assert response.status_code == 413
+    assert "larger than this console accepts" in response.get_data(as_text=True)
+    assert "Sign out" in response.get_data(as_text=True)
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
@@ -115,3 +129,38 @@ def test_any_service_form_input_gets_an_answer_not_a_crash(admin_client, name, s
     response = admin_client.post("/admin/services/new", data={"name": name, "slug": slug, "risk_tier": tier,
                                                               "area": area, "mailbox": mailbox})
     assert response.status_code in (302, 400)
+
+
+def test_tokens_in_addresses_never_reach_the_access_log(app, client, caplog):
+    caplog.set_level(logging.INFO, logger="console.access")
+    client.get("/auth/reset/secret-reset-token-123")
+    client.get("/calendar/secret-calendar-token-456.ics")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "GET /auth/reset/<token> 400" in logged and "GET /calendar/<token>.ics 404" in logged
+    assert "secret-reset-token-123" not in logged and "secret-calendar-token-456" not in logged
+
+
+def behind_the_proxy(app, address: str) -> AuthActions:
+    """A browser on HTTPS whose requests reach the console through one proxy (which adds X-Forwarded-*)."""
+    client = app.test_client()
+    client.environ_base.update({"HTTP_X_FORWARDED_FOR": address, "HTTP_X_FORWARDED_PROTO": "https",
+                                "HTTP_REFERER": "https://localhost/auth/login"})  # CSRF on HTTPS checks it
+    return AuthActions(client)
+
+
+def test_behind_a_proxy_the_client_address_and_https_come_from_it(database_url, vault_url):
+    app = create_app(base_config(database_url, PID_DATABASE_URL=vault_url, PROXY_HOPS=1))
+    with app.app_context():
+        make_staff()
+    guesser = behind_the_proxy(app, "192.0.2.66")
+    for _ in range(5):
+        guesser.login("alex.moderator@trust.example.org", "wrong-password")
+    assert "This account is locked" in guesser.login("alex.moderator@trust.example.org", PASSWORD).get_data(
+        as_text=True)
+    colleague = behind_the_proxy(app, "192.0.2.7")  # the same proxy, another client behind it
+    response = colleague.login("alex.moderator@trust.example.org", PASSWORD)
+    assert response.headers["Location"] == "/"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    with app.app_context():
+        db.engine.dispose()
+        vault.get().close()

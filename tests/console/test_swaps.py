@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from console.audit.models import AuditEntry
+from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
+from console.rotas import swaps
 from console.rotas.models import AvailabilityWindow, Contract, CoverageStandard, RotaVersion, Shift, SwapRequest
 from console.services.models import Service
 from tests.conftest import AuthActions
@@ -130,3 +133,18 @@ def test_nobody_swaps_someone_else_s_shift(app, client, auth: AuthActions, demo_
         shift_id = published_evening_shift().id
     auth.login_demo(Role.CLINICAL_MODERATOR)
     assert client.get(f"/rota/mine/shifts/{shift_id}/swap").status_code == 404
+
+
+def test_a_manager_who_is_part_of_a_swap_cannot_decide_it(app, demo_data):
+    with app.app_context():
+        shift = published_evening_shift()
+        noor = newcomer_for(shift.service)
+        asked = swaps.ask(person(VOLUNTEER), shift_id=shift.id, to_staff_id=noor.id, note="", today=next_monday()
+                          - timedelta(days=1))
+        swaps.answer(noor, request_id=asked.id, accept=True)
+        assert db.session.get(SwapRequest, asked.id).status == "agreed"
+        noor.roles = [VOLUNTEER, Role.TEAM_MANAGER]
+        db.session.commit()
+        with pytest.raises(UserError, match="You are part of this swap"):
+            swaps.decide(noor, request_id=asked.id, approve=True)
+        assert db.session.get(SwapRequest, asked.id).status == "agreed"

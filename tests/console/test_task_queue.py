@@ -8,16 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from console import create_app, demo
 from console.extensions import db
 from console.permissions import Role
 from console.task_queue import QueueConfigError, make_huey
-from tests.conftest import AuthActions, base_config
+from tests.conftest import AuthActions, base_config, redis_url_or_skip
 from tests.console.test_rotas import next_monday, period_form
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,21 +24,11 @@ def test_an_unknown_queue_address_is_refused_in_words():
         make_huey("amqp://127.0.0.1")
 
 
-def _redis_or_skip() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.ConnectionError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI but not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    return REDIS_URL
-
-
 @pytest.fixture
 def queue_url(database_url, tmp_path):
     """SQLite storage beside SQLite, Redis storage beside PostgreSQL: the embedded and the production set-ups."""
     if database_url.startswith("postgresql"):
-        url = _redis_or_skip()
+        url = redis_url_or_skip()
         make_huey(url).flush()
         return url
     return f"sqlite:///{tmp_path / 'tasks.db'}"
@@ -57,7 +45,7 @@ def test_a_consumer_process_solves_a_queued_run(database_url, queue_url, tmp_pat
     run_page = auth.post("/rota/generate", form, form_page="/rota/").headers["Location"]
 
     env = {**os.environ, "DATABASE_URL": database_url, "TASK_QUEUE_URL": queue_url, "SECRET_KEY": "test-secret-key",
-           "MAIL_SERVER": ""}
+           "MAIL_SERVER": "", "PUBLIC_URL": "http://127.0.0.1:5000"}
     log = tmp_path / "consumer.log"
     with log.open("w") as log_file:
         consumer = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "console.worker.huey",

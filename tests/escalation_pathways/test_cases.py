@@ -20,6 +20,7 @@ from tests.conftest import totp_now
 SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
 MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
+NON_CLINICAL_ADMIN = next(p for p in PEOPLE if p.role == Role.NON_CLINICAL_ADMIN)
 REQUIRED_AFTER_REVIEW = ["Assess the risk level", "Inform the service mailbox", "Record a clinical note",
                          "Close and review: what happened and what follows"]
 
@@ -159,6 +160,21 @@ def test_a_case_opened_by_hand_and_an_overdue_step_is_highlighted(app, client, a
     assert 'class="checklist__step overdue"' in client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
 
 
+def test_a_case_for_a_look_alike_pseudonym_is_refused_and_one_typed_differently_is_the_same(app, client, auth,
+                                                                                             demo_thread):
+    sign_in(auth, SARAH)
+    with app.app_context():
+        service_id = db.session.scalar(sa.text("SELECT id FROM services WHERE slug = 'eating-disorders'"))
+    reason = "Worrying message reported by phone"
+    refused = auth.post("/escalation/cases", {"service_id": service_id, "pseudonym": "Wil\u200blow", "reason": reason},
+                        form_page="/escalation/", follow_redirects=True)
+    assert "The pseudonym holds invisible characters (U+200B)" in refused.get_data(as_text=True)
+    opened = auth.post("/escalation/cases", {"service_id": service_id, "pseudonym": " Ｗｉｌｌｏｗ ", "reason": reason},
+                       form_page="/escalation/")
+    with app.app_context():
+        assert db.session.get(Case, int(opened.headers["Location"].rsplit("/", 1)[1])).pseudonym == "Willow"
+
+
 def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_thread):
     case_id = escalate_demo_post(app, client, auth)
     auth.logout()
@@ -185,6 +201,28 @@ def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_th
     new = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "plan version 2" in new and "Call the duty clinician" in new and "Assess the risk level" not in new
     assert "Ask to reveal" in new
+
+
+def test_only_clinical_staff_decide_whether_a_reveal_needs_a_second_clinician(app, client, auth, demo_data):
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        clinical_admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == ADMIN.email))
+        escalations.save_plan(service, steps=[dict(s) for s in escalations.checklists.DEFAULT_STEPS],
+                              two_person_reveal=True, actor=clinical_admin)
+    sign_in(auth, NON_CLINICAL_ADMIN)
+    page = "/escalation/plans/eating-disorders"
+    editor = client.get(page).get_data(as_text=True)
+    assert re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor)
+    assert "only clinical administrators and owners change it" in editor
+    steps = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-evidence": "none"}
+    auth.post(page, steps, form_page=page)  # the box unticked: as a browser sends a disabled one
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        assert escalations.plan_steps(service)[1] is True
+        with pytest.raises(UserError, match="a clinical decision"):
+            escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                                  actor=db.session.scalar(sa.select(StaffMember).where(
+                                      StaffMember.email == NON_CLINICAL_ADMIN.email)))
 
 
 def test_two_administrators_saving_a_plan_at_once_the_second_is_told(app, demo_data, monkeypatch):

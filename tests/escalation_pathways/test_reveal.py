@@ -189,7 +189,8 @@ def test_when_the_vault_is_down_the_reveal_says_so_and_the_case_still_works(app,
     case_id = escalate_demo_post(app, client, auth)
     real = app.extensions["pid_vault"]
     # Nothing listens on loopback port 9: the vault's database refuses every connection.
-    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]))
+    app.extensions["pid_vault"] = down = Vault("postgresql+psycopg://vault@127.0.0.1:9/vault", Sealer([new_key()]),
+                                               chain_key=b"k")
     try:
         base = f"/escalation/cases/{case_id}"
         response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)

@@ -1,0 +1,66 @@
+"""The outbox: an email is written in the same transaction as the change it reports, and a sender on the task
+queue retries until the mail server takes it, so an outage loses nothing.
+
+Emails hold links (built from PUBLIC_URL by console.links) and plain words: never a post's text or anything
+about who a pseudonym is.
+"""
+
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from console import task_queue
+from console.database import utcnow
+from console.extensions import db
+from console.mail import MailError, send_email
+from console.notifications.models import OutboxEmail
+
+log = logging.getLogger(__name__)
+SEND_TASK = "outbox.send"
+BATCH = 50
+LONGEST_WAIT = timedelta(hours=1)
+
+
+def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:
+    """Put an email in the outbox, in the caller's transaction; `send_soon` after the commit sends it."""
+    email = OutboxEmail(to=to, subject=subject, body=body)
+    db.session.add(email)
+    return email
+
+
+def send_soon() -> None:
+    """Ask the task queue's consumer to send what is due now, rather than at its next minute."""
+    task_queue.get(current_app).enqueue(SEND_TASK)
+
+
+def send_outbox() -> tuple[int, int]:
+    """Send the emails that are due, oldest first; a failure waits longer each time (1, 2, 4 ... minutes, at most
+    an hour) and is never dropped. Returns (sent, failed)."""
+    now = utcnow()
+    due = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.sent_at.is_(None),
+                                                          OutboxEmail.next_attempt_at <= now)
+                             .order_by(OutboxEmail.id).limit(BATCH)).all()
+    sent = failed = 0
+    for email in due:
+        email.attempts += 1
+        try:
+            send_email(to=email.to, subject=email.subject, body=email.body)
+        except MailError as error:
+            failed += 1
+            email.last_error = str(error)[:300]
+            email.next_attempt_at = now + min(LONGEST_WAIT, timedelta(minutes=2 ** (email.attempts - 1)))
+            log.warning("outbox email %s not sent (attempt %s): %s", email.id, email.attempts, email.last_error)
+        else:
+            sent += 1
+            email.sent_at = utcnow()
+        db.session.commit()  # one at a time: a crash half-way never sends an email twice from this batch
+    return sent, failed
+
+
+def init_app(app) -> None:
+    """The sender runs on the task queue: once a minute, and at once when an email is queued."""
+    queue = task_queue.get(app)
+    queue.register(SEND_TASK, send_outbox)
+    queue.register_periodic("outbox.retry", send_outbox, minutes=1)
