@@ -213,7 +213,7 @@ def test_only_clinical_staff_decide_whether_a_reveal_needs_a_second_clinician(ap
     page = "/escalation/plans/eating-disorders"
     editor = client.get(page).get_data(as_text=True)
     assert re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor)
-    assert "only clinical administrators and owners change it" in editor
+    assert "Now on for this service. A clinical decision: only clinical administrators and owners change it" in editor
     steps = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-evidence": "none"}
     auth.post(page, steps, form_page=page)  # the box unticked: as a browser sends a disabled one
     with app.app_context():
