@@ -232,6 +232,16 @@ def test_an_imported_file_becomes_a_draft_and_bad_files_say_why(app, client, man
     wrong = upload(json.dumps({"format": "something-else"}).encode())
     assert wrong.status_code == 400 and "not a rota this console can read" in wrong.get_data(as_text=True)
     assert "Choose a .json file." in upload(b"{}", name="rota.txt").get_data(as_text=True)
+    odd_shape = upload(json.dumps({"format": "modrota-solution/1", "assignments": "x"}).encode())
+    assert odd_shape.status_code == 400 and "assignments: must be a list" in odd_shape.get_data(as_text=True)
+    deep = upload(b"[" * 5000 + b"]" * 5000)
+    assert deep.status_code == 400 and "nested too deeply" in deep.get_data(as_text=True)
+    huge_number = upload(b'{"format": ' + b"9" * 5000 + b"}")
+    assert huge_number.status_code == 400 and "The file is not valid JSON" in huge_number.get_data(as_text=True)
+    far_off = manager.post("/rota/import", {**form, "import-start": "9999-12-27",
+                                            "import-file": (BytesIO(exported), "rota.json")},
+                           form_page="/rota/", content_type="multipart/form-data")
+    assert far_off.status_code == 400 and "Enter a date within five years of today." in far_off.get_data(as_text=True)
     imported = upload(exported)
     assert imported.status_code == 302
     page = client.get(imported.headers["Location"]).get_data(as_text=True)

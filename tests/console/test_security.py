@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 
 from console import create_app
 from console.extensions import db, limiter
-from escalation_pathways import vault
 from console.permissions import Role
+from escalation_pathways import vault
 from tests.conftest import AuthActions, base_config, totp_now
 from tests.factories import PASSWORD, make_staff
+
+ADMIN_SECRET = pyotp.random_base32()
 
 
 def test_pages_carry_security_headers_and_a_csp_without_inline_script(client):
@@ -75,6 +77,16 @@ def test_oversize_request_from_a_signed_in_person_gets_413_not_500(app, client, 
     assert response.status_code == 413
     assert "larger than this console accepts" in response.get_data(as_text=True)
     assert "Sign out" in response.get_data(as_text=True)
+
+
+def test_numbers_too_large_for_the_database_in_addresses_are_not_found_not_a_crash(app, client, auth):
+    with app.app_context():
+        make_staff("ada.admin@trust.example.org", roles=[Role.NON_CLINICAL_ADMIN], name="Ada Admin",
+                   mfa_secret=ADMIN_SECRET)
+    auth.login("ada.admin@trust.example.org", PASSWORD, totp_secret=ADMIN_SECRET)
+    assert client.get(f"/admin/staff/{2**63}/edit").status_code == 404
+    assert client.get(f"/admin/staff/{2**31}/edit").status_code == 404
+    assert client.get(f"/admin/audit?page={10**30}").status_code == 200
 
 
 def test_unknown_page_is_a_friendly_404(client):
