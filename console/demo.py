@@ -13,7 +13,7 @@ from console.database import utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from console.queue import service as queue
-from console.queue.models import IngestSecret, RiskTerm
+from console.queue.models import IngestSecret
 from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
 from console.services.models import Service
 from escalation_pathways import vault
@@ -140,11 +140,6 @@ def is_empty() -> bool:
         not db.session.scalar(sa.select(sa.func.count()).select_from(Service))
 
 
-# Every demo service starts with these lists (administrators edit them per service).
-DEMO_TERMS = {
-    "critical": ("suicide", "kill myself", "end my life", "overdose", "want to die"),
-    "risk": ("cutting", "self harm", "hopeless", "purging", "starving myself", "voices"),
-}
 # The README's curl example signs with this; real services get a random secret from their settings page.
 DEMO_INGEST_SECRET = "demo-ingest-secret"
 
@@ -185,8 +180,7 @@ def load() -> None:
         db.session.flush()
         db.session.add_all(_rota_terms(staff, person.role))
     for service in services.values():
-        db.session.add_all(RiskTerm(service_id=service.id, list=list_name, phrase=phrase)
-                           for list_name, phrases in DEMO_TERMS.items() for phrase in phrases)
+        queue.add_default_terms(service)
     db.session.add(IngestSecret(service_id=services["demo-low"].id, sealed=crypto.seal(DEMO_INGEST_SECRET)))
     audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
     db.session.commit()

@@ -168,6 +168,17 @@ def terms_add(service_id: int):
     return _settings_page(service, form, status=400)
 
 
+@bp.route("/services/<int:service_id>/terms/defaults", methods=["POST"])
+@requires("admin.services")
+def terms_defaults(service_id: int):
+    """Put back the default words and phrases a service's lists lack."""
+    service = services.get_or_raise(service_id=service_id)
+    added = button_action(lambda: queue.restore_default_terms(service))
+    if added is not None:
+        flash(f"{added} default term(s) added." if added else "The lists already hold every default term.", "success")
+    return redirect(url_for("queue.settings", service_id=service.id))
+
+
 @bp.route("/services/<int:service_id>/terms/<int:term_id>/remove", methods=["POST"])
 @requires("admin.services")
 def term_remove(service_id: int, term_id: int):

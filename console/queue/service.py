@@ -18,6 +18,7 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.queue import alerts
+from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, IngestSecret, Post, Priority, QueueSettings, RiskTerm
 from console.services.models import Service
@@ -198,14 +199,13 @@ def terms_of(service: Service) -> dict[str, list[RiskTerm]]:
     return {name: [r for r in rows if r.list == name] for name in LISTS}
 
 
-def add_terms(service: Service, *, list_name: str, text: str) -> int:
-    """Add terms, one per line, to a list; returns how many were new."""
-    if list_name not in LISTS:
-        raise UserError("Choose the critical or the risk list.")
+def _add_phrases(service: Service, list_name: str, phrases) -> int:
+    """Put phrases on a service's list, leaving out those it has (in any case); returns how many were new. The
+    caller commits."""
     have = {(r.list, r.phrase.casefold()) for r in db.session.scalars(
         sa.select(RiskTerm).where(RiskTerm.service_id == service.id))}
     added = 0
-    for line in text.splitlines():
+    for line in phrases:
         phrase = " ".join(line.split())
         if not phrase:
             continue
@@ -215,7 +215,30 @@ def add_terms(service: Service, *, list_name: str, text: str) -> int:
             db.session.add(RiskTerm(service_id=service.id, list=list_name, phrase=phrase))
             have.add((list_name, phrase.casefold()))
             added += 1
+    return added
+
+
+def add_terms(service: Service, *, list_name: str, text: str) -> int:
+    """Add terms, one per line, to a list; returns how many were new."""
+    if list_name not in LISTS:
+        raise UserError("Choose the critical or the risk list.")
+    added = _add_phrases(service, list_name, text.splitlines())
     audit.record("risk_terms.added", target=f"service:{service.id}", details={"list": list_name, "added": added})
+    db.session.commit()
+    return added
+
+
+def add_default_terms(service: Service) -> int:
+    """Put the default lists' phrases (console.queue.lexicon) that a service lacks on its lists, in the caller's
+    transaction (a new service starts with them); returns how many were new."""
+    added = sum(_add_phrases(service, list_name, phrases) for list_name, phrases in DEFAULT_TERMS.items())
+    audit.record("risk_terms.defaults_added", target=f"service:{service.id}", details={"added": added})
+    return added
+
+
+def restore_default_terms(service: Service) -> int:
+    """Put back the default phrases a service's lists lack (an administrator's button); returns how many."""
+    added = add_default_terms(service)
     db.session.commit()
     return added
 

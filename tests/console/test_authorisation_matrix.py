@@ -113,6 +113,7 @@ ROUTES = {
     ("queue.settings", "GET"): ("/queue/services/1/settings", ADMINS),
     ("queue.terms_add", "POST"): ("/queue/services/1/terms", ADMINS),
     ("queue.term_remove", "POST"): ("/queue/services/1/terms/1/remove", ADMINS),
+    ("queue.terms_defaults", "POST"): ("/queue/services/1/terms/defaults", ADMINS),
     ("queue.secret_new", "POST"): ("/queue/services/1/secret", ADMINS),
     ("queue.times_save", "POST"): ("/queue/services/1/times", ADMINS),
     ("queue.report", "GET"): ("/queue/report", ADMINS | {MANAGER}),

@@ -1,10 +1,12 @@
-"""GET /healthz, and the refusal to serve a database that is not migrated."""
+"""GET /healthz, the refusal to serve a database that is not migrated, and what data migrations do."""
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
 
 from console import create_app, schema
 from console.extensions import db
+from console.queue.lexicon import DEFAULT_TERMS
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
 from tests.conftest import base_config
@@ -78,3 +80,21 @@ def test_unreachable_database_is_a_503_with_a_message_not_a_crash(make_app):
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.get_json()["database"] == "unreachable"
+
+
+def test_upgrading_gives_services_without_word_lists_the_defaults_and_keeps_edited_lists(make_app, tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'older.db'}")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0012")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO services (id, name, slug, risk_tier, area, mailbox, active, created_at) VALUES "
+                "(1, 'Bare', 'bare', 'low', 'A', 'a@x.org', 1, '2026-11-01'), "
+                "(2, 'Edited', 'edited', 'low', 'A', 'b@x.org', 1, '2026-11-01')"))
+            connection.execute(sa.text("INSERT INTO risk_terms (service_id, list, phrase, added_at) VALUES "
+                                       "(2, 'critical', 'our own word', '2026-11-01 00:00:00')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            counts = dict(connection.execute(sa.text(
+                "SELECT service_id, count(*) FROM risk_terms GROUP BY service_id")).all())
+    assert counts == {1: len(DEFAULT_TERMS["critical"]) + len(DEFAULT_TERMS["risk"]), 2: 1}
