@@ -24,7 +24,14 @@ from console.services import service as services
 from console.services.models import Service
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
-from escalation_pathways.service import MIN_REASON, case_or_raise, pseudonym_of, visible_service
+from escalation_pathways.service import (
+    MIN_REASON,
+    case_or_raise,
+    clinicians_of,
+    pseudonym_of,
+    tell_clinicians,
+    visible_service,
+)
 from escalation_pathways.vault.identity import Identity, validated
 from escalation_pathways.vault.store import Access, Actor, VaultUnavailable
 from escalation_pathways.vault.store import AuditEntry as VaultAuditEntry
@@ -35,19 +42,6 @@ REVIEW_WITHIN = timedelta(hours=24)
 
 def _access(viewer, request: RevealRequest) -> Access:
     return Access(Actor(viewer.id, viewer.email), reason=request.justification, case_id=request.case_id)
-
-
-def _clinicians_of(service: Service, *, besides) -> list:
-    return [person for person in accounts.members_of(service)
-            if person.active and person.can("pid.reveal") and person.id != besides.id]
-
-
-def _tell_clinicians(case: Case, viewer, subject: str, text: str) -> None:
-    link = public_url("escalation.case", case_id=case.id)
-    for person in _clinicians_of(case.service, besides=viewer):
-        outbox.queue_email(to=person.email, subject=f"{subject}: {case.service.name}, case {case.id}",
-                           body=f"{text}\n\nOpen the case in the moderation console:\n{link}\n\n"
-                                "This email names no one. Sign in to see the case.\n")
 
 
 def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool) -> RevealRequest:
@@ -63,7 +57,7 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
         raise UserError(f"Say why you need to know who this is (at least {MIN_REASON} characters).")
     now = utcnow()
     kind = "break_glass" if emergency else "two_person" if case.plan.two_person_reveal else "direct"
-    if kind == "two_person" and not _clinicians_of(case.service, besides=viewer):
+    if kind == "two_person" and not clinicians_of(case.service, besides=viewer):
         raise UserError(f"Nobody else in {case.service.name} can approve a reveal. In an emergency, break glass; "
                         "otherwise ask an administrator to add a second clinician to the service.")
     request = RevealRequest(case_id=case.id, requested_by_id=viewer.id, justification=justification, kind=kind,
@@ -76,11 +70,11 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
     db.session.flush()
     audit.record("pid.reveal_requested", target=f"case {case.id}", details={"request": request.id, "kind": kind})
     if kind == "two_person":
-        _tell_clinicians(case, viewer, "Reveal waiting for a second clinician",
+        tell_clinicians(case, viewer, "Reveal waiting for a second clinician",
                          f"{viewer.name} asks to see who the pseudonym in this case is, and the service needs "
                          "a second clinician to approve.")
     elif kind == "break_glass":
-        _tell_clinicians(case, viewer, "Break glass: review needed within 24 hours",
+        tell_clinicians(case, viewer, "Break glass: review needed within 24 hours",
                          f"{viewer.name} revealed an identity in an emergency. A second clinician must review "
                          "it within 24 hours.")
     db.session.commit()

@@ -12,10 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from console import identifiers
+from console.accounts import service as accounts
+from console.accounts.service import local_time
 from console.audit import service as audit
 from console.database import insert_or_ignore, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
+from console.links import public_url
+from console.notifications import service as outbox
 from console.queue.models import Post
 from console.services import service as services
 from console.services.models import Service
@@ -95,8 +99,27 @@ def pseudonym_of(text: str) -> str:
         raise UserError(f"The pseudonym {problem}. Type it again, or copy it from the post.") from problem
 
 
+def clinicians_of(service: Service, *, besides) -> list:
+    """The service's active clinical staff (who may reveal identities), but one person."""
+    return [person for person in accounts.members_of(service)
+            if person.active and person.can("pid.reveal") and person.id != besides.id]
+
+
+def tell_clinicians(case: Case, actor, subject: str, text: str) -> None:
+    """Email the case's service's other clinicians a link to it, through the outbox in the caller's transaction
+    (the caller asks the outbox to send soon after committing). No post text, nothing about who the case is
+    about."""
+    link = public_url("escalation.case", case_id=case.id)
+    for person in clinicians_of(case.service, besides=actor):
+        outbox.queue_email(to=person.email, subject=f"{subject}: {case.service.name}, case {case.id}",
+                           body=f"{text}\n\nOpen the case in the moderation console:\n{link}\n\n"
+                                "This email names no one. Sign in to see the case.\n")
+
+
 def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post | None = None) -> Case:
-    """Open a case in the caller's transaction (the queue's escalate action commits it with the event)."""
+    """Open a case in the caller's transaction (the queue's escalate action commits it with the event); the
+    service's clinicians are told at once, through the outbox in the same transaction (the caller sends soon
+    after committing)."""
     pseudonym, reason = pseudonym_of(pseudonym), reason.strip()
     if not pseudonym:
         raise UserError("Give the pseudonym the case is about, as the platform shows it.")
@@ -110,6 +133,9 @@ def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post
     db.session.flush()
     audit.record("case.opened", target=f"case {case.id}",
                  details={"service": service.slug, "post": post.id if post else None})
+    tell_clinicians(case, actor, "New escalation case",
+                    f"A case was opened in {service.name} at {local_time(case.opened_at or utcnow())}"
+                    f"{' from a post in the moderation queue' if post else ''}. Its checklist starts now.")
     return case
 
 
@@ -126,6 +152,7 @@ def open_case(viewer, *, service_id: int, pseudonym: str, reason: str) -> Case:
     service = visible_service(viewer, service_id)
     case = add_case(service=service, pseudonym=pseudonym, reason=reason, actor=viewer)
     db.session.commit()
+    outbox.send_soon()
     return case
 
 
@@ -263,6 +290,14 @@ def close_case(viewer, *, case_id: int, summary: str) -> Case:
     audit.record("case.closed", target=f"case {case.id}")
     db.session.commit()
     return case
+
+
+def unstarted_cases(viewer) -> list[Case]:
+    """Open cases of the viewer's services whose checklist nobody has started yet: new cases to pick up."""
+    cases = cases_of(viewer)
+    started = set(db.session.scalars(sa.select(CaseStep.case_id).distinct()
+                                     .where(CaseStep.case_id.in_([case.id for case in cases]))))
+    return [case for case in cases if case.id not in started]
 
 
 def overdue_cases(viewer, *, now: datetime) -> list[tuple[Case, list[str]]]:

@@ -32,7 +32,8 @@ def index():
     escalation = {}
     if current_user.can("case.work"):
         escalation = {"reviews": reveals.reviews_due(current_user), "approvals": reveals.waiting_for(current_user),
-                      "overdue": escalations.overdue_cases(current_user, now=utcnow())}
+                      "overdue": escalations.overdue_cases(current_user, now=utcnow()),
+                      "new": escalations.unstarted_cases(current_user) if current_user.can("case.clinical") else []}
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
                            upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation)
 

@@ -18,6 +18,7 @@ from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
+from console.notifications import service as outbox
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, workable_services
 from escalation_pathways import service as escalations
@@ -152,6 +153,8 @@ def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: da
         post.parked_until = due_at if action == Action.PARKED else None
         post.claimed_by_id = post.claim_expires_at = None  # done with it: back to the queue or closed
     db.session.commit()
+    if action == Action.ESCALATED:
+        outbox.send_soon()  # the clinicians' email about the new case
     return post
 
 

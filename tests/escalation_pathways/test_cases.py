@@ -15,7 +15,7 @@ from console.queue.models import Post
 from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways.models import Case, EscalationPlan
-from tests.conftest import totp_now
+from tests.conftest import run_queued_tasks, totp_now
 
 SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
 MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders
@@ -59,6 +59,27 @@ def test_escalating_a_queue_item_opens_its_case_with_the_post_and_thread(app, cl
     assert "Assess the risk level" in page and "Escalated: the case is open" in page
     assert f'href="/escalation/cases/{case_id}"' in client.get(f"/queue/items/{demo_post_id(app)}").get_data(
         as_text=True)
+
+
+def test_a_new_case_tells_the_services_clinicians_at_once_and_shows_on_their_dashboard(app, client, auth,
+                                                                                       demo_thread, smtp_server):
+    case_id = escalate_demo_post(app, client, auth)
+    run_queued_tasks(app)  # the outbox's sender, asked to send at once
+    daniel = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a clinical moderator of Eating disorders
+    told = smtp_server.last_to(daniel.email)
+    assert told["Subject"] == f"New escalation case: Eating disorders, case {case_id}"
+    body = told.get_content()
+    assert f"/escalation/cases/{case_id}" in body
+    assert "Willow" not in body and "want to die" not in body  # no pseudonym, no post text
+    assert SARAH.email not in [m["To"] for m in smtp_server.messages]  # not the person who opened it
+    assert all(m["To"] != MEGAN.email for m in smtp_server.messages)  # non-clinical staff are not asked
+    auth.logout()
+    sign_in(auth, next(p for p in PEOPLE if p.name == "Fiona Gallagher"), again=True)
+    dashboard = client.get("/").get_data(as_text=True)
+    assert f"case {case_id}, Eating disorders</a>, opened" in dashboard and "nobody has started its checklist" \
+        in dashboard
+    auth.post(f"/escalation/cases/{case_id}/steps/review", form_page=f"/escalation/cases/{case_id}")
+    assert "nobody has started its checklist" not in client.get("/").get_data(as_text=True)
 
 
 def test_a_short_escalation_reason_is_refused_and_nothing_is_recorded(app, client, auth, demo_thread):
