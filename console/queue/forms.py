@@ -7,11 +7,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from console.forms import ConsoleForm
 
-ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide (give the reason)"),
+ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
-           SelectChoice("parked", "Park for follow-up (give the time and what for)"),
-           SelectChoice("escalated", "Escalate to the service's escalation plan (say why)"),
+           SelectChoice("parked", "Park"), SelectChoice("escalated", "Escalate"),
            SelectChoice("note", "Add a note only")]
+# The buttons of an item, in the order a moderator meets them: on a critical item the protective actions come
+# first and none is the form's default (pressing Enter chooses nothing).
+CRITICAL_ORDER = ("hidden", "escalated", "needs_reply", "approved", "parked", "reply_noted", "note")
+USUAL_ORDER = ("approved", "hidden", "needs_reply", "escalated", "parked", "reply_noted", "note")
 
 
 class TermsForm(ConsoleForm):
@@ -29,7 +32,9 @@ class TermsForm(ConsoleForm):
 class ItemActionForm(ConsoleForm):
     """What a moderator does with an item."""
 
-    action = SelectField("Action", choices=ACTIONS, validate_choice=True)
+    # Sent by the button pressed: there is no default action.
+    action = SelectField("Action", choices=ACTIONS, validate_choice=True, validators=[
+        InputRequired("Choose what to do with the item: press one of the buttons.")])
     reason = StringField("Reason or note", validators=[Optional(), Length(max=2000, message="Keep it to 2,000 "
                                                                                              "characters.")])
     due_at = DateTimeLocalField("Follow up at (UK time)", validators=[Optional()])

@@ -6,11 +6,13 @@ from flask_login import current_user
 
 from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
+from console.links import LARGEST_ID
 from console.permissions import requires
 from console.queue import bp, checks, reports, shifts, work
 from console.queue import service as queue
-from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, TermsForm
-from console.queue.models import Action
+from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
+    TermsForm
+from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
 
@@ -81,10 +83,20 @@ def bulk():
 
 def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
     now = utcnow()
+    after = request.args.get("after", type=int)
+    after = after if after is not None and 0 < after <= LARGEST_ID else None
     return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
                            form=form or ItemActionForm(), due=work.due(post, now), now=now,
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
-                           and post.claim_expires_at > now, case=escalations.case_for_post(post)), status
+                           and post.claim_expires_at > now, case=escalations.case_for_post(post),
+                           buttons=_buttons(post), after=after), status
+
+
+def _buttons(post) -> list[tuple[str, str]]:
+    """The item's action buttons (value, label): protective actions first on a critical item."""
+    labels = dict((choice.value, choice.label) for choice in ACTIONS)
+    order = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
+    return [(value, labels[value]) for value in order]
 
 
 @bp.route("/items/<int:post_id>")
@@ -123,8 +135,14 @@ def act(post_id: int):
                           "Escalated: the case is open and its checklist starts here." if escalating else "Saved.")
     if done and escalating:
         return redirect(url_for("escalation.case", case_id=escalations.case_for_post(post).id))
-    if done:
+    if done and form.action.data == Action.NOTE:
         return redirect(url_for("queue.item", post_id=post.id))
+    if done:  # on to the next item of the same queue, with a way back to this one
+        following = work.next_waiting(current_user, service_id=post.service_id, after=post.id)
+        if following is None:
+            flash(f"Nothing else is waiting in {post.service.name} that nobody holds.", "info")
+            return redirect(url_for("queue.index", service=post.service.slug))
+        return redirect(url_for("queue.item", post_id=following.id, after=post.id))
     return _item_page(post, form, 400)
 
 

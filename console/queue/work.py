@@ -93,6 +93,18 @@ def claim(moderator, *, post_id: int) -> Post:
     return post
 
 
+def next_waiting(moderator, *, service_id: int, after: int) -> Post | None:
+    """The most urgent open item of a service nobody holds, other than the one just dealt with: where a moderator
+    goes next (it is not claimed until they take it)."""
+    if service_id not in {s.id for s in workable_services(moderator)}:
+        return None
+    now = utcnow()
+    return db.session.scalar(sa.select(Post).where(
+        Post.service_id == service_id, Post.state == "open", Post.id != after,
+        sa.or_(Post.claimed_by_id.is_(None), Post.claim_expires_at < now, Post.claimed_by_id == moderator.id))
+        .order_by(Post.priority, Post.created_at).limit(1))
+
+
 def next_item(moderator, *, service_slug: str | None = None) -> Post | None:
     """Claim the most urgent unclaimed item of one of my services' queues (or of all of them): critical first,
     then risk, then the oldest."""

@@ -25,9 +25,8 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     page.get_by_role("link", name="Eating disorders").click()
     page.get_by_role("button", name="Take the next item").click()
     assert page.get_by_text('"want to die" on the critical list').is_visible()
-    page.get_by_label("Action").select_option("escalated")
     page.get_by_label("Reason or note").fill("Says they want to die tonight and has stopped eating")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Escalate").click()
 
     # The case opens with the post, its thread and the service's checklist.
     assert page.get_by_role("heading", name="Case 1: Willow in Eating disorders").is_visible()

@@ -1,5 +1,6 @@
 """Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
 
+import re
 import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -78,6 +79,34 @@ def test_next_item_hands_out_the_most_urgent_and_never_the_same_one_twice(app, c
         assert work.next_item(jess) is None
 
 
+def test_a_critical_item_offers_protective_actions_first_and_none_by_default(app, client, auth, demo_data):
+    calm, critical = push(client, "Nice walk", "I want to die tonight")
+    auth.login_demo(CHLOE)
+    page = client.get(f"/queue/items/{critical}").get_data(as_text=True)
+    assert "<select" not in page.split("Record what you did")[1]
+    labels = re.findall(r'<button type="submit" name="action" value="[a-z_]+"[^>]*>([^<]+)</button>', page)
+    assert labels[:4] == ["Hide", "Escalate", "Needs a reply", "Approve"]
+    assert re.search(r'<button type="submit" disabled hidden', page.split("Record what you did")[1])
+    usual = re.findall(r'name="action" value="[a-z_]+"[^>]*>([^<]+)<', client.get(f"/queue/items/{calm}")
+                       .get_data(as_text=True))
+    assert usual[0] == "Approve"
+    nothing = auth.post(f"/queue/items/{critical}/act", {"reason": "pressed Enter"},
+                        form_page=f"/queue/items/{critical}")
+    assert nothing.status_code == 400 and "press one of the buttons" in nothing.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Post, critical).state == "open"
+
+
+def test_after_an_action_the_next_item_comes_up_with_a_way_back(app, client, auth, demo_data):
+    calm, risky = push(client, "Nice walk", "feeling hopeless")
+    auth.login_demo(CHLOE)
+    done = auth.post(f"/queue/items/{risky}/act", {"action": "needs_reply"}, form_page=f"/queue/items/{risky}")
+    assert done.headers["Location"] == f"/queue/items/{calm}?after={risky}"
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f'<a href="/queue/items/{risky}">Back to the item you just dealt with</a>' in page
+    assert client.get(f"/queue/items/{calm}?after={2**40}").status_code == 200
+
+
 def test_actions_are_events_and_the_state_follows_from_them(app, client, auth, demo_data):
     (post_id,) = push(client, "Can anyone help?")
     auth.login_demo(CHLOE)
@@ -90,8 +119,9 @@ def test_actions_are_events_and_the_state_follows_from_them(app, client, auth, d
     assert "a time in the future" in past.get_data(as_text=True)
     auth.post(page + "/act", {"action": "needs_reply"}, form_page=page)
     auth.post(page + "/act", {"action": "note", "reason": "Asked the peer team to reply"}, form_page=page)
-    shown = auth.post(page + "/act", {"action": "reply_noted"}, form_page=page,
-                      follow_redirects=True).get_data(as_text=True)
+    done = auth.post(page + "/act", {"action": "reply_noted"}, form_page=page, follow_redirects=True)
+    assert "Nothing else is waiting in Demo low-risk service that nobody holds." in done.get_data(as_text=True)
+    shown = client.get(page).get_data(as_text=True)
     assert "State: <strong>replied</strong>" in shown
     assert "Chloe Davies needs reply" in shown and "Asked the peer team to reply" in shown
     with app.app_context():
