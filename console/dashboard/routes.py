@@ -1,5 +1,7 @@
 """Dashboard, service pages and the staff directory."""
 
+from datetime import timedelta
+
 from flask import render_template
 from flask_login import current_user
 
@@ -7,6 +9,7 @@ from console.accounts import service as accounts
 from console.dashboard import bp
 from console.database import utcnow
 from console.permissions import requires
+from console.queue import shifts
 from console.rotas import service as rotas
 from console.rotas import swaps
 from console.services import service as services
@@ -14,6 +17,9 @@ from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
 from escalation_pathways import service as escalations
 from rota.scenario import format_time
+
+
+COVER_SIGN_ONS_SHOWN = timedelta(days=7)
 
 
 @bp.route("/")
@@ -26,7 +32,8 @@ def index():
         managed = rotas.services_managed_by(current_user)
         waiting = {"cover": [row for row in rotas.published_cover(managed, today) if row.warning],
                    "leave": staffing.leave_to_decide(current_user), "swaps": swaps.waiting_for_managers(current_user),
-                   "drafts": rotas.drafts(managed)}
+                   "drafts": rotas.drafts(managed),
+                   "cover_sign_ons": shifts.cover_sessions(managed, since=utcnow() - COVER_SIGN_ONS_SHOWN)}
     upcoming = rotas.my_shifts(current_user.id, start=today, days=7) if current_user.can("rota.mine") else []
     answers = swaps.requests_for(current_user)[1] if current_user.can("rota.mine") else []
     escalation = {}

@@ -5,7 +5,7 @@ from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from console.forms import ConsoleForm
+from console.forms import CheckboxListField, ConsoleForm
 
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
@@ -39,6 +39,15 @@ class ItemActionForm(ConsoleForm):
                                                                                              "characters.")])
     due_at = DateTimeLocalField("Follow up at (UK time)", validators=[Optional()])
     submit = SubmitField("Save")
+
+
+class SignOnForm(ConsoleForm):
+    """Signing on: for a shift on the rota, the button alone; to cover, the services and why."""
+
+    services = CheckboxListField("Services you are covering", coerce=int, validators=[Optional()])
+    reason = StringField("Why you are covering (your team managers see it)", validators=[
+        Optional(), Length(max=500, message="Keep it to 500 characters.")])
+    submit = SubmitField("Sign on")
 
 
 class BulkForm(ConsoleForm):

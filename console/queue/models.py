@@ -139,8 +139,8 @@ class ModerationCheck(db.Model):
 
 
 class ModeratorSession(db.Model):
-    """A moderator signed on for their shift: the queue opens on the services they were rostered for, and these
-    times are what presence is measured by."""
+    """A moderator signed on for their shift, or to cover time they are not rostered for (with the reason): the
+    queue opens on its services, and these times are what presence is measured by."""
 
     __tablename__ = "moderator_sessions"
 
@@ -149,6 +149,9 @@ class ModeratorSession(db.Model):
     service_ids: Mapped[list] = mapped_column(sa.JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cover_reason: Mapped[str | None] = mapped_column(sa.Text)  # set when signed on without a shift
+
+    staff: Mapped[StaffMember] = relationship()
 
 
 # The SHaRON model's service levels: a critical item within 15 minutes, a risk item within the hour, others

@@ -65,6 +65,7 @@ class Presence:
     service: Service
     planned_minutes: int
     signed_on_minutes: int  # of the planned minutes, those with someone signed on
+    cover_minutes: int = 0  # minutes moderators signed on to cover without a shift (counted in signed_on too)
 
     @property
     def share(self) -> float | None:
@@ -95,7 +96,7 @@ def presence(services: list[Service], *, now: datetime) -> list[Presence]:
         sa.or_(ModeratorSession.ended_at.is_(None), ModeratorSession.ended_at >= since))).all()
     rows = []
     for service in services:
-        planned, present = defaultdict(list), defaultdict(list)
+        planned, present, covering = defaultdict(list), defaultdict(list), defaultdict(list)
         for shift in problems.published_shifts(start=first, last=last, service_ids=[service.id], rows_only=True):
             if shift.kind == "presence":
                 planned[shift.day].append((shift.start_minute, shift.end_minute))
@@ -110,8 +111,11 @@ def presence(services: list[Service], *, now: datetime) -> list[Presence]:
                 finish = min(24 * 60, int((end - day_start).total_seconds() // 60))
                 if begin < finish:
                     present[day].append((begin, finish))
+                    if session.cover_reason:
+                        covering[day].append((begin, finish))
                 day += timedelta(days=1)
         planned_minutes = sum(end - start for spans in planned.values() for start, end in _union(spans))
         covered = sum(_overlap(_union(planned[day]), _union(present[day])) for day in planned)
-        rows.append(Presence(service, planned_minutes, covered))
+        cover = sum(end - start for spans in covering.values() for start, end in _union(spans))
+        rows.append(Presence(service, planned_minutes, covered, cover))
     return rows

@@ -3,6 +3,7 @@ risk word lists and ingest secret."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
@@ -11,10 +12,16 @@ from console.permissions import requires
 from console.queue import bp, checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    TermsForm
+    SignOnForm, TermsForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
+
+
+def _sign_on_form() -> SignOnForm:
+    form = SignOnForm()
+    form.services.choices = [SelectChoice(s.id, s.name) for s in queue.workable_services(current_user)]
+    return form
 
 
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
@@ -29,7 +36,8 @@ def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int
     settings = queue.settings_of(chosen) if chosen else None
     return render_template("queue/index.html", posts=posts, services=mine, chosen=chosen, counts=counts, now=now,
                            due={p.id: work.due(p, now, settings) for p in posts}, bulk_form=bulk_form or BulkForm(),
-                           session=session, unanswered=queue.unanswered([chosen], now=now) if chosen else []), status
+                           session=session, unanswered=queue.unanswered([chosen], now=now) if chosen else [],
+                           sign_on_form=_sign_on_form(), rostered=bool(shifts.rostered_now(current_user, now))), status
 
 
 @bp.route("/")
@@ -42,8 +50,12 @@ def index():
 @bp.route("/sign-on", methods=["POST"])
 @requires("queue.work")
 def sign_on():
-    """Start my shift: the queue opens on the services I am rostered for now."""
-    button_action(lambda: shifts.sign_on(current_user), "Signed on. Your queue shows the services of your shift.")
+    """Start my shift: the queue opens on the services I am rostered for now, or those I cover (with a reason)."""
+    form = _sign_on_form()
+    form_action(form, lambda: shifts.sign_on(current_user, cover_reason=form.reason.data or "",
+                                             cover_service_ids=form.services.data or []),
+                lambda session: ("Signed on to cover. Your team managers can see it." if session.cover_reason
+                                 else "Signed on. Your queue shows the services of your shift.", "success"))
     return redirect(url_for("queue.index"))
 
 

@@ -1,5 +1,6 @@
 """Signing on and off: a moderator's queue opens on the services the published rota has them on now."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -32,20 +33,46 @@ def current(moderator) -> ModeratorSession | None:
                                                                ModeratorSession.ended_at.is_(None)))
 
 
-def sign_on(moderator) -> ModeratorSession:
-    """Start a session on the services rostered now; refused without a shift now."""
+MIN_COVER_REASON = 10
+
+
+def sign_on(moderator, *, cover_reason: str = "", cover_service_ids: Iterable[int] = ()) -> ModeratorSession:
+    """Start a session on the services rostered now; without a shift now, to cover chosen services of one's own
+    with a reason (team managers see it, and the time counts as presence)."""
     if current(moderator) is not None:
         raise UserError("You are already signed on.")
-    now = utcnow()
+    now, reason = utcnow(), cover_reason.strip()
     services = rostered_now(moderator, now)
-    if not services:
+    covering = not services
+    if covering and not reason:
         raise UserError("The published rota has no shift for you now (you can sign on from 15 minutes before one "
-                        "starts). Ask your team manager if you are covering.")
-    session = ModeratorSession(staff_id=moderator.id, service_ids=[s.id for s in services], started_at=now)
+                        "starts). If you are covering, choose the services and say why, then sign on to cover.")
+    if covering:
+        if len(reason) < MIN_COVER_REASON:
+            raise UserError(f"Say why you are covering in at least {MIN_COVER_REASON} characters; your team "
+                            "managers see it.")
+        wanted = set(cover_service_ids)
+        services = [s for s in moderator.services if s.active and s.id in wanted]
+        if not services:
+            raise UserError("Choose the services you are covering.")
+    session = ModeratorSession(staff_id=moderator.id, service_ids=[s.id for s in services], started_at=now,
+                               cover_reason=reason if covering else None)
     db.session.add(session)
-    audit.record("queue.signed_on", details={"services": [s.slug for s in services]})
+    audit.record("queue.signed_on_to_cover" if session.cover_reason else "queue.signed_on",
+                 details={"services": [s.slug for s in services]})
     db.session.commit()
     return session
+
+
+def cover_sessions(services: list[Service], *, since: datetime) -> list[tuple[ModeratorSession, list[str]]]:
+    """Sign-ons to cover (no shift on the rota) for any of these services since a time, newest first, each with
+    the names of those of these services it covered."""
+    names = {service.id: service.name for service in services}
+    sessions = db.session.scalars(sa.select(ModeratorSession).where(
+        ModeratorSession.cover_reason.is_not(None), ModeratorSession.started_at >= since)
+        .order_by(ModeratorSession.started_at.desc()))
+    return [(session, covered) for session in sessions
+            if (covered := [names[i] for i in session.service_ids if i in names])]
 
 
 def sign_off(moderator) -> ModeratorSession:

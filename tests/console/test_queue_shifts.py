@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
+from console.queue import reports
 from console.queue.models import ModeratorSession
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
@@ -75,3 +76,31 @@ def test_taking_someone_off_a_service_takes_it_off_their_queue_mid_shift(app, cl
         db.session.commit()
     page = client.get("/queue/?service=eating-disorders").get_data(as_text=True)
     assert "Eating disorders" not in page
+
+
+def test_covering_unrostered_time_needs_a_reason_is_seen_by_managers_and_counts_as_presence(app, client, auth,
+                                                                                           demo_data):
+    auth.login_demo(CHLOE)
+    page = client.get("/queue/").get_data(as_text=True)
+    assert "Sign on to cover" in page and "Why you are covering" in page
+    with app.app_context():
+        eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        eating_id = eating.id
+    short = auth.post("/queue/sign-on", {"services": [str(eating_id)], "reason": "cover"}, form_page="/queue/",
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Say why you are covering in at least 10 characters" in short
+    on = auth.post("/queue/sign-on", {"services": [str(eating_id)], "reason": "Megan is off sick tonight"},
+                   form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "Signed on to cover. Your team managers can see it." in on
+    assert "Signed on to cover since" in on and "for Eating disorders." in on
+    with app.app_context():
+        session = db.session.scalar(sa.select(ModeratorSession))
+        session.started_at -= timedelta(days=2)  # as if signed on two days ago for an hour
+        session.ended_at = session.started_at + timedelta(hours=1)
+        db.session.commit()
+        (row,) = [r for r in reports.presence([db.session.get(Service, eating_id)], now=utcnow())]
+        assert row.cover_minutes == 60
+    auth.logout()
+    auth.login_demo(Role.TEAM_MANAGER)  # Priya manages Eating disorders
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Chloe Davies covered Eating disorders from" in dashboard and "Megan is off sick tonight" in dashboard
