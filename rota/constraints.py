@@ -237,37 +237,49 @@ def _days_worked(rm: RotaModel, staff: str, days) -> list:
 
 
 def add_contract_limits(rm: RotaModel) -> None:
-    """Weekly hours and days, consecutive days and weekends, per each person's contract."""
+    """Weekly hours and days, consecutive days and weekends, per each person's contract, counting the work they
+    already have for other services (a day with such work is a working day whatever this rota does)."""
     problem, model = rm.problem, rm.model
     for person in rm.people:
         contract = person.contract
+        committed = {c.day for c in person.committed}
+
+        def counted(days) -> tuple[list, int]:
+            """This rota's work-day variables over the days, and how many of them are working days already."""
+            days = list(days)
+            return _days_worked(rm, person.id, [d for d in days if d not in committed]), \
+                sum(1 for d in days if d in committed)
+
         for week in range(problem.weeks):
-            days = range(week * 7, week * 7 + 7)
-            worked = _days_worked(rm, person.id, days)
+            worked, fixed = counted(range(week * 7, week * 7 + 7))
             if worked:
-                model.add(sum(worked) <= contract.max_days_week)
+                model.add(sum(worked) + fixed <= contract.max_days_week)
             if rm.worked.get((person.id, week)):
                 model.add(weekly_minutes(rm, person.id, week) <= round(contract.max_hours_week * 60))
         run = contract.max_consecutive_days + 1
         for first in range(problem.days - run + 1):
-            worked = _days_worked(rm, person.id, range(first, first + run))
-            if len(worked) == run:
-                model.add(sum(worked) <= contract.max_consecutive_days)
-        weekends = []
+            worked, fixed = counted(range(first, first + run))
+            if worked and len(worked) + fixed == run:
+                model.add(sum(worked) + fixed <= contract.max_consecutive_days)
+        weekends, fixed_weekends = [], 0
         for week in range(problem.weeks):
-            worked = _days_worked(rm, person.id, (week * 7 + 5, week * 7 + 6))
-            if worked:
+            worked, fixed = counted((week * 7 + 5, week * 7 + 6))
+            if fixed:
+                fixed_weekends += 1
+            elif worked:
                 weekend = model.new_bool_var(f"weekend[{person.id},w{week}]")
                 for day in worked:
                     model.add_implication(day, weekend)
                 weekends.append(weekend)
-        if len(weekends) > contract.max_weekends:
-            model.add(sum(weekends) <= contract.max_weekends)
+        if weekends and len(weekends) + fixed_weekends > contract.max_weekends:
+            model.add(sum(weekends) + fixed_weekends <= contract.max_weekends)
 
 
 def weekly_minutes(rm: RotaModel, staff: str, week: int) -> cp_model.LinearExpr:
-    """Presence and check minutes a person works in a week."""
-    return sum(rm.worked.get((staff, week), []))
+    """Presence and check minutes a person works in a week, with their work for other services."""
+    person = rm.problem.staff[staff]
+    elsewhere = sum(c.end - c.start for c in person.committed if c.day // 7 == week)
+    return sum(rm.worked.get((staff, week), [])) + elsewhere
 
 
 def add_rest(rm: RotaModel) -> None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rota.domain import WEEKEND, Assignment, Kind, Problem, Reason, Rota, Staff, Window
+from rota.domain import WEEKEND, Assignment, Kind, Problem, Reason, Rota, Staff
 from rota.score import Gap, uncovered_gaps
 from rota.validate import check_assignment
 
@@ -33,21 +33,27 @@ class _Ledger:
     minutes_by_week: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     presence_blocks: set[tuple[str, int]] = field(default_factory=set)
 
+    @classmethod
+    def of(cls, person: Staff) -> "_Ledger":
+        """A ledger that starts with the person's work for other services, so every limit counts it."""
+        ledger = cls()
+        for commitment in person.committed:
+            ledger.busy[commitment.day].append((commitment.start, commitment.end))
+            ledger.minutes_by_week[commitment.day // 7] += commitment.end - commitment.start
+        return ledger
+
 
 class Builder:
     """Builds a rota piece by piece, refusing anything that would break a hard rule."""
 
     def __init__(self, problem: Problem, step: int):
         self.problem, self.step = problem, step
-        self.ledgers = {person.id: _Ledger() for person in problem.staff.values()}
+        self.ledgers = {person.id: _Ledger.of(person) for person in problem.staff.values()}
         self.assignments: list[Assignment] = []
         self.on_duty: dict[tuple[str, int], list[tuple[int, int, str]]] = defaultdict(list)  # (start, end, role)
         self.check_starts: dict[tuple[str, int], list[int]] = defaultdict(list)
 
     # --- what a person may still take --------------------------------------------------------
-
-    def _window(self, person: Staff, day: int, start: int, end: int) -> Window | None:
-        return next((w for w in self.problem.windows(person, day) if w.contains(start, end)), None)
 
     def _supervisable(self, service: str, day: int, start: int, end: int) -> bool:
         """Whether one supervisor could be on call for the whole of [start, end)."""
@@ -64,7 +70,8 @@ class Builder:
             yield Reason.NOT_TRAINED
         if problem.date_of(day) in person.leave:
             yield Reason.ON_LEAVE
-        if self._window(person, day, start, end) is None:
+        # Availability alone: work elsewhere and the rest it needs are in the ledger (BUSY, REST below).
+        if not any(w.contains(start, end) for w in person.available_on(problem.date_of(day))):
             yield Reason.UNAVAILABLE
         if any(s < end and start < e for s, e in ledger.busy[day]):
             yield Reason.BUSY

@@ -61,6 +61,22 @@ class Unavailable:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """Work a person already has that this problem does not plan: a shift published (or approved) for another
+    service. It is fixed: the rota is planned around it, and it counts towards the person's contract limits
+    (hours, days, days in a row, rest, weekends) but not towards this problem's cover or preferences."""
+
+    day: int  # a day number of the problem
+    start: int
+    end: int
+    where: str  # the other service's name, for messages
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether the commitment shares any time with [start, end) on its day."""
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
 class PresenceSegment:
     """Part of a presence standard: at least `min` people of `roles` on duty in the window."""
 
@@ -136,6 +152,7 @@ class Staff:
     contract: Contract = field(default_factory=Contract)
     preferences: tuple[Preference, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
+    committed: tuple[Commitment, ...] = ()  # work already rostered for services outside the problem
 
     def windows_on(self, weekday: int) -> tuple[Window, ...]:
         """Recurring availability windows of a weekday."""
@@ -145,16 +162,27 @@ class Staff:
         """Availability windows on a date: the weekday's, less any one-off unavailability that date."""
         windows = self.windows_on(when.weekday())
         blocked = [(u.start, u.end) for u in self.unavailable if u.date == when]
-        if not blocked:
-            return windows
-        available = []
-        for window in windows:
-            pieces = [(window.start, window.end)]
-            for gone_from, gone_to in blocked:
-                pieces = [(s, e) for start, end in pieces
-                          for s, e in ((start, min(end, gone_from)), (max(start, gone_to), end)) if s < e]
-            available += [Window(window.days, s, e) for s, e in pieces]
-        return tuple(available)
+        return _without(windows, blocked) if blocked else windows
+
+
+def _first(holds, guess: int) -> int:
+    """The first minute of the day (0 to 24:00) from which `holds(minute)` is true, for a condition that stays true
+    once it is, starting from a guess in wall-clock minutes (within an hour of the answer on clock-change days)."""
+    minute = max(0, min(MINUTES_PER_DAY, guess))
+    while minute > 0 and holds(minute - 1):
+        minute -= 1
+    while minute < MINUTES_PER_DAY and not holds(minute):
+        minute += 1
+    return minute
+
+
+def _without(windows: tuple[Window, ...], holes: list[tuple[int, int]]) -> tuple[Window, ...]:
+    """The windows with the holes cut out."""
+    pieces = [(window, window.start, window.end) for window in windows]
+    for gone_from, gone_to in holes:
+        pieces = [(window, s, e) for window, start, end in pieces
+                  for s, e in ((start, min(end, gone_from)), (max(start, gone_to), end)) if s < e]
+    return tuple(Window(window.days, s, e) for window, s, e in pieces)
 
 
 @dataclass(frozen=True)
@@ -205,8 +233,30 @@ class Problem:
         return (self.instant(day_b, minute_b) - self.instant(day_a, minute_a)).total_seconds() / 60
 
     def windows(self, person: "Staff", day: int) -> tuple[Window, ...]:
-        """When the person is available on day number `day` (one-off unavailability taken off)."""
-        return person.available_on(self.date_of(day))
+        """When the person could take more work on day number `day`: available (one-off unavailability taken off),
+        not already working elsewhere then, and rested from their work elsewhere the day before and after."""
+        windows = person.available_on(self.date_of(day))
+        blocked = self.committed_blocks(person, day)
+        return _without(windows, blocked) if blocked else windows
+
+    def committed_blocks(self, person: "Staff", day: int) -> list[tuple[int, int]]:
+        """Times of a day the person's commitments keep them from other work: the commitments themselves, and
+        the rest they need after the day before's and before the day after's (real time: clock changes count)."""
+        if not person.committed:
+            return []
+        rest = person.contract.min_rest_hours * 60
+        blocked = [(c.start, c.end) for c in person.committed if c.day == day]
+        before = [c.end for c in person.committed if c.day == day - 1]
+        if before:  # the first minute of the day far enough from the last work of the day before
+            rested = lambda minute: self.real_minutes_between(day - 1, max(before), day, minute) >= rest  # noqa: E731
+            blocked.append((0, _first(rested, round(rest - (MINUTES_PER_DAY - max(before))))))
+        after = [c.start for c in person.committed if c.day == day + 1]
+        if after:  # work may end up to the last minute far enough from the first work of the day after
+            too_late = lambda minute: self.real_minutes_between(day, minute, day + 1, min(after)) < rest  # noqa: E731
+            first = _first(too_late, round(MINUTES_PER_DAY + min(after) - rest))
+            if too_late(first):
+                blocked.append((max(0, first - 1), MINUTES_PER_DAY))
+        return [(start, end) for start, end in blocked if start < end]
 
     def supervisor_windows(self, service_id: str, day: int) -> list[tuple[Staff, Window]]:
         """Each supervisor trained for the service, not on leave that day, with each window they are available."""

@@ -115,13 +115,15 @@ def contract_short_minutes(problem: Problem, rota: Rota) -> int:
 
 
 def contract_shortfalls(problem: Problem, rota: Rota) -> dict[str, int]:
-    """Each person's minutes below their weekly contract minimum, summed over the weeks."""
+    """Each person's minutes below their weekly contract minimum, summed over the weeks; work they already have
+    for other services counts towards it."""
     by_staff = rota.by_staff()
     short = {}
     for person in problem.staff.values():
         short[person.id] = 0
         for week in range(problem.weeks):
-            worked = worked_minutes([a for a in by_staff.get(person.id, []) if a.day // 7 == week])
+            worked = worked_minutes([a for a in by_staff.get(person.id, []) if a.day // 7 == week]) + sum(
+                c.end - c.start for c in person.committed if c.day // 7 == week)
             short[person.id] += max(0, round(person.contract.min_hours_week * 60) - worked)
     return short
 

@@ -84,7 +84,8 @@ def check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
         found.append(Violation(2, f"{what}: {person.name} is not trained for {service.name}"))
     if problem.date_of(a.day) in person.leave:
         found.append(Violation(3, f"{what}: {person.name} is on leave that day"))
-    if not any(window.contains(a.start, a.end) for window in problem.windows(person, a.day)):
+    # Availability alone: work already published elsewhere is checked with the rest of the person's work (rule 5).
+    if not any(window.contains(a.start, a.end) for window in person.available_on(problem.date_of(a.day))):
         found.append(Violation(3, f"{what}: outside {person.name}'s availability"))
     if a.kind == Kind.PRESENCE:
         segments = service.segments_on(weekday)
@@ -113,12 +114,14 @@ def check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
 
 
 def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]) -> list[Violation]:
-    """Rules 5-9: one person's assignments together."""
+    """Rules 5-9: one person's assignments together, with the work they already have for other services
+    (commitments). A limit broken by that other work alone is not this rota's to report."""
     person = problem.staff.get(staff_id)
     if person is None:
         return []
     contract, found = person.contract, []
     work = [a for a in assignments if a.kind in WORK_KINDS]
+    elsewhere = person.committed
     latest: dict[int, Assignment] = {}  # per day, the assignment reaching furthest so far
     for later in work:
         earlier = latest.get(later.day)
@@ -126,36 +129,58 @@ def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]
             found.append(Violation(5, f"{describe(problem, later)} overlaps {describe(problem, earlier)}"))
         if earlier is None or later.end > earlier.end:
             latest[later.day] = later
-    working_days = sorted({a.day for a in work})
+        for other in elsewhere:
+            if other.day == later.day and other.overlaps(later.start, later.end):
+                found.append(Violation(5, f"{describe(problem, later)} overlaps {person.name}'s shift already "
+                                          f"rostered for {other.where}, {format_time(other.start)}-"
+                                          f"{format_time(other.end)}"))
+    own_days = {a.day for a in work}
+    working_days = own_days | {c.day for c in elsewhere}
+
+    def counting(days) -> str:
+        """Words saying the figure counts work published for other services, when it does."""
+        places = sorted({c.where for c in elsewhere if c.day in days})
+        return f" (counting shifts already rostered for {', '.join(places)})" if places else ""
+
     for week in range(problem.weeks):
-        in_week = [a for a in work if a.day // 7 == week]
-        hours = sum(a.minutes for a in in_week) / 60
-        if hours > contract.max_hours_week + 1e-9:
-            found.append(Violation(6, f"{person.name}: {hours:g} hours in week {week + 1}, "
-                                      f"more than the {contract.max_hours_week:g} allowed"))
-        days = len({a.day for a in in_week})
-        if days > contract.max_days_week:
-            found.append(Violation(6, f"{person.name}: {days} working days in week {week + 1}, "
-                                      f"more than the {contract.max_days_week} allowed"))
-    run = 0
-    for day in range(problem.days):
-        run = run + 1 if day in working_days else 0
-        if run == contract.max_consecutive_days + 1:
-            found.append(Violation(7, f"{person.name}: more than {contract.max_consecutive_days} working days in a "
-                                      f"row, up to {problem.date_of(day):%a %d %b}"))
-    for day in working_days:
-        if day + 1 not in working_days:
+        week_days = range(week * 7, week * 7 + 7)
+        if not own_days & set(week_days):
             continue
-        last_end = max(a.end for a in work if a.day == day)
-        first_start = min(a.start for a in work if a.day == day + 1)
+        minutes = sum(a.minutes for a in work if a.day in week_days) + sum(
+            c.end - c.start for c in elsewhere if c.day in week_days)
+        if minutes / 60 > contract.max_hours_week + 1e-9:
+            found.append(Violation(6, f"{person.name}: {minutes / 60:g} hours in week {week + 1}"
+                                      f"{counting(week_days)}, more than the {contract.max_hours_week:g} allowed"))
+        days = len(working_days & set(week_days))
+        if days > contract.max_days_week:
+            found.append(Violation(6, f"{person.name}: {days} working days in week {week + 1}{counting(week_days)}, "
+                                      f"more than the {contract.max_days_week} allowed"))
+    run: list[int] = []
+    for day in [*range(problem.days), None]:  # None ends the last run
+        if day is not None and day in working_days:
+            run.append(day)
+            continue
+        if len(run) > contract.max_consecutive_days and own_days & set(run):
+            found.append(Violation(7, f"{person.name}: more than {contract.max_consecutive_days} working days in a "
+                                      f"row, up to {problem.date_of(run[contract.max_consecutive_days]):%a %d %b}"
+                                      f"{counting(run)}"))
+        run = []
+    for day in sorted(working_days):
+        if day + 1 not in working_days or not {day, day + 1} & own_days:
+            continue
+        last_end = max([a.end for a in work if a.day == day] + [c.end for c in elsewhere if c.day == day])
+        first_start = min([a.start for a in work if a.day == day + 1] + [c.start for c in elsewhere
+                                                                          if c.day == day + 1])
         rest = problem.real_minutes_between(day, last_end, day + 1, first_start) / 60
         if rest < contract.min_rest_hours - 1e-9:
             found.append(Violation(8, f"{person.name}: only {rest:g} hours' rest between {problem.date_of(day):%a %d %b}"
-                                      f" and the next day, less than {contract.min_rest_hours:g}"))
-    weekends = {day // 7 for day in working_days if day % 7 in (5, 6)}
-    if len(weekends) > contract.max_weekends:
-        found.append(Violation(9, f"{person.name}: works {len(weekends)} weekends, more than the "
-                                  f"{contract.max_weekends} allowed"))
+                                      f" and the next day{counting((day, day + 1))}, less than "
+                                      f"{contract.min_rest_hours:g}"))
+    weekend_days = [day for day in working_days if day % 7 in (5, 6)]
+    weekends = {day // 7 for day in weekend_days}
+    if len(weekends) > contract.max_weekends and own_days & set(weekend_days):
+        found.append(Violation(9, f"{person.name}: works {len(weekends)} weekends{counting(weekend_days)}, more than "
+                                  f"the {contract.max_weekends} allowed"))
     return found
 
 

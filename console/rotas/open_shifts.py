@@ -60,7 +60,7 @@ def _problem(person: StaffMember, today: date) -> Problem:
 def _fit(problem: Problem, staff_id: str, day: int, start: int, end: int) -> tuple[int, int] | None:
     """The longest part of [start, end) the person is available for, as one presence shift the rules allow."""
     rules = problem.rules
-    windows = problem.staff[staff_id].available_on(problem.date_of(day))
+    windows = problem.windows(problem.staff[staff_id], day)
     pieces = [(max(start, w.start), min(end, w.end)) for w in windows]
     pieces = [(s, min(e, s + rules.presence_max_minutes)) for s, e in pieces if e - s >= rules.presence_min_minutes]
     return max(pieces, key=lambda piece: piece[1] - piece[0], default=None)
@@ -74,7 +74,7 @@ def _check_slot(problem: Problem, rota: Rota, staff_id: str, gap) -> tuple[int, 
     points = [checks.window_start, *done, checks.window_end]
     earlier, later = max(zip(points, points[1:], strict=False), key=lambda pair: pair[1] - pair[0])
     middle = (earlier + later - checks.minutes) // 2
-    windows = problem.staff[staff_id].available_on(problem.date_of(gap.day))
+    windows = problem.windows(problem.staff[staff_id], gap.day)
     starts = [t for t in range(checks.window_start, checks.window_end - checks.minutes + 1, step)
               if any(w.start <= t and t + checks.minutes <= w.end for w in windows)]
     best = min(starts, key=lambda t: abs(t - middle), default=None)

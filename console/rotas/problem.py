@@ -91,12 +91,43 @@ def _leave_days(requests: list[LeaveRequest], first: date, last: date) -> frozen
     return frozenset(days)
 
 
+def work_elsewhere(services: list[Service], start: date, last: date,
+                   staff_ids: list[int]) -> dict[int, list[domain.Commitment]]:
+    """Each person's work in the period for services outside these ones: the shifts of an approved version
+    waiting to be published where there is one, else the published ones (on call is no work)."""
+    inside = {service.id for service in services}
+    approved: dict[tuple[int, date], RotaVersion] = {}
+    for version in db.session.scalars(sa.select(RotaVersion).where(
+            RotaVersion.status == VersionStatus.APPROVED.value, RotaVersion.start_date <= last)
+            .order_by(RotaVersion.approved_at, RotaVersion.id)):
+        for service in version.services:
+            day = max(version.start_date, start)
+            while day <= min(version.last_date, last):
+                if service.id not in inside:
+                    approved[(service.id, day)] = version
+                day += timedelta(days=1)
+    shifts = [shift for shift in published_shifts(start=start, last=last, staff_ids=staff_ids, rows_only=True)
+              if shift.service_id not in inside and (shift.service_id, shift.day) not in approved]
+    wanted = set(staff_ids)
+    for version in {version.id: version for version in approved.values()}.values():
+        shifts += [shift for shift in version.shifts if shift.staff_id in wanted and shift.service_id not in inside
+                   and approved.get((shift.service_id, shift.day)) is version]
+    names = {service.id: service.name for service in db.session.scalars(sa.select(Service))}
+    work = defaultdict(list)
+    for shift in shifts:
+        if shift.kind != Kind.ON_CALL.value and start <= shift.day <= last:
+            work[shift.staff_id].append(domain.Commitment((shift.day - start).days, shift.start_minute,
+                                                          shift.end_minute, names[shift.service_id]))
+    return work
+
+
 def build_problem(services: list[Service], start: date, days: int, *, name: str = "") -> Problem:
     """The engine's problem for these services over [start, start + days).
 
-    Work people already have in the published rotas of other services in the period is taken as time
-    they are not available, so two rotas never double-book anyone; published duty in the 12 weeks
-    before counts towards fairness.
+    Work people already have for other services in the period (published, or approved and waiting to be
+    published) is fixed: the rota is planned around it and checked with it, against every contract limit, so
+    rotas made in separate runs never overbook anyone between them. Published duty in the 12 weeks before
+    counts towards fairness.
     """
     last = start + timedelta(days=days - 1)
     slugs = {service.id: service.slug for service in services}
@@ -108,12 +139,7 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
                       LeaveRequest.first_day <= last, LeaveRequest.last_day >= start)
     off = _by_staff(Unavailability, ids, Unavailability.day.between(start, last))
     preferences = _by_staff(StaffPreference, ids)
-    busy_elsewhere = [shift for shift in published_shifts(start=start, last=last, staff_ids=ids, rows_only=True)
-                      if shift.service_id not in slugs]
-    elsewhere = defaultdict(list)
-    for shift in busy_elsewhere:
-        if shift.kind != Kind.ON_CALL.value:
-            elsewhere[shift.staff_id].append(domain.Unavailable(shift.day, shift.start_minute, shift.end_minute))
+    elsewhere = work_elsewhere(services, start, last, ids)
     all_slugs = {service.id: service.slug for service in db.session.scalars(sa.select(Service))}
     staff = {}
     for person in people:
@@ -130,8 +156,8 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
                                                 p.weight, all_slugs.get(p.service_id))
                               for p in preferences[person.id]
                               if p.service_id is None or p.service_id in slugs),
-            unavailable=tuple(domain.Unavailable(u.day, u.start_minute, u.end_minute) for u in off[person.id])
-            + tuple(elsewhere[person.id]),
+            unavailable=tuple(domain.Unavailable(u.day, u.start_minute, u.end_minute) for u in off[person.id]),
+            committed=tuple(sorted(elsewhere[person.id], key=lambda c: (c.day, c.start))),
         )
     return Problem(name=name, start=start, days=days, staff=staff,
                    services={service.slug: standard_of(service) for service in services},

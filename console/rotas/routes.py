@@ -220,7 +220,8 @@ def _version_page(version, form: ShiftForm | None = None, status: int = 200):
                            override_form=OverrideForm(), cover=rotas.coverage_by_service(review, found),
                            slugs={s.slug: s for s in version.services},
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
-                           format_time=format_time, changed_it=current_user.id in rotas.editors(version)), status
+                           format_time=format_time, changed_it=current_user.id in rotas.editors(version),
+                           elsewhere=rotas.work_elsewhere(review.problem)), status
 
 
 @bp.route("/versions/<int:version_id>")

@@ -77,6 +77,23 @@ def review(version: RotaVersion) -> Review:
                   {o.message: o for o in version.overrides})
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """The work people on a rota already have for other services in its period, which it was checked with."""
+
+    services: list[str]
+    shifts: int
+    people: int
+
+
+def work_elsewhere(problem: Problem) -> Elsewhere | None:
+    """What of other services' rotas a version was planned around and checked with (None when nothing)."""
+    committed = [(person.id, c) for person in problem.staff.values() for c in person.committed]
+    if not committed:
+        return None
+    return Elsewhere(sorted({c.where for _, c in committed}), len(committed), len({p for p, _ in committed}))
+
+
 def _editable(version: RotaVersion) -> None:
     if version.status != VersionStatus.DRAFT.value:
         raise UserError("Only a draft can be changed; this rota is "

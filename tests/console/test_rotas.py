@@ -448,3 +448,36 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
     backwards = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
                                         "day": day.isoformat(), "start": "17:00", "end": "12:00"})
     assert backwards.status_code == 400 and "The end must come after the start." in backwards.get_data(as_text=True)
+
+
+def version_with(slug: str, shifts: list[tuple[int, int, int]], staff_id: int, status: str) -> int:
+    """A version of one service's rota from next Monday with one person's presence shifts (day, start, end)."""
+    service = services(slug)[0]
+    version = RotaVersion(start_date=next_monday(), days=28, created_by_id=person(MANAGER).id, services=[service],
+                          status=status, published_at=utcnow() if status == "published" else None,
+                          approved_at=utcnow() if status == "approved" else None,
+                          shifts=[Shift(staff_id=staff_id, service_id=service.id, kind="presence",
+                                        day=next_monday() + timedelta(days=day), start_minute=start, end_minute=end)
+                                  for day, start, end in shifts])
+    db.session.add(version)
+    db.session.commit()
+    return version.id
+
+
+@pytest.mark.parametrize("first_state", ["published", "approved"])
+def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, client, manager, first_state):
+    """Ella volunteers 10 hours and 3 days a week; two of her evenings are in Eating disorders' rota already."""
+    with app.app_context():
+        ella = person(VOLUNTEER).id
+        version_with("eating-disorders", [(0, 17 * 60, 22 * 60), (1, 17 * 60, 22 * 60)], ella, first_state)
+        by_hand = version_with("early-intervention-psychosis", [(3, 17 * 60, 22 * 60)], ella, "draft")
+        assert [str(v) for v in rotas.review(db.session.get(RotaVersion, by_hand)).violations if v.rule == 6] \
+            == ["rule 6: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for Eating disorders), "
+                "more than the 10 allowed"]
+        engine_made = make_draft(("early-intervention-psychosis",))
+        assert rotas.review(db.session.get(RotaVersion, engine_made)).violations == []
+        assert not [s for s in db.session.get(RotaVersion, engine_made).shifts
+                    if s.staff_id == ella and s.kind != "on_call" and (s.day - next_monday()).days < 7]
+    page = client.get(f"/rota/versions/{by_hand}").get_data(as_text=True)
+    assert "Checked together with the shifts already published or approved for Eating disorders: 2 shift(s) of 1 " \
+           "person" in page

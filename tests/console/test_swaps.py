@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from console.audit.models import AuditEntry
+from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
@@ -148,3 +149,29 @@ def test_a_manager_who_is_part_of_a_swap_cannot_decide_it(app, demo_data):
         with pytest.raises(UserError, match="You are part of this swap"):
             swaps.decide(noor, request_id=asked.id, approve=True)
         assert db.session.get(SwapRequest, asked.id).status == "agreed"
+
+
+def test_a_swap_counts_the_work_the_colleague_has_for_other_services(app, client, auth: AuthActions, demo_data):
+    with app.app_context():
+        shift = published_evening_shift()
+        shift_id, day = shift.id, shift.day
+        noor = newcomer_for(shift.service)  # 10 hours and 3 days a week
+        noor_id = noor.id
+        other = db.session.scalar(sa.select(Service).where(Service.slug == "young-people"))
+        monday = day - timedelta(days=day.weekday())
+        others = [monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) != day][:2]
+        db.session.add(RotaVersion(start_date=monday, days=7, created_by_id=noor_id, services=[other],
+                                   status="published", published_at=utcnow(),
+                                   shifts=[Shift(staff_id=noor_id, service_id=other.id, kind="presence", day=d,
+                                                 start_minute=17 * 60, end_minute=22 * 60) for d in others]))
+        db.session.commit()
+    auth.login_demo(VOLUNTEER)
+    auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
+    auth.logout()
+    auth.login(NEWCOMER, PASSWORD)
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(SwapRequest.id))
+    refused = auth.post(f"/rota/mine/swaps/{request_id}/accept", form_page="/rota/mine", follow_redirects=True)
+    assert "counting shifts already rostered for Young people" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(SwapRequest, request_id).status == "asked"

@@ -5,6 +5,7 @@ from datetime import date
 from rota.domain import (
     Assignment,
     ChecksStandard,
+    Commitment,
     Contract,
     Kind,
     Preference,
@@ -38,13 +39,19 @@ def low_risk(service_id: str = "l1") -> Service:
 
 
 def person(staff_id: str, role: str = "clinical", services=("h1",), *, start: int = 8 * H, end: int = 22 * H,
-           days=EVERY_DAY, leave=(), contract: Contract | None = None, preferences=(), unavailable=()) -> Staff:
+           days=EVERY_DAY, leave=(), contract: Contract | None = None, preferences=(), unavailable=(),
+           committed=()) -> Staff:
     """A person available every day (by default) between start and end."""
     return Staff(staff_id, staff_id.title(), role, frozenset(services), (Window(frozenset(days), start, end),),
                  leave=frozenset(leave), contract=contract or Contract(max_days_week=7, max_consecutive_days=7,
                                                                      max_hours_week=80, max_weekends=4,
                                                                      min_rest_hours=11),
-                 preferences=tuple(preferences), unavailable=tuple(unavailable))
+                 preferences=tuple(preferences), unavailable=tuple(unavailable), committed=tuple(committed))
+
+
+def elsewhere(day: int, start: float, end: float, where: str = "Psychosis") -> Commitment:
+    """Work already rostered for another service, with times in hours."""
+    return Commitment(day, round(start * H), round(end * H), where)
 
 
 def problem(services, staff, *, days: int = 7) -> Problem:
