@@ -1,6 +1,6 @@
 """The declarative base and column types shared by every model."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,6 +26,11 @@ LONDON = ZoneInfo("Europe/London")
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date where the services' users are (Europe/London)."""
+    return utcnow().astimezone(LONDON).date()
 
 
 class UTCDateTime(sa.TypeDecorator):

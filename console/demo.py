@@ -9,7 +9,7 @@ from console import crypto
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import local_today
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from console.queue import service as queue
@@ -192,5 +192,5 @@ def load_thread() -> None:
     eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
     with current_app.test_request_context():  # for the alert's link (url_for), as the API builds it
         queue.ingest(eating_disorders, DEMO_POSTS)
-    vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=utcnow().date()),
+    vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=local_today()),
                      Access(Actor(None, "system"), reason="demo data"))

@@ -12,16 +12,13 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from console.accounts import service as accounts
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.links import public_url
 from console.notifications import service as outbox
 from console.queue.models import Post
 from console.services import service as services
-from console.services.models import Service
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
 from escalation_pathways.service import (
@@ -149,7 +146,7 @@ def reveal(viewer, *, request_id: int) -> tuple[RevealRequest, Identity | None]:
 def save_identity(viewer, *, request_id: int, fields: dict[str, str]) -> Identity:
     """Record or correct the identity behind an approved request's case; InvalidIdentity names each bad field."""
     request = usable_request(viewer, request_id)
-    identity = validated(fields, today=utcnow().date())
+    identity = validated(fields, today=local_today())
     case = request.case
     vault.get().save(case.service_id, case.pseudonym, identity, _access(viewer, request))
     audit.record("pid.edited", target=f"case {case.id}")  # that it changed, not what

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from console.accounts import service as accounts
 from console.dashboard import bp
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
 from console.rotas import service as rotas
@@ -26,7 +26,7 @@ COVER_SIGN_ONS_SHOWN = timedelta(days=7)
 @requires("account.self")
 def index():
     """What the signed-in person needs first: what waits for them, their next shifts, and their services."""
-    today = utcnow().date()
+    today = local_today()
     waiting = {}
     if current_user.can("rota.manage"):
         managed = rotas.services_managed_by(current_user)

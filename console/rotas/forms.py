@@ -1,11 +1,14 @@
 """Forms for making, checking and publishing rotas, and for a person's own shifts."""
 
+from datetime import timedelta
+
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, \
     SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from console.database import local_today
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.flows import MAX_WEEKS
@@ -23,11 +26,20 @@ def _monday(form, field) -> None:
         raise ValidationError(f"Choose a Monday: {field.data:%d %b %Y} is a {field.data:%A}.")
 
 
+def _not_past(form, field) -> None:
+    """Past weeks are what was worked: a new rota starts this week at the earliest."""
+    this_monday = local_today() - timedelta(days=local_today().weekday())
+    if field.data is not None and field.data < this_monday:
+        raise ValidationError(f"Start this week or later: {field.data:%d %b %Y} is in a past week, and a rota "
+                              "published for it would change what the activity record shows as worked.")
+
+
 class PeriodForm(ConsoleForm):
     """Services and a period of whole weeks from a Monday."""
 
     services = CheckboxListField("Services", coerce=int, validators=[DataRequired("Choose at least one service.")])
-    start = DateField("First day (a Monday)", validators=[InputRequired("Enter the first day, a Monday."), _monday])
+    start = DateField("First day (a Monday)", validators=[InputRequired("Enter the first day, a Monday."), _monday,
+                                                          _not_past])
     weeks = IntegerField("Weeks", default=MIN_HORIZON_DAYS // 7, validators=[
         InputRequired("Enter how many weeks."),
         NumberRange(MIN_HORIZON_DAYS // 7, MAX_WEEKS, f"A rota is {MIN_HORIZON_DAYS // 7} to {MAX_WEEKS} weeks long.")])

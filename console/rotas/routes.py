@@ -10,7 +10,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from console.database import utcnow
+from console.database import local_today
 from console.errors import NotFound, UserError
 from console.forms import ActionForm, button_action, form_action
 from console.links import public_url
@@ -48,7 +48,7 @@ def _period_forms() -> tuple[GenerateForm, ImportForm]:
     for form in (generate, upload):
         form.services.choices = choices
         if not form.is_submitted():
-            form.start.data = _next_monday(utcnow().date())
+            form.start.data = _next_monday(local_today())
     return generate, upload
 
 
@@ -59,7 +59,7 @@ def _chosen_services(ids: list[int]):
 
 def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
     managed = rotas.services_managed_by(current_user)
-    return render_template("rotas/index.html", cover=rotas.published_cover(managed, utcnow().date()),
+    return render_template("rotas/index.html", cover=rotas.published_cover(managed, local_today()),
                            drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
                            upload=upload, aim_weeks=rotas.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),
                            describe=swaps.describe), status
@@ -221,7 +221,7 @@ def _version_page(version, form: ShiftForm | None = None, status: int = 200):
                            slugs={s.slug: s for s in version.services},
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
                            format_time=format_time, changed_it=current_user.id in rotas.editors(version),
-                           elsewhere=rotas.work_elsewhere(review.problem)), status
+                           elsewhere=rotas.work_elsewhere(review.problem), today=local_today()), status
 
 
 @bp.route("/versions/<int:version_id>")
@@ -356,7 +356,7 @@ def scenario_export(version_id: int):
 # --- A person's own shifts and calendar ---------------------------------------------------------
 
 def _mine_page(feed_url: str | None = None):
-    today = utcnow().date()
+    today = local_today()
     shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
     asked, to_answer = swaps.requests_for(current_user)
     monday = today - timedelta(days=today.weekday())
@@ -388,7 +388,7 @@ def take_open_shift():
     else:
         try:
             taken = open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
-                                      gap_start=form.gap_start.data, kind=form.kind.data, today=utcnow().date())
+                                      gap_start=form.gap_start.data, kind=form.kind.data, today=local_today())
         except UserError as failure:
             flash(failure.message, "error")
         else:
@@ -412,7 +412,7 @@ def activity_download():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"])
-    for row in rotas.activity(current_user.id, today=utcnow().date()):
+    for row in rotas.activity(current_user.id, today=local_today()):
         writer.writerow([row.month.strftime("%Y-%m"), _cell(row.service), row.duty_shifts,
                          f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
     return Response(out.getvalue(), mimetype="text/csv",
@@ -423,13 +423,13 @@ def activity_download():
 @requires("rota.mine")
 def swap_ask(shift_id: int):
     """Ask a colleague to take one of my shifts."""
-    shift = swaps.own_shift(current_user, shift_id=shift_id, today=utcnow().date())
+    shift = swaps.own_shift(current_user, shift_id=shift_id, today=local_today())
     form = SwapForm()
     form.to_staff.choices = [SelectChoice(p.id, p.name) for p in swaps.colleagues(shift)]
     if form.validate_on_submit():
         try:
             swaps.ask(current_user, shift_id=shift.id, to_staff_id=form.to_staff.data, note=form.note.data or "",
-                      today=utcnow().date())
+                      today=local_today())
         except UserError as failure:
             flash(failure.message, "error")
         else:

@@ -13,6 +13,7 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.mail import MailError, send_email
 from console.permissions import Role
+from console.words import days_span, duration
 from console.rotas import calendar
 from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
@@ -392,30 +393,49 @@ def import_solution(actor, *, services: list[Service], start: date, weeks: int, 
 
 @dataclass(frozen=True)
 class Cover:
-    """A service's published cover from today: whole weeks with a published rota, and uncovered minutes in the
-    next 4 weeks."""
+    """A service's published cover from today: the days from today that have none, the continuous published
+    rota after them, and what the next 4 weeks of it leave uncovered."""
 
     service: Service
-    weeks: int
+    today: date
+    not_published_until: date | None  # the last day from today with no published rota, before the cover starts
+    covered_until: date | None  # the last day of the continuous published rota from today (or after that gap)
     uncovered_minutes: int | None  # None when the next 4 weeks are not all published
     draft: RotaVersion | None = None  # the draft behind the published window that reaches furthest
 
     @property
+    def days_ahead(self) -> int:
+        """Days from today to the end of the continuous published rota (0 when nothing is published ahead)."""
+        return (self.covered_until - self.today).days + 1 if self.covered_until else 0
+
+    @property
+    def weeks(self) -> int:
+        """Whole weeks from today to the end of the continuous published rota."""
+        return self.days_ahead // 7
+
+    @property
     def warning(self) -> str | None:
         """What a manager must act on, in words."""
+        if self.not_published_until == self.today:
+            return "No rota is published for today: nobody is planned to cover it."
+        if self.not_published_until is not None:
+            return (f"No rota is published from today to {self.not_published_until:%a %d %b}: nobody is planned to "
+                    "cover those days.")
         if self.weeks < MIN_HORIZON_DAYS // 7:
-            return (f"Only {self.weeks} week(s) of published rota ahead; at least {MIN_HORIZON_DAYS // 7} are "
-                    "needed.")
+            return (f"The published rota reaches only {days_span(self.days_ahead)} ahead, to "
+                    f"{self.covered_until:%a %d %b}; it must reach at least {MIN_HORIZON_DAYS // 7} weeks."
+                    if self.covered_until else
+                    f"No rota is published ahead; at least {MIN_HORIZON_DAYS // 7} weeks are needed.")
         if self.uncovered_minutes:
-            return f"The published rota leaves {self.uncovered_minutes} minutes of the standard uncovered in the " \
+            return f"The published rota leaves {duration(self.uncovered_minutes)} of the standard uncovered in the " \
                    "next 4 weeks."
         return None
 
 
 def published_cover(services: list[Service], today: date) -> list[Cover]:
-    """Each service's weeks of published rota ahead (from this Monday) and what the next 4 weeks leave uncovered."""
-    monday = today - timedelta(days=today.weekday())
-    horizon = monday + timedelta(weeks=26)
+    """Each service's published rota from today: a gap before it (if today is not covered), how far it reaches
+    without a break, and what the next 4 weeks leave uncovered."""
+    horizon = today + timedelta(weeks=26)
     covered_days = defaultdict(set)
     for version in db.session.scalars(sa.select(RotaVersion).where(
             RotaVersion.status == VersionStatus.PUBLISHED.value, RotaVersion.start_date <= horizon)):
@@ -423,17 +443,28 @@ def published_cover(services: list[Service], today: date) -> list[Cover]:
             covered_days[service.id].update(version.start_date + timedelta(days=d) for d in range(version.days))
     result, waiting = [], drafts(services)
     for service in services:
-        day = monday
-        while day in covered_days[service.id]:
+        covered, day = covered_days[service.id], today
+        while day not in covered and day <= horizon:
             day += timedelta(days=1)
-        weeks = (day - monday).days // 7
-        uncovered = None
-        if weeks >= MIN_HORIZON_DAYS // 7:
-            problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS)
-            rota = problems.published_rota(problem)
-            uncovered = sum(gap.uncovered_minutes for gap in uncovered_gaps(problem, rota))
+        gap_until = day - timedelta(days=1) if day > today else None
+        if day > horizon:  # nothing published ahead at all
+            gap_until, first, last = None, None, None
+        else:
+            first = day
+            while day in covered:
+                day += timedelta(days=1)
+            last = day - timedelta(days=1)
+        cover = Cover(service, today, gap_until, last, None)
+        if first is not None and cover.weeks >= MIN_HORIZON_DAYS // 7 and gap_until is None:
+            monday = today - timedelta(days=today.weekday())
+            problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS + 7)
+            from_today = (today - monday).days
+            cover = Cover(service, today, gap_until, last, sum(
+                gap.uncovered_minutes for gap in uncovered_gaps(problem, problems.published_rota(problem))
+                if from_today <= gap.day < from_today + MIN_HORIZON_DAYS))
         behind = [v for v in waiting if service in v.services]
-        result.append(Cover(service, weeks, uncovered, max(behind, key=lambda v: v.last_date, default=None)))
+        result.append(Cover(service, today, cover.not_published_until, cover.covered_until, cover.uncovered_minutes,
+                            max(behind, key=lambda v: v.last_date, default=None)))
     return result
 
 

@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from console.database import utcnow
+from console.database import local_today
 from console.errors import UserError
 from console.forms import button_action, form_action
 from console.permissions import requires
@@ -15,7 +15,7 @@ from rota.scenario import format_time
 
 
 def _today():
-    return utcnow().date()
+    return local_today()
 
 
 # --- My availability and leave ---------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from console.database import utcnow
+from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
 from console.rotas.models import LeaveRequest
@@ -11,14 +11,14 @@ from tests.console.test_rotas import person
 
 def test_a_manager_sees_services_short_of_cover_and_leave_to_decide(app, client, auth, demo_data):
     with app.app_context():
-        soon = utcnow().date() + timedelta(days=10)
+        soon = local_today() + timedelta(days=10)
         db.session.add(LeaveRequest(staff_id=person(Role.VOLUNTEER).id, first_day=soon, last_day=soon))
         db.session.commit()
     auth.login_demo(Role.TEAM_MANAGER)
     page = client.get("/").get_data(as_text=True)
     assert "Waiting for you" in page
     for service in ("Eating disorders", "Early intervention in psychosis", "Demo low-risk service"):
-        assert f"<strong>{service}:</strong> Only 0 week(s) of published rota ahead" in page
+        assert f"<strong>{service}:</strong> No rota is published ahead; at least 4 weeks are needed." in page
     assert "Perinatal" not in page.split("Waiting for you")[1].split("Your services")[0]  # not Priya's
     assert "1 leave request(s)</a> to decide" in page
 

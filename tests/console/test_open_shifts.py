@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.audit.models import AuditEntry
-from console.database import utcnow
+from console.database import local_today
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
@@ -44,7 +44,7 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
     assert listed in page and "Take this shift" in page
 
     with app.app_context():
-        offer = next(o for o in open_shifts.offers(person(VOLUNTEER), today=utcnow().date()) if o.day == day)
+        offer = next(o for o in open_shifts.offers(person(VOLUNTEER), today=local_today()) if o.day == day)
     taken = auth.post("/rota/mine/open-shifts", {"service_id": offer.service.id, "day": day.isoformat(),
                                                  "gap_start": offer.gap_start, "kind": "presence"},
                       form_page="/rota/mine",
@@ -60,17 +60,17 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
             "rota.open_shift_taken"
         # Nobody else is offered it any more, and a late claim is refused with a clear reason.
         callum = by_name("Callum Wood")
-        assert all(o.day != day or o.service.name != service for o in open_shifts.offers(callum, today=utcnow().date()))
+        assert all(o.day != day or o.service.name != service for o in open_shifts.offers(callum, today=local_today()))
         with pytest.raises(UserError, match="no longer open to you"):
             open_shifts.claim(callum, service_id=offer.service.id, day=day, gap_start=offer.gap_start,
-                              kind="presence", today=utcnow().date())
+                              kind="presence", today=local_today())
 
 
 def test_the_first_valid_claim_wins_a_race(app, demo_data):
     with app.app_context():
         gone = publish_with_a_gap()
         ella = person(VOLUNTEER)
-        offer = next(o for o in open_shifts.offers(ella, today=utcnow().date()) if o.day == gone.day)
+        offer = next(o for o in open_shifts.offers(ella, today=local_today()) if o.day == gone.day)
         # Another request has just inserted its claim on the same gap, and not yet published its version.
         db.session.add(OpenShiftClaim(service_id=offer.service.id, day=offer.day, gap_start=offer.gap_start,
                                       based_on_version_id=offer.based_on, staff_id=by_name("Callum Wood").id,
@@ -78,7 +78,7 @@ def test_the_first_valid_claim_wins_a_race(app, demo_data):
         db.session.commit()
         with pytest.raises(UserError, match="Someone else took that shift a moment ago"):
             open_shifts.claim(ella, service_id=offer.service.id, day=offer.day, gap_start=offer.gap_start,
-                              kind="presence", today=utcnow().date())
+                              kind="presence", today=local_today())
         assert not db.session.scalar(sa.select(RotaVersion).where(RotaVersion.note != ""))
 
 
@@ -88,12 +88,12 @@ def test_no_shift_is_offered_on_leave_or_beyond_the_contract(app, demo_data):
         ella = person(VOLUNTEER)
         db.session.add(LeaveRequest(staff_id=ella.id, first_day=gone.day, last_day=gone.day, status="approved"))
         db.session.commit()
-        assert all(o.day != gone.day for o in open_shifts.offers(ella, today=utcnow().date()))
+        assert all(o.day != gone.day for o in open_shifts.offers(ella, today=local_today()))
         # A volunteer whose offered hours are used up is not offered it either.
         callum = by_name("Callum Wood")
         db.session.get(Contract, callum.id).max_hours_week = 0
         db.session.commit()
-        assert open_shifts.offers(callum, today=utcnow().date()) == []
+        assert open_shifts.offers(callum, today=local_today()) == []
 
 
 def test_a_missing_moderation_check_is_offered_and_taken(app, client, auth, demo_data):
@@ -101,13 +101,13 @@ def test_a_missing_moderation_check_is_offered_and_taken(app, client, auth, demo
         version_id = make_draft()
         version = db.session.get(RotaVersion, version_id)
         gone = next(s for s in version.shifts if s.kind == "check" and s.service.slug == "demo-low"
-                    and s.day > utcnow().date() and Role.CLINICAL_MODERATOR not in s.staff.roles)
+                    and s.day > local_today() and Role.CLINICAL_MODERATOR not in s.staff.roles)
         checker, day = gone.staff, gone.day
         email = checker.email
         version.shifts.remove(gone)
         db.session.commit()
         publish_draft(version_id)
-        offer = next(o for o in open_shifts.offers(checker, today=utcnow().date())
+        offer = next(o for o in open_shifts.offers(checker, today=local_today())
                      if o.day == day and o.kind == "check")
         assert offer.service.slug == "demo-low" and offer.end - offer.start == 30
     auth.login(email)
@@ -122,4 +122,4 @@ def test_a_missing_moderation_check_is_offered_and_taken(app, client, auth, demo
                   if s.kind == "check"]
         assert len(checks) == 4 and any(s.start_minute == offer.start for s in checks)
         assert not any(o.day == day and o.service.slug == "demo-low"
-                       for o in open_shifts.offers(db.session.get(StaffMember, checker.id), today=utcnow().date()))
+                       for o in open_shifts.offers(db.session.get(StaffMember, checker.id), today=local_today()))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from console import demo
 from console.accounts.models import StaffMember
 from console.audit.models import AuditEntry
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
@@ -23,6 +23,7 @@ from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus, Shift, StaffPreference
 from console.services.models import Service
+from console.words import days_span
 from rota.constraints import time_step
 from rota.construct import greedy_rota
 from rota.scenario import problem_from_dict, rota_from_dict
@@ -34,7 +35,7 @@ PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low
 
 
 def next_monday():
-    today = utcnow().date()
+    today = local_today()
     return today + timedelta(days=7 - today.weekday())
 
 
@@ -171,10 +172,38 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
     assert len(told) > 5
     assert (ella.email in told) == has_shifts
     cover = client.get("/rota/").get_data(as_text=True)
-    # Cover counts from this Monday and the rota starts next Monday, so this week is still uncovered.
-    assert "Only 0 week(s) of published rota ahead; at least 4 are needed." in cover
+    # Cover counts from today: the rota reaches 4 weeks and more ahead, but the days to next Monday have none.
+    last = next_monday() + timedelta(days=27)
+    ahead = (last - local_today()).days + 1
+    assert f"To {last:%a %d %b}: {days_span(ahead)}" in cover
+    today_only = next_monday() - timedelta(days=1) == local_today()
+    assert ("No rota is published for today" if today_only else "No rota is published from today to") in cover
     published_again = manager.post(page_url + "/discard", form_page=page_url, follow_redirects=True)
     assert "A published rota stays on record" in published_again.get_data(as_text=True)
+
+
+def test_a_rota_starts_this_week_at_the_earliest_and_a_past_start_is_flagged(app, client, manager):
+    form = {f"generate-{k}": v for k, v in period_form(next_monday() - timedelta(weeks=2)).items()}
+    page = manager.post("/rota/generate", form, form_page="/rota/").get_data(as_text=True)
+    assert "Start this week or later" in page
+    with app.app_context():
+        backdated = make_draft(start=next_monday() - timedelta(weeks=1))  # this week: allowed, and flagged
+    if next_monday() - timedelta(weeks=1) < local_today():
+        assert "before today. Publishing it changes the days already past" in client.get(
+            f"/rota/versions/{backdated}").get_data(as_text=True)
+
+
+def test_cover_counts_from_today_without_a_break(app, client, manager):
+    with app.app_context():
+        this_monday = next_monday() - timedelta(weeks=1)
+        publish_draft(make_draft(start=this_monday))
+        today = local_today()
+        (row,) = [r for r in rotas.published_cover(services("eating-disorders"), today)]
+        assert row.not_published_until is None and row.covered_until == this_monday + timedelta(days=27)
+        assert row.days_ahead == 28 - today.weekday()
+        publish_draft(make_draft(start=next_monday() + timedelta(weeks=3)))  # the next four weeks, without a break
+        (row,) = [r for r in rotas.published_cover(services("eating-disorders"), today)]
+        assert row.covered_until == next_monday() + timedelta(weeks=3, days=27) and row.weeks >= 6
 
 
 def test_whoever_changed_a_draft_cannot_approve_it(app, client, manager):
@@ -267,7 +296,7 @@ def test_my_activity_record_adds_up_my_published_work_by_month(app, client, auth
         ella = person(VOLUNTEER)
         expected = {}
         for shift in db.session.get(RotaVersion, version_id).shifts:
-            if shift.staff_id == ella.id and shift.day <= utcnow().date() and shift.kind == "presence":
+            if shift.staff_id == ella.id and shift.day <= local_today() and shift.kind == "presence":
                 key = (shift.day.strftime("%Y-%m"), shift.service.name)
                 shifts, minutes = expected.get(key, (0, 0))
                 expected[key] = (shifts + 1, minutes + shift.end_minute - shift.start_minute)

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from console.audit.models import AuditEntry
-from console.database import utcnow
+from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
@@ -65,7 +65,7 @@ def test_a_volunteer_keeps_their_weekly_availability(app, client, volunteer):
 
 
 def test_one_off_unavailability_keeps_a_person_off_new_rotas(app, client, volunteer):
-    yesterday = utcnow().date() - timedelta(days=1)
+    yesterday = local_today() - timedelta(days=1)
     past = volunteer.post(f"{MINE}/unavailability", {"off-day": yesterday.isoformat(), "off-start": "00:00",
                                                       "off-end": "24:00"}, form_page=MINE)
     assert past.status_code == 400 and "has passed" in past.get_data(as_text=True)

@@ -1,0 +1,21 @@
+"""Numbers as people read them on a page or in an email: lengths of time in days, hours and minutes."""
+
+
+def duration(minutes: float) -> str:
+    """A length of time: "45 min", "3 h", "3 h 30 min", "4 days 2 h" (minutes dropped past a day)."""
+    minutes = int(round(abs(minutes)))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {mins} min" if mins else "")
+    return f"{mins} min"
+
+
+def days_span(days: int) -> str:
+    """A number of days as weeks and days: "4 weeks 2 days", "6 days", "1 week"."""
+    weeks, rest = divmod(days, 7)
+    parts = ([f"{weeks} week{'s' if weeks != 1 else ''}"] if weeks else []) + \
+        ([f"{rest} day{'s' if rest != 1 else ''}"] if rest or not weeks else [])
+    return " ".join(parts)

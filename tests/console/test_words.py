@@ -1,0 +1,18 @@
+"""Lengths of time in words."""
+
+import pytest
+
+from console.words import days_span, duration
+
+
+@pytest.mark.parametrize("minutes, words", [(0, "0 min"), (45, "45 min"), (60, "1 h"), (210, "3 h 30 min"),
+                                            (5778, "4 days"), (5898, "4 days 2 h"), (1440, "1 day"),
+                                            (-90, "1 h 30 min")])
+def test_durations_read_as_people_say_them(minutes, words):
+    assert duration(minutes) == words
+
+
+@pytest.mark.parametrize("days, words", [(0, "0 days"), (1, "1 day"), (6, "6 days"), (7, "1 week"),
+                                         (30, "4 weeks 2 days")])
+def test_spans_of_days_read_in_weeks_and_days(days, words):
+    assert days_span(days) == words
