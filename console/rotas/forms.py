@@ -71,6 +71,13 @@ class OverrideForm(ConsoleForm):
     submit = SubmitField("Accept with this reason")
 
 
+class GoAheadForm(ConsoleForm):
+    """Approve or publish; for a rota that leaves part of its standard uncovered, with the reason."""
+
+    reason = StringField("Why it goes ahead with these gaps (kept on record)", validators=[
+        Optional(), Length(max=500, message="Keep it to 500 characters.")])
+
+
 class SwapForm(ConsoleForm):
     """Ask a colleague to take one of my shifts."""
 

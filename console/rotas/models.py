@@ -207,6 +207,9 @@ class RotaVersion(db.Model):
     unmet: Mapped[list] = mapped_column(sa.JSON, default=list)
     # Why a version exists when it is not a whole rota from a run or a file: an open shift taken, a swap.
     note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # Why it was approved, and published, while it leaves part of its standard uncovered.
+    approved_with_gaps: Mapped[str | None] = mapped_column(sa.Text)
+    published_with_gaps: Mapped[str | None] = mapped_column(sa.Text)
 
     services: Mapped[list[Service]] = relationship(secondary=rota_version_services, lazy="selectin",
                                                    order_by=Service.name)

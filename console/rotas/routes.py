@@ -20,6 +20,7 @@ from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.forms import (
     GenerateForm,
+    GoAheadForm,
     ImportForm,
     OverrideForm,
     ShiftForm,
@@ -221,7 +222,8 @@ def _version_page(version, form: ShiftForm | None = None, status: int = 200):
                            slugs={s.slug: s for s in version.services},
                            days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
                            format_time=format_time, changed_it=current_user.id in rotas.editors(version),
-                           elsewhere=rotas.work_elsewhere(review.problem), today=local_today()), status
+                           elsewhere=rotas.work_elsewhere(review.problem), today=local_today(),
+                           short=rotas.uncovered_minutes(review), go_ahead_form=GoAheadForm()), status
 
 
 @bp.route("/versions/<int:version_id>")
@@ -300,9 +302,9 @@ def shift_remove(version_id: int, shift_id: int):
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
-def _version_action(version_id: int, action, done: str):
+def _version_action(version_id: int, action, done: str, form=None):
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    not_told = button_action(lambda: action(version), done)
+    _, not_told = form_action(form or ActionForm(), lambda: action(version), done)
     if not_told:
         flash(f"These people could not be emailed about their changed shifts: {', '.join(not_told)}. "
               "Tell them another way.", "warning")
@@ -312,16 +314,20 @@ def _version_action(version_id: int, action, done: str):
 @bp.route("/versions/<int:version_id>/approve", methods=["POST"])
 @requires("rota.approve")
 def version_approve(version_id: int):
-    """A second person approves a draft."""
-    return _version_action(version_id, lambda v: rotas.approve(v, current_user), "The rota is approved.")
+    """A second person approves a draft (with a reason when it leaves part of its standard uncovered)."""
+    form = GoAheadForm()
+    return _version_action(version_id, lambda v: rotas.approve(v, current_user, reason=form.reason.data or ""),
+                           "The rota is approved.", form)
 
 
 @bp.route("/versions/<int:version_id>/publish", methods=["POST"])
 @requires("rota.publish")
 def version_publish(version_id: int):
-    """Publish an approved rota and tell the people whose shifts changed."""
-    return _version_action(version_id, lambda v: rotas.publish(v, current_user),
-                           "The rota is published. People whose shifts changed have been emailed.")
+    """Publish an approved rota (with a reason when it leaves part of its standard uncovered) and tell the people
+    whose shifts changed."""
+    form = GoAheadForm()
+    return _version_action(version_id, lambda v: rotas.publish(v, current_user, reason=form.reason.data or ""),
+                           "The rota is published. People whose shifts changed have been emailed.", form)
 
 
 @bp.route("/versions/<int:version_id>/discard", methods=["POST"])

@@ -269,24 +269,47 @@ def editors(version: RotaVersion) -> set[int]:
     return {version.created_by_id} | audit.actor_ids(target=version_target(version), actions=EDIT_ACTIONS)
 
 
-def approve(version: RotaVersion, actor) -> None:
-    """A second manager or an owner approves a draft; nobody who made or changed it can."""
+def uncovered_minutes(checked: Review) -> int:
+    """Minutes of the standard a version leaves uncovered."""
+    return sum(gap.uncovered_minutes for gap in uncovered_gaps(checked.problem, checked.rota))
+
+
+def _reason_for_gaps(checked: Review, reason: str, doing: str) -> str | None:
+    """The reason to go on with a rota that leaves part of its standard uncovered (None when it covers it all);
+    UserError when it does not and no reason is given."""
+    short = uncovered_minutes(checked)
+    if not short:
+        return None
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise UserError(f"This rota leaves {duration(short)} of the standard uncovered (the windows are listed on "
+                        f"the page). To {doing} it as it is, give the reason in at least {MIN_REASON} characters; "
+                        "it stays on record.")
+    return reason
+
+
+def approve(version: RotaVersion, actor, *, reason: str = "") -> None:
+    """A second manager or an owner approves a draft; nobody who made or changed it can. A draft that leaves part
+    of its standard uncovered is approved only with a reason, kept with it."""
     if version.status != VersionStatus.DRAFT.value:
         raise UserError(f"Only a draft can be approved; this rota is {version.status}.")
     if actor.id in editors(version):
         raise UserError("A rota is approved by someone who has not made or changed it: ask another team manager "
                         "or an owner.")
-    blocking = review(version).blocking
-    if blocking:
-        raise UserError(f"This draft breaks {len(blocking)} rule(s) (listed on the page); fix them, or accept a "
-                        "broken contract limit with a reason, first.")
+    checked = review(version)
+    if checked.blocking:
+        raise UserError(f"This draft breaks {len(checked.blocking)} rule(s) (listed on the page); fix them, or "
+                        "accept a broken contract limit with a reason, first.")
+    version.approved_with_gaps = _reason_for_gaps(checked, reason, "approve")
     version.status, version.approved_by_id, version.approved_at = VersionStatus.APPROVED.value, actor.id, utcnow()
-    audit.record("rota.approved", target=version_target(version))
+    audit.record("rota.approved", target=version_target(version),
+                 details={"uncovered_minutes": uncovered_minutes(checked), "reason": version.approved_with_gaps})
     db.session.commit()
 
 
-def publish(version: RotaVersion, actor) -> list[str]:
-    """Publish an approved version (it is immutable from now on) and tell the people whose shifts changed.
+def publish(version: RotaVersion, actor, *, reason: str = "") -> list[str]:
+    """Publish an approved version (it is immutable from now on) and tell the people whose shifts changed; one
+    that leaves part of its standard uncovered is published only with a reason of the publisher's.
 
     Returns the people who could not be emailed (the rota is published either way).
     """
@@ -295,6 +318,7 @@ def publish(version: RotaVersion, actor) -> list[str]:
     checked = review(version)
     if checked.blocking:
         raise UserError(f"This rota breaks {len(checked.blocking)} rule(s); it cannot be published.")
+    version.published_with_gaps = _reason_for_gaps(checked, reason, "publish")
     changed_people = sorted(set(checked.added) | set(checked.removed))
     version.status, version.published_by_id, version.published_at = (VersionStatus.PUBLISHED.value, actor.id,
                                                                       utcnow())

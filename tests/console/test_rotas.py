@@ -206,6 +206,47 @@ def test_cover_counts_from_today_without_a_break(app, client, manager):
         assert row.covered_until == next_monday() + timedelta(weeks=3, days=27) and row.weeks >= 6
 
 
+def test_a_rota_with_gaps_is_approved_and_published_only_with_a_reason(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        presence = next(s for s in version.shifts if s.kind == "presence")
+        version.shifts.remove(presence)  # as a manager might leave a window uncovered
+        db.session.commit()
+    page_url = f"/rota/versions/{version_id}"
+    manager.logout()
+    manager.login_demo(OWNER)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "of the standard uncovered:" in page and ">Approve with these gaps<" in page
+    refused = manager.post(page_url + "/approve", form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    assert "To approve it as it is, give the reason" in refused
+    with app.app_context():
+        assert db.session.get(RotaVersion, version_id).status == "draft"
+    manager.post(page_url + "/approve", {"reason": "Agency cover booked for that window"}, form_page=page_url)
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Approved with gaps</strong> by Amara Okafor: Agency cover booked for that window" in page
+    refused = manager.post(page_url + "/publish", form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    assert "To publish it as it is, give the reason" in refused
+    manager.post(page_url + "/publish", {"reason": "Agency confirmed by phone"}, form_page=page_url)
+    with app.app_context():
+        published = db.session.get(RotaVersion, version_id)
+        assert published.status == "published" and published.published_with_gaps == "Agency confirmed by phone"
+
+
+def test_a_rota_breaking_a_rule_shows_no_approve_button(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        ella = person(VOLUNTEER)
+        version = db.session.get(RotaVersion, version_id)
+        version.shifts.append(Shift(staff_id=ella.id, service_id=version.services[0].id, kind="presence",
+                                    day=version.start_date, start_minute=8 * 60, end_minute=12 * 60))
+        db.session.commit()
+    manager.logout()
+    manager.login_demo(OWNER)
+    page = client.get(f"/rota/versions/{version_id}").get_data(as_text=True)
+    assert ">Approve<" not in page and "It can be approved once the broken rules above are fixed" in page
+
+
 def test_whoever_changed_a_draft_cannot_approve_it(app, client, manager):
     with app.app_context():
         version_id = make_draft()
