@@ -247,6 +247,12 @@ def rota_of(shifts: Iterable[Shift], problem: Problem) -> Rota:
     return Rota(tuple(sorted(assignments)))
 
 
+def assignment_of(shift: Shift, problem: Problem) -> Assignment | None:
+    """The engine's assignment for one shift (None outside the problem's services or period)."""
+    found = rota_of([shift], problem).assignments
+    return found[0] if found else None
+
+
 def shifts_of(rota: Rota, problem: Problem) -> list[Shift]:
     """New shift rows for a rota (not yet added to a version)."""
     services = _services_by_slug(problem)

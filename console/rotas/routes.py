@@ -239,7 +239,7 @@ def shift_add(version_id: int):
     """Add a shift by hand; the page then shows what the draft breaks."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
     form = _shift_form(version)
-    if _edited(form, "Shift added.", lambda: rotas.add_shift(version, **_shift_fields(form))):
+    if _edited(form, lambda: rotas.add_shift(version, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
     return _version_page(version, form, 400)
 
@@ -249,14 +249,9 @@ def _shift_fields(form: ShiftForm) -> dict:
                 start=minutes_of(form.start.data), end=minutes_of(form.end.data), kind=form.kind.data)
 
 
-def _edited(form: ShiftForm, done: str, edit: Callable[[], rotas.Edit]) -> bool:
-    """Validate a shift form and make the edit; True when made (what it breaks is flashed)."""
-    def message(made: rotas.Edit) -> tuple[str, str]:
-        broken = made.violations
-        return (done + (f" {', '.join(made.put_on_call)} put on call to supervise it." if made.put_on_call else "")
-                + (f" The draft now breaks {len(broken)} rule(s): see below." if broken else
-                   " The draft keeps every rule."), "warning" if broken else "success")
-    return form_action(form, edit, message)[0]
+def _edited(form: ShiftForm, edit: Callable[[], rotas.Edit]) -> bool:
+    """Validate a shift form and make the edit; True when made (what changed and what it breaks is flashed)."""
+    return form_action(form, edit, lambda made: (made.message, "warning" if made.breaks else "success"))[0]
 
 
 @bp.route("/versions/<int:version_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -269,7 +264,7 @@ def shift_edit(version_id: int, shift_id: int):
     if request.method == "GET":
         form.process(data={"staff": shift.staff_id, "service": shift.service_id, "kind": shift.kind, "day": shift.day,
                            "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
-    elif _edited(form, "Shift moved.", lambda: rotas.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
+    elif _edited(form, lambda: rotas.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
     return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form), \
         400 if form.is_submitted() else 200
@@ -298,7 +293,8 @@ def rule_override(version_id: int):
 def shift_remove(version_id: int, shift_id: int):
     """Take a shift out of a draft."""
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    button_action(lambda: rotas.remove_shift(version, shift_id=shift_id), "Shift removed.")
+    form_action(ActionForm(), lambda: rotas.remove_shift(version, shift_id=shift_id),
+                lambda made: (made.message, "warning" if made.breaks else "success"))
     return redirect(url_for("rotas.version", version_id=version.id))
 
 

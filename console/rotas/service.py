@@ -18,7 +18,7 @@ from console.rotas import calendar
 from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.services.models import Service
-from rota.domain import Kind, Problem, Rota
+from rota.domain import Assignment, Kind, Problem, Rota
 from rota.scenario import ScenarioError, format_time, rota_from_dict
 from rota.score import Score, score, uncovered_gaps
 from rota.solver import add_on_call
@@ -103,10 +103,35 @@ def _editable(version: RotaVersion) -> None:
 
 @dataclass(frozen=True)
 class Edit:
-    """What a hand edit left: the rules the draft breaks now, and who was put on call to supervise."""
+    """What a hand edit did and left: the change in words, who was put on call to supervise or taken off call
+    because nothing needed them any more, and the rules the draft still breaks (those not accepted with a
+    reason: the count the page shows)."""
 
-    violations: list[Violation]
+    change: str
     put_on_call: list[str]
+    taken_off_call: list[str]
+    breaks: list[Violation]
+
+    @property
+    def message(self) -> str:
+        """The edit in a sentence or three, for the manager who made it."""
+        words = [self.change + "."]
+        if self.put_on_call:
+            words.append(f"{', '.join(self.put_on_call)} put on call to supervise it.")
+        if self.taken_off_call:
+            words.append(f"{', '.join(self.taken_off_call)} taken off call: nothing there needs supervising now.")
+        words.append(f"The draft now breaks {len(self.breaks)} rule(s): see below." if self.breaks else
+                     "The draft keeps every rule.")
+        return " ".join(words)
+
+
+def describe_shift(shift: Shift, names: dict[int, str]) -> str:
+    """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00-22:00 (on call)"."""
+    kind = "" if shift.kind == Kind.PRESENCE.value else f" ({shift.kind.replace('_', ' ')})"
+    service = next((s.name for s in shift.version.services if s.id == shift.service_id), "another service") \
+        if shift.version else ""
+    return (f"{names.get(shift.staff_id, 'someone')}, {service}, {shift.day:%a %d %b} "
+            f"{format_time(shift.start_minute)}-{format_time(shift.end_minute)}{kind}")
 
 
 def _check_shift(version: RotaVersion, *, service_id: int, day: date, start: int, end: int) -> None:
@@ -119,18 +144,40 @@ def _check_shift(version: RotaVersion, *, service_id: int, day: date, start: int
         raise UserError("A shift starts before it ends, within one day.")
 
 
-def _with_on_call(version: RotaVersion, action: str, details: dict) -> Edit:
-    """Finish a hand edit: a clinician on call wherever supervised work now needs one, the audit entry, what the
-    draft breaks."""
+def _unneeded_on_call(checked: Review) -> list[Assignment]:
+    """On-call shifts that no longer overlap any supervised person's work for their service that day."""
+    rules, assignments = checked.problem.rules, checked.rota.assignments
+    supervised = [a for a in assignments if a.kind != Kind.ON_CALL
+                  and checked.problem.staff.get(a.staff) and checked.problem.staff[a.staff].role in
+                  rules.supervised_roles]
+    return [a for a in assignments if a.kind == Kind.ON_CALL and not any(
+        w.service == a.service and w.day == a.day and w.overlaps(a.start, a.end) for w in supervised)]
+
+
+def _finish_edit(version: RotaVersion, change: str, action: str, details: dict) -> Edit:
+    """Finish a hand edit: a clinician on call wherever supervised work now needs one, on-call shifts nothing needs
+    taken off, the audit entry, and what the draft breaks."""
     db.session.flush()
     checked = review(version)
     on_call = [a for a in add_on_call(checked.problem, checked.rota).assignments
                if a not in set(checked.rota.assignments)]
     version.shifts.extend(problems.shifts_of(Rota(tuple(on_call)), checked.problem))
-    audit.record(action, target=version_target(version), details={**details, "on_call_added": len(on_call)})
+    unneeded = set(_unneeded_on_call(checked))
+    for shift in list(version.shifts):
+        key = problems.assignment_of(shift, checked.problem)
+        if key is not None and key in unneeded:
+            version.shifts.remove(shift)
+    audit.record(action, target=version_target(version),
+                 details={**details, "on_call_added": len(on_call), "on_call_removed": len(unneeded)})
     db.session.commit()
-    return Edit(review(version).violations if on_call else checked.violations,
-                sorted({checked.problem.staff[a.staff].name for a in on_call}))
+    staff = checked.problem.staff
+    return Edit(change, sorted({staff[a.staff].name for a in on_call}), sorted({staff[a.staff].name for a in unneeded}),
+                review(version).blocking)
+
+
+def _names(*staff_ids: int) -> dict[int, str]:
+    return {person.id: person.name for person in db.session.scalars(
+        sa.select(StaffMember).where(StaffMember.id.in_(staff_ids)))}
 
 
 def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date, start: int, end: int,
@@ -139,11 +186,11 @@ def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date
     the shift is kept even when it breaks a rule, for the manager to see and fix."""
     _editable(version)
     _check_shift(version, service_id=service_id, day=day, start=start, end=end)
-    version.shifts.append(Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start,
-                                end_minute=end))
-    return _with_on_call(version, "rota.shift_added", {"staff": staff_id, "service": service_id,
-                                                       "day": day.isoformat(), "start": start, "end": end,
-                                                       "kind": kind})
+    shift = Shift(staff_id=staff_id, service_id=service_id, kind=kind, day=day, start_minute=start, end_minute=end)
+    version.shifts.append(shift)
+    return _finish_edit(version, f"Added: {describe_shift(shift, _names(staff_id))}", "rota.shift_added",
+                        {"staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start,
+                         "end": end, "kind": kind})
 
 
 def shift_of(version: RotaVersion, *, shift_id: int) -> Shift:
@@ -160,23 +207,26 @@ def move_shift(version: RotaVersion, *, shift_id: int, staff_id: int, service_id
     _editable(version)
     shift = shift_of(version, shift_id=shift_id)
     _check_shift(version, service_id=service_id, day=day, start=start, end=end)
+    names = _names(shift.staff_id, staff_id)
+    was = describe_shift(shift, names)
     before = {"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
               "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind}
     shift.staff_id, shift.service_id, shift.day, shift.start_minute, shift.end_minute, shift.kind = (
         staff_id, service_id, day, start, end, kind)
-    return _with_on_call(version, "rota.shift_moved", {"from": before, "to": {
-        "staff": staff_id, "service": service_id, "day": day.isoformat(), "start": start, "end": end, "kind": kind}})
+    return _finish_edit(version, f"Moved: {was} is now {describe_shift(shift, names)}", "rota.shift_moved",
+                        {"from": before, "to": {"staff": staff_id, "service": service_id, "day": day.isoformat(),
+                                                "start": start, "end": end, "kind": kind}})
 
 
-def remove_shift(version: RotaVersion, *, shift_id: int) -> None:
-    """Take a shift out of a draft."""
+def remove_shift(version: RotaVersion, *, shift_id: int) -> Edit:
+    """Take a shift out of a draft (and an on-call shift that then supervises nothing)."""
     _editable(version)
     shift = shift_of(version, shift_id=shift_id)
+    removed = describe_shift(shift, _names(shift.staff_id))
     version.shifts.remove(shift)
-    audit.record("rota.shift_removed", target=version_target(version),
-                 details={"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
-                          "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind})
-    db.session.commit()
+    return _finish_edit(version, f"Removed: {removed}", "rota.shift_removed",
+                        {"staff": shift.staff_id, "service": shift.service_id, "day": shift.day.isoformat(),
+                         "start": shift.start_minute, "end": shift.end_minute, "kind": shift.kind})
 
 
 @dataclass(frozen=True)

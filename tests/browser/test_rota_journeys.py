@@ -66,7 +66,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     form.get_by_label("Starts").fill("17:00")
     form.get_by_label("Ends").fill("22:00")
     form.get_by_role("button", name="Add shift").click()
-    flash = page.get_by_role("status").filter(has_text="Shift added.")
+    flash = page.get_by_role("status").filter(has_text="Added: Ella Robinson, Eating disorders")
     assert "put on call to supervise it" in flash.inner_text() and "The draft now breaks" in flash.inner_text()
     assert page.get_by_text("Every window of the standard is covered.").is_visible()
 

@@ -284,8 +284,48 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
         added = [s for s in db.session.get(RotaVersion, version_id).shifts
                  if s.staff_id == ella.id and s.start_minute == 9 * 60][0].id
     removed = manager.post(f"{page_url}/shifts/{added}/remove", form_page=page_url, follow_redirects=True)
-    assert "Shift removed." in removed.get_data(as_text=True)
+    assert f"Removed: Ella Robinson, Eating disorders, {next_monday():%a %d %b} 09:00-13:00." in \
+        removed.get_data(as_text=True)
     assert "The rota keeps every rule" in removed.get_data(as_text=True)
+
+
+def test_the_flash_counts_the_broken_rules_as_the_page_does(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        ella = person(VOLUNTEER)
+        eating = services("eating-disorders")[0]
+    page_url = f"/rota/versions/{version_id}"
+    page = manager.post(page_url + "/shifts", {
+        "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
+        "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    flashed = int(re.search(r"The draft now breaks (\d+) rule", page).group(1))
+    boxed = int(re.search(r"This rota breaks (\d+) rule", page).group(1))
+    assert flashed == boxed
+
+
+def test_removing_supervised_work_takes_off_the_on_call_shift_nothing_needs(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        version = db.session.get(RotaVersion, version_id)
+        volunteers = {p.id for p in db.session.scalars(sa.select(StaffMember)) if Role.VOLUNTEER in p.roles}
+        evening = next(s for s in version.shifts if s.staff_id in volunteers and s.kind == "presence")
+        others = [s for s in version.shifts if s.day == evening.day and s.service_id == evening.service_id
+                  and s.kind == "presence" and s.id != evening.id and s.end_minute > evening.start_minute
+                  and s.start_minute < evening.end_minute]
+        for shift in others:  # only the volunteer's evening is supervised there
+            version.shifts.remove(shift)
+        db.session.commit()
+        on_call_before = [s.id for s in version.shifts if s.day == evening.day
+                          and s.service_id == evening.service_id and s.kind == "on_call"]
+        evening_id = evening.id
+    assert on_call_before
+    page_url = f"/rota/versions/{version_id}"
+    page = manager.post(f"{page_url}/shifts/{evening_id}/remove", form_page=page_url,
+                        follow_redirects=True).get_data(as_text=True)
+    assert "taken off call: nothing there needs supervising now." in page
+    with app.app_context():
+        left = {s.id for s in db.session.get(RotaVersion, version_id).shifts}
+        assert not set(on_call_before) & left
 
 
 def test_an_imported_file_becomes_a_draft_and_bad_files_say_why(app, client, manager):
@@ -497,7 +537,7 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
         version = db.session.get(RotaVersion, version_id)
         ella = person(VOLUNTEER)
         shift = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
-        shift_id, day, service_id = shift.id, shift.day, shift.service_id
+        shift_id, day, service_id, service = shift.id, shift.day, shift.service_id, shift.service.name
         clinician = person(Role.CLINICAL_MODERATOR)
         clinician_id, clinician_name = clinician.id, clinician.name
     page_url = f"/rota/versions/{version_id}"
@@ -508,7 +548,8 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
     moved = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
                                     "day": day.isoformat(), "start": "12:00", "end": "17:00"},
                          follow_redirects=True).get_data(as_text=True)
-    assert "Shift moved." in moved
+    assert f"Moved: Ella Robinson, {service}, {day:%a %d %b} 17:00-22:00 is now {clinician_name}, {service}, " \
+        f"{day:%a %d %b} 12:00-17:00." in moved
     assert "Who changes" in moved and f"{clinician_name}: 1 added" in moved
     with app.app_context():
         shift = db.session.get(Shift, shift_id)
