@@ -19,6 +19,7 @@ from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.services.models import Service
 from rota.domain import Assignment, Kind, Problem, Rota
+from rota.explain import describe_gap
 from rota.scenario import ScenarioError, format_time, rota_from_dict
 from rota.score import Score, score, uncovered_gaps
 from rota.solver import add_on_call
@@ -476,6 +477,7 @@ class Cover:
     covered_until: date | None  # the last day of the continuous published rota from today (or after that gap)
     uncovered_minutes: int | None  # None when the next 4 weeks are not all published
     draft: RotaVersion | None = None  # the draft behind the published window that reaches furthest
+    open_windows: tuple[str, ...] = ()  # what the published rota leaves uncovered in the next 4 weeks, in words
 
     @property
     def days_ahead(self) -> int:
@@ -528,17 +530,20 @@ def published_cover(services: list[Service], today: date) -> list[Cover]:
             while day in covered:
                 day += timedelta(days=1)
             last = day - timedelta(days=1)
-        cover = Cover(service, today, gap_until, last, None)
-        if first is not None and cover.weeks >= MIN_HORIZON_DAYS // 7 and gap_until is None:
+        uncovered, windows = None, ()
+        four_weeks = today + timedelta(days=MIN_HORIZON_DAYS - 1)
+        if first is not None and first <= four_weeks:  # what the published rota leaves open in the next 4 weeks
             monday = today - timedelta(days=today.weekday())
             problem = problems.build_problem([service], monday, MIN_HORIZON_DAYS + 7)
-            from_today = (today - monday).days
-            cover = Cover(service, today, gap_until, last, sum(
-                gap.uncovered_minutes for gap in uncovered_gaps(problem, problems.published_rota(problem))
-                if from_today <= gap.day < from_today + MIN_HORIZON_DAYS))
+            since, until = (first - monday).days, (min(last, four_weeks) - monday).days
+            gaps = [gap for gap in uncovered_gaps(problem, problems.published_rota(problem))
+                    if since <= gap.day <= until]
+            windows = tuple(describe_gap(problem, gap) for gap in gaps)
+            if gap_until is None and last >= four_weeks:
+                uncovered = sum(gap.uncovered_minutes for gap in gaps)
         behind = [v for v in waiting if service in v.services]
-        result.append(Cover(service, today, cover.not_published_until, cover.covered_until, cover.uncovered_minutes,
-                            max(behind, key=lambda v: v.last_date, default=None)))
+        result.append(Cover(service, today, gap_until, last, uncovered,
+                            max(behind, key=lambda v: v.last_date, default=None), windows))
     return result
 
 

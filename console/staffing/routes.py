@@ -132,10 +132,9 @@ def leave_decide(leave_id: int):
     flash(f"Leave for {name} {decision.leave.status}." + ("" if decision.emailed else
                                                          f" {name} could not be emailed: tell them another way."),
           "success" if decision.emailed else "warning")
-    if decision.clashing_shifts:
-        days = ", ".join(sorted({f"{s.day:%a %d %b} ({s.service.name})" for s in decision.clashing_shifts}))
-        flash(f"{name} has published shifts in this leave: {days}. Make a new draft for those weeks, or cover the "
-              "shifts by hand, and publish it.", "warning")
+    if decision.opened:
+        flash(f"{name}'s published shifts in this leave are open shifts now, offered to colleagues who could take "
+              f"them, and shown on the Rotas page until someone does: {'; '.join(decision.opened)}.", "warning")
     return redirect(url_for("staffing.leave_list"))
 
 

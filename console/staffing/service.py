@@ -3,18 +3,21 @@ when they cannot, their leave and their contract. Every change is audited."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
 
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.mail import MailError, send_email
 from console.rotas import problem as problems
-from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Shift, Unavailability
+from console.rotas import service as rotas
+from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
 from console.rotas.service import services_managed_by
+from rota.domain import Rota
 from rota.scenario import format_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -174,10 +177,10 @@ def recent_decisions(manager, *, limit: int = 20) -> list[LeaveRequest]:
 
 @dataclass(frozen=True)
 class Decision:
-    """A leave decision and what it leaves the manager to do."""
+    """A leave decision and what it did to the rota."""
 
     leave: LeaveRequest
-    clashing_shifts: list[Shift]  # published shifts in approved leave: the rota needs changing
+    opened: list[str]  # the person's published shifts in approved leave, now open shifts (in words)
     emailed: bool
 
 
@@ -194,13 +197,33 @@ def decide_leave(manager, *, leave_id: int, approve: bool, note: str) -> Decisio
         raise UserError("Give a reason when you reject leave; the person sees it.")
     leave.status = (LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED).value
     leave.decided_by_id, leave.decided_at, leave.decision_note = manager.id, utcnow(), note.strip()
+    opened = _open_shifts_in(leave, manager) if approve else []
     audit.record(f"leave.{leave.status}", target=f"leave:{leave.id}",
                  details={"staff": leave.staff_id, "first": leave.first_day.isoformat(),
-                          "last": leave.last_day.isoformat()})
+                          "last": leave.last_day.isoformat(), "shifts_opened": len(opened)})
     db.session.commit()
-    clashes = problems.published_shifts(start=leave.first_day, last=leave.last_day, staff_ids=[leave.staff_id]) \
-        if approve else []
-    return Decision(leave, clashes, _tell_decision(leave))
+    return Decision(leave, opened, _tell_decision(leave))
+
+
+def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
+    """Take the person off their published shifts in approved leave, service by service and day by day (a clinician
+    goes on call where the work left needs one): the windows they leave are open shifts, offered to colleagues
+    who could take them and shown on the rota until someone does. The caller commits."""
+    clashes = problems.published_shifts(start=max(leave.first_day, local_today()), last=leave.last_day,
+                                        staff_ids=[leave.staff_id])
+    opened = []
+    for (service, day), shifts in groupby(sorted(clashes, key=lambda s: (s.service.name, s.day)),
+                                          key=lambda s: (s.service, s.day)):
+        monday = day - timedelta(days=day.weekday())
+        problem = problems.build_problem([service], monday, 7)
+        rota = problems.published_rota(problem)
+        index = (day - monday).days
+        left = Rota(tuple(a for a in rota.assignments if not (a.staff == str(leave.staff_id) and a.day == index)))
+        rotas.publish_day(problem, left, service=service, day=index, actor=manager,
+                          note=f"Leave: {leave.staff.name}", also_tell=(leave.staff_id,))
+        opened += [f"{service.name}, {day:%a %d %b} {format_time(s.start_minute)}-{format_time(s.end_minute)}"
+                   for s in shifts]
+    return opened
 
 
 def _tell_decision(leave: LeaveRequest) -> bool:

@@ -9,6 +9,7 @@ from console.audit.models import AuditEntry
 from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
+from console.rotas import open_shifts
 from console.rotas import problem as problems
 from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest
 from tests.conftest import AuthActions
@@ -80,7 +81,7 @@ def test_one_off_unavailability_keeps_a_person_off_new_rotas(app, client, volunt
         assert [(u.date, u.start, u.end) for u in problem.staff[str(ella.id)].unavailable] == [(day, 0, 1440)]
 
 
-def test_leave_is_requested_then_approved_by_a_manager_who_is_told_about_published_shifts(
+def test_approved_leave_turns_the_persons_published_shifts_into_open_shifts(
         app, client, volunteer, smtp_server):
     with app.app_context():
         publish_draft(make_draft())
@@ -108,7 +109,12 @@ def test_leave_is_requested_then_approved_by_a_manager_who_is_told_about_publish
     approved = volunteer.post(decide, {f"leave-{leave_id}-decision": "approve"}, form_page="/staffing/leave",
                               follow_redirects=True).get_data(as_text=True)
     assert "Leave for Ella Robinson approved." in approved
-    assert f"Ella Robinson has published shifts in this leave: {first:%a %d %b}" in approved
+    opened = f"{first_shift.service.name}, {first:%a %d %b} {first_shift.start_minute // 60:02d}:"
+    assert "Ella Robinson&#39;s published shifts in this leave are open shifts now" in approved and opened in approved
+    rota_page = page(client, "/rota/")
+    assert "Open in the published rota" in rota_page
+    assert f"{first_shift.service.name}, {first:%a %d %b}".replace("'", "&#39;") in rota_page.split(
+        "Open in the published rota")[1]
     email = smtp_server.last_to(ella.email)
     assert email["Subject"] == "Your leave request has been approved"
     with app.app_context():
@@ -116,6 +122,13 @@ def test_leave_is_requested_then_approved_by_a_manager_who_is_told_about_publish
         assert first in problem.staff[str(ella.id)].leave
         assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target == f"leave:{leave_id}")
                                  .order_by(AuditEntry.id.desc())) == "leave.approved"
+        in_leave = problems.published_shifts(start=first, last=first + timedelta(days=2), staff_ids=[ella.id])
+        assert in_leave == []  # off the rota: the window is an open shift for someone else
+        colleagues = [p for p in problems.rostered_staff([first_shift.service]) if p.id != ella.id
+                      and problems.engine_role(p) == problems.engine_role(ella)]
+        assert any(o.day == first and o.service.id == first_shift.service_id
+                   for colleague in colleagues for o in open_shifts.offers(colleague, today=local_today())), \
+            "the window Ella left is offered to a colleague who could take it"
     again = volunteer.post(decide, {f"leave-{leave_id}-decision": "reject", f"leave-{leave_id}-note": "No"},
                            form_page="/staffing/leave")
     assert again.status_code == 400
