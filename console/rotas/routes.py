@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -194,8 +195,10 @@ def run_retry(run_id: int):
     return redirect(url_for("rotas.run", run_id=(again or run).id))
 
 
-def _shift_form(version, problem=None) -> ShiftForm:
-    """The add-shift form; its people come from the draft's problem when the page has one already."""
+def _shift_form(version, problem=None, *, day: date | None = None, person: int | None = None,
+                service: int | None = None) -> ShiftForm:
+    """The add-shift form; its people come from the draft's problem when the page has one already. A new form
+    starts on the day, person and service the manager is looking at."""
     form = ShiftForm()
     people = sorted((int(p.id), p.name, p.role) for p in problem.staff.values()) if problem else \
         [(p.id, p.name, problems.engine_role(p)) for p in problems.rostered_staff(version.services)]
@@ -203,24 +206,69 @@ def _shift_form(version, problem=None) -> ShiftForm:
                           for staff_id, name, role in sorted(people, key=lambda p: p[1])]
     form.service.choices = [SelectChoice(service.id, service.name) for service in version.services]
     if not form.is_submitted():
-        form.day.data = version.start_date
+        form.day.data = day or version.start_date
+        form.staff.data, form.service.data = person, service
     return form
+
+
+@dataclass(frozen=True)
+class GridView:
+    """What part of a rota its page shows: one week, and optionally one service or one person."""
+
+    week: int
+    weeks: int
+    service: str | None  # a service's slug
+    person: int | None  # a staff id
+    everyone: bool  # everyone rostered, not only those with shifts that week
+
+    @classmethod
+    def of(cls, version, problem, args) -> "GridView":
+        """The view asked for in the page's address, anything unknown left out; by default the week of today."""
+        weeks = max(1, -(-version.days // 7))
+        today = (local_today() - version.start_date).days
+        week = args.get("week", type=int)
+        if week is None:
+            week = today // 7 if 0 <= today < version.days else 0
+        service = args.get("service") if args.get("service") in problem.services else None
+        person = args.get("person", type=int)
+        return cls(min(max(week, 0), weeks - 1), weeks, service,
+                   person if person is not None and str(person) in problem.staff else None, args.get("everyone") == "1")
+
+    def days(self, version) -> list[date]:
+        """The dates the view shows."""
+        first = self.week * 7
+        return [version.start_date + timedelta(days=d) for d in range(first, min(first + 7, version.days))]
+
+    def address(self, version, **changes) -> str:
+        """The page's address for this view with some of its choices changed."""
+        choices = {"week": self.week, "service": self.service, "person": self.person,
+                   "everyone": "1" if self.everyone else None, **changes}
+        return url_for("rotas.version", version_id=version.id, **{k: v for k, v in choices.items() if v is not None})
 
 
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
     review = rotas.review(version)
-    form = form or _shift_form(version, review.problem)
+    view = GridView.of(version, review.problem, request.args)
+    days = view.days(version)
+    slugs = {s.slug: s for s in version.services if view.service in (None, s.slug)}
+    form = form or _shift_form(version, review.problem, day=days[0], person=view.person,
+                               service=slugs[view.service].id if view.service else None)
     found = uncovered_gaps(review.problem, review.rota)
     gaps = [describe_gap(review.problem, gap) for gap in found]
-    days = [version.start_date + timedelta(days=d) for d in range(version.days)]
+    shown = [shift for shift in version.shifts if shift.day in days and shift.service.slug in slugs
+             and view.person in (None, shift.staff_id)]
     grid = {}
-    for shift in version.shifts:
+    for shift in shown:
         grid.setdefault((shift.staff_id, shift.day), []).append(shift)
-    people = sorted(review.problem.staff.values(), key=lambda p: (p.role, p.name))
+    working = {shift.staff_id for shift in shown}
+    shown_people = [p for p in review.problem.staff.values()
+                    if (int(p.id) == view.person if view.person is not None else view.everyone or int(p.id) in working)]
+    people = sorted(shown_people, key=lambda p: (p.role, p.name))
     return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
                            override_form=OverrideForm(), cover=rotas.coverage_by_service(review, found),
-                           slugs={s.slug: s for s in version.services},
-                           days=days, grid=grid, people=people, role_names=problems.ROLE_NAMES,
+                           slugs=slugs, days=days, first_day=(days[0] - version.start_date).days, view=view,
+                           all_people=sorted(review.problem.staff.values(), key=lambda p: p.name),
+                           grid=grid, people=people, role_names=problems.ROLE_NAMES,
                            format_time=format_time, changed_it=current_user.id in rotas.editors(version),
                            elsewhere=rotas.work_elsewhere(review.problem), today=local_today(),
                            short=rotas.uncovered_minutes(review), go_ahead_form=GoAheadForm()), status
@@ -266,8 +314,8 @@ def shift_edit(version_id: int, shift_id: int):
                            "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
     elif _edited(form, lambda: rotas.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
-    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form), \
-        400 if form.is_submitted() else 200
+    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form,
+                           format_time=format_time), 400 if form.is_submitted() else 200
 
 
 @bp.route("/versions/<int:version_id>/overrides", methods=["POST"])

@@ -245,11 +245,19 @@ class DayCover:
 
     bars: list[Bar]
     uncovered: list[str]  # what is missing, in words; empty when the standard is met
+    checks: str = ""  # for a checks standard: "4 of 4 checks; longest gap 3 h 30 min"
 
     @property
     def summary(self) -> str:
         """The day in words, for everyone (the timeline is a picture of it)."""
-        return "; ".join(self.uncovered) if self.uncovered else "Covered"
+        return "; ".join([*([self.checks] if self.checks else []), *self.uncovered]) or "Covered"
+
+
+def _checks_in_words(checks, starts: list[int]) -> str:
+    """How a day's checks stand against the standard: "3 of 4 checks; longest gap 5 h"."""
+    points = [checks.window_start, *sorted(starts), checks.window_end]
+    longest = max(later - earlier for earlier, later in zip(points, points[1:], strict=False))
+    return f"{len(starts)} of {checks.per_day} checks; longest gap {duration(longest)}"
 
 
 def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -278,10 +286,11 @@ def coverage_by_service(checked: Review, gaps: list) -> dict[tuple[str, int], Da
             bars += [Bar(s, e, "uncovered") for s, e in uncovered]
             bars += [Bar(a.start, a.end, "check") for a in checks[(slug, day)]]
             words = [f"{format_time(g.start)}-{format_time(g.end)} "
-                     + ("nobody on duty" if g.kind == "presence" else
-                        "too long without a check" if g.kind == "check gap" else f"{g.missing} check(s) short")
-                     for g in missing]
-            result[(slug, day)] = DayCover(sorted(bars, key=lambda bar: bar.start), words)
+                     + ("nobody on duty" if g.kind == "presence" else "too long without a check")
+                     for g in missing if g.kind != "missing checks"]
+            in_words = _checks_in_words(service.checks, [a.start for a in checks[(slug, day)]]) \
+                if service.checks else ""
+            result[(slug, day)] = DayCover(sorted(bars, key=lambda bar: bar.start), words, in_words)
     return result
 
 

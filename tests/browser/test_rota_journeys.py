@@ -59,6 +59,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     assert_accessible(page)
     screenshot(page, "rota-draft-with-a-gap")
 
+    page.get_by_text("Add a shift", exact=True).click()  # the form opens where the manager is looking
     form = page.locator("form[action$='/shifts']")
     form.get_by_label("Person").select_option(label="Ella Robinson (volunteer)")
     form.get_by_label("Service").select_option(label="Eating disorders")

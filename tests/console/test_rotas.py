@@ -452,17 +452,42 @@ def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, c
         day, start, end = evening.day, evening.start_minute, evening.end_minute
         version.shifts.remove(evening)
         db.session.commit()
-    page = client.get(f"/rota/versions/{version_id}").get_data(as_text=True)
-    grid = page.split("<h2>Services by time of day</h2>")[1].split("<h2>People by day</h2>")[0]
+    week, weekday = divmod((day - next_monday()).days, 7)
+    page = client.get(f"/rota/versions/{version_id}?week={week}").get_data(as_text=True)
+    grid = page.split("<h3>Services by time of day</h3>")[1].split("<h3>People by day</h3>")[0]
     rows = {row.split("</th>")[0].split(">")[-1]: row for row in grid.split('<th scope="row">')[1:]}
     cells = rows["Eating disorders"].split("<td")[1:]
-    short = cells[(day - next_monday()).days]
+    assert len(cells) == 7  # one week at a time
+    short = cells[weekday]
     assert 'class="cover--short"' in short
     assert f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d} nobody on duty" in short
     assert f'class="bar bar--uncovered" x="{start}"' in short
     assert sum('class="cover--short"' in cell for cell in cells) == 1
     assert all('class="cover--ok"' in cell for row in rows.values() if row is not rows["Eating disorders"]
                for cell in row.split("<td")[1:])
+    assert "4 of 4 checks; longest gap" in rows["Demo low-risk service"]
+
+
+def test_the_rota_grid_shows_a_week_at_a_time_with_filters_and_shifts_open_on_their_own_page(app, client, manager):
+    with app.app_context():
+        version_id = make_draft()
+        ella = person(VOLUNTEER)
+        version = db.session.get(RotaVersion, version_id)
+        her_shift = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
+        week, shift_id = (her_shift.day - next_monday()).days // 7, her_shift.id
+    base = f"/rota/versions/{version_id}"
+    page = client.get(f"{base}?week={week}").get_data(as_text=True)
+    assert f"Week {week + 1} of 4" in page
+    assert "Remove" not in page.split("<h3>People by day</h3>")[1]  # actions are on each shift's own page
+    assert f'href="{base}/shifts/{shift_id}/edit"' in page
+    hers = client.get(f"{base}?week={week}&person={ella.id}").get_data(as_text=True).split("<h3>People by day</h3>")[1]
+    assert hers.count('<th scope="row">') == 1 and "Ella Robinson" in hers
+    only = client.get(f"{base}?week={week}&service=demo-low").get_data(as_text=True)
+    grid = only.split("<h3>Services by time of day</h3>")[1].split("<h3>People by day</h3>")[0]
+    assert "Demo low-risk service" in grid and "Eating disorders" not in grid
+    assert client.get(f"{base}?week=99&person=abc&service=nope").status_code == 200
+    shift_page = client.get(f"{base}/shifts/{shift_id}/edit").get_data(as_text=True)
+    assert "Remove this shift" in shift_page and "Ella Robinson" in shift_page
 
 
 def test_a_supervised_shift_added_by_hand_gets_a_clinician_on_call(app, client, manager):
