@@ -16,21 +16,24 @@ import hashlib
 import secrets
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.database import LONDON, utcnow
 from console.extensions import db
+from console.links import public_url
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
 from console.services.models import Service
 
 KEEP_CANCELLED = timedelta(days=30)
+KEEP_PAST = timedelta(days=60)  # shifts further back than this leave the feed
 REFRESH = timedelta(hours=1)  # how often calendar apps are asked to fetch the feed again
 KIND_LABELS = {"presence": "on duty", "check": "moderation check", "on_call": "on call (clinical supervision)"}
 
@@ -66,8 +69,15 @@ def owner_of(token: str) -> StaffMember | None:
     return staff if staff is not None and staff.active else None
 
 
+def _page(row: CalendarEvent) -> str:
+    """The person's own shifts page in the console, at the shift's day."""
+    return public_url("rotas.mine") + f"#day-{row.day.isoformat()}"
+
+
 def _render(row: CalendarEvent, service_name: str) -> str:
     """One event as its VEVENT text; DTSTAMP is when it last changed, so the text is stable until it changes."""
+    what = KIND_LABELS.get(row.kind, row.kind)
+    hours = f"{_clock(row.start_minute)}–{_clock(row.end_minute)}"
     event = Event()
     event.add("uid", row.uid)
     event.add("sequence", row.sequence)
@@ -75,7 +85,11 @@ def _render(row: CalendarEvent, service_name: str) -> str:
     event.add("last-modified", row.updated_at)
     event.add("dtstart", _local(row.day, row.start_minute))
     event.add("dtend", _local(row.day, row.end_minute))
-    event.add("summary", f"Moderation: {service_name}, {KIND_LABELS.get(row.kind, row.kind)}")
+    event.add("summary", f"Moderation: {service_name}, {what}")
+    event.add("description", (f"This shift was taken off the rota: {service_name}, {what}, {hours}."
+                              if row.cancelled_at else f"{service_name}: {what}, {hours}.")
+              + f"\nYour shifts, swaps and open shifts: {_page(row)}")
+    event.add("url", _page(row))
     event.add("status", "CANCELLED" if row.cancelled_at else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event.to_ical().decode()
@@ -119,19 +133,34 @@ def sync_events(*, staff_ids: list[int], start: date, last: date) -> None:
         event.ical = _render(event, names[event.service_id])
 
 
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def _local(day: date, minute: int) -> datetime:
     """A local wall-clock time as an aware datetime (24:00 is the next midnight), right across clock changes."""
     return (datetime.combine(day, time()) + timedelta(minutes=minute)).replace(tzinfo=LONDON)
 
 
-def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
-    """The person's calendar: their shifts, and shifts removed in the last 30 days as cancelled."""
-    now = now or utcnow()
-    rows = db.session.execute(
+def _rows(staff: StaffMember, now: datetime) -> list:
+    """The person's events in the feed: from 60 days back, and those removed in the last 30 days as cancelled."""
+    since = now.astimezone(LONDON).date() - KEEP_PAST
+    return db.session.execute(
         sa.select(CalendarEvent, Service.name).join(Service, Service.id == CalendarEvent.service_id).where(
-            CalendarEvent.staff_id == staff.id,
+            CalendarEvent.staff_id == staff.id, CalendarEvent.day >= since,
             sa.or_(CalendarEvent.cancelled_at.is_(None), CalendarEvent.cancelled_at > now - KEEP_CANCELLED))
         .order_by(CalendarEvent.day, CalendarEvent.start_minute)).all()
+
+
+def last_changed(staff: StaffMember, *, now: datetime | None = None) -> datetime | None:
+    """When anything in the person's feed last changed (for Last-Modified), or None for an empty feed."""
+    return max((row.updated_at for row, _ in _rows(staff, now or utcnow())), default=None)
+
+
+def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
+    """The person's calendar: their shifts from 60 days back, and shifts removed in the last 30 days as
+    cancelled."""
+    rows = _rows(staff, now or utcnow())
     calendar = Calendar()
     calendar.add("prodid", "-//Moderation console//Shifts//EN")
     calendar.add("version", "2.0")
@@ -139,24 +168,92 @@ def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Moderation shifts")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", vDuration(REFRESH))  # an unknown property: said to be a duration (PT1H)
     header, footer = calendar.to_ical().decode().rsplit("END:VCALENDAR", 1)
     parts = [header]
     if rows:
-        parts.append(_time_zone(rows[0][0].day.year - 1, rows[-1][0].day.year + 2))
+        parts.append(time_zone(rows[0][0].day.year - 1, rows[-1][0].day.year + 1))
     for row, service_name in rows:
-        named = vText(f"Moderation: {service_name}, ").to_ical().decode()  # as it stands in the text, escaped
-        fresh = row.ical and named in row.ical.replace("\r\n ", "")  # unfolded
-        parts.append(row.ical if fresh else _render(row, service_name))
+        parts.append(row.ical if _current(row, service_name) else _render(row, service_name))
     return ("".join(parts) + "END:VCALENDAR" + footer).encode()
 
 
+def _current(row: CalendarEvent, service_name: str) -> bool:
+    """Whether the event's kept text still names its service as it is called now, and links to PUBLIC_URL."""
+    if not row.ical:
+        return False
+    text = row.ical.replace("\r\n ", "")  # unfolded
+    return vText(f"Moderation: {service_name}, ").to_ical().decode() in text and f"URL:{_page(row)}\r\n" in text
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
 @lru_cache(maxsize=16)
-def _time_zone(first_year: int, last_year: int) -> str:
-    """Europe/London's VTIMEZONE with the transitions of those years only: a compact block that parsers read
-    alike (the default, from 1970, opens with Britain's 1968-71 experiment, which some parsers misread)."""
-    calendar, event = Calendar(), Event()
-    event.add("dtstart", _local(date(first_year, 1, 1), 0))  # a time in the zone, so the zone is added
-    calendar.add_component(event)
-    calendar.add_missing_timezones(first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
-    return "".join(zone.to_ical().decode() for zone in calendar.walk("VTIMEZONE"))
+def time_zone(first_year: int, last_year: int, tzid: str = "Europe/London") -> str:
+    """The zone's VTIMEZONE for a feed spanning these years, as calendar apps expect it: one STANDARD and one
+    DAYLIGHT part, each a yearly rule (RRULE, e.g. the last Sunday of March), read from zoneinfo's transitions
+    over the span. Where the rules changed within the span, the transitions are listed one by one instead."""
+    zone = ZoneInfo(tzid)
+    rules: dict[tuple, list[datetime]] = defaultdict(list)
+    for moment in _transitions(zone, first_year, last_year):
+        before, after = moment - timedelta(seconds=1), moment
+        local = (moment + before.astimezone(zone).utcoffset()).replace(tzinfo=None)  # on the clock before it
+        last_week = local.day + 7 > _month_days(local.year, local.month)
+        week = -1 if last_week else (local.day - 1) // 7 + 1
+        kind = TimezoneDaylight if after.astimezone(zone).dst() else TimezoneStandard
+        key = (kind, before.astimezone(zone).utcoffset(), after.astimezone(zone).utcoffset(),
+               after.astimezone(zone).tzname(), local.month, f"{week}{WEEKDAYS[local.weekday()]}", local.time())
+        rules[key].append(local)
+    years = last_year - first_year + 1
+    if any(len(onsets) != years for onsets in rules.values()):
+        return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
+                                  last_date=date(last_year + 1, 1, 1)).to_ical().decode()
+    timezone = Timezone()
+    timezone.add("tzid", tzid)
+    if not rules:  # one offset all along
+        start = datetime(first_year, 1, 1, tzinfo=zone)
+        part = TimezoneStandard()
+        part.add("tzname", start.tzname())
+        part.add("tzoffsetfrom", start.utcoffset())
+        part.add("tzoffsetto", start.utcoffset())
+        part.add("dtstart", start.replace(tzinfo=None))
+        timezone.add_component(part)
+    for (kind, offset_from, offset_to, name, month, byday, _), onsets in sorted(
+            rules.items(), key=lambda item: item[1][0]):
+        part = kind()
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", offset_from)
+        part.add("tzoffsetto", offset_to)
+        part.add("dtstart", onsets[0])
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": byday})
+        timezone.add_component(part)
+    return timezone.to_ical().decode()
+
+
+def _month_days(year: int, month: int) -> int:
+    return ((date(year + month // 12, month % 12 + 1, 1)) - date(year, month, 1)).days
+
+
+def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[datetime]:
+    """The instants (UTC) at which the zone's offset or name changes in these years, to the minute."""
+    def state(moment: datetime) -> tuple:
+        local = moment.astimezone(zone)
+        return local.utcoffset(), local.tzname()
+
+    found = []
+    moment, end = datetime(first_year, 1, 1, tzinfo=UTC), datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(hours=6)
+    while moment < end:
+        following = moment + step
+        if state(moment) != state(following):
+            low, high = moment, following  # the change lies in (low, high]: halve to the minute
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle <= low:
+                    break
+                low, high = (middle, high) if state(middle) == state(low) else (low, middle)
+            found.append(high)
+        moment = following
+    return found

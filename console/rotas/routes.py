@@ -538,10 +538,19 @@ def swap_refuse(request_id: int):
     return redirect(url_for("rotas.index"))
 
 
+@bp.route("/mine/calendar/new")
+@requires("rota.mine")
+def calendar_link_confirm():
+    """Before a new link replaces the one in use: say what happens to calendars subscribed to it."""
+    if not calendar.has_token(current_user):
+        return redirect(url_for("rotas.mine", _anchor="calendar"))
+    return render_template("rotas/calendar_new.html", form=ActionForm())
+
+
 @bp.route("/mine/calendar", methods=["POST"])
 @requires("rota.mine")
 def calendar_link():
-    """Make a new private subscription link (the old one stops working) and show it once."""
+    """Make a new private subscription link (the old one stops working) and show it once, at the top."""
     if not ActionForm().validate_on_submit():
         abort(400)
     token = calendar.new_token(current_user)
@@ -556,15 +565,23 @@ def calendar_download():
                     headers={"Content-Disposition": 'attachment; filename="my-shifts.ics"'})
 
 
+GONE = ("This calendar link no longer works: a new link was made, or the account was closed.\n"
+        "Make a new subscription link on the My shifts page of the moderation console: {}\n")
+
+
 @public
 def calendar_feed(token: str):
-    """A person's calendar feed, reached with their private token and no sign-in."""
+    """A person's calendar feed, reached with their private token and no sign-in. A calendar app asking again
+    with the ETag or date it has is told 304 Not Modified; a link no longer in force answers 410 Gone with a
+    short text, so the app says so rather than failing silently."""
     staff = calendar.owner_of(token)
     if staff is None:
-        abort(404)
+        return Response(GONE.format(public_url("rotas.mine")), status=410, mimetype="text/plain")
     response = Response(calendar.feed(staff), mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    response.last_modified = calendar.last_changed(staff)
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def init_app(app) -> None:

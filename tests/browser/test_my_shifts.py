@@ -34,6 +34,14 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
     page.get_by_role("button", name="Make a subscription link").click()
     link = page.locator("#feed-url").inner_text().strip()
     assert link.startswith(f"{live_server}/calendar/") and link.endswith(".ics")
+    assert page.locator("#feed-url").is_visible() and page.locator("#feed-url").bounding_box()["y"] < 600, \
+        "the new link is shown at the top of the page, where the person is looking"
+    webcal = page.get_by_role("link", name="Open in my calendar app")
+    assert webcal.get_attribute("href") == link.replace("http://", "webcal://")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.get_by_role("button", name="Copy the link").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == link
     assert_accessible(page)
     screenshot(page, "my-shifts-subscription")
 
@@ -42,6 +50,18 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
     events = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
     assert len(events) == table.get_by_role("row").count() - 1  # the rota lies wholly inside the six weeks shown
     assert any(event["DTSTART"].dt.date() == gap.day for event in events)
+
+    page.goto(f"{live_server}/rota/mine")
+    page.get_by_role("link", name="Make a new subscription link").click()
+    assert page.get_by_text("Your current link stops working as soon as the new one is made").is_visible()
+    page.get_by_role("link", name="Keep my current link").click()
+    assert page.request.get(link).ok, "keeping the link keeps it working"
+    page.get_by_role("link", name="Make a new subscription link").click()
+    page.get_by_role("button", name="Make a new link").click()
+    newer = page.locator("#feed-url").inner_text().strip()
+    assert newer != link and page.request.get(newer).ok
+    gone = page.request.get(link)
+    assert gone.status == 410 and "This calendar link no longer works" in gone.text()
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off the side of the page
     page.goto(f"{live_server}/rota/mine")

@@ -88,6 +88,7 @@ ROUTES = {
     ("rotas.scenario_export", "GET"): ("/rota/versions/1/scenario.json", ROTA_MANAGERS),
     ("rotas.mine", "GET"): ("/rota/mine", ROSTERED),
     ("rotas.calendar_link", "POST"): ("/rota/mine/calendar", ROSTERED),
+    ("rotas.calendar_link_confirm", "GET"): ("/rota/mine/calendar/new", ROSTERED),
     ("rotas.take_open_shift", "POST"): ("/rota/mine/open-shifts", ROSTERED),
     ("rotas.activity_download", "GET"): ("/rota/mine/activity.csv", ROSTERED),
     ("rotas.swap_ask", "GET"): ("/rota/mine/shifts/1/swap", ROSTERED),
