@@ -1,12 +1,13 @@
 """Form pieces shared by every area."""
 
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -53,6 +54,15 @@ class ConsoleForm(FlaskForm):
 class NumberField(DecimalField):
     """A decimal number typed by a person. NaN, sNaN and Infinity are no number anyone means, and would break every
     comparison made with them, so they are refused like any other text that is not a number."""
+
+    def _value(self) -> str:
+        """The number as a person writes it: "37.5", "11", "0" (never "11.0" or "0.0"); what they typed, as typed."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        number = Decimal(str(self.data)).normalize()
+        return format(number, "f")
 
     def process_formdata(self, valuelist) -> None:
         """Read the number; ValueError (shown next to the field) for text that is not a finite number."""
@@ -109,3 +119,33 @@ def form_action(form: FlaskForm, action: Callable[[], Any],
 def button_action(action: Callable[[], Any], done: str | None = None) -> Any:
     """Carry out a button's action (after its CSRF check): its result, or None when it cannot be done."""
     return form_action(ActionForm(), action, done)[1]
+
+
+# A row button of an editor with rows (coverage standard, escalation plan): "add", or "remove-2", "up-2", "down-2".
+ROW_ACTION = re.compile(r"(add)|(remove|up|down)-(\d{1,3})")
+ROW_WORDS = {"add": "A row was added at the end", "remove": "Row {n} was removed", "up": "Row {n} moved up",
+             "down": "Row {n} moved down"}
+
+
+def rearranged(form: FlaskForm, rows_field: str) -> tuple[FlaskForm, str] | None:
+    """When an editor was sent with one of its row buttons (add a row, remove, move up or down) rather than Save:
+    the same form with its rows changed, and a sentence saying what changed (nothing is saved). Else None."""
+    if request.method != "POST" or "row_action" not in request.form:
+        return None
+    match = ROW_ACTION.fullmatch(request.form["row_action"])
+    rows = [entry.data for entry in getattr(form, rows_field)]
+    verb, number = (match[1] or match[2], int(match[3]) if match[3] else 0) if match else ("", 0)
+    data = {name: value for name, value in form.data.items() if name not in ("csrf_token", "submit", "code")}
+    if verb == "add":
+        rows.append({})
+    elif not verb or not 1 <= number <= len(rows) or (verb == "up" and number == 1) or \
+            (verb == "down" and number == len(rows)):
+        return type(form)(formdata=None, data=data), "Nothing was changed: that row is not there, or cannot move " \
+                                                      "that way. Nothing is saved until you press Save."
+    elif verb == "remove":
+        rows.pop(number - 1)
+    else:
+        other = number - 2 if verb == "up" else number
+        rows[number - 1], rows[other] = rows[other], rows[number - 1]
+    return type(form)(formdata=None, data={**data, rows_field: rows}), \
+        ROW_WORDS[verb].format(n=number) + "; nothing is saved until you press Save."

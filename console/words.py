@@ -13,6 +13,13 @@ def duration(minutes: float) -> str:
     return f"{mins} min"
 
 
+def duration_seconds(seconds: float) -> str:
+    """A short length of time, to the second: "45 s", "2 min", "2 min 5 s"."""
+    whole = max(1, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if minutes and rest else f"{minutes} min" if minutes else f"{rest} s"
+
+
 def days_span(days: int) -> str:
     """A number of days as weeks and days: "4 weeks 2 days", "6 days", "1 week"."""
     weeks, rest = divmod(days, 7)

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from console.accounts import step_up
 from console.database import utcnow
 from console.errors import UserError
-from console.forms import StepUpForm, form_action
+from console.forms import StepUpForm, form_action, rearranged
 from console.links import back_to
 from console.permissions import requires
 from console.queue import service as queue
@@ -243,10 +243,10 @@ def review_reveal(request_id: int):
 
 
 def _plan_form(service) -> tuple[PlanForm, int]:
-    """The plan editor, filled with the plan in force (and two empty rows) on GET; and that plan's version."""
+    """The plan editor, filled with the plan in force on GET; and that plan's version."""
     steps, two_person, version = escalations.plan_steps(service)
     data = {"two_person_reveal": two_person,
-            "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps] + [{}, {}]}
+            "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps]}
     return (PlanForm(data=data) if request.method == "GET" else PlanForm()), version
 
 
@@ -257,6 +257,11 @@ def plan(slug: str):
     service = services.get_visible_or_raise(current_user, slug=slug)
     form, version = _plan_form(service)
     may_change_rule = current_user.can("escalation.two_person_rule")
+    changed = rearranged(form, "steps")
+    if changed is not None:
+        form, said = changed
+        return render_template("escalation/plan.html", service=service, form=form, version=version,
+                               may_change_rule=may_change_rule, said=said)
 
     def save():
         # A disabled box sends nothing: for those who may not change the rule, it stays as it is.

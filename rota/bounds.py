@@ -15,7 +15,7 @@ with every quarter-hour shift and check gives the same figures.
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -120,19 +120,22 @@ def _person_bound(problem: Problem, person: Staff, like: constraints.RotaModel, 
                        value % preference_weight // weekend_weight, True)
 
 
-def summary(bounds: Bounds, reached: Score) -> list[str]:
+def summary(bounds: Bounds, reached: Score, minutes: Callable[[int], str] = lambda m: f"{m} minutes") -> list[str]:
     """How far a rota's contract shortfall, preference points and worst-off weekend figure are from the best any
-    rota could do, in plain words. Each figure is only compared once the ones before it are at their bounds (the
-    later bounds hold only there), and a figure that is zero and could be nothing else goes unsaid."""
+    rota could do, in plain words (`minutes` says a length of time, e.g. "5 h"). Each figure is only compared once
+    the ones before it are at their bounds (the later bounds hold only there), and a figure that is zero and could
+    be nothing else goes unsaid."""
     lines = []
-    for label, unit, found, least in (
-            ("Contract hours", "minutes short", reached.contract_short_minutes, bounds.contract_short_minutes),
-            ("Preferences", "points missed", reached.preference_penalty, bounds.preference_penalty)):
+    for label, say, floor, found, least in (
+            ("Contract hours", lambda n: f"{minutes(n)} short", lambda n: f"be less than {minutes(n)} short",
+             reached.contract_short_minutes, bounds.contract_short_minutes),
+            ("Preferences", lambda n: f"{n} points missed", lambda n: f"have fewer than {n}",
+             reached.preference_penalty, bounds.preference_penalty)):
         if found == least and found > 0:
-            lines.append(f"{label}: {found} {unit}, the fewest possible (everyone's own best, added up).")
+            lines.append(f"{label}: {say(found)}, the fewest possible (everyone's own best, added up).")
         elif found > least:
-            lines.append(f"{label}: {found} {unit}; no rota can have fewer than {least}." if least else
-                         f"{label}: {found} {unit}; everyone's own rules would allow none.")
+            lines.append(f"{label}: {say(found)}; no rota can {floor(least)}." if least else
+                         f"{label}: {say(found)}; everyone's own rules would allow none.")
         if found > least:
             return lines
     least = bounds.weekend_bound(reached.contract_short_minutes, reached.preference_penalty)

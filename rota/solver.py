@@ -53,14 +53,19 @@ STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_m
                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
 
 
+# The score's figures a manager follows while a rota is made, for the best rota so far.
+FIGURES = ("uncovered_minutes", "contract_short_minutes", "preference_penalty", "max_weekend_days")
+
+
 @dataclass(frozen=True)
 class Progress:
-    """An improving solution found while solving."""
+    """An improving solution found while solving, with the score's figures (FIGURES) of that rota."""
 
     phase: str
     objective: float
     bound: float
     seconds: float
+    figures: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,15 +123,19 @@ class SolveResult:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Passes improving solutions to on_progress and notes when full cover was first reached."""
+    """Passes improving solutions to on_progress, with the figures a manager follows (FIGURES) measured on the rota
+    itself at most once a second (the model's own terms are only bounds on them in phases that do not minimise
+    them), and notes when full cover was first reached."""
 
     def __init__(self, phase: str, started: float, on_progress: Callable[[Progress], None] | None,
-                 figures: dict[str, cp_model.LinearExpr] | None = None):
+                 measure: Callable[[list[int]], dict[str, int]], shown: dict[str, int],
+                 watched: dict[str, cp_model.LinearExpr] | None = None):
         super().__init__()
-        self.phase, self.started, self.on_progress = phase, started, on_progress
+        self.phase, self.started, self.on_progress, self.measure = phase, started, on_progress, measure
         self.first_zero: float | None = None
-        self.watched = figures or {}
-        self.figures: dict[str, int] = {}  # the latest solution's value of each watched figure
+        self.watched = watched or {}
+        self.figures: dict[str, int] = {}  # the latest solution's value of each watched term of the model
+        self.shown, self.measured_at = shown, 0.0
         self.last_found = time.monotonic()  # when the latest solution came
 
     def on_solution_callback(self) -> None:
@@ -134,12 +143,16 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.figures = {name: self.value(expression) for name, expression in self.watched.items()}
         if self.phase == "uncovered_minutes" and self.objective_value == 0 and self.first_zero is None:
             self.first_zero = time.monotonic() - self.started
-        self.report(self.objective_value, self.best_objective_bound)
+        self.report(self.objective_value, self.best_objective_bound, lambda: list(self.response_proto.solution))
 
-    def report(self, objective: float, bound: float) -> None:
-        """Pass an improving solution on (also one found by neighbourhood search after the phase's own)."""
-        if self.on_progress:
-            self.on_progress(Progress(self.phase, objective, bound, time.monotonic() - self.started))
+    def report(self, objective: float, bound: float, values: Callable[[], list[int]]) -> None:
+        """Pass an improving solution on (also one found by neighbourhood search after the phase's own); `values`
+        gives every variable's value in it."""
+        if not self.on_progress:
+            return
+        if time.monotonic() - self.measured_at >= 1.0:
+            self.shown, self.measured_at = self.measure(values()), time.monotonic()
+        self.on_progress(Progress(self.phase, objective, bound, time.monotonic() - self.started, dict(self.shown)))
 
 
 def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
@@ -157,6 +170,9 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     result = SolveResult(rota=start_rota, score=score(problem, start_rota), status="feasible")
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started
+    shown = _figures(result.score)
+    if on_progress:
+        on_progress(Progress("start", float("nan"), float("nan"), time.monotonic() - started, shown))
     # Everyone's own best, worked out beside the search (CP-SAT's presolve leaves a core idle): the balance phase
     # stops once it reaches them, and the fairness phase knows when the weekend figure cannot come down.
     bounds = _in_background(lambda: person_bounds(problem, started + BOUNDS_SHARE * time_limit_s,
@@ -166,6 +182,7 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
     model = rm.model
     _hint(rm, start_rota)
+    measure = lambda values: _figures(score(problem, rota_from_values(rm, values)))  # noqa: E731
     remaining_share = 1.0
     solved = None
     for phase in PHASES:
@@ -204,7 +221,7 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
         model.minimize(rm.objectives[phase])
         watched = {name: rm.objectives[name] for name in ("contract_short_minutes", "preference_penalty",
                                                             "max_weekend_days")} if phase == "balance" else None
-        reporter = _Reporter(phase, started, on_progress, watched)
+        reporter = _Reporter(phase, started, on_progress, measure, shown, watched)
         # The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT
         # cannot prove that itself: its bound on trust-12-services is 46 preference points short); evenings are
         # the fairness phase's to spread. Its own search gives way to neighbourhood search once it stalls.
@@ -213,6 +230,7 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
             enough = lambda: _at_bounds(bounds, reporter.figures) or \
                 bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
         status = _solve_unless_stopped(solver, model, reporter, stop, enough)
+        shown = reporter.shown
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Out of time before a first solution: the later phases still start from the best rota so far, and
             # may not make this phase's objective worse than it is there.
@@ -234,7 +252,8 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
             rounds = _weekend_neighbourhoods(problem, rm, random.Random(0))
         if rounds is not None:
             solved, value = _neighbourhood_search(rm, solved, value, phase, rounds, phase_end, workers, stop,
-                                                  lambda better: reporter.report(better, solver.best_objective_bound))
+                                                  lambda better, values: reporter.report(
+                                                      better, solver.best_objective_bound, lambda: values))
         # Keep this phase's result while the later ones improve on lower priorities.
         model.add(rm.objectives[phase] <= value)
         _hint_all(model, solved)
@@ -256,9 +275,9 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
 def _neighbourhood_search(rm: constraints.RotaModel, solved: list[int], value: int, objective: str,
                           pick: Callable[[list[int], int], Callable[[tuple], bool] | None], deadline: float,
                           workers: int, stop: threading.Event,
-                          improved: Callable[[int], None]) -> tuple[list[int], int]:
+                          improved: Callable[[int, list[int]], None]) -> tuple[list[int], int]:
     """Large neighbourhood search on one phase's objective from its rota (`solved`, whose objective is `value`);
-    returns the best rota found and its value, and passes each better value to `improved` as it is found.
+    returns the best rota found and its value, and passes each better value and rota to `improved` as it is found.
 
     CP-SAT's own neighbourhoods rarely free the right work together. Each round, `pick(best, round)` says which
     shift and check keys (staff, service, day, ...) to free, or None when there is nothing left to aim at;
@@ -283,7 +302,7 @@ def _neighbourhood_search(rm: constraints.RotaModel, solved: list[int], value: i
         status = solver.solve(sub)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < value:
             best, value = list(solver.response_proto.solution), round(solver.objective_value)
-            improved(value)
+            improved(value, best)
     return best, value
 
 
@@ -385,6 +404,10 @@ def _in_background(work: Callable[[], Bounds]) -> Future:
     future = pool.submit(work)
     pool.shutdown(wait=False)  # the thread ends with the work
     return future
+
+
+def _figures(reached: Score) -> dict[str, int]:
+    return {name: getattr(reached, name) for name in FIGURES}
 
 
 def _at_bounds(bounds: Future, figures: dict[str, int]) -> bool:

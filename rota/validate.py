@@ -14,6 +14,11 @@ WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
 # Contract limits (hours and days a week, days in a row, rest, weekends): a manager may accept one of these
 # broken, with a reason. Training, availability, leave, the standard's shape, overlaps and supervision: never.
 SOFT_RULES = frozenset({6, 7, 8, 9})
+# Each rule as a team manager knows it, in the order of FORMAT.md's numbers.
+RULE_NAMES = {1: "Shift times", 2: "Training", 3: "Availability and leave", 4: "The service's standard",
+              5: "Overlapping shifts", 6: "Weekly hours and days", 7: "Days in a row", 8: "Rest between shifts",
+              9: "Weekends", 10: "Clinical supervision"}
+KIND_WORDS = {Kind.PRESENCE: "on duty", Kind.CHECK: "moderation check", Kind.ON_CALL: "on call"}
 
 
 @dataclass(frozen=True)
@@ -28,17 +33,22 @@ class Violation:
         """Whether a manager may accept this with a reason (a contract limit)."""
         return self.rule in SOFT_RULES
 
+    @property
+    def name(self) -> str:
+        """The rule's name in words: "Rest between shifts"."""
+        return RULE_NAMES[self.rule]
+
     def __str__(self) -> str:
-        return f"rule {self.rule}: {self.message}"
+        return f"{self.name}: {self.message}"
 
 
 def describe(problem: Problem, assignment: Assignment) -> str:
-    """An assignment as people read it: "Quinn Patel, Eating disorders, Mon 22 Mar 08:00-17:00 (presence)"."""
+    """An assignment as people read it: "Quinn Patel, Eating disorders, Mon 22 Mar 08:00-17:00 (on duty)"."""
     person = problem.staff.get(assignment.staff)
     service = problem.services.get(assignment.service)
     when = problem.date_of(assignment.day).strftime("%a %d %b")
     return (f"{person.name if person else assignment.staff}, {service.name if service else assignment.service}, "
-            f"{when} {format_time(assignment.start)}-{format_time(assignment.end)} ({assignment.kind.value})")
+            f"{when} {format_time(assignment.start)}-{format_time(assignment.end)} ({KIND_WORDS[assignment.kind]})")
 
 
 def validate(problem: Problem, rota: Rota) -> list[Violation]:

@@ -1,8 +1,8 @@
 """Forms for managing services and staff."""
 
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from console.forms import CheckboxListField, ConsoleForm, step_up_code_field
 from console.permissions import Role
@@ -41,3 +41,20 @@ class StaffForm(ConsoleForm):
     services = CheckboxListField("Services they are trained for", coerce=int)
     code = step_up_code_field()  # giving roles or changing an email address needs a fresh MFA code
     submit = SubmitField("Save")
+
+
+class AuditFilterForm(ConsoleForm):
+    """Which audit entries to show: read from the address, so a filtered page can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    person = SelectField("Person", coerce=int, default=0, validate_choice=True)
+    service = SelectField("Service", coerce=int, default=0, validate_choice=True)
+    kind = SelectField("What happened", default="", validate_choice=True)
+    first = DateField("From", validators=[Optional()])
+    last = DateField("To", validators=[Optional()])
+
+    def validate_last(self, field) -> None:
+        if field.data and self.first.data and field.data < self.first.data:
+            raise ValidationError("The last day comes before the first.")

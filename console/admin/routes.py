@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from console.accounts import service as accounts
 from console.accounts import step_up
 from console.admin import bp
-from console.admin.forms import ServiceForm, StaffForm
+from console.admin import audit_log as audit_log_words
+from console.admin.forms import AuditFilterForm, ServiceForm, StaffForm
 from console.audit import service as audit
 from console.errors import UserError
 from console.forms import ActionForm
@@ -216,8 +217,19 @@ def staff_reset_mfa(staff_id: int):
 @bp.route("/audit")
 @requires("audit.view")
 def audit_log():
-    """The audit log, newest first, filterable by action."""
-    action = request.args.get("action") or None
-    page = request.args.get("page", 1, type=int)
-    return render_template("admin/audit.html", entries=audit.get_page(page=page, action=action),
-                           actions=audit.actions(), action=action)
+    """The audit log in sentences, newest first, filtered by person, service, kind of event and dates."""
+    form = AuditFilterForm(request.args)
+    people, every_service = audit_log_words.everyone(), services.get_all()
+    form.person.choices = [SelectChoice(0, "Anyone")] + [SelectChoice(p.id, p.name) for p in people]
+    form.service.choices = [SelectChoice(0, "Any service")] + [SelectChoice(s.id, s.name) for s in every_service]
+    form.kind.choices = [SelectChoice("", "Anything")] + [SelectChoice(code, label)
+                                                          for code, label in audit_log_words.kinds(audit.actions())]
+    if request.args and not form.validate():
+        return render_template("admin/audit.html", form=form, entries=None, lines=[]), 400
+    person = next((p for p in people if p.id == form.person.data), None)
+    service = next((s for s in every_service if s.id == form.service.data), None)
+    where = audit_log_words.conditions(person=person, service=service, first=form.first.data, last=form.last.data)
+    entries = audit.get_page(page=request.args.get("page", 1, type=int), action=form.kind.data or None, where=where)
+    filters = {name: value for name, value in request.args.items() if name != "page" and value not in ("", "0")}
+    return render_template("admin/audit.html", form=form, entries=entries, lines=audit_log_words.lines(entries.items),
+                           filters=filters)

@@ -30,10 +30,11 @@ def record(action: str, *, target: str = "", actor=None, details: dict | None = 
 MAX_PAGE = 1_000_000  # further than any log reaches; larger page numbers would overflow the database's OFFSET
 
 
-def get_page(*, page: int, per_page: int = 50, action: str | None = None):
-    """Return one page of audit entries, newest first, optionally for one action (past the last page: empty)."""
+def get_page(*, page: int, per_page: int = 50, action: str | None = None, where: list = ()):
+    """Return one page of audit entries, newest first, optionally for one action and meeting further conditions
+    (past the last page: empty)."""
     page = min(max(page, 1), MAX_PAGE)
-    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    query = sa.select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
     if action:
         query = query.where(AuditEntry.action == action)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_login import current_user
 
 from console.accounts import service as accounts
@@ -11,7 +11,7 @@ from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
 from console.rotas import service as rotas
-from console.rotas import swaps
+from console.rotas import standards, swaps
 from console.services import service as services
 from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
@@ -58,7 +58,28 @@ def service_detail(slug: str):
     """One service, with its team for those who may see staff."""
     service = services.get_visible_or_raise(current_user, slug=slug)
     team = accounts.members_of(service) if current_user.can("staff.view") else []
-    return render_template("dashboard/service_detail.html", service=service, team=team)
+    return render_template("dashboard/service_detail.html", service=service, team=team, links=_links_for(service),
+                           standard=standards.in_words(standards.current(service)[0]))
+
+
+def _links_for(service) -> list[tuple[str, str]]:
+    """Where this person can go from a service's page: its queue, rota, standard, plan and settings."""
+    links = []
+    if current_user.can("queue.work") and service.active and service in current_user.services:
+        links.append(("Its moderation queue", url_for("queue.index", service=service.slug)))
+    if current_user.can("rota.manage") and service in rotas.services_managed_by(current_user):
+        published = rotas.latest_published(service)
+        if published is not None:
+            links.append(("Its published rota", url_for("rotas.version", version_id=published.id,
+                                                        service=service.id)))
+        links.append(("Rotas and drafts", url_for("rotas.index")))
+        links.append(("Its coverage standard", url_for("rotas.standard", service_id=service.id)))
+    if current_user.can("escalation.plans"):
+        links.append(("Its escalation plan", url_for("escalation.plan", slug=service.slug)))
+    if current_user.can("admin.services"):
+        links.append(("Its risk words and response times", url_for("queue.settings", service_id=service.id)))
+        links.append(("Edit its details", url_for("admin.service_edit", service_id=service.id)))
+    return links
 
 
 @bp.route("/staff")

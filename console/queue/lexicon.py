@@ -20,7 +20,8 @@ CRITICAL = (
     # Wanting to die, with intent
     "suicide", "kill myself", "end my life", "end it all", "take my own life", "take my life", "want to die",
     "wanna die", "going to die tonight", "wish i was dead", "wish i were dead", "better off dead",
-    "better off without me", "if i was dead", "if i were dead", "no reason to live", "nothing to live for", "dont want to live",
+    "better off without me", "if i was dead", "if i were dead", "no reason to live", "nothing to live for",
+    "dont want to live",
     "dont want to be alive", "dont want to be here anymore", "cant go on living", "dont want to wake up",
     "hope i never wake up", "wont be here tomorrow", "not be here tomorrow", "ready to die", "rather be dead",
     "want to be dead", "not worth living", "done with life", "done with living", "dont want to exist",

@@ -1,8 +1,8 @@
 """Solver runs: a manager asks for a draft, a queue consumer solves it, the page follows its progress.
 
 The web request only writes a queued run and puts it on the task queue. The consumer solves with
-the engine, writing progress (share of the time limit used, the best objective so far) and a
-heartbeat every second, and stops early when the manager cancels. The result is a new draft
+the engine, writing progress (share of the time limit used, and the best rota so far's figures in
+a manager's terms) and a heartbeat every second, and stops early when the manager cancels. The result is a new draft
 version; the published rota is never touched. A run whose heartbeat stops (its worker died) is
 marked failed the next time anyone looks at it, and can be run again.
 """
@@ -20,6 +20,7 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas import problem as problems
+from console.words import duration, duration_seconds
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
 from rota.bounds import summary
@@ -33,6 +34,7 @@ HEARTBEAT_SECONDS = 1.0
 STALE_AFTER = timedelta(seconds=90)  # a running run whose heartbeat is older than this has lost its worker
 MAX_WEEKS = 12
 WORKERS = 2
+EARLY = 0.9  # a run ending before this share of its time limit stopped because it could do no better
 
 
 def run_target(run: RotaRun) -> str:
@@ -147,7 +149,7 @@ class _Heartbeat:
         values = {"heartbeat_at": utcnow()}
         if self.latest is not None:
             values["progress"] = min(0.99, self.latest.seconds / max(1, self.seconds))
-            values["best_score"] = {"phase": self.latest.phase, "objective": self.latest.objective}
+            values["best_score"] = self.latest.figures
         with db.engine.begin() as connection:
             connection.execute(sa.update(RotaRun).where(RotaRun.id == self.run_id).values(**values))
             cancelled = connection.scalar(sa.select(RotaRun.cancel_requested).where(RotaRun.id == self.run_id))
@@ -189,10 +191,14 @@ def execute_run(run_id: int) -> None:
         db.session.flush()
         run.version_id, run.progress, run.best_score = version.id, 1.0, result.score.as_dict()
         cancelled = run.cancel_requested
-        against_bounds = summary(result.person_bounds, result.score) if result.person_bounds else []
-        _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED,
-                " ".join(["Cancelled: the draft holds the best rota found until then." if cancelled else "Finished.",
-                          f"{result.score.uncovered_minutes} uncovered minutes.", *against_bounds]))
+        against_bounds = summary(result.person_bounds, result.score, duration) if result.person_bounds else []
+        early = not cancelled and result.seconds < EARLY * run.seconds
+        _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED, " ".join([
+            "Stopped: the draft holds the best rota found until then." if cancelled else
+            f"Finished in {duration_seconds(result.seconds)} of the {duration_seconds(run.seconds)} allowed: it "
+            "stopped early because no better rota is possible by the order of priorities." if early else
+            f"Finished after the {duration_seconds(run.seconds)} allowed; a longer run may find a better rota.",
+            uncovered_words(result.score.uncovered_minutes), *against_bounds]))
         audit.record("rota.draft_made", actor="system", target=f"rota_version:{version.id}",
                      details={"run": run.id, "score": result.score.as_dict()})
         db.session.commit()
@@ -204,6 +210,31 @@ def execute_run(run_id: int) -> None:
         _finish(run, RunStatus.FAILED, "Making this rota failed. Nothing was published; run it again, and tell "
                                        "the service desk if it fails again.")
         db.session.commit()
+
+
+def uncovered_words(minutes: int) -> str:
+    return f"{duration(minutes)} of the standard is left uncovered." if minutes else \
+        "The standard is covered in full."
+
+
+def progress_words(best: dict | None) -> str:
+    """The best rota so far as a manager follows it: cover, contract hours, preferences and the weekend load."""
+    if not best or "uncovered_minutes" not in best:
+        return ""
+    parts = [f"{duration(best['uncovered_minutes'])} of the standard uncovered" if best["uncovered_minutes"]
+             else "the standard covered in full",
+             f"contract hours {duration(best['contract_short_minutes'])} short" if best["contract_short_minutes"]
+             else "everyone's contract hours met",
+             f"{best['preference_penalty']} preference point{'s' if best['preference_penalty'] != 1 else ''} missed"
+             if best["preference_penalty"] else "every preference met"]
+    if "max_weekend_days" in best:
+        parts.append(f"nobody works more than {best['max_weekend_days']} weekend "
+                     f"day{'s' if best['max_weekend_days'] != 1 else ''}")
+    return "Best rota so far: " + "; ".join(parts) + "."
+
+
+STATUS_WORDS = {RunStatus.QUEUED: "Waiting to start", RunStatus.RUNNING: "Making the rota",
+                RunStatus.SUCCEEDED: "Finished", RunStatus.FAILED: "Failed", RunStatus.CANCELLED: "Stopped"}
 
 
 def latest_runs(services: list[Service], limit: int = 10) -> list[RotaRun]:

@@ -12,6 +12,7 @@ from console.database import local_today
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.flows import MAX_WEEKS
+from console.rotas.standards import ROLE_WORDS
 from rota import domain
 from rota.scenario import format_time
 from rota.standards import MIN_HORIZON_DAYS
@@ -134,10 +135,8 @@ class ShiftForm(TimeRangeForm):
 
 
 WEEKDAY_CHOICES = [SelectChoice(i, name) for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
-ROLE_CHOICES = [SelectChoice(role, label) for role, label in (
-    ("clinical", "Clinical moderators"), ("non_clinical", "Non-clinical moderators"), ("peer", "Peer moderators"),
-    ("champion", "Digital champions"), ("volunteer", "Volunteers"))]
-SEGMENT_ROWS = 6
+ROLE_CHOICES = [SelectChoice(role, words.capitalize()) for role, words in ROLE_WORDS.items()]
+SEGMENT_ROWS = 20  # at most
 TIME_OPTIONAL = Regexp(TIME_PATTERN + "|^$", message="Enter a time like 08:00.")
 
 
@@ -155,7 +154,7 @@ class SegmentForm(Form):
 class StandardForm(ConsoleForm):
     """A service's coverage standard: presence segments and/or a checks standard."""
 
-    segments = FieldList(FormField(SegmentForm), min_entries=SEGMENT_ROWS, max_entries=SEGMENT_ROWS)
+    segments = FieldList(FormField(SegmentForm), max_entries=SEGMENT_ROWS)
     checks_on = BooleanField("Moderation checks")
     per_day = IntegerField("Checks a day", default=4, validators=[Optional(), NumberRange(1, 48, "Enter 1 to 48.")])
     max_gap_hours = NumberField("Longest gap between checks (hours)", places=1, default=4, validators=[
@@ -198,7 +197,7 @@ def standard_form_data(standard: domain.Service, auto_approve_swaps: bool) -> di
     """A standard as the form's initial data."""
     segments = [{"days": sorted(s.window.days), "start": format_time(s.window.start), "end": format_time(s.window.end),
                  "roles": sorted(s.roles), "min": s.min} for s in standard.presence]
-    data = {"segments": segments + [{"min": 1}] * (SEGMENT_ROWS - len(segments)),
+    data = {"segments": segments,
             "auto_approve_swaps": auto_approve_swaps, "checks_on": standard.checks is not None}
     if standard.checks is not None:
         checks = standard.checks

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from console.database import local_today
 from console.errors import NotFound, UserError
-from console.forms import ActionForm, button_action, form_action
+from console.forms import ActionForm, button_action, form_action, rearranged
 from console.links import public_url
 from console.permissions import public, requires
 from console.rotas import bp, calendar, flows, open_shifts, standards, swaps
@@ -31,7 +31,7 @@ from console.rotas.forms import (
     minutes_of,
     standard_form_data,
 )
-from console.rotas.models import RotaRun
+from console.rotas.models import RotaRun, RunStatus
 from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
 from rota.score import uncovered_gaps
@@ -64,7 +64,7 @@ def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
     return render_template("rotas/index.html", cover=rotas.published_cover(managed, local_today()),
                            drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
                            upload=upload, aim_weeks=rotas.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),
-                           describe=swaps.describe), status
+                           describe=swaps.describe, run_status_words=flows.STATUS_WORDS), status
 
 
 @bp.route("/")
@@ -123,6 +123,10 @@ def standard(service_id: int):
     service = standards.managed_service_or_raise(current_user, service_id=service_id)
     current, is_default, auto_swaps = standards.current(service)
     form = StandardForm() if request.method == "POST" else StandardForm(data=standard_form_data(current, auto_swaps))
+    changed = rearranged(form, "segments")
+    if changed is not None:
+        form, said = changed
+        return render_template("rotas/standard.html", service=service, form=form, is_default=is_default, said=said)
     status = 200
     if form.is_submitted():
         status = 400
@@ -156,7 +160,8 @@ def _run_or_404(run_id: int) -> RotaRun:
 
 
 def _run_state(run: RotaRun) -> dict:
-    return {"status": run.status, "progress": round(run.progress, 3), "best": run.best_score, "message": run.message,
+    return {"status": run.status, "status_words": flows.STATUS_WORDS[RunStatus(run.status)],
+            "progress": round(run.progress, 3), "best": flows.progress_words(run.best_score), "message": run.message,
             "version_url": url_for("rotas.version", version_id=run.version_id) if run.version_id else None}
 
 

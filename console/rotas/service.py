@@ -517,6 +517,13 @@ class Cover:
         return None
 
 
+def latest_published(service: Service) -> RotaVersion | None:
+    """The service's published rota that reaches furthest ahead."""
+    return db.session.scalar(sa.select(RotaVersion).where(
+        RotaVersion.status == VersionStatus.PUBLISHED.value, RotaVersion.services.any(Service.id == service.id))
+        .order_by(RotaVersion.start_date.desc(), RotaVersion.id.desc()).limit(1))
+
+
 def published_cover(services: list[Service], today: date) -> list[Cover]:
     """Each service's published rota from today: a gap before it (if today is not covered), how far it reaches
     without a break, and what the next 4 weeks leave uncovered."""

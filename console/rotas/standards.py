@@ -9,9 +9,53 @@ from console.rotas.models import CoverageStandard
 from console.rotas.problem import standard_of
 from console.rotas.service import services_managed_by
 from console.services.models import Service
+from console.words import duration
 from rota import domain
-from rota.scenario import service_to_dict
+from rota.scenario import format_time, service_to_dict
 from rota.standards import check_standard
+
+
+# The engine's roles as a team manager names them.
+ROLE_WORDS = {"clinical": "clinical moderators", "non_clinical": "non-clinical moderators",
+              "peer": "peer moderators", "champion": "digital champions", "volunteer": "volunteers"}
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def days_words(days) -> str:
+    """Weekdays as a person writes them: "every day", "Mon–Fri", "Sat, Sun", "Mon, Wed–Fri"."""
+    days = sorted(days)
+    if len(days) == 7:
+        return "every day"
+    runs, start = [], None
+    for position, day in enumerate(days):
+        start = day if start is None else start
+        if position + 1 == len(days) or days[position + 1] != day + 1:
+            runs.append(DAY_NAMES[start] if start == day else f"{DAY_NAMES[start]}, {DAY_NAMES[day]}"
+                        if day == start + 1 else f"{DAY_NAMES[start]}–{DAY_NAMES[day]}")
+            start = None
+    return ", ".join(runs)
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _roles_words(roles) -> str:
+    names = [ROLE_WORDS.get(role, role) for role in ROLE_WORDS if role in roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def in_words(standard: domain.Service) -> list[str]:
+    """A coverage standard as sentences: each presence row, then the checks."""
+    lines = [f"{_first_upper(days_words(s.window.days))} {format_time(s.window.start)}–{format_time(s.window.end)}: "
+             f"at least {s.min} {'person' if s.min == 1 else 'people'} on duty ({_roles_words(s.roles)})."
+             for s in standard.presence]
+    if standard.checks is not None:
+        checks = standard.checks
+        lines.append(f"At least {checks.per_day} moderation checks a day between {format_time(checks.window_start)} "
+                     f"and {format_time(checks.window_end)}, never more than {duration(checks.max_gap)} apart, each "
+                     f"taking {duration(checks.minutes)} ({_roles_words(checks.roles)}).")
+    return lines
 
 
 def managed_service_or_raise(manager, *, service_id: int) -> Service:

@@ -5,12 +5,11 @@
   if (!box) { return; }
   var url = box.getAttribute("data-status-url");
   function show(state) {
-    document.getElementById("run-status").textContent = state.status;
+    var status = document.getElementById("run-status");
+    status.textContent = state.status_words;
+    status.setAttribute("data-status", state.status);
     document.getElementById("run-bar").value = state.progress;
-    var best = state.best;
-    document.getElementById("run-best").textContent = best ?
-      (best.phase ? "Best so far (" + best.phase.replace(/_/g, " ") + "): " + best.objective :
-        "Score: " + best.uncovered_minutes + " uncovered minutes, " + best.preference_penalty + " preference points") : "";
+    document.getElementById("run-best").textContent = state.best;
     document.getElementById("run-message").textContent = state.message;
     if (state.version_url) {
       var result = document.getElementById("run-result");
@@ -25,6 +24,6 @@
       .then(function (state) { if (show(state)) { setTimeout(poll, 1000); } else { window.location.reload(); } })
       .catch(function () { setTimeout(poll, 3000); });
   }
-  if (document.getElementById("run-status").textContent === "queued" ||
-      document.getElementById("run-status").textContent === "running") { setTimeout(poll, 1000); }
+  var initial = document.getElementById("run-status").getAttribute("data-status");
+  if (initial === "queued" || initial === "running") { setTimeout(poll, 1000); }
 }());

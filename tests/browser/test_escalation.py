@@ -88,7 +88,8 @@ def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app,
     assert page.get_by_text("Saved as version 1.").is_visible()
     screenshot(page, "escalation-plan")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Subject rights").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Subject rights").click()
     assert_accessible(page)
     page.get_by_label("Service").select_option(label="Eating disorders")
     page.get_by_label("Pseudonym").fill("Willow")

@@ -47,7 +47,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     generate.get_by_label("Time for the optimiser (seconds)").fill("5")
     generate.get_by_role("button", name="Make a draft rota").click()
     page.wait_for_url(f"{live_server}/rota/runs/*")
-    assert page.locator("#run-status").inner_text() == "queued"
+    assert page.locator("#run-status").inner_text() == "Waiting to start"
     assert_accessible(page)
 
     assert run_queued_tasks(live_app) == 1  # the consumer's work, done here; the page follows by itself

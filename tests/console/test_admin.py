@@ -1,6 +1,7 @@
 """Administration of services and staff: validation, audit trail, account actions and who may grant which role."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.audit.models import AuditEntry
+from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
@@ -169,13 +171,65 @@ def test_removing_an_authenticator_makes_the_person_enrol_again(app):
     assert clinician.login("cal.clinician@trust.example.org", PASSWORD).headers["Location"] == "/auth/mfa/setup"
 
 
-def test_audit_log_page_lists_and_filters(app, admin):
+def lines_of(page: str) -> list[str]:
+    """The audit log's entries as a person reads them: the sentence and its details, tags and spaces tidied."""
+    listed = page.split('<ol class="audit-lines"', 1)[1].split("</ol>", 1)[0]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).replace(" .", ".").strip()
+            for item in listed.split("<li>")[1:]]
+
+
+def test_the_audit_log_reads_as_sentences_with_names_and_links(app, admin):
     admin.post("/admin/services/new", SERVICE_FORM)
-    page = admin.client.get("/admin/audit?action=service.created").get_data(as_text=True)
-    assert "service.created" in page and "auth.login" not in page.split("<tbody>")[1]
-    assert "auth.login" in admin.client.get("/admin/audit").get_data(as_text=True)
+    with app.app_context():
+        carers = db.session.scalar(sa.select(Service).where(Service.slug == "carers"))
+        carers_id = carers.id
+    admin.post(f"/admin/services/{carers_id}/edit", {**SERVICE_FORM, "name": "Carers' circle"},
+               form_page=f"/admin/services/{carers_id}/edit")
+    page = admin.client.get("/admin/audit").get_data(as_text=True)
+    lines = lines_of(page)
+    assert re.search(r"Ada Admin changed the service Carers&#39; circle\. Name Carers&#39; support → Carers&#39; "
+                     r"circle$", lines[0]), lines[0]
+    assert "Ada Admin added the service Carers&#39; circle." in lines[1]
+    assert "Ada Admin signed in." in lines[-2]
+    assert lines[-1].endswith("The console added Ada Admin. Name Ada Admin Email ada.admin@trust.example.org Roles "
+                              "Non-clinical administrator")
+    assert f'<a href="/admin/services/{carers_id}/edit">Carers&#39; circle</a>' in page
+    assert "service.created" not in page.split("<ol", 1)[1] and "{" not in page.split("<ol", 1)[1], \
+        "no codes, no JSON"
+
+
+def test_the_audit_log_filters_by_person_service_kind_and_date(app, admin):
+    admin.post("/admin/services/new", SERVICE_FORM)
+    with app.app_context():
+        carers_id = db.session.scalar(sa.select(Service.id).where(Service.slug == "carers"))
+        ada_id = db.session.scalar(sa.select(StaffMember.id).where(StaffMember.name == "Ada Admin"))
+        other = make_staff("bo.other@trust.example.org", roles=[Role.TEAM_MANAGER], name="Bo Other")
+        other_service = make_service("Other service", "other-service")
+        db.session.add(AuditEntry(action="service.updated", target=f"service:{other_service.id}", actor=other.email,
+                                  actor_id=other.id, details={"before": {"area": "A"}, "after": {"area": "B"}}))
+        db.session.commit()
+    by_service = lines_of(admin.client.get(f"/admin/audit?service={carers_id}").get_data(as_text=True))
+    assert len(by_service) == 2
+    assert any("Ada Admin added the service Carers&#39; support." in line for line in by_service)
+    assert any("Ada Admin added the default risk words for Carers&#39; support." in line for line in by_service)
+    by_person = lines_of(admin.client.get(f"/admin/audit?person={ada_id}").get_data(as_text=True))
+    assert by_person and all("Ada Admin" in line for line in by_person) and not any("Bo Other" in line
+                                                                                     for line in by_person)
+    by_kind = lines_of(admin.client.get("/admin/audit?kind=service.updated").get_data(as_text=True))
+    assert len(by_kind) == 1 and "Bo Other changed the service Other service" in by_kind[0]
+    assert "Area A → B" in by_kind[0]
+    today = local_today()
+    assert lines_of(admin.client.get(f"/admin/audit?first={today}&last={today}").get_data(as_text=True))[0] == \
+        by_kind[0]
+    nothing = admin.client.get(f"/admin/audit?last={today - timedelta(days=1)}").get_data(as_text=True)
+    assert lines_of(nothing) == ["Nothing recorded matches these filters."]
+    backwards = admin.client.get(f"/admin/audit?first={today}&last={today - timedelta(days=1)}")
+    assert backwards.status_code == 400 and "The last day comes before the first." in backwards.get_data(as_text=True)
+    assert admin.client.get("/admin/audit?person=abc").status_code == 400
     assert admin.client.get("/admin/audit?page=abc").status_code == 200
     assert admin.client.get("/admin/audit?page=-3").status_code == 200
+    second = admin.client.get(f"/admin/audit?service={carers_id}&page=1").get_data(as_text=True)
+    assert lines_of(second) == by_service
 
 
 # --- Who may grant which role (security review, finding 1) ---------------------------------------

@@ -8,6 +8,7 @@ each form still checks its own token), so an allowed request reaches the view, f
 validation and changes nothing, while a refused one is stopped by the capability check.
 """
 
+import re
 import pytest
 
 from console import demo
@@ -215,14 +216,31 @@ def test_refused_pages_say_why_in_plain_words(client, auth, demo_data):
     assert "Your role does not give you access to this page." in response.get_data(as_text=True)
 
 
+SECTIONS = ["Administration", "Services and staff", "Services", "Rotas", "My shifts", "Queue", "Escalations"]
+
+
 @pytest.mark.parametrize("role,visible", [
-    (OWNER, ["Admin: services", "Admin: staff", "Audit log", "Staff", "Rotas"]),
-    (MANAGER, ["Staff", "Rotas"]),
-    (VOLUNTEER, ["My shifts"]),
+    (OWNER, ["Administration", "Services and staff", "Rotas"]),
+    (MANAGER, ["Services and staff", "Rotas"]),
+    (VOLUNTEER, ["Services", "My shifts", "Queue", "Escalations"]),
 ])
 def test_navigation_shows_each_role_only_what_it_may_use(client, auth, demo_data, role, visible):
     auth.login_demo(role)
     nav = client.get("/").get_data(as_text=True).split('<nav aria-label="Main">')[1].split("</nav>")[0]
-    for label in ["Admin: services", "Admin: staff", "Audit log", "Staff", "Rotas", "My shifts"]:
+    for label in SECTIONS:
         assert (f">{label}</a>" in nav) == (label in visible), label
-    assert ">My account</a>" in nav and ">Services</a>" in nav
+    assert ">My account</a>" in nav and ">Dashboard</a>" in nav
+    assert len(re.findall("<li>", nav)) <= 8, "one row of sections, not sixteen links"
+
+
+def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_pages(client, auth, demo_data):
+    auth.login_demo(OWNER)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    main = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert '<a href="/admin/services" aria-current="true">Administration</a>' in main
+    section = page.split('<nav class="section-nav" aria-label="Administration">')[1].split("</nav>")[0]
+    assert re.findall(r">([^<>]+)</a>", section) == ["Services", "Staff", "Audit log"]
+    assert '<a href="/admin/audit" aria-current="page">Audit log</a>' in section
+    draft_page = client.get("/rota/standards/1").get_data(as_text=True)
+    assert 'aria-current="true">Rotas</a>' in draft_page, "a page not listed belongs to its section"
+    assert 'class="section-nav" aria-label="Administration"' not in client.get("/").get_data(as_text=True)

@@ -102,8 +102,12 @@ def test_a_manager_makes_a_draft_in_the_background_and_sees_it(app, client, mana
     assert run_queued_tasks(app) == 1
     state = client.get(run_page + "/status").get_json()
     assert state["status"] == "succeeded" and state["progress"] == 1
-    assert state["best"]["uncovered_minutes"] == 0
-    missed = re.fullmatch(r"Finished\. 0 uncovered minutes\. Preferences: (\d+) points missed(.*)", state["message"])
+    assert state["status_words"] == "Finished"
+    assert state["best"].startswith("Best rota so far: the standard covered in full; everyone's contract hours met; ")
+    missed = re.fullmatch(r"Finished (?:in \d+ s of the 5 s allowed: it stopped early because no better rota is "
+                          r"possible by the order of priorities|after the 5 s allowed; a longer run may find a better "
+                          r"rota)\. The standard is covered in full\. Preferences: (\d+) points missed(.*)",
+                          state["message"])
     assert missed, state["message"]
     assert missed[2] == (", the fewest possible (everyone's own best, added up)." if missed[1] == "8" else
                          "; no rota can have fewer than 8.")
@@ -143,6 +147,25 @@ def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
     assert state["status"] == "failed"
     assert "stopped before it finished" in state["message"]
     assert "Run it again" in client.get(run_page).get_data(as_text=True)
+
+
+def test_a_running_run_shows_the_best_rota_so_far_in_a_managers_words(app, client, manager):
+    """Never the engine's phase or objective: cover, contract hours, preferences and the weekend load."""
+    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="60").items()}
+    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    with app.app_context():
+        run = db.session.scalar(sa.select(RotaRun))
+        run.status, run.heartbeat_at, run.progress = RunStatus.RUNNING.value, utcnow(), 0.4
+        run.best_score = {"uncovered_minutes": 150, "contract_short_minutes": 720, "preference_penalty": 1,
+                          "max_weekend_days": 3}
+        db.session.commit()
+    page = client.get(run_page).get_data(as_text=True)
+    assert "Making the rota" in page and "up to 1 min." in page
+    assert ("Best rota so far: 2 h 30 min of the standard uncovered; contract hours 12 h short; 1 preference point "
+            "missed; nobody works more than 3 weekend days.") in page
+    assert "objective" not in page and "phase" not in page and "Best so far (" not in page
+    state = client.get(run_page + "/status").get_json()
+    assert state["status_words"] == "Making the rota" and state["best"].startswith("Best rota so far: 2 h 30 min")
 
 
 def test_a_period_must_start_on_a_monday_and_last_four_weeks(client, manager):
@@ -276,7 +299,7 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
         "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "The draft now breaks" in page
-    assert "rule 3: Ella Robinson, Eating disorders" in page and "outside Ella Robinson&#39;s availability" in page
+    assert "Availability and leave: Ella Robinson, Eating disorders" in page and "outside Ella Robinson&#39;s availability" in page
     bad = manager.post(page_url + "/shifts", {
         "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
         "start": "13:00", "end": "9am"}, form_page=page_url)
@@ -609,7 +632,7 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
         version_with("eating-disorders", [(0, 17 * 60, 22 * 60), (1, 17 * 60, 22 * 60)], ella, first_state)
         by_hand = version_with("early-intervention-psychosis", [(3, 17 * 60, 22 * 60)], ella, "draft")
         assert [str(v) for v in rotas.review(db.session.get(RotaVersion, by_hand)).violations if v.rule == 6] \
-            == ["rule 6: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for Eating disorders), "
+            == ["Weekly hours and days: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for Eating disorders), "
                 "more than the 10 allowed"]
         engine_made = make_draft(("early-intervention-psychosis",))
         assert rotas.review(db.session.get(RotaVersion, engine_made)).violations == []

@@ -148,7 +148,7 @@ def test_tokens_in_addresses_never_reach_the_access_log(app, client, caplog):
     client.get("/auth/reset/secret-reset-token-123")
     client.get("/calendar/secret-calendar-token-456.ics")
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "GET /auth/reset/<token> 400" in logged and "GET /calendar/<token>.ics 404" in logged
+    assert "GET /auth/reset/<token> 400" in logged and "GET /calendar/<token>.ics 410" in logged
     assert "secret-reset-token-123" not in logged and "secret-calendar-token-456" not in logged
 
 

@@ -1,5 +1,6 @@
 """Availability, unavailability and leave kept by each person; leave decisions and contracts kept by managers."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -163,6 +164,9 @@ def test_a_manager_sets_a_contract_and_the_engine_uses_it(app, client, auth, dem
 
     saved = auth.post(path + "/contract", terms, form_page=path, follow_redirects=True)
     assert "Contract for Ella Robinson saved." in saved.get_data(as_text=True)
+    for name, shown in (("min_hours_week", "0"), ("max_hours_week", "6"), ("min_rest_hours", "11")):
+        assert re.search(rf'<input[^>]* name="{name}"[^>]* value="{shown}">', saved.get_data(as_text=True)), \
+            "hours as a person writes them, not 0.0"
     assert "0–6" in page(client, "/staffing/people")
     with app.app_context():
         assert db.session.get(Contract, ella.id).max_days_week == 2

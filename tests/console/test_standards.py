@@ -1,5 +1,7 @@
 """Managers edit each service's coverage standard; rotas made afterwards use it."""
 
+import re
+
 import sqlalchemy as sa
 
 from console.audit.models import AuditEntry
@@ -96,3 +98,37 @@ def test_a_low_risk_service_gets_more_checks(app, client, auth: AuthActions, dem
 def test_managers_only_reach_their_own_services(client, auth: AuthActions, demo_data):
     auth.login_demo(Role.TEAM_MANAGER)
     assert client.get("/rota/standards/4").status_code == 404  # perinatal is Gareth's
+
+
+def values_of(page: str, field: str) -> list[str]:
+    """The value of a field in each presence row, in order."""
+    return re.findall(rf'name="segments-\d+-{field}" type="text" value="([^"]*)"', page)
+
+
+def test_rows_are_added_moved_and_removed_with_buttons_and_only_save_saves(app, client, auth: AuthActions,
+                                                                            demo_data):
+    auth.login_demo(Role.TEAM_MANAGER)
+    page = client.get(PATH).get_data(as_text=True)
+    assert values_of(page, "start") == ["08:00", "17:00"], "no blank rows: rows are added when wanted"
+    assert 'value="add"' in page and "Add a presence row" in page
+    rows = [(range(5), "08:00", "17:00", ("clinical", "non_clinical"), 1),
+            (range(7), "17:00", "22:00", ("champion", "volunteer"), 1)]
+
+    added = auth.post(PATH, {**standard_form(rows), "row_action": "add"}, form_page=PATH)
+    text = added.get_data(as_text=True)
+    assert added.status_code == 200 and values_of(text, "start") == ["08:00", "17:00", ""]
+    assert "A row was added at the end; nothing is saved until you press Save." in text
+    moved = auth.post(PATH, {**standard_form(rows), "row_action": "down-1"}, form_page=PATH).get_data(as_text=True)
+    assert values_of(moved, "start") == ["17:00", "08:00"] and "Row 1 moved down" in moved
+    assert 'value="up-2"' in moved and 'value="up-1"' not in moved and 'value="down-2"' not in moved
+    removed = auth.post(PATH, {**standard_form(rows), "row_action": "remove-1"}, form_page=PATH)
+    assert values_of(removed.get_data(as_text=True), "start") == ["17:00"]
+    with app.app_context():
+        assert len(eating_disorders().presence) == 2, "a row button saves nothing"
+    # Pressing Enter in a field sends the form with its first button, which is Save.
+    first = re.search(r"<form method=\"post\" novalidate>.*?<button([^>]*)>([^<]*)<", moved, re.S)
+    assert first and "row_action" not in first[1] and first[2] == "Save standard"
+    stuck = auth.post(PATH, {**standard_form(rows[:1]), "row_action": "down-1"}, form_page=PATH)
+    assert stuck.status_code == 200 and "Nothing was changed: that row is not there" in stuck.get_data(as_text=True)
+    with app.app_context():
+        assert len(eating_disorders().presence) == 2, "nor does a row button that cannot be carried out"

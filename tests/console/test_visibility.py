@@ -28,8 +28,27 @@ def test_volunteer_sees_the_service_but_not_the_team(app, client, auth):
         make_staff("mo.manager@trust.example.org", roles=[Role.TEAM_MANAGER], services_=[eating], name="Mo Manager")
     auth.login("ed.volunteer@trust.example.org", PASSWORD)
     page = client.get("/services/eating-disorders").get_data(as_text=True)
-    assert "A moderator present 08:00–22:00 every day" in page
+    assert "Every day 08:00–17:00: at least 1 person on duty (clinical moderators or non-clinical moderators)" in page
+    assert "Every day 17:00–22:00: at least 1 person on duty (digital champions or volunteers)" in page
     assert "Mo Manager" not in page
+    assert "Its moderation queue" in page and "Its coverage standard" not in page, "links only where they may go"
+
+
+def test_a_service_page_leads_to_its_queue_rota_standard_and_plan(app, client, auth, demo_data):
+    from tests.console.test_rotas import make_draft, publish_draft
+    with app.app_context():
+        publish_draft(make_draft())
+    auth.login_demo(Role.TEAM_MANAGER)
+    page = client.get("/services/eating-disorders").get_data(as_text=True)
+    import re
+    links = dict(re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page.split("For this service", 1)[1]))
+    assert set(links.values()) == {"Its published rota", "Rotas and drafts", "Its coverage standard"}
+    for url in links:
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, url
+    auth.logout()
+    auth.login_demo(Role.CLINICAL_ADMIN)
+    page = client.get("/services/eating-disorders").get_data(as_text=True)
+    assert "Its escalation plan" in page and "Its risk words and response times" in page
 
 
 def test_administrator_sees_every_service(client, auth, demo_data):

@@ -224,6 +224,30 @@ def test_a_new_plan_version_applies_to_new_cases_only(app, client, auth, demo_th
     assert "Ask to reveal" in new
 
 
+def test_plan_steps_are_added_and_reordered_with_buttons_and_saved_in_that_order(app, client, auth, demo_data):
+    sign_in(auth, ADMIN)
+    page = "/escalation/plans/eating-disorders"
+    editor = client.get(page).get_data(as_text=True)
+    titles = re.findall(r'name="steps-\d+-title"[^>]*value="([^"]*)"', editor)
+    assert titles and all(titles), "no empty rows at the end: a step is added with a button"
+    form = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-evidence": "none",
+            "steps-1-title": "Call the duty clinician", "steps-1-role": "clinical", "steps-1-evidence": "none",
+            "two_person_reveal": "y"}
+    added = auth.post(page, {**form, "row_action": "add"}, form_page=page).get_data(as_text=True)
+    assert 'name="steps-2-title"' in added and "A row was added at the end" in added
+    swapped = auth.post(page, {**form, "row_action": "up-2"}, form_page=page).get_data(as_text=True)
+    assert re.findall(r'name="steps-\d+-title"[^>]*value="([^"]*)"', swapped) == \
+        ["Call the duty clinician", "Read the thread"]
+    sent = {"steps-0-title": "Call the duty clinician", "steps-0-role": "clinical", "steps-0-evidence": "none",
+            "steps-1-title": "Read the thread", "steps-1-role": "any", "steps-1-evidence": "none",
+            "two_person_reveal": "y"}
+    assert auth.post(page, sent, form_page=page).status_code == 302
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        assert [step["title"] for step in escalations.plan_steps(service)[0]] == \
+            ["Call the duty clinician", "Read the thread"]
+
+
 def test_only_clinical_staff_decide_whether_a_reveal_needs_a_second_clinician(app, client, auth, demo_data):
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))

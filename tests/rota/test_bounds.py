@@ -65,6 +65,8 @@ def test_a_contract_the_rules_cannot_fill_is_a_bound_on_the_shortfall():
     assert result.score.contract_short_minutes == 5 * 60
     assert summary(bounds, result.score)[0] == (
         "Contract hours: 300 minutes short, the fewest possible (everyone's own best, added up).")
+    assert summary(bounds, result.score, lambda m: f"{m // 60} h")[0] == (
+        "Contract hours: 5 h short, the fewest possible (everyone's own best, added up).")
 
 
 def test_people_not_reached_in_time_count_at_nothing():

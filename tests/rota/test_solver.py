@@ -146,3 +146,17 @@ def test_a_stop_request_ends_the_search_early_with_a_valid_rota():
     assert result.seconds < 10
     assert validate(p, result.rota) == []
     assert result.phases == []  # stopped before any phase: the greedy start is the answer
+
+
+def test_progress_reports_the_best_rota_so_far_by_the_scores_figures():
+    """What the console shows while a rota is made: the rota's own figures, never an objective's raw value."""
+    p = ward()
+    p.staff["vic"] = replace(p.staff["vic"], preferences=(avoid_evenings(),))
+    seen = []
+    result = solve(p, time_limit_s=5, workers=2, on_progress=seen.append)
+    assert seen[0].phase == "start" and seen[0].seconds < 5
+    figures = ("uncovered_minutes", "contract_short_minutes", "preference_penalty", "max_weekend_days")
+    assert all(tuple(progress.figures) == figures for progress in seen)
+    uncovered = [progress.figures["uncovered_minutes"] for progress in seen]
+    assert uncovered == sorted(uncovered, reverse=True), "cover never gets worse as the rota improves"
+    assert all(progress.figures["uncovered_minutes"] >= result.score.uncovered_minutes for progress in seen)

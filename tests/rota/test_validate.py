@@ -114,4 +114,4 @@ def test_rule_10_supervision(ward):
 
 def test_violations_are_in_words(ward):
     (violation,) = validate(ward, rota(shift("ben", 0, 12, 18)))
-    assert str(violation) == "rule 3: Ben, Eating disorders, Mon 22 Mar 12:00-18:00 (presence): outside Ben's availability"
+    assert str(violation) == "Availability and leave: Ben, Eating disorders, Mon 22 Mar 12:00-18:00 (on duty): outside Ben's availability"

@@ -1,0 +1,76 @@
+"""The console's main navigation: a short row of sections, and the pages of the current section beneath it.
+
+An owner can reach sixteen pages; listed side by side they wrapped onto three rows. Each section links to its
+first page the person may see, and is marked current on any of its pages (also those not listed, such as a
+draft rota, which belongs to Rotas).
+"""
+
+from dataclasses import dataclass
+
+from flask import request
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    label: str
+    capability: str
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    pages: tuple[Page, ...]
+    # Endpoints, or their beginnings ending in ".", of further pages that belong to this section.
+    also: tuple[str, ...] = ()
+
+
+# In order; a page is in the first section that claims it.
+SECTIONS = (
+    Section("Dashboard", (Page("dashboard.index", "Dashboard", "account.self"),)),
+    Section("Queue", (Page("queue.index", "Queue", "queue.work"), Page("queue.checks_page", "Checks", "queue.work"),
+                      Page("queue.report", "Queue report", "queue.report")), also=("queue.",)),
+    Section("Escalations", (Page("escalation.index", "Escalations", "case.work"),),
+            also=("escalation.case", "escalation.plan")),
+    Section("My shifts", (Page("rotas.mine", "My shifts", "rota.mine"),
+                          Page("staffing.mine", "Availability and leave", "rota.mine")),
+            also=("rotas.swap_ask", "rotas.calendar_link", "rotas.calendar_link_confirm")),
+    Section("Rotas", (Page("rotas.index", "Rotas", "rota.manage"),
+                      Page("staffing.leave_list", "Leave requests", "rota.manage"),
+                      Page("staffing.people", "Rota staff", "rota.manage")), also=("rotas.", "staffing.")),
+    Section("Services and staff", (Page("dashboard.service_list", "Services", "services.view"),
+                                   Page("dashboard.staff_list", "Staff", "staff.view")),
+            also=("dashboard.service",)),
+    Section("Administration", (Page("admin.service_list", "Services", "admin.services"),
+                               Page("admin.staff_list", "Staff", "admin.staff"),
+                               Page("escalation.subjects", "Subject rights", "pid.subject_rights"),
+                               Page("admin.audit_log", "Audit log", "audit.view")), also=("admin.",)),
+    Section("My account", (Page("auth.account", "My account", "account.self"),), also=("auth.",)),
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A section as one person sees it: the pages they may open, and whether they are in it now."""
+
+    label: str
+    pages: tuple[Page, ...]
+    current: bool
+
+
+def _claims(section: Section, endpoint: str) -> bool:
+    return any(endpoint == page.endpoint for page in section.pages) or \
+        any(endpoint == claim or (claim.endswith(".") and endpoint.startswith(claim)) for claim in section.also)
+
+
+def sections_for(person) -> list[Shown]:
+    """The sections this person sees, each with the pages they may open, the current one marked."""
+    endpoint = request.endpoint or ""
+    current = next((s for s in SECTIONS if any(endpoint == p.endpoint for p in s.pages)), None) or \
+        next((s for s in SECTIONS if _claims(s, endpoint)), None)
+    shown = []
+    for section in SECTIONS:
+        pages = tuple(page for page in section.pages if person.can(page.capability))
+        if pages:  # a section of one page is called by that page's name ("Services", not "Services and staff")
+            shown.append(Shown(section.label if len(pages) > 1 else pages[0].label, pages, section is current))
+    return shown
