@@ -1,6 +1,7 @@
 """Demo data: one trust with seven services and about forty staff over every role."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -9,7 +10,7 @@ from console import crypto
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
 from console.audit import service as audit
-from console.database import local_today
+from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from console.queue import service as queue
@@ -148,13 +149,12 @@ DEMO_INGEST_SECRET = "demo-ingest-secret"
 # vault only. Every value is made up: the NHS number is from the range set aside for testing, the phone numbers
 # and postcode are from ranges for drama.
 DEMO_THREAD = "demo-thread-1"
+# Posted this many minutes before the demo is loaded, so a fresh `make run` shows them just in, not days overdue.
 DEMO_POSTS = [
-    {"external_id": "demo-1", "thread_id": DEMO_THREAD, "kind": "post", "author_pseudonym": "Willow",
-     "body": "I've been skipping meals all week and tonight I just want to die. I don't know who to tell.",
-     "created_at": "2026-11-25T07:40:00+00:00"},
-    {"external_id": "demo-2", "thread_id": DEMO_THREAD, "kind": "reply", "author_pseudonym": "Maple",
-     "body": "Willow, I'm glad you posted. Please talk to the moderators, they can help tonight.",
-     "created_at": "2026-11-25T07:52:00+00:00"},
+    ({"external_id": "demo-1", "thread_id": DEMO_THREAD, "kind": "post", "author_pseudonym": "Willow",
+      "body": "I've been skipping meals all week and tonight I just want to die. I don't know who to tell."}, 3),
+    ({"external_id": "demo-2", "thread_id": DEMO_THREAD, "kind": "reply", "author_pseudonym": "Maple",
+      "body": "Willow, I'm glad you posted. Please talk to the moderators, they can help tonight."}, 1),
 ]
 DEMO_PSEUDONYM = "Willow"
 DEMO_IDENTITY = {"name": "Robin Fakename", "date_of_birth": "1994-03-02", "nhs_number": "943 476 5919",
@@ -191,6 +191,8 @@ def load_thread() -> None:
     the service mailbox), and its first writer's identity to the PID vault."""
     eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
     with current_app.test_request_context():  # for the alert's link (url_for), as the API builds it
-        queue.ingest(eating_disorders, DEMO_POSTS)
+        now = utcnow()
+        queue.ingest(eating_disorders, [{**post, "created_at": (now - timedelta(minutes=ago)).isoformat()}
+                                        for post, ago in DEMO_POSTS])
     vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=local_today()),
                      Access(Actor(None, "system"), reason="demo data"))

@@ -25,13 +25,13 @@ class Section:
     also: tuple[str, ...] = ()
 
 
-# In order; a page is in the first section that claims it.
+# In order; a page is in the section that lists it, else the first that claims it by name, else by the beginning
+# of its name.
 SECTIONS = (
     Section("Dashboard", (Page("dashboard.index", "Dashboard", "account.self"),)),
     Section("Queue", (Page("queue.index", "Queue", "queue.work"), Page("queue.checks_page", "Checks", "queue.work"),
                       Page("queue.report", "Queue report", "queue.report")), also=("queue.",)),
-    Section("Escalations", (Page("escalation.index", "Escalations", "case.work"),),
-            also=("escalation.case", "escalation.plan")),
+    Section("Escalations", (Page("escalation.index", "Escalations", "case.work"),), also=("escalation.",)),
     Section("My shifts", (Page("rotas.mine", "My shifts", "rota.mine"),
                           Page("staffing.mine", "Availability and leave", "rota.mine")),
             also=("rotas.swap_ask", "rotas.calendar_link", "rotas.calendar_link_confirm")),
@@ -40,11 +40,13 @@ SECTIONS = (
                       Page("staffing.people", "Rota staff", "rota.manage")), also=("rotas.", "staffing.")),
     Section("Services and staff", (Page("dashboard.service_list", "Services", "services.view"),
                                    Page("dashboard.staff_list", "Staff", "staff.view")),
-            also=("dashboard.service",)),
+            also=("dashboard.service_detail",)),
     Section("Administration", (Page("admin.service_list", "Services", "admin.services"),
                                Page("admin.staff_list", "Staff", "admin.staff"),
                                Page("escalation.subjects", "Subject rights", "pid.subject_rights"),
-                               Page("admin.audit_log", "Audit log", "audit.view")), also=("admin.",)),
+                               Page("admin.audit_log", "Audit log", "audit.view")),
+            also=("admin.", "escalation.plan", "queue.settings", "queue.terms_add", "queue.terms_defaults",
+                  "queue.term_remove", "queue.secret_new", "queue.times_save")),
     Section("My account", (Page("auth.account", "My account", "account.self"),), also=("auth.",)),
 )
 
@@ -58,16 +60,13 @@ class Shown:
     current: bool
 
 
-def _claims(section: Section, endpoint: str) -> bool:
-    return any(endpoint == page.endpoint for page in section.pages) or \
-        any(endpoint == claim or (claim.endswith(".") and endpoint.startswith(claim)) for claim in section.also)
-
-
 def sections_for(person) -> list[Shown]:
     """The sections this person sees, each with the pages they may open, the current one marked."""
     endpoint = request.endpoint or ""
+    # A listed page first, then a page claimed by name, then by the beginning of its name.
     current = next((s for s in SECTIONS if any(endpoint == p.endpoint for p in s.pages)), None) or \
-        next((s for s in SECTIONS if _claims(s, endpoint)), None)
+        next((s for s in SECTIONS if endpoint in s.also), None) or \
+        next((s for s in SECTIONS if any(c.endswith(".") and endpoint.startswith(c) for c in s.also)), None)
     shown = []
     for section in SECTIONS:
         pages = tuple(page for page in section.pages if person.can(page.capability))

@@ -22,11 +22,13 @@ from console.services import service as services
 from escalation_pathways import vault
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, RevealRequest
 from escalation_pathways.service import (
+    IDENTIFY,
     MIN_REASON,
     case_or_raise,
     clinicians_of,
     pseudonym_of,
     tell_clinicians,
+    tick,
     visible_service,
 )
 from escalation_pathways.vault.identity import Identity, validated
@@ -140,7 +142,11 @@ def reveal(viewer, *, request_id: int) -> tuple[RevealRequest, Identity | None]:
     """Open the identity behind an approved request's case (audited in the vault); VaultUnavailable passes up."""
     request = usable_request(viewer, request_id)
     case = request.case
-    return request, vault.get().reveal(case.service_id, case.pseudonym, _access(viewer, request))
+    identity = vault.get().reveal(case.service_id, case.pseudonym, _access(viewer, request))
+    if identity is not None:
+        tick(case, IDENTIFY, "The identity was revealed from the vault (its audit trail keeps who looked and why)",
+             viewer)
+    return request, identity
 
 
 def save_identity(viewer, *, request_id: int, fields: dict[str, str]) -> Identity:
@@ -151,6 +157,7 @@ def save_identity(viewer, *, request_id: int, fields: dict[str, str]) -> Identit
     vault.get().save(case.service_id, case.pseudonym, identity, _access(viewer, request))
     audit.record("pid.edited", target=f"case {case.id}")  # that it changed, not what
     db.session.commit()
+    tick(case, IDENTIFY, "The identity was recorded in the vault", viewer)
     return identity
 
 

@@ -98,7 +98,8 @@ def _case_page(case_id: int, **forms) -> str:
         missing=escalations.missing_steps(case),
         note_form=forms.get("note_form") or NoteForm(), close_form=forms.get("close_form") or CloseForm(),
         reveal_form=forms.get("reveal_form") or RevealForm(), code_form=StepUpForm(),
-        review_form=ReviewForm(), step_form=StepForm(), skip_form=SkipForm(), fresh=step_up.mfa_is_fresh())
+        review_form=ReviewForm(), step_form=StepForm(), skip_form=SkipForm(), fresh=step_up.mfa_is_fresh(),
+        reveal_failed="reveal_form" in forms)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -154,11 +155,12 @@ def close_case(case_id: int):
     return _case_page(case_id, close_form=form), 400
 
 
-def _identity_page(request_, identity, form=None, status: int = 200) -> Response:
-    """The identity (when read or just saved) and the form to correct it."""
+def _identity_page(request_, identity, form=None, status: int = 200, *, editing: bool = False) -> Response:
+    """The identity (when read or just saved), shown once: as details to read, or as the form to correct them."""
     form = form or IdentityForm(formdata=None, data=identity.as_dict() if identity else {})
     return _no_store(render_template("escalation/identity.html", reveal=request_, case=request_.case,
-                                     identity=identity, form=form), status)
+                                     identity=identity, form=form, editing=editing, code_form=StepUpForm(),
+                                     fresh=step_up.mfa_is_fresh()), status)
 
 
 @bp.route("/cases/<int:case_id>/reveal", methods=["POST"])
@@ -185,7 +187,7 @@ def open_identity(request_id: int):
     done, shown = form_action(form, step_up.confirmed(form, lambda: flows.reveal(current_user, request_id=request_id)))
     if not done:
         return redirect(back_to(request.referrer, url_for("escalation.index")))
-    return _identity_page(*shown)
+    return _identity_page(*shown, editing=request.form.get("edit") == "1")
 
 
 @bp.route("/reveals/<int:request_id>/identity", methods=["POST"])

@@ -234,6 +234,24 @@ def skip_step(viewer, *, case_id: int, key: str, reason: str) -> CaseStep:
     return _record(case, step, "skipped", reason, viewer)
 
 
+# Plan steps that what a clinician does elsewhere on the case records as done: revealing the identity, and
+# writing a clinical note (the default plan's keys; a step made with the same key in an edited plan counts too).
+IDENTIFY, CLINICAL_NOTE = "identify", "clinical_note"
+
+
+def tick(case: Case, key: str, evidence: str, viewer) -> CaseStep | None:
+    """Record the case's plan step as done by what the viewer just did (e.g. a reveal), if the plan has it and it
+    is not recorded yet; else nothing."""
+    step = next((s for s in case.plan.steps if s["key"] == key), None)
+    if case.state != "open" or step is None or db.session.scalar(
+            sa.select(CaseStep.id).where(CaseStep.case_id == case.id, CaseStep.step_key == key)):
+        return None
+    try:
+        return _record(case, step, "done", evidence, viewer)
+    except UserError:  # recorded by someone else at the same moment: it is done either way
+        return None
+
+
 def _record(case: Case, step: dict, outcome: str, evidence: str, viewer) -> CaseStep:
     record = CaseStep(case_id=case.id, step_key=step["key"], outcome=outcome, evidence=evidence, by_id=viewer.id)
     db.session.add(record)
@@ -264,6 +282,7 @@ def add_note(viewer, *, case_id: int, body: str) -> ClinicalNote:
     db.session.add(note)
     audit.record("case.note_added", target=f"case {case.id}")
     db.session.commit()
+    tick(case, CLINICAL_NOTE, "A clinical note was added", viewer)
     return note
 
 

@@ -1,6 +1,8 @@
-"""GET /healthz: is the console able to serve?"""
+"""GET /healthz: is the console able to serve? And the icon browsers ask for at /favicon.ico."""
 
-from flask import jsonify
+from pathlib import Path
+
+from flask import Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from console import schema
@@ -26,3 +28,14 @@ def healthz():
             "migrations": "current" if migrated else ("unknown" if database != "ok" else "out of date"),
             "vault": vault.state()}
     return jsonify(body), 200 if body["status"] == "ok" else 503
+
+
+ICON = (Path(__file__).parent.parent / "static" / "favicon.svg").read_bytes()
+
+
+@bp.route("/favicon.ico")
+@public
+@limiter.exempt
+def favicon():
+    """The console's icon, for browsers that ask for it at this address whatever the page says."""
+    return Response(ICON, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 SEND_TASK = "outbox.send"
 BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
+# A sender claims an email before sending it by moving its next attempt this far on; if the sender dies
+# half-way, another sends it after this (at least once, never lost).
+CLAIM = timedelta(minutes=5)
 
 
 def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:
@@ -37,25 +40,34 @@ def send_soon() -> None:
 
 def send_outbox() -> tuple[int, int]:
     """Send the emails that are due, oldest first; a failure waits longer each time (1, 2, 4 ... minutes, at most
-    an hour) and is never dropped. Returns (sent, failed)."""
+    an hour) and is never dropped. Each email is claimed first, in its own committed update, so two senders
+    running at once (the "send now" task beside the once-a-minute retry) never send it twice. Returns (sent,
+    failed)."""
     now = utcnow()
-    due = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.sent_at.is_(None),
-                                                          OutboxEmail.next_attempt_at <= now)
+    due = db.session.scalars(sa.select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None),
+                                                             OutboxEmail.next_attempt_at <= now)
                              .order_by(OutboxEmail.id).limit(BATCH)).all()
+    db.session.commit()
     sent = failed = 0
-    for email in due:
-        email.attempts += 1
+    for email_id in due:
+        claimed = db.session.execute(sa.update(OutboxEmail).where(
+            OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None), OutboxEmail.next_attempt_at <= now)
+            .values(next_attempt_at=utcnow() + CLAIM, attempts=OutboxEmail.attempts + 1))
+        db.session.commit()
+        if claimed.rowcount != 1:
+            continue  # another sender has it
+        email = db.session.get(OutboxEmail, email_id)
         try:
             send_email(to=email.to, subject=email.subject, body=email.body)
         except MailError as error:
             failed += 1
             email.last_error = str(error)[:300]
-            email.next_attempt_at = now + min(LONGEST_WAIT, timedelta(minutes=2 ** (email.attempts - 1)))
+            email.next_attempt_at = utcnow() + min(LONGEST_WAIT, timedelta(minutes=2 ** (email.attempts - 1)))
             log.warning("outbox email %s not sent (attempt %s): %s", email.id, email.attempts, email.last_error)
         else:
             sent += 1
             email.sent_at = utcnow()
-        db.session.commit()  # one at a time: a crash half-way never sends an email twice from this batch
+        db.session.commit()
     return sent, failed
 
 

@@ -57,7 +57,11 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     page.locator("#step-inform_mailbox").get_by_role("button", name="Mark as done").click()
     page.get_by_label("Clinical note").fill("GP surgery agreed an urgent home visit this morning.")
     page.get_by_role("button", name="Add the note").click()
-    page.locator("#step-clinical_note").get_by_role("button", name="Mark as done").click()
+    # The reveal and the note tick their own steps, with a link to what records them.
+    assert "The identity was revealed from the vault" in page.locator("#step-identify").inner_text()
+    assert "A clinical note was added" in page.locator("#step-clinical_note").inner_text()
+    page.locator("#step-clinical_note").get_by_role("link", name="See the clinical notes").click()
+    assert page.get_by_text("GP surgery agreed an urgent home visit this morning.").is_visible()
     page.locator("#step-review_outcome").get_by_label("What was done").fill("Visit arranged; follow up tomorrow")
     page.locator("#step-review_outcome").get_by_role("button", name="Mark as done").click()
     assert "Wed 25 Nov 2026 08:30" in page.locator("#step-contact_gp").inner_text()

@@ -101,3 +101,61 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     assert "Accepted" in page.locator("ul.violations").inner_text()
     assert_accessible(page)
     screenshot(page, "rota-published")
+
+
+def make_a_draft(page, live_app, live_server, service: str) -> str:
+    """Priya asks for a 4-week draft of one service in the browser; the consumer's work is done here."""
+    page.goto(f"{live_server}/rota/")
+    generate = page.locator("form[action$='/rota/generate']")
+    for box in generate.get_by_role("checkbox").all():
+        box.set_checked(False)
+    generate.get_by_label(service).check()
+    generate.get_by_label("Time for the optimiser (seconds)").fill("5")
+    generate.get_by_role("button", name="Make a draft rota").click()
+    page.wait_for_url(f"{live_server}/rota/runs/*")
+    assert run_queued_tasks(live_app) == 1
+    page.get_by_role("link", name="See the draft").click()
+    page.wait_for_url(f"{live_server}/rota/versions/*")
+    return page.url.split("#")[0]
+
+
+def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_first(page, live_app, live_server):
+    """Ella volunteers for both high-risk services, 10 hours and 3 days a week at most: once Eating disorders'
+    rota is published, the rota made for Early intervention in psychosis plans around her evenings there."""
+    sign_in_with_password(page, live_server, MANAGER)
+    page.wait_for_url(f"{live_server}/")
+    first = make_a_draft(page, live_app, live_server, "Eating disorders")
+    with live_app.app_context():
+        from tests.console.test_rotas import publish_draft
+        publish_draft(int(first.rsplit("/", 1)[1]))  # approved and published by the owner
+
+    second = make_a_draft(page, live_app, live_server, "Early intervention in psychosis")
+    together = page.get_by_text("Checked together with the shifts already published or approved for Eating disorders")
+    assert together.is_visible()
+    assert page.get_by_text("The rota keeps every rule").is_visible()
+    assert_accessible(page)
+    screenshot(page, "rota-second-service")
+
+    # Counted independently of the console: every person's week across both rotas keeps their contract.
+    with live_app.app_context():
+        from console.rotas.models import RotaVersion
+        shifts = [s for version_id in (int(first.rsplit("/", 1)[1]), int(second.rsplit("/", 1)[1]))
+                  for s in db.session.get(RotaVersion, version_id).shifts if s.kind != "on_call"]
+        contracts = {c.staff_id: c for c in db.session.scalars(sa.select(Contract))}
+        monday = next_monday()
+        hours, days = {}, {}
+        for shift in shifts:
+            week = (shift.staff_id, (shift.day - monday).days // 7)
+            hours[week] = hours.get(week, 0) + (shift.end_minute - shift.start_minute) / 60
+            days.setdefault(week, set()).add(shift.day)
+        ella = person(demo.Role.VOLUNTEER).id
+        worked_both = {s.service_id for s in shifts if s.staff_id == ella}
+        for (staff_id, week), total in hours.items():
+            assert total <= contracts[staff_id].max_hours_week, (staff_id, week, total)
+            assert len(days[(staff_id, week)]) <= contracts[staff_id].max_days_week, (staff_id, week)
+    assert len(worked_both) == 2, "Ella works for both services, within her 10 hours and 3 days"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(second)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "rota-second-service-phone")

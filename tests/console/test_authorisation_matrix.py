@@ -27,6 +27,7 @@ PUBLIC = "public"
 # (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
 ROUTES = {
     ("health.healthz", "GET"): ("/healthz", PUBLIC),
+    ("health.favicon", "GET"): ("/favicon.ico", PUBLIC),
     ("auth.login", "GET"): ("/auth/login", PUBLIC),
     ("auth.login", "POST"): ("/auth/login", PUBLIC),
     ("auth.mfa_challenge", "GET"): ("/auth/mfa", PUBLIC),
@@ -244,3 +245,15 @@ def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_page
     draft_page = client.get("/rota/standards/1").get_data(as_text=True)
     assert 'aria-current="true">Rotas</a>' in draft_page, "a page not listed belongs to its section"
     assert 'class="section-nav" aria-label="Administration"' not in client.get("/").get_data(as_text=True)
+
+
+def test_every_signed_in_page_belongs_to_a_section_of_the_navigation(app):
+    """So the navigation always shows where a person is, also on pages it does not list (a draft, a case)."""
+    from console.navigation import SECTIONS
+    outside = {"api.ingest_batch", "api.ingest_post", "calendar_feed", "health.healthz", "health.favicon",
+               "static"}  # no sign-in
+    for rule in app.url_map.iter_rules():
+        claimed = any(rule.endpoint == page.endpoint for section in SECTIONS for page in section.pages) or any(
+            rule.endpoint == claim or (claim.endswith(".") and rule.endpoint.startswith(claim))
+            for section in SECTIONS for claim in section.also)
+        assert claimed or rule.endpoint in outside, rule.endpoint

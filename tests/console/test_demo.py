@@ -1,10 +1,13 @@
 """Demo data and the commands that load it and print the logins."""
 
+from datetime import timedelta
+
 import pyotp
 import sqlalchemy as sa
 
 from console import demo
 from console.accounts.models import StaffMember
+from console.database import utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from console.notifications.models import OutboxEmail
@@ -22,6 +25,8 @@ def test_demo_load_makes_a_trust_with_every_role(app, runner):
         assert [(p.author_pseudonym, p.priority, p.service.slug) for p in posts] == [
             ("Willow", Priority.CRITICAL, "eating-disorders"), ("Maple", Priority.NORMAL, "eating-disorders")]
         assert vault.get().holds(posts[0].service_id, "Willow")
+        assert all(utcnow() - timedelta(minutes=10) < p.created_at <= utcnow() for p in posts), \
+            "posted just before the demo was loaded: a fresh run shows them just in, not days overdue"
         (alert,) = db.session.scalars(sa.select(OutboxEmail)).all()  # the critical post's, to the service mailbox
         assert f"{app.config['PUBLIC_URL']}/queue/items/{posts[0].id}\n" in alert.body
         services = db.session.scalars(sa.select(Service)).all()

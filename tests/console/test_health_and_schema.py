@@ -98,3 +98,12 @@ def test_upgrading_gives_services_without_word_lists_the_defaults_and_keeps_edit
             counts = dict(connection.execute(sa.text(
                 "SELECT service_id, count(*) FROM risk_terms GROUP BY service_id")).all())
     assert counts == {1: len(DEFAULT_TERMS["critical"]) + len(DEFAULT_TERMS["risk"]), 2: 1}
+
+
+def test_the_favicon_is_served_where_browsers_look_for_it(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.get_data()
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    with client.get("/static/favicon.svg") as static:
+        assert static.status_code == 200

@@ -54,6 +54,29 @@ def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, cli
     trail = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
     assert "system (recorded or changed the identity): “demo data”" in trail
     assert f"{SARAH.email} (looked, case {case_id}): “{REASON}”" in trail
+    assert page.count("Robin Fakename") == 1, "the identity is shown once, to read"
+    request_id = page.split("/escalation/reveals/")[1].split("/")[0]
+    editing = auth.post(f"/escalation/reveals/{request_id}/open", {"edit": "1"},
+                        form_page=f"/escalation/cases/{case_id}")
+    form = editing.get_data(as_text=True)
+    assert form.count("Robin Fakename") == 1 and 'name="name" type="text" value="Robin Fakename"' in form, \
+        "to correct it, the same details once, as the form"
+
+
+def test_a_reveal_and_a_clinical_note_tick_their_checklist_steps(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    auth.post(f"{base}/notes", {"body": "Spoke with the duty team; GP to call tomorrow."}, form_page=base)
+    auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    page = client.get(base).get_data(as_text=True)
+    identify = page.split('id="step-identify"')[1].split("</li>")[0]
+    note = page.split('id="step-clinical_note"')[1].split("</li>")[0]
+    assert "Done" in identify and "The identity was revealed from the vault" in identify
+    assert f"by {SARAH.name}" in identify and '<a href="#reveal">See who has looked</a>' in identify
+    assert "Done" in note and "A clinical note was added" in note
+    assert '<a href="#notes">See the clinical notes</a>' in note
+    again = auth.post(f"{base}/notes", {"body": "A second note."}, form_page=base)
+    assert again.status_code == 302, "a second note is simply added"
 
 
 def test_a_stale_mfa_code_is_asked_for_again_and_the_reason_is_kept(app, client, auth, demo_thread):
@@ -65,6 +88,10 @@ def test_a_stale_mfa_code_is_asked_for_again_and_the_reason_is_kept(app, client,
     assert response.status_code == 400
     assert "Enter the code from your authenticator app: this needs one given within the last 5 minutes." in page
     assert REASON in page and "Robin Fakename" not in page
+    # The code box is at the top of the page, by the message asking for it, not below the checklist.
+    assert page.index('name="code"') < page.index("<h2>Checklist</h2>")
+    assert "Who this is: not revealed yet" in page and 'autofocus' in page.split('name="code"')[0].rsplit("<", 1)[1] \
+        + page.split('name="code"')[1].split(">")[0]
     response = auth.post(f"{base}/reveal", {"justification": REASON, "code": "000000"}, form_page=base)
     assert "That code is not right." in response.get_data(as_text=True)
     assert vault_actions(app, case_id) == []
