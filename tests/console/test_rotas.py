@@ -288,18 +288,27 @@ def test_whoever_changed_a_draft_cannot_approve_it(app, client, manager):
         assert db.session.get(RotaVersion, version_id).status == "draft"
 
 
-def test_hand_edits_are_checked_at_once(app, client, manager):
+def a_morning_shift_for_ella(app, manager) -> tuple[int, str, str]:
+    """A new draft, and Ella added to Eating disorders on its first Monday 09:00-13:00, outside her
+    availability: the draft's id and address, and the page after adding."""
     with app.app_context():
         version_id = make_draft()
         ella = person(VOLUNTEER)
         eating = services("eating-disorders")[0]
     page_url = f"/rota/versions/{version_id}"
-    response = manager.post(page_url + "/shifts", {
+    page = manager.post(page_url + "/shifts", {
         "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
-        "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True)
-    page = response.get_data(as_text=True)
+        "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    return version_id, page_url, page
+
+
+def test_hand_edits_are_checked_at_once(app, client, manager):
+    version_id, page_url, page = a_morning_shift_for_ella(app, manager)
+    with app.app_context():
+        ella, eating = person(VOLUNTEER), services("eating-disorders")[0]
     assert "The draft now breaks" in page
-    assert "Availability and leave: Ella Robinson, Eating disorders" in page and "outside Ella Robinson&#39;s availability" in page
+    assert "Availability and leave: Ella Robinson, Eating disorders" in page
+    assert "outside Ella Robinson&#39;s availability" in page
     bad = manager.post(page_url + "/shifts", {
         "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
         "start": "13:00", "end": "9am"}, form_page=page_url)
@@ -314,14 +323,7 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
 
 
 def test_the_flash_counts_the_broken_rules_as_the_page_does(app, client, manager):
-    with app.app_context():
-        version_id = make_draft()
-        ella = person(VOLUNTEER)
-        eating = services("eating-disorders")[0]
-    page_url = f"/rota/versions/{version_id}"
-    page = manager.post(page_url + "/shifts", {
-        "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
-        "start": "09:00", "end": "13:00"}, form_page=page_url, follow_redirects=True).get_data(as_text=True)
+    version_id, page_url, page = a_morning_shift_for_ella(app, manager)
     flashed = int(re.search(r"The draft now breaks (\d+) rule", page).group(1))
     boxed = int(re.search(r"This rota breaks (\d+) rule", page).group(1))
     assert flashed == boxed
@@ -632,8 +634,8 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
         version_with("eating-disorders", [(0, 17 * 60, 22 * 60), (1, 17 * 60, 22 * 60)], ella, first_state)
         by_hand = version_with("early-intervention-psychosis", [(3, 17 * 60, 22 * 60)], ella, "draft")
         assert [str(v) for v in rotas.review(db.session.get(RotaVersion, by_hand)).violations if v.rule == 6] \
-            == ["Weekly hours and days: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for Eating disorders), "
-                "more than the 10 allowed"]
+            == ["Weekly hours and days: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for "
+                "Eating disorders), more than the 10 allowed"]
         engine_made = make_draft(("early-intervention-psychosis",))
         assert rotas.review(db.session.get(RotaVersion, engine_made)).violations == []
         assert not [s for s in db.session.get(RotaVersion, engine_made).shifts

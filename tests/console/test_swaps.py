@@ -84,6 +84,18 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
     assert str(told["Subject"]) == "Swap approved" and what in told.get_content()
 
 
+def asked_and_accepted(app, auth: AuthActions, shift_id: int, noor_id: int):
+    """The demo volunteer asks Noor to take the shift, and Noor accepts: the request's id and Noor's answer."""
+    auth.login_demo(VOLUNTEER)
+    auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
+    auth.logout()
+    auth.login(NEWCOMER, PASSWORD)
+    with app.app_context():
+        request_id = db.session.scalar(sa.select(SwapRequest.id))
+    return request_id, auth.post(f"/rota/mine/swaps/{request_id}/accept", form_page="/rota/mine",
+                                 follow_redirects=True)
+
+
 def test_a_swap_that_breaks_a_rule_is_refused_when_accepted(app, client, auth: AuthActions, demo_data):
     with app.app_context():
         shift = published_evening_shift()
@@ -92,13 +104,7 @@ def test_a_swap_that_breaks_a_rule_is_refused_when_accepted(app, client, auth: A
         noor_id = noor.id
         db.session.execute(sa.delete(AvailabilityWindow).where(AvailabilityWindow.staff_id == noor_id))
         db.session.commit()
-    auth.login_demo(VOLUNTEER)
-    auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
-    auth.logout()
-    auth.login(NEWCOMER, PASSWORD)
-    with app.app_context():
-        request_id = db.session.scalar(sa.select(SwapRequest.id))
-    refused = auth.post(f"/rota/mine/swaps/{request_id}/accept", form_page="/rota/mine", follow_redirects=True)
+    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id)
     text = refused.get_data(as_text=True)
     assert "Noor Haddad cannot take" in text and "outside Noor Haddad&#39;s availability" in text
     with app.app_context():
@@ -165,13 +171,7 @@ def test_a_swap_counts_the_work_the_colleague_has_for_other_services(app, client
                                    shifts=[Shift(staff_id=noor_id, service_id=other.id, kind="presence", day=d,
                                                  start_minute=17 * 60, end_minute=22 * 60) for d in others]))
         db.session.commit()
-    auth.login_demo(VOLUNTEER)
-    auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
-    auth.logout()
-    auth.login(NEWCOMER, PASSWORD)
-    with app.app_context():
-        request_id = db.session.scalar(sa.select(SwapRequest.id))
-    refused = auth.post(f"/rota/mine/swaps/{request_id}/accept", form_page="/rota/mine", follow_redirects=True)
+    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id)
     assert "counting shifts already rostered for Young people" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(SwapRequest, request_id).status == "asked"
