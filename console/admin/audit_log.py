@@ -5,6 +5,7 @@ Entries keep what was recorded at the time (an action code, a target such as "st
 are made when the page is shown, so names are today's and a renamed service reads under its new name.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,12 +17,13 @@ from console.accounts.models import StaffMember
 from console.audit.models import AuditEntry
 from console.database import LONDON
 from console.extensions import db
+from console.permissions import Role
 from console.rotas.models import LeaveRequest, RotaVersion, Shift, SwapRequest, rota_run_services, \
     rota_version_services
-from console.permissions import Role
 from console.services.models import RiskTier, Service
 from console.words import duration
 from escalation_pathways.models import Case
+from rota.scenario import format_time
 from rota.validate import RULE_NAMES
 
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -191,26 +193,10 @@ def lines(entries: list[AuditEntry]) -> list[Line]:
         sentence = ACTIONS.get(entry.action, (None, None))[0] or \
             "{who}: " + entry.action.replace("_", " ").replace(".", ", ") + " {what}"
         who, what = names.actor(entry), names.target(entry.target)
-        parts = []
-        for piece in _split(sentence):
-            parts.append(who if piece == "{who}" else what if piece == "{what}" else Link(piece))
+        parts = [who if piece == "{who}" else what if piece == "{what}" else Link(piece)
+                 for piece in re.split(r"(\{who\}|\{what\})", sentence) if piece]
         result.append(Line(entry.at, parts + [Link(".")], _details(entry, names)))
     return result
-
-
-def _split(sentence: str) -> list[str]:
-    pieces, rest = [], sentence
-    while rest:
-        cut = min((rest.find(mark) for mark in ("{who}", "{what}") if mark in rest), default=-1)
-        if cut == -1:
-            pieces.append(rest)
-            break
-        if cut:
-            pieces.append(rest[:cut])
-        mark = "{who}" if rest.startswith("{who}", cut) else "{what}"
-        pieces.append(mark)
-        rest = rest[cut + len(mark):]
-    return pieces
 
 
 class _Names:
@@ -321,13 +307,15 @@ def _value(key: str, value, names: _Names) -> str:
     if key in PEOPLE_KEYS and isinstance(value, int):
         return names.person(value).text
     if key in CLOCK_KEYS and isinstance(value, int):
-        return f"{value // 60:02d}:{value % 60:02d}"
+        return format_time(value)
     if key == "weekday" and isinstance(value, int) and 0 <= value < 7:
         return WEEKDAYS[value]
     if key.endswith("minutes") and isinstance(value, int):
         return duration(value) if value else "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if key == "services" and isinstance(value, list):
+        return ", ".join(names.slugs[item].name if item in names.slugs else str(item) for item in value)
     if key == "roles" and isinstance(value, list):
         return ", ".join(Role(item).label if item in Role.__members__.values() else str(item)
                          for item in value) or "none"

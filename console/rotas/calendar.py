@@ -31,6 +31,7 @@ from console.links import public_url
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
 from console.services.models import Service
+from rota.scenario import format_time
 
 KEEP_CANCELLED = timedelta(days=30)
 KEEP_PAST = timedelta(days=60)  # shifts further back than this leave the feed
@@ -77,7 +78,7 @@ def _page(row: CalendarEvent) -> str:
 def _render(row: CalendarEvent, service_name: str) -> str:
     """One event as its VEVENT text; DTSTAMP is when it last changed, so the text is stable until it changes."""
     what = KIND_LABELS.get(row.kind, row.kind)
-    hours = f"{_clock(row.start_minute)}–{_clock(row.end_minute)}"
+    hours = f"{format_time(row.start_minute)}–{format_time(row.end_minute)}"
     event = Event()
     event.add("uid", row.uid)
     event.add("sequence", row.sequence)
@@ -131,10 +132,6 @@ def sync_events(*, staff_ids: list[int], start: date, last: date) -> None:
     names = dict(db.session.execute(sa.select(Service.id, Service.name)).all())
     for event in changed:
         event.ical = _render(event, names[event.service_id])
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def _local(day: date, minute: int) -> datetime:
