@@ -2,8 +2,8 @@
 
 The web request only writes a queued run and puts it on the task queue. The consumer solves with
 the engine, writing progress (share of the time limit used, and the best rota so far's figures in
-a manager's terms) and a heartbeat every second, and stops early when the manager cancels. The result is a new draft
-version; the published rota is never touched. A run whose heartbeat stops (its worker died) is
+a manager's terms) and a heartbeat every second, and stops early when the manager cancels. The
+result is a new draft version; the published rota is never touched. A run whose heartbeat stops (its worker died) is
 marked failed the next time anyone looks at it, and can be run again.
 """
 
@@ -20,9 +20,9 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas import problem as problems
-from console.words import duration, duration_seconds
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
+from console.words import duration, duration_seconds
 from rota.bounds import summary
 from rota.solver import Progress, solve
 from rota.standards import MIN_HORIZON_DAYS
