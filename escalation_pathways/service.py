@@ -199,14 +199,25 @@ def checklist(case: Case, viewer, *, now: datetime) -> list[StepView]:
             for step in case.plan.steps]
 
 
+def _step_of(case: Case, key: str) -> dict | None:
+    """The step of the case's plan with this key, if there is one."""
+    return next((s for s in case.plan.steps if s["key"] == key), None)
+
+
+def _recorded(case: Case, key: str) -> bool:
+    """Whether the step is already done or skipped on this case."""
+    return db.session.scalar(sa.select(CaseStep.id).where(CaseStep.case_id == case.id,
+                                                          CaseStep.step_key == key)) is not None
+
+
 def _open_step(viewer, case_id: int, key: str) -> tuple[Case, dict]:
     case = case_or_raise(viewer, case_id=case_id)
     if case.state != "open":
         raise UserError("This case is closed: nothing more can be recorded on its checklist.")
-    step = next((s for s in case.plan.steps if s["key"] == key), None)
+    step = _step_of(case, key)
     if step is None:
         raise NotFound("That step is not in this case's plan.")
-    if db.session.scalar(sa.select(CaseStep.id).where(CaseStep.case_id == case.id, CaseStep.step_key == key)):
+    if _recorded(case, key):
         raise UserError(f"“{step['title']}” is already recorded.")
     return case, step
 
@@ -242,9 +253,8 @@ IDENTIFY, CLINICAL_NOTE = "identify", "clinical_note"
 def tick(case: Case, key: str, evidence: str, viewer) -> CaseStep | None:
     """Record the case's plan step as done by what the viewer just did (e.g. a reveal), if the plan has it and it
     is not recorded yet; else nothing."""
-    step = next((s for s in case.plan.steps if s["key"] == key), None)
-    if case.state != "open" or step is None or db.session.scalar(
-            sa.select(CaseStep.id).where(CaseStep.case_id == case.id, CaseStep.step_key == key)):
+    step = _step_of(case, key)
+    if case.state != "open" or step is None or _recorded(case, key):
         return None
     try:
         return _record(case, step, "done", evidence, viewer)

@@ -12,7 +12,9 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from datetime import date
 from pathlib import Path
@@ -28,6 +30,7 @@ from psycopg import sql
 
 from console import create_app, demo, task_queue
 from console.config import normalise_database_url
+from console.errors import UserError
 from console.extensions import db
 from escalation_pathways import vault
 from escalation_pathways.vault import schema as vault_schema
@@ -221,6 +224,31 @@ def _pid_stays_in_the_vault(request, caplog):
     if "smtp_server" in request.fixturenames:
         emails = "\n".join(message.as_string() for message in request.getfixturevalue("_smtp_controller").messages)
         assert pid_found_in(emails) == [], "demo PID in an email"
+
+
+def at_the_same_moment(app, *racers: Callable[[], Callable[[], object]]) -> list:
+    """Race actions against each other: each racer, on its own thread and in its own app context, gets ready
+    (looks up what it needs) and returns its action; all the actions are then let go together. Each one's result,
+    or the UserError it was refused with, in the order given."""
+    ready, results = threading.Barrier(len(racers)), [None] * len(racers)
+
+    def run(index: int, racer) -> None:
+        with app.app_context():
+            action = racer()
+            ready.wait()
+            try:
+                results[index] = action()
+            except UserError as refusal:
+                results[index] = refusal
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(index, racer)) for index, racer in enumerate(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def run_queued_tasks(app) -> int:

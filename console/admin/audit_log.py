@@ -21,12 +21,12 @@ from console.permissions import Role
 from console.rotas.models import LeaveRequest, RotaVersion, Shift, SwapRequest, rota_run_services, \
     rota_version_services
 from console.services.models import RiskTier, Service
+from console.staffing.service import WEEKDAYS
 from console.words import duration
 from escalation_pathways.models import Case
 from rota.scenario import format_time
 from rota.validate import RULE_NAMES
 
-WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 # What happened, as a sentence with {who} (the person acting) and {what} (the record), and the name of the kind
 # of event in the filter list. Action codes not listed here read as "{who}: <code in words> {what}".
@@ -309,7 +309,7 @@ def _value(key: str, value, names: _Names) -> str:
     if key in CLOCK_KEYS and isinstance(value, int):
         return format_time(value)
     if key == "weekday" and isinstance(value, int) and 0 <= value < 7:
-        return WEEKDAYS[value]
+        return WEEKDAYS[value] + "s"  # availability on Mondays
     if key.endswith("minutes") and isinstance(value, int):
         return duration(value) if value else "none"
     if isinstance(value, bool):

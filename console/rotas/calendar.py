@@ -149,15 +149,19 @@ def _rows(staff: StaffMember, now: datetime) -> list:
         .order_by(CalendarEvent.day, CalendarEvent.start_minute)).all()
 
 
-def last_changed(staff: StaffMember, *, now: datetime | None = None) -> datetime | None:
-    """When anything in the person's feed last changed (for Last-Modified), or None for an empty feed."""
-    return max((row.updated_at for row, _ in _rows(staff, now or utcnow())), default=None)
-
-
 def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
     """The person's calendar: their shifts from 60 days back, and shifts removed in the last 30 days as
     cancelled."""
-    rows = _rows(staff, now or utcnow())
+    return _calendar(_rows(staff, now or utcnow()))
+
+
+def feed_and_last_change(staff: StaffMember) -> tuple[bytes, datetime | None]:
+    """The person's calendar, and when anything in it last changed (for Last-Modified; None when it is empty)."""
+    rows = _rows(staff, utcnow())
+    return _calendar(rows), max((row.updated_at for row, _ in rows), default=None)
+
+
+def _calendar(rows: list) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Moderation console//Shifts//EN")
     calendar.add("version", "2.0")

@@ -12,7 +12,7 @@ from console.database import local_today
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.flows import MAX_WEEKS
-from console.rotas.standards import ROLE_WORDS
+from console.rotas.standards import DAY_NAMES, ROLE_WORDS
 from rota import domain
 from rota.scenario import format_time
 from rota.standards import MIN_HORIZON_DAYS
@@ -134,7 +134,7 @@ class ShiftForm(TimeRangeForm):
     submit = SubmitField("Add shift")
 
 
-WEEKDAY_CHOICES = [SelectChoice(i, name) for i, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))]
+WEEKDAY_CHOICES = [SelectChoice(i, name) for i, name in enumerate(DAY_NAMES)]
 ROLE_CHOICES = [SelectChoice(role, words.capitalize()) for role, words in ROLE_WORDS.items()]
 SEGMENT_ROWS = 20  # at most
 TIME_OPTIONAL = Regexp(TIME_PATTERN + "|^$", message="Enter a time like 08:00.")

@@ -582,9 +582,10 @@ def calendar_feed(token: str):
     staff = calendar.owner_of(token)
     if staff is None:
         return Response(GONE.format(public_url("rotas.mine")), status=410, mimetype="text/plain")
-    response = Response(calendar.feed(staff), mimetype="text/calendar")
+    body, last_change = calendar.feed_and_last_change(staff)
+    response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
-    response.last_modified = calendar.last_changed(staff)
+    response.last_modified = last_change
     response.add_etag()
     return response.make_conditional(request)
 

@@ -334,10 +334,9 @@ def uncovered_minutes(checked: Review) -> int:
     return sum(gap.uncovered_minutes for gap in uncovered_gaps(checked.problem, checked.rota))
 
 
-def _reason_for_gaps(checked: Review, reason: str, doing: str) -> str | None:
-    """The reason to go on with a rota that leaves part of its standard uncovered (None when it covers it all);
-    UserError when it does not and no reason is given."""
-    short = uncovered_minutes(checked)
+def _reason_for_gaps(short: int, reason: str, doing: str) -> str | None:
+    """The reason to go on with a rota that leaves `short` minutes of its standard uncovered (None when it covers
+    it all); UserError when it does not and no reason is given."""
     if not short:
         return None
     reason = reason.strip()
@@ -360,10 +359,11 @@ def approve(version: RotaVersion, actor, *, reason: str = "") -> None:
     if checked.blocking:
         raise UserError(f"This draft breaks {len(checked.blocking)} rule(s) (listed on the page); fix them, or "
                         "accept a broken contract limit with a reason, first.")
-    version.approved_with_gaps = _reason_for_gaps(checked, reason, "approve")
+    short = uncovered_minutes(checked)
+    version.approved_with_gaps = _reason_for_gaps(short, reason, "approve")
     version.status, version.approved_by_id, version.approved_at = VersionStatus.APPROVED.value, actor.id, utcnow()
     audit.record("rota.approved", target=version_target(version),
-                 details={"uncovered_minutes": uncovered_minutes(checked), "reason": version.approved_with_gaps})
+                 details={"uncovered_minutes": short, "reason": version.approved_with_gaps})
     db.session.commit()
 
 
@@ -378,7 +378,7 @@ def publish(version: RotaVersion, actor, *, reason: str = "") -> list[str]:
     checked = review(version)
     if checked.blocking:
         raise UserError(f"This rota breaks {len(checked.blocking)} rule(s); it cannot be published.")
-    version.published_with_gaps = _reason_for_gaps(checked, reason, "publish")
+    version.published_with_gaps = _reason_for_gaps(uncovered_minutes(checked), reason, "publish")
     changed_people = sorted(set(checked.added) | set(checked.removed))
     version.status, version.published_by_id, version.published_at = (VersionStatus.PUBLISHED.value, actor.id,
                                                                       utcnow())

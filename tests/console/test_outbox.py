@@ -1,13 +1,12 @@
 """The outbox: every email queued is sent once, even when two senders run at the same moment (the task queue's
 consumer runs the "send now" task and its once-a-minute retry on two threads)."""
 
-import threading
-
 import sqlalchemy as sa
 
 from console.extensions import db
 from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
+from tests.conftest import at_the_same_moment
 
 
 def test_two_senders_at_once_send_each_email_once(app, smtp_server):
@@ -15,19 +14,7 @@ def test_two_senders_at_once_send_each_email_once(app, smtp_server):
         for number in range(3):
             outbox.queue_email(to=f"mailbox-{number}@trust.example.org", subject="Critical post", body="A link")
         db.session.commit()
-    start, results = threading.Barrier(2), []
-
-    def sender():
-        with app.app_context():
-            start.wait()
-            results.append(outbox.send_outbox())
-            db.session.remove()
-
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_the_same_moment(app, lambda: outbox.send_outbox, lambda: outbox.send_outbox)
     assert sorted(message["To"] for message in smtp_server.messages) == \
         [f"mailbox-{number}@trust.example.org" for number in range(3)], "each email once"
     assert sum(sent for sent, _failed in results) == 3

@@ -1,7 +1,6 @@
 """Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
 
 import re
-import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from tests.console.test_ingest import item, post_json
+from tests.conftest import at_the_same_moment
 from tests.console.test_rotas import person
 
 LONDON = ZoneInfo("Europe/London")
@@ -47,25 +47,12 @@ def test_a_claim_is_won_by_one_moderator_until_it_expires(app, client, demo_data
 
 def test_two_moderators_claiming_at_the_same_moment_one_wins(app, client, demo_data):
     (post_id,) = push(client, "Long day")
-    barrier, outcomes = threading.Barrier(2), []
-
     def take(role):
-        with app.app_context():
-            moderator = person(role)
-            barrier.wait()
-            try:
-                work.claim(moderator, post_id=post_id)
-                outcomes.append("won")
-            except UserError:
-                outcomes.append("refused")
-            finally:
-                db.session.remove()
+        moderator = person(role)
+        return lambda: work.claim(moderator, post_id=post_id)
 
-    threads = [threading.Thread(target=take, args=(role,)) for role in (CHLOE, JESS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = ["refused" if isinstance(result, UserError) else "won"
+                for result in at_the_same_moment(app, lambda: take(CHLOE), lambda: take(JESS))]
     assert sorted(outcomes) == ["refused", "won"]
 
 

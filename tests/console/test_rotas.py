@@ -4,7 +4,6 @@ import csv
 import io
 import json
 import re
-import threading
 from datetime import timedelta
 from io import BytesIO
 
@@ -28,7 +27,7 @@ from rota.constraints import time_step
 from rota.construct import greedy_rota
 from rota.scenario import problem_from_dict, rota_from_dict
 from rota.solver import add_on_call
-from tests.conftest import run_queued_tasks
+from tests.conftest import at_the_same_moment, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low")
@@ -557,25 +556,12 @@ def test_the_rota_page_shows_the_draft_behind_each_published_window_and_my_week_
 
 
 def test_two_requests_at_the_same_moment_make_one_run(app, demo_data):
-    barrier, outcomes = threading.Barrier(2), []
-
     def ask():
-        with app.app_context():
-            manager, chosen = person(MANAGER), services(*PRIYAS_SERVICES)
-            barrier.wait()
-            try:
-                flows.start_run(manager, services=chosen, start=next_monday(), weeks=4, seconds=5)
-                outcomes.append("queued")
-            except UserError as refusal:
-                outcomes.append(refusal.message.split(" for ")[0])
-            finally:
-                db.session.remove()
+        manager, chosen = person(MANAGER), services(*PRIYAS_SERVICES)
+        return lambda: flows.start_run(manager, services=chosen, start=next_monday(), weeks=4, seconds=5)
 
-    threads = [threading.Thread(target=ask) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [result.message.split(" for ")[0] if isinstance(result, UserError) else "queued"
+                for result in at_the_same_moment(app, ask, ask)]
     assert sorted(outcomes) == ["A rota is already being made", "queued"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RotaRun)) == 1
