@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rota import constraints
+from rota import constraints, cpsat
 from rota.domain import Problem, Rota
 from rota.score import Score, score
 from rota.solver import STATUS_NAMES, add_on_call, rota_from_values
@@ -61,6 +61,6 @@ def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 
     status = solver.solve(rm.model)
     rota = Rota(())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        rota = add_on_call(problem, rota_from_values(rm, list(solver.response_proto.solution)))
+        rota = add_on_call(problem, rota_from_values(rm, cpsat.solution_values(solver)))
     return BaselineResult(rota=rota, score=score(problem, rota), status=STATUS_NAMES.get(status, "unknown"),
                           seconds=time.monotonic() - started, variables=len(rm.model.proto.variables))

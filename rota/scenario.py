@@ -118,7 +118,8 @@ def service_from_dict(data: dict, where: str = "service") -> Service:
             per_day=_whole(_need(raw, "per_day", here), f"{here}.per_day"),
             max_gap=round(_number(_need(raw, "max_gap_hours", here), f"{here}.max_gap_hours") * 60),
             window_start=parse_time(window[0], f"{here}.window"), window_end=parse_time(window[1], f"{here}.window"),
-            minutes=_whole(_need(raw, "minutes", here), f"{here}.minutes"), roles=_roles(_need(raw, "roles", here), here))
+            minutes=_whole(_need(raw, "minutes", here), f"{here}.minutes"),
+            roles=_roles(_need(raw, "roles", here), here))
     if not presence and checks is None:
         raise ScenarioError(f"{where}: a service needs \"presence\" segments or a \"checks\" standard")
     return Service(id=str(_need(data, "id", where)), name=str(data.get("name", data["id"])),

@@ -52,15 +52,32 @@ def presence_gaps(problem: Problem, rota: Rota) -> list[Gap]:
         for day in range(problem.days):
             present = on_duty[(service.id, day)]
             for segment in service.segments_on(day % 7):
-                shortfalls = [
-                    (minute, max(0, segment.min - sum(1 for a in present if a.overlaps(minute, minute + step)
-                                                      and problem.staff[a.staff].role in segment.roles)))
-                    for minute in range(segment.window.start, segment.window.end, step)
-                ]
+                shortfalls = _segment_shortfalls(segment, [a for a in present
+                                                           if problem.staff[a.staff].role in segment.roles], step)
                 gaps.extend(Gap(service.id, day, run_start, run_end, "presence", segment.roles, short,
                                 (run_end - run_start) * short)
                             for run_start, run_end, short in _runs(shortfalls, step) if short)
     return gaps
+
+
+def _segment_shortfalls(segment, present: list[Assignment], step: int) -> list[tuple[int, int]]:
+    """(minute, people short) for each `step`-minute slot of the segment's window; someone counts in every slot
+    their assignment shares any time with. Counted with a running sum over the slots (linear in the slots and the
+    assignments), since this runs for every service and day each time a rota is scored."""
+    first, end = segment.window.start, segment.window.end
+    slots = len(range(first, end, step))
+    change = [0] * (slots + 1)
+    for a in present:
+        # The slots [first + k*step, first + (k+1)*step) that [a.start, a.end) overlaps.
+        low, high = max(0, (a.start - first) // step), min(slots, -(-(a.end - first) // step))
+        if low < high:
+            change[low] += 1
+            change[high] -= 1
+    shortfalls, count = [], 0
+    for k in range(slots):
+        count += change[k]
+        shortfalls.append((first + k * step, max(0, segment.min - count)))
+    return shortfalls
 
 
 def _runs(values: list[tuple[int, int]], step: int) -> list[tuple[int, int, int]]:

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model, cp_model_helper
+from ortools.sat.python import cp_model
 
-from rota import constraints
+from rota import constraints, cpsat
 from rota.bounds import Bounds, person_bounds
 from rota.construct import greedy_rota, repair
 from rota.domain import WEEKEND, Assignment, Kind, Problem, Rota
@@ -40,6 +40,10 @@ from rota.score import Score, contract_shortfalls, score, unmet_preferences
 PHASES = ("uncovered_minutes", "balance", "fairness", "last")
 # Share of the time limit each phase may use; time a phase does not need passes to the next.
 PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.5, "fairness": 0.1, "last": 0.1}
+# The named terms a phase's objective is made of, where it is more than one: a phase that finds no rota in its time
+# keeps each of them no worse than the best rota so far. (The fairness objective also counts weekend days beyond a
+# cap, through variables made for that phase, which the best rota so far has no values for.)
+PHASE_TERMS = {"fairness": ("max_weekend_days", "max_evenings", "max_minutes_over_contract")}
 # The balance and fairness phases' own CP-SAT search has this part of their time; neighbourhood search the rest.
 SEARCH_SHARE = {"balance": 0.5, "fairness": 0.3}
 NEIGHBOURHOOD_SIZE = 16  # people freed in a round, besides the one at the worst weekend figure
@@ -143,7 +147,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.figures = {name: self.value(expression) for name, expression in self.watched.items()}
         if self.phase == "uncovered_minutes" and self.objective_value == 0 and self.first_zero is None:
             self.first_zero = time.monotonic() - self.started
-        self.report(self.objective_value, self.best_objective_bound, lambda: list(self.response_proto.solution))
+        self.report(self.objective_value, self.best_objective_bound, lambda: cpsat.solution_values(self))
 
     def report(self, objective: float, bound: float, values: Callable[[], list[int]]) -> None:
         """Pass an improving solution on (also one found by neighbourhood search after the phase's own); `values`
@@ -162,7 +166,46 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     With previous_rota (the published one), the new rota keeps as much of it as the higher priorities allow.
     Setting `stop` ends the search early: the result is the best rota found so far.
     """
-    stop = stop or threading.Event()
+    search = _start(problem, time_limit_s, workers, previous_rota, on_progress, stop or threading.Event())
+    for phase in PHASES:
+        if search.stop.is_set():
+            break
+        _run_phase(search, phase)
+    return _finish(search)
+
+
+@dataclass
+class _Search:
+    """One solve in progress: the model, the best rota so far and what each phase reached."""
+
+    problem: Problem
+    previous_rota: Rota | None
+    time_limit_s: float
+    workers: int
+    stop: threading.Event
+    on_progress: Callable[[Progress], None] | None
+    started: float
+    step: int
+    result: SolveResult
+    shown: dict[str, int]
+    bounds: Future
+    rm: constraints.RotaModel
+    solved: list[int] | None = None  # the latest phase's rota, as every variable's value by index
+    remaining_share: float = 1.0
+
+    def measure(self, values: list[int]) -> dict[str, int]:
+        """The score's figures of a solution's rota."""
+        return _figures(score(self.problem, rota_from_values(self.rm, values)))
+
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return time.monotonic() - self.started
+
+
+def _start(problem: Problem, time_limit_s: float, workers: int, previous_rota: Rota | None,
+           on_progress: Callable[[Progress], None] | None, stop: threading.Event) -> _Search:
+    """Configure a solve: the greedy rota as its first answer, everyone's own best worked out beside it, and the
+    model with every phase's objective, hinted with the greedy rota."""
     started = time.monotonic()
     # A greedy rota first: an answer within a second even if the model later finds nothing better.
     step = constraints.time_step(problem)
@@ -180,95 +223,110 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
     rm = constraints.build(problem, previous_rota, hint=start_rota)
     rm.objectives["balance"] = _balance(problem, rm)
     rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
-    model = rm.model
     _hint(rm, start_rota)
-    measure = lambda values: _figures(score(problem, rota_from_values(rm, values)))  # noqa: E731
-    remaining_share = 1.0
-    solved = None
-    for phase in PHASES:
-        if stop.is_set():
-            break
-        share = PHASE_SHARE[phase] / remaining_share
-        remaining_share -= PHASE_SHARE[phase]
-        if phase == "uncovered_minutes" and result.score.uncovered_minutes == 0:
-            # The greedy rota already covers everything: nothing can do better, so go straight on.
-            model.add(rm.objectives[phase] == 0)
-            result.phases.append(PhaseResult(phase, "optimal", 0, 0, 0.0))
-            continue
-        weekend_settled = False
-        if phase == "fairness":
-            best_so_far = score(problem, rota_from_values(rm, solved)) if solved else result.score
-            weekend_settled = _weekend_settled(bounds, best_so_far)
-            # Guide the search to bring people below the worst figure, unless that figure is already the least
-            # possible: then the phase is all evenings and hours.
-            cap = best_so_far.max_weekend_days - (0 if weekend_settled else 1)
-            rm.objectives[phase] = _fairness(problem, rm, cap, solved)
-        budget = max(0.5, (time_limit_s - (time.monotonic() - started)) * share)
-        phase_end = time.monotonic() + budget
-        if phase in SEARCH_SHARE and not weekend_settled:
-            budget *= SEARCH_SHARE[phase]  # the rest is for neighbourhood search
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = budget
-        solver.parameters.num_workers = workers
-        # Probing and symmetry detection cost more than half a minute on a 90-person, 12-service month
-        # and buy little here; the greedy hint gives the search its start instead.
-        solver.parameters.cp_model_probing_level = 0
-        solver.parameters.symmetry_level = 0
-        # A phase that starts from a complete solution (every phase after the first that ran) skips presolve,
-        # about 10 s on a trust month, and searches from that solution at once; measured on trust-12-services,
-        # this trims more and spreads hours better within the same minute.
-        solver.parameters.cp_model_presolve = solved is None
-        model.minimize(rm.objectives[phase])
-        watched = {name: rm.objectives[name] for name in ("contract_short_minutes", "preference_penalty",
-                                                            "max_weekend_days")} if phase == "balance" else None
-        reporter = _Reporter(phase, started, on_progress, measure, shown, watched)
-        # The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT
-        # cannot prove that itself: its bound on trust-12-services is 46 preference points short); evenings are
-        # the fairness phase's to spread. Its own search gives way to neighbourhood search once it stalls.
-        enough = None
-        if phase == "balance":
-            enough = lambda: _at_bounds(bounds, reporter.figures) or \
+    return _Search(problem, previous_rota, time_limit_s, workers, stop, on_progress, started, step, result, shown,
+                   bounds, rm)
+
+
+def _run_phase(search: _Search, phase: str) -> None:
+    """Run one phase from the best rota so far, within its share of the time left, then keep its result as a
+    constraint while the later phases improve on lower priorities."""
+    rm, model, result = search.rm, search.rm.model, search.result
+    share = PHASE_SHARE[phase] / search.remaining_share
+    search.remaining_share -= PHASE_SHARE[phase]
+    if phase == "uncovered_minutes" and result.score.uncovered_minutes == 0:
+        # The greedy rota already covers everything: nothing can do better, so go straight on.
+        model.add(rm.objectives[phase] == 0)
+        result.phases.append(PhaseResult(phase, "optimal", 0, 0, 0.0))
+        return
+    weekend_settled = False
+    if phase == "fairness":
+        best_so_far = score(search.problem, rota_from_values(rm, search.solved)) if search.solved else result.score
+        weekend_settled = _weekend_settled(search.bounds, best_so_far)
+        # Guide the search to bring people below the worst figure, unless that figure is already the least
+        # possible: then the phase is all evenings and hours.
+        cap = best_so_far.max_weekend_days - (0 if weekend_settled else 1)
+        rm.objectives[phase] = _fairness(search.problem, rm, cap, search.solved)
+    budget = max(0.5, (search.time_limit_s - search.elapsed()) * share)
+    phase_end = time.monotonic() + budget
+    if phase in SEARCH_SHARE and not weekend_settled:
+        budget *= SEARCH_SHARE[phase]  # the rest is for neighbourhood search
+    solver = _phase_solver(budget, search.workers, presolve=search.solved is None)
+    model.minimize(rm.objectives[phase])
+    watched = {name: rm.objectives[name] for name in ("contract_short_minutes", "preference_penalty",
+                                                        "max_weekend_days")} if phase == "balance" else None
+    reporter = _Reporter(phase, search.started, search.on_progress, search.measure, search.shown, watched)
+    # The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT
+    # cannot prove that itself: its bound on trust-12-services is 46 preference points short); evenings are
+    # the fairness phase's to spread. Its own search gives way to neighbourhood search once it stalls.
+    enough = None
+    if phase == "balance":
+        def enough() -> bool:
+            return _at_bounds(search.bounds, reporter.figures) or \
                 bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
-        status = _solve_unless_stopped(solver, model, reporter, stop, enough)
-        shown = reporter.shown
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # Out of time before a first solution: the later phases still start from the best rota so far, and
-            # may not make this phase's objective worse than it is there.
-            result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
-                                             float("nan"), solver.wall_time))
-            if solved is not None:
-                model.add(rm.objectives[phase] <= _value_at(rm.objectives[phase], solved))
-            continue
-        if reporter.first_zero is not None and result.first_full_cover_seconds is None:
-            result.first_full_cover_seconds = reporter.first_zero
-        value = round(solver.objective_value)
-        result.phases.append(PhaseResult(phase, STATUS_NAMES[status], value, solver.best_objective_bound,
-                                         solver.wall_time))
-        solved = list(solver.response_proto.solution)  # every variable's value, by its index in the model
-        rounds = None
-        if phase == "balance" and not _at_bounds(bounds, reporter.figures):
-            rounds = _balance_neighbourhoods(problem, rm, bounds, random.Random(0))
-        elif phase == "fairness" and not weekend_settled:
-            rounds = _weekend_neighbourhoods(problem, rm, random.Random(0))
-        if rounds is not None:
-            solved, value = _neighbourhood_search(rm, solved, value, phase, rounds, phase_end, workers, stop,
-                                                  lambda better, values: reporter.report(
-                                                      better, solver.best_objective_bound, lambda: values))
-        # Keep this phase's result while the later ones improve on lower priorities.
-        model.add(rm.objectives[phase] <= value)
-        _hint_all(model, solved)
-    if solved is not None:
+    status = _solve_unless_stopped(solver, model, reporter, search.stop, enough)
+    search.shown = reporter.shown
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Out of time before a first solution: the later phases still start from the best rota so far, and
+        # may not make this phase's objective worse than it is there.
+        result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
+                                         float("nan"), solver.wall_time))
+        if search.solved is not None:
+            for name in PHASE_TERMS.get(phase, (phase,)):
+                model.add(rm.objectives[name] <= cpsat.value_at(rm.objectives[name], search.solved))
+        return
+    if reporter.first_zero is not None and result.first_full_cover_seconds is None:
+        result.first_full_cover_seconds = reporter.first_zero
+    value = round(solver.objective_value)
+    result.phases.append(PhaseResult(phase, STATUS_NAMES[status], value, solver.best_objective_bound,
+                                     solver.wall_time))
+    search.solved = cpsat.solution_values(solver)
+    rounds = None
+    if phase == "balance" and not _at_bounds(search.bounds, reporter.figures):
+        rounds = _balance_neighbourhoods(search.problem, rm, search.bounds, random.Random(0))
+    elif phase == "fairness" and not weekend_settled:
+        rounds = _weekend_neighbourhoods(search.problem, rm, random.Random(0))
+    if rounds is not None:
+        search.solved, value = _neighbourhood_search(
+            rm, search.solved, value, phase, rounds, phase_end, search.workers, search.stop,
+            lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values))
+    # Keep this phase's result while the later ones improve on lower priorities.
+    model.add(rm.objectives[phase] <= value)
+    cpsat.hint_all(model, search.solved)
+
+
+def _phase_solver(seconds: float, workers: int, *, presolve: bool) -> cp_model.CpSolver:
+    """A CP-SAT solver for one phase."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    # Probing and symmetry detection cost more than half a minute on a 90-person, 12-service month
+    # and buy little here; the greedy hint gives the search its start instead.
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    # A phase that starts from a complete solution (every phase after the first that ran) skips presolve,
+    # about 10 s on a trust month, and searches from that solution at once; measured on trust-12-services,
+    # this trims more and spreads hours better within the same minute.
+    solver.parameters.cp_model_presolve = presolve
+    return solver
+
+
+def _finish(search: _Search) -> SolveResult:
+    """The result: the best rota of the phases (repaired where a window can still be covered by the rules), or the
+    greedy one if nothing beat it, its uncovered windows explained and its changes from the previous rota."""
+    problem, result = search.problem, search.result
+    if search.solved is not None:
         # A search cut short can leave a window someone could still cover by the rules: cover it now.
-        solved_rota = add_on_call(problem, repair(problem, rota_from_values(rm, solved), step))
+        solved_rota = add_on_call(problem, repair(problem, rota_from_values(search.rm, search.solved), search.step))
         if score(problem, solved_rota) <= result.score:
             result.rota, result.score = solved_rota, score(problem, solved_rota)
     result.status = "optimal" if result.phases and all(p.status == "optimal" for p in result.phases) \
         and len(result.phases) == len(PHASES) else "feasible"
     result.unmet = explain(problem, result.rota)
-    result.person_bounds = bounds.result()
-    if previous_rota is not None:
-        result.changes = result.rota.changes_from(previous_rota)
-    result.seconds = time.monotonic() - started
+    result.person_bounds = search.bounds.result()
+    if search.previous_rota is not None:
+        result.changes = result.rota.changes_from(search.previous_rota)
+    result.seconds = search.elapsed()
     return result
 
 
@@ -292,16 +350,15 @@ def _neighbourhood_search(rm: constraints.RotaModel, solved: list[int], value: i
         sub = rm.model.clone()
         for key, variable in (*rm.shifts.items(), *rm.checks.items()):
             if not free(key):
-                domain = sub.proto.variables[variable.index].domain
-                domain[0] = domain[1] = best[variable.index]
-        _hint_all(sub, best)
+                cpsat.fix(sub, variable, best[variable.index])
+        cpsat.hint_all(sub, best)
         sub.minimize(rm.objectives[objective])
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = min(NEIGHBOURHOOD_SECONDS, deadline - time.monotonic())
         solver.parameters.num_workers = workers
         status = solver.solve(sub)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < value:
-            best, value = list(solver.response_proto.solution), round(solver.objective_value)
+            best, value = cpsat.solution_values(solver), round(solver.objective_value)
             improved(value, best)
     return best, value
 
@@ -458,12 +515,6 @@ def _fairness(problem: Problem, rm: constraints.RotaModel, weekend_cap: int,
             + evening_weight * rm.objectives["max_evenings"] + over)
 
 
-def _value_at(expression: cp_model.LinearExprT, values: list[int]) -> int:
-    """An expression's value in a solution given as every variable's value by its index in the model."""
-    flat = cp_model_helper.FlatIntExpr(expression)
-    return flat.offset + sum(coeff * values[variable.index] for variable, coeff in zip(flat.vars, flat.coeffs))
-
-
 def _hint(rm: constraints.RotaModel, rota: Rota) -> None:
     """Start the search from a rota: its shifts and checks on, everything else off."""
     shifts = {(a.staff, a.service, a.day, a.start, a.end) for a in rota.assignments if a.kind == Kind.PRESENCE}
@@ -472,14 +523,6 @@ def _hint(rm: constraints.RotaModel, rota: Rota) -> None:
         rm.model.add_hint(variable, key in shifts)
     for key, variable in rm.checks.items():
         rm.model.add_hint(variable, key in checks)
-
-
-def _hint_all(model: cp_model.CpModel, values: list[int]) -> None:
-    """Hint every variable with a solution's value: a complete hint is taken as a first solution at once, where an
-    incomplete one can cost the search the whole of a short phase to complete."""
-    model.clear_hints()
-    model.proto.solution_hint.vars.extend(range(len(values)))
-    model.proto.solution_hint.values.extend(values)
 
 
 def rota_from_values(rm: constraints.RotaModel, values: list[int]) -> Rota:

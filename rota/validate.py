@@ -183,9 +183,9 @@ def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]
                                                                           if c.day == day + 1])
         rest = problem.real_minutes_between(day, last_end, day + 1, first_start) / 60
         if rest < contract.min_rest_hours - 1e-9:
-            found.append(Violation(8, f"{person.name}: only {rest:g} hours' rest between {problem.date_of(day):%a %d %b}"
-                                      f" and the next day{counting((day, day + 1))}, less than "
-                                      f"{contract.min_rest_hours:g}"))
+            found.append(Violation(8, f"{person.name}: only {rest:g} hours' rest between "
+                                      f"{problem.date_of(day):%a %d %b} and the next day{counting((day, day + 1))}, "
+                                      f"less than {contract.min_rest_hours:g}"))
     weekend_days = [day for day in working_days if day % 7 in (5, 6)]
     weekends = {day // 7 for day in weekend_days}
     if len(weekends) > contract.max_weekends and own_days & set(weekend_days):

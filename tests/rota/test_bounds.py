@@ -36,7 +36,7 @@ def test_wishes_that_need_weekends_set_the_least_worst_off_weekend_figure():
 
 def test_the_solver_reaches_the_bounds_and_says_so():
     p = weekend_keen_three_weeks()
-    result = solve(p, time_limit_s=20, workers=2)
+    result = solve(p, time_limit_s=5, workers=2)
     assert result.score.uncovered_minutes == 0
     assert result.lower_bounds == {"contract_short_minutes": 0, "preference_penalty": 2, "max_weekend_days": 4}
     assert (result.score.preference_penalty, result.score.max_weekend_days) == (2, 4)
@@ -61,7 +61,7 @@ def test_a_contract_the_rules_cannot_fill_is_a_bound_on_the_shortfall():
                                person("kit", "clinical", ("l1",), start=8 * 60, end=9 * 60, contract=contract)])
     bounds = person_bounds(p, time.monotonic() + 30)
     assert bounds.contract_short_minutes == 5 * 60
-    result = solve(p, time_limit_s=10, workers=2)
+    result = solve(p, time_limit_s=3, workers=2)
     assert result.score.contract_short_minutes == 5 * 60
     assert summary(bounds, result.score)[0] == (
         "Contract hours: 300 minutes short, the fewest possible (everyone's own best, added up).")
@@ -75,7 +75,7 @@ def test_people_not_reached_in_time_count_at_nothing():
     assert not any(bound.proven for bound in bounds.people.values())
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["clinical", "non_clinical", "champion", "peer"]), st.integers(6, 14),
                           st.integers(15, 24), st.sets(st.integers(0, 6), max_size=3), st.integers(0, 24)),
                 min_size=1, max_size=5))
@@ -85,7 +85,7 @@ def test_no_rota_the_solver_returns_beats_the_bounds(people):
                     preferences=[Preference("prefer", Window(frozenset(days), 17 * 60, 22 * 60))] if days else [])
              for i, (role, start, end, days, hours) in enumerate(people)]
     p = problem([high_risk(), low_risk()], staff)
-    result = solve(p, time_limit_s=2, workers=2)
+    result = solve(p, time_limit_s=1, workers=2)
     bounds = result.lower_bounds
     assert result.score.contract_short_minutes >= bounds["contract_short_minutes"]
     if result.score.contract_short_minutes == bounds["contract_short_minutes"]:

@@ -42,7 +42,7 @@ def test_an_impossible_evening_says_who_is_on_leave_and_who_is_at_a_limit():
 def test_the_solver_explains_every_window_it_leaves_uncovered():
     p = problem([high_risk()], [person("ann", "clinical", start=8 * 60, end=17 * 60),
                                 person("vic", "volunteer", start=18 * 60)])
-    result = solve(p, time_limit_s=5, workers=2)
+    result = solve(p, time_limit_s=3, workers=2)
     assert result.score.uncovered_minutes == 7 * 5 * 60  # no clinician to supervise Vic in the evenings
     assert len(result.unmet) == 7
     assert all(u.blocked == {"vic": (R.NO_SUPERVISOR,)} and not u.could for u in result.unmet)

@@ -1,8 +1,13 @@
 """The score components and the list of uncovered windows."""
 
-from rota.domain import Contract, Kind, Preference, Window
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rota.domain import Assignment, Contract, Kind, Preference, PresenceSegment, Window
 from rota.score import score, uncovered_gaps
-from tests.rota.builders import avoid_evenings, high_risk, low_risk, person, problem, rota, shift
+from tests.rota.builders import EVERY_DAY, avoid_evenings, high_risk, low_risk, person, problem, rota, shift
 
 
 def test_uncovered_presence_is_counted_per_missing_minute():
@@ -39,3 +44,36 @@ def test_a_service_preference_counts_only_that_service():
     p = problem([high_risk(), low_risk()], [person("ann", services=("h1", "l1"), preferences=[no_carers])])
     assert score(p, rota(shift("ann", 0, 8, 17))).preference_penalty == 0
     assert score(p, rota(shift("ann", 0, 18, 18.5, "l1", Kind.CHECK))).preference_penalty == 2
+
+
+def shortfalls_by_definition(p, r) -> list[tuple]:
+    """Uncovered presence by its definition, slot by slot: for every quarter hour of each segment, the people
+    short of its minimum among those whose presence shares any time with that quarter hour."""
+    found = []
+    for service in p.services.values():
+        for day in range(p.days):
+            for segment in service.segments_on(day % 7):
+                for minute in range(segment.window.start, segment.window.end, 15):
+                    there = sum(1 for a in r.assignments if a.kind == Kind.PRESENCE and a.service == service.id
+                                and a.day == day and a.overlaps(minute, minute + 15)
+                                and p.staff[a.staff].role in segment.roles)
+                    if there < segment.min:
+                        found.append((service.id, day, minute, segment.min - there))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ann", "bea", "vic"]), st.integers(0, 1), st.integers(20, 92),
+                          st.integers(1, 40)), max_size=6))
+def test_uncovered_presence_matches_its_definition_slot_by_slot(shifts):
+    odd_hours = PresenceSegment(Window(EVERY_DAY, 9 * 60 + 5, 20 * 60 + 35), frozenset({"clinical"}), 2)
+    p = problem([high_risk(), replace(high_risk("h2"), presence=(odd_hours,))],
+                [person("ann", services=("h1", "h2")), person("bea", services=("h1", "h2")),
+                 person("vic", "volunteer", services=("h1", "h2"))], days=2)
+    # Shifts on a 5-minute grid, so some start or end inside a quarter hour (as hand edits and imports can).
+    r = rota(*(Assignment(day, start * 15 - 5, min(24 * 60, start * 15 - 5 + length * 15), staff, service,
+                          Kind.PRESENCE)
+               for (staff, day, start, length), service in zip(shifts, ["h1", "h2"] * 3, strict=False)))
+    by_slots = [(g.service, g.day, minute, g.missing) for g in uncovered_gaps(p, r) if g.kind == "presence"
+                for minute in range(g.start, g.end, 15)]
+    assert sorted(by_slots) == sorted(shortfalls_by_definition(p, r))

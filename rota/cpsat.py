@@ -1,0 +1,37 @@
+"""The few places the engine reaches past CP-SAT's documented Python API, in one small tested adapter.
+
+The engine keeps a solution as every variable's value by its index in the model (what `CpSolverResponse.solution`
+holds), so a phase can start the next from it, a neighbourhood can fix what it does not free, and an objective can
+be measured on it without solving again. An OR-Tools upgrade that changes any of this breaks tests/rota/test_cpsat.py,
+not the solver.
+"""
+
+from ortools.sat.python import cp_model, cp_model_helper
+
+
+def solution_values(response: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> list[int]:
+    """Every variable's value in the solver's (or a solution callback's) current solution, by variable index."""
+    return list(response.response_proto.solution)
+
+
+def value_at(expression: cp_model.LinearExprT, values: list[int]) -> int:
+    """A linear expression's value in a solution given as every variable's value by index."""
+    if isinstance(expression, int):
+        return expression
+    flat = cp_model_helper.FlatIntExpr(expression)
+    return flat.offset + sum(coeff * values[variable.index] for variable, coeff in zip(flat.vars, flat.coeffs))
+
+
+def hint_all(model: cp_model.CpModel, values: list[int]) -> None:
+    """Hint every variable with a solution's value: a complete hint is taken as a first solution at once, where an
+    incomplete one can cost the search the whole of a short phase to complete."""
+    model.clear_hints()
+    model.proto.solution_hint.vars.extend(range(len(values)))
+    model.proto.solution_hint.values.extend(values)
+
+
+def fix(model: cp_model.CpModel, variable: cp_model.IntVar, value: int) -> None:
+    """Fix a variable of the model (often a clone, where the variable objects are the original's) to one value."""
+    domain = model.proto.variables[variable.index].domain
+    domain.clear()
+    domain.extend([value, value])
