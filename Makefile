@@ -11,7 +11,7 @@ PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := wsgi
 export PUBLIC_URL
 
-.PHONY: run test totp chromium clean
+.PHONY: run test bench totp chromium clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,14 @@ run: $(INSTALLED)
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
-## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium
+## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on two
+## processes (each with databases of its own)
 test: $(INSTALLED) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist worksteal
+
+## bench: the long benchmarks left out of `make test` (the engine on the shared benchmarks at its real budget)
+bench: $(INSTALLED)
+	$(BIN)/python -m pytest -m benchmark -p no:cacheprovider
 
 ## totp: the current MFA code of the demo accounts that need one
 totp: $(INSTALLED)

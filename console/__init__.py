@@ -56,23 +56,23 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from console.accounts import bp as auth_bp
-    from console.admin import bp as admin_bp
-    from console.dashboard import bp as dashboard_bp
-    from console.health import bp as health_bp
-    from console.rotas import bp as rotas_bp
-    from console.rotas import flows as rota_flows
-    from console.rotas import routes as rota_routes
+    from console.accounts.routes import bp as auth_bp
+    from console.admin.routes import bp as admin_bp
+    from console.dashboard.routes import bp as dashboard_bp
+    from console.health.routes import bp as health_bp
     from console.notifications import service as outbox
-    from console.queue import api as api_bp
-    from console.queue import bp as queue_bp
-    from console.staffing import bp as staffing_bp
-    from escalation_pathways import bp as escalation_bp
+    from console.queue.api_routes import api as api_bp
+    from console.queue.routes import bp as queue_bp
+    from console.rotas import flows as rota_flows
+    from console.rotas import mine_routes
+    from console.rotas.routes import bp as rotas_bp
+    from console.staffing.routes import bp as staffing_bp
+    from escalation_pathways.routes import bp as escalation_bp
 
     for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp, queue_bp, api_bp,
                       escalation_bp):
         app.register_blueprint(blueprint)
-    rota_routes.init_app(app)
+    mine_routes.init_app(app)
     rota_flows.init_app(app)
     outbox.init_app(app)
 

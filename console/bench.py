@@ -28,7 +28,8 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import calendar
 from console.rotas import problem as problems
-from console.rotas.models import AvailabilityWindow, Contract, RotaVersion, Shift, VersionStatus
+from console.rotas.models import RotaVersion, Shift, VersionStatus
+from console.staffing.models import AvailabilityWindow, Contract
 from console.services.models import Service
 from rota.constraints import time_step
 from rota.construct import greedy_rota

@@ -2,12 +2,13 @@
 
 import os
 import secrets
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+
+from escalation_pathways.vault import create_once
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -24,23 +25,6 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
-
-
-def create_once(path: Path, text: str) -> None:
-    """Write a private file (owner only) unless it exists. It is written to a temporary file and linked into
-    place, so it appears whole or not at all; when two processes start together, the first link wins and both
-    read that file."""
-    if path.exists():
-        return
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(temporary)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -16,6 +16,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# A check constraint for a time of day from start_minute to end_minute: it starts before it ends, from 00:00 to
+# 24:00 of one day.
+WITHIN_ONE_DAY = "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute"
 
 
 # Rotas, deadlines and reports are in the wall-clock time of the services' users: the same 08:00-22:00 on the

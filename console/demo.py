@@ -15,11 +15,9 @@ from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from console.queue import service as queue
 from console.queue.models import IngestSecret
-from console.rotas.models import AvailabilityWindow, Contract, StaffPreference
+from console.staffing.models import AvailabilityWindow, Contract, StaffPreference
 from console.services.models import Service
 from escalation_pathways import vault
-from escalation_pathways.vault.identity import validated
-from escalation_pathways.vault.store import Access, Actor
 
 DOMAIN = "demo-trust.example.org"
 DEMO_PASSWORD = "Moderate-Demo-2026"
@@ -194,5 +192,5 @@ def load_thread() -> None:
         now = utcnow()
         queue.ingest(eating_disorders, [{**post, "created_at": (now - timedelta(minutes=ago)).isoformat()}
                                         for post, ago in DEMO_POSTS])
-    vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, validated(DEMO_IDENTITY, today=local_today()),
-                     Access(Actor(None, "system"), reason="demo data"))
+    vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, vault.validated(DEMO_IDENTITY, today=local_today()),
+                     vault.Access(vault.Actor(None, "system"), reason="demo data"))

@@ -3,21 +3,17 @@
 from console.accounts.models import AccountToken, RecoveryCode, SignInFailures, SignInSession, StaffMember, StaffRole
 from console.audit.models import AuditEntry
 from console.rotas.models import (
-    AvailabilityWindow,
     CalendarEvent,
     CalendarFeed,
-    Contract,
     CoverageStandard,
-    LeaveRequest,
     OpenShiftClaim,
     RotaRun,
     RotaVersion,
     RuleOverride,
     Shift,
-    StaffPreference,
     SwapRequest,
-    Unavailability,
 )
+from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, StaffPreference, Unavailability
 from console.queue.models import (
     IngestSecret,
     ModerationCheck,

@@ -1,6 +1,6 @@
 """Escalation pages: cases and their checklists, clinical notes, revealing identities, plans, subject rights."""
 
-from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -12,7 +12,7 @@ from console.links import back_to
 from console.permissions import requires
 from console.queue import service as queue
 from console.services import service as services
-from escalation_pathways import bp, checklists, flows
+from escalation_pathways import checklists, flows
 from escalation_pathways import service as escalations
 from escalation_pathways.forms import (
     CloseForm,
@@ -26,9 +26,10 @@ from escalation_pathways.forms import (
     StepForm,
     SubjectForm,
 )
+from escalation_pathways.vault import FIELD_NAMES, InvalidIdentity, VaultUnavailable
 from escalation_pathways.vault import get as get_vault
-from escalation_pathways.vault.identity import FIELD_NAMES, InvalidIdentity
-from escalation_pathways.vault.store import VaultUnavailable
+
+bp = Blueprint("escalation", __name__, url_prefix="/escalation", template_folder="templates")
 
 
 @bp.errorhandler(VaultUnavailable)

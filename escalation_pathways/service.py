@@ -20,7 +20,8 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.links import public_url
 from console.notifications import service as outbox
-from console.queue.models import Post
+from console.queue import work
+from console.queue.models import Action, Post
 from console.services import service as services
 from console.services.models import Service
 from escalation_pathways import checklists
@@ -117,7 +118,7 @@ def tell_clinicians(case: Case, actor, subject: str, text: str) -> None:
 
 
 def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post | None = None) -> Case:
-    """Open a case in the caller's transaction (the queue's escalate action commits it with the event); the
+    """Open a case in the caller's transaction (escalate_item commits it with the item's escalation); the
     service's clinicians are told at once, through the outbox in the same transaction (the caller sends soon
     after committing)."""
     pseudonym, reason = pseudonym_of(pseudonym), reason.strip()
@@ -136,6 +137,17 @@ def add_case(*, service: Service, pseudonym: str, reason: str, actor, post: Post
     tell_clinicians(case, actor, "New escalation case",
                     f"A case was opened in {service.name} at {local_time(case.opened_at or utcnow())}"
                     f"{' from a post in the moderation queue' if post else ''}. Its checklist starts now.")
+    return case
+
+
+def escalate_item(moderator, *, post_id: int, reason: str) -> Case:
+    """Escalate a queue item: the item's escalation and its case are one transaction, so an escalated item always
+    has its case; the service's clinicians are emailed through the outbox."""
+    post = work.checked_action(moderator, post_id=post_id, action=Action.ESCALATED, reason=reason)
+    case = add_case(service=post.service, pseudonym=post.author_pseudonym, reason=reason, actor=moderator, post=post)
+    work.record_action(post, moderator, Action.ESCALATED, reason)
+    db.session.commit()
+    outbox.send_soon()
     return case
 
 

@@ -1,9 +1,9 @@
 """Shared fixtures: the app on SQLite and PostgreSQL, a client, a real SMTP server and sign-in helpers.
 
-Every test that uses `app` runs twice, once per database. The schema is made by the real
-migrations once per session; each test then gets a fresh copy (SQLite) or emptied tables
-(PostgreSQL). PostgreSQL is required in CI (the CI variable is set) and skipped elsewhere
-when it is not reachable at TEST_POSTGRES_URL.
+Every test that uses `app` runs twice, once per database. The real migrations run once per session, into template
+databases (empty, with the demo trust, and the vault); each test gets its own copy of one (see database_url).
+PostgreSQL is required in CI (the CI variable is set) and skipped elsewhere when it is not reachable at
+TEST_POSTGRES_URL. Under pytest-xdist each worker has databases of its own.
 """
 
 import asyncio
@@ -26,24 +26,34 @@ import pytest
 import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import Flask
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 
 from console import create_app, demo, task_queue
 from console.config import normalise_database_url
 from console.errors import UserError
-from console.extensions import db
+from console.extensions import db, limiter
 from escalation_pathways import vault
 from escalation_pathways.vault import schema as vault_schema
 from escalation_pathways.vault.identity import validated
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-POSTGRES_TEST_DATABASE = "moderation_console_test"
-POSTGRES_VAULT_DATABASE = "moderation_console_test_vault"
+# Each pytest-xdist worker ("gw0", "gw1", ...) works in databases of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+POSTGRES_TEST_DATABASE = f"moderation_console_test_{WORKER}"
+POSTGRES_VAULT_DATABASE = f"moderation_console_test_{WORKER}_vault"
 # The tests' own vault key (a real deployment keeps its keys in a key file or PID_KEYS, outside both databases).
 TEST_PID_KEY = "dGVzdC1waWQta2V5LWZvci10aGUtdGVzdHMtb25seSE="
 TEST_AUDIT_KEY = "test-audit-chain-key"
 ARTIFACTS = Path(__file__).parent / "artifacts"
+
+# Hypothesis draws the same examples on every run ("repeatable", the default), so a failure seen in CI reproduces
+# anywhere; HYPOTHESIS_PROFILE=explore draws new ones each run, to look further.
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def base_config(database_url: str, **overrides) -> dict:
@@ -72,12 +82,40 @@ def migrate_database(database_url: str) -> None:
         db.engine.dispose()
 
 
+def load_demo(database_url: str) -> None:
+    """Load the demo trust into a migrated, empty database."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        demo.load()
+        db.engine.dispose()
+        vault.get().close()
+
+
+def migrate_vault(url: str) -> None:
+    """Apply the vault's own migrations to an empty database."""
+    engine = sa.create_engine(normalise_database_url(url))
+    vault_schema.upgrade(engine, chain_key=TEST_AUDIT_KEY.encode())
+    engine.dispose()
+
+
+# --- One database per test, from templates made once per session -------------------------------------------------
+# Migrating from scratch and loading the demo trust for every test would cost more than most tests themselves. The
+# session migrates once into templates: the main database empty and with the demo trust, and the vault empty.
+# On SQLite each test gets a copy of a template file. On PostgreSQL (where CREATE DATABASE ... TEMPLATE takes about
+# a second here) the session keeps one database of each kind, and each test starts by resetting it in one round
+# trip: every table emptied and, for a demo test, the demo trust copied back from a snapshot schema, with the
+# sequences as they were after the load.
+
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A migrated SQLite file, copied for each test."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.db"
-    migrate_database(f"sqlite:///{path}")
-    return path
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    """Migrated SQLite files, copied for each test: "empty", "demo" (the demo trust loaded) and "vault"."""
+    folder = tmp_path_factory.mktemp("templates")
+    templates = {name: folder / f"{name}.db" for name in ("empty", "demo", "vault")}
+    migrate_database(f"sqlite:///{templates['empty']}")
+    shutil.copy(templates["empty"], templates["demo"])
+    load_demo(f"sqlite:///{templates['demo']}")
+    migrate_vault(f"sqlite:///{templates['vault']}")
+    return templates
 
 
 def _postgres_url(database: str) -> str:
@@ -85,7 +123,8 @@ def _postgres_url(database: str) -> str:
 
 
 def _fresh_postgres_database(database: str) -> str:
-    """An empty PostgreSQL database of that name (dropped first if it is there); its URL."""
+    """An empty PostgreSQL database of that name (dropped first if it is there), its URL; in CI PostgreSQL must be
+    there, elsewhere its tests skip."""
     try:
         admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
@@ -99,58 +138,90 @@ def _fresh_postgres_database(database: str) -> str:
     return _postgres_url(database)
 
 
+class PostgresResets:
+    """One session database and the SQL that puts it back to a known state before each test."""
+
+    SNAPSHOT = "test_snapshot"  # the schema holding the demo trust's rows
+
+    def __init__(self, url: str, tables: list[str]):
+        self.url, self.tables = url, tables
+        self.connection = psycopg.connect(url, autocommit=True)
+        sequences = self._sequences()
+        # Triggers (the append-only guards and foreign keys) stay quiet while the rows are put back.
+        empty = ["SET LOCAL session_replication_role = replica"]
+        empty += [f'DELETE FROM public."{table}"' for table in tables]
+        empty += [f"SELECT setval('public.\"{name}\"', 1, false)" for name in sequences]
+        self.scripts = {"empty": self._transaction(empty)}
+
+    def _sequences(self) -> dict[str, int | None]:
+        rows = self.connection.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
+        return dict(rows.fetchall())
+
+    @staticmethod
+    def _transaction(statements: list[str]) -> str:
+        return "BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;"
+
+    def snapshot(self, name: str) -> None:
+        """Keep the database's rows as they are now, to be put back by reset(name)."""
+        copy = [f'DROP SCHEMA IF EXISTS {self.SNAPSHOT} CASCADE', f"CREATE SCHEMA {self.SNAPSHOT}"]
+        copy += [f'CREATE TABLE {self.SNAPSHOT}."{table}" AS TABLE public."{table}"' for table in self.tables]
+        self.connection.execute(self._transaction(copy))
+        restore = ["SET LOCAL session_replication_role = replica"]
+        restore += [f'DELETE FROM public."{table}"' for table in self.tables]
+        restore += [f'INSERT INTO public."{table}" OVERRIDING SYSTEM VALUE SELECT * FROM {self.SNAPSHOT}."{table}"'
+                    for table in self.tables]
+        restore += [f"SELECT setval('public.\"{sequence}\"', {value or 1}, {'true' if value else 'false'})"
+                    for sequence, value in self._sequences().items()]
+        self.scripts[name] = self._transaction(restore)
+
+    def reset(self, name: str) -> str:
+        """Put the database back to a state ("empty" or a snapshot's name); its URL."""
+        self.connection.execute(self.scripts[name])
+        return self.url
+
+    def close(self) -> None:
+        """Close the session's own connection."""
+        self.connection.close()
+
+
 @pytest.fixture(scope="session")
-def postgres_database() -> str:
-    """A fresh, migrated PostgreSQL database for this test session."""
-    url = _fresh_postgres_database(POSTGRES_TEST_DATABASE)
-    migrate_database(url)
-    return url
-
-
-def migrate_vault(url: str) -> None:
-    """Apply the vault's own migrations to an empty database."""
-    engine = sa.create_engine(normalise_database_url(url))
-    vault_schema.upgrade(engine, chain_key=TEST_AUDIT_KEY.encode())
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def sqlite_vault_template(tmp_path_factory) -> Path:
-    """A migrated SQLite vault file, copied for each test."""
-    path = tmp_path_factory.mktemp("sqlite") / "vault-template.db"
-    migrate_vault(f"sqlite:///{path}")
-    return path
+def postgres_resets() -> dict[str, PostgresResets]:
+    """The session's PostgreSQL databases: "main" (migrated; "empty" and "demo" states) and "vault" (migrated)."""
+    main = _fresh_postgres_database(POSTGRES_TEST_DATABASE)
+    migrate_database(main)
+    resets = {"main": PostgresResets(main, [table.name for table in db.metadata.sorted_tables])}
+    load_demo(main)
+    resets["main"].snapshot("demo")
+    vault_url = _fresh_postgres_database(POSTGRES_VAULT_DATABASE)
+    migrate_vault(vault_url)
+    resets["vault"] = PostgresResets(vault_url, ["pid_records", "vault_audit"])
+    yield resets
+    for reset in resets.values():
+        reset.close()
 
 
 @pytest.fixture(scope="session")
-def postgres_vault_database() -> str:
-    """A fresh, migrated PostgreSQL vault database, apart from the main one, for this test session."""
-    url = _fresh_postgres_database(POSTGRES_VAULT_DATABASE)
-    migrate_vault(url)
-    return url
+def session_folder(tmp_path_factory) -> Path:
+    """Where the session keeps the files its shared apps use (SQLite databases, task queue, rate limits)."""
+    return tmp_path_factory.mktemp("session")
 
 
-def _test_database(request, tmp_path, kind: str, sqlite_template: str, postgres_database: str, tables: str):
-    """One test's database: a copy of the migrated SQLite template, or the session's PostgreSQL database, emptied
-    afterwards (TRUNCATE bypasses the append-only tables' row triggers, which refuse DELETE)."""
+def _test_database(request, kind: str, which: str, contents: str) -> str:
+    """This test's database, at the same address for every test of its kind (the shared app keeps its engine): on
+    SQLite a fresh copy of a template file, on PostgreSQL the session's database, reset."""
     if kind == "sqlite":
-        path = tmp_path / f"{sqlite_template}.db"
-        shutil.copy(request.getfixturevalue(sqlite_template), path)
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue(postgres_database)
-    yield url
-    engine = sa.create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        path = request.getfixturevalue("session_folder") / f"{which}.db"
+        shutil.copy(request.getfixturevalue("sqlite_templates")[contents if which == "main" else which], path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_resets")[which].reset(contents)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """The main database of one test, on SQLite and then on PostgreSQL."""
-    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
-    yield from _test_database(request, tmp_path, request.param, "sqlite_template", "postgres_database", tables)
+def database_url(request) -> str:
+    """The main database of one test, on SQLite and then on PostgreSQL: with the demo trust when the test asks for
+    demo_data (directly or through another fixture), else empty."""
+    contents = "demo" if "demo_data" in request.fixturenames else "empty"
+    return _test_database(request, request.param, "main", contents)
 
 
 def redis_url_or_skip() -> str:
@@ -165,26 +236,60 @@ def redis_url_or_skip() -> str:
 
 
 @pytest.fixture
-def vault_url(database_url, request, tmp_path):
-    """The PID vault's database for this test, on the same kind of database as the main one."""
+def vault_url(database_url, request) -> str:
+    """The PID vault's database for this test, empty, on the same kind of database as the main one."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    yield from _test_database(request, tmp_path, kind, "sqlite_vault_template", "postgres_vault_database",
-                              "pid_records, vault_audit")
+    return _test_database(request, kind, "vault", "empty")
+
+
+class SharedApp:
+    """An app built once per kind of database and reused by every test of that kind: building one compiles every
+    route and, as pages are first rendered, every template, which would cost more than most tests. Before each test
+    its settings and extensions are put back as built, its task queue emptied and its rate limits reset; its
+    databases are the test's own (see _test_database)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.config, self.extensions = dict(app.config), dict(app.extensions)
+
+    def fresh(self) -> Flask:
+        """The app as built, with nothing left from the test before."""
+        app = self.app
+        app.config.clear()
+        app.config.update(self.config)
+        app.extensions.clear()
+        app.extensions.update(self.extensions)
+        limiter.enabled = True
+        with app.app_context():
+            limiter.reset()
+        task_queue.get(app).huey.flush()
+        return app
+
+
+@pytest.fixture(scope="session")
+def _shared_apps() -> dict[str, SharedApp]:
+    return {}
 
 
 @pytest.fixture
-def app(database_url, vault_url, smtp_server, tmp_path):
+def app(database_url, vault_url, smtp_server, session_folder, _shared_apps):
     """The console app on this test's databases, sending mail to the test SMTP server, with its own task queue.
     Afterwards, if the test put anything in the vault, the main database must hold none of the demo identity."""
-    app = create_app(base_config(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url,
-                                 RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'rate-limits.db'}"))
+    kind = database_url.split(":", 1)[0]
+    if kind not in _shared_apps:
+        _shared_apps[kind] = SharedApp(create_app(base_config(
+            database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PID_DATABASE_URL=vault_url,
+            TASK_QUEUE_URL=f"sqlite:///{session_folder / f'tasks-{kind}.db'}",
+            # One file for both kinds: the rate limiter is one extension object, whose storage the app built last
+            # sets.
+            RATELIMIT_STORAGE_URI=f"sqlite:///{session_folder / 'rate-limits.db'}")))
+    app = _shared_apps[kind].fresh()
     yield app
     with app.app_context():
         db.session.remove()
         if _vault_was_used():
             assert pid_found_in(main_database_dump()) == [], "demo PID in the main database"
-        db.engine.dispose()
+        db.engine.dispose()  # before the next test's database is copied into place
         vault.get().close()
 
 
@@ -274,10 +379,9 @@ def runner(app):
 
 
 @pytest.fixture
-def demo_data(app):
-    """The demo trust loaded into this test's database."""
-    with app.app_context():
-        demo.load()
+def demo_data(database_url):
+    """The demo trust in this test's database: database_url copies it from the session's template with the demo
+    trust already loaded (by demo.load, as `make run` loads it)."""
 
 
 @pytest.fixture

@@ -1,18 +1,36 @@
-"""Small builders for test data, going through the same services the console uses."""
+"""Small builders for test data, going through the same services the console uses: people and services, the demo
+trust's people, drafts and published rotas, and posts signed as the platform signs them."""
 
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from console import demo
 from console.accounts import service as accounts
+from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
+from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
-from console.services import service as services
+from console.rotas import problem as problems
+from console.rotas import service as rotas
+from console.rotas.models import RotaVersion, Shift
+from console.services.models import Service
+from console.services.service import create as create_service
+from rota.constraints import time_step
+from rota.construct import greedy_rota
+from rota.solver import add_on_call
 
 PASSWORD = "correct-horse-battery"
 
 
 def make_service(name: str = "Eating disorders", slug: str = "eating-disorders", risk_tier: str = "high"):
     """A service, created as an administrator would."""
-    return services.create(name=name, slug=slug, risk_tier=risk_tier, area="Berkshire",
-                           mailbox=f"{slug}@trust.example.org")
+    return create_service(name=name, slug=slug, risk_tier=risk_tier, area="Berkshire",
+                          mailbox=f"{slug}@trust.example.org")
 
 
 def make_staff(email: str = "alex.moderator@trust.example.org", *, roles=(Role.NON_CLINICAL_MODERATOR,),
@@ -24,3 +42,87 @@ def make_staff(email: str = "alex.moderator@trust.example.org", *, roles=(Role.N
     staff.mfa_secret = mfa_secret
     db.session.commit()
     return staff
+
+
+# --- The demo trust (tests that ask for demo_data) ----------------------------------------------------------------
+
+PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low")
+
+
+def next_monday():
+    """The Monday after today (London)."""
+    today = local_today()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def person(role) -> StaffMember:
+    """The demo person who signs in with that role."""
+    email = next(p.email for p in demo.demo_logins() if p.role == role)
+    return db.session.scalar(sa.select(StaffMember).where(StaffMember.email == email))
+
+
+def services(*slugs) -> list[Service]:
+    """Services by slug, by name."""
+    return list(db.session.scalars(sa.select(Service).where(Service.slug.in_(slugs)).order_by(Service.name)))
+
+
+def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
+    """A draft made by the demo team manager from the engine's greedy rota (valid, and quick to make)."""
+    chosen = services(*slugs)
+    start = start or next_monday()
+    problem = problems.build_problem(chosen, start, 28)
+    rota = add_on_call(problem, greedy_rota(problem, time_step(problem)))
+    version = RotaVersion(start_date=start, days=28, created_by_id=person(Role.TEAM_MANAGER).id, services=chosen,
+                          shifts=problems.shifts_of(rota, problem))
+    db.session.add(version)
+    db.session.commit()
+    return version.id
+
+
+def publish_draft(version_id: int) -> None:
+    """Approve and publish a draft as the demo owner (with a reason, in case it leaves gaps)."""
+    owner = person(Role.OWNER)
+    version = db.session.get(RotaVersion, version_id)
+    rotas.approve(version, owner, reason="Open shifts are offered for the gaps")
+    rotas.publish(version, owner, reason="Open shifts are offered for the gaps")
+
+
+def period_form(start, **extra) -> dict:
+    """The make-a-rota form for Priya's services, four weeks from start."""
+    ids = [str(number) for number, (_, slug, *_) in enumerate(demo.SERVICES, 1) if slug in PRIYAS_SERVICES]
+    return {"services": ids, "start": start.isoformat(), "weeks": "4", **extra}
+
+
+def publish_with_a_gap() -> Shift:
+    """Publish Priya's rota without the demo volunteer's first evening shift; return that shift."""
+    version_id = make_draft()
+    version = db.session.get(RotaVersion, version_id)
+    ella = person(Role.VOLUNTEER)
+    gone = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
+    version.shifts.remove(gone)
+    db.session.commit()
+    publish_draft(version_id)
+    return gone
+
+
+# --- Posts from the platform --------------------------------------------------------------------------------------
+
+URL = "/api/v1/services/demo-low/posts"
+SECRET = demo.DEMO_INGEST_SECRET
+
+
+def post_json(client, data, *, secret=SECRET, url=URL, raw: bytes | None = None, signature: str | None = None):
+    """POST to the ingest API, signed with the service's secret (or as told)."""
+    body = raw if raw is not None else json.dumps(data).encode()
+    headers = {"Content-Type": "application/json"}
+    if signature is None and secret is not None:
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if signature is not None:
+        headers["X-Signature"] = signature
+    return client.post(url, data=body, headers=headers)
+
+
+def item(external_id="p-1", body="Had a better day today", **extra) -> dict:
+    """A post as the platform sends it."""
+    return {"external_id": external_id, "thread_id": "t-1", "kind": "post", "author_pseudonym": "User A",
+            "body": body, "created_at": "2026-11-25T14:05:00+00:00", **extra}

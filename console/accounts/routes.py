@@ -2,10 +2,10 @@
 
 import time
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from console.accounts import bp, mfa, step_up
+from console.accounts import mfa, step_up
 from console.accounts import service as accounts
 from console.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, ResetRequestForm, SetPasswordForm
 from console.accounts.models import StaffMember
@@ -15,6 +15,8 @@ from console.forms import ActionForm, StepUpForm, form_action
 from console.links import local_path
 from console.permissions import public, requires
 from console.security import client_address
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 PENDING_KEY = "pending_sign_in"
 # A half-finished sign-in (password given, MFA not yet) is forgotten after this long.

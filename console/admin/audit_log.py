@@ -18,8 +18,8 @@ from console.audit.models import AuditEntry
 from console.database import LONDON
 from console.extensions import db
 from console.permissions import Role
-from console.rotas.models import LeaveRequest, RotaVersion, Shift, SwapRequest, rota_run_services, \
-    rota_version_services
+from console.rotas.models import RotaVersion, Shift, SwapRequest, rota_run_services, rota_version_services
+from console.staffing.models import LeaveRequest
 from console.services.models import RiskTier, Service
 from console.staffing.service import WEEKDAYS
 from console.words import duration

@@ -1,12 +1,11 @@
 """Administration pages: services, staff and the audit log. Every change is audited by the services."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.accounts import service as accounts
 from console.accounts import step_up
-from console.admin import bp
 from console.admin import audit_log as audit_log_words
 from console.admin.forms import AuditFilterForm, ServiceForm, StaffForm
 from console.audit import service as audit
@@ -14,6 +13,8 @@ from console.errors import UserError
 from console.forms import ActionForm
 from console.permissions import ADMINISTRATORS, Role, grantable_roles, requires
 from console.services import service as services
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/")

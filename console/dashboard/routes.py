@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from flask import render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from console.accounts import service as accounts
-from console.dashboard import bp
 from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
@@ -17,6 +16,8 @@ from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
 from escalation_pathways import service as escalations
 from rota.scenario import format_time
+
+bp = Blueprint("dashboard", __name__)
 
 
 COVER_SIGN_ONS_SHOWN = timedelta(days=7)

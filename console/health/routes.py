@@ -2,31 +2,21 @@
 
 from pathlib import Path
 
-from flask import Response, jsonify
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, Response, jsonify
 
-from console import schema
-from console.extensions import db, limiter
-from console.health import bp
+from console.extensions import limiter
+from console.health import service as health
 from console.permissions import public
-from escalation_pathways import vault
+
+bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
 @public
 @limiter.exempt
 def healthz():
-    """JSON with database reachability and migration state; 503 when either is wrong. The PID vault's state is
-    reported too, but the console serves without it (only reveals need it)."""
-    try:
-        migrated = schema.is_current(db.engine)
-        database = "ok"
-    except SQLAlchemyError:
-        migrated, database = False, "unreachable"
-    body = {"status": "ok" if database == "ok" and migrated else "unavailable",
-            "database": database,
-            "migrations": "current" if migrated else ("unknown" if database != "ok" else "out of date"),
-            "vault": vault.state()}
+    """JSON with database reachability and migration state; 503 when either is wrong (the vault is reported too)."""
+    body = health.report()
     return jsonify(body), 200 if body["status"] == "ok" else 503
 
 

@@ -1,1 +1,2 @@
-"""Email that must not be lost: the outbox every alert and account email goes through, and its sender."""
+"""Email that must not be lost: the outbox every email goes through (alerts, accounts, rota changes, leave, swaps,
+open shifts), written in the same transaction as the change it reports, and its one sender with retries."""

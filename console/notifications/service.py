@@ -14,8 +14,8 @@ from flask import current_app
 from console import task_queue
 from console.database import utcnow
 from console.extensions import db
-from console.mail import MailError, send_email
 from console.notifications.models import OutboxEmail
+from console.notifications.smtp import MailError, send_email
 
 log = logging.getLogger(__name__)
 SEND_TASK = "outbox.send"
@@ -31,6 +31,11 @@ def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:
     email = OutboxEmail(to=to, subject=subject, body=body)
     db.session.add(email)
     return email
+
+
+def queue_letter(person, *, subject: str, text: str) -> OutboxEmail:
+    """Put an email to a staff member, greeting them by name, in the outbox (in the caller's transaction)."""
+    return queue_email(to=person.email, subject=subject, body=f"Hello {person.name},\n\n{text}\n")
 
 
 def send_soon() -> None:

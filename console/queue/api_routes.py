@@ -7,16 +7,16 @@ against a service's limit; bad signatures are limited per client address on thei
 
 import json
 
-import sqlalchemy as sa
-from flask import abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from limits import parse as parse_limit
 
-from console.extensions import csrf, db, limiter
+from console.extensions import csrf, limiter
 from console.permissions import public
-from console.queue import api
 from console.queue import service as queue
 from console.security import client_address
-from console.services.models import Service
+from console.services import service as services
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_POST_BYTES = 64 * 1024
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -58,7 +58,7 @@ def _error(status: int, message: str, field: str | None = None):
 
 
 def _receive(slug: str, limit: int, batch: bool):
-    service = db.session.scalar(sa.select(Service).where(Service.slug == slug, Service.active))
+    service = services.active_by_slug(slug)
     raw = _raw_body(limit)
     if service is None:
         return _error(404, "There is no active service with that slug.")

@@ -42,8 +42,9 @@ def _free_port() -> int:
 
 
 def _post(i: int, prefix: str) -> dict:
-    return {"external_id": f"{prefix}-{i}", "thread_id": f"t-{i % 500}", "kind": "post", "author_pseudonym": "User A",
-            "body": f"Post number {i}: a long week, but a better day today.", "created_at": datetime.now(UTC).isoformat()}
+    return {"external_id": f"{prefix}-{i}", "thread_id": f"t-{i % 500}", "kind": "post",
+            "author_pseudonym": "User A", "body": f"Post number {i}: a long week, but a better day today.",
+            "created_at": datetime.now(UTC).isoformat()}
 
 
 def _send(port: int, path: str, payload: dict) -> int:

@@ -1,7 +1,7 @@
 """Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
 risk word lists and ingest secret."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -9,13 +9,15 @@ from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.queue import bp, checks, reports, shifts, work
+from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
     SignOnForm, TermsForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
+
+bp = Blueprint("queue", __name__, url_prefix="/queue")
 
 
 def _sign_on_form() -> SignOnForm:
@@ -141,12 +143,15 @@ def act(post_id: int):
     post = queue.post_or_raise(current_user, post_id=post_id)
     form = ItemActionForm()
     due_at = form.due_at.data.replace(tzinfo=LONDON) if form.due_at.data else None
-    escalating = form.action.data == Action.ESCALATED
-    done, _ = form_action(form, lambda: work.act(current_user, post_id=post.id, action=Action(form.action.data),
-                                                 reason=form.reason.data or "", due_at=due_at),
-                          "Escalated: the case is open and its checklist starts here." if escalating else "Saved.")
-    if done and escalating:
-        return redirect(url_for("escalation.case", case_id=escalations.case_for_post(post).id))
+    if form.action.data == Action.ESCALATED:
+        done, case = form_action(form, lambda: escalations.escalate_item(current_user, post_id=post.id,
+                                                                         reason=form.reason.data or ""),
+                                 "Escalated: the case is open and its checklist starts here.")
+        if done:
+            return redirect(url_for("escalation.case", case_id=case.id))
+    else:
+        done, _ = form_action(form, lambda: work.act(current_user, post_id=post.id, action=Action(form.action.data),
+                                                     reason=form.reason.data or "", due_at=due_at), "Saved.")
     if done and form.action.data == Action.NOTE:
         return redirect(url_for("queue.item", post_id=post.id))
     if done:  # on to the next item of the same queue, with a way back to this one

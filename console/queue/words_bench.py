@@ -1,6 +1,6 @@
 """Risk-word benchmark: `python -m console.queue.words_bench` (figures go in docs/benchmarks.md).
 
-1. How well the default lists (console.queue.lexicon) flag the labelled posts in tests/console/data: for each
+1. How well the default lists (console.queue.lexicon) flag the labelled posts in tests/console/queue/data: for each
    set, the at-risk posts flagged at their level and at any level, and the ordinary posts flagged (false
    positives). Each file says how it was used: the first was written alongside the lists, the others after.
 2. How long matching takes: compiling a service's lists and matching a one-line and a 300-word post, with the
@@ -16,7 +16,7 @@ from pathlib import Path
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import Matcher
 
-DATA = Path(__file__).resolve().parents[2] / "tests" / "console" / "data"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "console" / "queue" / "data"
 LEVELS = ("critical", "risk", "none")
 
 

@@ -18,10 +18,8 @@ from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
-from console.notifications import service as outbox
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, workable_services
-from escalation_pathways import service as escalations
 
 LEASE = timedelta(minutes=10)
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied",
@@ -143,8 +141,20 @@ def release(moderator, *, post_id: int) -> None:
 
 
 def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: datetime | None = None) -> Post:
-    """Approve, hide (with a reason), mark as needing a reply, note the reply, park until a time, escalate (with a
-    reason), or add a note."""
+    """Approve, hide (with a reason), mark as needing a reply, note the reply, park until a time, or add a note.
+    Escalating opens a case as well: escalation_pathways.service.escalate_item does both in one transaction."""
+    if action == Action.ESCALATED:
+        raise ValueError("an item is escalated through escalation_pathways.service.escalate_item")
+    post = checked_action(moderator, post_id=post_id, action=action, reason=reason, due_at=due_at)
+    record_action(post, moderator, action, reason, due_at)
+    db.session.commit()
+    return post
+
+
+def checked_action(moderator, *, post_id: int, action: Action, reason: str = "",
+                   due_at: datetime | None = None) -> Post:
+    """The item, if the moderator may take this action on it now; otherwise a UserError saying why. Changes
+    nothing."""
     post = _held(moderator, post_id)
     reason = reason.strip()
     if action in NEEDS_REASON and not reason:
@@ -153,21 +163,18 @@ def act(moderator, *, post_id: int, action: Action, reason: str = "", due_at: da
         raise UserError("Choose when to follow it up: a time in the future.")
     if action not in (Action.NOTE,) and post.state not in OPEN_STATES:
         raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
-    if action == Action.ESCALATED:
-        # The case opens with the escalation, in the same transaction: an escalated item always has its case.
-        escalations.add_case(service=post.service, pseudonym=post.author_pseudonym, reason=reason, actor=moderator,
-                             post=post)
-    _record(post, moderator, action, reason, due_at)
+    return post
+
+
+def record_action(post: Post, moderator, action: Action, reason: str = "", due_at: datetime | None = None) -> None:
+    """Record a checked action as an event and move the item on, in the caller's transaction."""
+    _record(post, moderator, action, reason.strip(), due_at)
     db.session.flush()
     post.state = state_after(history(post))
     if action != Action.NOTE:
         post.first_action_at = post.first_action_at or utcnow()
         post.parked_until = due_at if action == Action.PARKED else None
         post.claimed_by_id = post.claim_expires_at = None  # done with it: back to the queue or closed
-    db.session.commit()
-    if action == Action.ESCALATED:
-        outbox.send_soon()  # the clinicians' email about the new case
-    return post
 
 
 def bulk(moderator, *, post_ids: list[int], action: Action, reason: str = "") -> int:

@@ -20,6 +20,7 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas import problem as problems
+from console.rotas import service as rotas
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
 from console.words import duration, duration_seconds
@@ -85,11 +86,12 @@ def start_run(actor, *, services: list[Service], start: date, weeks: int, second
     return run
 
 
-def get_or_raise(*, run_id: int) -> RotaRun:
-    """A run by id, or NotFound."""
+def get_or_raise(viewer, *, run_id: int) -> RotaRun:
+    """A run of rotas the viewer manages, by id, or NotFound."""
     run = db.session.get(RotaRun, run_id)
-    if run is None:
-        raise NotFound("There is no rota run with that number.")
+    managed = {service.id for service in rotas.services_managed_by(viewer)}
+    if run is None or not {service.id for service in run.services} <= managed:
+        raise NotFound("There is no rota run at this address that you manage.")
     return run
 
 

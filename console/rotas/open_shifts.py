@@ -8,7 +8,6 @@ clinician on call where the person needs supervision); a unique claim row per ga
 the only one. The service's team managers are emailed.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +17,7 @@ from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.errors import UserError
 from console.extensions import db
-from console.mail import MailError, send_email
+from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.models import OpenShiftClaim
@@ -29,7 +28,6 @@ from rota.scenario import format_time
 from rota.score import uncovered_gaps
 from rota.solver import add_on_call
 
-log = logging.getLogger(__name__)
 WEEKS_AHEAD = 6
 
 
@@ -146,16 +144,10 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, ki
         raise UserError("Someone else took that shift a moment ago. The open shifts below are up to date.") from None
     audit.record("rota.open_shift_taken", target=f"rota_version:{version.id}",
                  details={"service": service_id, "day": day.isoformat(), "start": offer.start, "end": offer.end})
-    db.session.commit()
-    _tell_managers(offer, person)
-    return offer
-
-
-def _tell_managers(offer: OpenShift, person: StaffMember) -> None:
     for manager in rotas.team_managers_of(offer.service):
-        try:
-            send_email(to=manager.email, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
-                       body=f"Hello {manager.name},\n\n{person.name} has taken the open shift {offer.when} for "
-                            f"{offer.service.name}. It is published and in their calendar.\n")
-        except MailError:
-            log.warning("could not email manager %s about an open shift taken", manager.id)
+        outbox.queue_letter(manager, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
+                            text=f"{person.name} has taken the open shift {offer.when} for {offer.service.name}. "
+                                 "It is published and in their calendar.")
+    db.session.commit()
+    outbox.send_soon()
+    return offer

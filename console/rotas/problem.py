@@ -13,19 +13,10 @@ import sqlalchemy as sa
 from console.accounts.models import StaffMember
 from console.extensions import db
 from console.permissions import Role
-from console.rotas.models import (
-    AvailabilityWindow,
-    Contract,
-    CoverageStandard,
-    LeaveRequest,
-    LeaveStatus,
-    RotaVersion,
-    Shift,
-    StaffPreference,
-    Unavailability,
-    VersionStatus,
-)
+from console.rotas.models import CoverageStandard, RotaVersion, Shift, VersionStatus
 from console.services.models import Service
+from console.staffing.models import (AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, StaffPreference,
+                                     Unavailability)
 from rota import domain
 from rota.domain import EVENING_START, WEEKEND, Assignment, History, Kind, Problem, Rota, Window
 from rota.scenario import service_from_dict

@@ -1,22 +1,20 @@
-"""Rota pages: managers make, check, approve and publish rotas; everyone rostered sees their own shifts."""
+"""Rota pages for the people who make rotas: standards, solver runs, drafts, approval, publishing and swaps to
+approve. What a person sees of their own shifts is in mine_routes.py."""
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.database import local_today
-from console.errors import NotFound, UserError
+from console.errors import UserError
 from console.forms import ActionForm, button_action, form_action, rearranged
-from console.links import public_url
-from console.permissions import public, requires
-from console.rotas import bp, calendar, flows, open_shifts, standards, swaps
+from console.permissions import requires
+from console.rotas import flows, standards, swaps
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.forms import (
@@ -26,8 +24,6 @@ from console.rotas.forms import (
     OverrideForm,
     ShiftForm,
     StandardForm,
-    SwapForm,
-    TakeShiftForm,
     minutes_of,
     standard_form_data,
 )
@@ -35,6 +31,8 @@ from console.rotas.models import RotaRun, RunStatus
 from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
 from rota.score import uncovered_gaps
+
+bp = Blueprint("rotas", __name__, url_prefix="/rota")
 
 MAX_IMPORT_BYTES = 200 * 1024
 
@@ -151,14 +149,6 @@ def standard_reset(service_id: int):
     return redirect(url_for("rotas.standard", service_id=service.id))
 
 
-def _run_or_404(run_id: int) -> RotaRun:
-    run = flows.get_or_raise(run_id=run_id)
-    managed = {service.id for service in rotas.services_managed_by(current_user)}
-    if not {service.id for service in run.services} <= managed:
-        raise NotFound("There is no rota run at this address that you manage.")
-    return run
-
-
 def _run_state(run: RotaRun) -> dict:
     return {"status": run.status, "status_words": flows.STATUS_WORDS[RunStatus(run.status)],
             "progress": round(run.progress, 3), "best": flows.progress_words(run.best_score), "message": run.message,
@@ -170,7 +160,7 @@ def _run_state(run: RotaRun) -> dict:
 def run(run_id: int):
     """A run's progress: refreshed by a small script, or by reloading the page without one."""
     flows.refresh_stale_runs()
-    run = _run_or_404(run_id)
+    run = flows.get_or_raise(current_user, run_id=run_id)
     return render_template("rotas/run.html", run=run, state=_run_state(run))
 
 
@@ -179,14 +169,14 @@ def run(run_id: int):
 def run_status(run_id: int):
     """A run's progress as JSON, for the progress bar."""
     flows.refresh_stale_runs()
-    return jsonify(_run_state(_run_or_404(run_id)))
+    return jsonify(_run_state(flows.get_or_raise(current_user, run_id=run_id)))
 
 
 @bp.route("/runs/<int:run_id>/cancel", methods=["POST"])
 @requires("rota.manage")
 def run_cancel(run_id: int):
     """Stop a run; a running one keeps the best rota found so far as a draft."""
-    run = _run_or_404(run_id)
+    run = flows.get_or_raise(current_user, run_id=run_id)
     button_action(lambda: flows.cancel(run), "The run is being stopped.")
     return redirect(url_for("rotas.run", run_id=run.id))
 
@@ -195,7 +185,7 @@ def run_cancel(run_id: int):
 @requires("rota.manage")
 def run_retry(run_id: int):
     """Run a failed or cancelled run again."""
-    run = _run_or_404(run_id)
+    run = flows.get_or_raise(current_user, run_id=run_id)
     again = button_action(lambda: flows.retry(current_user, run))
     return redirect(url_for("rotas.run", run_id=(again or run).id))
 
@@ -353,10 +343,7 @@ def shift_remove(version_id: int, shift_id: int):
 
 def _version_action(version_id: int, action, done: str, form=None):
     version = rotas.get_or_raise(current_user, version_id=version_id)
-    _, not_told = form_action(form or ActionForm(), lambda: action(version), done)
-    if not_told:
-        flash(f"These people could not be emailed about their changed shifts: {', '.join(not_told)}. "
-              "Tell them another way.", "warning")
+    form_action(form or ActionForm(), lambda: action(version), done)
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
@@ -408,122 +395,7 @@ def scenario_export(version_id: int):
     return _json_download(problem_to_dict(rotas.review(version).problem), f"scenario-{version.id}.json")
 
 
-# --- A person's own shifts and calendar ---------------------------------------------------------
-
-def _mine_page(feed_url: str | None = None):
-    today = local_today()
-    shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
-    asked, to_answer = swaps.requests_for(current_user)
-    monday = today - timedelta(days=today.weekday())
-    weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(rotas.AIM_WEEKS + 1)]
-    for shift in shifts:
-        offset = (shift.day - monday).days
-        weeks[offset // 7][offset % 7][1].append(shift)
-    return render_template("rotas/mine.html", shifts=shifts, weeks=[w for w in weeks if any(s for _, s in w)],
-                           has_feed=calendar.has_token(current_user),
-                           feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
-                           offers=open_shifts.offers(current_user, today=today), today=today, asked=asked,
-                           to_answer=to_answer, asked_shifts={r.shift_id for r in asked}, describe=swaps.describe)
-
-
-@bp.route("/mine")
-@requires("rota.mine")
-def mine():
-    """My shifts for the next 6 weeks, and my calendar subscription."""
-    return _mine_page()
-
-
-@bp.route("/mine/open-shifts", methods=["POST"])
-@requires("rota.mine")
-def take_open_shift():
-    """Take an open shift in one click: the rules are checked again, and the first valid claim wins."""
-    form = TakeShiftForm()
-    if not form.validate_on_submit():
-        flash("That shift could not be read; choose it again from the list.", "error")
-    else:
-        try:
-            taken = open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
-                                      gap_start=form.gap_start.data, kind=form.kind.data, today=local_today())
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(f"The shift {taken.when} for {taken.service.name} is yours. Your manager has been told.", "success")
-    return redirect(url_for("rotas.mine"))
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula: quote it so it stays text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-@bp.route("/mine/activity.csv")
-@requires("rota.mine")
-def activity_download():
-    """My published work by month and service (the last two years) as CSV, for a CV, a reference or expenses."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"])
-    for row in rotas.activity(current_user.id, today=local_today()):
-        writer.writerow([row.month.strftime("%Y-%m"), _cell(row.service), row.duty_shifts,
-                         f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="my-moderation-activity.csv"'})
-
-
-@bp.route("/mine/shifts/<int:shift_id>/swap", methods=["GET", "POST"])
-@requires("rota.mine")
-def swap_ask(shift_id: int):
-    """Ask a colleague to take one of my shifts."""
-    shift = swaps.own_shift(current_user, shift_id=shift_id, today=local_today())
-    form = SwapForm()
-    form.to_staff.choices = [SelectChoice(p.id, p.name) for p in swaps.colleagues(shift)]
-    if form.validate_on_submit():
-        try:
-            swaps.ask(current_user, shift_id=shift.id, to_staff_id=form.to_staff.data, note=form.note.data or "",
-                      today=local_today())
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("Asked. You keep the shift until they accept" + (" and a manager approves." if not
-                  standards.auto_approves_swaps(shift.service) else "."), "success")
-            return redirect(url_for("rotas.mine"))
-    return render_template("rotas/swap.html", shift=shift, form=form, describe=swaps.describe), \
-        400 if form.is_submitted() else 200
-
-
-def _swap_answer(request_id: int, accept: bool):
-    done = button_action(lambda: swaps.answer(current_user, request_id=request_id, accept=accept))
-    if done is not None:
-        flash({"done": "Done: the shift is yours and in your calendar.", "declined": "Declined; they have been told.",
-               "agreed": "Accepted. A manager approves it before the shift moves."}[done.status], "success")
-    return redirect(url_for("rotas.mine"))
-
-
-@bp.route("/mine/swaps/<int:request_id>/accept", methods=["POST"])
-@requires("rota.mine")
-def swap_accept(request_id: int):
-    """Accept a colleague's request to take their shift (checked against the rules first)."""
-    return _swap_answer(request_id, True)
-
-
-@bp.route("/mine/swaps/<int:request_id>/decline", methods=["POST"])
-@requires("rota.mine")
-def swap_decline(request_id: int):
-    """Decline a colleague's request."""
-    return _swap_answer(request_id, False)
-
-
-@bp.route("/mine/swaps/<int:request_id>/withdraw", methods=["POST"])
-@requires("rota.mine")
-def swap_withdraw(request_id: int):
-    """Take back my swap request."""
-    button_action(lambda: swaps.withdraw(current_user, request_id=request_id), "Request withdrawn.")
-    return redirect(url_for("rotas.mine"))
-
+# --- Swaps a manager approves ------------------------------------------------------------------
 
 @bp.route("/swaps/<int:request_id>/approve", methods=["POST"])
 @requires("rota.manage")
@@ -541,55 +413,3 @@ def swap_refuse(request_id: int):
     button_action(lambda: swaps.decide(current_user, request_id=request_id, approve=False),
                   "Swap refused; both people have been emailed.")
     return redirect(url_for("rotas.index"))
-
-
-@bp.route("/mine/calendar/new")
-@requires("rota.mine")
-def calendar_link_confirm():
-    """Before a new link replaces the one in use: say what happens to calendars subscribed to it."""
-    if not calendar.has_token(current_user):
-        return redirect(url_for("rotas.mine", _anchor="calendar"))
-    return render_template("rotas/calendar_new.html", form=ActionForm())
-
-
-@bp.route("/mine/calendar", methods=["POST"])
-@requires("rota.mine")
-def calendar_link():
-    """Make a new private subscription link (the old one stops working) and show it once, at the top."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    token = calendar.new_token(current_user)
-    return _mine_page(public_url("calendar_feed", token=token))
-
-
-@bp.route("/mine/shifts.ics")
-@requires("rota.mine")
-def calendar_download():
-    """My shifts as a one-off .ics file."""
-    return Response(calendar.feed(current_user), mimetype="text/calendar",
-                    headers={"Content-Disposition": 'attachment; filename="my-shifts.ics"'})
-
-
-GONE = ("This calendar link no longer works: a new link was made, or the account was closed.\n"
-        "Make a new subscription link on the My shifts page of the moderation console: {}\n")
-
-
-@public
-def calendar_feed(token: str):
-    """A person's calendar feed, reached with their private token and no sign-in. A calendar app asking again
-    with the ETag or date it has is told 304 Not Modified; a link no longer in force answers 410 Gone with a
-    short text, so the app says so rather than failing silently."""
-    staff = calendar.owner_of(token)
-    if staff is None:
-        return Response(GONE.format(public_url("rotas.mine")), status=410, mimetype="text/plain")
-    body, last_change = calendar.feed_and_last_change(staff)
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.last_modified = last_change
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-def init_app(app) -> None:
-    """The calendar feed lives at /calendar/<token>.ics, outside the /rota area."""
-    app.add_url_rule("/calendar/<token>.ics", "calendar_feed", calendar_feed)

@@ -11,7 +11,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.mail import MailError, send_email
+from console.notifications import service as outbox
 from console.permissions import Role
 from console.words import days_span, duration
 from console.rotas import calendar
@@ -367,12 +367,10 @@ def approve(version: RotaVersion, actor, *, reason: str = "") -> None:
     db.session.commit()
 
 
-def publish(version: RotaVersion, actor, *, reason: str = "") -> list[str]:
+def publish(version: RotaVersion, actor, *, reason: str = "") -> None:
     """Publish an approved version (it is immutable from now on) and tell the people whose shifts changed; one
-    that leaves part of its standard uncovered is published only with a reason of the publisher's.
-
-    Returns the people who could not be emailed (the rota is published either way).
-    """
+    that leaves part of its standard uncovered is published only with a reason of the publisher's. The emails go
+    through the outbox, in the same transaction, so a mail server that is down delays them and loses none."""
     if version.status != VersionStatus.APPROVED.value:
         raise UserError("A rota is approved by a second person before it is published.")
     checked = review(version)
@@ -387,26 +385,22 @@ def publish(version: RotaVersion, actor, *, reason: str = "") -> list[str]:
                          last=version.last_date)
     audit.record("rota.published", target=version_target(version),
                  details={"shifts": len(version.shifts), "people_changed": len(changed_people)})
+    _tell_changed(version, changed_people, checked)
     db.session.commit()
-    return _tell_changed(version, changed_people, checked)
+    outbox.send_soon()
 
 
-def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -> list[str]:
-    not_told = []
+def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -> None:
     names = ", ".join(s.name for s in version.services)
     for staff_id in staff_ids:
         member = db.session.get(StaffMember, int(staff_id))
         if member is None or not member.active:
             continue
-        body = (f"Hello {member.name},\n\nThe rota for {names} from {version.start_date:%a %d %b %Y} has been "
-                f"published, and your shifts changed: {checked.added[staff_id]} added, "
-                f"{checked.removed[staff_id]} removed.\n\nSign in to the moderation console and open My shifts "
-                "to see them; calendars subscribed to your feed update by themselves.\n")
-        try:
-            send_email(to=member.email, subject="Your moderation shifts have changed", body=body)
-        except MailError:
-            not_told.append(member.name)
-    return not_told
+        outbox.queue_letter(member, subject="Your moderation shifts have changed", text=(
+            f"The rota for {names} from {version.start_date:%a %d %b %Y} has been published, and your shifts "
+            f"changed: {checked.added[staff_id]} added, {checked.removed[staff_id]} removed.\n\nSign in to the "
+            "moderation console and open My shifts to see them; calendars subscribed to your feed update by "
+            "themselves."))
 
 
 def new_violations(problem: Problem, before: Rota, after: Rota) -> list[str]:

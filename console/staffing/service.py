@@ -12,10 +12,10 @@ from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.mail import MailError, send_email
+from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
+from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
 from console.rotas.service import services_managed_by
 from rota.domain import Rota
 from rota.scenario import format_time
@@ -181,7 +181,6 @@ class Decision:
 
     leave: LeaveRequest
     opened: list[str]  # the person's published shifts in approved leave, now open shifts (in words)
-    emailed: bool
 
 
 def decide_leave(manager, *, leave_id: int, approve: bool, note: str) -> Decision:
@@ -201,8 +200,10 @@ def decide_leave(manager, *, leave_id: int, approve: bool, note: str) -> Decisio
     audit.record(f"leave.{leave.status}", target=f"leave:{leave.id}",
                  details={"staff": leave.staff_id, "first": leave.first_day.isoformat(),
                           "last": leave.last_day.isoformat(), "shifts_opened": len(opened)})
+    _tell_decision(leave)
     db.session.commit()
-    return Decision(leave, opened, _tell_decision(leave))
+    outbox.send_soon()
+    return Decision(leave, opened)
 
 
 def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
@@ -226,17 +227,11 @@ def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
     return opened
 
 
-def _tell_decision(leave: LeaveRequest) -> bool:
-    person = leave.staff
-    body = (f"Hello {person.name},\n\nYour leave from {leave.first_day:%a %d %b %Y} to {leave.last_day:%a %d %b %Y} "
-            f"has been {leave.status}.")
+def _tell_decision(leave: LeaveRequest) -> None:
+    text = f"Your leave from {leave.first_day:%a %d %b %Y} to {leave.last_day:%a %d %b %Y} has been {leave.status}."
     if leave.decision_note:
-        body += f"\n\nNote from your manager: {leave.decision_note}"
-    try:
-        send_email(to=person.email, subject=f"Your leave request has been {leave.status}", body=body + "\n")
-    except MailError:
-        return False
-    return True
+        text += f"\n\nNote from your manager: {leave.decision_note}"
+    outbox.queue_letter(leave.staff, subject=f"Your leave request has been {leave.status}", text=text)
 
 
 # --- Contracts -------------------------------------------------------------------------------

@@ -8,16 +8,16 @@ both databases.
 """
 
 import secrets
-
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from console.config import create_once
 from escalation_pathways.vault import schema
+from escalation_pathways.vault.files import create_once
+from escalation_pathways.vault.identity import FIELD_NAMES, LABELS, Identity, InvalidIdentity, validated
 from escalation_pathways.vault.sealing import Sealer, VaultKeyError, new_key
-from escalation_pathways.vault.store import Vault
+from escalation_pathways.vault.store import Access, Actor, AuditEntry, Vault, VaultUnavailable
 
 
 def keys_from_file(path: Path) -> list[str]:
@@ -83,4 +83,6 @@ def state() -> str:
         return "unreachable"
 
 
-__all__ = ["Vault", "VaultKeyError", "get", "init_app", "state"]
+# What the rest of the console may use; nothing outside this package reaches the vault's engine or tables.
+__all__ = ["FIELD_NAMES", "LABELS", "Access", "Actor", "AuditEntry", "Identity", "InvalidIdentity", "Vault",
+           "VaultKeyError", "VaultUnavailable", "create_once", "get", "init_app", "state", "validated"]

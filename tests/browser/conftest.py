@@ -1,5 +1,6 @@
 """A live console on loopback and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
+import shutil
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ from werkzeug.serving import make_server
 from console import create_app, demo
 from console.extensions import db
 from escalation_pathways import vault
-from tests.conftest import ARTIFACTS, base_config, migrate_database, migrate_vault
+from tests.conftest import ARTIFACTS, base_config
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -18,15 +19,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture
-def live_app(tmp_path, smtp_server):
-    """The console app with the demo trust, for a live server (tests may add data through it first)."""
-    url, vault_url = f"sqlite:///{tmp_path / 'browser.db'}", f"sqlite:///{tmp_path / 'vault.db'}"
-    migrate_database(url)
-    migrate_vault(vault_url)
-    app = create_app(base_config(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}", PID_DATABASE_URL=vault_url))
-    with app.app_context():
-        demo.load()
+def live_app(tmp_path, smtp_server, sqlite_templates):
+    """The console app with the demo trust (a copy of the session's template), for a live server (tests may add
+    data through it first)."""
+    shutil.copy(sqlite_templates["demo"], tmp_path / "browser.db")
+    shutil.copy(sqlite_templates["vault"], tmp_path / "vault.db")
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'browser.db'}", MAIL_SERVER="127.0.0.1",
+                                 MAIL_PORT=smtp_server.port, TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}",
+                                 PID_DATABASE_URL=f"sqlite:///{tmp_path / 'vault.db'}"))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -75,3 +75,11 @@ def assert_accessible(page) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+
+
+def sign_in_with_password(page, base_url: str, email: str) -> None:
+    """Sign in a demo person with their password (the MFA step, where asked for, is the test's own)."""
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

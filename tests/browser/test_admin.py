@@ -5,7 +5,7 @@ import pytest
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_sign_in import sign_in_with_password
+from tests.browser.conftest import sign_in_with_password
 
 pytestmark = pytest.mark.browser
 OWNER = "amara.okafor@demo-trust.example.org"

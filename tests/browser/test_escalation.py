@@ -6,7 +6,7 @@ import pytest
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_sign_in import sign_in_with_password
+from tests.browser.conftest import sign_in_with_password
 
 pytestmark = pytest.mark.browser
 CLINICIAN = "sarah.bennett@demo-trust.example.org"  # clinical moderator, eating disorders

@@ -4,8 +4,8 @@ import icalendar
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_sign_in import sign_in_with_password
-from tests.console.test_open_shifts import publish_with_a_gap
+from tests.browser.conftest import sign_in_with_password
+from tests.factories import publish_with_a_gap
 
 pytestmark = pytest.mark.browser
 VOLUNTEER = "ella.robinson@demo-trust.example.org"

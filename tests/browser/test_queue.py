@@ -8,8 +8,8 @@ import pytest
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_sign_in import sign_in_with_password
-from tests.console.test_ingest import item
+from tests.browser.conftest import sign_in_with_password
+from tests.factories import item
 
 pytestmark = pytest.mark.browser
 MODERATOR = "chloe.davies@demo-trust.example.org"  # non-clinical, on the demo low-risk service

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from console import demo
 from console.extensions import db
 from console.rotas import problem as problems
-from console.rotas.models import Contract, LeaveRequest
+from console.staffing.models import Contract, LeaveRequest
 from console.services.models import Service
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_sign_in import sign_in_with_password
+from tests.browser.conftest import sign_in_with_password
 from tests.conftest import run_queued_tasks
-from tests.console.test_rotas import next_monday, person
+from tests.factories import next_monday, person
 
 pytestmark = pytest.mark.browser
 MANAGER = "priya.shah@demo-trust.example.org"
@@ -105,6 +105,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
 
 def make_a_draft(page, live_app, live_server, service: str) -> str:
     """Priya asks for a 4-week draft of one service in the browser; the consumer's work is done here."""
+    run_queued_tasks(live_app)  # what the consumer had already done: emails about rotas published before
     page.goto(f"{live_server}/rota/")
     generate = page.locator("form[action$='/rota/generate']")
     for box in generate.get_by_role("checkbox").all():
@@ -126,7 +127,7 @@ def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_fir
     page.wait_for_url(f"{live_server}/")
     first = make_a_draft(page, live_app, live_server, "Eating disorders")
     with live_app.app_context():
-        from tests.console.test_rotas import publish_draft
+        from tests.factories import publish_draft
         publish_draft(int(first.rsplit("/", 1)[1]))  # approved and published by the owner
 
     second = make_a_draft(page, live_app, live_server, "Early intervention in psychosis")

@@ -6,18 +6,12 @@ import pyotp
 import pytest
 
 from console import demo
+from tests.browser.conftest import sign_in_with_password
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import run_queued_tasks
 
 pytestmark = pytest.mark.browser
 CLINICIAN = "sarah.bennett@demo-trust.example.org"
-
-
-def sign_in_with_password(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_clinical_moderator_signs_in_with_mfa(page, live_server):

@@ -4,7 +4,7 @@ import pytest
 
 from console import identifiers
 from console.permissions import Role
-from tests.console.test_ingest import item, post_json
+from tests.factories import item, post_json
 
 
 @pytest.mark.parametrize("disguised", ["Wil\u200blow", "Willow\u202e", "Will\x07ow", "\x1b[31mWillow", "Wil\ufeffow"])

@@ -22,10 +22,10 @@ from console import demo
 from console.extensions import db, limiter
 from console.permissions import Role
 from console.queue.models import Post
-from console.rotas.models import LeaveRequest
+from console.staffing.models import LeaveRequest
 from escalation_pathways import service as escalations
 from tests.conftest import AuthActions
-from tests.console.test_rotas import make_draft, next_monday, person
+from tests.factories import make_draft, next_monday, person
 
 # The order matters: the owner, who can deactivate the others, comes last.
 ROLES = [Role.VOLUNTEER, Role.CLINICAL_MODERATOR, Role.TEAM_MANAGER, Role.CLINICAL_ADMIN, Role.OWNER]
@@ -158,7 +158,7 @@ def test_no_form_answers_500_to_a_known_troublemaker(signed_in_forms):
 
 
 # No shrinking: the failure message names the role, the form and every value posted.
-@settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=60, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_form_answers_500_whatever_is_posted(signed_in_forms, data):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from console import create_app, demo
+from console import create_app
 from console.extensions import db
 from console.permissions import Role
 from console.task_queue import QueueConfigError, make_huey
 from tests.conftest import AuthActions, base_config, redis_url_or_skip
-from tests.console.test_rotas import next_monday, period_form
+from tests.factories import next_monday, period_form
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,10 +34,8 @@ def queue_url(database_url, tmp_path):
     return f"sqlite:///{tmp_path / 'tasks.db'}"
 
 
-def test_a_consumer_process_solves_a_queued_run(database_url, queue_url, tmp_path):
+def test_a_consumer_process_solves_a_queued_run(database_url, demo_data, queue_url, tmp_path):
     app = create_app(base_config(database_url, TASK_QUEUE_URL=queue_url))
-    with app.app_context():
-        demo.load()
     client = app.test_client()
     auth = AuthActions(client)
     auth.login_demo(Role.TEAM_MANAGER)
@@ -49,13 +47,14 @@ def test_a_consumer_process_solves_a_queued_run(database_url, queue_url, tmp_pat
     log = tmp_path / "consumer.log"
     with log.open("w") as log_file:
         consumer = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "console.worker.huey",
-                                     "--workers", "1", "--worker-type", "thread", "--max-delay", "0.5"],
+                                     "--workers", "1", "--worker-type", "thread", "--delay", "0.1",
+                                     "--max-delay", "0.1"],
                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     try:
         deadline = time.monotonic() + 90
         state = client.get(run_page + "/status").get_json()
         while state["status"] in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.5)
+            time.sleep(0.1)
             state = client.get(run_page + "/status").get_json()
     finally:
         consumer.send_signal(signal.SIGINT)

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from console.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
+from console.demo import PEOPLE
 from console.accounts.models import StaffMember
 from console.errors import UserError
 from console.extensions import db
@@ -15,41 +15,13 @@ from console.queue.models import Post
 from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways.models import Case, EscalationPlan
-from tests.conftest import run_queued_tasks, totp_now
+from tests.conftest import run_queued_tasks
+from tests.escalation_pathways.conftest import MEGAN, SARAH, demo_post_id, escalate_demo_post, sign_in
 
-SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
-MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
 NON_CLINICAL_ADMIN = next(p for p in PEOPLE if p.role == Role.NON_CLINICAL_ADMIN)
 REQUIRED_AFTER_REVIEW = ["Assess the risk level", "Inform the service mailbox", "Record a clinical note",
                          "Close and review: what happened and what follows"]
-
-
-def sign_in(auth, person, *, again: bool = False):
-    """Sign in a demo person (with the MFA code when their role needs one; `again` for a second sign-in within the
-    same 30 seconds, which needs the next code: a code is never accepted twice)."""
-    response = auth.post("/auth/login", {"email": person.email, "password": DEMO_PASSWORD})
-    if response.headers.get("Location", "").startswith("/auth/mfa"):
-        response = auth.post("/auth/mfa", {"code": totp_now(DEMO_TOTP_SECRET, steps_ahead=int(again))})
-    assert response.status_code == 302
-
-
-def demo_post_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(Post.id).where(Post.external_id == "demo-1"))
-
-
-def escalate_demo_post(app, client, auth, person=SARAH) -> int:
-    """Take the demo's critical post and escalate it; returns the case id the console redirects to."""
-    sign_in(auth, person)
-    post_id = demo_post_id(app)
-    auth.post(f"/queue/items/{post_id}/claim", form_page=f"/queue/items/{post_id}")
-    response = auth.post(f"/queue/items/{post_id}/act", {"action": "escalated",
-                                                         "reason": "Says they want to die tonight"},
-                         form_page=f"/queue/items/{post_id}")
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(re.fullmatch(r"/escalation/cases/(\d+)", response.headers["Location"]).group(1))
-
 
 def test_escalating_a_queue_item_opens_its_case_with_the_post_and_thread(app, client, auth, demo_thread):
     case_id = escalate_demo_post(app, client, auth)

@@ -23,7 +23,7 @@ from escalation_pathways.models import Case, RevealRequest
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
 from tests.conftest import main_database_dump, pid_found_in, run_queued_tasks, totp_now
-from tests.escalation_pathways.test_cases import MEGAN, SARAH, escalate_demo_post, sign_in
+from tests.escalation_pathways.conftest import MEGAN, SARAH, escalate_demo_post, sign_in
 
 DANIEL = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a second clinical moderator in eating disorders
 HELEN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)

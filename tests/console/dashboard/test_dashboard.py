@@ -5,8 +5,8 @@ from datetime import timedelta
 from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
-from console.rotas.models import LeaveRequest
-from tests.console.test_rotas import person
+from console.staffing.models import LeaveRequest
+from tests.factories import person
 
 
 def test_a_manager_sees_services_short_of_cover_and_leave_to_decide(app, client, auth, demo_data):

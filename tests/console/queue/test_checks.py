@@ -10,7 +10,7 @@ from console.permissions import Role
 from console.queue import checks
 from console.queue.models import ModerationCheck
 from console.services.models import Service
-from tests.console.test_rotas import make_draft, next_monday, person, publish_draft
+from tests.factories import make_draft, next_monday, person, publish_draft
 
 LONDON = ZoneInfo("Europe/London")
 CHLOE = Role.NON_CLINICAL_MODERATOR

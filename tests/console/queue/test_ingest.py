@@ -1,14 +1,10 @@
 """The platform pushes posts into the console: signed, validated, idempotent, prioritised by risk words."""
 
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from console import demo
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
@@ -18,26 +14,8 @@ from console.queue import service as queue
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.models import IngestSecret, Post
 from console.services.models import Service
+from tests.factories import URL, item, post_json
 from tests.conftest import run_queued_tasks
-
-URL = "/api/v1/services/demo-low/posts"
-SECRET = demo.DEMO_INGEST_SECRET
-
-
-def post_json(client, data, *, secret=SECRET, url=URL, raw: bytes | None = None, signature: str | None = None):
-    body = raw if raw is not None else json.dumps(data).encode()
-    headers = {"Content-Type": "application/json"}
-    if signature is None and secret is not None:
-        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    if signature is not None:
-        headers["X-Signature"] = signature
-    return client.post(url, data=body, headers=headers)
-
-
-def item(external_id="p-1", body="Had a better day today", **extra) -> dict:
-    return {"external_id": external_id, "thread_id": "t-1", "kind": "post", "author_pseudonym": "User A",
-            "body": body, "created_at": "2026-11-25T14:05:00+00:00", **extra}
-
 
 def count_posts(app) -> int:
     with app.app_context():

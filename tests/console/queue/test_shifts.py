@@ -12,8 +12,7 @@ from console.queue import reports
 from console.queue.models import ModeratorSession
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
-from tests.console.test_ingest import item, post_json
-from tests.console.test_rotas import person
+from tests.factories import item, person, post_json
 
 CHLOE = Role.NON_CLINICAL_MODERATOR
 LONDON = ZoneInfo("Europe/London")

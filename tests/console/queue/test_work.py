@@ -17,9 +17,9 @@ from console.queue import service as queue_service
 from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
-from tests.console.test_ingest import item, post_json
+from escalation_pathways import service as escalations
+from tests.factories import item, person, post_json
 from tests.conftest import at_the_same_moment
-from tests.console.test_rotas import person
 
 LONDON = ZoneInfo("Europe/London")
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
@@ -235,7 +235,8 @@ def test_an_escalated_item_leaves_the_queue_with_its_reason(app, client, demo_da
     with app.app_context():
         chloe = person(CHLOE)
         with pytest.raises(UserError, match="Say why it is escalated"):
-            work.act(chloe, post_id=post_id, action=Action.ESCALATED)
-        post = work.act(chloe, post_id=post_id, action=Action.ESCALATED, reason="Specific plan: duty clinician called")
+            escalations.escalate_item(chloe, post_id=post_id, reason="")
+        case = escalations.escalate_item(chloe, post_id=post_id, reason="Specific plan: duty clinician called")
+        post = case.post
         assert post.state == "escalated" and work.next_item(chloe) is None
         assert work.history(post)[-1].reason == "Specific plan: duty clinician called"

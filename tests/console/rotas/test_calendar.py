@@ -14,7 +14,7 @@ from console.rotas import service as rotas
 from console.rotas.models import RotaVersion, Shift
 from console.permissions import Role
 from console.services.models import Service
-from tests.console.test_rotas import make_draft, next_monday, person, publish_draft, services
+from tests.factories import make_draft, next_monday, person, publish_draft, services
 
 LINK = re.compile(r'id="feed-url">([^<]+)<')
 

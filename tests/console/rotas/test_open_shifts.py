@@ -11,22 +11,13 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
-from console.rotas.models import Contract, LeaveRequest, OpenShiftClaim, RotaVersion, Shift
-from tests.console.test_rotas import make_draft, person, publish_draft
+from console.rotas.models import OpenShiftClaim, RotaVersion
+from console.staffing.models import Contract, LeaveRequest
+from tests.factories import publish_with_a_gap
+from tests.conftest import run_queued_tasks
+from tests.factories import make_draft, person, publish_draft
 
 VOLUNTEER = Role.VOLUNTEER
-
-
-def publish_with_a_gap() -> Shift:
-    """Publish Priya's rota without the demo volunteer's first evening shift; return that shift."""
-    version_id = make_draft()
-    version = db.session.get(RotaVersion, version_id)
-    ella = person(VOLUNTEER)
-    gone = next(s for s in version.shifts if s.staff_id == ella.id and s.kind == "presence")
-    version.shifts.remove(gone)
-    db.session.commit()
-    publish_draft(version_id)
-    return gone
 
 
 def by_name(name: str) -> StaffMember:
@@ -52,6 +43,7 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
     assert f"The shift {day:%a %d %b}" in taken and "is yours. Your manager has been told." in taken
     assert listed not in taken.split('id="open-shifts"')[1].split("In your own calendar")[0]
     assert f"{day:%a %d %b %Y}" in taken.split('id="open-shifts"')[0]  # now among my shifts
+    run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
     assert f"Open shift taken: {service}" in str(smtp_server.last_to(manager_email)["Subject"])
     with app.app_context():
         mine = problems.published_shifts(start=day, last=day, staff_ids=[person(VOLUNTEER).id])

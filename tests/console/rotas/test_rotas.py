@@ -18,61 +18,16 @@ from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import flows
-from console.rotas import problem as problems
 from console.rotas import service as rotas
-from console.rotas.models import Contract, RotaRun, RotaVersion, RunStatus, Shift, StaffPreference
+from console.rotas.models import RotaRun, RotaVersion, RunStatus, Shift
+from console.staffing.models import Contract, StaffPreference
 from console.services.models import Service
 from console.words import days_span
-from rota.constraints import time_step
-from rota.construct import greedy_rota
 from rota.scenario import problem_from_dict, rota_from_dict
-from rota.solver import add_on_call
+from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, period_form, person, publish_draft, services
 from tests.conftest import at_the_same_moment, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
-PRIYAS_SERVICES = ("eating-disorders", "early-intervention-psychosis", "demo-low")
-
-
-def next_monday():
-    today = local_today()
-    return today + timedelta(days=7 - today.weekday())
-
-
-def person(role) -> StaffMember:
-    email = next(p.email for p in demo.demo_logins() if p.role == role)
-    return db.session.scalar(sa.select(StaffMember).where(StaffMember.email == email))
-
-
-def services(*slugs) -> list[Service]:
-    return list(db.session.scalars(sa.select(Service).where(Service.slug.in_(slugs)).order_by(Service.name)))
-
-
-def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
-    """A draft made by the demo team manager from the engine's greedy rota (valid, and quick to make)."""
-    chosen = services(*slugs)
-    start = start or next_monday()
-    problem = problems.build_problem(chosen, start, 28)
-    rota = add_on_call(problem, greedy_rota(problem, time_step(problem)))
-    version = RotaVersion(start_date=start, days=28, created_by_id=person(MANAGER).id, services=chosen,
-                          shifts=problems.shifts_of(rota, problem))
-    db.session.add(version)
-    db.session.commit()
-    return version.id
-
-
-def publish_draft(version_id: int) -> None:
-    """Approve and publish a draft as the demo owner (with a reason, in case it leaves gaps)."""
-    owner = person(OWNER)
-    version = db.session.get(RotaVersion, version_id)
-    rotas.approve(version, owner, reason="Open shifts are offered for the gaps")
-    rotas.publish(version, owner, reason="Open shifts are offered for the gaps")
-
-
-def period_form(start, **extra) -> dict:
-    ids = [str(number) for number, (_, slug, *_) in enumerate(demo.SERVICES, 1) if slug in PRIYAS_SERVICES]
-    return {"services": ids, "start": start.isoformat(), "weeks": "4", **extra}
-
-
 @pytest.fixture
 def manager(auth, demo_data):
     auth.login_demo(MANAGER)
@@ -191,6 +146,7 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
         assert db.session.get(RotaVersion, version_id).status == "published"
         ella = person(VOLUNTEER)
         has_shifts = bool(rotas.my_shifts(ella.id, start=next_monday(), days=28))
+    run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
     told = [m["To"] for m in smtp_server.messages if m["Subject"] == "Your moderation shifts have changed"]
     assert len(told) > 5
     assert (ella.email in told) == has_shifts

@@ -12,11 +12,11 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
 from console.rotas import swaps
-from console.rotas.models import AvailabilityWindow, Contract, CoverageStandard, RotaVersion, Shift, SwapRequest
+from console.rotas.models import CoverageStandard, RotaVersion, Shift, SwapRequest
+from console.staffing.models import AvailabilityWindow, Contract
 from console.services.models import Service
-from tests.conftest import AuthActions
-from tests.console.test_rotas import make_draft, next_monday, person, publish_draft
-from tests.factories import PASSWORD, make_staff
+from tests.conftest import AuthActions, run_queued_tasks
+from tests.factories import PASSWORD, make_draft, make_staff, next_monday, person, publish_draft
 
 VOLUNTEER = Role.VOLUNTEER
 NEWCOMER = "new.volunteer@trust.example.org"
@@ -53,6 +53,7 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
     assert "Noor Haddad" in client.get(form_page).get_data(as_text=True)
     asked = auth.post(form_page, {"to_staff": noor_id, "note": "Family wedding"}, follow_redirects=True)
     assert "Asked. You keep the shift until they accept and a manager approves." in asked.get_data(as_text=True)
+    run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
     assert "Family wedding" in smtp_server.last_to(NEWCOMER).get_content()
     again = auth.post(form_page, {"to_staff": noor_id})
     assert "You have already asked someone to take this shift" in again.get_data(as_text=True)
@@ -65,6 +66,7 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
         request_id = db.session.scalar(sa.select(SwapRequest.id))
     accepted = auth.post(f"/rota/mine/swaps/{request_id}/accept", form_page="/rota/mine", follow_redirects=True)
     assert "Accepted. A manager approves it before the shift moves." in accepted.get_data(as_text=True)
+    run_queued_tasks(app)
     assert "A swap is waiting for your approval" in str(smtp_server.last_to(manager_email)["Subject"])
     auth.logout()
 
@@ -80,6 +82,7 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
         assert db.session.scalar(sa.select(RotaVersion.note).order_by(RotaVersion.id.desc())) == \
             "Swap: Ella Robinson to Noor Haddad"
         assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "swap.done"
+    run_queued_tasks(app)
     told = smtp_server.last_to(ella_email)
     assert str(told["Subject"]) == "Swap approved" and what in told.get_content()
 

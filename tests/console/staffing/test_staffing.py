@@ -12,9 +12,9 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
-from console.rotas.models import AvailabilityWindow, Contract, LeaveRequest
-from tests.conftest import AuthActions
-from tests.console.test_rotas import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
+from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest
+from tests.conftest import AuthActions, run_queued_tasks
+from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 MINE = "/staffing/mine"
@@ -116,6 +116,7 @@ def test_approved_leave_turns_the_persons_published_shifts_into_open_shifts(
     assert "Open in the published rota" in rota_page
     assert f"{first_shift.service.name}, {first:%a %d %b}".replace("'", "&#39;") in rota_page.split(
         "Open in the published rota")[1]
+    run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
     email = smtp_server.last_to(ella.email)
     assert email["Subject"] == "Your leave request has been approved"
     with app.app_context():
