@@ -15,7 +15,7 @@ export PUBLIC_URL
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
 	touch $(INSTALLED)
 
 ## run: migrate both databases, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
@@ -30,7 +30,7 @@ run: $(INSTALLED)
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
-## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on two
+## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on three
 ## processes (each with databases of its own)
 test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest -n 3 --dist worksteal

@@ -69,7 +69,9 @@ def base_config(database_url: str, **overrides) -> dict:
         "PID_DATABASE_URL": f"sqlite:///{tempfile.gettempdir()}/console-test-vault-{os.getpid()}.db",
         "PID_KEYS": TEST_PID_KEY,
         "PID_AUDIT_KEY": TEST_AUDIT_KEY,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # One file per test process for every app it builds: the rate limiter is one extension object, whose
+        # storage the app built last sets, so all of them must count in the same place.
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{tempfile.gettempdir()}/console-test-rate-limits-{os.getpid()}.db",
         **overrides,
     }
 
@@ -279,10 +281,7 @@ def app(database_url, vault_url, smtp_server, session_folder, _shared_apps):
     if kind not in _shared_apps:
         _shared_apps[kind] = SharedApp(create_app(base_config(
             database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PID_DATABASE_URL=vault_url,
-            TASK_QUEUE_URL=f"sqlite:///{session_folder / f'tasks-{kind}.db'}",
-            # One file for both kinds: the rate limiter is one extension object, whose storage the app built last
-            # sets.
-            RATELIMIT_STORAGE_URI=f"sqlite:///{session_folder / 'rate-limits.db'}")))
+            TASK_QUEUE_URL=f"sqlite:///{session_folder / f'tasks-{kind}.db'}")))
     app = _shared_apps[kind].fresh()
     yield app
     with app.app_context():
