@@ -104,6 +104,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         PROXY_HOPS=int(env("PROXY_HOPS", "0")),
         # Solver runs go through this queue; a consumer (make run starts one) takes them off it.
         TASK_QUEUE_URL=env("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
+        # CP-SAT threads a solver run uses in the consumer (give each consumer worker this many cores).
+        SOLVER_WORKERS=int(env("SOLVER_WORKERS", "2")),
         MAIL_SERVER=env("MAIL_SERVER", ""),
         MAIL_PORT=int(env("MAIL_PORT", "25")),
         MAIL_USE_TLS=_env_bool("MAIL_USE_TLS", False),

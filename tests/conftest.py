@@ -71,6 +71,8 @@ def base_config(database_url: str, **overrides) -> dict:
         "PID_AUDIT_KEY": TEST_AUDIT_KEY,
         # One file per test process for every app it builds: the rate limiter is one extension object, whose
         # storage the app built last sets, so all of them must count in the same place.
+        # The suite runs three processes on two cores: a solver run takes one thread, not two.
+        "SOLVER_WORKERS": 1,
         "RATELIMIT_STORAGE_URI": f"sqlite:///{tempfile.gettempdir()}/console-test-rate-limits-{os.getpid()}.db",
         **overrides,
     }

@@ -34,7 +34,6 @@ GENERATE_TASK = "rota.generate"
 HEARTBEAT_SECONDS = 1.0
 STALE_AFTER = timedelta(seconds=90)  # a running run whose heartbeat is older than this has lost its worker
 MAX_WEEKS = 12
-WORKERS = 2
 EARLY = 0.9  # a run ending before this share of its time limit stopped because it could do no better
 
 
@@ -181,7 +180,7 @@ def execute_run(run_id: int) -> None:
                                          name=", ".join(s.name for s in run.services))
         previous = problems.published_rota(problem)
         with _Heartbeat(current_app._get_current_object(), run.id, run.seconds) as heartbeat:
-            result = solve(problem, time_limit_s=run.seconds, workers=WORKERS,
+            result = solve(problem, time_limit_s=run.seconds, workers=current_app.config["SOLVER_WORKERS"],
                            previous_rota=previous if previous.assignments else None,
                            on_progress=lambda progress: setattr(heartbeat, "latest", progress), stop=heartbeat.stop)
         db.session.refresh(run)

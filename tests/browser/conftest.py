@@ -26,7 +26,9 @@ def live_app(tmp_path, smtp_server, sqlite_templates):
     shutil.copy(sqlite_templates["vault"], tmp_path / "vault.db")
     app = create_app(base_config(f"sqlite:///{tmp_path / 'browser.db'}", MAIL_SERVER="127.0.0.1",
                                  MAIL_PORT=smtp_server.port, TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'tasks.db'}",
-                                 PID_DATABASE_URL=f"sqlite:///{tmp_path / 'vault.db'}"))
+                                 PID_DATABASE_URL=f"sqlite:///{tmp_path / 'vault.db'}",
+                                 # The journeys follow what the engine chooses in a short run, as managers see it.
+                                 SOLVER_WORKERS=2))
     yield app
     with app.app_context():
         db.engine.dispose()

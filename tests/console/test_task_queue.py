@@ -43,7 +43,7 @@ def test_a_consumer_process_solves_a_queued_run(database_url, demo_data, queue_u
     run_page = auth.post("/rota/generate", form, form_page="/rota/").headers["Location"]
 
     env = {**os.environ, "DATABASE_URL": database_url, "TASK_QUEUE_URL": queue_url, "SECRET_KEY": "test-secret-key",
-           "MAIL_SERVER": "", "PUBLIC_URL": "http://127.0.0.1:5000"}
+           "MAIL_SERVER": "", "PUBLIC_URL": "http://127.0.0.1:5000", "SOLVER_WORKERS": "1"}
     log = tmp_path / "consumer.log"
     with log.open("w") as log_file:
         consumer = subprocess.Popen([sys.executable, "-m", "huey.bin.huey_consumer", "console.worker.huey",
