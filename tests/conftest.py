@@ -1,9 +1,10 @@
 """Shared fixtures: the app on SQLite and PostgreSQL, a client, a real SMTP server and sign-in helpers.
 
-Every test that uses `app` runs twice, once per database. The real migrations run once per session, into template
-databases (empty, with the demo trust, and the vault); each test gets its own copy of one (see database_url).
-PostgreSQL is required in CI (the CI variable is set) and skipped elsewhere when it is not reachable at
-TEST_POSTGRES_URL. Under pytest-xdist each worker has databases of its own.
+Every test that uses `app` runs twice, once per database. The real migrations run once per session, into templates
+(empty, with the demo trust, and the vault); each test starts from one (see _test_database). One app per kind of
+database is built per process and reused (see SharedApp). PostgreSQL is required in CI (the CI variable is set) and
+skipped elsewhere when it is not reachable at TEST_POSTGRES_URL. Under pytest-xdist each worker has databases of
+its own.
 """
 
 import asyncio
@@ -206,7 +207,7 @@ def postgres_resets() -> dict[str, PostgresResets]:
 
 @pytest.fixture(scope="session")
 def session_folder(tmp_path_factory) -> Path:
-    """Where the session keeps the files its shared apps use (SQLite databases, task queue, rate limits)."""
+    """Where the session keeps the files its shared apps use (the SQLite databases and the task queues)."""
     return tmp_path_factory.mktemp("session")
 
 
