@@ -318,8 +318,9 @@ def _finish(search: _Search) -> SolveResult:
     if search.solved is not None:
         # A search cut short can leave a window someone could still cover by the rules: cover it now.
         solved_rota = add_on_call(problem, repair(problem, rota_from_values(search.rm, search.solved), search.step))
-        if score(problem, solved_rota) <= result.score:
-            result.rota, result.score = solved_rota, score(problem, solved_rota)
+        solved_score = score(problem, solved_rota)
+        if solved_score <= result.score:
+            result.rota, result.score = solved_rota, solved_score
     result.status = "optimal" if result.phases and all(p.status == "optimal" for p in result.phases) \
         and len(result.phases) == len(PHASES) else "feasible"
     result.unmet = explain(problem, result.rota)

@@ -413,9 +413,8 @@ def _email_link(staff: StaffMember, purpose: str) -> None:
     valid_for = (f"{current_app.config['INVITE_VALID_HOURS']} hours" if purpose == "invite"
                  else f"{current_app.config['RESET_VALID_MINUTES']} minutes")
     link = public_url(endpoint, token=_issue_token(staff, purpose))
-    outbox.queue_email(to=staff.email, subject=subject,
-                       body=f"Hello {staff.name},\n\n{opening}\nChoose your password here (the link works once, "
-                            f"for {valid_for}):\n\n{link}\n\n{closing}\n")
+    outbox.queue_letter(staff, subject=subject, text=f"{opening}\nChoose your password here (the link works once, "
+                                                     f"for {valid_for}):\n\n{link}\n\n{closing}")
     db.session.commit()
     outbox.send_soon()
 

@@ -79,6 +79,7 @@ def _render(row: CalendarEvent, service_name: str) -> str:
     """One event as its VEVENT text; DTSTAMP is when it last changed, so the text is stable until it changes."""
     what = KIND_LABELS.get(row.kind, row.kind)
     hours = f"{format_time(row.start_minute)}–{format_time(row.end_minute)}"
+    page = _page(row)
     event = Event()
     event.add("uid", row.uid)
     event.add("sequence", row.sequence)
@@ -89,8 +90,8 @@ def _render(row: CalendarEvent, service_name: str) -> str:
     event.add("summary", f"Moderation: {service_name}, {what}")
     event.add("description", (f"This shift was taken off the rota: {service_name}, {what}, {hours}."
                               if row.cancelled_at else f"{service_name}: {what}, {hours}.")
-              + f"\nYour shifts, swaps and open shifts: {_page(row)}")
-    event.add("url", _page(row))
+              + f"\nYour shifts, swaps and open shifts: {page}")
+    event.add("url", page)
     event.add("status", "CANCELLED" if row.cancelled_at else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event.to_ical().decode()

@@ -214,6 +214,7 @@ def execute_run(run_id: int) -> None:
 
 
 def uncovered_words(minutes: int) -> str:
+    """How much of the standard a rota leaves uncovered, in words ("2 h of the standard is left uncovered.")."""
     return f"{duration(minutes)} of the standard is left uncovered." if minutes else \
         "The standard is covered in full."
 
