@@ -12,7 +12,7 @@ from console import demo
 from console.accounts import service as accounts
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
-from console.database import local_today
+from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
@@ -74,6 +74,21 @@ def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
     rota = add_on_call(problem, greedy_rota(problem, time_step(problem)))
     version = RotaVersion(start_date=start, days=28, created_by_id=person(Role.TEAM_MANAGER).id, services=chosen,
                           shifts=problems.shifts_of(rota, problem))
+    db.session.add(version)
+    db.session.commit()
+    return version.id
+
+
+def version_with(slug: str, shifts: list[tuple[int, int, int]], staff_id: int, status: str) -> int:
+    """A version of one service's rota from next Monday with one person's presence shifts (day, start, end)."""
+    service = services(slug)[0]
+    version = RotaVersion(start_date=next_monday(), days=28, created_by_id=person(Role.TEAM_MANAGER).id,
+                          services=[service], status=status,
+                          published_at=utcnow() if status == "published" else None,
+                          approved_at=utcnow() if status == "approved" else None,
+                          shifts=[Shift(staff_id=staff_id, service_id=service.id, kind="presence",
+                                        day=next_monday() + timedelta(days=day), start_minute=start, end_minute=end)
+                                  for day, start, end in shifts])
     db.session.add(version)
     db.session.commit()
     return version.id

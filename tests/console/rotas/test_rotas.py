@@ -25,6 +25,7 @@ from console.services.models import Service
 from console.words import days_span
 from rota.scenario import problem_from_dict, rota_from_dict
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, period_form, person, publish_draft, services
+from tests.factories import version_with
 from tests.conftest import at_the_same_moment, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
@@ -552,20 +553,6 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
     backwards = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
                                         "day": day.isoformat(), "start": "17:00", "end": "12:00"})
     assert backwards.status_code == 400 and "The end must come after the start." in backwards.get_data(as_text=True)
-
-
-def version_with(slug: str, shifts: list[tuple[int, int, int]], staff_id: int, status: str) -> int:
-    """A version of one service's rota from next Monday with one person's presence shifts (day, start, end)."""
-    service = services(slug)[0]
-    version = RotaVersion(start_date=next_monday(), days=28, created_by_id=person(MANAGER).id, services=[service],
-                          status=status, published_at=utcnow() if status == "published" else None,
-                          approved_at=utcnow() if status == "approved" else None,
-                          shifts=[Shift(staff_id=staff_id, service_id=service.id, kind="presence",
-                                        day=next_monday() + timedelta(days=day), start_minute=start, end_minute=end)
-                                  for day, start, end in shifts])
-    db.session.add(version)
-    db.session.commit()
-    return version.id
 
 
 @pytest.mark.parametrize("first_state", ["published", "approved"])
