@@ -22,7 +22,8 @@ $(INSTALLED): requirements.txt
 	touch $(INSTALLED)
 
 ## run: migrate both databases, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
-## with the task queue's consumer (solver runs) beside the web server; Ctrl-C stops both.
+## with the task queue's consumer (solver runs, emails) and the scheduler (alerts) beside the web server; Ctrl-C stops
+## all three.
 run: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask vault upgrade
@@ -30,7 +31,9 @@ run: $(INSTALLED)
 	@$(BIN)/flask demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/huey_consumer console.worker.huey --workers 2 --worker-type thread --max-delay 1 --quiet & \
-	consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	consumer=$$!; \
+	$(BIN)/flask scheduler run & \
+	scheduler=$$!; trap 'kill $$consumer $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on three

@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from console.accounts.routes import bp as auth_bp
+    from console.alerts.routes import bp as alerts_bp
     from console.admin.routes import bp as admin_bp
     from console.dashboard.routes import bp as dashboard_bp
     from console.health.routes import bp as health_bp
@@ -68,9 +69,10 @@ def _register_blueprints(app: Flask) -> None:
     from console.rotas.routes import bp as rotas_bp
     from console.staffing.routes import bp as staffing_bp
     from escalation_pathways.routes import bp as escalation_bp
+    from scheduler.routes import bp as scheduler_bp
 
-    for blueprint in (auth_bp, admin_bp, dashboard_bp, health_bp, rotas_bp, staffing_bp, queue_bp, api_bp,
-                      escalation_bp):
+    for blueprint in (auth_bp, admin_bp, dashboard_bp, alerts_bp, health_bp, rotas_bp, staffing_bp, queue_bp,
+                      api_bp, escalation_bp, scheduler_bp):
         app.register_blueprint(blueprint)
     mine_routes.init_app(app)
     rota_flows.init_app(app)

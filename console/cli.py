@@ -11,6 +11,7 @@ from console.errors import UserError
 from console.notifications import service as outbox
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from escalation_pathways.vault.cli import vault_cli
+from scheduler.cli import scheduler_cli
 
 demo_cli = AppGroup("demo", help="Demo data for trying the console.")
 accounts_cli = AppGroup("accounts", help="Account tasks for administrators.")
@@ -65,3 +66,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(vault_cli)
+    app.cli.add_command(scheduler_cli)

@@ -106,6 +106,9 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         TASK_QUEUE_URL=env("TASK_QUEUE_URL") or f"sqlite:///{instance / 'tasks.db'}",
         # CP-SAT threads a solver run uses in the consumer (give each consumer worker this many cores).
         SOLVER_WORKERS=int(env("SOLVER_WORKERS", "2")),
+        # A scheduler process that stops renewing its leader lock this long is replaced by a waiting one (SQLite;
+        # on PostgreSQL the lock goes with the dead process's connection at once).
+        SCHEDULER_LEASE_SECONDS=int(env("SCHEDULER_LEASE_SECONDS", "30")),
         MAIL_SERVER=env("MAIL_SERVER", ""),
         MAIL_PORT=int(env("MAIL_PORT", "25")),
         MAIL_USE_TLS=_env_bool("MAIL_USE_TLS", False),

@@ -1,6 +1,7 @@
 """Every model of the main database, imported in one place for Alembic and the app."""
 
 from console.accounts.models import AccountToken, RecoveryCode, SignInFailures, SignInSession, StaffMember, StaffRole
+from console.alerts.models import Alert
 from console.audit.models import AuditEntry
 from console.rotas.models import (
     CalendarEvent,
@@ -26,10 +27,12 @@ from console.queue.models import (
 from console.notifications.models import OutboxEmail
 from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
+from scheduler.models import JobRun, SchedulerLeader, SentNotice
 
-__all__ = ["AccountToken", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case", "CaseStep",
-           "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "LeaveRequest",
-           "ModerationCheck", "ModerationEvent", "ModeratorSession", "OpenShiftClaim", "OutboxEmail", "Post",
-           "QueueSettings", "RecoveryCode", "RevealRequest", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride",
-           "Service", "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",
+__all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case",
+           "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret",
+           "JobRun", "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession",
+           "OpenShiftClaim", "OutboxEmail", "Post", "QueueSettings", "RecoveryCode", "RevealRequest",
+           "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "SchedulerLeader", "SentNotice", "Service",
+           "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",
            "SwapRequest", "Unavailability"]

@@ -28,7 +28,8 @@ class Section:
 # In order; a page is in the section that lists it, else the first that claims it by name, else by the beginning
 # of its name.
 SECTIONS = (
-    Section("Dashboard", (Page("dashboard.index", "Dashboard", "account.self"),)),
+    Section("Dashboard", (Page("dashboard.index", "Dashboard", "account.self"),
+                          Page("alerts.index", "Alerts", "alerts.respond")), also=("alerts.",)),
     Section("Queue", (Page("queue.index", "Queue", "queue.work"), Page("queue.checks_page", "Checks", "queue.work"),
                       Page("queue.report", "Queue report", "queue.report")), also=("queue.",)),
     Section("Escalations", (Page("escalation.index", "Escalations", "case.work"),), also=("escalation.",)),
@@ -44,9 +45,10 @@ SECTIONS = (
     Section("Administration", (Page("admin.service_list", "Services", "admin.services"),
                                Page("admin.staff_list", "Staff", "admin.staff"),
                                Page("escalation.subjects", "Subject rights", "pid.subject_rights"),
-                               Page("admin.audit_log", "Audit log", "audit.view")),
-            also=("admin.", "escalation.plan", "queue.settings", "queue.terms_add", "queue.terms_defaults",
-                  "queue.term_remove", "queue.secret_new", "queue.times_save")),
+                               Page("admin.audit_log", "Audit log", "audit.view"),
+                               Page("scheduler.runs", "Scheduler", "admin.scheduler")),
+            also=("admin.", "scheduler.", "escalation.plan", "queue.settings", "queue.terms_add",
+                  "queue.terms_defaults", "queue.term_remove", "queue.secret_new", "queue.times_save")),
     Section("My account", (Page("auth.account", "My account", "account.self"),), also=("auth.",)),
 )
 

@@ -69,6 +69,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "rota.mine": MODERATING_ROLES,  # own shifts, calendar subscription
     "queue.work": MODERATING_ROLES,
     "queue.report": ADMINISTRATORS | {Role.TEAM_MANAGER},  # how fast each service's queue is worked
+    # Safety alerts of one's own services: moderators and team managers are in each service's alert chain.
+    "alerts.respond": MODERATING_ROLES | ROTA_MANAGERS,
+    "admin.scheduler": ADMINISTRATORS,  # what the scheduler's jobs did, and when they next run
     # Escalations: any moderator of the service works a case's checklist; clinical staff write notes, skip steps,
     # close cases and reveal identities; administrators edit the plans; clinical administrators answer subject
     # access and erasure requests.

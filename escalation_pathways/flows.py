@@ -9,7 +9,7 @@ name the case, never the person.
 """
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from console.audit import service as audit
@@ -173,6 +173,13 @@ def reviews_due(viewer) -> list[RevealRequest]:
     if not viewer.can("pid.reveal"):
         return []
     return _requests(viewer, RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None))
+
+
+def reviews_overdue(*, now: datetime) -> list[RevealRequest]:
+    """Emergency reveals in any service whose review by a second clinician is overdue (for the scheduler)."""
+    return list(db.session.scalars(sa.select(RevealRequest).where(
+        RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None), RevealRequest.review_due_at < now)
+        .order_by(RevealRequest.review_due_at)))
 
 
 def _requests(viewer, *conditions) -> list[RevealRequest]:

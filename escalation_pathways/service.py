@@ -342,17 +342,25 @@ def unstarted_cases(viewer) -> list[Case]:
 
 
 def overdue_cases(viewer, *, now: datetime) -> list[tuple[Case, list[str]]]:
-    """Open cases of the viewer's services with overdue required steps, and those steps' titles. Every page load
-    of the dashboard asks this, so the steps recorded on all those cases are read in one query."""
-    cases = cases_of(viewer)
+    """Open cases of the viewer's services with overdue required steps, and those steps' titles."""
+    return [(case, [step["title"] for step in steps]) for case, steps in _overdue(cases_of(viewer), now)]
+
+
+def overdue_steps(*, now: datetime) -> list[tuple[Case, list[dict]]]:
+    """Every open case with overdue required steps, and those steps (for the scheduler's alerts)."""
+    return _overdue(list(db.session.scalars(sa.select(Case).where(Case.state == "open"))), now)
+
+
+def _overdue(cases: list[Case], now: datetime) -> list[tuple[Case, list[dict]]]:
+    """The cases with overdue required steps, and those steps. Every page load of the dashboard asks this, so the
+    steps recorded on all those cases are read in one query."""
     recorded = defaultdict(set)
     for case_id, key in db.session.execute(sa.select(CaseStep.case_id, CaseStep.step_key)
                                            .where(CaseStep.case_id.in_([case.id for case in cases]))):
         recorded[case_id].add(key)
     found = []
     for case in cases:
-        late = [step["title"] for step in case.plan.steps
-                if _is_overdue(case, step, step["key"] in recorded[case.id], now)]
+        late = [step for step in case.plan.steps if _is_overdue(case, step, step["key"] in recorded[case.id], now)]
         if late:
             found.append((case, late))
     return found

@@ -6,6 +6,8 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from console.accounts import service as accounts
+from console.alerts import service as alerts
+from console.alerts.conditions import KINDS
 from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
@@ -42,8 +44,10 @@ def index():
         escalation = {"reviews": reveals.reviews_due(current_user), "approvals": reveals.waiting_for(current_user),
                       "overdue": escalations.overdue_cases(current_user, now=utcnow()),
                       "new": escalations.unstarted_cases(current_user) if current_user.can("case.clinical") else []}
+    open_alerts = alerts.open_for(current_user) if current_user.can("alerts.respond") else []
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
-                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation)
+                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation,
+                           alerts=open_alerts, alert_kinds=KINDS)
 
 
 @bp.route("/services")

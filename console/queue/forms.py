@@ -73,9 +73,12 @@ class QueueSettingsForm(ConsoleForm):
     risk_minutes = _minutes("Risk items: answer within (minutes)")
     normal_minutes = _minutes("Other items: answer within (minutes)")
     unanswered_minutes = _minutes("List a post as unanswered after (minutes)")
+    alert_mailbox_minutes = _minutes("An alert nobody has acknowledged goes to the service's mailbox after (minutes)")
+    alert_managers_minutes = _minutes("An alert nobody has acknowledged goes to its team managers after (minutes)")
     submit = SubmitField("Save")
 
     def minutes(self) -> dict[str, int]:
-        """The four settings by name."""
+        """The settings by name."""
         return {name: self[name].data for name in ("critical_minutes", "risk_minutes", "normal_minutes",
-                                                   "unanswered_minutes")}
+                                                   "unanswered_minutes", "alert_mailbox_minutes",
+                                                   "alert_managers_minutes")}

@@ -322,11 +322,13 @@ def settings_of(service: Service) -> QueueSettings:
 
 
 def save_settings(service: Service, **minutes: int) -> None:
-    """Keep a service's deadlines and unanswered threshold (minutes, each at least 1)."""
+    """Keep a service's deadlines, unanswered threshold and alert delays (minutes, each at least 1)."""
     if any(value < 1 for value in minutes.values()):
         raise UserError("Every time must be at least one minute.")
     if not minutes["critical_minutes"] <= minutes["risk_minutes"] <= minutes["normal_minutes"]:
         raise UserError("A critical item's deadline comes first, then a risk item's, then the others'.")
+    if not minutes["alert_mailbox_minutes"] < minutes["alert_managers_minutes"]:
+        raise UserError("An alert goes to the service's mailbox before it goes to the team managers.")
     row = db.session.get(QueueSettings, service.id) or QueueSettings(service_id=service.id)
     for name, value in minutes.items():
         setattr(row, name, value)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.database import LONDON, utcnow
 from console.errors import UserError
@@ -25,6 +26,33 @@ def rostered_now(moderator, now: datetime) -> list[Service]:
                                                             staff_ids=[moderator.id], rows_only=True)
            if s.start_minute - early <= minute < s.end_minute}
     return [service for service in moderator.services if service.id in ids and service.active]
+
+
+def on_duty(service: Service, now: datetime) -> list[StaffMember]:
+    """Who is on duty for a service at this moment: on its published rota now (from 15 minutes before a shift), or
+    signed on to it; active people who still belong to the service, by name."""
+    local = now.astimezone(LONDON)
+    minute = local.hour * 60 + local.minute
+    early = EARLY.total_seconds() // 60
+    ids = {s.staff_id for s in problems.published_shifts(start=local.date(), last=local.date(),
+                                                         service_ids=[service.id], rows_only=True)
+           if s.start_minute - early <= minute < s.end_minute}
+    ids |= {session.staff_id for session in signed_on(service)}
+    people = db.session.scalars(sa.select(StaffMember).where(StaffMember.id.in_(ids), StaffMember.active)
+                                .order_by(StaffMember.name)) if ids else []
+    return [person for person in people if service in person.services]
+
+
+def signed_on(service: Service) -> list[ModeratorSession]:
+    """The open sessions covering a service now."""
+    sessions = db.session.scalars(sa.select(ModeratorSession).where(ModeratorSession.ended_at.is_(None)))
+    return [session for session in sessions if service.id in session.service_ids]
+
+
+def last_signed_off(service: Service, *, since: datetime) -> datetime | None:
+    """When the last session covering the service ended, if one ended since a time."""
+    ended = db.session.scalars(sa.select(ModeratorSession).where(ModeratorSession.ended_at >= since))
+    return max((session.ended_at for session in ended if service.id in session.service_ids), default=None)
 
 
 def current(moderator) -> ModeratorSession | None:

@@ -50,6 +50,10 @@ ROUTES = {
     ("dashboard.service_list", "GET"): ("/services", EVERYONE),
     ("dashboard.service_detail", "GET"): ("/services/eating-disorders", EVERYONE),
     ("dashboard.staff_list", "GET"): ("/staff", ADMINS | {MANAGER}),
+    ("alerts.index", "GET"): ("/alerts/", ROSTERED | ROTA_MANAGERS),
+    ("alerts.show", "GET"): ("/alerts/1", ROSTERED | ROTA_MANAGERS),
+    ("alerts.acknowledge", "POST"): ("/alerts/1/acknowledge", ROSTERED | ROTA_MANAGERS),
+    ("scheduler.runs", "GET"): ("/admin/scheduler/", ADMINS),
     ("admin.index", "GET"): ("/admin/", ADMINS),
     ("admin.service_list", "GET"): ("/admin/services", ADMINS),
     ("admin.service_create", "GET"): ("/admin/services/new", ADMINS),
@@ -240,7 +244,7 @@ def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_page
     main = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
     assert '<a href="/admin/services" aria-current="true">Administration</a>' in main
     section = page.split('<nav class="section-nav" aria-label="Administration">')[1].split("</nav>")[0]
-    assert re.findall(r">([^<>]+)</a>", section) == ["Services", "Staff", "Audit log"]
+    assert re.findall(r">([^<>]+)</a>", section) == ["Services", "Staff", "Audit log", "Scheduler"]
     assert '<a href="/admin/audit" aria-current="page">Audit log</a>' in section
     draft_page = client.get("/rota/standards/1").get_data(as_text=True)
     assert 'aria-current="true">Rotas</a>' in draft_page, "a page not listed belongs to its section"

@@ -176,13 +176,14 @@ def test_an_administrator_sets_a_services_response_times(app, client, auth, demo
     (post_id,) = push(client, "Feeling hopeless", minutes_ago=40)  # risk: an hour by default
     auth.login_demo(Role.OWNER)
     settings = "/queue/services/3/settings"
+    alerts = {"alert_mailbox_minutes": "10", "alert_managers_minutes": "30"}  # as the page fills them in
     wrong_order = auth.post("/queue/services/3/times", {"critical_minutes": "90", "risk_minutes": "30",
-                                                        "normal_minutes": "240", "unanswered_minutes": "120"},
-                            form_page=settings)
+                                                        "normal_minutes": "240", "unanswered_minutes": "120",
+                                                        **alerts}, form_page=settings)
     assert wrong_order.status_code == 400 and "A critical item&#39;s deadline comes first" in \
         wrong_order.get_data(as_text=True)
     saved = auth.post("/queue/services/3/times", {"critical_minutes": "10", "risk_minutes": "30",
-                                                  "normal_minutes": "120", "unanswered_minutes": "60"},
+                                                  "normal_minutes": "120", "unanswered_minutes": "60", **alerts},
                       form_page=settings, follow_redirects=True)
     assert "Times saved." in saved.get_data(as_text=True)
     auth.logout()

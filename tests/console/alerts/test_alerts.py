@@ -1,0 +1,292 @@
+"""Alerts that escalate until someone acknowledges them, walked through as a service's day would bring them: the
+scheduler's alerts job runs at frozen moments, and the emails are read off a real SMTP server."""
+
+import re
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from console.alerts.models import Alert
+from console.database import LONDON
+from console.extensions import db
+from console.notifications import service as outbox
+from console.permissions import Role
+from console.queue import service as queue
+from console.queue.models import ModerationCheck, ModeratorSession
+from scheduler.runner import run_job
+from tests.factories import next_monday, person, services, version_with
+
+MONDAY = next_monday()
+
+
+def at(hour: int, minute: int = 0, day=MONDAY) -> datetime:
+    """A London wall-clock moment on next Monday."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+
+
+def run_alerts(traveller, moment: datetime) -> None:
+    """Move the clock and run the alerts job, as the scheduler does each minute, then send what it queued."""
+    traveller.move_to(moment)
+    run_job("alerts")
+    outbox.send_outbox()
+
+
+def about(smtp_server, link_part: str) -> list:
+    """The alert emails whose links lead to a page, oldest first: (recipient, subject)."""
+    return [(m["To"], m["Subject"]) for m in alert_emails(smtp_server, link_part)]
+
+
+def alert_emails(smtp_server, link_part: str) -> list:
+    """The alert emails with a link to a page (its address whole: /items/1 is not /items/12)."""
+    return [m for m in smtp_server.messages if m["Subject"].startswith("Alert for")
+            and re.search(re.escape(link_part) + r"\b", m.get_body(("plain",)).get_content())]
+
+
+def sarah_on_duty_and_signed_on() -> None:
+    """Sarah is on Eating disorders' published rota 08:00-17:00 on Monday, signed on since 08:00."""
+    sarah, eating = person(Role.CLINICAL_MODERATOR), services("eating-disorders")[0]
+    version_with("eating-disorders", [(0, 8 * 60, 17 * 60)], sarah.id, "published")
+    db.session.add(ModeratorSession(staff_id=sarah.id, service_ids=[eating.id], started_at=at(8)))
+    db.session.commit()
+
+
+def critical_post(external_id: str, moment: datetime) -> int:
+    eating = services("eating-disorders")[0]
+    return queue.ingest(eating, [{"external_id": external_id, "thread_id": external_id, "kind": "post",
+                                  "author_pseudonym": "Willow", "body": "I am going to kill myself tonight",
+                                  "created_at": moment.isoformat()}])[0].post_id
+
+
+def test_a_critical_post_left_alone_reaches_the_moderator_on_duty_then_the_mailbox_then_the_manager(
+        app, client, auth, demo_data, smtp_server):
+    with time_machine.travel(at(10), tick=False) as traveller, app.app_context():
+        sarah_on_duty_and_signed_on()
+        post_id = critical_post("late-1", at(10))
+        link = f"/queue/items/{post_id}"
+        run_alerts(traveller, at(10, 14))
+        assert about(smtp_server, link) == [], "within its 15 minutes, nobody is chased"
+
+        run_alerts(traveller, at(10, 16))
+        assert about(smtp_server, link) == [("sarah.bennett@demo-trust.example.org",
+                                             "Alert for Eating disorders: acknowledge it")]
+        text = alert_emails(smtp_server, link)[0].get_body(("plain",)).get_content()
+        assert "kill myself" not in text and "Willow" not in text, "no post and no pseudonym in an email"
+        assert "http://127.0.0.1:5000/alerts/" in text and "goes on to the service's mailbox at 10:26" in text
+
+        for minute in (17, 18, 25):  # two runs in one minute, and the minutes before the next step: nothing more
+            run_alerts(traveller, at(10, minute))
+            run_job("alerts")
+        assert len(about(smtp_server, link)) == 1
+
+        run_alerts(traveller, at(10, 26))
+        assert about(smtp_server, link)[1:] == [("ed-moderation@demo-trust.example.org",
+                                                 "Alert for Eating disorders: acknowledge it")]
+        run_alerts(traveller, at(10, 46))
+        assert about(smtp_server, link)[2:] == [("priya.shah@demo-trust.example.org",
+                                                 "Alert for Eating disorders: acknowledge it")]
+        alert = db.session.scalar(sa.select(Alert).where(Alert.subject == f"post:{post_id}"))
+        assert alert.state == "notified" and alert.next_step_at is None, "the chain has reached its end"
+
+        run_alerts(traveller, at(11, 30))
+        assert len(about(smtp_server, link)) == 3, "each link of the chain is told once"
+
+
+def test_acknowledging_stops_the_chain_and_dealing_with_the_post_resolves_it(app, client, auth, demo_data,
+                                                                            smtp_server):
+    """Pages are asked for outside the test's own app context, as a browser would: each request has its own."""
+    with time_machine.travel(at(10), tick=False) as traveller:
+        with app.app_context():
+            sarah_on_duty_and_signed_on()
+            post_id = critical_post("late-2", at(10))
+            run_alerts(traveller, at(10, 16))
+            alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == f"post:{post_id}"))
+
+        auth.login_demo(Role.TEAM_MANAGER)
+        page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+        assert "Nobody has acknowledged this alert." in page
+        assert "Unless someone does, it goes on to the service&#39;s mailbox at 10:26" in page
+        assert f'href="/alerts/{alert_id}"' in client.get("/").get_data(as_text=True), \
+            "the dashboard shows it to those in the chain"
+        response = auth.post(f"/alerts/{alert_id}/acknowledge", form_page=f"/alerts/{alert_id}",
+                             follow_redirects=True)
+        assert "Acknowledged: nobody further along the chain will be emailed." in response.get_data(as_text=True)
+        assert "Acknowledged by Priya Shah at 10:16" in response.get_data(as_text=True)
+
+        with app.app_context():
+            run_alerts(traveller, at(10, 30))
+            run_alerts(traveller, at(11, 0))
+            assert [to for to, _ in about(smtp_server, f"/queue/items/{post_id}")] == [
+                "sarah.bennett@demo-trust.example.org"], "neither the mailbox nor the managers after acknowledging"
+            db.session.execute(sa.update(queue.Post).where(queue.Post.id == post_id).values(
+                first_action_at=at(11, 5), state="hidden"))
+            db.session.commit()
+            run_alerts(traveller, at(11, 6))
+            assert db.session.get(Alert, alert_id).state == "resolved"
+        assert "Resolved at 11:06" in client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+
+
+def test_with_nobody_on_duty_the_mailbox_is_told_at_once(app, demo_data, smtp_server):
+    with time_machine.travel(at(10), tick=False) as traveller, app.app_context():
+        post_id = critical_post("late-3", at(10))
+        run_alerts(traveller, at(10, 16))
+        assert about(smtp_server, f"/queue/items/{post_id}") == [
+            ("ed-moderation@demo-trust.example.org", "Alert for Eating disorders: acknowledge it")]
+        alert = db.session.scalar(sa.select(Alert).where(Alert.subject == f"post:{post_id}"))
+        assert alert.told.splitlines()[0].endswith("nobody is on duty")
+
+
+def test_a_post_someone_holds_is_not_chased(app, demo_data, smtp_server):
+    with time_machine.travel(at(10), tick=False) as traveller, app.app_context():
+        post_id = critical_post("held", at(10))
+        db.session.execute(sa.update(queue.Post).where(queue.Post.id == post_id).values(
+            claimed_by_id=person(Role.CLINICAL_MODERATOR).id, claim_expires_at=at(10, 25)))
+        db.session.commit()
+        run_alerts(traveller, at(10, 20))
+        assert about(smtp_server, f"/queue/items/{post_id}") == []
+        run_alerts(traveller, at(10, 26))  # the claim ran out with nothing done
+        assert len(about(smtp_server, f"/queue/items/{post_id}")) == 1
+
+
+def low_risk_alerts(kind: str) -> list[Alert]:
+    low = services("demo-low")[0]
+    return list(db.session.scalars(sa.select(Alert).where(Alert.service_id == low.id, Alert.kind == kind)))
+
+
+def test_a_low_risk_service_is_warned_before_its_gap_between_checks_runs_out_and_told_when_it_has(app, demo_data,
+                                                                                                 smtp_server):
+    """The demo low-risk service: checks from 08:00 to 22:00, no more than 4 hours apart."""
+    with time_machine.travel(at(9), tick=False) as traveller, app.app_context():
+        low = services("demo-low")[0]
+        db.session.add(ModerationCheck(service_id=low.id, staff_id=person(Role.CLINICAL_MODERATOR).id,
+                                       checked_at=at(9)))
+        db.session.commit()
+        run_alerts(traveller, at(12, 29))
+        assert low_risk_alerts("checks_due") == []
+        run_alerts(traveller, at(12, 30))
+        [due] = low_risk_alerts("checks_due")
+        assert due.summary == ("Demo low-risk service needs a moderation check by 13:00 on "
+                               f"{at(13):%a %d %b} to keep within its 4 h limit between checks: the last check was "
+                               f"at 09:00 on {at(9):%a %d %b}.")
+        run_alerts(traveller, at(13, 0))
+        [missed] = low_risk_alerts("checks_missed")
+        assert "has gone past its 4 h limit between moderation checks" in missed.summary
+        assert db.session.get(Alert, due.id).state == "resolved", "the warning gives way to the breach"
+        mails = [m["To"] for m in alert_emails(smtp_server, "/queue/checks")
+                 if m["Subject"].startswith("Alert for Demo low-risk service")]
+        assert mails == ["demo-moderation@demo-trust.example.org"] * 2, "nobody on duty: the mailbox, each once"
+
+        db.session.add(ModerationCheck(service_id=low.id, staff_id=person(Role.CLINICAL_MODERATOR).id,
+                                       checked_at=at(13, 10)))
+        db.session.commit()
+        run_alerts(traveller, at(13, 11))
+        assert db.session.get(Alert, missed.id).state == "resolved"
+
+
+def test_a_high_risk_service_with_nobody_signed_on_is_alerted_15_minutes_into_its_window(app, demo_data,
+                                                                                         smtp_server):
+    with time_machine.travel(at(7), tick=False) as traveller, app.app_context():
+        eating = services("eating-disorders")[0]
+        run_alerts(traveller, at(7, 59))
+        run_alerts(traveller, at(8, 14))
+        assert [a for a in db.session.scalars(sa.select(Alert).where(Alert.service_id == eating.id))] == []
+        run_alerts(traveller, at(8, 15))
+        [alert] = db.session.scalars(sa.select(Alert).where(Alert.service_id == eating.id,
+                                                            Alert.kind == "nobody_on"))
+        assert alert.summary.startswith("Nobody has been signed on to moderate Eating disorders since 08:00")
+
+        session = ModeratorSession(staff_id=person(Role.CLINICAL_MODERATOR).id, service_ids=[eating.id],
+                                   started_at=at(8, 20))
+        db.session.add(session)
+        db.session.commit()
+        run_alerts(traveller, at(8, 21))
+        assert db.session.get(Alert, alert.id).state == "resolved"
+
+        session.ended_at = at(9, 0)
+        db.session.commit()
+        run_alerts(traveller, at(9, 14))
+        assert len(db.session.scalars(sa.select(Alert).where(Alert.kind == "nobody_on",
+                                                             Alert.service_id == eating.id)).all()) == 1
+        run_alerts(traveller, at(9, 15))
+        newest = db.session.scalars(sa.select(Alert).where(Alert.kind == "nobody_on", Alert.service_id == eating.id)
+                                    .order_by(Alert.id.desc())).first()
+        assert newest.id != alert.id and "since 09:00" in newest.summary
+        run_alerts(traveller, at(17, 20))  # staff hours give way to the volunteers' evening: one stretch
+        assert db.session.get(Alert, newest.id).state == "notified"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Alert).where(
+            Alert.kind == "nobody_on", Alert.service_id == eating.id)) == 2
+        run_alerts(traveller, at(22, 0))
+        assert db.session.get(Alert, newest.id).state == "resolved", "no presence is asked for after 22:00"
+
+
+def test_a_failing_part_is_logged_and_the_rest_goes_on_and_nothing_is_resolved_unseen(app, demo_data, smtp_server,
+                                                                                       monkeypatch, caplog):
+    from console.alerts import conditions
+
+    with time_machine.travel(at(10), tick=False) as traveller, app.app_context():
+        post_id = critical_post("late-4", at(10))
+        run_alerts(traveller, at(10, 16))
+        alert = db.session.scalar(sa.select(Alert).where(Alert.subject == f"post:{post_id}"))
+
+        def broken(now):
+            raise RuntimeError("the database hiccuped")
+        monkeypatch.setattr(conditions, "posts_waiting", broken)
+        traveller.move_to(at(10, 30))
+        run = run_job("alerts")
+        assert (run.outcome, run.failed, run.note) == ("partly", 1, "looking at waiting posts failed")
+        assert db.session.get(Alert, alert.id).state == "notified", "not resolved because it could not be seen"
+        assert db.session.get(Alert, alert.id).steps_done == 2, "its chain went on: the mailbox was told"
+        assert "scheduler: looking at waiting posts failed; going on with the rest" in caplog.text
+        assert "kill myself" not in caplog.text
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.NON_CLINICAL_ADMIN])
+def test_only_those_in_a_services_chain_see_or_acknowledge_its_alerts(app, client, auth, demo_data, role):
+    """An alert of Carers' support: Ella volunteers for other services, and an administrator is in no service's
+    alert chain."""
+    with app.app_context():
+        carers = services("carers")[0]
+        db.session.add(Alert(service_id=carers.id, kind="checks_missed", subject="x", summary="Carers' checks",
+                             target_endpoint="queue.checks_page", target_args={}, next_step_at=None))
+        db.session.commit()
+        alert_id = db.session.scalar(sa.select(Alert.id))
+    auth.login_demo(role)
+    assert client.get(f"/alerts/{alert_id}").status_code in (403, 404)
+    assert client.post(f"/alerts/{alert_id}/acknowledge").status_code in (400, 403, 404)
+    with app.app_context():
+        assert db.session.get(Alert, alert_id).state == "raised"
+
+
+def test_alert_delays_are_set_per_service_and_refused_in_the_wrong_order(app, client, auth, demo_data):
+    auth.login_demo(Role.OWNER)
+    with app.app_context():
+        low = services("demo-low")[0]
+    form = {"critical_minutes": "15", "risk_minutes": "60", "normal_minutes": "240", "unanswered_minutes": "120",
+            "alert_mailbox_minutes": "30", "alert_managers_minutes": "20"}
+    page = f"/queue/services/{low.id}/settings"
+    response = auth.post(f"/queue/services/{low.id}/times", form, form_page=page, follow_redirects=True)
+    assert "An alert goes to the service&#39;s mailbox before it goes to the team managers." in \
+        response.get_data(as_text=True)
+    form["alert_managers_minutes"] = "45"
+    auth.post(f"/queue/services/{low.id}/times", form, form_page=page)
+    with app.app_context():
+        settings = queue.settings_of(low)
+        assert (settings.alert_mailbox_minutes, settings.alert_managers_minutes) == (30, 45)
+        alert = Alert(service_id=low.id, kind="x", subject="y", summary="z", target_endpoint="queue.checks_page",
+                      raised_at=at(10))
+        alert.service = low
+        from console.alerts.service import step_due
+        assert [step_due(alert, step) for step in range(3)] == [at(10), at(10, 30), at(10, 45)]
+
+
+@pytest.mark.parametrize("windows, minute, span", [
+    ([(480, 1020), (1020, 1320)], 1100, (480, 1320)),
+    ([(1020, 1320), (480, 1020)], 500, (480, 1320)),
+    ([(480, 720), (780, 1020)], 750, None),
+    ([(480, 720), (780, 1020)], 800, (780, 1020)),
+    ([(480, 1320)], 1320, None),
+])
+def test_presence_windows_back_to_back_are_one_stretch(windows, minute, span):
+    from console.alerts.conditions import _span_around
+    assert _span_around(windows, minute) == span
