@@ -24,14 +24,14 @@ from console.queue.models import (
     QueueSettings,
     RiskTerm,
 )
-from console.notifications.models import OutboxEmail
+from console.notifications.models import NotificationSettings, OutboxEmail, SentNotice
 from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
-from scheduler.models import JobRun, SchedulerLeader, SentNotice
+from scheduler.models import JobRun, SchedulerLeader
 
 __all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case",
            "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret",
-           "JobRun", "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession",
+           "JobRun", "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession", "NotificationSettings",
            "OpenShiftClaim", "OutboxEmail", "Post", "QueueSettings", "RecoveryCode", "RevealRequest",
            "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "SchedulerLeader", "SentNotice", "Service",
            "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",

@@ -49,7 +49,9 @@ SECTIONS = (
                                Page("scheduler.runs", "Scheduler", "admin.scheduler")),
             also=("admin.", "scheduler.", "escalation.plan", "queue.settings", "queue.terms_add",
                   "queue.terms_defaults", "queue.term_remove", "queue.secret_new", "queue.times_save")),
-    Section("My account", (Page("auth.account", "My account", "account.self"),), also=("auth.",)),
+    Section("My account", (Page("auth.account", "My account", "account.self"),
+                           Page("notifications.settings", "Notifications", "account.self")),
+            also=("auth.", "notifications.")),
 )
 
 

@@ -51,9 +51,11 @@ def minute_of(now: datetime) -> str:
     return now.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
 
 
-def day_of(now: datetime) -> str:
-    """A run's period for daily jobs: the London date."""
-    return now.astimezone(LONDON).date().isoformat()
+def hour_of(now: datetime) -> str:
+    """A run's period for hourly jobs: the London hour."""
+    return now.astimezone(LONDON).strftime("%Y-%m-%dT%H")
+
+
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,46 @@ def watch_alerts(now: datetime) -> Outcome:
     return outcome
 
 
+def shift_reminders(now: datetime) -> Outcome:
+    """Remind people of their shifts a day and an hour ahead."""
+    from console.notifications import scheduled
+    return each(scheduled.reminders_due(now), lambda reminder: scheduled.send_reminder(reminder, now),
+                what=lambda reminder: f"reminder {reminder.key}")
+
+
+def open_shift_offers(now: datetime) -> Outcome:
+    """Offer open shifts to the people who could take them."""
+    from console.notifications import scheduled
+    return each(scheduled.offer_candidates(), lambda staff_id: scheduled.send_offers(staff_id, now),
+                what=lambda staff_id: f"offers to staff {staff_id}")
+
+
+def manager_digest(now: datetime) -> Outcome:
+    """Tell managers what their published rotas leave uncovered (sent at the first run of the day outside their
+    quiet hours)."""
+    from console.notifications import scheduled
+    return each(scheduled.managers(), lambda staff_id: scheduled.send_digest(staff_id, now),
+                what=lambda staff_id: f"digest to staff {staff_id}")
+
+
+def monthly_report(now: datetime) -> Outcome:
+    """Send managers each service's monthly figures and the report's link."""
+    from console.notifications import scheduled
+    return each(scheduled.managers(), lambda staff_id: scheduled.send_monthly(staff_id, now),
+                what=lambda staff_id: f"monthly report to staff {staff_id}")
+
+
+# Digests and reports run every hour of the working day, so one held by someone's quiet hours goes at the first
+# run after them; each is keyed by its day or month and person, so it goes once.
 JOBS = {job.name: job for job in (
     Job("alerts", "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
         "every minute", {"trigger": "interval", "minutes": 1}, watch_alerts),
+    Job("reminders", "Remind people of their shifts a day and an hour ahead", "every 5 minutes",
+        {"trigger": "interval", "minutes": 5}, shift_reminders),
+    Job("offers", "Offer open shifts to the people who could take them", "every hour, at 5 past",
+        {"trigger": "cron", "minute": 5}, open_shift_offers, hour_of),
+    Job("digest", "Tell managers what their published rotas leave uncovered", "every morning from 07:00",
+        {"trigger": "cron", "hour": "7-21", "minute": 0}, manager_digest, hour_of),
+    Job("monthly", "Send managers each service's monthly report", "on the first of each month from 08:00",
+        {"trigger": "cron", "day": 1, "hour": "8-21", "minute": 30}, monthly_report, hour_of),
 )}

@@ -50,13 +50,3 @@ class JobRun(db.Model):
     failed: Mapped[int] = mapped_column(default=0)  # items that failed (logged; the rest went on)
     note: Mapped[str] = mapped_column(sa.String(300), default="")
 
-
-class SentNotice(db.Model):
-    """A notice a job has sent (a reminder, an offer, a digest), by a key naming the job, the period and the
-    subject: written in the same transaction as the email, so it is sent once whatever runs again."""
-
-    __tablename__ = "scheduler_sent_notices"
-
-    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -21,13 +21,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vText
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.database import LONDON, utcnow
 from console.extensions import db
 from console.links import public_url
+from console.notifications import preferences
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
 from console.services.models import Service
@@ -153,16 +154,36 @@ def _rows(staff: StaffMember, now: datetime) -> list:
 def feed(staff: StaffMember, *, now: datetime | None = None) -> bytes:
     """The person's calendar: their shifts from 60 days back, and shifts removed in the last 30 days as
     cancelled."""
-    return _calendar(_rows(staff, now or utcnow()))
+    return _calendar(_rows(staff, now or utcnow()), preferences.settings_of(staff.id).calendar_alarm_minutes)
 
 
 def feed_and_last_change(staff: StaffMember) -> tuple[bytes, datetime | None]:
-    """The person's calendar, and when anything in it last changed (for Last-Modified; None when it is empty)."""
-    rows = _rows(staff, utcnow())
-    return _calendar(rows), max((row.updated_at for row, _ in rows), default=None)
+    """The person's calendar, and when anything in it last changed, their reminder choice included (for
+    Last-Modified; None when it is empty)."""
+    rows, settings = _rows(staff, utcnow()), preferences.settings_of(staff.id)
+    changes = [row.updated_at for row, _ in rows] + ([settings.updated_at] if rows and settings.updated_at else [])
+    return _calendar(rows, settings.calendar_alarm_minutes), max(changes, default=None)
 
 
-def _calendar(rows: list) -> bytes:
+@lru_cache(maxsize=8)
+def _alarm(minutes: int) -> str:
+    """The VALARM a person chose for each of their shifts: a display reminder this many minutes before."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", "Moderation shift")
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    return alarm.to_ical().decode()
+
+
+def _with_alarm(text: str, minutes: int | None) -> str:
+    """An event's text with the person's reminder in it (none on a cancelled shift)."""
+    if minutes is None or "STATUS:CANCELLED" in text:
+        return text
+    before, after = text.rsplit("END:VEVENT", 1)
+    return before + _alarm(minutes) + "END:VEVENT" + after
+
+
+def _calendar(rows: list, alarm_minutes: int | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Moderation console//Shifts//EN")
     calendar.add("version", "2.0")
@@ -176,7 +197,8 @@ def _calendar(rows: list) -> bytes:
     if rows:
         parts.append(time_zone(rows[0][0].day.year - 1, rows[-1][0].day.year + 1))
     for row, service_name in rows:
-        parts.append(row.ical if _current(row, service_name) else _render(row, service_name))
+        parts.append(_with_alarm(row.ical if _current(row, service_name) else _render(row, service_name),
+                                 alarm_minutes))
     return ("".join(parts) + "END:VCALENDAR" + footer).encode()
 
 

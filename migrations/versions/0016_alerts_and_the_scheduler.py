@@ -1,5 +1,5 @@
-"""Alerts that escalate until acknowledged, the scheduler's job store, leader row, job runs and sent notices, and
-each service's alert delays.
+"""Alerts that escalate until acknowledged; the scheduler's job store, leader row and job runs; the notices it has
+sent and what each person chooses to be sent; each service's alert delays.
 
 Revision ID: 0016
 Revises: 0015
@@ -78,16 +78,34 @@ def upgrade():
         batch_op.create_index('ix_alerts_open', ['state', 'next_step_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_alerts_service_id'), ['service_id'], unique=False)
 
-    op.create_table('scheduler_sent_notices',
+    op.create_table('notification_settings',
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('remind_day_before', sa.Boolean(), nullable=False),
+    sa.Column('remind_hour_before', sa.Boolean(), nullable=False),
+    sa.Column('calendar_alarm_minutes', sa.Integer(), nullable=True),
+    sa.Column('open_shift_offers', sa.Boolean(), nullable=False),
+    sa.Column('offers_per_week', sa.Integer(), nullable=True),
+    sa.Column('manager_digest', sa.Boolean(), nullable=False),
+    sa.Column('monthly_report', sa.Boolean(), nullable=False),
+    sa.Column('quiet_from', sa.Integer(), nullable=True),
+    sa.Column('quiet_until', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('calendar_alarm_minutes IS NULL OR calendar_alarm_minutes > 0', name=op.f('ck_notification_settings_alarm')),
+    sa.CheckConstraint('offers_per_week IS NULL OR offers_per_week >= 0', name=op.f('ck_notification_settings_offers_per_week')),
+    sa.CheckConstraint('quiet_from IS NULL OR (quiet_from >= 0 AND quiet_from < 1440 AND quiet_until >= 0 AND quiet_until < 1440 AND quiet_from != quiet_until)', name=op.f('ck_notification_settings_quiet_hours')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_notification_settings_staff_id_staff_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_id', name=op.f('pk_notification_settings'))
+    )
+    op.create_table('sent_notices',
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('sent_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_scheduler_sent_notices_staff_id_staff_members'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_scheduler_sent_notices'))
+    sa.ForeignKeyConstraint(['staff_id'], ['staff_members.id'], name=op.f('fk_sent_notices_staff_id_staff_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_sent_notices'))
     )
-    with op.batch_alter_table('scheduler_sent_notices', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_scheduler_sent_notices_sent_at'), ['sent_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_scheduler_sent_notices_staff_id'), ['staff_id'], unique=False)
+    with op.batch_alter_table('sent_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sent_notices_sent_at'), ['sent_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sent_notices_staff_id'), ['staff_id'], unique=False)
 
     with op.batch_alter_table('queue_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alert_mailbox_minutes', sa.Integer(), server_default='10', nullable=False))
@@ -102,11 +120,12 @@ def downgrade():
         batch_op.drop_column('alert_managers_minutes')
         batch_op.drop_column('alert_mailbox_minutes')
 
-    with op.batch_alter_table('scheduler_sent_notices', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_scheduler_sent_notices_staff_id'))
-        batch_op.drop_index(batch_op.f('ix_scheduler_sent_notices_sent_at'))
+    with op.batch_alter_table('sent_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sent_notices_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_sent_notices_sent_at'))
 
-    op.drop_table('scheduler_sent_notices')
+    op.drop_table('sent_notices')
+    op.drop_table('notification_settings')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alerts_service_id'))
         batch_op.drop_index('ix_alerts_open')

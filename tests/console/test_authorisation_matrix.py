@@ -47,6 +47,8 @@ ROUTES = {
     ("auth.disable_mfa", "POST"): ("/auth/mfa/disable", EVERYONE),
     ("auth.logout_everywhere", "POST"): ("/auth/logout-everywhere", EVERYONE),
     ("dashboard.index", "GET"): ("/", EVERYONE),
+    ("notifications.settings", "GET"): ("/account/notifications/", EVERYONE),
+    ("notifications.settings", "POST"): ("/account/notifications/", EVERYONE),
     ("dashboard.service_list", "GET"): ("/services", EVERYONE),
     ("dashboard.service_detail", "GET"): ("/services/eating-disorders", EVERYONE),
     ("dashboard.staff_list", "GET"): ("/staff", ADMINS | {MANAGER}),

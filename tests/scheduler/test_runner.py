@@ -97,9 +97,9 @@ def test_a_day_with_two_schedulers_and_the_mail_server_down_sends_each_alert_onc
                     db.session.add(ModerationCheck(service_id=low, staff_id=sarah, checked_at=moment))
                     db.session.commit()
                 if moment == at(15):
-                    queue.ingest(db.session.get(Service, eating), [{"external_id": "walk", "thread_id": "walk", "kind": "post",
-                                           "author_pseudonym": "Willow", "body": "I want to end my life",
-                                           "created_at": moment.isoformat()}])
+                    queue.ingest(db.session.get(Service, eating), [{
+                        "external_id": "walk", "thread_id": "walk", "kind": "post", "author_pseudonym": "Willow",
+                        "body": "I want to end my life", "created_at": moment.isoformat()}])
                 run_job("alerts")
                 run_job("alerts")  # the second scheduler, in the same minute
                 db.session.execute(sa.update(outbox.OutboxEmail).where(outbox.OutboxEmail.sent_at.is_(None))
