@@ -94,6 +94,13 @@ def watch_alerts(now: datetime) -> Outcome:
     return outcome
 
 
+def follow_ups(now: datetime) -> Outcome:
+    """Tell whoever parked an item that its follow-up is due (the item is back at the top of its queue)."""
+    from console.queue import follow_ups as parked
+    return each(parked.due(now), lambda post_id: parked.tell_parker(post_id, now),
+                what=lambda post_id: f"follow-up of item {post_id}")
+
+
 def shift_reminders(now: datetime) -> Outcome:
     """Remind people of their shifts a day and an hour ahead."""
     from console.notifications import scheduled
@@ -128,6 +135,8 @@ def monthly_report(now: datetime) -> Outcome:
 JOBS = {job.name: job for job in (
     Job("alerts", "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
         "every minute", {"trigger": "interval", "minutes": 1}, watch_alerts),
+    Job("follow-ups", "Tell whoever parked an item that its follow-up is due", "every minute",
+        {"trigger": "interval", "minutes": 1}, follow_ups),
     Job("reminders", "Remind people of their shifts a day and an hour ahead", "every 5 minutes",
         {"trigger": "interval", "minutes": 5}, shift_reminders),
     Job("offers", "Offer open shifts to the people who could take them", "every hour, at 5 past",

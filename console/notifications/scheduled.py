@@ -33,20 +33,6 @@ LEADS = {"day": (timedelta(hours=24), "tomorrow"), "hour": (timedelta(hours=1), 
 DIGEST_LINES = 12  # open windows listed per service; the rest are counted
 
 
-def _once(key: str, person: StaffMember, *, subject: str, text: str) -> int:
-    """Queue an email to a person under a notice key, unless that key was sent before: 1 if queued, else 0."""
-    if db.session.get(SentNotice, key) is not None:
-        return 0
-    db.session.add(SentNotice(key=key, staff_id=person.id))
-    outbox.queue_letter(person, subject=subject, text=text)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # another run sent it a moment ago
-        return 0
-    return 1
-
-
 def _held(settings: NotificationSettings, now: datetime) -> bool:
     return preferences.quiet_now(settings, now)
 
@@ -98,12 +84,11 @@ def send_reminder(reminder: Reminder, now: datetime) -> int:
         return 0
     service = db.session.get(Service, reminder.service_id)
     when = f"{reminder.day:%a %d %b} {format_time(reminder.start)}-{format_time(reminder.end)}"
-    return _once(reminder.key, person,
-                 subject=f"Your shift {LEADS[reminder.lead][1]}: {service.name}, {when}",
-                 text=f"You are on the rota for {service.name} on {when}: {KIND_WORDS.get(reminder.kind, 'a shift')}."
-                      f"\n\nYour shifts: {public_url('rotas.mine')}\n\nIf you cannot make it, tell your team manager "
-                      "now so they can find cover.\n\nYou can change which reminders you get: "
-                      f"{public_url('notifications.settings')}")
+    return outbox.queue_letter_once(
+        reminder.key, person, subject=f"Your shift {LEADS[reminder.lead][1]}: {service.name}, {when}",
+        text=f"You are on the rota for {service.name} on {when}: {KIND_WORDS.get(reminder.kind, 'a shift')}.\n\n"
+             f"Your shifts: {public_url('rotas.mine')}\n\nIf you cannot make it, tell your team manager now so they "
+             f"can find cover.\n\nYou can change which reminders you get: {public_url('notifications.settings')}")
 
 
 # --- Open-shift offers ------------------------------------------------------------------------------------------
@@ -176,9 +161,10 @@ def send_digest(staff_id: int, now: datetime) -> int:
             parts.append(f"{cover.service.name}:\n" + "\n".join(lines))
     if not parts:
         return 0
-    return _once(f"digest:{today}:{staff_id}", person, subject=f"Rota cover to act on, {today:%a %d %b}",
-                 text="What the published rotas of your services leave uncovered in the next 28 days:\n\n"
-                      + "\n\n".join(parts) + f"\n\nRotas: {public_url('rotas.index')}")
+    return outbox.queue_letter_once(
+        f"digest:{today}:{staff_id}", person, subject=f"Rota cover to act on, {today:%a %d %b}",
+        text="What the published rotas of your services leave uncovered in the next 28 days:\n\n"
+             + "\n\n".join(parts) + f"\n\nRotas: {public_url('rotas.index')}")
 
 
 def send_monthly(staff_id: int, now: datetime) -> int:
@@ -200,6 +186,7 @@ def send_monthly(staff_id: int, now: datetime) -> int:
                      f"on within their deadline ({times.critical_within} of {times.critical} critical); "
                      f"{signed_on}.")
     month = now.astimezone(LONDON)
-    return _once(f"monthly:{month:%Y-%m}:{staff_id}", person, subject=f"Monthly moderation report, {month:%B %Y}",
-                 text="The last 28 days in the services you manage:\n\n" + "\n".join(lines)
-                      + f"\n\nThe full report: {public_url('queue.report')}")
+    return outbox.queue_letter_once(
+        f"monthly:{month:%Y-%m}:{staff_id}", person, subject=f"Monthly moderation report, {month:%B %Y}",
+        text="The last 28 days in the services you manage:\n\n" + "\n".join(lines)
+             + f"\n\nThe full report: {public_url('queue.report')}")

@@ -9,12 +9,13 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from flask import current_app
 
 from console import task_queue
 from console.database import utcnow
 from console.extensions import db
-from console.notifications.models import OutboxEmail
+from console.notifications.models import OutboxEmail, SentNotice
 from console.notifications.smtp import MailError, send_email
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,21 @@ def queue_email(*, to: str, subject: str, body: str) -> OutboxEmail:
 def queue_letter(person, *, subject: str, text: str) -> OutboxEmail:
     """Put an email to a staff member, greeting them by name, in the outbox (in the caller's transaction)."""
     return queue_email(to=person.email, subject=subject, body=f"Hello {person.name},\n\n{text}\n")
+
+
+def queue_letter_once(key: str, person, *, subject: str, text: str) -> int:
+    """Queue an email to a staff member under a notice key (job, period, subject) unless that key was sent before,
+    and commit: 1 if queued, 0 if it had been (by this run or another at the same moment)."""
+    if db.session.get(SentNotice, key) is not None:
+        return 0
+    db.session.add(SentNotice(key=key, staff_id=person.id))
+    queue_letter(person, subject=subject, text=text)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    return 1
 
 
 def send_soon() -> None:

@@ -285,17 +285,38 @@ def open_counts(services: list[Service]) -> dict[int, OpenCount]:
             for service in services}
 
 
-def waiting_posts(services: list[Service], *, limit: int = 200) -> list[Post]:
-    """Items of these services still to deal with: critical first, then risk, then the oldest.
+def urgency(priority: int, due_back: bool) -> tuple[int, int]:
+    """Where an item stands in its queue: critical items first, then parked items whose follow-up is due, then
+    risk items, then the rest (each group in its own order: the oldest first)."""
+    return (0, 0) if priority == Priority.CRITICAL else (1, 0) if due_back else (1, priority)
+
+
+def due_back(services: list[Service], *, now: datetime, limit: int = 200) -> list[Post]:
+    """Parked items whose follow-up time has come: back at the top of their queue, the longest due first."""
+    found = []
+    for service in services:
+        found += db.session.scalars(sa.select(Post).where(Post.service_id == service.id, Post.state == "parked",
+                                                          Post.parked_until <= now)
+                                    .order_by(Post.parked_until).limit(limit))
+    return sorted(found, key=lambda post: post.parked_until)[:limit]
+
+
+def waiting_posts(services: list[Service], *, limit: int = 200, now: datetime | None = None) -> list[Post]:
+    """Items of these services still to deal with, in `urgency` order: critical, then parked items whose follow-up
+    is due, then risk, then the rest, each the oldest first.
 
     One query a service, each read in order from the index of open items, then merged: a million closed
     items are never read.
     """
+    back = due_back(services, now=now or utcnow(), limit=limit)
     found = []
     for service in services:
         found += db.session.scalars(sa.select(Post).where(Post.service_id == service.id, Post.state.in_(OPEN_STATES))
                                     .order_by(Post.priority, Post.created_at).limit(limit))
-    return sorted(found, key=lambda post: (post.priority, post.created_at))[:limit]
+    returned = {post.id for post in back}
+    rest = sorted((post for post in found if post.id not in returned), key=lambda post: (post.priority,
+                                                                                         post.created_at))
+    return sorted(back + rest, key=lambda post: urgency(post.priority, post.id in returned))[:limit]
 
 
 def post_or_raise(viewer, *, post_id: int) -> Post:

@@ -19,7 +19,7 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
-from console.queue.service import post_or_raise, settings_of, workable_services
+from console.queue.service import post_or_raise, settings_of, urgency, workable_services
 
 LEASE = timedelta(minutes=10)
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied",
@@ -104,18 +104,23 @@ def next_waiting(moderator, *, service_id: int, after: int) -> Post | None:
 
 
 def next_item(moderator, *, service_slug: str | None = None) -> Post | None:
-    """Claim the most urgent unclaimed item of one of my services' queues (or of all of them): critical first,
-    then risk, then the oldest."""
+    """Claim the most urgent unclaimed item of one of my services' queues (or of all of them): parked items whose
+    follow-up is due first, then critical, then risk, then the oldest."""
     services = [s.id for s in workable_services(moderator) if service_slug in (None, s.slug)]
     if not services:
         return None
     now = utcnow()
-    query = (sa.select(Post.id).where(Post.service_id.in_(services), Post.state == "open",
-                                      sa.or_(Post.claimed_by_id.is_(None), Post.claim_expires_at < now))
+    free = sa.or_(Post.claimed_by_id.is_(None), Post.claim_expires_at < now)
+    back = (sa.select(Post.id, Post.priority).where(Post.service_id.in_(services), Post.state == "parked",
+                                                    Post.parked_until <= now, free)
+            .order_by(Post.parked_until).limit(5))
+    query = (sa.select(Post.id, Post.priority).where(Post.service_id.in_(services), Post.state == "open", free)
              .order_by(Post.priority, Post.created_at).limit(5))
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Post)
-    for post_id in db.session.scalars(query).all():
+        back, query = (q.with_for_update(skip_locked=True, of=Post) for q in (back, query))
+    returned = db.session.execute(back).all()
+    rows = returned + [row for row in db.session.execute(query).all() if row not in returned]
+    for post_id, _priority in sorted(rows, key=lambda row: urgency(row.priority, row in returned)):
         try:
             return claim(moderator, post_id=post_id)
         except UserError:
