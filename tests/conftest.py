@@ -425,6 +425,12 @@ class SmtpServer:
         return matching[-1]
 
 
+def text_of(message) -> str:
+    """An email's words as its reader sees them: its plain text, then its HTML part."""
+    return "\n".join(part.get_content() for part in message.walk()
+                     if part.get_content_type() in ("text/plain", "text/html"))
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ import pytest
 from console import demo
 from tests.browser.conftest import sign_in_with_password
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.conftest import run_queued_tasks
+from tests.conftest import run_queued_tasks, text_of
 
 pytestmark = pytest.mark.browser
 CLINICIAN = "sarah.bennett@demo-trust.example.org"
@@ -88,7 +88,7 @@ def test_invited_administrator_accepts_the_link_and_enrols_from_the_qr_page(page
     screenshot(page, "admin-invited")
     run_queued_tasks(live_app)  # the outbox's sender, as the task queue's consumer runs it
 
-    body = smtp_server.last_to("nia.newadmin@demo-trust.example.org").get_content()
+    body = text_of(smtp_server.last_to("nia.newadmin@demo-trust.example.org"))
     path = re.search(r"http://[^/]+(/auth/invite/\S+)", body).group(1)
     newcomer = browser.new_context().new_page()
     newcomer.goto(f"{live_server}{path}")

@@ -14,6 +14,7 @@ from console.notifications.models import OutboxEmail
 from console.queue.models import Post, Priority
 from console.services.models import Service
 from escalation_pathways import vault
+from tests.conftest import text_of
 
 
 def test_demo_load_makes_a_trust_with_every_role(app, runner):
@@ -69,7 +70,7 @@ def test_demo_team_manager_signs_in_and_sees_services_and_staff(client, auth, de
 def test_invite_owner_creates_the_first_owner_and_emails_the_link(app, runner, smtp_server):
     result = runner.invoke(args=["accounts", "invite-owner", "Olu Owner", "olu.owner@trust.example.org"])
     assert result.exit_code == 0, result.output
-    body = smtp_server.last_to("olu.owner@trust.example.org").get_content()
+    body = text_of(smtp_server.last_to("olu.owner@trust.example.org"))
     assert "http://127.0.0.1:5000/auth/invite/" in body
     again = runner.invoke(args=["accounts", "invite-owner", "Olu Owner", "olu.owner@trust.example.org"])
     assert again.exit_code != 0 and "already belongs to another account" in again.output

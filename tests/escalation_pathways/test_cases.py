@@ -15,7 +15,7 @@ from console.queue.models import Post
 from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways.models import Case, EscalationPlan
-from tests.conftest import run_queued_tasks
+from tests.conftest import run_queued_tasks, text_of
 from tests.escalation_pathways.conftest import MEGAN, SARAH, demo_post_id, escalate_demo_post, sign_in
 
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
@@ -40,7 +40,7 @@ def test_a_new_case_tells_the_services_clinicians_at_once_and_shows_on_their_das
     daniel = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a clinical moderator of Eating disorders
     told = smtp_server.last_to(daniel.email)
     assert told["Subject"] == f"New escalation case: Eating disorders, case {case_id}"
-    body = told.get_content()
+    body = text_of(told)
     assert f"/escalation/cases/{case_id}" in body
     assert "Willow" not in body and "want to die" not in body  # no pseudonym, no post text
     assert SARAH.email not in [m["To"] for m in smtp_server.messages]  # not the person who opened it

@@ -22,7 +22,7 @@ from escalation_pathways import vault
 from escalation_pathways.models import Case, RevealRequest
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
-from tests.conftest import main_database_dump, pid_found_in, run_queued_tasks, totp_now
+from tests.conftest import main_database_dump, pid_found_in, run_queued_tasks, totp_now, text_of
 from tests.escalation_pathways.conftest import MEGAN, SARAH, escalate_demo_post, sign_in
 
 DANIEL = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a second clinical moderator in eating disorders
@@ -149,7 +149,7 @@ def test_where_two_people_are_needed_a_second_clinician_approves_first(app, clie
     run_queued_tasks(app)
     email = smtp_server.last_to(DANIEL.email)
     assert "Reveal waiting for a second clinician" in email["Subject"]
-    assert "Willow" not in email.get_content() and "Robin" not in email.get_content()
+    assert "Willow" not in text_of(email) and "Robin" not in text_of(email)
     auth.logout()
     sign_in(auth, DANIEL)
     assert f"Case {case_id}, Eating disorders" in client.get("/escalation/").get_data(as_text=True)

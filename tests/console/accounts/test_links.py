@@ -12,7 +12,7 @@ from console.extensions import db
 from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
 from console.permissions import Role
-from tests.conftest import AuthActions, run_queued_tasks
+from tests.conftest import AuthActions, run_queued_tasks, text_of
 from tests.factories import PASSWORD, make_service, make_staff
 
 NEW_PASSWORD = "plum orchard lantern"
@@ -21,7 +21,7 @@ ADMIN_SECRET = pyotp.random_base32()
 
 def link_in(message) -> str:
     """The console path in an email's link, which is under PUBLIC_URL whatever host the request named."""
-    body = message.get_content()
+    body = text_of(message)
     return re.search(r"http://127\.0\.0\.1:5000(/auth/\S+)", body).group(1)
 
 
@@ -154,7 +154,7 @@ def test_reset_links_come_from_public_url_whatever_the_host_header_says(app, smt
     client.post("/auth/reset", data={"csrf_token": token, "email": "alex.moderator@trust.example.org"},
                 headers=FOREIGN_HOST)
     run_queued_tasks(app)
-    body = smtp_server.last_to("alex.moderator@trust.example.org").get_content()
+    body = text_of(smtp_server.last_to("alex.moderator@trust.example.org"))
     assert "attacker.example" not in body
     assert "http://127.0.0.1:5000/auth/reset/" in body
 

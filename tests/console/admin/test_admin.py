@@ -13,7 +13,7 @@ from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
-from tests.conftest import AuthActions, run_queued_tasks, totp_now
+from tests.conftest import AuthActions, run_queued_tasks, totp_now, text_of
 from tests.factories import PASSWORD, make_service, make_staff
 
 ADMIN_SECRET = pyotp.random_base32()
@@ -384,7 +384,7 @@ def test_an_old_invitation_link_stops_working_once_a_password_is_chosen(app, adm
     admin.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit")
     run_queued_tasks(app)
     path = re.search(r"http://[^/]+(/auth/invite/\S+)",
-                     smtp_server.last_to("alex.moderator@trust.example.org").get_content()).group(1)
+                     text_of(smtp_server.last_to("alex.moderator@trust.example.org"))).group(1)
     with app.app_context():
         db.session.get(StaffMember, target).password_hash = "set-some-other-way"
         db.session.commit()

@@ -71,9 +71,13 @@ def test_a_critical_post_left_alone_reaches_the_moderator_on_duty_then_the_mailb
         run_alerts(traveller, at(10, 16))
         assert about(smtp_server, link) == [("sarah.bennett@demo-trust.example.org",
                                              "Alert for Eating disorders: acknowledge it")]
-        text = alert_emails(smtp_server, link)[0].get_body(("plain",)).get_content()
-        assert "kill myself" not in text and "Willow" not in text, "no post and no pseudonym in an email"
+        email = alert_emails(smtp_server, link)[0]
+        text, html = (email.get_body((kind,)).get_content() for kind in ("plain", "html"))
+        for words in (text, html):
+            assert "kill myself" not in words and "Willow" not in words, "no post and no pseudonym in an email"
         assert "http://127.0.0.1:5000/alerts/" in text and "goes on to the service's mailbox at 10:26" in text
+        alert_link = re.search(r"http://127\.0\.0\.1:5000/alerts/\d+", text).group(0)
+        assert f'<a href="{alert_link}"' in html and "goes on to the service&#39;s mailbox at 10:26" in html
 
         for minute in (17, 18, 25):  # two runs in one minute, and the minutes before the next step: nothing more
             run_alerts(traveller, at(10, minute))

@@ -45,3 +45,19 @@ def test_a_rota_published_while_the_mail_server_is_down_tells_everyone_once_it_i
         outbox.send_outbox()
     assert sorted(m["To"] for m in smtp_server.messages if m["Subject"] == "Your moderation shifts have changed") \
         == told
+
+
+def test_every_email_has_an_html_part_with_the_same_words_escaped_and_its_addresses_as_links(app, smtp_server):
+    with app.app_context():
+        outbox.queue_email(to="mailbox@trust.example.org", subject="Alert for <Carers>",
+                           body="Hello,\n\nA <b>post</b> in Carers & friends:\nhttp://127.0.0.1:5000/queue/items/7\n\n"
+                                "Thanks")
+        db.session.commit()
+        outbox.send_outbox()
+    message = smtp_server.last_to("mailbox@trust.example.org")
+    plain, html = (message.get_body((kind,)).get_content() for kind in ("plain", "html"))
+    assert plain.replace("\r\n", "\n").startswith("Hello,\n\nA <b>post</b> in Carers & friends:")
+    assert "A &lt;b&gt;post&lt;/b&gt; in Carers &amp; friends:<br>" in html and "<b>post" not in html
+    assert '<a href="http://127.0.0.1:5000/queue/items/7" style="color:#005eb8">http://127.0.0.1:5000/queue/items/7' \
+           '</a></p>' in html
+    assert "<title>Alert for &lt;Carers&gt;</title>" in html

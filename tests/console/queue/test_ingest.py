@@ -15,7 +15,7 @@ from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.models import IngestSecret, Post
 from console.services.models import Service
 from tests.factories import URL, item, post_json
-from tests.conftest import run_queued_tasks
+from tests.conftest import run_queued_tasks, text_of
 
 def count_posts(app) -> int:
     with app.app_context():
@@ -113,7 +113,7 @@ def test_a_critical_post_goes_to_the_top_and_alerts_the_mailbox_without_its_word
         email = db.session.scalar(sa.select(OutboxEmail))
         assert email.to == "demo-moderation@demo-trust.example.org" and email.sent_at is None
     assert run_queued_tasks(app) == 1  # the consumer's sender, asked to send at once
-    received = smtp_server.last_to("demo-moderation@demo-trust.example.org").get_content()
+    received = text_of(smtp_server.last_to("demo-moderation@demo-trust.example.org"))
     assert f"/queue/items/{critical.get_json()['id']}" in received
     assert "k1ll" not in received and "kill myself" not in received and "User A" not in received
 

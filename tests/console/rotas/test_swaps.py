@@ -15,7 +15,7 @@ from console.rotas import swaps
 from console.rotas.models import CoverageStandard, RotaVersion, Shift, SwapRequest
 from console.staffing.models import AvailabilityWindow, Contract
 from console.services.models import Service
-from tests.conftest import AuthActions, run_queued_tasks
+from tests.conftest import AuthActions, run_queued_tasks, text_of
 from tests.factories import PASSWORD, make_draft, make_staff, next_monday, person, publish_draft
 
 VOLUNTEER = Role.VOLUNTEER
@@ -54,7 +54,7 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
     asked = auth.post(form_page, {"to_staff": noor_id, "note": "Family wedding"}, follow_redirects=True)
     assert "Asked. You keep the shift until they accept and a manager approves." in asked.get_data(as_text=True)
     run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
-    assert "Family wedding" in smtp_server.last_to(NEWCOMER).get_content()
+    assert "Family wedding" in text_of(smtp_server.last_to(NEWCOMER))
     again = auth.post(form_page, {"to_staff": noor_id})
     assert "You have already asked someone to take this shift" in again.get_data(as_text=True)
     auth.logout()
@@ -84,7 +84,7 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
         assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "swap.done"
     run_queued_tasks(app)
     told = smtp_server.last_to(ella_email)
-    assert str(told["Subject"]) == "Swap approved" and what in told.get_content()
+    assert str(told["Subject"]) == "Swap approved" and what in text_of(told)
 
 
 def asked_and_accepted(app, auth: AuthActions, shift_id: int, noor_id: int):
