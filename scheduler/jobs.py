@@ -60,10 +60,11 @@ def hour_of(now: datetime) -> str:
 
 @dataclass(frozen=True)
 class Job:
-    """A job: its name (the APScheduler id and the run key's first part), what it does in words, when it runs
-    (APScheduler trigger arguments), its body, and the period a run is keyed by."""
+    """A job: its name (the APScheduler id and the run key's first part), its label and what it does in words,
+    when it runs (APScheduler trigger arguments), its body, and the period a run is keyed by."""
 
     name: str
+    label: str
     title: str
     when: str
     trigger: dict
@@ -133,16 +134,18 @@ def monthly_report(now: datetime) -> Outcome:
 # Digests and reports run every hour of the working day, so one held by someone's quiet hours goes at the first
 # run after them; each is keyed by its day or month and person, so it goes once.
 JOBS = {job.name: job for job in (
-    Job("alerts", "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
+    Job("alerts", "Alerts",
+        "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
         "every minute", {"trigger": "interval", "minutes": 1}, watch_alerts),
-    Job("follow-ups", "Tell whoever parked an item that its follow-up is due", "every minute",
+    Job("follow-ups", "Follow-ups", "Tell whoever parked an item that its follow-up is due", "every minute",
         {"trigger": "interval", "minutes": 1}, follow_ups),
-    Job("reminders", "Remind people of their shifts a day and an hour ahead", "every 5 minutes",
+    Job("reminders", "Shift reminders", "Remind people of their shifts a day and an hour ahead", "every 5 minutes",
         {"trigger": "interval", "minutes": 5}, shift_reminders),
-    Job("offers", "Offer open shifts to the people who could take them", "every hour, at 5 past",
-        {"trigger": "cron", "minute": 5}, open_shift_offers, hour_of),
-    Job("digest", "Tell managers what their published rotas leave uncovered", "every morning from 07:00",
-        {"trigger": "cron", "hour": "7-21", "minute": 0}, manager_digest, hour_of),
-    Job("monthly", "Send managers each service's monthly report", "on the first of each month from 08:00",
-        {"trigger": "cron", "day": 1, "hour": "8-21", "minute": 30}, monthly_report, hour_of),
+    Job("offers", "Open-shift offers", "Offer open shifts to the people who could take them",
+        "every hour, at 5 past", {"trigger": "cron", "minute": 5}, open_shift_offers, hour_of),
+    Job("digest", "Managers' digest", "Tell managers what their published rotas leave uncovered",
+        "every morning from 07:00", {"trigger": "cron", "hour": "7-21", "minute": 0}, manager_digest, hour_of),
+    Job("monthly", "Monthly report", "Send managers each service's monthly report",
+        "on the first of each month from 08:00", {"trigger": "cron", "day": 1, "hour": "8-21", "minute": 30},
+        monthly_report, hour_of),
 )}

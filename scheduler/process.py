@@ -35,7 +35,7 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())})
     for job in JOBS.values():
-        scheduler.add_job("scheduler.runner:scheduled", args=[job.name], id=job.name, name=job.title,
+        scheduler.add_job("scheduler.runner:scheduled", args=[job.name], id=job.name, name=job.label,
                           replace_existing=True, **job.trigger)
     return scheduler
 

@@ -29,4 +29,5 @@ def runs():
     recent = db.session.scalars(sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
                                 .limit(RUNS_SHOWN)).all()
     return render_template("scheduler/runs.html", jobs=JOBS.values(), next_runs=next_runs(), runs=recent,
-                           leader=current_leader(), now=utcnow())
+                           labels={job.name: job.label for job in JOBS.values()}, leader=current_leader(),
+                           now=utcnow())

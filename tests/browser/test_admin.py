@@ -45,3 +45,24 @@ def test_an_owner_reads_who_did_what_in_the_audit_log_on_a_desktop_and_a_phone(p
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert_accessible(page)
     screenshot(page, "audit-log-phone")
+
+
+def test_an_owner_sees_that_no_scheduler_runs_then_what_its_runs_did(page, live_app, live_server):
+    sign_in_with_mfa(page, live_server, OWNER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Scheduler").click()
+    assert page.get_by_role("alert").filter(has_text="No scheduler is running").is_visible()
+    with live_app.app_context():
+        from scheduler.runner import run_job
+        run_job("alerts")
+        run_job("digest")
+    page.reload()
+    runs = page.get_by_role("region", name="Recent runs").get_by_role("row")
+    assert runs.count() == 3
+    assert runs.nth(1).inner_text().split("\t")[1:3] == ["Managers' digest", "Done"]
+    assert page.get_by_text("Raise alerts, pass each one on until someone acknowledges it").is_visible()
+    assert_accessible(page)
+    screenshot(page, "scheduler")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "scheduler-phone")
