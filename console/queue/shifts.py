@@ -17,26 +17,27 @@ from console.services.models import Service
 EARLY = timedelta(minutes=15)  # signing on this long before a shift starts counts as on time
 
 
-def rostered_now(moderator, now: datetime) -> list[Service]:
-    """Services the published rota has this person on duty, checking or on call for at this moment."""
+def shifts_now(now: datetime, **which) -> list:
+    """Published shifts in force at this moment (from 15 minutes before they start), as rows; `which` narrows them
+    as published_shifts does (service_ids=..., staff_ids=...)."""
     local = now.astimezone(LONDON)
     minute = local.hour * 60 + local.minute
     early = EARLY.total_seconds() // 60
-    ids = {s.service_id for s in problems.published_shifts(start=local.date(), last=local.date(),
-                                                            staff_ids=[moderator.id], rows_only=True)
-           if s.start_minute - early <= minute < s.end_minute}
+    return [shift for shift in problems.published_shifts(start=local.date(), last=local.date(), rows_only=True,
+                                                         **which)
+            if shift.start_minute - early <= minute < shift.end_minute]
+
+
+def rostered_now(moderator, now: datetime) -> list[Service]:
+    """Services the published rota has this person on duty, checking or on call for at this moment."""
+    ids = {shift.service_id for shift in shifts_now(now, staff_ids=[moderator.id])}
     return [service for service in moderator.services if service.id in ids and service.active]
 
 
 def on_duty(service: Service, now: datetime) -> list[StaffMember]:
     """Who is on duty for a service at this moment: on its published rota now (from 15 minutes before a shift), or
     signed on to it; active people who still belong to the service, by name."""
-    local = now.astimezone(LONDON)
-    minute = local.hour * 60 + local.minute
-    early = EARLY.total_seconds() // 60
-    ids = {s.staff_id for s in problems.published_shifts(start=local.date(), last=local.date(),
-                                                         service_ids=[service.id], rows_only=True)
-           if s.start_minute - early <= minute < s.end_minute}
+    ids = {shift.staff_id for shift in shifts_now(now, service_ids=[service.id])}
     ids |= {session.staff_id for session in signed_on(service)}
     people = db.session.scalars(sa.select(StaffMember).where(StaffMember.id.in_(ids), StaffMember.active)
                                 .order_by(StaffMember.name)) if ids else []
