@@ -9,6 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
 from console.database import LONDON
 from console.extensions import db
 
@@ -61,13 +65,13 @@ def hour_of(now: datetime) -> str:
 @dataclass(frozen=True)
 class Job:
     """A job: its name (the APScheduler id and the run key's first part), its label and what it does in words,
-    when it runs (APScheduler trigger arguments), its body, and the period a run is keyed by."""
+    when it runs (in words, and as an APScheduler trigger), its body, and the period a run is keyed by."""
 
     name: str
     label: str
     title: str
     when: str
-    trigger: dict
+    trigger: BaseTrigger
     body: Callable[[datetime], Outcome]
     period: Callable[[datetime], str] = minute_of
 
@@ -136,16 +140,16 @@ def monthly_report(now: datetime) -> Outcome:
 JOBS = {job.name: job for job in (
     Job("alerts", "Alerts",
         "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
-        "every minute", {"trigger": "interval", "minutes": 1}, watch_alerts),
+        "every minute", IntervalTrigger(minutes=1), watch_alerts),
     Job("follow-ups", "Follow-ups", "Tell whoever parked an item that its follow-up is due", "every minute",
-        {"trigger": "interval", "minutes": 1}, follow_ups),
+        IntervalTrigger(minutes=1), follow_ups),
     Job("reminders", "Shift reminders", "Remind people of their shifts a day and an hour ahead", "every 5 minutes",
-        {"trigger": "interval", "minutes": 5}, shift_reminders),
+        IntervalTrigger(minutes=5), shift_reminders),
     Job("offers", "Open-shift offers", "Offer open shifts to the people who could take them",
-        "every hour, at 5 past", {"trigger": "cron", "minute": 5}, open_shift_offers, hour_of),
+        "every hour, at 5 past", CronTrigger(minute=5, timezone=LONDON), open_shift_offers, hour_of),
     Job("digest", "Managers' digest", "Tell managers what their published rotas leave uncovered",
-        "every morning from 07:00", {"trigger": "cron", "hour": "7-21", "minute": 0}, manager_digest, hour_of),
+        "every morning from 07:00", CronTrigger(hour="7-21", minute=0, timezone=LONDON), manager_digest, hour_of),
     Job("monthly", "Monthly report", "Send managers each service's monthly report",
-        "on the first of each month from 08:00", {"trigger": "cron", "day": 1, "hour": "8-21", "minute": 30},
+        "on the first of each month from 08:00", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
         monthly_report, hour_of),
 )}

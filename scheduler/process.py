@@ -26,17 +26,23 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE = timedelta(hours=1)  # a run missed by more than this is skipped: the next one covers it
 
 
-def build_scheduler(app: Flask) -> BackgroundScheduler:
-    """An APScheduler with the console's jobs in the main database, each replacing its stored copy (so a changed
-    interval takes effect on the next start)."""
+def start_scheduler(app: Flask) -> BackgroundScheduler:
+    """Start APScheduler on the console's jobs in the main database. A job already stored keeps its next run time,
+    so a run missed while no scheduler was up happens once now (coalesced, within the grace time); a new job, or
+    one whose timing changed, is stored afresh."""
     store = SQLAlchemyJobStore(engine=db.engine, tablename=JOB_STORE_TABLE, metadata=sa.MetaData())
     scheduler = BackgroundScheduler(
         jobstores={"default": store}, executors={"default": ThreadPoolExecutor(2)}, timezone=LONDON,
         job_defaults={"coalesce": True, "max_instances": 1,
                       "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())})
+    scheduler.start(paused=True)
     for job in JOBS.values():
-        scheduler.add_job("scheduler.runner:scheduled", args=[job.name], id=job.name, name=job.label,
-                          replace_existing=True, **job.trigger)
+        stored = scheduler.get_job(job.name)
+        if stored is None or str(stored.trigger) != str(job.trigger):
+            stored = scheduler.add_job("scheduler.runner:scheduled", job.trigger, args=[job.name], id=job.name,
+                                       name=job.label, replace_existing=True)
+        log.info("scheduler: %s next runs at %s", job.name, stored.next_run_time)
+    scheduler.resume()
     return scheduler
 
 
@@ -53,8 +59,7 @@ def serve(app: Flask, stop: threading.Event) -> None:
             while not stop.is_set():
                 if scheduler is None and leadership.try_lead():
                     log.info("scheduler %s leads: running the jobs", leadership.holder)
-                    scheduler = build_scheduler(app)
-                    scheduler.start()
+                    scheduler = start_scheduler(app)
                 elif scheduler is not None and not leadership.renew():
                     log.warning("scheduler %s lost the leader lock: stopping its jobs", leadership.holder)
                     scheduler.shutdown(wait=False)

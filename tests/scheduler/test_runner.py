@@ -43,12 +43,12 @@ def test_a_period_runs_once_however_often_it_is_started(app):
 def test_a_job_that_fails_is_recorded_and_the_next_period_runs(app, client, auth, demo_data, monkeypatch):
     def broken(now):
         raise RuntimeError("no database")
-    monkeypatch.setitem(jobs.JOBS, "alerts", jobs.Job("alerts", "Alerts", "Alerts", "every minute", {}, broken))
+    monkeypatch.setitem(jobs.JOBS, "alerts", jobs.Job("alerts", "Alerts", "Alerts", "every minute", None, broken))
     with time_machine.travel(at(10), tick=False) as traveller:
         with app.app_context():
             assert run_job("alerts").outcome == "failed"
             traveller.shift(timedelta(minutes=1))
-            monkeypatch.setitem(jobs.JOBS, "alerts", jobs.Job("alerts", "Alerts", "Alerts", "every minute", {},
+            monkeypatch.setitem(jobs.JOBS, "alerts", jobs.Job("alerts", "Alerts", "Alerts", "every minute", None,
                                                               lambda now: jobs.Outcome(acted=2)))
             assert run_job("alerts").outcome == "done"
     auth.login_demo(Role.OWNER)
