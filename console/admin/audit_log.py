@@ -67,6 +67,8 @@ ACTIONS = {
     "queue.signed_on_to_cover": ("{who} signed on to cover without a rostered shift", "Signed on to cover"),
     "queue.signed_off": ("{who} signed off", "Signed off"),
     "queue.check": ("{who} recorded a moderation check of {what}", "Moderation check"),
+    "alert.acknowledged": ("{who} acknowledged an alert ({what})", "Alert acknowledged"),
+    "notifications.saved": ("{who} changed what they are emailed", "Notifications changed"),
     "rota.run_started": ("{who} started making {what}", "Rota run started"),
     "rota.run_cancelled": ("{who} stopped {what}", "Rota run stopped"),
     "rota.draft_made": ("A draft rota was made: {what}", "Draft rota made"),

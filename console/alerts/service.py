@@ -163,15 +163,20 @@ def alert_or_raise(viewer, *, alert_id: int) -> Alert:
 
 
 def acknowledge(viewer, *, alert_id: int) -> Alert:
-    """Acknowledge an alert: its chain stops. The condition itself stays until it clears."""
+    """Acknowledge an alert: its chain stops. The condition itself stays until it clears. A conditional update, so
+    an alert resolved or acknowledged a moment ago is not overwritten."""
     alert = alert_or_raise(viewer, alert_id=alert_id)
-    if alert.state == AlertState.RESOLVED:
-        raise UserError("This alert has resolved already: what it was about has been dealt with.")
-    if alert.state == AlertState.ACKNOWLEDGED:
+    done = db.session.execute(sa.update(Alert).where(Alert.id == alert.id, Alert.state.in_(CHAIN_RUNNING)).values(
+        state=AlertState.ACKNOWLEDGED.value, acknowledged_at=utcnow(), acknowledged_by_id=viewer.id,
+        next_step_at=None)).rowcount
+    if done != 1:
+        db.session.rollback()
+        db.session.refresh(alert)
+        if alert.state == AlertState.RESOLVED:
+            raise UserError("This alert has resolved already: what it was about has been dealt with.")
         raise UserError(f"{alert.acknowledged_by.name if alert.acknowledged_by else 'Someone'} acknowledged this "
                         f"alert at {local_time(alert.acknowledged_at)}.")
-    alert.state, alert.acknowledged_at, alert.acknowledged_by_id = AlertState.ACKNOWLEDGED.value, utcnow(), viewer.id
-    alert.next_step_at = None
     audit.record("alert.acknowledged", target=f"alert:{alert.id}", details={"kind": alert.kind})
     db.session.commit()
+    db.session.refresh(alert)
     return alert

@@ -8,14 +8,17 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from console.alerts import service as alerts
 from console.alerts.models import Alert
 from console.database import LONDON
+from console.errors import UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.permissions import Role
 from console.queue import service as queue
 from console.queue.models import ModerationCheck, ModeratorSession
 from scheduler.runner import run_job
+from tests.conftest import at_the_same_moment
 from tests.factories import next_monday, person, services, version_with
 
 MONDAY = next_monday()
@@ -296,3 +299,28 @@ def test_alert_delays_are_set_per_service_and_refused_in_the_wrong_order(app, cl
 def test_presence_windows_back_to_back_are_one_stretch(windows, minute, span):
     from console.alerts.conditions import _span_around
     assert _span_around(windows, minute) == span
+
+
+def test_an_alert_acknowledged_twice_says_who_did_it_first_and_a_resolved_one_says_so(app, demo_data):
+    with app.app_context():
+        low = services("demo-low")[0]
+        db.session.add(Alert(service_id=low.id, kind="checks_missed", subject="twice", summary="Checks overdue.",
+                             target_endpoint="queue.checks_page", target_args={}, next_step_at=None))
+        db.session.commit()
+        alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == "twice"))
+
+    def acknowledging(role):
+        def ready():
+            viewer = person(role)
+            return lambda: alerts.acknowledge(viewer, alert_id=alert_id)
+        return ready
+
+    results = at_the_same_moment(app, acknowledging(Role.NON_CLINICAL_MODERATOR), acknowledging(Role.PEER_MODERATOR))
+    with app.app_context():
+        refused = [r for r in results if isinstance(r, UserError)]
+        assert len(refused) == 1 and re.fullmatch(r"(Chloe Davies|Jess Morgan) acknowledged this alert at .+\.",
+                                                  refused[0].message)
+        db.session.get(Alert, alert_id).state = "resolved"
+        db.session.commit()
+        with pytest.raises(UserError, match="This alert has resolved already"):
+            alerts.acknowledge(person(Role.NON_CLINICAL_MODERATOR), alert_id=alert_id)
