@@ -1,6 +1,7 @@
 """The leader lock: of two scheduler processes, one runs the jobs; when it dies, the other takes over within a
 minute. The last test kills a real `flask scheduler run` process."""
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -50,6 +51,12 @@ def test_a_leader_that_stops_renewing_is_replaced_once_its_lease_runs_out(app, d
         second.let_go()
 
 
+def _die_with_the_tests() -> None:
+    """In the child: be stopped if the test process dies first (Linux's parent-death signal), so a scheduler
+    started here never outlives an interrupted run and holds its database's leader lock."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _start_scheduler(database_url: str, log_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key", "MAIL_SERVER": "",
            "PUBLIC_URL": "http://127.0.0.1:5000", "SCHEDULER_LEASE_SECONDS": "3",
@@ -57,7 +64,7 @@ def _start_scheduler(database_url: str, log_path: Path) -> subprocess.Popen:
            "TASK_QUEUE_URL": f"sqlite:///{log_path.parent / 'tasks.db'}"}
     with log_path.open("w") as log:
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"], cwd=ROOT,
-                                env=env, stdout=subprocess.DEVNULL, stderr=log)
+                                env=env, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=_die_with_the_tests)
 
 
 def _leader_pid(app) -> int | None:
