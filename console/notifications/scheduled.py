@@ -33,10 +33,6 @@ LEADS = {"day": (timedelta(hours=24), "tomorrow"), "hour": (timedelta(hours=1), 
 DIGEST_LINES = 12  # open windows listed per service; the rest are counted
 
 
-def _held(settings: NotificationSettings, now: datetime) -> bool:
-    return preferences.quiet_now(settings, now)
-
-
 # --- Shift reminders --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def send_reminder(reminder: Reminder, now: datetime) -> int:
     person = db.session.get(StaffMember, reminder.staff_id)
     settings = preferences.settings_of(reminder.staff_id)
     wanted = settings.remind_day_before if reminder.lead == "day" else settings.remind_hour_before
-    if person is None or not person.active or not wanted or _held(settings, now):
+    if person is None or not person.active or not wanted or preferences.quiet_now(settings, now):
         return 0
     service = db.session.get(Service, reminder.service_id)
     when = f"{reminder.day:%a %d %b} {format_time(reminder.start)}-{format_time(reminder.end)}"
@@ -106,7 +102,7 @@ def send_offers(staff_id: int, now: datetime) -> int:
     same check the take button makes, so each offer is one they can take). Returns how many were offered."""
     person = db.session.get(StaffMember, staff_id)
     settings = preferences.settings_of(staff_id)
-    if _held(settings, now):
+    if preferences.quiet_now(settings, now):
         return 0
     room = None if settings.offers_per_week is None else \
         settings.offers_per_week - preferences.offers_this_week(staff_id, now)
@@ -148,7 +144,7 @@ def send_digest(staff_id: int, now: datetime) -> int:
     """Email a manager what the published rotas of their services leave uncovered in the next 28 days and any
     rota that reaches fewer than 4 weeks ahead; nothing on a morning with nothing to act on."""
     person, settings = db.session.get(StaffMember, staff_id), preferences.settings_of(staff_id)
-    if not settings.manager_digest or _held(settings, now):
+    if not settings.manager_digest or preferences.quiet_now(settings, now):
         return 0
     today = now.astimezone(LONDON).date()
     parts = []
@@ -170,7 +166,7 @@ def send_digest(staff_id: int, now: datetime) -> int:
 def send_monthly(staff_id: int, now: datetime) -> int:
     """Email a manager each of their services' headline figures of the last 28 days and the report's link."""
     person, settings = db.session.get(StaffMember, staff_id), preferences.settings_of(staff_id)
-    if not settings.monthly_report or _held(settings, now):
+    if not settings.monthly_report or preferences.quiet_now(settings, now):
         return 0
     services = rotas.services_managed_by(person)
     if not services:
