@@ -13,6 +13,12 @@ def duration(minutes: float) -> str:
     return f"{mins} min"
 
 
+def hours(minutes: float) -> str:
+    """Working hours added up, however many: "1,234 h", "12 h 30 min" (never turned into days)."""
+    whole, rest = divmod(int(round(minutes)), 60)
+    return f"{whole:,} h" + (f" {rest} min" if rest else "")
+
+
 def duration_seconds(seconds: float) -> str:
     """A short length of time, to the second: "45 s", "2 min", "2 min 5 s"."""
     whole = max(1, round(seconds))

@@ -372,7 +372,8 @@ def _busy_during(rm: RotaModel, staff: str, day: int, window: Window, service: s
 
 
 def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
-    """Weights of unmet preferences: avoided times worked, preferred times not worked."""
+    """Weights of unmet preferences (score version 2): avoided times worked, and working days with none of their
+    work at a preferred time (a day off meets a preference: it places work, it does not ask for more)."""
     problem, model = rm.problem, rm.model
     terms = []
     for person in rm.people:
@@ -387,9 +388,9 @@ def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
                         for variable in busy:
                             model.add_implication(variable, broken)
                         terms.append(preference.weight * broken)
-                else:
+                elif (person.id, day) in rm.work_day:
                     unmet = model.new_bool_var(f"prefer_unmet[{person.id},p{p},d{day}]")
-                    model.add(sum(busy) + unmet >= 1)
+                    model.add(sum(busy) + unmet >= rm.work_day[(person.id, day)])
                     terms.append(preference.weight * unmet)
     return sum(terms)
 

@@ -1,4 +1,9 @@
-"""The score of a rota (FORMAT.md, lexicographic, lower is better) and where cover is missing."""
+"""The score of a rota (FORMAT.md, score version 2, lexicographic, lower is better) and where cover is missing.
+
+Version 2: a `prefer` preference costs its weight only on a day the person works with none of that day's work in
+its window (a day off costs nothing: preferences say when, the contract says how much), and the rostered minutes
+of presence and checks come last, so a shift nobody needs is a cost.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -8,22 +13,37 @@ from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Preference, Pr
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
 
 
+SCORE_VERSION = 2
+# FORMAT.md's components, in its priority order.
+FORMAT_COMPONENTS = ("uncovered_minutes", "contract_short_minutes", "preference_penalty", "max_weekend_days",
+                     "rostered_minutes")
+
+
 @dataclass(frozen=True, order=True)
 class Score:
-    """Score components in priority order; tuples compare lexicographically."""
+    """Score components in the engine's priority order; tuples compare lexicographically."""
 
     uncovered_minutes: int
     contract_short_minutes: int
     preference_penalty: int
     max_weekend_days: int
     # Not in FORMAT.md's score: the engine's further fairness figures, history included (evening duty, and
-    # hours beyond the contract minimum, each spread evenly).
+    # hours beyond the contract minimum, each spread evenly), which it weighs before the rostered minutes.
     max_evenings: int = 0
     max_minutes_over_contract: int = 0
+    rostered_minutes: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The components by name."""
         return dict(self.__dict__)
+
+    def format_score(self) -> dict[str, int]:
+        """FORMAT.md's score (version 2): its five components in priority order, and the version."""
+        return {**{name: getattr(self, name) for name in FORMAT_COMPONENTS}, "version": SCORE_VERSION}
+
+    def format_key(self) -> tuple[int, ...]:
+        """FORMAT.md's score as a tuple, to compare two rotas as the benchmark does."""
+        return tuple(getattr(self, name) for name in FORMAT_COMPONENTS)
 
 
 @dataclass(frozen=True)
@@ -146,22 +166,46 @@ def contract_shortfalls(problem: Problem, rota: Rota) -> dict[str, int]:
 
 
 def preference_penalty(problem: Problem, rota: Rota) -> int:
-    """Weights of unmet preferences: an avoided time worked, or a preferred time left empty."""
+    """Weights of unmet preferences: an avoided time worked, or a working day with none of it at a preferred time."""
     return sum(preference.weight for _staff, preference, _day in unmet_preferences(problem, rota))
 
 
 def unmet_preferences(problem: Problem, rota: Rota) -> list[tuple[str, Preference, int]]:
-    """Every preference not met, as (person, preference, day): an avoided time worked, a preferred one left empty."""
+    """Every preference not met, as (person, preference, day): an avoided time worked, or (version 2) a day the
+    person works with none of that day's work at the preferred time; a day off meets every preference."""
     by_staff = rota.by_staff()
     unmet = []
     for person in problem.staff.values():
         mine = by_staff.get(person.id, [])
+        working = {a.day for a in mine if a.kind in WORK_KINDS}
         for preference in person.preferences:
             for day in range(problem.days):
-                if day % 7 in preference.window.days and \
-                        any(a.day == day and preference.counts(a) for a in mine) == (preference.kind == "avoid"):
+                if day % 7 not in preference.window.days:
+                    continue
+                touched = any(a.day == day and preference.counts(a) for a in mine)
+                if touched if preference.kind == "avoid" else day in working and not touched:
                     unmet.append((person.id, preference, day))
     return unmet
+
+
+def needed_minutes(problem: Problem) -> int:
+    """The fewest presence and check minutes any rota covering every standard must have: at each moment of a
+    service's day, as many people as the most demanding presence segment then asks for, and each day's checks."""
+    step = problem.rules.granularity
+    total = 0
+    for service in problem.services.values():
+        for day in range(problem.days):
+            segments = service.segments_on(day % 7)
+            total += step * sum(max((s.min for s in segments if s.window.start <= slot < s.window.end), default=0)
+                                for slot in range(0, 24 * 60, step))
+            if service.checks is not None:
+                total += service.checks.per_day * service.checks.minutes
+    return total
+
+
+def rostered_minutes(rota: Rota) -> int:
+    """Minutes of presence and checks in the rota (on call not counted)."""
+    return worked_minutes(list(rota.assignments))
 
 
 def _days_with_work(rota: Rota, counts) -> dict[str, int]:
@@ -211,4 +255,5 @@ def score(problem: Problem, rota: Rota) -> Score:
         max_weekend_days=max_weekend_days(problem, rota),
         max_evenings=_worst_off(problem, evenings(problem, rota)),
         max_minutes_over_contract=max(minutes_over_contract(problem, rota).values(), default=0),
+        rostered_minutes=rostered_minutes(rota),
     )

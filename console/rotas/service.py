@@ -21,7 +21,7 @@ from console.services.models import Service
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.explain import describe_gap
 from rota.scenario import ScenarioError, format_time, rota_from_dict
-from rota.score import Score, score, uncovered_gaps
+from rota.score import Score, needed_minutes, score, uncovered_gaps
 from rota.solver import add_on_call
 from rota.standards import MIN_HORIZON_DAYS
 from rota.validate import Violation, validate
@@ -61,6 +61,11 @@ class Review:
     added: Counter  # staff id -> shifts added against the published rota
     removed: Counter
     overridden: dict[str, RuleOverride]  # broken soft rules a manager accepted, by the validator's message
+
+    @property
+    def needed_minutes(self) -> int:
+        """The fewest presence and check minutes a rota covering every standard of the version must have."""
+        return needed_minutes(self.problem)
 
     @property
     def blocking(self) -> list[Violation]:

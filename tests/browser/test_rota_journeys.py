@@ -122,9 +122,9 @@ def make_a_draft(page, live_app, live_server, service: str) -> str:
 
 
 def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_first(page, live_app, live_server):
-    """Ella volunteers for both high-risk services, 10 hours and 3 days a week at most, and would like every weekday
-    evening in Early intervention in psychosis: Eating disorders' published rota has her on Monday evenings, so the
-    rota made for Early intervention plans around them and gives her one more evening a week, not two."""
+    """Ella volunteers for both high-risk services, 10 hours and 3 days a week at most, and would rather work Early
+    intervention in psychosis on weekday evenings: Eating disorders' published rota has her on Monday evenings, so
+    whatever evenings the rota made for Early intervention gives her leave her within 10 hours and 3 days."""
     with live_app.app_context():
         ella = person(demo.Role.VOLUNTEER).id
         first = version_with("eating-disorders", [(7 * week, 17 * 60, 22 * 60) for week in range(4)], ella,

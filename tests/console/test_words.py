@@ -2,7 +2,7 @@
 
 import pytest
 
-from console.words import days_span, duration
+from console.words import days_span, duration, hours
 
 
 @pytest.mark.parametrize("minutes, words", [(0, "0 min"), (45, "45 min"), (60, "1 h"), (210, "3 h 30 min"),
@@ -16,3 +16,8 @@ def test_durations_read_as_people_say_them(minutes, words):
                                          (30, "4 weeks 2 days")])
 def test_spans_of_days_read_in_weeks_and_days(days, words):
     assert days_span(days) == words
+
+
+@pytest.mark.parametrize("minutes, words", [(0, "0 h"), (750, "12 h 30 min"), (74040, "1,234 h")])
+def test_hours_added_up_stay_hours(minutes, words):
+    assert hours(minutes) == words

@@ -11,36 +11,42 @@ from rota.score import Score
 from rota.solver import solve
 from tests.rota.builders import high_risk, low_risk, person, problem
 
-WEEKEND_EVENINGS = Preference("prefer", Window(frozenset({5, 6}), 17 * 60, 22 * 60))
-TWO_WEEKENDS = Contract(max_days_week=7, max_consecutive_days=7, max_hours_week=80, max_weekends=2)
+NO_SUNDAYS = Preference("avoid", Window(frozenset({6}), 17 * 60, 22 * 60))
+# Ten hours a week that only weekend evenings can give, and two weekends in the three weeks at most.
+WEEKEND_CONTRACT = Contract(min_hours_week=10, max_days_week=7, max_consecutive_days=7, max_hours_week=80,
+                            max_weekends=2)
 
 
-def weekend_keen_three_weeks():
-    """Three weeks of evenings; Sam would like every weekend evening but may work only two weekends."""
+def weekend_bound_three_weeks():
+    """Three weeks of evenings. Sam can work only weekend evenings, on a 10-hour contract and at most two weekends,
+    and would rather not work Sundays: the contract keeps him on weekends and his Sundays are the price."""
     return problem([high_risk(evening_roles=("champion",))], [
         person("ann", "clinical", end=17 * 60), person("bea", "clinical", end=17 * 60),
         person("cas", "champion", start=17 * 60), person("dee", "champion", start=17 * 60),
-        person("sam", "champion", start=17 * 60, contract=TWO_WEEKENDS, preferences=[WEEKEND_EVENINGS]),
+        person("sam", "champion", start=17 * 60, days={5, 6}, contract=WEEKEND_CONTRACT,
+               preferences=[NO_SUNDAYS]),
     ], days=21)
 
 
-def test_wishes_that_need_weekends_set_the_least_worst_off_weekend_figure():
-    p = weekend_keen_three_weeks()
+def test_a_contract_only_weekends_can_fill_sets_the_least_worst_off_weekend_figure():
+    p = weekend_bound_three_weeks()
     bounds = person_bounds(p, time.monotonic() + 30)
-    # Two of Sam's six weekend evenings must go unmet (two weekends at most), and meeting the other four takes
-    # four weekend days.
-    assert (bounds.contract_short_minutes, bounds.preference_penalty, bounds.max_weekend_days) == (0, 2, 4)
+    # Two weekends fill two weeks' hours (each weekend's two evenings, Sunday's against his wish); the third week
+    # is 10 hours short whatever the rota, and his four weekend days are the fewest at that.
+    assert (bounds.contract_short_minutes, bounds.preference_penalty, bounds.max_weekend_days) == (600, 2, 4)
     assert [s.id for s in bounds.busiest_weekends()] == ["sam"]
-    assert bounds.weekend_bound(0, 3) == 0  # missing one more wish frees Sam from weekends: no bound then
+    assert bounds.weekend_bound(600, 3) == 0  # at other figures than his own best, the bound says nothing
 
 
 def test_the_solver_reaches_the_bounds_and_says_so():
-    p = weekend_keen_three_weeks()
+    p = weekend_bound_three_weeks()
     result = solve(p, time_limit_s=5, workers=2)
     assert result.score.uncovered_minutes == 0
-    assert result.lower_bounds == {"contract_short_minutes": 0, "preference_penalty": 2, "max_weekend_days": 4}
-    assert (result.score.preference_penalty, result.score.max_weekend_days) == (2, 4)
+    assert result.lower_bounds == {"contract_short_minutes": 600, "preference_penalty": 2, "max_weekend_days": 4}
+    assert (result.score.contract_short_minutes, result.score.preference_penalty,
+            result.score.max_weekend_days) == (600, 2, 4)
     assert summary(result.person_bounds, result.score) == [
+        "Contract hours: 600 minutes short, the fewest possible (everyone's own best, added up).",
         "Preferences: 2 points missed, the fewest possible (everyone's own best, added up).",
         "Weekends: nobody works more than 4 weekend days, the fewest possible at those preferences (Sam cannot have "
         "fewer without missing weekends already worked, contract hours or own wishes).",
@@ -48,7 +54,7 @@ def test_the_solver_reaches_the_bounds_and_says_so():
 
 
 def test_weekends_already_worked_count_towards_the_figure():
-    p = weekend_keen_three_weeks()
+    p = weekend_bound_three_weeks()
     p.history["cas"] = History(weekend_days=6)
     assert person_bounds(p, time.monotonic() + 30).max_weekend_days == 6
 
@@ -70,7 +76,7 @@ def test_a_contract_the_rules_cannot_fill_is_a_bound_on_the_shortfall():
 
 
 def test_people_not_reached_in_time_count_at_nothing():
-    bounds = person_bounds(weekend_keen_three_weeks(), time.monotonic() - 1)
+    bounds = person_bounds(weekend_bound_three_weeks(), time.monotonic() - 1)
     assert (bounds.preference_penalty, bounds.max_weekend_days) == (0, 0)
     assert not any(bound.proven for bound in bounds.people.values())
 
@@ -94,18 +100,21 @@ def test_no_rota_the_solver_returns_beats_the_bounds(people):
 
 
 def test_a_figure_above_its_bound_says_how_far_and_the_later_ones_go_unsaid():
-    bounds = person_bounds(weekend_keen_three_weeks(), time.monotonic() + 30)
-    reached = Score(uncovered_minutes=0, contract_short_minutes=0, preference_penalty=5, max_weekend_days=4,
+    bounds = person_bounds(weekend_bound_three_weeks(), time.monotonic() + 30)
+    reached = Score(uncovered_minutes=0, contract_short_minutes=600, preference_penalty=5, max_weekend_days=4,
                     max_evenings=0, max_minutes_over_contract=0)
-    assert summary(bounds, reached) == ["Preferences: 5 points missed; no rota can have fewer than 2."]
+    assert summary(bounds, reached) == [
+        "Contract hours: 600 minutes short, the fewest possible (everyone's own best, added up).",
+        "Preferences: 5 points missed; no rota can have fewer than 2."]
 
 
 def test_everyone_whose_own_best_needs_the_most_weekends_is_named():
-    p = weekend_keen_three_weeks()
-    p.staff["tia"] = person("tia", "champion", start=17 * 60, contract=TWO_WEEKENDS, preferences=[WEEKEND_EVENINGS])
+    p = weekend_bound_three_weeks()
+    p.staff["tia"] = person("tia", "champion", start=17 * 60, days={5, 6}, contract=WEEKEND_CONTRACT,
+                            preferences=[NO_SUNDAYS])
     bounds = person_bounds(p, time.monotonic() + 30)
-    reached = Score(uncovered_minutes=0, contract_short_minutes=0, preference_penalty=4, max_weekend_days=4,
+    reached = Score(uncovered_minutes=0, contract_short_minutes=1200, preference_penalty=4, max_weekend_days=4,
                     max_evenings=0, max_minutes_over_contract=0)
-    assert summary(bounds, reached)[1] == (
+    assert summary(bounds, reached)[2] == (
         "Weekends: nobody works more than 4 weekend days, the fewest possible at those preferences (Sam and Tia "
         "cannot have fewer without missing weekends already worked, contract hours or own wishes).")

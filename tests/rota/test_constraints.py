@@ -198,7 +198,7 @@ def test_contract_minimum_shortfall():
     assert put(rm, rota(shift("ann", 0, 8, 17), shift("ann", 1, 8, 11)), term) == 0
 
 
-def test_preferences_avoided_and_wished_for():
+def test_preferences_avoided_and_wished_for_on_working_days():
     evening_work = high_risk(**ALL_DAY_STAFF)
     p = problem([evening_work], [person("ann", preferences=[avoid_evenings(3)])], days=1)
     rm = candidates(p, constraints.add_work_days)
@@ -210,7 +210,8 @@ def test_preferences_avoided_and_wished_for():
     rm = candidates(p, constraints.add_work_days)
     term = constraints.preference_penalties(rm)
     assert put(rm, rota(shift("ann", 0, 8, 12)), term) == 0
-    assert put(rm, rota(shift("ann", 0, 13, 17)), term) == 2
+    assert put(rm, rota(shift("ann", 0, 13, 17)), term) == 2  # a working day with none of it in the morning
+    assert put(rm, rota(), term) == 0, "score version 2: a day off meets a preference (it places work, asks none)"
 
 
 def test_the_worst_off_weekend_figure_counts_history_and_leaves_volunteers_out():

@@ -46,6 +46,23 @@ def test_a_service_preference_counts_only_that_service():
     assert score(p, rota(shift("ann", 0, 18, 18.5, "l1", Kind.CHECK))).preference_penalty == 2
 
 
+def test_score_version_2_a_wish_places_work_and_does_not_ask_for_more():
+    """Ann would rather work mornings (weight 2): a day off costs nothing, an afternoon-only day costs 2, a day with
+    any morning work costs nothing; the rostered minutes of presence and checks come last, on call not counted."""
+    mornings = Preference("prefer", Window(EVERY_DAY, 8 * 60, 12 * 60), 2)
+    p = problem([high_risk(), low_risk()], [person("ann", services=("h1", "l1"), preferences=[mornings])], days=7)
+    assert score(p, rota()).preference_penalty == 0
+    assert score(p, rota(shift("ann", 0, 13, 17))).preference_penalty == 2
+    assert score(p, rota(shift("ann", 0, 11, 17))).preference_penalty == 0
+    worked = rota(shift("ann", 0, 13, 17), shift("ann", 1, 8, 12), shift("ann", 2, 9, 9.5, "l1", Kind.CHECK),
+                  shift("ann", 3, 8, 22, kind=Kind.ON_CALL))
+    s = score(p, worked)
+    assert (s.preference_penalty, s.rostered_minutes) == (2, 4 * 60 + 4 * 60 + 30)
+    assert list(s.format_score()) == ["uncovered_minutes", "contract_short_minutes", "preference_penalty",
+                                      "max_weekend_days", "rostered_minutes", "version"]
+    assert s.format_score()["version"] == 2 and s.format_key()[-1] == s.rostered_minutes
+
+
 def shortfalls_by_definition(p, r) -> list[tuple]:
     """Uncovered presence by its definition, slot by slot: for every quarter hour of each segment, the people
     short of its minimum among those whose presence shares any time with that quarter hour."""
