@@ -6,7 +6,7 @@
     python -m rota.bench thin FILE --keep 0.7 --seed 1 --out SHORT.json
     python -m rota.bench curtois INSTANCE.txt ... --seconds S --workers W --out DIR
 
-`scenario` solves a scenario with the engine and prints the score components, the bounds (each
+`scenario` solves a scenario with the engine and prints the score (FORMAT.md's version 2), the bounds (each
 phase's, and the lower bounds from everyone's own best, with what they say in words), the wall
 time, peak memory and every uncovered window explained; `baseline` does the same with the
 plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
@@ -62,8 +62,11 @@ def _report(args: argparse.Namespace, problem, rota, loading: float, **figures) 
         save_rota(rota, problem, args.out)
     violations = validate(problem, rota)
     unmet = explain(problem, rota)
+    reached = score(problem, rota)
     report = {
-        "scenario": problem.name, "valid": not violations, "score": score(problem, rota).as_dict(), **figures,
+        "scenario": problem.name, "valid": not violations, "score": reached.format_score(),
+        "engine_fairness": {"max_evenings": reached.max_evenings,
+                            "max_minutes_over_contract": reached.max_minutes_over_contract}, **figures,
         "wall_seconds": round(time.monotonic() - loading, 2), "peak_memory_mib": round(_peak_memory_mib(), 1),
         "assignments": len(rota.assignments), "uncovered_windows": len(unmet),
         "explanations": [str(u) for u in unmet[:args.explain]],
@@ -82,7 +85,7 @@ def run_check(args: argparse.Namespace) -> int:
     for violation in violations:
         print(f"invalid: {violation}")
     print(json.dumps({"valid": not violations, "violations": len(violations),
-                      "score": score(problem, rota).as_dict(),
+                      "score": score(problem, rota).format_score(),
                       "uncovered_windows": [str(u) for u in explain(problem, rota)]}, indent=1))
     return 0 if not violations else 1
 
