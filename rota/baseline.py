@@ -16,9 +16,10 @@ from rota.domain import Problem, Rota
 from rota.score import Score, score
 from rota.solver import STATUS_NAMES, add_on_call, rota_from_values
 
-# The weighted sum: each component's weight well above what the next one can usually add up to.
-WEIGHTS = {"uncovered_minutes": 1_000_000, "contract_short_minutes": 1_000, "preference_penalty": 10,
-           "max_weekend_days": 1}
+# The weighted sum of score version 2: each component's weight well above what the next one can usually add up to
+# (a weekend day is worth about 166 rostered hours).
+WEIGHTS = {"uncovered_minutes": 1_000_000_000, "contract_short_minutes": 1_000_000, "preference_penalty": 100_000,
+           "max_weekend_days": 10_000, "rostered_minutes": 1}
 
 
 @dataclass
@@ -54,7 +55,8 @@ def solve_baseline(problem: Problem, time_limit_s: float = 60.0, workers: int = 
     rm.model.minimize(WEIGHTS["uncovered_minutes"] * uncovered
                       + WEIGHTS["contract_short_minutes"] * constraints.contract_shortfall(rm)
                       + WEIGHTS["preference_penalty"] * constraints.preference_penalties(rm)
-                      + WEIGHTS["max_weekend_days"] * constraints.weekend_fairness(rm))
+                      + WEIGHTS["max_weekend_days"] * constraints.weekend_fairness(rm)
+                      + WEIGHTS["rostered_minutes"] * constraints.rostered_minutes(rm))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit_s - (time.monotonic() - started))
     solver.parameters.num_workers = workers

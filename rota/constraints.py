@@ -371,6 +371,11 @@ def _busy_during(rm: RotaModel, staff: str, day: int, window: Window, service: s
     return _distinct(v for t, vs in slots.items() if window.start < t + rm.step and t < window.end for v in vs)
 
 
+def rostered_minutes(rm: RotaModel) -> cp_model.LinearExpr:
+    """Presence and check minutes of the whole rota (score version 2's last component)."""
+    return sum(term for terms in rm.worked.values() for term in terms)
+
+
 def preference_penalties(rm: RotaModel) -> cp_model.LinearExpr:
     """Weights of unmet preferences (score version 2): avoided times worked, and working days with none of their
     work at a preferred time (a day off meets a preference: it places work, it does not ask for more)."""
@@ -495,7 +500,7 @@ def build(problem: Problem, previous_rota: Rota | None = None, hint: Rota | None
     rm.objectives["uncovered_minutes"] = presence_shortfall(rm) + check_shortfall(rm)
     rm.objectives["max_evenings"] = evening_fairness(rm)
     rm.objectives["max_minutes_over_contract"] = contract_fairness(rm)
-    rm.objectives["rostered_minutes"] = sum(term for terms in rm.worked.values() for term in terms)
+    rm.objectives["rostered_minutes"] = rostered_minutes(rm)
     if previous_rota is not None:
         rm.objectives["changed_minutes"] = changed_minutes(rm, previous_rota)
     return rm

@@ -261,3 +261,11 @@ def test_an_empty_rota_breaks_no_hard_rule(builder):
     p = problem([high_risk(), low_risk()], [person("ann", services=("h1", "l1"))])
     rm = candidates(p, constraints.add_work_days, builder)
     assert put(rm, rota()) == 0
+
+
+def test_rostered_minutes_count_presence_and_checks():
+    p = problem([high_risk(**ALL_DAY_STAFF), low_risk()], [person("ann", services=("h1", "l1"))], days=2)
+    rm = candidates(p, constraints.add_work_days, constraints.add_contract_limits)
+    term = constraints.rostered_minutes(rm)
+    assert put(rm, rota(), term) == 0
+    assert put(rm, rota(shift("ann", 0, 8, 12), shift("ann", 1, 13, 13.5, "l1", Kind.CHECK)), term) == 4 * 60 + 30
