@@ -18,6 +18,7 @@ from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import flows
+from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.rotas.models import RotaRun, RotaVersion, RunStatus, Shift
 from console.staffing.models import Contract, StaffPreference
@@ -425,6 +426,25 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
         assert version.status == "approved"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "rota.rule_overridden")) == len(hours)
+
+
+def test_the_draft_shows_rostered_hours_against_what_covering_every_standard_takes(app, client, manager):
+    """The demo low-risk service asks for 4 checks of 30 minutes a day; a draft of its 4 weeks that doubles one
+    day's checks rosters 2 hours more than the 56 hours its standard takes."""
+    with app.app_context():
+        low = services("demo-low")[0]
+        standard = problems.standard_of(low).checks
+        assert (standard.per_day, standard.minutes) == (4, 30)
+        version_id = make_draft(("demo-low",))
+        version = db.session.get(RotaVersion, version_id)
+        first_day = [s for s in version.shifts if s.kind == "check" and s.day == next_monday()]
+        version.shifts.extend(Shift(staff_id=s.staff_id, service_id=low.id, kind="check", day=s.day,
+                                    start_minute=s.start_minute + 60, end_minute=s.end_minute + 60)
+                              for s in first_day)
+        db.session.commit()
+    page = client.get(f"/rota/versions/{version_id}").get_data(as_text=True)
+    rostered = page.split('id="rostered">')[1].split("</dd>")[0]
+    assert rostered.startswith("58 h; covering every standard takes at least 56 h (2 h more:"), rostered
 
 
 def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, client, manager):
