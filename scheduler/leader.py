@@ -61,6 +61,7 @@ class Leadership:
         if self._advisory:
             try:
                 self._lock.execute(sa.text("SELECT 1"))
+                self._lock.commit()  # never left idle in a transaction (it would hold back VACUUM)
             except DBAPIError:
                 log.warning("the scheduler lost its database connection, and with it the leader lock")
                 self._drop_lock_connection()
