@@ -10,11 +10,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from console.database import utcnow
 from console.extensions import db
-from scheduler.leader import Leadership, current_leader
+from scheduler.leader import ADVISORY_KEY, Leadership, current_leader
 from scheduler.models import SchedulerLeader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,3 +105,19 @@ def test_a_killed_leader_is_replaced_within_a_minute(app, database_url, tmp_path
                 process.wait(timeout=30)
     with app.app_context():
         assert current_leader() is None, "a clean stop gives the lock up"
+
+
+def test_on_postgresql_the_leaders_lock_connection_is_never_left_in_a_transaction(app, database_url):
+    """An idle-in-transaction connection held for days would stop VACUUM cleaning up behind it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("on SQLite the lock is a lease row: no connection is held")
+    with app.app_context():
+        leader = Leadership(db.engine, lease=LEASE, holder="host-a:1")
+        assert leader.try_lead() and leader.renew()
+        state = db.session.execute(sa.text(
+            "SELECT activity.state FROM pg_locks JOIN pg_stat_activity activity USING (pid) "
+            "WHERE pg_locks.locktype = 'advisory' AND pg_locks.objid = :key AND activity.datname = current_database()"),
+            {"key": ADVISORY_KEY}).scalar()
+        db.session.rollback()
+        leader.let_go()
+    assert state == "idle"
