@@ -196,6 +196,10 @@ def execute_run(run_id: int) -> None:
         early = not cancelled and result.seconds < EARLY * run.seconds
         _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED, " ".join([
             "Stopped: the draft holds the best rota found until then." if cancelled else
+            f"Kept the first rota the optimiser made: for these services and weeks, setting up its search would "
+            f"take about {duration_seconds(result.search_skipped_seconds)}, more than half the "
+            f"{duration_seconds(run.seconds)} allowed. Give it more time, or fewer services or weeks, for a better "
+            "rota." if result.search_skipped_seconds is not None else
             f"Finished in {duration_seconds(result.seconds)} of the {duration_seconds(run.seconds)} allowed: it "
             "stopped early because no better rota is possible by the order of priorities." if early else
             f"Finished after the {duration_seconds(run.seconds)} allowed; a longer run may find a better rota.",

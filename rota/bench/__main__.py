@@ -46,7 +46,10 @@ def run_scenario(args: argparse.Namespace) -> int:
     return _report(args, problem, result.rota, loading, status=result.status, bounds=result.bounds,
                    lower_bounds=result.lower_bounds,
                    against_bounds=summary(result.person_bounds, result.score) if result.person_bounds else [],
-                   first_full_cover_seconds=result.first_full_cover_seconds)
+                   first_full_cover_seconds=result.first_full_cover_seconds,
+                   search_skipped=None if result.search_skipped_seconds is None else
+                   f"the first rota kept: setting up the search would take about "
+                   f"{result.search_skipped_seconds:.0f} s, more than half of --seconds")
 
 
 def run_baseline(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -184,3 +185,16 @@ def test_a_phase_that_finds_no_rota_in_its_time_keeps_the_best_so_far(monkeypatc
         [("fairness", "unknown")]
     assert validate(p, result.rota) == [] and result.score.uncovered_minutes == 0
     assert result.phases[-1].phase == "last" and result.phases[-1].status in ("optimal", "feasible")
+
+
+def test_a_problem_too_large_to_search_in_the_time_keeps_its_first_rota_and_says_why():
+    """Four weeks of twenty people would take about 0.4 s to set up here: more than half of half a second, so the
+    search is not started and the greedy rota (valid, explained) is the answer; with two seconds it searches."""
+    p = problem([high_risk(), low_risk()], [person(f"p{i}", "clinical", ("h1",)) for i in range(20)], days=28)
+    assert solver_module.model_build_seconds(p) == pytest.approx(0.0007 * 20 * 28)
+    quick = solve(p, time_limit_s=0.5, workers=2)
+    assert quick.search_skipped_seconds == pytest.approx(0.392) and quick.phases == []
+    assert validate(p, quick.rota) == []
+    assert [str(u) for u in quick.unmet] and quick.score.uncovered_minutes > 0, "the low-risk checks: nobody trained"
+    searched = solve(p, time_limit_s=2, workers=2)
+    assert searched.search_skipped_seconds is None and searched.phases

@@ -428,6 +428,22 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
                                  .where(AuditEntry.action == "rota.rule_overridden")) == len(hours)
 
 
+def test_a_run_too_large_to_search_in_its_time_keeps_the_first_rota_and_says_so(app, client, manager, monkeypatch):
+    """As if this machine set models up a thousand times slower: the optimiser keeps its first rota at once and
+    the run says why, in words, rather than running three times over its time."""
+    from rota import solver
+    monkeypatch.setattr(solver, "BUILD_SECONDS_PER_UNIT", 0.7)
+    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
+    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    assert run_queued_tasks(app) == 1
+    state = client.get(run_page + "/status").get_json()
+    assert state["status"] == "succeeded"
+    assert re.match(r"Kept the first rota the optimiser made: for these services and weeks, setting up its search "
+                    r"would take about \d+ min( \d+ s)?, more than half the 5 s allowed\. Give it more time, or fewer "
+                    r"services or weeks, for a better rota\.", state["message"]), state["message"]
+    assert "The rota keeps every rule" in client.get(state["version_url"]).get_data(as_text=True)
+
+
 def test_the_draft_shows_rostered_hours_against_what_covering_every_standard_takes(app, client, manager):
     """The demo low-risk service asks for 4 checks of 30 minutes a day; a draft of its 4 weeks that doubles one
     day's checks rosters 2 hours more than the 56 hours its standard takes."""
