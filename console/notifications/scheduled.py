@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from console.accounts.models import StaffMember
 from console.database import LONDON
@@ -116,20 +115,14 @@ def send_offers(staff_id: int, now: datetime) -> int:
     fresh = fresh[:room] if room is not None else fresh
     if not fresh:
         return 0
-    for key, _offer in fresh:
-        db.session.add(SentNotice(key=key, staff_id=staff_id))
     lines = "\n".join(f"- {offer.service.name}, {offer.when} ({offer.need})" for _key, offer in fresh)
-    outbox.queue_letter(person, subject=f"Open shifts you could take: {len(fresh)}",
-                        text=f"These shifts are open and fit your availability and your limits:\n\n{lines}\n\n"
-                             f"Take one in one click (sign in first): {public_url('rotas.mine')}#open-shifts\n\n"
-                             "The first person to take a shift gets it. You can limit or stop these emails: "
-                             f"{public_url('notifications.settings')}")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return 0
-    return len(fresh)
+    queued = outbox.queue_letter_once(
+        [key for key, _offer in fresh], person, subject=f"Open shifts you could take: {len(fresh)}",
+        text=f"These shifts are open and fit your availability and your limits:\n\n{lines}\n\n"
+             f"Take one in one click (sign in first): {public_url('rotas.mine')}#open-shifts\n\n"
+             f"The first person to take a shift gets it. You can limit or stop these emails: "
+             f"{public_url('notifications.settings')}")
+    return len(fresh) if queued else 0
 
 
 # --- Managers: the morning digest and the monthly report ----------------------------------------------------------

@@ -39,12 +39,14 @@ def queue_letter(person, *, subject: str, text: str) -> OutboxEmail:
     return queue_email(to=person.email, subject=subject, body=f"Hello {person.name},\n\n{text}\n")
 
 
-def queue_letter_once(key: str, person, *, subject: str, text: str) -> int:
-    """Queue an email to a staff member under a notice key (job, period, subject) unless that key was sent before,
-    and commit: 1 if queued, 0 if it had been (by this run or another at the same moment)."""
-    if db.session.get(SentNotice, key) is not None:
+def queue_letter_once(keys: str | list[str], person, *, subject: str, text: str) -> int:
+    """Queue an email to a staff member under one notice key or several (job, period, subject: a letter may carry
+    several offers) unless any was sent before, and commit: 1 if queued, 0 if it had been (by this run or another
+    at the same moment)."""
+    keys = [keys] if isinstance(keys, str) else keys
+    if db.session.scalar(sa.select(SentNotice.key).where(SentNotice.key.in_(keys)).limit(1)) is not None:
         return 0
-    db.session.add(SentNotice(key=key, staff_id=person.id))
+    db.session.add_all(SentNotice(key=key, staff_id=person.id) for key in keys)
     queue_letter(person, subject=subject, text=text)
     try:
         db.session.commit()
