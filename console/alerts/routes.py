@@ -24,8 +24,9 @@ def index():
 @requires("alerts.respond")
 def show(alert_id: int):
     """One alert: what it is about, whom it has reached, and the button that stops its chain."""
-    return render_template("alerts/show.html", alert=alerts.alert_or_raise(current_user, alert_id=alert_id),
-                           kinds=KINDS, chain=alerts.CHAIN)
+    alert = alerts.alert_or_raise(current_user, alert_id=alert_id)
+    return render_template("alerts/show.html", alert=alert, about=alerts.about_link(alert, url_for), kinds=KINDS,
+                           chain=alerts.CHAIN)
 
 
 @bp.route("/<int:alert_id>/acknowledge", methods=["POST"])

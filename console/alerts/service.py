@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
 
 from console.accounts.service import local_time
 from console.alerts.models import CHAIN_RUNNING, OPEN_ALERT_STATES, Alert, AlertState
@@ -65,6 +66,15 @@ def raise_alert(condition: Condition, now: datetime) -> int:
     return 1
 
 
+def about_link(alert: Alert, build=public_url) -> str:
+    """Where the alert's "what it is about" link goes (`build` is public_url for emails, url_for for pages). An
+    alert raised before a page was renamed still reaches people: it falls back to the alert's own page."""
+    try:
+        return build(alert.target_endpoint, **alert.target_args)
+    except BuildError:
+        return build("alerts.show", alert_id=alert.id)
+
+
 def _email(alert: Alert, step: int) -> tuple[str, str]:
     """An alert email's subject and text: the words of the alert and links, never a post or anyone's identity."""
     later = (f"Until someone acknowledges it, it goes on to {CHAIN[step + 1]} at "
@@ -72,7 +82,7 @@ def _email(alert: Alert, step: int) -> tuple[str, str]:
              "It has now reached everyone in the service's alert chain.")
     text = (f"{alert.summary}\n\nSee it and acknowledge it (sign in first):\n"
             f"{public_url('alerts.show', alert_id=alert.id)}\n\nWhat it is about:\n"
-            f"{public_url(alert.target_endpoint, **alert.target_args)}\n\n{later}\n\n"
+            f"{about_link(alert)}\n\n{later}\n\n"
             "This email holds no post and nothing about who anyone is.")
     return f"Alert for {alert.service.name}: acknowledge it", text
 

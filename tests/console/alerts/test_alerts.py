@@ -324,3 +324,22 @@ def test_an_alert_acknowledged_twice_says_who_did_it_first_and_a_resolved_one_sa
         db.session.commit()
         with pytest.raises(UserError, match="This alert has resolved already"):
             alerts.acknowledge(person(Role.NON_CLINICAL_MODERATOR), alert_id=alert_id)
+
+
+def test_an_alert_whose_page_was_renamed_still_reaches_people_and_opens(app, client, auth, demo_data, smtp_server):
+    """An alert raised before a release renamed the page it points to: its email and page link to the alert."""
+    with app.app_context():
+        low = services("demo-low")[0]
+        db.session.add(Alert(service_id=low.id, kind="checks_missed", subject="renamed", summary="Checks overdue.",
+                             target_endpoint="queue.old_checks_page", target_args={}, raised_at=at(10),
+                             next_step_at=at(10)))
+        db.session.commit()
+        alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == "renamed"))
+        assert alerts.take_steps(alert_id, at(10)) == 2  # nobody on duty: the mailbox
+        outbox.send_outbox()
+    text = smtp_server.last_to("demo-moderation@demo-trust.example.org").get_body(("plain",)).get_content()
+    assert f"What it is about:\nhttp://127.0.0.1:5000/alerts/{alert_id}" in text.replace("\r\n", "\n")
+    auth.login_demo(Role.NON_CLINICAL_MODERATOR)
+    page = client.get(f"/alerts/{alert_id}")
+    assert page.status_code == 200 and f'href="/alerts/{alert_id}">Go to what it is about' in page.get_data(
+        as_text=True).replace('class="button button--secondary" ', "")
