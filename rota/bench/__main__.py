@@ -5,6 +5,7 @@
     python -m rota.bench check FILE SOLUTION.json
     python -m rota.bench thin FILE --keep 0.7 --seed 1 --out SHORT.json
     python -m rota.bench curtois INSTANCE.txt ... --seconds S --workers W --out DIR
+    python -m rota.bench curtois-all FOLDER --seconds S --workers W --out DIR
 
 `scenario` solves a scenario with the engine and prints the score (FORMAT.md's version 2), the bounds (each
 phase's, and the lower bounds from everyone's own best, with what they say in words), the wall
@@ -12,7 +13,8 @@ time, peak memory and every uncovered window explained; `baseline` does the same
 plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
 and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
 share of its staff kept) to check that results generalise; `curtois` solves Curtois & Qu
-instances and prints each penalty beside the best known one (best_known.csv next to the files).
+instances and prints each penalty beside the best known one (best_known.csv next to the files), and
+`curtois-all` every instance of a folder as one table, each roster written and re-checked.
 """
 
 import argparse
@@ -104,23 +106,57 @@ def run_thin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solve_curtois(path: Path, args: argparse.Namespace) -> dict:
+    """Solve one instance, write its roster (with --out), and re-check the roster with the rules' checker."""
+    started = time.monotonic()
+    instance = curtois.load_instance(path)
+    result = curtois.solve_instance(instance, time_limit_s=args.seconds, workers=args.workers)
+    broken = curtois.broken_rules(instance, result.roster) if result.roster else ["no roster found"]
+    if args.out and result.roster:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / f"{path.stem}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
+    return {"instance": path.name, "penalty": result.penalty if result.roster else None,
+            "best_known": _best_known(path), "bound": result.bound, "status": result.status, "valid": not broken,
+            "seconds": round(time.monotonic() - started, 1), "peak_memory_mib": round(_peak_memory_mib(), 1)}
+
+
 def run_curtois(args: argparse.Namespace) -> int:
     """Solve benchmark instances one by one; print penalty, best known, bound, validity and time."""
-    invalid = 0
+    rows = []
     for path in map(Path, args.files):
-        started = time.monotonic()
-        instance = curtois.load_instance(path)
-        result = curtois.solve_instance(instance, time_limit_s=args.seconds, workers=args.workers)
-        broken = curtois.broken_rules(instance, result.roster) if result.roster else ["no roster found"]
-        invalid += bool(broken)
-        if args.out and result.roster:
-            Path(args.out).mkdir(parents=True, exist_ok=True)
-            (Path(args.out) / f"{path.stem}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
-        print(json.dumps({"instance": path.name, "penalty": result.penalty, "best_known": _best_known(path),
-                          "bound": result.bound, "status": result.status, "valid": not broken,
-                          "seconds": round(time.monotonic() - started, 1),
-                          "peak_memory_mib": round(_peak_memory_mib(), 1)}))
-    return 1 if invalid else 0
+        rows.append(_solve_curtois(path, args))
+        print(json.dumps(rows[-1]))
+    return 1 if not all(row["valid"] for row in rows) else 0
+
+
+def _instance_number(path: Path) -> int:
+    digits = "".join(ch for ch in path.stem if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def run_curtois_all(args: argparse.Namespace) -> int:
+    """Solve every instance of a folder, in number order, and print one table against the best known penalties."""
+    paths = sorted(Path(args.folder).glob("Instance*.txt"), key=_instance_number)
+    if not paths:
+        raise OSError(f"no Instance*.txt files in {args.folder}")
+    print(f"Curtois & Qu instances, {args.seconds:g} s and {args.workers} worker(s) each")
+    print("| Instance | Penalty | Best known | Above best known | Valid | Status | Seconds |")
+    print("|---|---|---|---|---|---|---|")
+    rows = []
+    for path in paths:
+        row = _solve_curtois(path, args)
+        rows.append(row)
+        penalty, best = row["penalty"], row["best_known"]
+        above = "–" if penalty is None or best is None else f"{100 * (penalty - best) / best:.1f} %" if best else \
+            "0.0 %" if penalty == 0 else f"+{penalty}"
+        print(f"| {path.stem} | {'no roster' if penalty is None else penalty} | {'–' if best is None else best} | "
+              f"{above} | "
+              f"{'yes' if row['valid'] else 'NO'} | {row['status']} | {row['seconds']} |", flush=True)
+    at_best = sum(1 for row in rows if row["penalty"] is not None and row["penalty"] == row["best_known"])
+    valid = sum(1 for row in rows if row["valid"])
+    print(f"\n{valid} of {len(rows)} rosters valid (re-checked by the rules' checker); {at_best} at the best known "
+          f"penalty.")
+    return 0 if valid == len(rows) else 1
 
 
 def _best_known(path: Path) -> int | None:
@@ -157,9 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     instances.add_argument("--seconds", type=float, default=60.0)
     instances.add_argument("--workers", type=int, default=2)
     instances.add_argument("--out", help="folder for the rosters (tab-separated, one line per employee)")
+    every = commands.add_parser("curtois-all", help="solve every Curtois & Qu instance of a folder: one table")
+    every.add_argument("folder", help="the folder of Instance*.txt files and best_known.csv")
+    every.add_argument("--seconds", type=float, default=60.0)
+    every.add_argument("--workers", type=int, default=2)
+    every.add_argument("--out", help="folder for the rosters (tab-separated, one line per employee)")
     args = parser.parse_args(argv)
     commands = {"scenario": run_scenario, "baseline": run_baseline, "check": run_check, "thin": run_thin,
-                "curtois": run_curtois}
+                "curtois": run_curtois, "curtois-all": run_curtois_all}
     try:
         return commands[args.command](args)
     except (ScenarioError, curtois.InstanceError, OSError, json.JSONDecodeError) as error:
