@@ -112,3 +112,16 @@ def test_one_command_solves_a_folder_prints_one_table_and_writes_rosters_that_re
     for number in (2, 10):
         written = parse_roster(instance, (tmp_path / "out" / f"Instance{number}.roster.txt").read_text())
         assert broken_rules(instance, written) == [] and penalty(instance, written) == best
+
+
+def test_a_search_that_finds_no_roster_in_its_first_quarter_starts_again_from_one_that_keeps_the_rules(tiny,
+                                                                                                       monkeypatch):
+    """As on Instance20, where the search with its objective finds no roster in a minute: it gives up, a roster
+    keeping every hard rule is found without the objective, and the search starts again from it."""
+    from ortools.sat.python import cp_model
+
+    from rota import curtois
+    monkeypatch.setattr(curtois, "_solve_or_give_up", lambda solver, model, seconds: cp_model.UNKNOWN)
+    result = solve_instance(tiny, time_limit_s=3, workers=1)
+    assert result.roster and broken_rules(tiny, result.roster) == []
+    assert result.penalty == penalty(tiny, result.roster)
