@@ -13,8 +13,12 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from console.alerts import conditions
+from console.alerts import service as alerts
 from console.database import LONDON
 from console.extensions import db
+from console.notifications import scheduled
+from console.queue import follow_ups as parked
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +64,6 @@ def hour_of(now: datetime) -> str:
     return now.astimezone(LONDON).strftime("%Y-%m-%dT%H")
 
 
-
-
 @dataclass(frozen=True)
 class Job:
     """A job: its name (the APScheduler id and the run key's first part), its label and what it does in words,
@@ -80,7 +82,6 @@ def watch_alerts(now: datetime) -> Outcome:
     """Raise an alert for each condition found, resolve the ones whose condition cleared, and take every chain
     step that is due. If any part of the looking failed, nothing is resolved this time: an alert is never closed
     because its condition could not be seen."""
-    from console.alerts import conditions, service as alerts
     found: list = []
 
     def look(finder) -> int:
@@ -101,21 +102,18 @@ def watch_alerts(now: datetime) -> Outcome:
 
 def follow_ups(now: datetime) -> Outcome:
     """Tell whoever parked an item that its follow-up is due (the item is back at the top of its queue)."""
-    from console.queue import follow_ups as parked
     return each(parked.due(now), lambda post_id: parked.tell_parker(post_id, now),
                 what=lambda post_id: f"follow-up of item {post_id}")
 
 
 def shift_reminders(now: datetime) -> Outcome:
     """Remind people of their shifts a day and an hour ahead."""
-    from console.notifications import scheduled
     return each(scheduled.reminders_due(now), lambda reminder: scheduled.send_reminder(reminder, now),
                 what=lambda reminder: f"reminder {reminder.key}")
 
 
 def open_shift_offers(now: datetime) -> Outcome:
     """Offer open shifts to the people who could take them."""
-    from console.notifications import scheduled
     return each(scheduled.offer_candidates(), lambda staff_id: scheduled.send_offers(staff_id, now),
                 what=lambda staff_id: f"offers to staff {staff_id}")
 
@@ -123,14 +121,12 @@ def open_shift_offers(now: datetime) -> Outcome:
 def manager_digest(now: datetime) -> Outcome:
     """Tell managers what their published rotas leave uncovered (sent at the first run of the day outside their
     quiet hours)."""
-    from console.notifications import scheduled
     return each(scheduled.managers(), lambda staff_id: scheduled.send_digest(staff_id, now),
                 what=lambda staff_id: f"digest to staff {staff_id}")
 
 
 def monthly_report(now: datetime) -> Outcome:
     """Send managers each service's monthly figures and the report's link."""
-    from console.notifications import scheduled
     return each(scheduled.managers(), lambda staff_id: scheduled.send_monthly(staff_id, now),
                 what=lambda staff_id: f"monthly report to staff {staff_id}")
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from console.database import utcnow
+from console.extensions import db
 from scheduler.models import SchedulerLeader
 
 log = logging.getLogger(__name__)
@@ -143,5 +144,4 @@ class Leadership:
 
 def current_leader() -> SchedulerLeader | None:
     """Who leads, as the row says (None when no scheduler has run, or the last one stopped cleanly)."""
-    from console.extensions import db
     return db.session.get(SchedulerLeader, LOCK_NAME)
