@@ -56,13 +56,18 @@ def test_preferences_are_respected_when_cover_allows():
 
 
 def test_a_wish_met_only_by_a_check_at_the_edge_of_availability_is_met():
-    # Free until 17:15 and keen to work after 17:00: only a 16:45 check (off the half-hour grid) meets that wish.
+    # Cal must work an hour a week, is free until 17:15 and would rather work after 17:00: on each day she works,
+    # only a 16:45 check (off the half-hour grid) meets that wish (score version 2: a working day with none of
+    # its work in the evening misses it).
     evenings = Preference("prefer", Window(frozenset(range(7)), 17 * 60, 22 * 60), weight=3)
+    an_hour = Contract(min_hours_week=1, max_days_week=7, max_consecutive_days=7, max_hours_week=80, max_weekends=4)
     p = problem([low_risk()], [person("ann", "clinical", ("l1",)),
-                               person("cal", "clinical", ("l1",), end=17 * 60 + 15, preferences=[evenings])])
+                               person("cal", "clinical", ("l1",), end=17 * 60 + 15, contract=an_hour,
+                                      preferences=[evenings])])
     result = solve(p, time_limit_s=3, workers=2)
     assert validate(p, result.rota) == []
-    assert result.score.uncovered_minutes == 0 and result.score.preference_penalty == 0
+    assert (result.score.uncovered_minutes, result.score.contract_short_minutes,
+            result.score.preference_penalty) == (0, 0, 0)
     assert {(a.start, a.end) for a in result.rota.assignments if a.staff == "cal" and a.end > 17 * 60} == \
         {(16 * 60 + 45, 17 * 60 + 15)}
 
