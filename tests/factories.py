@@ -12,6 +12,7 @@ from console import demo
 from console.accounts import service as accounts
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
+from console.alerts.models import Alert
 from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import Role
@@ -118,6 +119,18 @@ def publish_with_a_gap() -> Shift:
     db.session.commit()
     publish_draft(version_id)
     return gone
+
+
+def overdue_checks_alert(slug: str, subject: str, *, raised_at=None, due: bool = False,
+                         target_endpoint: str = "queue.checks_page") -> int:
+    """A "checks overdue" alert of a demo service, raised at `raised_at` (now by default), its first step due then
+    if `due`; returns its id."""
+    alert = Alert(service_id=services(slug)[0].id, kind="checks_missed", subject=subject, summary="Checks overdue.",
+                  target_endpoint=target_endpoint, target_args={}, raised_at=raised_at or utcnow())
+    alert.next_step_at = alert.raised_at if due else None
+    db.session.add(alert)
+    db.session.commit()
+    return alert.id
 
 
 # --- Posts from the platform --------------------------------------------------------------------------------------

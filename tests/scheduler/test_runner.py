@@ -8,7 +8,6 @@ import sqlalchemy as sa
 import time_machine
 
 from console.alerts import service as alerts
-from console.alerts.models import Alert
 from console.database import LONDON
 from console.extensions import db
 from console.notifications import service as outbox
@@ -20,7 +19,7 @@ from scheduler import jobs
 from scheduler.models import JobRun
 from scheduler.runner import run_job
 from tests.conftest import at_the_same_moment
-from tests.factories import next_monday, person, services, version_with
+from tests.factories import next_monday, overdue_checks_alert, person, services, version_with
 
 MONDAY = next_monday()
 
@@ -59,12 +58,7 @@ def test_a_job_that_fails_is_recorded_and_the_next_period_runs(app, client, auth
 
 def test_two_runs_taking_an_alerts_step_at_the_same_moment_tell_once(app, demo_data, smtp_server):
     with time_machine.travel(at(10), tick=False), app.app_context():
-        low = services("demo-low")[0]
-        db.session.add(Alert(service_id=low.id, kind="checks_missed", subject="race", summary="Checks overdue.",
-                             target_endpoint="queue.checks_page", target_args={}, raised_at=at(10),
-                             next_step_at=at(10)))
-        db.session.commit()
-        alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == "race"))
+        alert_id = overdue_checks_alert("demo-low", "race", raised_at=at(10), due=True)
     with time_machine.travel(at(10, 5), tick=False):
         taken = at_the_same_moment(app, lambda: lambda: alerts.take_steps(alert_id, at(10, 5)),
                                    lambda: lambda: alerts.take_steps(alert_id, at(10, 5)))

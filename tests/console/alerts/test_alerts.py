@@ -19,7 +19,7 @@ from console.queue import service as queue
 from console.queue.models import ModerationCheck, ModeratorSession
 from scheduler.runner import run_job
 from tests.conftest import at_the_same_moment
-from tests.factories import next_monday, person, services, version_with
+from tests.factories import next_monday, overdue_checks_alert, person, services, version_with
 
 MONDAY = next_monday()
 
@@ -255,11 +255,7 @@ def test_only_those_in_a_services_chain_see_or_acknowledge_its_alerts(app, clien
     """An alert of Carers' support: Ella volunteers for other services, and an administrator is in no service's
     alert chain."""
     with app.app_context():
-        carers = services("carers")[0]
-        db.session.add(Alert(service_id=carers.id, kind="checks_missed", subject="x", summary="Carers' checks",
-                             target_endpoint="queue.checks_page", target_args={}, next_step_at=None))
-        db.session.commit()
-        alert_id = db.session.scalar(sa.select(Alert.id))
+        alert_id = overdue_checks_alert("carers", "x")
     auth.login_demo(role)
     assert client.get(f"/alerts/{alert_id}").status_code in (403, 404)
     assert client.post(f"/alerts/{alert_id}/acknowledge").status_code in (400, 403, 404)
@@ -303,11 +299,7 @@ def test_presence_windows_back_to_back_are_one_stretch(windows, minute, span):
 
 def test_an_alert_acknowledged_twice_says_who_did_it_first_and_a_resolved_one_says_so(app, demo_data):
     with app.app_context():
-        low = services("demo-low")[0]
-        db.session.add(Alert(service_id=low.id, kind="checks_missed", subject="twice", summary="Checks overdue.",
-                             target_endpoint="queue.checks_page", target_args={}, next_step_at=None))
-        db.session.commit()
-        alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == "twice"))
+        alert_id = overdue_checks_alert("demo-low", "twice")
 
     def acknowledging(role):
         def ready():
@@ -329,12 +321,8 @@ def test_an_alert_acknowledged_twice_says_who_did_it_first_and_a_resolved_one_sa
 def test_an_alert_whose_page_was_renamed_still_reaches_people_and_opens(app, client, auth, demo_data, smtp_server):
     """An alert raised before a release renamed the page it points to: its email and page link to the alert."""
     with app.app_context():
-        low = services("demo-low")[0]
-        db.session.add(Alert(service_id=low.id, kind="checks_missed", subject="renamed", summary="Checks overdue.",
-                             target_endpoint="queue.old_checks_page", target_args={}, raised_at=at(10),
-                             next_step_at=at(10)))
-        db.session.commit()
-        alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == "renamed"))
+        alert_id = overdue_checks_alert("demo-low", "renamed", raised_at=at(10), due=True,
+                                        target_endpoint="queue.old_checks_page")
         assert alerts.take_steps(alert_id, at(10)) == 2  # nobody on duty: the mailbox
         outbox.send_outbox()
     text = smtp_server.last_to("demo-moderation@demo-trust.example.org").get_body(("plain",)).get_content()
