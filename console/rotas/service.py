@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -62,9 +63,10 @@ class Review:
     removed: Counter
     overridden: dict[str, RuleOverride]  # broken soft rules a manager accepted, by the validator's message
 
-    @property
+    @cached_property
     def needed_minutes(self) -> int:
-        """The fewest presence and check minutes a rota covering every standard of the version must have."""
+        """The fewest presence and check minutes a rota covering every standard of the version must have (worked
+        out once: the draft page reads it three times)."""
         return needed_minutes(self.problem)
 
     @property
