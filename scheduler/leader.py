@@ -75,16 +75,25 @@ class Leadership:
 
     def let_go(self) -> None:
         """Give the lock up (on a clean stop), so another process takes over at once."""
-        if not self.leading:
-            return
-        self.leading = False
-        with self.engine.begin() as connection:
-            connection.execute(sa.delete(SchedulerLeader).where(SchedulerLeader.name == LOCK_NAME,
-                                                                SchedulerLeader.holder == self.holder))
-        if self._advisory:
-            self._drop_lock_connection()
+        if self.leading:
+            self.leading = False
+            with self.engine.begin() as connection:
+                connection.execute(sa.delete(SchedulerLeader).where(SchedulerLeader.name == LOCK_NAME,
+                                                                    SchedulerLeader.holder == self.holder))
+            if self._advisory:
+                self._unlock()
+        self._drop_lock_connection()  # a follower holds a connection too, from its tries
 
     # --- PostgreSQL --------------------------------------------------------------------------------------------
+
+    def _unlock(self) -> None:
+        """Free the lock before the connection closes: the server frees a closed session's locks only once its
+        backend has gone, a moment later, and the next leader should not have to wait for that."""
+        try:
+            self._lock.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            self._lock.commit()
+        except DBAPIError:
+            pass  # the connection has gone, and with it the lock
 
     def _take_advisory_lock(self) -> bool:
         if self._lock is None:
