@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rota import constraints, cpsat
+from rota import constraints, cpsat, lns
 from rota.bounds import Bounds, person_bounds
 from rota.construct import greedy_rota, repair
 from rota.domain import WEEKEND, Assignment, Kind, Problem, Rota
@@ -322,9 +322,12 @@ def _run_phase(search: _Search, phase: str) -> None:
     elif phase == "fairness" and not weekend_settled:
         rounds = _weekend_neighbourhoods(search.problem, rm, random.Random(0))
     if rounds is not None:
-        search.solved, value = _neighbourhood_search(
-            rm, search.solved, value, phase, rounds, phase_end, search.workers, search.stop,
-            lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values))
+        # CP-SAT's own neighbourhoods rarely free the right work together: these free one person's (0.4-1.5 s a
+        # round on trust-12-services, nearly always proven optimal for the neighbourhood).
+        search.solved, value = lns.search(
+            model, {**rm.shifts, **rm.checks}, search.solved, value, rounds, phase_end, search.workers,
+            search.stop, lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values),
+            objective=rm.objectives[phase], round_seconds=NEIGHBOURHOOD_SECONDS)
     # Keep this phase's result while the later ones improve on lower priorities.
     model.add(rm.objectives[phase] <= value)
     cpsat.hint_all(model, search.solved)
@@ -364,39 +367,6 @@ def _finish(search: _Search) -> SolveResult:
         result.changes = result.rota.changes_from(search.previous_rota)
     result.seconds = search.elapsed()
     return result
-
-
-def _neighbourhood_search(rm: constraints.RotaModel, solved: list[int], value: int, objective: str,
-                          pick: Callable[[list[int], int], Callable[[tuple], bool] | None], deadline: float,
-                          workers: int, stop: threading.Event,
-                          improved: Callable[[int, list[int]], None]) -> tuple[list[int], int]:
-    """Large neighbourhood search on one phase's objective from its rota (`solved`, whose objective is `value`);
-    returns the best rota found and its value, and passes each better value and rota to `improved` as it is found.
-
-    CP-SAT's own neighbourhoods rarely free the right work together. Each round, `pick(best, round)` says which
-    shift and check keys (staff, service, day, ...) to free, or None when there is nothing left to aim at;
-    everything else stays as in the best rota so far, and CP-SAT solves that small model (0.4-1.5 s a round on
-    trust-12-services, nearly always proven optimal for its neighbourhood)."""
-    best, rounds = solved, 0
-    while not stop.is_set() and deadline - time.monotonic() > 1.0:
-        free = pick(best, rounds)
-        if free is None:
-            break
-        rounds += 1
-        sub = rm.model.clone()
-        for key, variable in (*rm.shifts.items(), *rm.checks.items()):
-            if not free(key):
-                cpsat.fix(sub, variable, best[variable.index])
-        cpsat.hint_all(sub, best)
-        sub.minimize(rm.objectives[objective])
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(NEIGHBOURHOOD_SECONDS, deadline - time.monotonic())
-        solver.parameters.num_workers = workers
-        status = solver.solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < value:
-            best, value = cpsat.solution_values(solver), round(solver.objective_value)
-            improved(value, best)
-    return best, value
 
 
 def _balance_neighbourhoods(problem: Problem, rm: constraints.RotaModel, bounds: Future,

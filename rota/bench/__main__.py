@@ -106,15 +106,15 @@ def run_thin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve_curtois(path: Path, args: argparse.Namespace) -> dict:
+def _solve_curtois(path: Path, args: argparse.Namespace, solve=curtois.solve_instance, out: str = "") -> dict:
     """Solve one instance, write its roster (with --out), and re-check the roster with the rules' checker."""
     started = time.monotonic()
     instance = curtois.load_instance(path)
-    result = curtois.solve_instance(instance, time_limit_s=args.seconds, workers=args.workers)
+    result = solve(instance, time_limit_s=args.seconds, workers=args.workers)
     broken = curtois.broken_rules(instance, result.roster) if result.roster else ["no roster found"]
     if args.out and result.roster:
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        (Path(args.out) / f"{path.stem}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
+        (Path(args.out) / f"{path.stem}{out}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
     return {"instance": path.name, "penalty": result.penalty if result.roster else None,
             "best_known": _best_known(path), "bound": result.bound, "status": result.status, "valid": not broken,
             "seconds": round(time.monotonic() - started, 1), "peak_memory_mib": round(_peak_memory_mib(), 1)}
@@ -134,24 +134,38 @@ def _instance_number(path: Path) -> int:
     return int(digits) if digits else 0
 
 
+def _above(penalty: int | None, best: int | None) -> str:
+    """How far a penalty is above the best known, in per cent."""
+    if penalty is None or best is None:
+        return "–"
+    if best == 0:
+        return "0.0 %" if penalty == 0 else f"+{penalty}"
+    return f"{100 * (penalty - best) / best:.1f} %"
+
+
 def run_curtois_all(args: argparse.Namespace) -> int:
-    """Solve every instance of a folder, in number order, and print one table against the best known penalties."""
+    """Solve every instance of a folder, in number order, and print one table against the best known penalties;
+    unless --engine-only, the plain model (one CP-SAT search at its defaults) solves each one too, for comparison."""
     paths = sorted(Path(args.folder).glob("Instance*.txt"), key=_instance_number)
     if not paths:
         raise OSError(f"no Instance*.txt files in {args.folder}")
+    plain = not args.engine_only
     print(f"Curtois & Qu instances, {args.seconds:g} s and {args.workers} worker(s) each")
-    print("| Instance | Penalty | Best known | Above best known | Valid | Status | Seconds |")
-    print("|---|---|---|---|---|---|---|")
+    print("| Instance | Penalty | Best known | Above best known | Valid | Status | Seconds |"
+          + (" Plain model | Plain above best known | Plain valid |" if plain else ""))
+    print("|---|---|---|---|---|---|---|" + ("---|---|---|" if plain else ""))
     rows = []
     for path in paths:
         row = _solve_curtois(path, args)
         rows.append(row)
         penalty, best = row["penalty"], row["best_known"]
-        above = "–" if penalty is None or best is None else f"{100 * (penalty - best) / best:.1f} %" if best else \
-            "0.0 %" if penalty == 0 else f"+{penalty}"
-        print(f"| {path.stem} | {'no roster' if penalty is None else penalty} | {'–' if best is None else best} | "
-              f"{above} | "
-              f"{'yes' if row['valid'] else 'NO'} | {row['status']} | {row['seconds']} |", flush=True)
+        line = (f"| {path.stem} | {'no roster' if penalty is None else penalty} | {'–' if best is None else best} | "
+                f"{_above(penalty, best)} | {'yes' if row['valid'] else 'NO'} | {row['status']} | {row['seconds']} |")
+        if plain:
+            other = _solve_curtois(path, args, curtois.solve_plain, out=".plain")
+            line += (f" {'no roster' if other['penalty'] is None else other['penalty']} | "
+                     f"{_above(other['penalty'], best)} | {'yes' if other['valid'] else 'no'} |")
+        print(line, flush=True)
     at_best = sum(1 for row in rows if row["penalty"] is not None and row["penalty"] == row["best_known"])
     valid = sum(1 for row in rows if row["valid"])
     print(f"\n{valid} of {len(rows)} rosters valid (re-checked by the rules' checker); {at_best} at the best known "
@@ -198,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     every.add_argument("--seconds", type=float, default=60.0)
     every.add_argument("--workers", type=int, default=2)
     every.add_argument("--out", help="folder for the rosters (tab-separated, one line per employee)")
+    every.add_argument("--engine-only", action="store_true", help="leave out the plain model's search")
     args = parser.parse_args(argv)
     commands = {"scenario": run_scenario, "baseline": run_baseline, "check": run_check, "thin": run_thin,
                 "curtois": run_curtois, "curtois-all": run_curtois_all}

@@ -1,10 +1,13 @@
 """The Curtois & Qu benchmark: the file format, each hard rule broken and kept, the penalty, a solved instance."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from rota import curtois, lns
 from rota.curtois import InstanceError, broken_rules, parse_instance, parse_roster, penalty, solve_instance
 
 BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
@@ -107,10 +110,11 @@ def test_one_command_solves_a_folder_prints_one_table_and_writes_rosters_that_re
     rows = [line for line in table if line.startswith("| Instance")]
     assert [row.split(" | ")[0] for row in rows[1:]] == ["| Instance2", "| Instance10"]
     assert rows[1].split(" | ")[1:5] == [str(best), str(best), "0.0 %", "yes"]
+    assert rows[1].split(" | ")[7:] == [str(best), "0.0 %", "yes |"], "the plain model's search, beside it"
     assert rows[2].split(" | ")[2:4] == ["–", "–"], "no best known for it: no comparison"
     assert table[-1] == "2 of 2 rosters valid (re-checked by the rules' checker); 1 at the best known penalty."
-    for number in (2, 10):
-        written = parse_roster(instance, (tmp_path / "out" / f"Instance{number}.roster.txt").read_text())
+    for name in ("Instance2", "Instance10", "Instance2.plain"):
+        written = parse_roster(instance, (tmp_path / "out" / f"{name}.roster.txt").read_text())
         assert broken_rules(instance, written) == [] and penalty(instance, written) == best
 
 
@@ -118,10 +122,28 @@ def test_a_search_that_finds_no_roster_in_its_first_quarter_starts_again_from_on
                                                                                                        monkeypatch):
     """As on Instance20, where the search with its objective finds no roster in a minute: it gives up, a roster
     keeping every hard rule is found without the objective, and the search starts again from it."""
-    from ortools.sat.python import cp_model
+    def finds_nothing(solver, model, *limits):
+        nothing = model.clone()
+        nothing.add_bool_or([])  # no roster can keep an empty clause
+        return solver.solve(nothing)
 
-    from rota import curtois
-    monkeypatch.setattr(curtois, "_solve_or_give_up", lambda solver, model, seconds: cp_model.UNKNOWN)
+    monkeypatch.setattr(curtois, "_solve_or_give_up", finds_nothing)
     result = solve_instance(tiny, time_limit_s=3, workers=1)
     assert result.roster and broken_rules(tiny, result.roster) == []
     assert result.penalty == penalty(tiny, result.roster)
+
+
+def test_neighbourhood_search_brings_a_roster_that_only_keeps_the_rules_to_the_least_penalty(tiny):
+    """What the search does after CP-SAT's whole-model search stalls (rota.lns with the instance's rounds)."""
+    least = solve_instance(tiny, time_limit_s=5, workers=1)
+    assert least.status == "optimal"
+    m = curtois.build_model(tiny)
+    first = curtois._first_roster(m.model, 5, 1)
+    start = penalty(tiny, m.roster(tiny, first))
+    assert start > least.penalty, "the first roster ignores the penalty"
+    rotation = curtois._neighbourhoods(tiny, m)
+    values, value = lns.search(m.model, m.x, first, start, rotation.pick, time.monotonic() + 5, 1,
+                               threading.Event(), lambda better, _values: None, accept_equal=True,
+                               learn=rotation.learn)
+    found = m.roster(tiny, values)
+    assert broken_rules(tiny, found) == [] and penalty(tiny, found) == value == least.penalty
