@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from rota import constraints, cpsat, lns
+from rota import constraints, cpsat, lns, parts
 from rota.bounds import Bounds, person_bounds
 from rota.construct import greedy_rota, repair
 from rota.domain import WEEKEND, Assignment, Kind, Problem, Rota
 from rota.explain import Unmet, explain
 from rota.score import Score, contract_shortfalls, score, unmet_preferences
+from rota.validate import validate
 
 # Cover first; then contracts, preferences and fairness; then fairness alone; last the rostered minutes, so
 # nobody is rostered for work the standard does not need, or on a re-solve the minutes that differ
@@ -59,6 +60,12 @@ BOUNDS_SHARE = 0.5
 # rota is kept: a run asked for a minute never takes three.
 BUILD_SECONDS_PER_UNIT = 0.0007
 MOST_BUILD_SHARE = 0.5
+# Such a problem is improved a group of services at a time (rota.parts): each part is searched for at most
+# PART_SECONDS, its model's set-up kept to PART_BUILD_SHARE of them; a part given less than LEAST_PART_SECONDS is
+# not started.
+PART_SECONDS = 20.0
+PART_BUILD_SHARE = 0.35
+LEAST_PART_SECONDS = 4.0
 STATUS_NAMES = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
                 cp_model.MODEL_INVALID: "invalid", cp_model.UNKNOWN: "unknown"}
 
@@ -104,9 +111,11 @@ class SolveResult:
     changes: tuple[list[Assignment], list[Assignment]] | None = None
     # Every person's own best (rota.bounds), when worked out in time: how good any rota could be
     person_bounds: Bounds | None = None
-    # Set when the search was not started (the seconds setting it up would take, more than the time allows): the
-    # rota is the first one, made by the greedy construction.
+    # Set when the whole problem was not searched at once (the seconds setting it up would take, more than the time
+    # allows): the rota is the greedy construction's, improved a group of services at a time (rota.parts).
     search_skipped_seconds: float | None = None
+    parts_tried: int = 0
+    parts_improved: int = 0
 
     @property
     def lower_bounds(self) -> dict[str, int]:
@@ -169,16 +178,19 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previous_rota: Rota | None = None,
-          on_progress: Callable[[Progress], None] | None = None, stop: threading.Event | None = None) -> SolveResult:
+          on_progress: Callable[[Progress], None] | None = None, stop: threading.Event | None = None,
+          start: Rota | None = None) -> SolveResult:
     """Make the best rota within the time limit; never raises for an under-staffed problem.
 
     With previous_rota (the published one), the new rota keeps as much of it as the higher priorities allow.
-    Setting `stop` ends the search early: the result is the best rota found so far.
+    Setting `stop` ends the search early: the result is the best rota found so far. A `start` rota is the search's
+    first answer, kept where the rules allow, instead of the greedy construction's (a part of a larger problem).
     """
     setting_up = model_build_seconds(problem)
     if setting_up > MOST_BUILD_SHARE * time_limit_s:
-        return _first_rota_only(problem, previous_rota, on_progress, setting_up)
-    search = _start(problem, time_limit_s, workers, previous_rota, on_progress, stop or threading.Event())
+        return _by_parts(problem, time_limit_s, workers, previous_rota, on_progress, stop or threading.Event(),
+                         setting_up)
+    search = _start(problem, time_limit_s, workers, previous_rota, on_progress, stop or threading.Event(), start)
     for phase in PHASES:
         if search.stop.is_set():
             break
@@ -188,24 +200,52 @@ def solve(problem: Problem, time_limit_s: float = 60.0, workers: int = 2, previo
 
 def model_build_seconds(problem: Problem) -> float:
     """About how long setting up the whole CP-SAT model of the problem takes here."""
-    return BUILD_SECONDS_PER_UNIT * problem.days * sum(len(person.services) for person in problem.staff.values())
+    return BUILD_SECONDS_PER_UNIT * parts.units(problem)
 
 
-def _first_rota_only(problem: Problem, previous_rota: Rota | None, on_progress: Callable[[Progress], None] | None,
-                     setting_up: float) -> SolveResult:
-    """The greedy rota alone (keeping what it can of the previous one), explained: for a problem too large to
-    search within the time allowed."""
+def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota: Rota | None,
+              on_progress: Callable[[Progress], None] | None, stop: threading.Event,
+              setting_up: float) -> SolveResult:
+    """For a problem too large to search whole within the time allowed: the greedy rota (keeping what it can of the
+    previous one), then a part at a time (rota.parts), most unmet wishes first, each searched from the rota's own
+    work for it within PART_SECONDS, its answer kept when the whole rota is valid and scores better, until the time
+    is up or `stop` is set. The result is explained as any other."""
     started = time.monotonic()
+    deadline = started + time_limit_s
     rota = add_on_call(problem, greedy_rota(problem, constraints.time_step(problem), seed=previous_rota))
-    result = SolveResult(rota=rota, score=score(problem, rota), status="feasible", unmet=explain(problem, rota),
-                         search_skipped_seconds=setting_up)
+    result = SolveResult(rota=rota, score=score(problem, rota), status="feasible", search_skipped_seconds=setting_up)
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started
-    if previous_rota is not None:
-        result.changes = rota.changes_from(previous_rota)
-    result.seconds = time.monotonic() - started
     if on_progress:
-        on_progress(Progress("start", float("nan"), float("nan"), result.seconds, _figures(result.score)))
+        on_progress(Progress("start", float("nan"), float("nan"), time.monotonic() - started,
+                             _figures(result.score)))
+    improving = True
+    while improving:  # passes over every part, while the last one improved the rota
+        improving = False
+        for seed in parts.seeds(problem, result.rota):
+            seconds = min(PART_SECONDS, deadline - time.monotonic())
+            if stop.is_set() or seconds < LEAST_PART_SECONDS:
+                improving = False
+                break
+            services = parts.group(problem, seed, int(PART_BUILD_SHARE * seconds / BUILD_SECONDS_PER_UNIT))
+            if BUILD_SECONDS_PER_UNIT * parts.units(problem, services) > MOST_BUILD_SHARE * seconds:
+                continue  # one service alone too large for the time left
+            sub, own = parts.part(problem, result.rota, services)
+            published = None if previous_rota is None else parts.only(previous_rota, services)
+            merged = parts.merge(result.rota, services,
+                                 solve(sub, seconds, workers, published, stop=stop, start=own).rota)
+            result.parts_tried += 1
+            reached = score(problem, merged)
+            if reached < result.score and not validate(problem, merged):
+                result.rota, result.score, improving = merged, reached, True
+                result.parts_improved += 1
+                if on_progress:
+                    on_progress(Progress("part", float("nan"), float("nan"), time.monotonic() - started,
+                                         _figures(reached)))
+    result.unmet = explain(problem, result.rota)
+    if previous_rota is not None:
+        result.changes = result.rota.changes_from(previous_rota)
+    result.seconds = time.monotonic() - started
     return result
 
 
@@ -238,13 +278,13 @@ class _Search:
 
 
 def _start(problem: Problem, time_limit_s: float, workers: int, previous_rota: Rota | None,
-           on_progress: Callable[[Progress], None] | None, stop: threading.Event) -> _Search:
-    """Configure a solve: the greedy rota as its first answer, everyone's own best worked out beside it, and the
-    model with every phase's objective, hinted with the greedy rota."""
+           on_progress: Callable[[Progress], None] | None, stop: threading.Event, start: Rota | None) -> _Search:
+    """Configure a solve: the greedy rota (or the `start` rota, completed) as its first answer, everyone's own best
+    worked out beside it, and the model with every phase's objective, hinted with that first rota."""
     started = time.monotonic()
     # A greedy rota first: an answer within a second even if the model later finds nothing better.
     step = constraints.time_step(problem)
-    start_rota = add_on_call(problem, greedy_rota(problem, step, seed=previous_rota))
+    start_rota = add_on_call(problem, greedy_rota(problem, step, seed=start or previous_rota))
     result = SolveResult(rota=start_rota, score=score(problem, start_rota), status="feasible")
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started

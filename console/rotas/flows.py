@@ -25,7 +25,7 @@ from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunS
 from console.services.models import Service
 from console.words import duration, duration_seconds
 from rota.bounds import summary
-from rota.solver import Progress, solve
+from rota.solver import Progress, SolveResult, solve
 from rota.standards import MIN_HORIZON_DAYS
 
 log = logging.getLogger(__name__)
@@ -196,10 +196,7 @@ def execute_run(run_id: int) -> None:
         early = not cancelled and result.seconds < EARLY * run.seconds
         _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED, " ".join([
             "Stopped: the draft holds the best rota found until then." if cancelled else
-            f"Kept the first rota the optimiser made: for these services and weeks, setting up its search would "
-            f"take about {duration_seconds(result.search_skipped_seconds)}, more than half the "
-            f"{duration_seconds(run.seconds)} allowed. Give it more time, or fewer services or weeks, for a better "
-            "rota." if result.search_skipped_seconds is not None else
+            _by_parts_words(result, run.seconds) if result.search_skipped_seconds is not None else
             f"Finished in {duration_seconds(result.seconds)} of the {duration_seconds(run.seconds)} allowed: it "
             "stopped early because no better rota is possible by the order of priorities." if early else
             f"Finished after the {duration_seconds(run.seconds)} allowed; a longer run may find a better rota.",
@@ -215,6 +212,20 @@ def execute_run(run_id: int) -> None:
         _finish(run, RunStatus.FAILED, "Making this rota failed. Nothing was published; run it again, and tell "
                                        "the service desk if it fails again.")
         db.session.commit()
+
+
+def _by_parts_words(result: SolveResult, seconds: int) -> str:
+    """What a run too large to search whole did instead, in words."""
+    why = (f"for these services and weeks, setting up one search of them all would take about "
+           f"{duration_seconds(result.search_skipped_seconds)}, more than half the {duration_seconds(seconds)} "
+           "allowed.")
+    if not result.parts_tried:
+        return (f"Kept the first rota the optimiser made: {why} Give it more time, or fewer services or weeks, for "
+                "a better rota.")
+    tried, better = result.parts_tried, result.parts_improved
+    return (f"Made the rota a few services at a time: {why} It searched {tried} group{'s' if tried != 1 else ''} "
+            f"of services in turn; {better if better else 'none'} came out better. Give it more time for a better "
+            "rota.")
 
 
 def uncovered_words(minutes: int) -> str:
