@@ -464,8 +464,8 @@ def test_a_run_too_large_to_search_whole_is_made_a_few_services_at_a_time_and_sa
     state = client.get(run_page + "/status").get_json()
     assert state["status"] == "succeeded"
     assert re.match(r"Made the rota a few services at a time: for these services and weeks, setting up one search of "
-                    r"them all would take about 3 s, more than half the 5 s allowed\. It searched 1 group of services in "
-                    r"turn; (1|none) came out better\. Give it more time for a better rota\.",
+                    r"them all would take about 3 s, more than half the 5 s allowed\. It searched 1 group of services "
+                    r"in turn; (1|none) came out better\. Give it more time for a better rota\.",
                     state["message"]), state["message"]
     assert "The rota keeps every rule" in client.get(state["version_url"]).get_data(as_text=True)
 
