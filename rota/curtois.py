@@ -284,43 +284,28 @@ class _Model:
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
-    """Stops the search if it has found no roster after `give_up_after` seconds, or once it has found nothing
-    better for `stalled_after` seconds."""
+    """Notes when the search last found a roster."""
 
-    def __init__(self, give_up_after: float, stalled_after: float):
+    def __init__(self):
         super().__init__()
-        self.give_up_after, self.stalled_after = give_up_after, stalled_after
         self.last_found: float | None = None
-        self.done = threading.Event()
 
     def on_solution_callback(self) -> None:
         self.last_found = time.monotonic()
-
-    def solve(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-        started = time.monotonic()
-
-        def watch() -> None:
-            while not self.done.wait(0.1):
-                found = self.last_found
-                if (found is None and time.monotonic() - started > self.give_up_after) or \
-                        (found is not None and time.monotonic() - found > self.stalled_after):
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            return solver.solve(model, self)
-        finally:
-            self.done.set()
-            watcher.join()
 
 
 def _solve_or_give_up(solver: cp_model.CpSolver, model: cp_model.CpModel, give_up_after: float,
                       stalled_after: float = float("inf")) -> int:
     """Solve; stop early if no roster is found within `give_up_after` seconds, or none better within
     `stalled_after` seconds of the last."""
-    return _Watch(give_up_after, stalled_after).solve(solver, model)
+    started, watch = time.monotonic(), _Watch()
+
+    def enough() -> bool:
+        found = watch.last_found
+        return time.monotonic() - (started if found is None else found) > \
+            (give_up_after if found is None else stalled_after)
+
+    return cpsat.solve_until(solver, model, watch, enough)
 
 
 def _first_roster(model: cp_model.CpModel, seconds: float, workers: int) -> list[int] | None:

@@ -484,21 +484,7 @@ def _solve_unless_stopped(solver: cp_model.CpSolver, model: cp_model.CpModel, re
                           stop: threading.Event, enough: Callable[[], bool] | None = None) -> int:
     """Solve, ending the search as soon as `stop` is set or `enough()` says the search has done what it can (its
     best solution cannot be beaten, or it has stalled); CP-SAT keeps its best solution."""
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            if stop.wait(0.1) or (enough is not None and enough()):
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        return solver.solve(model, reporter)
-    finally:
-        done.set()
-        watcher.join()
+    return cpsat.solve_until(solver, model, reporter, lambda: stop.is_set() or (enough is not None and enough()))
 
 
 def _in_background(work: Callable[[], Bounds]) -> Future:

@@ -83,9 +83,23 @@ def test_a_manager_makes_a_draft_in_the_background_and_sees_it(app, client, mana
     assert rota_from_dict(exported, problem).assignments
 
 
+def _ask_for_a_rota(manager, start, seconds: str = "5") -> str:
+    """Priya asks for her services' rota from `start`, for `seconds`; the run's page."""
+    form = {f"generate-{k}": v for k, v in period_form(start, seconds=seconds).items()}
+    return manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+
+
+def _made(app, client, manager, start) -> dict:
+    """The state of a 5-second run of Priya's services from `start`, once the task queue has run it."""
+    run_page = _ask_for_a_rota(manager, start)
+    assert run_queued_tasks(app) == 1
+    state = client.get(run_page + "/status").get_json()
+    assert state["status"] == "succeeded"
+    return state
+
+
 def test_a_queued_run_can_be_cancelled_and_run_again(app, client, manager):
-    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
-    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    run_page = _ask_for_a_rota(manager, next_monday())
     page = manager.post(run_page + "/cancel", form_page=run_page, follow_redirects=True).get_data(as_text=True)
     assert "Cancelled before it started." in page
     assert run_queued_tasks(app) == 1  # the consumer takes the task off the queue and leaves it alone
@@ -96,8 +110,7 @@ def test_a_queued_run_can_be_cancelled_and_run_again(app, client, manager):
 
 
 def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
-    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
-    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    run_page = _ask_for_a_rota(manager, next_monday())
     with app.app_context():
         run = db.session.scalar(sa.select(RotaRun))
         run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow() - timedelta(minutes=5)
@@ -110,8 +123,7 @@ def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
 
 def test_a_running_run_shows_the_best_rota_so_far_in_a_managers_words(app, client, manager):
     """Never the engine's phase or objective: cover, contract hours, preferences and the weekend load."""
-    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="60").items()}
-    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
+    run_page = _ask_for_a_rota(manager, next_monday(), "60")
     with app.app_context():
         run = db.session.scalar(sa.select(RotaRun))
         run.status, run.heartbeat_at, run.progress = RunStatus.RUNNING.value, utcnow(), 0.4
@@ -433,11 +445,7 @@ def test_a_run_too_large_to_search_in_its_time_keeps_the_first_rota_and_says_so(
     the run says why, in words, rather than running three times over its time."""
     from rota import solver
     monkeypatch.setattr(solver, "BUILD_SECONDS_PER_UNIT", 0.7)
-    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
-    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
-    assert run_queued_tasks(app) == 1
-    state = client.get(run_page + "/status").get_json()
-    assert state["status"] == "succeeded"
+    state = _made(app, client, manager, next_monday())
     assert re.match(r"Kept the first rota the optimiser made: for these services and weeks, setting up one search "
                     r"of them all would take about \d+ min( \d+ s)?, more than half the 5 s allowed\. Give it more "
                     r"time, or fewer services or weeks, for a better rota\.", state["message"]), state["message"]
@@ -458,11 +466,7 @@ def test_a_run_too_large_to_search_whole_is_made_a_few_services_at_a_time_and_sa
     slowness = 1.2 * 2.5 / parts.units(problem)
     assert largest * slowness < 0.3 * 5, "each service alone fits a part"
     monkeypatch.setattr(solver, "BUILD_SECONDS_PER_UNIT", slowness)
-    form = {f"generate-{k}": v for k, v in period_form(start, seconds="5").items()}
-    run_page = manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
-    assert run_queued_tasks(app) == 1
-    state = client.get(run_page + "/status").get_json()
-    assert state["status"] == "succeeded"
+    state = _made(app, client, manager, start)
     assert re.match(r"Made the rota a few services at a time: for these services and weeks, setting up one search of "
                     r"them all would take about 3 s, more than half the 5 s allowed\. It searched 1 group of services "
                     r"in turn; (1|none) came out better\. Give it more time for a better rota\.",
