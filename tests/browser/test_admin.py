@@ -2,6 +2,7 @@
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
@@ -38,7 +39,7 @@ def test_an_owner_reads_who_did_what_in_the_audit_log_on_a_desktop_and_a_phone(p
     page.get_by_role("button", name="Show").click()
     assert lines.count() == 1 and "Amara Okafor signed in." in lines.first.inner_text()
     lines.first.get_by_role("link", name="Amara Okafor").click()
-    assert page.get_by_role("heading", name="Amara Okafor").is_visible()
+    expect(page.get_by_role("heading", name="Amara Okafor")).to_be_visible()
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/admin/audit")
@@ -51,7 +52,7 @@ def test_an_owner_sees_that_no_scheduler_runs_then_what_its_runs_did(page, live_
     sign_in_with_mfa(page, live_server, OWNER)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Scheduler").click()
-    assert page.get_by_role("alert").filter(has_text="No scheduler is running").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="No scheduler is running")).to_be_visible()
     with live_app.app_context():
         from scheduler.runner import run_job
         run_job("alerts")
@@ -60,7 +61,7 @@ def test_an_owner_sees_that_no_scheduler_runs_then_what_its_runs_did(page, live_
     runs = page.get_by_role("region", name="Recent runs").get_by_role("row")
     assert runs.count() == 3
     assert runs.nth(1).inner_text().split("\t")[1:3] == ["Managers' digest", "Done"]
-    assert page.get_by_text("Raise alerts, pass each one on until someone acknowledges it").is_visible()
+    expect(page.get_by_text("Raise alerts, pass each one on until someone acknowledges it")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "scheduler")
     page.set_viewport_size({"width": 390, "height": 844})

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from console.alerts.models import Alert
 from console.database import utcnow
@@ -30,7 +31,7 @@ def test_a_moderator_on_duty_follows_the_alert_emails_link_and_acknowledges_it(p
     page.get_by_label("Demo low-risk service").check()
     page.get_by_label("Why you are covering (your team managers see it)").fill("Covering Sam's lunch break")
     page.get_by_role("button", name="Sign on to cover").click()
-    assert page.get_by_text("Signed on to cover since").is_visible()
+    expect(page.get_by_text("Signed on to cover since")).to_be_visible()
 
     with live_app.app_context():
         run_job("alerts")  # the scheduler's next minute
@@ -45,13 +46,13 @@ def test_a_moderator_on_duty_follows_the_alert_emails_link_and_acknowledges_it(p
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == \
         "A critical or risk post waiting past its deadline: Demo low-risk service"
-    assert page.get_by_text("Nobody has acknowledged this alert.").is_visible()
-    assert page.get_by_text("emailed Chloe Davies").is_visible()
+    expect(page.get_by_text("Nobody has acknowledged this alert.")).to_be_visible()
+    expect(page.get_by_text("emailed Chloe Davies")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "alert-before-acknowledging")
     page.get_by_role("button", name="Acknowledge: I am dealing with it").click()
-    assert page.get_by_role("status").filter(has_text="Acknowledged: nobody further along the chain").is_visible()
-    assert page.get_by_text("Acknowledged by Chloe Davies at").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Acknowledged: nobody further along the chain")).to_be_visible()
+    expect(page.get_by_text("Acknowledged by Chloe Davies at")).to_be_visible()
     with live_app.app_context():
         assert db.session.scalar(sa.select(Alert.state).where(Alert.kind == "post_waiting")) == "acknowledged"
 

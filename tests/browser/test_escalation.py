@@ -3,6 +3,7 @@ checklist and closes the case."""
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
@@ -24,14 +25,14 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
     page.get_by_role("link", name="Eating disorders").click()
     page.get_by_role("button", name="Take the next item").click()
-    assert page.get_by_text('"want to die" on the critical list').is_visible()
+    expect(page.get_by_text('"want to die" on the critical list')).to_be_visible()
     page.get_by_label("Reason or note").fill("Says they want to die tonight and has stopped eating")
     page.get_by_role("button", name="Escalate").click()
 
     # The case opens with the post, its thread and the service's checklist.
-    assert page.get_by_role("heading", name="Case 1: Willow in Eating disorders").is_visible()
-    assert page.get_by_text("Escalated: the case is open").is_visible()
-    assert page.get_by_text("Please talk to the moderators, they can help tonight.").is_visible()
+    expect(page.get_by_role("heading", name="Case 1: Willow in Eating disorders")).to_be_visible()
+    expect(page.get_by_text("Escalated: the case is open")).to_be_visible()
+    expect(page.get_by_text("Please talk to the moderators, they can help tonight.")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "escalation-case")
 
@@ -40,7 +41,7 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     with page.expect_response(lambda r: r.url.endswith("/escalation/cases/1/reveal")) as revealed:
         page.get_by_role("button", name="Reveal").click()
     assert revealed.value.headers["cache-control"] == "no-store"
-    assert page.get_by_role("heading", name="Who “Willow” is").is_visible()
+    expect(page.get_by_role("heading", name="Who “Willow” is")).to_be_visible()
     identity = page.locator("dl.identity").inner_text()
     assert "Robin Fakename" in identity and "9434765919" in identity and "Demo Street Surgery" in identity
     assert_accessible(page)
@@ -61,15 +62,15 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert "The identity was revealed from the vault" in page.locator("#step-identify").inner_text()
     assert "A clinical note was added" in page.locator("#step-clinical_note").inner_text()
     page.locator("#step-clinical_note").get_by_role("link", name="See the clinical notes").click()
-    assert page.get_by_text("GP surgery agreed an urgent home visit this morning.").is_visible()
+    expect(page.get_by_text("GP surgery agreed an urgent home visit this morning.")).to_be_visible()
     page.locator("#step-review_outcome").get_by_label("What was done").fill("Visit arranged; follow up tomorrow")
     page.locator("#step-review_outcome").get_by_role("button", name="Mark as done").click()
     assert "Wed 25 Nov 2026 08:30" in page.locator("#step-contact_gp").inner_text()
 
     page.get_by_label("Closing summary").fill("Urgent GP visit arranged; moderators to watch the thread.")
     page.get_by_role("button", name="Close the case").click()
-    assert page.get_by_text("Case closed.").is_visible()
-    assert page.get_by_text("Closing summary: Urgent GP visit arranged").is_visible()
+    expect(page.get_by_text("Case closed.")).to_be_visible()
+    expect(page.get_by_text("Closing summary: Urgent GP visit arranged")).to_be_visible()
     assert page.get_by_role("button", name="Mark as done").count() == 0
     assert_accessible(page)
     screenshot(page, "escalation-closed")
@@ -85,11 +86,11 @@ def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app,
 
     page.goto(f"{live_server}/admin/services")
     page.get_by_role("link", name="Escalation plan of Eating disorders").click()
-    assert page.get_by_role("heading", name="Escalation plan: Eating disorders").is_visible()
+    expect(page.get_by_role("heading", name="Escalation plan: Eating disorders")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("A reveal waits for a second clinician's approval").check()
     page.get_by_role("button", name="Save as a new version").click()
-    assert page.get_by_text("Saved as version 1.").is_visible()
+    expect(page.get_by_text("Saved as version 1.")).to_be_visible()
     screenshot(page, "escalation-plan")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()

@@ -2,6 +2,7 @@
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
@@ -27,7 +28,7 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
     screenshot(page, "my-shifts-open-shift")
 
     offer.get_by_role("button", name="Take this shift").click()
-    assert page.get_by_role("status").filter(has_text="is yours. Your manager has been told.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="is yours. Your manager has been told.")).to_be_visible()
     assert table.get_by_role("row").count() == before + 1
     assert page.locator("#open-shifts + p + ul li").filter(has_text=when).count() == 0
 
@@ -53,7 +54,7 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
 
     page.goto(f"{live_server}/rota/mine")
     page.get_by_role("link", name="Make a new subscription link").click()
-    assert page.get_by_text("Your current link stops working as soon as the new one is made").is_visible()
+    expect(page.get_by_text("Your current link stops working as soon as the new one is made")).to_be_visible()
     page.get_by_role("link", name="Keep my current link").click()
     assert page.request.get(link).ok, "keeping the link keeps it working"
     page.get_by_role("link", name="Make a new subscription link").click()

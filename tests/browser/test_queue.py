@@ -5,6 +5,7 @@ import hmac
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from console import demo
 from tests.browser.conftest import assert_accessible, screenshot
@@ -35,19 +36,19 @@ def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_serve
     screenshot(page, "queue")
 
     page.get_by_role("button", name="Take the next item").click()
-    assert page.get_by_text('"end my life" on the critical list').is_visible()
-    assert page.get_by_text("This item is yours until").is_visible()
+    expect(page.get_by_text('"end my life" on the critical list')).to_be_visible()
+    expect(page.get_by_text("This item is yours until")).to_be_visible()
     actions = page.get_by_role("group", name="What to do with this post").get_by_role("button")
     assert actions.all_inner_texts()[:4] == ["Hide", "Escalate", "Needs a reply", "Approve"]
     screenshot(page, "queue-item-critical")
     page.get_by_label("Reason or note").fill("Shared a plan; escalated by phone to the duty clinician")
     page.get_by_label("Reason or note").press("Enter")  # Enter chooses nothing on a critical item
-    assert "State: open" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("State: open")
     page.get_by_role("button", name="Hide").click()
-    assert page.get_by_role("status").filter(has_text="Saved.").is_visible()
-    assert "Lovely walk by the river" in page.locator("blockquote").inner_text()  # on to the next item
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(page.locator("blockquote")).to_contain_text("Lovely walk by the river")  # on to the next item
     page.get_by_role("link", name="Back to the item you just dealt with").click()
-    assert "State: hidden" in page.locator("main").inner_text()
-    assert "Chloe Davies hidden: Shared a plan" in page.locator("ol.history").inner_text()
+    expect(page.locator("main")).to_contain_text("State: hidden")
+    expect(page.locator("ol.history")).to_contain_text("Chloe Davies hidden: Shared a plan")
     assert_accessible(page)
     screenshot(page, "queue-item-hidden")

@@ -4,6 +4,7 @@ it approved and published by a second person."""
 import pyotp
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from console import demo
 from console.extensions import db
@@ -55,7 +56,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     assert run_queued_tasks(live_app) == 1  # the consumer's work, done here; the page follows by itself
     page.get_by_role("link", name="See the draft").click()
     page.wait_for_url(f"{live_server}/rota/versions/*")
-    assert page.get_by_role("alert").filter(has_text="window(s) of the standard are not covered").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="window(s) of the standard are not covered")).to_be_visible()
     assert page.locator(".gap").filter(has_text=gap).count() == 1
     assert page.locator("td.cover--short").filter(has_text="17:00-22:00 nobody on duty").count() == 1
     assert_accessible(page)
@@ -71,19 +72,19 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     form.get_by_role("button", name="Add shift").click()
     flash = page.get_by_role("status").filter(has_text="Added: Ella Robinson, Eating disorders")
     assert "put on call to supervise it" in flash.inner_text() and "The draft now breaks" in flash.inner_text()
-    assert page.get_by_text("Every window of the standard is covered.").is_visible()
+    expect(page.get_by_text("Every window of the standard is covered.")).to_be_visible()
 
     while page.locator("details.override").count():  # each broken contract limit, accepted with a reason
         details = page.locator("details.override").first
         details.locator("summary").click()
         details.get_by_label("Reason (kept on record)").fill("Ella offered to cover this one evening")
         details.get_by_role("button", name="Accept with this reason").click()
-        assert page.get_by_role("status").filter(has_text="The broken rule is accepted").is_visible()
+        expect(page.get_by_role("status").filter(has_text="The broken rule is accepted")).to_be_visible()
     assert page.get_by_role("alert").filter(has_text="it cannot be approved").count() == 0
     screenshot(page, "rota-draft-gap-fixed")
 
     assert page.get_by_role("button", name="Approve").count() == 0  # she made it: a second person approves
-    assert page.get_by_text("You made or changed this draft").is_visible()
+    expect(page.get_by_text("You made or changed this draft")).to_be_visible()
     draft_url = page.url.split("#")[0]
     page.get_by_role("button", name="Sign out").click()
 
@@ -96,9 +97,9 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
         "link", name=f"Rota {draft_url.rsplit('/', 1)[1]}", exact=True).click()
     page.wait_for_url(draft_url)
     page.get_by_role("button", name="Approve").click()
-    assert page.get_by_role("status").filter(has_text="The rota is approved.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="The rota is approved.")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_role("status").filter(has_text="The rota is published.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="The rota is published.")).to_be_visible()
     assert page.locator("h1 .tag").inner_text() == "published"
     assert "Accepted" in page.locator("ul.violations").inner_text()
     assert_accessible(page)
@@ -136,8 +137,8 @@ def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_fir
     page.wait_for_url(f"{live_server}/")
     second = make_a_draft(page, live_app, live_server, "Early intervention in psychosis")
     together = page.get_by_text("Checked together with the shifts already published or approved for Eating disorders")
-    assert together.is_visible()
-    assert page.get_by_text("The rota keeps every rule").is_visible()
+    expect(together).to_be_visible()
+    expect(page.get_by_text("The rota keeps every rule")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "rota-second-service")
 

@@ -4,6 +4,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from console import demo
 from tests.browser.conftest import sign_in_with_password
@@ -24,20 +25,20 @@ def test_clinical_moderator_signs_in_with_mfa(page, live_server):
     assert_accessible(page)
     page.get_by_label("Code").fill("000000" if pyotp.TOTP(demo.DEMO_TOTP_SECRET).now() != "000000" else "111111")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("alert").filter(has_text="That code is not right").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="That code is not right")).to_be_visible()
 
     page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server}/")
-    assert page.get_by_role("heading", name="Hello, Sarah").is_visible()
-    assert page.get_by_role("link", name="Eating disorders").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Sarah")).to_be_visible()
+    expect(page.get_by_role("link", name="Eating disorders")).to_be_visible()
     assert page.get_by_role("link", name="Administration").count() == 0
     assert_accessible(page)
     screenshot(page, "sign-in-mfa-dashboard")
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/auth/login")
-    assert page.get_by_role("status").filter(has_text="You have signed out.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="You have signed out.")).to_be_visible()
 
 
 def test_keyboard_user_signs_in_and_skips_to_content(page, live_server):
@@ -53,7 +54,7 @@ def test_keyboard_user_signs_in_and_skips_to_content(page, live_server):
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    assert page.get_by_role("heading", name="Hello, Priya").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Priya")).to_be_visible()
 
 
 def test_pages_fit_a_phone_screen(browser, live_server):
@@ -83,7 +84,7 @@ def test_invited_administrator_accepts_the_link_and_enrols_from_the_qr_page(page
     page.get_by_label("Email address").fill("nia.newadmin@demo-trust.example.org")
     page.get_by_label("Non-clinical administrator").check()
     page.get_by_role("button", name="Add and send invitation").click()
-    assert page.get_by_role("status").filter(has_text="an invitation is on its way").is_visible()
+    expect(page.get_by_role("status").filter(has_text="an invitation is on its way")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "admin-invited")
     run_queued_tasks(live_app)  # the outbox's sender, as the task queue's consumer runs it
@@ -92,7 +93,7 @@ def test_invited_administrator_accepts_the_link_and_enrols_from_the_qr_page(page
     path = re.search(r"http://[^/]+(/auth/invite/\S+)", body).group(1)
     newcomer = browser.new_context().new_page()
     newcomer.goto(f"{live_server}{path}")
-    assert newcomer.get_by_role("heading", name="Welcome, Nia Newadmin").is_visible()
+    expect(newcomer.get_by_role("heading", name="Welcome, Nia Newadmin")).to_be_visible()
     newcomer.get_by_label("New password").fill("kestrel meadow copper")
     newcomer.get_by_label("Type it again").fill("kestrel meadow copper")
     newcomer.get_by_role("button", name="Save password").click()
@@ -107,9 +108,9 @@ def test_invited_administrator_accepts_the_link_and_enrols_from_the_qr_page(page
     secret = newcomer.locator("code.secret").inner_text().replace(" ", "")
     newcomer.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     newcomer.get_by_role("button", name="Turn on multi-factor authentication").click()
-    assert newcomer.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(newcomer.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     assert newcomer.locator(".recovery-codes li").count() == 10
     newcomer.get_by_role("link", name="I have saved my codes").click()
     newcomer.wait_for_url(f"{live_server}/")
-    assert newcomer.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").is_visible()
+    expect(newcomer.get_by_role("navigation", name="Main").get_by_role("link", name="Administration")).to_be_visible()
     newcomer.context.close()
