@@ -95,6 +95,7 @@ def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app,
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Subject rights").click()
+    page.wait_for_url("**/escalation/subjects")
     assert_accessible(page)
     page.get_by_label("Service").select_option(label="Eating disorders")
     page.get_by_label("Pseudonym").fill("Willow")
