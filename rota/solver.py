@@ -232,13 +232,20 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                 continue  # one service alone too large for the time left
             sub, own = parts.part(problem, result.rota, services)
             published = None if previous_rota is None else parts.only(previous_rota, services)
-            merged = parts.merge(result.rota, services,
-                                 solve(sub, seconds, workers, published, stop=stop, start=own).rota)
+            # While a part is searched, the figures shown stay the whole rota's best so far, and time moves on.
+            def still(_part_progress: Progress) -> None:
+                on_progress(Progress("part", float("nan"), float("nan"), time.monotonic() - started,
+                                     _figures(result.score)))
+
+            merged = parts.merge(result.rota, services, solve(sub, seconds, workers, published, stop=stop, start=own,
+                                                              on_progress=still if on_progress else None).rota)
             result.parts_tried += 1
             reached = score(problem, merged)
             if reached < result.score and not validate(problem, merged):
                 result.rota, result.score, improving = merged, reached, True
                 result.parts_improved += 1
+                if reached.uncovered_minutes == 0 and result.first_full_cover_seconds is None:
+                    result.first_full_cover_seconds = time.monotonic() - started
                 if on_progress:
                     on_progress(Progress("part", float("nan"), float("nan"), time.monotonic() - started,
                                          _figures(reached)))

@@ -60,8 +60,13 @@ def test_a_problem_too_large_to_search_whole_is_improved_a_group_of_services_at_
                                               max_consecutive_days=7, max_weekends=4))
     first = add_on_call(p, greedy_rota(p, 15))
     assert score(p, first).preference_penalty > 0, "the greedy rota gives Cat mornings"
-    result = solve(p, time_limit_s=4, workers=2)
+    reports = []
+    result = solve(p, time_limit_s=4, workers=2, on_progress=reports.append)
     assert result.search_skipped_seconds is not None and result.phases == []
+    assert [r.seconds for r in reports] == sorted(r.seconds for r in reports) and len(reports) > 2, \
+        "time moves on while a part is searched"
+    assert reports[0].figures["preference_penalty"] == score(p, first).preference_penalty
+    assert reports[-1].figures["preference_penalty"] == result.score.preference_penalty
     assert result.parts_tried >= 1 and result.parts_improved >= 1
     assert validate(p, result.rota) == [] and result.score.uncovered_minutes == 0
     assert result.score < score(p, first) and result.score.preference_penalty < score(p, first).preference_penalty
