@@ -89,6 +89,8 @@ class Leadership:
     def _unlock(self) -> None:
         """Free the lock before the connection closes: the server frees a closed session's locks only once its
         backend has gone, a moment later, and the next leader should not have to wait for that."""
+        if self._lock is None:
+            return
         try:
             self._lock.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
             self._lock.commit()
