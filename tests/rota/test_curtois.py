@@ -144,6 +144,6 @@ def test_neighbourhood_search_brings_a_roster_that_only_keeps_the_rules_to_the_l
     rotation = curtois._neighbourhoods(tiny, m)
     values, value = lns.search(m.model, m.x, first, start, rotation.pick, time.monotonic() + 5, 1,
                                threading.Event(), lambda better, _values: None, accept_equal=True,
-                               learn=rotation.learn)
+                               learn=rotation.learn, quiet_rounds=30)
     found = m.roster(tiny, values)
     assert broken_rules(tiny, found) == [] and penalty(tiny, found) == value == least.penalty
