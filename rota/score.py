@@ -41,10 +41,6 @@ class Score:
         """FORMAT.md's score (version 2): its five components in priority order, and the version."""
         return {**{name: getattr(self, name) for name in FORMAT_COMPONENTS}, "version": SCORE_VERSION}
 
-    def format_key(self) -> tuple[int, ...]:
-        """FORMAT.md's score as a tuple, to compare two rotas as the benchmark does."""
-        return tuple(getattr(self, name) for name in FORMAT_COMPONENTS)
-
 
 @dataclass(frozen=True)
 class Gap:

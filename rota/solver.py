@@ -56,8 +56,8 @@ STALLED_SECONDS = 4.0
 BOUNDS_SHARE = 0.5
 # Setting up the whole CP-SAT model takes about this long per person, service they are trained for and day
 # (measured on this 2-core machine: 4 s for trust-12-services' 5,600, 111 s and 8.7 GiB for region-36-services'
-# 173,292). When that would take more than this share of the time limit, the search is not started and the first
-# rota is kept: a run asked for a minute never takes three.
+# 173,292). When that would take more than this share of the time limit, the whole problem is not searched at once
+# but a group of services at a time: a run asked for a minute never takes three.
 BUILD_SECONDS_PER_UNIT = 0.0007
 MOST_BUILD_SHARE = 0.5
 # Such a problem is improved a group of services at a time (rota.parts): each part is searched for at most
@@ -216,9 +216,15 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
     result = SolveResult(rota=rota, score=score(problem, rota), status="feasible", search_skipped_seconds=setting_up)
     if result.score.uncovered_minutes == 0:
         result.first_full_cover_seconds = time.monotonic() - started
-    if on_progress:
-        on_progress(Progress("start", float("nan"), float("nan"), time.monotonic() - started,
-                             _figures(result.score)))
+
+    def report(_part_progress: Progress | None = None, phase: str = "part") -> None:
+        """The whole rota's best figures so far and the time: at the start, while a part is searched (time moves
+        on) and after each part kept."""
+        if on_progress:
+            on_progress(Progress(phase, float("nan"), float("nan"), time.monotonic() - started,
+                                 _figures(result.score)))
+
+    report(phase="start")
     improving = True
     while improving:  # passes over every part, while the last one improved the rota
         improving = False
@@ -232,13 +238,8 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                 continue  # one service alone too large for the time left
             sub, own = parts.part(problem, result.rota, services)
             published = None if previous_rota is None else parts.only(previous_rota, services)
-            # While a part is searched, the figures shown stay the whole rota's best so far, and time moves on.
-            def still(_part_progress: Progress) -> None:
-                on_progress(Progress("part", float("nan"), float("nan"), time.monotonic() - started,
-                                     _figures(result.score)))
-
             merged = parts.merge(result.rota, services, solve(sub, seconds, workers, published, stop=stop, start=own,
-                                                              on_progress=still if on_progress else None).rota)
+                                                              on_progress=report).rota)
             result.parts_tried += 1
             reached = score(problem, merged)
             if reached < result.score and not validate(problem, merged):
@@ -246,9 +247,7 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                 result.parts_improved += 1
                 if reached.uncovered_minutes == 0 and result.first_full_cover_seconds is None:
                     result.first_full_cover_seconds = time.monotonic() - started
-                if on_progress:
-                    on_progress(Progress("part", float("nan"), float("nan"), time.monotonic() - started,
-                                         _figures(reached)))
+                report()
     result.unmet = explain(problem, result.rota)
     if previous_rota is not None:
         result.changes = result.rota.changes_from(previous_rota)

@@ -60,7 +60,7 @@ def test_score_version_2_a_wish_places_work_and_does_not_ask_for_more():
     assert (s.preference_penalty, s.rostered_minutes) == (2, 4 * 60 + 4 * 60 + 30)
     assert list(s.format_score()) == ["uncovered_minutes", "contract_short_minutes", "preference_penalty",
                                       "max_weekend_days", "rostered_minutes", "version"]
-    assert s.format_score()["version"] == 2 and s.format_key()[-1] == s.rostered_minutes
+    assert s.format_score()["version"] == 2 and s.format_score()["rostered_minutes"] == s.rostered_minutes
 
 
 def shortfalls_by_definition(p, r) -> list[tuple]:
