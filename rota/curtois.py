@@ -268,6 +268,11 @@ FIRST_ROSTER_SHARE = 0.1
 STALLED_SHARE = 0.03
 QUIET_ROUNDS = 8
 ROUND_SECONDS = 1.0  # the most one neighbourhood round may take
+# A round's search as the whole model's (`_search`): CP-SAT's "default" search with the relaxation at level 2. Measured
+# at 60 s and 2 workers on 2026-11-29 against CP-SAT's own portfolio at that level: Instance8 1,631 -> 1,446,
+# Instance12 6,156 -> 4,751, Instance14 1,640 -> 1,346. The rounds search the rule-by-rule model: on the model of
+# stretches they found 1,734, 4,949 and 1,808.
+ROUND_PARAMETERS = {"linearization_level": 2, "subsolvers": ["default"]}
 
 
 @dataclass
@@ -322,26 +327,68 @@ def _first_roster(model: cp_model.CpModel, seconds: float, workers: int) -> list
 
 
 def _search(model: cp_model.CpModel, seconds: float, workers: int) -> cp_model.CpSolver:
-    """A CP-SAT solver for the roster's search. Its linear relaxation at level 2 (every constraint that has one):
-    measured at 60 s and 2 workers against the default level, Instance6 2,251 -> 2,044, Instance8 1,944 -> 1,643,
-    Instance12 6,367 -> 6,055, Instance14 1,937 -> 1,831, Instance5 1,244 either way."""
+    """A CP-SAT solver for the whole model's search, with its linear relaxation at level 2 (every constraint that has
+    one) in the search of the whole problem. Among several workers CP-SAT's own portfolio runs its "default_lp"
+    search at level 1 whatever the level asked; its "default" search keeps the parameters given. Measured at 60 s
+    and 2 workers on the model of stretches (2026-11-29): with "default_lp", Instance5 1,245, Instance8 1,944;
+    with "default", Instance5 1,143 proven optimal, Instance6 1,950 proven optimal."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.linearization_level = 2
+    solver.parameters.subsolvers.append("default")
     return solver
 
 
-def build_model(instance: Instance) -> _Model:
-    """Every hard rule as a constraint, the penalty as the objective."""
+def _stretches(model: cp_model.CpModel, eid: str, employee: Employee, days: int) -> list:
+    """Whether the employee works each day, as one path through their days: a path of work stretches (each as long
+    as the rules allow) and rest stretches (each at least the shortest rest), in turn. The runs rules then hold by
+    construction, and the search's linear relaxation knows them whole (every mix of paths is a mix of rosters that
+    keep them), where the rule-by-rule form only forbids one short run at a time."""
+    shortest, longest, rest = employee.min_consecutive, employee.max_consecutive, employee.min_days_off
+    # Nodes at each boundary b (before day b): "work" (a work stretch starts at b), "rest" (a rest starts at b) and
+    # "rested" (rested long enough: more rest, or work from here). Arcs carry one unit of flow from "rested" at 0
+    # (a roster may start either way) to the end.
+    flow_in, flow_out = defaultdict(list), defaultdict(list)
+    covering = defaultdict(list)
+
+    def arc(tail, head, name, worked=range(0)):
+        var = model.new_bool_var(f"{name}[{eid}]")
+        flow_out[tail].append(var)
+        flow_in[head].append(var)
+        for d in worked:
+            covering[d].append(var)
+
+    end = ("end", days)
+    for b in range(days):
+        for length in range(1, min(longest, days - b) + 1):
+            if length >= shortest or b == 0 or b + length == days:  # a run touching either end may be short
+                arc(("work", b), end if b + length == days else ("rest", b + length), f"w{b}+{length}",
+                    range(b, b + length))
+        arc(("rest", b), end if b + rest >= days else ("rested", b + rest), f"r{b}")
+        arc(("rested", b), ("rested", b + 1) if b + 1 < days else end, f"o{b}")
+        arc(("rested", b), ("work", b), f"s{b}")
+    nodes = set(flow_in) | set(flow_out)
+    for node in nodes:
+        supply = 1 if node == ("rested", 0) else -1 if node == end else 0
+        model.add(sum(flow_out[node]) - sum(flow_in[node]) == supply)
+    return [sum(covering[d]) for d in range(days)]
+
+
+def build_model(instance: Instance, stretches: bool = False) -> _Model:
+    """Every hard rule as a constraint, the penalty as the objective. The runs rules rule by rule, as a textbook
+    model states them, or with `stretches` as paths of stretches (`_stretches`)."""
     model, days, shifts = cp_model.CpModel(), instance.days, instance.shifts
     x = {(e, d, s): model.new_bool_var(f"x[{e},{d},{s}]") for e in instance.employees for d in range(days)
          for s in shifts}
     for eid, employee in instance.employees.items():
         work = []
+        path = _stretches(model, eid, employee, days) if stretches else None
         for d in range(days):
             worked = model.new_bool_var(f"work[{eid},{d}]")
             model.add(sum(x[(eid, d, s)] for s in shifts) == worked)
+            if path is not None:
+                model.add(path[d] == worked)
             work.append(worked)
             if d in instance.days_off.get(eid, ()):
                 model.add(worked == 0)
@@ -353,10 +400,11 @@ def build_model(instance: Instance) -> _Model:
             model.add(sum(x[(eid, d, s)] for d in range(days)) <= employee.max_shifts.get(s, days))
         total = sum(instance.minutes[s] * x[(eid, d, s)] for d in range(days) for s in shifts)
         model.add_linear_constraint(total, employee.min_minutes, employee.max_minutes)
-        for start in range(days - employee.max_consecutive):
-            model.add(sum(work[start:start + employee.max_consecutive + 1]) <= employee.max_consecutive)
-        _forbid_short_runs(model, work, employee.min_consecutive, True)
-        _forbid_short_runs(model, work, employee.min_days_off, False)
+        if path is None:
+            for start in range(days - employee.max_consecutive):
+                model.add(sum(work[start:start + employee.max_consecutive + 1]) <= employee.max_consecutive)
+            _forbid_short_runs(model, work, employee.min_consecutive, True)
+            _forbid_short_runs(model, work, employee.min_days_off, False)
         weekends = []
         for w in range(days // 7):
             weekend = model.new_bool_var(f"weekend[{eid},{w}]")
@@ -437,29 +485,47 @@ def _neighbourhoods(instance: Instance, m: _Model) -> lns.Rotation:
                                "block": lns.Adaptive(0.2)})
 
 
+def _carry(instance: Instance, source: _Model, values: list[int], target: _Model) -> list[int]:
+    """A roster found in one model of the instance as every variable's value in another: its shifts fixed, the
+    other model's own variables follow from them by propagation alone."""
+    roster = source.roster(instance, values)
+    fixed = target.model.clone()
+    fixed.clear_objective()
+    fixed.clear_hints()
+    for (eid, day, shift), var in target.x.items():
+        cpsat.fix(fixed, var, int(roster[eid][day] == shift))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"{instance.name}: a roster of one model breaks a rule of the other")
+    return cpsat.solution_values(solver)
+
+
 def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = 2) -> CurtoisResult:
     """The best roster found within the time limit, CP-SAT's search of the whole model and neighbourhood search
-    taking turns (above) until the time is up or the roster is proven optimal."""
+    taking turns (above) until the time is up or the roster is proven optimal. The whole model's search runs on
+    the model of stretches, whose relaxation proves Instances 3-6 optimal within the minute; the rounds run on the
+    rule-by-rule model, where small neighbourhoods solve faster (each roster carried across by `_carry`)."""
     started = time.monotonic()
     deadline = started + time_limit_s
-    m = build_model(instance)
-    model = m.model
-    solver = _search(model, time_limit_s, workers)
-    status = _solve_or_give_up(solver, model, FIRST_ROSTER_SHARE * time_limit_s, STALLED_SHARE * time_limit_s)
+    whole, rounds = build_model(instance, stretches=True), build_model(instance, stretches=False)
+    solver = _search(whole.model, time_limit_s, workers)
+    status = _solve_or_give_up(solver, whole.model, FIRST_ROSTER_SHARE * time_limit_s, STALLED_SHARE * time_limit_s)
     bound = solver.best_objective_bound
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values, value = cpsat.solution_values(solver), round(solver.objective_value)
+        values, value = _carry(instance, whole, cpsat.solution_values(solver), rounds), round(solver.objective_value)
     else:
-        values = _first_roster(model, deadline - time.monotonic() - 0.5, workers)
-        value = cpsat.value_at(m.objective, values) if values is not None else None
+        values = _first_roster(rounds.model, deadline - time.monotonic() - 0.5, workers)
+        value = cpsat.value_at(rounds.objective, values) if values is not None else None
     if values is None:
         return CurtoisResult({}, -1, bound, solver.status_name(status).lower())
-    rotation, turn, patience = _neighbourhoods(instance, m), 0, STALLED_SHARE * time_limit_s
+    rotation, turn, patience = _neighbourhoods(instance, rounds), 0, STALLED_SHARE * time_limit_s
     while value > bound and deadline - time.monotonic() > 1.0:
         log.debug("%s: %d after %.1f s of the whole model's search", instance.name, value, time.monotonic() - started)
-        values, value = lns.search(model, m.x, values, value, rotation.pick, deadline, workers, threading.Event(),
-                                   lambda _value, _values: None, round_seconds=ROUND_SECONDS, accept_equal=True,
-                                   learn=rotation.learn, parameters={"linearization_level": 2},
+        values, value = lns.search(rounds.model, rounds.x, values, value, rotation.pick, deadline, workers,
+                                   threading.Event(), lambda _value, _values: None, round_seconds=ROUND_SECONDS,
+                                   accept_equal=True, learn=rotation.learn, parameters=ROUND_PARAMETERS,
                                    quiet_rounds=QUIET_ROUNDS)
         log.debug("%s: %d after %.1f s of neighbourhood rounds", instance.name, value, time.monotonic() - started)
         if deadline - time.monotonic() <= 1.0:
@@ -467,16 +533,17 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
         # Each turn the whole model's search may go on twice as long before it counts as stalled: restarts cost it
         # what it had learnt, and late in a run its long searches find what short rounds do not.
         patience *= 2
-        cpsat.hint_all(model, values)
+        cpsat.hint_all(whole.model, _carry(instance, rounds, values, whole))
         turn += 1
-        solver = _search(model, deadline - time.monotonic(), workers)
+        solver = _search(whole.model, deadline - time.monotonic(), workers)
         solver.parameters.random_seed = turn  # each turn searches differently from the last
-        status = _solve_or_give_up(solver, model, float("inf"), patience)
+        status = _solve_or_give_up(solver, whole.model, float("inf"), patience)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             bound = max(bound, solver.best_objective_bound)
             if round(solver.objective_value) <= value:
-                values, value = cpsat.solution_values(solver), round(solver.objective_value)
-    roster = m.roster(instance, values)
+                values = _carry(instance, whole, cpsat.solution_values(solver), rounds)
+                value = round(solver.objective_value)
+    roster = rounds.roster(instance, values)
     return CurtoisResult(roster, penalty(instance, roster), bound, "optimal" if value <= bound else "feasible")
 
 
