@@ -266,6 +266,7 @@ FIRST_ROSTER_SHARE = 0.1
 # 1,152; Instance8 1,748, 1,749, 1,548; Instance12 6,054, 5,169, 5,884; Instance14 1,734, 1,628, 1,636 (runs vary
 # by a few per cent).
 STALLED_SHARE = 0.03
+LEAST_PATIENCE = 1.0  # seconds: a short run's search (5 s: 0.15 s) is not cut off before it can prove a small instance
 QUIET_ROUNDS = 8
 ROUND_SECONDS = 1.0  # the most one neighbourhood round may take
 # A round's search as the whole model's (`_search`): CP-SAT's "default" search with the relaxation at level 2. Measured
@@ -511,7 +512,8 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
     deadline = started + time_limit_s
     whole, rounds = build_model(instance, stretches=True), build_model(instance, stretches=False)
     solver = _search(whole.model, time_limit_s, workers)
-    status = _solve_or_give_up(solver, whole.model, FIRST_ROSTER_SHARE * time_limit_s, STALLED_SHARE * time_limit_s)
+    patience = max(LEAST_PATIENCE, STALLED_SHARE * time_limit_s)
+    status = _solve_or_give_up(solver, whole.model, FIRST_ROSTER_SHARE * time_limit_s, patience)
     bound = solver.best_objective_bound
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values, value = _carry(instance, whole, cpsat.solution_values(solver), rounds), round(solver.objective_value)
@@ -520,7 +522,7 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
         value = cpsat.value_at(rounds.objective, values) if values is not None else None
     if values is None:
         return CurtoisResult({}, -1, bound, solver.status_name(status).lower())
-    rotation, turn, patience = _neighbourhoods(instance, rounds), 0, STALLED_SHARE * time_limit_s
+    rotation, turn = _neighbourhoods(instance, rounds), 0
     while value > bound and deadline - time.monotonic() > 1.0:
         log.debug("%s: %d after %.1f s of the whole model's search", instance.name, value, time.monotonic() - started)
         values, value = lns.search(rounds.model, rounds.x, values, value, rotation.pick, deadline, workers,

@@ -112,7 +112,7 @@ def test_instance_1_is_solved_to_its_best_known_penalty():
             pytest.fail(f"shared benchmarks not found at {BENCHMARKS}")
         pytest.skip(f"shared benchmarks not found at {BENCHMARKS}")
     instance = parse_instance(path.read_text(), path.name)
-    result = solve_instance(instance, time_limit_s=5, workers=2)
+    result = solve_instance(instance, time_limit_s=20, workers=2)  # proven in under a second on an idle machine
     assert broken_rules(instance, result.roster) == []
     assert (result.status, result.penalty) == ("optimal", 607)  # best known in best_known.csv, proven here
 
