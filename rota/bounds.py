@@ -44,6 +44,11 @@ class Bounds:
     people: dict[str, PersonBound]
 
     @property
+    def complete(self) -> bool:
+        """Everyone's own best was worked out in the time (else some count at nothing, still a bound)."""
+        return all(bound.proven for bound in self.people.values())
+
+    @property
     def contract_short_minutes(self) -> int:
         """No rota leaves fewer contract minutes short."""
         return sum(bound.contract_short_minutes for bound in self.people.values())
@@ -135,7 +140,8 @@ def summary(bounds: Bounds, reached: Score, minutes: Callable[[int], str] = lamb
             lines.append(f"{label}: {say(found)}, the fewest possible (everyone's own best, added up).")
         elif found > least:
             lines.append(f"{label}: {say(found)}; no rota can {floor(least)}." if least else
-                         f"{label}: {say(found)}; everyone's own rules would allow none.")
+                         f"{label}: {say(found)}; everyone's own rules would allow none." if bounds.complete else
+                         f"{label}: {say(found)}; the least possible was not worked out in the time.")
         if found > least:
             return lines
     least = bounds.weekend_bound(reached.contract_short_minutes, reached.preference_penalty)

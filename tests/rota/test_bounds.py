@@ -81,6 +81,19 @@ def test_people_not_reached_in_time_count_at_nothing():
     assert not any(bound.proven for bound in bounds.people.values())
 
 
+def test_a_bound_not_worked_out_in_time_is_not_called_none():
+    """Out of time, the preference bound counts everyone at nothing: the summary must not then claim that
+    everyone's own rules would allow no points missed (here they need 2, as the next test shows)."""
+    reached = Score(uncovered_minutes=0, contract_short_minutes=0, preference_penalty=5, max_weekend_days=4,
+                    max_evenings=0, max_minutes_over_contract=0)
+    late = person_bounds(weekend_bound_three_weeks(), time.monotonic() - 1)
+    assert summary(late, reached) == [
+        "Preferences: 5 points missed; the least possible was not worked out in the time."]
+    worked_out = person_bounds(problem([low_risk()], [person("ann", "clinical", ("l1",))]), time.monotonic() + 30)
+    assert worked_out.complete and worked_out.preference_penalty == 0
+    assert summary(worked_out, reached) == ["Preferences: 5 points missed; everyone's own rules would allow none."]
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["clinical", "non_clinical", "champion", "peer"]), st.integers(6, 14),
                           st.integers(15, 24), st.sets(st.integers(0, 6), max_size=3), st.integers(0, 24)),
