@@ -507,8 +507,8 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
     """The best roster found within the time limit, CP-SAT's search of the whole model and neighbourhood search
     taking turns (above) until the time is up or the roster is proven optimal. The whole model's search runs on
     the model of stretches, whose relaxation brings Instances 1-6 to their best known penalties within the minute
-    (1, 2, 3 and 6 proven optimal in the run of docs/benchmarks.md); the rounds run on the
-    rule-by-rule model, where small neighbourhoods solve faster (each roster carried across by `_carry`)."""
+    (1, 2, 3 and 6 proven optimal in the run of docs/benchmarks.md); the rounds run on the rule-by-rule model,
+    where small neighbourhoods solve faster (each roster carried across by `_carry`)."""
     started = time.monotonic()
     deadline = started + time_limit_s
     whole, rounds = build_model(instance, stretches=True), build_model(instance, stretches=False)
