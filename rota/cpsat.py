@@ -7,7 +7,7 @@ not the solver.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from ortools.sat.python import cp_model, cp_model_helper
 
@@ -31,6 +31,15 @@ def hint_all(model: cp_model.CpModel, values: list[int]) -> None:
     model.clear_hints()
     model.proto.solution_hint.vars.extend(range(len(values)))
     model.proto.solution_hint.values.extend(values)
+
+
+def configure(solver: cp_model.CpSolver, parameters: Mapping[str, object]) -> None:
+    """Set CP-SAT parameters by name; a list extends a repeated field (such as the subsolvers to run)."""
+    for name, setting in parameters.items():
+        if isinstance(setting, list):
+            getattr(solver.parameters, name).extend(setting)
+        else:
+            setattr(solver.parameters, name, setting)
 
 
 def fix(model: cp_model.CpModel, variable: cp_model.IntVar, value: int) -> None:

@@ -269,11 +269,14 @@ STALLED_SHARE = 0.03
 LEAST_PATIENCE = 1.0  # seconds: a short run's search (5 s: 0.15 s) is not cut off before it can prove a small instance
 QUIET_ROUNDS = 8
 ROUND_SECONDS = 1.0  # the most one neighbourhood round may take
-# A round's search as the whole model's (`_search`): CP-SAT's "default" search with the relaxation at level 2. Measured
-# at 60 s and 2 workers on 2026-11-29 against CP-SAT's own portfolio at that level: Instance8 1,631 -> 1,446,
-# Instance12 6,156 -> 4,751, Instance14 1,640 -> 1,346. The rounds search the rule-by-rule model: on the model of
-# stretches they found 1,734, 4,949 and 1,808.
-ROUND_PARAMETERS = {"linearization_level": 2, "subsolvers": ["default"]}
+# Every search of the roster, the whole model's and each round's: CP-SAT's "default" search with its linear
+# relaxation at level 2 (every constraint that has one). Among several workers CP-SAT's own portfolio runs its
+# "default_lp" search at level 1 whatever the level asked; "default" keeps the parameters given. Measured at 60 s and
+# 2 workers on 2026-11-29: the whole model's search with "default_lp" gave Instance5 1,245 and Instance8 1,944, with
+# "default" Instance5 1,143 and Instance6 1,950, both proven optimal; the rounds with CP-SAT's portfolio at level 2
+# gave Instance8 1,631, Instance12 6,156 and Instance14 1,640, with "default" 1,446, 4,751 and 1,346. The rounds
+# search the rule-by-rule model: on the model of stretches they found 1,734, 4,949 and 1,808.
+SEARCH_PARAMETERS = {"linearization_level": 2, "subsolvers": ["default"]}
 
 
 @dataclass
@@ -328,16 +331,11 @@ def _first_roster(model: cp_model.CpModel, seconds: float, workers: int) -> list
 
 
 def _search(model: cp_model.CpModel, seconds: float, workers: int) -> cp_model.CpSolver:
-    """A CP-SAT solver for the whole model's search, with its linear relaxation at level 2 (every constraint that has
-    one) in the search of the whole problem. Among several workers CP-SAT's own portfolio runs its "default_lp"
-    search at level 1 whatever the level asked; its "default" search keeps the parameters given. Measured at 60 s
-    and 2 workers on the model of stretches (2026-11-29): with "default_lp", Instance5 1,245, Instance8 1,944;
-    with "default", Instance5 1,143 proven optimal, Instance6 1,950 proven optimal."""
+    """A CP-SAT solver for the whole model's search (SEARCH_PARAMETERS)."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = workers
-    solver.parameters.linearization_level = 2
-    solver.parameters.subsolvers.append("default")
+    cpsat.configure(solver, SEARCH_PARAMETERS)
     return solver
 
 
@@ -528,7 +526,7 @@ def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int 
         log.debug("%s: %d after %.1f s of the whole model's search", instance.name, value, time.monotonic() - started)
         values, value = lns.search(rounds.model, rounds.x, values, value, rotation.pick, deadline, workers,
                                    threading.Event(), lambda _value, _values: None, round_seconds=ROUND_SECONDS,
-                                   accept_equal=True, learn=rotation.learn, parameters=ROUND_PARAMETERS,
+                                   accept_equal=True, learn=rotation.learn, parameters=SEARCH_PARAMETERS,
                                    quiet_rounds=QUIET_ROUNDS)
         log.debug("%s: %d after %.1f s of neighbourhood rounds", instance.name, value, time.monotonic() - started)
         if deadline - time.monotonic() <= 1.0:

@@ -59,11 +59,7 @@ def search(model: cp_model.CpModel, decisions: Mapping[Hashable, cp_model.IntVar
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.1, min(round_seconds, deadline - time.monotonic()))
         solver.parameters.num_workers = workers
-        for name, setting in (parameters or {}).items():
-            if isinstance(setting, list):  # a repeated field, such as the subsolvers to run
-                getattr(solver.parameters, name).extend(setting)
-            else:
-                setattr(solver.parameters, name, setting)
+        cpsat.configure(solver, parameters or {})
         status = solver.solve(sub)
         better = status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < value
         if better or (accept_equal and status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
