@@ -49,6 +49,22 @@ def fix(model: cp_model.CpModel, variable: cp_model.IntVar, value: int) -> None:
     domain.extend([value, value])
 
 
+def complete(model: cp_model.CpModel, decided: Mapping[cp_model.IntVar, int],
+             seconds: float = 30.0) -> list[int] | None:
+    """Every variable's value in a solution with the `decided` variables at the values given (the model's other
+    variables follow from them), or None when the model allows none within `seconds`: a rota worked out outside the
+    model, made into a complete hint."""
+    fixed = model.clone()
+    fixed.clear_objective()
+    fixed.clear_hints()
+    for variable, value in decided.items():
+        fix(fixed, variable, value)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    return solution_values(solver) if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
 def solve_until(solver: cp_model.CpSolver, model: cp_model.CpModel,
                 callback: cp_model.CpSolverSolutionCallback | None, enough: Callable[[], bool]) -> int:
     """Solve, ending the search as soon as `enough()` says so (asked ten times a second, from a thread of its own);

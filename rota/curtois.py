@@ -488,17 +488,11 @@ def _carry(instance: Instance, source: _Model, values: list[int], target: _Model
     """A roster found in one model of the instance as every variable's value in another: its shifts fixed, the
     other model's own variables follow from them by propagation alone."""
     roster = source.roster(instance, values)
-    fixed = target.model.clone()
-    fixed.clear_objective()
-    fixed.clear_hints()
-    for (eid, day, shift), var in target.x.items():
-        cpsat.fix(fixed, var, int(roster[eid][day] == shift))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30
-    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    carried = cpsat.complete(target.model, {var: int(roster[eid][day] == shift)
+                                            for (eid, day, shift), var in target.x.items()})
+    if carried is None:
         raise RuntimeError(f"{instance.name}: a roster of one model breaks a rule of the other")
-    return cpsat.solution_values(solver)
+    return carried
 
 
 def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = 2) -> CurtoisResult:

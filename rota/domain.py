@@ -314,3 +314,18 @@ class Rota:
         """What differs from a previous rota: (added, removed) assignments."""
         now, before = set(self.assignments), set(previous.assignments)
         return sorted(now - before), sorted(before - now)
+
+
+def uncovered_parts(start: int, end: int, intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) that none of the intervals covers, in time order."""
+    # Deliberately not shared with rota.validate: a bug in one shared helper would hide itself from the check.
+    parts, position = [], start
+    for s, e in sorted(intervals):
+        if e <= position or s >= end:
+            continue
+        if s > position:
+            parts.append((position, s))
+        position = max(position, e)
+    if position < end:
+        parts.append((position, end))
+    return parts

@@ -8,7 +8,7 @@ of presence and checks come last, so a shift nobody needs is a cost.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Preference, Problem, Rota
+from rota.domain import EVENING_START, WEEKEND, Assignment, Kind, Preference, Problem, Rota, Service
 
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
 
@@ -58,21 +58,23 @@ class Gap:
 
 def presence_gaps(problem: Problem, rota: Rota) -> list[Gap]:
     """Every maximal stretch where a presence segment has fewer people than it needs."""
-    step = problem.rules.granularity
     on_duty = defaultdict(list)
     for a in rota.assignments:
         if a.kind == Kind.PRESENCE:
             on_duty[(a.service, a.day)].append(a)
-    gaps = []
-    for service in problem.services.values():
-        for day in range(problem.days):
-            present = on_duty[(service.id, day)]
-            for segment in service.segments_on(day % 7):
-                shortfalls = _segment_shortfalls(segment, [a for a in present
-                                                           if problem.staff[a.staff].role in segment.roles], step)
-                gaps.extend(Gap(service.id, day, run_start, run_end, "presence", segment.roles, short,
-                                (run_end - run_start) * short)
-                            for run_start, run_end, short in _runs(shortfalls, step) if short)
+    return [gap for service in problem.services.values() for day in range(problem.days)
+            for gap in day_presence_gaps(problem, service, day, on_duty[(service.id, day)])]
+
+
+def day_presence_gaps(problem: Problem, service: Service, day: int, present: list[Assignment]) -> list[Gap]:
+    """Where a service's presence segments have fewer people than they need on a day, given its presence shifts."""
+    step, gaps = problem.rules.granularity, []
+    for segment in service.segments_on(day % 7):
+        shortfalls = _segment_shortfalls(segment, [a for a in present if problem.staff[a.staff].role in segment.roles],
+                                         step)
+        gaps.extend(Gap(service.id, day, run_start, run_end, "presence", segment.roles, short,
+                        (run_end - run_start) * short)
+                    for run_start, run_end, short in _runs(shortfalls, step) if short)
     return gaps
 
 
@@ -113,22 +115,24 @@ def check_gaps(problem: Problem, rota: Rota) -> list[Gap]:
     for a in rota.assignments:
         if a.kind == Kind.CHECK:
             starts[(a.service, a.day)].append(a.start)
-    gaps = []
-    for service in problem.services.values():
-        checks = service.checks
-        if checks is None:
-            continue
-        for day in range(problem.days):
-            done = sorted(starts[(service.id, day)])
-            missing = max(0, checks.per_day - len(done))
-            if missing:
-                gaps.append(Gap(service.id, day, checks.window_start, checks.window_end, "missing checks",
-                                checks.roles, missing, missing * checks.minutes))
-            points = [checks.window_start, *done, checks.window_end]
-            for earlier, later in zip(points, points[1:], strict=False):
-                if later - earlier > checks.max_gap:
-                    gaps.append(Gap(service.id, day, earlier, later, "check gap", checks.roles, 0,
-                                    later - earlier - checks.max_gap))
+    return [gap for service in problem.services.values() if service.checks is not None
+            for day in range(problem.days) for gap in day_check_gaps(service, day, starts[(service.id, day)])]
+
+
+def day_check_gaps(service: Service, day: int, starts: list[int]) -> list[Gap]:
+    """Missing checks and over-long gaps between checks of a service with a checks standard on a day, given when
+    its checks start."""
+    checks, gaps = service.checks, []
+    done = sorted(starts)
+    missing = max(0, checks.per_day - len(done))
+    if missing:
+        gaps.append(Gap(service.id, day, checks.window_start, checks.window_end, "missing checks", checks.roles,
+                        missing, missing * checks.minutes))
+    points = [checks.window_start, *done, checks.window_end]
+    for earlier, later in zip(points, points[1:], strict=False):
+        if later - earlier > checks.max_gap:
+            gaps.append(Gap(service.id, day, earlier, later, "check gap", checks.roles, 0,
+                            later - earlier - checks.max_gap))
     return gaps
 
 
@@ -167,21 +171,24 @@ def preference_penalty(problem: Problem, rota: Rota) -> int:
 
 
 def unmet_preferences(problem: Problem, rota: Rota) -> list[tuple[str, Preference, int]]:
-    """Every preference not met, as (person, preference, day): an avoided time worked, or (version 2) a day the
-    person works with none of that day's work at the preferred time; a day off meets every preference."""
-    by_staff = rota.by_staff()
-    unmet = []
-    for person in problem.staff.values():
-        mine = by_staff.get(person.id, [])
-        working = {a.day for a in mine if a.kind in WORK_KINDS}
-        for preference in person.preferences:
-            for day in range(problem.days):
-                if day % 7 not in preference.window.days:
-                    continue
-                touched = any(a.day == day and preference.counts(a) for a in mine)
-                if touched if preference.kind == "avoid" else day in working and not touched:
-                    unmet.append((person.id, preference, day))
-    return unmet
+    """Every preference not met, as (person, preference, day)."""
+    by_day = defaultdict(list)
+    for a in rota.assignments:
+        by_day[(a.staff, a.day)].append(a)
+    return [(person.id, preference, day) for person in problem.staff.values() for preference in person.preferences
+            for day in range(problem.days) if preference_unmet(preference, day, by_day[(person.id, day)])]
+
+
+def preference_unmet(preference: Preference, day: int, that_day: list[Assignment]) -> bool:
+    """Whether a preference is unmet on a day, given all the person's assignments that day: an avoided time worked,
+    or (version 2) a working day with none of that day's work at the preferred time; a day off meets every
+    preference."""
+    if day % 7 not in preference.window.days:
+        return False
+    touched = any(preference.counts(a) for a in that_day)
+    if preference.kind == "avoid":
+        return touched
+    return not touched and any(a.kind in WORK_KINDS for a in that_day)
 
 
 def needed_minutes(problem: Problem) -> int:

@@ -1,5 +1,5 @@
 """The adapter over CP-SAT's internals: a solution read by variable index, an expression measured on it, a full hint
-taken as the first solution, a variable fixed in a clone of the model."""
+taken as the first solution, a variable fixed in a clone of the model, a solution completed from some values."""
 
 from ortools.sat.python import cp_model
 
@@ -55,3 +55,13 @@ def test_a_variable_with_holes_in_its_domain_is_fixed_to_one_value():
     model.maximize(y)
     cpsat.fix(model, y, 3)
     assert cpsat.solution_values(solved(model)) == [3]
+
+
+def test_a_solution_is_completed_from_some_variables_values_or_refused_when_they_break_a_constraint():
+    model, x = small_model()
+    total = model.new_int_var(0, 10, "total")
+    model.add(total == 5 * x[0] + x[1])
+    model.maximize(total)
+    assert cpsat.complete(model, {x[0]: 0, x[1]: 1, x[2]: 1}) == [0, 1, 1, 0, 1]
+    assert cpsat.complete(model, {x[0]: 1, x[1]: 1, x[2]: 1}) is None  # three of four where two must be
+    assert cpsat.solution_values(solved(model))[:2] == [1, 1]  # the model itself is left as it was
