@@ -118,6 +118,7 @@ class SolveResult:
     search_skipped_seconds: float | None = None
     parts_tried: int = 0
     parts_improved: int = 0
+    setup_seconds: float = 0.0  # the greedy start and setting up the model, before any search
 
     @property
     def lower_bounds(self) -> dict[str, int]:
@@ -227,6 +228,9 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                                  _figures(result.score)))
 
     report(phase="start")
+    # What setting up costs a unit on this machine now: the estimate at first, then the slowest a part has taken
+    # (a part's people have more candidate shifts a unit than a trust's; a loaded machine is slower).
+    per_unit = BUILD_SECONDS_PER_UNIT
     improving = True
     while improving:  # passes over every part, while the last one improved the rota
         improving = False
@@ -235,13 +239,14 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
             if stop.is_set() or seconds < LEAST_PART_SECONDS:
                 improving = False
                 break
-            services = parts.group(problem, seed, int(PART_BUILD_SHARE * seconds / BUILD_SECONDS_PER_UNIT))
-            if BUILD_SECONDS_PER_UNIT * parts.units(problem, services) > MOST_BUILD_SHARE * seconds:
+            services = parts.group(problem, seed, int(PART_BUILD_SHARE * seconds / per_unit))
+            if per_unit * parts.units(problem, services) > MOST_BUILD_SHARE * seconds:
                 continue  # one service alone too large for the time left
             sub, own = parts.part(problem, result.rota, services)
             published = None if previous_rota is None else parts.only(previous_rota, services)
-            merged = parts.merge(result.rota, services, solve(sub, seconds, workers, published, stop=stop, start=own,
-                                                              on_progress=report).rota)
+            solved = solve(sub, seconds, workers, published, stop=stop, start=own, on_progress=report)
+            per_unit = max(per_unit, solved.setup_seconds / parts.units(sub))
+            merged = parts.merge(result.rota, services, solved.rota)
             result.parts_tried += 1
             reached = score(problem, merged)
             if reached < result.score and not validate(problem, merged):
@@ -250,6 +255,8 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                 if reached.uncovered_minutes == 0 and result.first_full_cover_seconds is None:
                     result.first_full_cover_seconds = time.monotonic() - started
                 report()
+    result.rota = trim(problem, result.rota, keep=previous_rota.assignments if previous_rota else ())
+    result.score = score(problem, result.rota)
     result.unmet = explain(problem, result.rota)
     if previous_rota is not None:
         result.changes = result.rota.changes_from(previous_rota)
@@ -307,6 +314,7 @@ def _start(problem: Problem, time_limit_s: float, workers: int, previous_rota: R
     rm.objectives["balance"] = _balance(problem, rm)
     rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
     _hint(rm, start_rota)
+    result.setup_seconds = time.monotonic() - started
     return _Search(problem, previous_rota, time_limit_s, workers, stop, on_progress, started, step, result, shown,
                    bounds, rm)
 
