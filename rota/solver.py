@@ -255,8 +255,6 @@ def _by_parts(problem: Problem, time_limit_s: float, workers: int, previous_rota
                 if reached.uncovered_minutes == 0 and result.first_full_cover_seconds is None:
                     result.first_full_cover_seconds = time.monotonic() - started
                 report()
-    result.rota = trim(problem, result.rota, keep=previous_rota.assignments if previous_rota else ())
-    result.score = score(problem, result.rota)
     result.unmet = explain(problem, result.rota)
     if previous_rota is not None:
         result.changes = result.rota.changes_from(previous_rota)

@@ -28,7 +28,7 @@ class _Trimmer:
 
     def __init__(self, problem: Problem, rota: Rota):
         self.problem = problem
-        self.work: set[Assignment] = set(rota.assignments)
+        self.work: set[Assignment] = set()
         self.by_service_day: dict[tuple[str, int], set[Assignment]] = defaultdict(set)
         self.by_person_day: dict[tuple[str, int], set[Assignment]] = defaultdict(set)
         self.week_minutes: dict[tuple[str, int], int] = defaultdict(int)
@@ -79,19 +79,27 @@ class _Trimmer:
         return (self._uncovered(a.service, a.day), self._contract_short(a.staff, a.day // 7),
                 self._preference_penalty(a.staff, a.day), self._unsupervised_minutes(a.service, a.day))
 
-    def replace(self, a: Assignment, by: Assignment | None) -> bool:
-        """Take `a` off the rota, or put `by` (a shorter piece of the same work) in its place, if nothing it
-        affects gets worse; whether it did."""
+    def fits(self, a: Assignment, by: Assignment | None) -> bool:
+        """Whether taking `a` off the rota, or putting `by` (a shorter piece of the same work) in its place, leaves
+        everything it affects as good as it was."""
         before = self._standing(a)
-        self._remove(a)
-        if by is not None:
-            self._add(by)
-        if all(now <= was for now, was in zip(self._standing(a), before, strict=True)):
-            return True
-        if by is not None:
-            self._remove(by)
-        self._add(a)
-        return False
+        self._swap(a, by)
+        fits = all(now <= was for now, was in zip(self._standing(a), before, strict=True))
+        self._swap(by, a)
+        return fits
+
+    def replace(self, a: Assignment, by: Assignment | None) -> bool:
+        """Take `a` off the rota, or put `by` in its place, if that fits; whether it did."""
+        if not self.fits(a, by):
+            return False
+        self._swap(a, by)
+        return True
+
+    def _swap(self, old: Assignment | None, new: Assignment | None) -> None:
+        if old is not None:
+            self._remove(old)
+        if new is not None:
+            self._add(new)
 
 
 def trim(problem: Problem, rota: Rota, keep: Collection[Assignment] = ()) -> Rota:
@@ -105,8 +113,8 @@ def trim(problem: Problem, rota: Rota, keep: Collection[Assignment] = ()) -> Rot
 
 def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment] = (),
                       allowed: Callable[[Assignment], bool] | None = None) -> Rota:
-    """The rota with checks and shifts removed, longest first, then shifts shortened at either end by as much as
-    nothing else gets worse (to `allowed` shapes only, when given), until nothing more comes off. Work in `keep`
+    """The rota with checks and shifts removed, longest first, then shifts cut at their start and at their end by
+    as much as leaves nothing worse (to `allowed` shapes only, when given), until nothing more comes off. Work in `keep`
     (on a re-solve, the published rota's) stays as it is."""
     trimmer, rules = _Trimmer(problem, rota), problem.rules
     changed = True
@@ -118,16 +126,22 @@ def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment]
         for a in sorted(trimmer.work):
             if a.kind != Kind.PRESENCE or a in keep or a not in trimmer.work:
                 continue
-            for shorter in _shorter(a, rules.presence_min_minutes, rules.granularity):
-                if (allowed is None or allowed(shorter)) and trimmer.replace(a, shorter):
-                    changed = True
-                    break
+            for cuts in _cuts(a, rules.presence_min_minutes, rules.granularity):
+                # Each cut takes off more than the one before: once one makes something worse, so do the rest.
+                deepest = None
+                for shorter in cuts:
+                    if allowed is not None and not allowed(shorter):
+                        continue
+                    if not trimmer.fits(a, shorter):
+                        break
+                    deepest = shorter
+                if deepest is not None:
+                    trimmer.replace(a, deepest)
+                    a, changed = deepest, True
     return Rota(tuple(sorted(trimmer.work)))
 
 
-def _shorter(a: Assignment, shortest: int, step: int) -> list[Assignment]:
-    """The same shift cut at its start or its end, shortest first, no shorter than `shortest` minutes."""
-    cuts = [replace(a, start=start) for start in range(a.start + step, a.end - shortest + 1, step)]
-    cuts += [replace(a, end=end) for end in range(a.end - step, a.start + shortest - 1, -step)]
-    return sorted(cuts, key=lambda cut: (cut.minutes, cut))
-
+def _cuts(a: Assignment, shortest: int, step: int) -> tuple[list[Assignment], list[Assignment]]:
+    """The same shift cut at its start, then at its end, a step more each time, down to `shortest` minutes."""
+    return ([replace(a, start=start) for start in range(a.start + step, a.end - shortest + 1, step)],
+            [replace(a, end=end) for end in range(a.end - step, a.start + shortest - 1, -step)])
