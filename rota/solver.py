@@ -402,7 +402,7 @@ def _start_trimmed(search: _Search) -> None:
         return
     # None where the model's own terms judge the trimmed rota worse than the score does (say, a check the model
     # does not count off its grid): the phase then starts from the rota as it was.
-    values = cpsat.complete(rm.model, _decisions(rm, trimmed))
+    values = cpsat.complete(rm.model, _decisions(rm, trimmed), seconds=max(0.5, search.time_limit_s - search.elapsed()))
     if values is not None:
         search.solved = values
         cpsat.hint_all(rm.model, values)
