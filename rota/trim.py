@@ -126,10 +126,10 @@ def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment]
         for a in sorted(trimmer.work):
             if a.kind != Kind.PRESENCE or a in keep or a not in trimmer.work:
                 continue
-            for cuts in _cuts(a, rules.presence_min_minutes, rules.granularity):
+            for side in ("start", "end"):
                 # Each cut takes off more than the one before: once one makes something worse, so do the rest.
                 deepest = None
-                for shorter in cuts:
+                for shorter in _cuts(a, side, rules.presence_min_minutes, rules.granularity):
                     if allowed is not None and not allowed(shorter):
                         continue
                     if not trimmer.fits(a, shorter):
@@ -141,7 +141,8 @@ def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment]
     return Rota(tuple(sorted(trimmer.work)))
 
 
-def _cuts(a: Assignment, shortest: int, step: int) -> tuple[list[Assignment], list[Assignment]]:
-    """The same shift cut at its start, then at its end, a step more each time, down to `shortest` minutes."""
-    return ([replace(a, start=start) for start in range(a.start + step, a.end - shortest + 1, step)],
-            [replace(a, end=end) for end in range(a.end - step, a.start + shortest - 1, -step)])
+def _cuts(a: Assignment, side: str, shortest: int, step: int) -> list[Assignment]:
+    """The same shift cut at its start or its end, a step more each time, down to `shortest` minutes."""
+    if side == "start":
+        return [replace(a, start=start) for start in range(a.start + step, a.end - shortest + 1, step)]
+    return [replace(a, end=end) for end in range(a.end - step, a.start + shortest - 1, -step)]

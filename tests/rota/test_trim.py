@@ -114,3 +114,11 @@ def test_the_solver_leaves_no_work_that_could_simply_come_off():
     result = solve(p, time_limit_s=3, workers=2)
     assert result.score.uncovered_minutes == 0
     assert trim(p, result.rota) == result.rota
+
+
+def test_a_shift_longer_than_needed_at_both_ends_is_cut_at_both():
+    p = problem(DAY_AND_EVENING, [person("ann"), person("bob"), person("cat", "champion")], days=1)
+    before = rota(shift("ann", 0, 8, 12), shift("bob", 0, 9, 20), shift("cat", 0, 16, 22))
+    # Ann's shift comes first and is cut to its shortest (3 hours), Bob's at both ends to what is left between her
+    # and Cat (a clinician counts for nothing in the evening), Cat's to the evening.
+    assert work(trim(p, before)) == [("ann", 8, 11), ("bob", 11, 17), ("cat", 17, 22)]
