@@ -121,10 +121,10 @@ def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment]
     while changed:
         changed = False
         for a in sorted(trimmer.work, key=lambda a: (-a.minutes, a)):
-            if a.kind != Kind.ON_CALL and a not in keep and a in trimmer.work and trimmer.replace(a, None):
+            if a.kind != Kind.ON_CALL and a not in keep and trimmer.replace(a, None):
                 changed = True
         for a in sorted(trimmer.work):
-            if a.kind != Kind.PRESENCE or a in keep or a not in trimmer.work:
+            if a.kind != Kind.PRESENCE or a in keep:
                 continue
             for side in ("start", "end"):
                 # Each cut takes off more than the one before: once one makes something worse, so do the rest.
