@@ -171,3 +171,45 @@ def test_neighbourhood_search_brings_a_roster_that_only_keeps_the_rules_to_the_l
                                learn=rotation.learn, quiet_rounds=30)
     found = m.roster(tiny, values)
     assert broken_rules(tiny, found) == [] and penalty(tiny, found) == value == least.penalty
+
+
+def _no_employee_alone_can_do_better(instance, rows) -> bool:
+    """Checked on the whole model: with every other row fixed, no row of one employee's gives a lower penalty."""
+    m = curtois.build_model(instance)
+    for alone in instance.employees:
+        fixed = m.model.clone()
+        for (eid, day, shift), variable in m.x.items():
+            if eid != alone:
+                cpsat.fix(fixed, variable, int(rows[eid][day] == shift))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.solve(fixed) == cp_model.OPTIMAL
+        if round(solver.objective_value) < penalty(instance, rows):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_best_rows_keep_every_rule_and_leave_no_employee_a_better_row_alone(tiny, workers):
+    """The start of a search whose whole-model search finds nothing (Instance20): rows made one employee at a time,
+    each the best with the others as they are, from a roster that only keeps the rules."""
+    m = curtois.build_model(tiny)
+    first = m.roster(tiny, curtois._first_roster(m.model, 5, 1))
+    rows = curtois._best_rows(tiny, first, time.monotonic() + 10, curtois.random.Random(0), workers)
+    assert broken_rules(tiny, rows) == []
+    assert penalty(tiny, rows) < penalty(tiny, first)
+    assert _no_employee_alone_can_do_better(tiny, rows)
+
+
+def test_rows_worked_out_at_once_are_each_taken_only_if_still_better_with_the_others_taken():
+    """Two employees on a day that needs one: each row, worked out at once against the other as it was, takes its
+    employee off that day; the first is taken, and the second would then leave the day short, so it is not."""
+    instance = parse_instance("\n".join([
+        "SECTION_HORIZON", "7", "SECTION_SHIFTS", "D,480,",
+        "SECTION_STAFF", "A,D=7,9999,0,7,1,1,1", "B,D=7,9999,0,7,1,1,1",
+        "SECTION_COVER", "0,D,1,100,50"]), "two")
+    both = {"A": ["D"] + ["-"] * 6, "B": ["D"] + ["-"] * 6}
+    assert penalty(instance, both) == 50
+    rows = curtois._best_rows(instance, both, time.monotonic() + 10, curtois.random.Random(0), workers=2)
+    assert sorted(row[0] for row in rows.values()) == ["-", "D"]
+    assert penalty(instance, rows) == 0
