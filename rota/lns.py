@@ -50,9 +50,7 @@ def search(model: cp_model.CpModel, decisions: Mapping[Hashable, cp_model.IntVar
             break
         rounds += 1
         sub = model.clone()
-        for key, variable in decisions.items():
-            if not free(key):
-                cpsat.fix(sub, variable, best[variable.index])
+        cpsat.fix_all(sub, ((variable, best[variable.index]) for key, variable in decisions.items() if not free(key)))
         cpsat.hint_all(sub, best)
         if objective is not None:
             sub.minimize(objective)
