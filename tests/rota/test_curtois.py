@@ -145,7 +145,8 @@ def test_one_command_solves_a_folder_prints_one_table_and_writes_rosters_that_re
 def test_a_search_that_finds_no_roster_in_its_first_tenth_starts_again_from_one_that_keeps_the_rules(tiny,
                                                                                                      monkeypatch):
     """As on Instance20, where the search with its objective finds no roster in a minute: it gives up, a roster
-    keeping every hard rule is found without the objective, and the search starts again from it."""
+    keeping every hard rule is found without the objective, made better one employee's row at a time, and the
+    search starts again from it."""
     def finds_nothing(solver, model, *limits):
         nothing = model.clone()
         nothing.add_bool_or([])  # no roster can keep an empty clause
