@@ -540,7 +540,8 @@ def _best_rows(instance: Instance, roster: Roster, deadline: float, rng: random.
         asked[(r.employee, r.day, r.shift)] -= r.weight
     for r in instance.off_requests:
         asked[(r.employee, r.day, r.shift)] += r.weight
-    models = {eid: build_model(_alone(instance, eid), stretches=True) for eid in instance.employees}
+    alone = {eid: _alone(instance, eid) for eid in instance.employees}
+    models = {eid: build_model(alone[eid], stretches=True) for eid in instance.employees}
     rows, working = dict(roster), defaultdict(int)
 
     def count(row: list[str], change: int) -> None:
@@ -572,7 +573,7 @@ def _best_rows(instance: Instance, roster: Roster, deadline: float, rng: random.
         solver.parameters.max_time_in_seconds = max(0.1, min(ROW_SECONDS, deadline - time.monotonic()))
         if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        return m.roster(_alone(instance, eid), cpsat.solution_values(solver))[eid]
+        return m.roster(alone[eid], cpsat.solution_values(solver))[eid]
 
     order, better = list(instance.employees), True
     with ThreadPoolExecutor(workers) as pool:

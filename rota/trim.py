@@ -83,19 +83,20 @@ class _Trimmer:
         """Whether taking `a` off the rota, or putting `by` (a shorter piece of the same work) in its place, leaves
         everything it affects as good as it was."""
         before = self._standing(a)
-        self._swap(a, by)
+        self.swap(a, by)
         fits = all(now <= was for now, was in zip(self._standing(a), before, strict=True))
-        self._swap(by, a)
+        self.swap(by, a)
         return fits
 
     def replace(self, a: Assignment, by: Assignment | None) -> bool:
         """Take `a` off the rota, or put `by` in its place, if that fits; whether it did."""
         if not self.fits(a, by):
             return False
-        self._swap(a, by)
+        self.swap(a, by)
         return True
 
-    def _swap(self, old: Assignment | None, new: Assignment | None) -> None:
+    def swap(self, old: Assignment | None, new: Assignment | None) -> None:
+        """Take `old` off the rota and put `new` on, without asking whether it fits."""
         if old is not None:
             self._remove(old)
         if new is not None:
@@ -135,8 +136,8 @@ def take_off_unneeded(problem: Problem, rota: Rota, keep: Collection[Assignment]
                     if not trimmer.fits(a, shorter):
                         break
                     deepest = shorter
-                if deepest is not None:
-                    trimmer.replace(a, deepest)
+                if deepest is not None:  # already known to fit
+                    trimmer.swap(a, deepest)
                     a, changed = deepest, True
     return Rota(tuple(sorted(trimmer.work)))
 
