@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from console.health.routes import bp as health_bp
     from console.notifications import service as outbox
     from console.notifications.routes import bp as notifications_bp
+    from console.platform import service as platform
     from console.queue.api_routes import api as api_bp
     from console.queue.routes import bp as queue_bp
     from console.rotas import flows as rota_flows
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     mine_routes.init_app(app)
     rota_flows.init_app(app)
     outbox.init_app(app)
+    platform.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

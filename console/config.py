@@ -131,6 +131,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         INGEST_RATE_LIMIT=env("INGEST_RATE_LIMIT", "600 per minute"),
         # Requests with a bad signature a client address may send (they never count against a service's limit).
         INGEST_BAD_SIGNATURE_LIMIT=env("INGEST_BAD_SIGNATURE_LIMIT", "60 per minute"),
+        # How long the platform's webhook has to answer a decision before it is tried again later.
+        PLATFORM_TIMEOUT_SECONDS=float(env("PLATFORM_TIMEOUT_SECONDS", "10")),
         LOGIN_RATE_LIMIT=env("LOGIN_RATE_LIMIT", "20 per minute"),
         LOCKOUT_THRESHOLD=int(env("LOCKOUT_THRESHOLD", "5")),
         LOCKOUT_MINUTES=int(env("LOCKOUT_MINUTES", "15")),

@@ -24,6 +24,7 @@ from console.queue.models import (
     QueueSettings,
     RiskTerm,
 )
+from console.platform.models import PlatformEvent, PlatformWebhook
 from console.notifications.models import NotificationSettings, OutboxEmail, SentNotice
 from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
@@ -32,7 +33,7 @@ from scheduler.models import JobRun, SchedulerLeader
 __all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case",
            "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret",
            "JobRun", "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession", "NotificationSettings",
-           "OpenShiftClaim", "OutboxEmail", "Post", "QueueSettings", "RecoveryCode", "RevealRequest",
+           "OpenShiftClaim", "OutboxEmail", "PlatformEvent", "PlatformWebhook", "Post", "QueueSettings", "RecoveryCode", "RevealRequest",
            "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "SchedulerLeader", "SentNotice", "Service",
            "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",
            "SwapRequest", "Unavailability"]

@@ -29,6 +29,14 @@ class TermsForm(ConsoleForm):
     submit = SubmitField("Add")
 
 
+class WebhookForm(ConsoleForm):
+    """Where a service's platform takes the moderators' decisions."""
+
+    url = StringField("Address of the platform's webhook (https://; leave empty to stop sending)", validators=[
+        Optional(), Length(max=500, message="Keep the address to 500 characters.")])
+    submit = SubmitField("Save the address")
+
+
 class ItemActionForm(ConsoleForm):
     """What a moderator does with an item."""
 

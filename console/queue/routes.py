@@ -9,10 +9,11 @@ from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
+from console.platform import service as platform
 from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    SignOnForm, TermsForm
+    SignOnForm, TermsForm, WebhookForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
@@ -163,12 +164,17 @@ def act(post_id: int):
     return _item_page(post, form, 400)
 
 
-def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None):
+def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None,
+                   webhook_form=None, webhook_secret: str | None = None):
     made, older = queue.secret_status(service)
     current = queue.settings_of(service)
+    hook = platform.webhook_of(service)
+    waiting, failing = platform.waiting(service)
     return render_template("queue/settings.html", service=service, terms=queue.terms_of(service),
                            form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
-                           times_form=times_form or QueueSettingsForm(obj=current)), status
+                           times_form=times_form or QueueSettingsForm(obj=current),
+                           webhook=hook, webhook_form=webhook_form or WebhookForm(url=hook.url if hook else ""),
+                           webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])
@@ -232,6 +238,49 @@ def secret_new(service_id: int):
     if secret is None:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, secret=secret)
+
+
+@bp.route("/services/<int:service_id>/webhook", methods=["POST"])
+@requires("admin.services")
+def webhook_save(service_id: int):
+    """Set (or clear) the address the service's decisions are sent to."""
+    service = services.get_or_raise(service_id=service_id)
+    form = WebhookForm()
+    done, _ = form_action(form, lambda: platform.save_url(service, form.url.data or ""),
+                          "Address saved." if (form.url.data or "").strip() else "Decisions are no longer sent.")
+    if done:
+        return redirect(url_for("queue.settings", service_id=service.id))
+    return _settings_page(service, status=400, webhook_form=form)
+
+
+@bp.route("/services/<int:service_id>/webhook/secret", methods=["POST"])
+@requires("admin.services")
+def webhook_secret_new(service_id: int):
+    """Make a new signing secret for the service's webhook and show it once."""
+    service = services.get_or_raise(service_id=service_id)
+    secret = button_action(lambda: platform.new_secret(service))
+    if secret is None:
+        return redirect(url_for("queue.settings", service_id=service.id))
+    return _settings_page(service, webhook_secret=secret)
+
+
+@bp.route("/services/<int:service_id>/deliveries")
+@requires("admin.services")
+def deliveries(service_id: int):
+    """The decisions sent to the service's platform: delivered, waiting, failing."""
+    service = services.get_or_raise(service_id=service_id)
+    return render_template("queue/deliveries.html", service=service, events=platform.deliveries(service),
+                           sending=platform.sending(service), shown=platform.SHOWN, now=utcnow(),
+                           event_types=platform.EVENT_TYPES)
+
+
+@bp.route("/services/<int:service_id>/deliveries/<int:event_id>/send", methods=["POST"])
+@requires("admin.services")
+def delivery_send(service_id: int, event_id: int):
+    """Send one decision to the platform again now."""
+    service = services.get_or_raise(service_id=service_id)
+    button_action(lambda: platform.send_again(service, event_id=event_id), "Sending it again now.")
+    return redirect(url_for("queue.deliveries", service_id=service.id))
 
 
 @bp.route("/checks")

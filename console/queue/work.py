@@ -18,6 +18,7 @@ from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
+from console.platform import service as platform
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, urgency, workable_services
 
@@ -174,6 +175,7 @@ def checked_action(moderator, *, post_id: int, action: Action, reason: str = "",
 def record_action(post: Post, moderator, action: Action, reason: str = "", due_at: datetime | None = None) -> None:
     """Record a checked action as an event and move the item on, in the caller's transaction."""
     _record(post, moderator, action, reason.strip(), due_at)
+    platform.queue_decision(post, action, reason)
     db.session.flush()
     post.state = state_after(history(post))
     if action != Action.NOTE:

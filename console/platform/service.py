@@ -1,0 +1,295 @@
+"""Decisions go back to the platform: a post hidden in the console is hidden for the people reading it too,
+without anyone acting twice.
+
+Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated) is written to the outbox
+(`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. A sender on the task
+queue, started at once after the commit and again every minute, delivers each post's events in order: a later
+event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer within
+the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never dropped.
+
+An event is one JSON object, signed with the service's own webhook secret:
+
+    POST <the webhook's address>
+    Content-Type: application/json
+    X-Signature: sha256=<hex HMAC-SHA256 of the raw body under the secret>
+    X-Event-Id: <the event's id>
+    X-Event-Timestamp: <when this attempt was sent, in Unix seconds>
+
+    {"id": "...", "type": "post.hidden", "service": "<slug>", "sequence": 2, "decided_at": "...",
+     "sent_at": "...", "post": {"external_id": "...", "thread_id": "..."}, "reason": "..."}
+
+The id and the time of sending are in the signed body as well as the headers, so a receiver can refuse an old
+request played again (the timestamp) and take each event once (the id): a delivery whose answer was lost is sent
+again with the same id. Only a hidden post's reason is sent: what a moderator writes when parking or escalating an
+item is for the service's own staff. Nothing about who a pseudonym is, and no post's words, is ever sent.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from console import crypto, task_queue
+from console.audit import service as audit
+from console.database import utcnow
+from console.errors import NotFound, UserError
+from console.extensions import db
+from console.platform.models import PlatformEvent, PlatformWebhook
+from console.queue.models import Action, Post
+from console.services.models import Service
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "platform.deliver"
+EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
+               Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAX_URL = 500
+BATCH = 50
+LONGEST_WAIT = timedelta(hours=1)
+# A sender claims an event before sending it by moving its next attempt this far on; if the sender dies half-way,
+# another sends it after this (at least once, never lost: the receiver takes each event id once).
+CLAIM = timedelta(minutes=2)
+# The session's flag that a decision was queued in the transaction being committed: the sender then starts at once.
+QUEUED = "platform_event_queued"
+
+
+# --- The webhook ------------------------------------------------------------------------------
+
+def webhook_of(service: Service) -> PlatformWebhook | None:
+    """The service's webhook settings, if it has ever had any."""
+    return db.session.get(PlatformWebhook, service.id)
+
+
+def _webhook(service: Service) -> PlatformWebhook:
+    hook = webhook_of(service)
+    if hook is None:
+        hook = PlatformWebhook(service_id=service.id, url="", sealed_secret="")
+        db.session.add(hook)
+    return hook
+
+
+def checked_url(url: str) -> str:
+    """The address, if the console may send decisions to it: https, or http to this machine (for trying it out);
+    else a UserError saying why."""
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise UserError(f"The address is longer than {MAX_URL} characters.")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
+    if parts.scheme not in ("https", "http") or not host:
+        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise UserError("Use an https:// address: decisions and their reasons must not cross the network in the "
+                        "clear (http:// is accepted only for this machine, 127.0.0.1 or localhost).")
+    if parts.username or parts.password:
+        raise UserError("Leave the user name and password out of the address: the signature proves each event "
+                        "comes from the console.")
+    return url
+
+
+def save_url(service: Service, url: str) -> None:
+    """Send the service's decisions to this address from now on (an empty one stops sending; events already waiting
+    stay waiting until there is an address again)."""
+    url = checked_url(url) if url.strip() else ""
+    hook = _webhook(service)
+    hook.url, hook.updated_at = url, utcnow()
+    audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}")
+    db.session.commit()
+
+
+def new_secret(service: Service) -> str:
+    """Give the service's webhook a new signing secret (returned once, to show); events from now on are signed with
+    it, retries of older ones included."""
+    secret = secrets.token_urlsafe(32)
+    hook = _webhook(service)
+    hook.sealed_secret, hook.updated_at = crypto.seal(secret), utcnow()
+    audit.record("platform.secret_made", target=f"service:{service.id}")
+    db.session.commit()
+    return secret
+
+
+def sending(service: Service) -> bool:
+    """Whether the service's decisions are sent to its platform: an address and a secret."""
+    hook = webhook_of(service)
+    return bool(hook and hook.url and hook.sealed_secret)
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+def queue_decision(post: Post, action: Action, reason: str = "") -> PlatformEvent | None:
+    """Put a decision on the post in the outbox, in the caller's transaction (nothing when the service sends its
+    decisions nowhere, or for what is not a decision, such as a note)."""
+    if action not in EVENT_TYPES or not sending(post.service):
+        return None
+    last = db.session.scalar(sa.select(sa.func.max(PlatformEvent.sequence)).where(PlatformEvent.post_id == post.id))
+    event = PlatformEvent(event_id=str(uuid.uuid4()), service_id=post.service_id, post_id=post.id,
+                          sequence=(last or 0) + 1, action=action.value,
+                          reason=reason.strip() if action == Action.HIDDEN else "", decided_at=utcnow())
+    db.session.add(event)
+    db.session.info[QUEUED] = True
+    return event
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def body_of(event: PlatformEvent, sent_at: datetime) -> bytes:
+    """The event as the platform receives it (see the module's description)."""
+    data = {"id": event.event_id, "type": EVENT_TYPES[Action(event.action)], "service": event.service.slug,
+            "sequence": event.sequence, "decided_at": _iso(event.decided_at), "sent_at": _iso(sent_at),
+            "post": {"external_id": event.post.external_id, "thread_id": event.post.thread_id}}
+    if event.action == Action.HIDDEN:
+        data["reason"] = event.reason
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Signature header's value for a body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None, str]:
+    """Send one event; (the HTTP status, "") when the platform answered 2xx, else (status or None, why not)."""
+    secret = crypto.unseal(hook.sealed_secret)
+    if not hook.url or not secret:
+        return None, "The service has no webhook address or secret: set them on its queue settings page."
+    sent_at = utcnow()
+    body = body_of(event, sent_at)
+    headers = {"Content-Type": "application/json", "X-Signature": signature(secret, body),
+               "X-Event-Id": event.event_id, "X-Event-Timestamp": str(int(sent_at.timestamp())),
+               "User-Agent": "moderation-console"}
+    seconds = current_app.config["PLATFORM_TIMEOUT_SECONDS"]
+    try:
+        with httpx.Client(timeout=seconds, follow_redirects=False) as client:
+            answer = client.post(hook.url, content=body, headers=headers)
+    except httpx.TimeoutException:
+        return None, f"No answer within {seconds:g} s."
+    except httpx.ConnectError:
+        return None, "Could not connect to the platform."
+    except httpx.HTTPError as error:
+        return None, f"The request failed ({type(error).__name__})."
+    if 200 <= answer.status_code < 300:
+        return answer.status_code, ""
+    return answer.status_code, f"The platform answered HTTP {answer.status_code}."
+
+
+def _due_ids(now: datetime) -> list[int]:
+    """Events due now whose post has no earlier event still undelivered, oldest first."""
+    earlier = aliased(PlatformEvent)
+    waiting_before = sa.exists().where(earlier.post_id == PlatformEvent.post_id, earlier.id < PlatformEvent.id,
+                                       earlier.delivered_at.is_(None))
+    ids = db.session.scalars(sa.select(PlatformEvent.id).where(
+        PlatformEvent.delivered_at.is_(None), PlatformEvent.next_attempt_at <= now, ~waiting_before)
+        .order_by(PlatformEvent.id).limit(BATCH)).all()
+    db.session.commit()
+    return list(ids)
+
+
+def deliver_due() -> tuple[int, int]:
+    """Deliver the events that are due, each post's in order; returns (delivered, failed). Each event is claimed
+    first in its own committed update, so two senders at once (the one started after a decision beside the
+    once-a-minute retry) never send it together. Goes on while it delivers, so a post's next event follows its
+    earlier one at once."""
+    delivered = failed = 0
+    tried: set[int] = set()
+    while due := [event_id for event_id in _due_ids(utcnow()) if event_id not in tried]:
+        for event_id in due:
+            tried.add(event_id)
+            now = utcnow()
+            claimed = db.session.execute(sa.update(PlatformEvent).where(
+                PlatformEvent.id == event_id, PlatformEvent.delivered_at.is_(None),
+                PlatformEvent.next_attempt_at <= now)
+                .values(next_attempt_at=now + CLAIM, attempts=PlatformEvent.attempts + 1))
+            db.session.commit()
+            if claimed.rowcount != 1:
+                continue  # another sender has it
+            event = db.session.get(PlatformEvent, event_id)
+            hook = webhook_of(event.service) or PlatformWebhook(url="", sealed_secret="")
+            status, error = _post_event(event, hook)
+            event.last_status, event.last_error = status, error
+            if error:
+                failed += 1
+                event.next_attempt_at = utcnow() + min(LONGEST_WAIT, timedelta(minutes=2 ** (event.attempts - 1)))
+                log.warning("platform event %s (item %s) not delivered, attempt %s: %s", event.event_id,
+                            event.post_id, event.attempts, error)
+            else:
+                delivered += 1
+                event.delivered_at = utcnow()
+            db.session.commit()
+    return delivered, failed
+
+
+def deliver_soon() -> None:
+    """Ask the task queue's consumer to deliver what is due now, rather than at its next minute."""
+    task_queue.get(current_app).enqueue(DELIVER_TASK)
+
+
+# --- What administrators see --------------------------------------------------------------------
+
+SHOWN = 100
+
+
+def deliveries(service: Service) -> list[PlatformEvent]:
+    """The service's latest events, newest first."""
+    return list(db.session.scalars(sa.select(PlatformEvent).where(PlatformEvent.service_id == service.id)
+                                   .order_by(PlatformEvent.id.desc()).limit(SHOWN)))
+
+
+def waiting(service: Service) -> tuple[int, int]:
+    """How many of the service's events are not delivered yet, and how many of those have failed at least once."""
+    rows = db.session.execute(sa.select(PlatformEvent.attempts).where(PlatformEvent.service_id == service.id,
+                                                                      PlatformEvent.delivered_at.is_(None))).all()
+    return len(rows), sum(1 for (attempts,) in rows if attempts)
+
+
+def send_again(service: Service, *, event_id: int) -> PlatformEvent:
+    """Send an event again now: one still waiting goes without waiting for its next attempt; one delivered goes
+    once more with the same id (a receiver that takes each id once ignores it)."""
+    event = db.session.get(PlatformEvent, event_id)
+    if event is None or event.service_id != service.id:
+        raise NotFound("There is no such event for this service.")
+    if not sending(service):
+        raise UserError("Set the webhook's address and secret first: there is nowhere to send it.")
+    event.delivered_at, event.next_attempt_at = None, utcnow()
+    audit.record("platform.event_resent", target=f"service:{service.id}")
+    db.session.commit()
+    deliver_soon()
+    return event
+
+
+def init_app(app) -> None:
+    """The sender runs on the task queue: once a minute, and at once after a decision is committed."""
+    queue = task_queue.get(app)
+    queue.register(DELIVER_TASK, deliver_due)
+    queue.register_periodic("platform.retry", deliver_due, minutes=1)
+
+
+def _after_commit(session) -> None:
+    if session.info.pop(QUEUED, False):
+        try:
+            deliver_soon()
+        except Exception:  # noqa: BLE001 - the once-a-minute retry delivers it; the decision itself is saved
+            log.exception("could not start the platform sender; the next minute's run delivers the decision")
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(QUEUED, None)
+
+
+sa.event.listen(db.session, "after_commit", _after_commit)
+sa.event.listen(db.session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))

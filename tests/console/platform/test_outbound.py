@@ -1,0 +1,288 @@
+"""Decisions go back to the platform: a real HTTP receiver on loopback takes the signed events, in order for each
+post, after a 500, a timeout and a restart, each event once."""
+
+import hashlib
+import hmac
+import json
+import re
+import socket
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlalchemy as sa
+
+from console import create_app
+from console.database import utcnow
+from console.extensions import db
+from console.permissions import Role
+from console.platform import service as platform
+from console.platform.models import PlatformEvent
+from console.queue.models import Post
+from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks
+from tests.factories import item, post_json, services
+
+CHLOE = Role.NON_CLINICAL_MODERATOR  # moderates the demo low-risk service
+SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
+
+
+class Receiver:
+    """A platform's webhook on loopback: it checks each request's signature itself, answers as scripted (the next
+    entry of `script` for each request: 200, 500, or "slow" to answer after `slow_seconds`), and takes each event
+    id once, as an idempotent receiver does."""
+
+    def __init__(self, port: int = 0):
+        self.secret = ""
+        self.script: list = []
+        self.slow_seconds = 1.5
+        self.received: list[dict] = []  # every request: headers, body, signature_ok
+        self.taken: list[dict] = []  # events applied, each id once, in the order applied
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), raw, hashlib.sha256).hexdigest()
+                good = hmac.compare_digest(self.headers.get("X-Signature", ""), expected)
+                body = json.loads(raw)
+                receiver.received.append({"headers": dict(self.headers), "body": body, "signature_ok": good})
+                answer = receiver.script.pop(0) if receiver.script else 200
+                if answer == "slow":
+                    time.sleep(receiver.slow_seconds)
+                    answer = 200
+                if answer == 200 and good and body["id"] not in {event["id"] for event in receiver.taken}:
+                    receiver.taken.append(body)
+                self.send_response(answer if good else 401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/console"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def admin(app, demo_data) -> AuthActions:
+    """The demo's non-clinical administrator, signed in on a browser of their own."""
+    signed_in = AuthActions(app.test_client())
+    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
+    return signed_in
+
+
+def connect(admin, service_id: int, url: str) -> str:
+    """The administrator saves the webhook's address and makes its secret through the settings page; the secret
+    as the page shows it."""
+    settings = f"/queue/services/{service_id}/settings"
+    saved = admin.post(f"/queue/services/{service_id}/webhook", {"url": url}, form_page=settings)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    page = admin.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings).get_data(as_text=True)
+    secret = SECRET_ON_PAGE.search(page)[1]
+    assert f"Decisions are sent to {url}." in admin.client.get(settings).get_data(as_text=True)
+    return secret
+
+
+def decide(moderator, post_id: int, action: str, reason: str = ""):
+    """A moderator records a decision on an item through its page."""
+    page = f"/queue/items/{post_id}"
+    return moderator.post(page + "/act", {"action": action, "reason": reason}, form_page=page)
+
+
+@pytest.fixture
+def chloe(auth, demo_data) -> AuthActions:
+    """A moderator of the demo low-risk service, signed in."""
+    auth.login_demo(CHLOE)
+    return auth
+
+
+def demo_low(app) -> int:
+    with app.app_context():
+        return services("demo-low")[0].id
+
+
+def deliveries_page(admin, service_id: int) -> str:
+    return admin.client.get(f"/queue/services/{service_id}/deliveries").get_data(as_text=True)
+
+
+def make_due(app) -> None:
+    """Every waiting event's next try comes now (as if its wait had passed)."""
+    with app.app_context():
+        db.session.execute(sa.update(PlatformEvent).where(PlatformEvent.delivered_at.is_(None))
+                           .values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
+def test_a_post_hidden_in_the_console_is_sent_to_the_platform_signed(app, client, chloe, admin, receiver):
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("hurtful-1", body="You are all useless", thread_id="t-9")).get_json()["id"]
+
+    assert decide(chloe, post_id, "hidden", "Personal attack on another member").status_code == 302
+    # Written with the decision, before anything is sent.
+    assert "Waiting to be sent" in deliveries_page(admin, service_id)
+
+    assert run_queued_tasks(app) >= 1  # the sender, started when the decision was committed
+    (request,) = receiver.received
+    assert request["signature_ok"]
+    body, headers = request["body"], request["headers"]
+    assert body["type"] == "post.hidden" and body["reason"] == "Personal attack on another member"
+    assert body["post"] == {"external_id": "hurtful-1", "thread_id": "t-9"}
+    assert body["service"] == "demo-low" and body["sequence"] == 1
+    assert headers["X-Event-Id"] == body["id"]
+    assert abs(int(headers["X-Event-Timestamp"]) - time.time()) < 60
+    assert "You are all useless" not in json.dumps(body) and "User A" not in json.dumps(body)
+
+    page = deliveries_page(admin, service_id)
+    assert "Delivered" in page and "Hidden: Personal attack on another member" in page
+    with app.app_context():
+        assert receiver.secret not in main_database_dump(), "the signing secret is sealed at rest"
+
+
+def test_each_posts_decisions_arrive_in_order_after_a_500_and_a_timeout_each_once(app, client, chloe, admin,
+                                                                                   receiver):
+    app.config["PLATFORM_TIMEOUT_SECONDS"] = 0.5
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("slow-1", body="Is anyone around tonight?")).get_json()["id"]
+    receiver.script = [500]
+
+    decide(chloe, post_id, "needs_reply")
+    decide(chloe, post_id, "hidden", "Shared a phone number")
+    run_queued_tasks(app)
+    # The first failed; the second waits behind it and is not sent out of order.
+    assert [r["body"]["type"] for r in receiver.received] == ["post.needs_reply"]
+    page = deliveries_page(admin, service_id)
+    assert "Not delivered</span> after 1 try: The platform answered HTTP 500." in page
+    assert "Waiting to be sent" in page
+
+    receiver.script = ["slow"]  # the platform takes it but answers too late: the console must send it again
+    make_due(app)
+    with app.app_context():
+        assert platform.deliver_due() == (0, 1)
+    assert "after 2 tries: No answer within 0.5 s." in deliveries_page(admin, service_id)
+
+    make_due(app)
+    with app.app_context():
+        assert platform.deliver_due() == (2, 0)
+    sent = [r["body"]["type"] for r in receiver.received]
+    assert sent == ["post.needs_reply", "post.needs_reply", "post.needs_reply", "post.hidden"]
+    assert [event["type"] for event in receiver.taken] == ["post.needs_reply", "post.hidden"]
+    assert [event["sequence"] for event in receiver.taken] == [1, 2]
+    with app.app_context():
+        assert platform.deliver_due() == (0, 0), "nothing is sent again once delivered"
+
+
+def test_decisions_made_while_the_platform_is_down_are_delivered_after_a_restart(app, client, chloe, admin,
+                                                                               database_url, vault_url):
+    with socket.socket() as probe:  # an address where nothing listens yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service_id = demo_low(app)
+    down_url = f"http://127.0.0.1:{port}/hooks/console"
+    secret = connect(admin, service_id, down_url)
+    first, second = (post_json(client, item(f"down-{n}")).get_json()["id"] for n in (1, 2))
+    decide(chloe, first, "approved")
+    decide(chloe, second, "hidden", "Spam")
+    run_queued_tasks(app)
+    assert deliveries_page(admin, service_id).count("Could not connect to the platform.") == 2
+
+    # The console restarts (a new app on the same database); the platform comes back.
+    restarted = create_app(base_config(database_url, PID_DATABASE_URL=vault_url))
+    platform_back = Receiver(port)
+    platform_back.secret = secret
+    try:
+        make_due(restarted)
+        with restarted.app_context():
+            assert platform.deliver_due() == (2, 0)
+            db.engine.dispose()
+    finally:
+        platform_back.stop()
+    assert sorted(event["type"] for event in platform_back.taken) == ["post.approved", "post.hidden"]
+    assert all(r["signature_ok"] for r in platform_back.received)
+
+
+def test_an_administrator_sends_a_decision_again_and_the_platform_takes_it_once(app, client, chloe, admin,
+                                                                              receiver):
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("again-1")).get_json()["id"]
+    decide(chloe, post_id, "approved")
+    run_queued_tasks(app)
+    with app.app_context():
+        event_id = db.session.scalar(sa.select(PlatformEvent.id).where(PlatformEvent.post_id == post_id))
+
+    deliveries = f"/queue/services/{service_id}/deliveries"
+    again = admin.post(f"{deliveries}/{event_id}/send", form_page=deliveries, follow_redirects=True)
+    assert "Sending it again now." in again.get_data(as_text=True)
+    run_queued_tasks(app)
+    assert len(receiver.received) == 2 and receiver.received[0]["body"]["id"] == receiver.received[1]["body"]["id"]
+    assert len(receiver.taken) == 1
+    assert "Delivered" in admin.client.get(deliveries).get_data(as_text=True)
+
+
+def test_an_escalation_is_sent_without_its_clinical_reason(app, client, auth, admin, receiver):
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("worry-1", body="I can't go on")).get_json()["id"]
+    auth.login_demo(Role.CLINICAL_MODERATOR)
+    assert decide(auth, post_id, "escalated", "Talks of ending it; known to the team").status_code == 302
+    run_queued_tasks(app)
+    (request,) = receiver.received
+    assert request["body"]["type"] == "post.escalated" and "reason" not in request["body"]
+    assert "known to the team" not in json.dumps(request["body"])
+
+
+def test_no_decision_is_queued_for_a_service_without_a_webhook_and_a_note_is_never_sent(app, client, chloe,
+                                                                                       admin, receiver):
+    post_id = post_json(client, item("quiet-1")).get_json()["id"]
+    decide(chloe, post_id, "approved")
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    decide(chloe, post_id, "note", "Checked the thread too")
+    run_queued_tasks(app)
+    assert receiver.received == []
+    assert "No decision has been sent yet." in deliveries_page(admin, service_id)
+
+
+@pytest.mark.parametrize("url,message", [
+    ("http://platform.example.org/hooks", "Use an https:// address"),
+    ("not an address", "That is not a web address"),
+    ("https://user:pass@platform.example.org/hooks", "Leave the user name and password out of the address"),
+    ("https://platform.example.org:port/hooks", "That is not a web address"),
+])
+def test_an_address_the_console_will_not_send_to_is_refused_and_kept_on_the_form(app, admin, url, message):
+    service_id = demo_low(app)
+    settings = f"/queue/services/{service_id}/settings"
+    refused = admin.post(f"/queue/services/{service_id}/webhook", {"url": url}, form_page=settings)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and message in page
+    assert f'value="{url.replace(chr(38), "&amp;")}"' in page
+    assert "Decisions are not sent anywhere" in admin.client.get(settings).get_data(as_text=True)
+
+
+def test_a_decision_is_saved_with_its_event_or_not_at_all(app, client, chloe, admin, receiver):
+    """A decision refused (an item already closed) leaves no event behind."""
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("once-1")).get_json()["id"]
+    decide(chloe, post_id, "approved")
+    refused = decide(chloe, post_id, "hidden", "Changed my mind")
+    assert refused.status_code == 400 and "This item is already approved." in refused.get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(sa.select(PlatformEvent.action).where(PlatformEvent.post_id == post_id)).all()
+        assert events == ["approved"] and db.session.get(Post, post_id).state == "approved"
