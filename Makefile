@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 PORT ?= 5000
+# The demo's stand-in for the platform: it takes the decisions on the demo low-risk service and prints them.
+PLATFORM_PORT ?= 5001
 # Links in emails and on pages are built from PUBLIC_URL: for make run, the address it serves on.
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export FLASK_APP := wsgi
@@ -22,8 +24,9 @@ $(INSTALLED): requirements.txt
 	touch $(INSTALLED)
 
 ## run: migrate both databases, load demo data into an empty database, print the demo logins, serve on 127.0.0.1:$(PORT)
-## with the task queue's consumer (solver runs, emails) and the scheduler (alerts) beside the web server; Ctrl-C stops
-## all three.
+## with the task queue's consumer (solver runs, emails, decisions sent to the platform), the scheduler (alerts) and a
+## stand-in for the platform's webhook (it prints each decision on the demo low-risk service) beside the web server;
+## Ctrl-C stops them all.
 run: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask vault upgrade
@@ -33,7 +36,9 @@ run: $(INSTALLED)
 	$(BIN)/huey_consumer console.worker.huey --workers 2 --worker-type thread --max-delay 1 --quiet & \
 	consumer=$$!; \
 	$(BIN)/flask scheduler run & \
-	scheduler=$$!; trap 'kill $$consumer $$scheduler 2>/dev/null' EXIT INT TERM; \
+	scheduler=$$!; \
+	$(BIN)/flask platform receiver --connect demo-low --port $(PLATFORM_PORT) & \
+	receiver=$$!; trap 'kill $$consumer $$scheduler $$receiver 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on three

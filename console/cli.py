@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app wsgi demo ...` and `flask --app wsgi accounts ...`."""
+"""Command-line tasks: `flask --app wsgi demo ...`, `... accounts ...` and `... platform receiver`."""
 
 import click
 import pyotp
@@ -8,12 +8,17 @@ from flask.cli import AppGroup
 from console import demo
 from console.accounts import service as accounts
 from console.errors import UserError
+from console.extensions import db
 from console.notifications import service as outbox
+from console.platform import receiver
+from console.platform import service as platform
+from console.services import service as services
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from escalation_pathways.vault.cli import vault_cli
 from scheduler.cli import scheduler_cli
 
 demo_cli = AppGroup("demo", help="Demo data for trying the console.")
+platform_cli = AppGroup("platform", help="The platform's side of the decisions the console sends.")
 accounts_cli = AppGroup("accounts", help="Account tasks for administrators.")
 
 
@@ -61,9 +66,30 @@ def invite_owner(name: str, email: str) -> None:
         "retries it."))
 
 
+@platform_cli.command("receiver")
+@click.option("--port", default=5001, show_default=True, help="Port on 127.0.0.1 to take events on.")
+@click.option("--connect", "slug", default=None,
+              help="Point this service's webhook here with a new signing secret (for the demo).")
+@click.option("--secret", envvar="PLATFORM_RECEIVER_SECRET", default=None,
+              help="The service's signing secret, when not using --connect.")
+def platform_receiver(port: int, slug: str | None, secret: str | None) -> None:
+    """Stand in for a platform's webhook: check and print each decision the console sends."""
+    if slug is not None:
+        service = services.active_by_slug(slug)
+        if service is None:
+            raise click.ClickException(f"There is no active service {slug!r}.")
+        platform.save_url(service, f"http://127.0.0.1:{port}/hooks/console")
+        secret = platform.new_secret(service)
+        db.session.remove()
+    if not secret:
+        raise click.ClickException("Give --connect SLUG, or the service's signing secret with --secret.")
+    receiver.serve(port, secret, click.echo)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(platform_cli)
     app.cli.add_command(vault_cli)
     app.cli.add_command(scheduler_cli)

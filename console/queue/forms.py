@@ -3,9 +3,11 @@
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
     SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm
+from console.platform.service import checked_url
 
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
@@ -35,6 +37,14 @@ class WebhookForm(ConsoleForm):
     url = StringField("Address of the platform's webhook (https://; leave empty to stop sending)", validators=[
         Optional(), Length(max=500, message="Keep the address to 500 characters.")])
     submit = SubmitField("Save the address")
+
+    def validate_url(self, field) -> None:
+        """The rules of console.platform.service.checked_url, shown beside the field."""
+        if (field.data or "").strip():
+            try:
+                checked_url(field.data)
+            except UserError as refusal:
+                raise ValidationError(refusal.message) from refusal
 
 
 class ItemActionForm(ConsoleForm):
