@@ -31,9 +31,9 @@ from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationP
 from scheduler.models import JobRun, SchedulerLeader
 
 __all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case",
-           "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret",
-           "JobRun", "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession", "NotificationSettings",
-           "OpenShiftClaim", "OutboxEmail", "PlatformEvent", "PlatformWebhook", "Post", "QueueSettings", "RecoveryCode", "RevealRequest",
-           "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "SchedulerLeader", "SentNotice", "Service",
-           "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference", "StaffRole",
-           "SwapRequest", "Unavailability"]
+           "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "JobRun",
+           "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession", "NotificationSettings",
+           "OpenShiftClaim", "OutboxEmail", "PlatformEvent", "PlatformWebhook", "Post", "QueueSettings",
+           "RecoveryCode", "RevealRequest", "RiskTerm", "RotaRun", "RotaVersion", "RuleOverride", "SchedulerLeader",
+           "SentNotice", "Service", "Shift", "SignInFailures", "SignInSession", "StaffMember", "StaffPreference",
+           "StaffRole", "SwapRequest", "Unavailability"]

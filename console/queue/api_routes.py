@@ -1,8 +1,10 @@
 """The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
-or none). Requests are signed: `X-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body under the service's
-ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), 400 naming the bad field, 401
-bad or missing signature, 404 unknown service, 413 too large, 429 too many requests (only signed requests count
-against a service's limit; bad signatures are limited per client address on their own).
+or none); a Discourse forum's webhook posts its events to `.../discourse` (console.queue.discourse). Requests are
+signed: `X-Signature: sha256=<hex>` (Discourse: `X-Discourse-Event-Signature`), the HMAC-SHA256 of the raw body
+under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice) or an edit
+re-queued, 400 naming the bad field, 401 bad or missing signature, 404 unknown service, 413 too large, 429 too many
+requests (only signed requests count against a service's limit; bad signatures are limited per client address on
+their own).
 """
 
 import json
@@ -12,6 +14,7 @@ from limits import parse as parse_limit
 
 from console.extensions import csrf, limiter
 from console.permissions import public
+from console.queue import discourse
 from console.queue import service as queue
 from console.security import client_address
 from console.services import service as services
@@ -57,22 +60,36 @@ def _error(status: int, message: str, field: str | None = None):
     return jsonify({"error": message, **({"field": field} if field else {})}), status
 
 
-def _receive(slug: str, limit: int, batch: bool):
+def _signed_json(slug: str, limit: int, signature_header: str):
+    """The service and the request's JSON when the body is signed with the service's ingest secret; else the
+    answer to give (404, 401, 429 or 400)."""
     service = services.active_by_slug(slug)
     raw = _raw_body(limit)
     if service is None:
-        return _error(404, "There is no active service with that slug.")
-    if not queue.signature_ok(service, raw, request.headers.get("X-Signature")):
+        return None, None, _error(404, "There is no active service with that slug.")
+    if not queue.signature_ok(service, raw, request.headers.get(signature_header)):
         if _too_many_bad_signatures():
-            return _error(429, "Too many requests with a bad signature from this address; wait a minute.")
-        return _error(401, "The X-Signature header is missing or does not match the body and the service's secret.")
+            return None, None, _error(429, "Too many requests with a bad signature from this address; wait a minute.")
+        return None, None, _error(401, f"The {signature_header} header is missing or does not match the body and the "
+                                       "service's secret.")
     g.ingest_signed = True
     try:
-        data = json.loads(raw)
+        return service, json.loads(raw), None
     except ValueError as problem:  # not UTF-8, not JSON, or a number of more than 4,300 digits
-        return _error(400, f"The body is not valid JSON: {problem}.", "body")
+        return None, None, _error(400, f"The body is not valid JSON: {problem}.", "body")
     except RecursionError:
-        return _error(400, "The body is nested too deeply to be a post.", "body")
+        return None, None, _error(400, "The body is nested too deeply to be a post.", "body")
+
+
+def _answer(stored: queue.Ingested) -> dict:
+    return {"external_id": stored.external_id, "id": stored.post_id, "status": stored.status,
+            "priority": stored.priority.name.lower()}
+
+
+def _receive(slug: str, limit: int, batch: bool):
+    service, data, refusal = _signed_json(slug, limit, "X-Signature")
+    if refusal is not None:
+        return refusal
     if batch:
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list) or not items:
@@ -85,10 +102,14 @@ def _receive(slug: str, limit: int, batch: bool):
         stored = queue.ingest(service, items)
     except queue.IngestError as problem:
         return _error(400, problem.message, problem.field)
-    answers = [{"external_id": s.external_id, "id": s.post_id, "status": "created" if s.created else "repeat",
-                "priority": s.priority.name.lower()} for s in stored]
+    answers = [_answer(s) for s in stored]
     status = 201 if any(s.created for s in stored) else 200
     return jsonify({"items": answers} if batch else answers[0]), status
+
+
+# Our fields' names in a Discourse post, for the error a Discourse administrator reads in the webhook's log.
+DISCOURSE_FIELDS = {"external_id": "post.id", "thread_id": "post.topic_id", "author_pseudonym": "post.username",
+                    "body": "post.raw", "created_at": "post.created_at", "kind": "post.post_number"}
 
 
 @api.route("/services/<slug>/posts", methods=["POST"])
@@ -107,3 +128,24 @@ def ingest_post(slug: str):
 def ingest_batch(slug: str):
     """Take up to 500 posts at once, all or none."""
     return _receive(slug, MAX_BATCH_BYTES, batch=True)
+
+
+@api.route("/services/<slug>/discourse", methods=["POST"])
+@public
+@csrf.exempt
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
+def ingest_discourse(slug: str):
+    """Take a Discourse webhook's events: a created post is queued, an edited one matched again and re-queued; any
+    other event (a ping, a deletion, a moderator's action) is answered 200 and left alone."""
+    service, data, refusal = _signed_json(slug, MAX_POST_BYTES, "X-Discourse-Event-Signature")
+    if refusal is not None:
+        return refusal
+    event = request.headers.get("X-Discourse-Event", "")
+    try:
+        item = discourse.post_of(event, data)
+        if item is None:
+            return jsonify({"status": "ignored", "event": event}), 200
+        stored = queue.ingest_edit(service, item) if event == "post_edited" else queue.ingest(service, [item])[0]
+    except queue.IngestError as problem:
+        return _error(400, problem.message, DISCOURSE_FIELDS.get(problem.field, problem.field))
+    return jsonify(_answer(stored)), 201 if stored.created else 200

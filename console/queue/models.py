@@ -62,6 +62,7 @@ class Post(db.Model):
     author_pseudonym: Mapped[str] = mapped_column(sa.String(80))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the platform
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the platform's last edit that re-queued it
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL.value)
     matched: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"term", "list"}]: why it is flagged
@@ -104,23 +105,24 @@ class Action(StrEnum):
     PARKED = "parked"
     ESCALATED = "escalated"  # handed to the service's escalation plan (the clinical case comes with that work)
     NOTE = "note"
+    EDITED = "edited"  # the author changed the post on the platform: it is matched again and back in the queue
 
 
 class ModerationEvent(db.Model):
-    """One thing a moderator did to an item: who, what, when, why. Append-only (the database refuses changes);
-    the item's state is derived from its events."""
+    """One thing a moderator did to an item: who, what, when, why; or, with no actor, the platform's edit of the
+    post. Append-only (the database refuses changes); the item's state is derived from its events."""
 
     __tablename__ = "moderation_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))  # None: the platform
     action: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a parked item's follow-up time
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped[StaffMember] = relationship(lazy="joined")
+    actor: Mapped[StaffMember | None] = relationship(lazy="joined")
 
 
 class ModerationCheck(db.Model):

@@ -20,7 +20,8 @@ from console.notifications import service as outbox
 from console.queue import alerts
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import matcher
-from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, IngestSecret, Post, Priority, QueueSettings, RiskTerm
+from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, Action, IngestSecret, ModerationEvent, Post, Priority, \
+    QueueSettings, RiskTerm
 from console.services.models import Service
 
 HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -88,6 +89,12 @@ class Ingested:
     external_id: str
     priority: Priority
     created: bool
+    requeued: bool = False  # an edit on the platform put it back in the queue
+
+    @property
+    def status(self) -> str:
+        """The API's word for what happened: created, edited (back in the queue) or repeat (nothing changed)."""
+        return "created" if self.created else "edited" if self.requeued else "repeat"
 
 
 IDENTIFIERS = ("external_id", "thread_id", "author_pseudonym")
@@ -188,6 +195,36 @@ def ingest(service: Service, items: list) -> list[Ingested]:
         return [Ingested(post_id, external_id, Priority(priority), external_id in created)
                 for external_id in ids for post_id, priority in [created.get(external_id) or stored[external_id]]]
     raise AssertionError("unreachable")
+
+
+def ingest_edit(service: Service, item: object) -> Ingested:
+    """The platform's edit of a post: its new words matched again, its priority set again, and the item back in
+    the queue as if it had just arrived (its deadline counts from the edit, and an alert goes to the mailbox if the
+    new words are critical), whatever was decided before; the edit is in the item's history. An edit of a post
+    the console never had stores it as new; an edit that leaves the words as they were changes nothing."""
+    fields = _parse(item)
+    post = db.session.scalar(sa.select(Post).where(Post.service_id == service.id,
+                                                   Post.external_id == fields["external_id"]).with_for_update(of=Post))
+    if post is None:
+        return ingest(service, [item])[0]
+    if post.body == fields["body"]:
+        db.session.rollback()
+        return Ingested(post.id, post.external_id, Priority(post.priority), False)
+    found = matcher(_terms(service)).find(fields["body"])
+    lists = {m.list for m in found}
+    priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+    now = utcnow()
+    post.body, post.matched, post.priority = fields["body"], [{"term": m.term, "list": m.list} for m in found], priority
+    post.edited_at = post.received_at = now
+    post.state, post.parked_until, post.first_action_at = "open", None, None
+    post.claimed_by_id = post.claim_expires_at = None
+    db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, created_at=now))
+    if priority == Priority.CRITICAL:
+        alerts.critical_post(service, post.id)
+    db.session.commit()
+    if priority == Priority.CRITICAL:
+        outbox.send_soon()
+    return Ingested(post.id, post.external_id, priority, False, requeued=True)
 
 
 # --- Risk terms ------------------------------------------------------------------------------

@@ -32,20 +32,23 @@ NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Writ
 
 
 def state_after(events: list[ModerationEvent]) -> str:
-    """An item's state from its events, oldest first: open until approved, hidden or replied to."""
+    """An item's state from its events, oldest first: open until approved, hidden or replied to; open again after
+    the platform's edit of the post, whatever was decided before."""
     state = "open"
     for event in events:
         action = Action(event.action)
-        if state in OPEN_STATES:
+        if action == Action.EDITED:
+            state = "open"
+        elif state in OPEN_STATES:
             state = FINAL.get(action) or MOVES.get(action) or state
     return state
 
 
 def deadline(post: Post, settings: QueueSettings | None = None) -> datetime:
     """When the item should have had a moderator's action: its service's deadline for its priority (by default
-    critical 15 minutes, risk 1 hour, others 4 hours)."""
+    critical 15 minutes, risk 1 hour, others 4 hours), from when it was written or last edited."""
     settings = settings or settings_of(post.service)
-    return post.created_at + timedelta(minutes=settings.response(post.priority))
+    return (post.edited_at or post.created_at) + timedelta(minutes=settings.response(post.priority))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""A Discourse forum feeds the queue through its webhook: the events and headers Discourse sends (fixtures in
+data/discourse, shaped as its WebHookPostSerializer and EmitWebHookEvent job make them), signed with the service's
+ingest secret."""
+
+import copy
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from console import demo
+from console.extensions import db
+from console.permissions import Role
+from console.queue.models import Post
+from tests.conftest import run_queued_tasks, text_of
+
+URL = "/api/v1/services/demo-low/discourse"
+DATA = Path(__file__).parent / "data" / "discourse"
+CHLOE = Role.NON_CLINICAL_MODERATOR
+
+
+def fixture(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+def deliver(client, event: dict, *, secret: str = demo.DEMO_INGEST_SECRET, **post_changes):
+    """POST an event as Discourse does: its JSON body, its headers, the signature over the raw body."""
+    event = copy.deepcopy(event)
+    event["body"]["post"].update(post_changes)
+    raw = json.dumps(event["body"]).encode()
+    headers = {**event["headers"], "Content-Type": "application/json",
+               "X-Discourse-Event-Signature": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()}
+    return client.post(URL, data=raw, headers=headers)
+
+
+def stored(app, external_id: str) -> Post:
+    with app.app_context():
+        post = db.session.scalar(sa.select(Post).where(Post.external_id == external_id))
+        db.session.expunge_all()
+        return post
+
+
+def test_a_new_topic_with_critical_words_is_queued_first_and_the_mailbox_alerted(app, client, auth, demo_data,
+                                                                                 smtp_server):
+    answer = deliver(client, fixture("post_created"))
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["status"] == "created" and answer.get_json()["priority"] == "critical"
+    post = stored(app, "discourse-post-90412")
+    assert (post.thread_id, post.kind, post.author_pseudonym) == ("discourse-topic-7731", "post", "quiet_otter")
+    assert post.body == "I don't see the point any more. I want to end my life tonight."
+
+    auth.login_demo(CHLOE)
+    queue = client.get("/queue/?service=demo-low").get_data(as_text=True)
+    assert "quiet_otter" in queue
+    run_queued_tasks(app)
+    alert = smtp_server.last_to(next(s for s in demo.SERVICES if s[1] == "demo-low")[4] + "@demo-trust.example.org")
+    assert "Critical post waiting" in alert["Subject"] and "end my life" not in text_of(alert)
+
+    again = deliver(client, fixture("post_created"))  # Discourse retries when it saw no answer
+    assert again.status_code == 200 and again.get_json()["status"] == "repeat"
+
+
+def test_a_reply_joins_its_topics_thread(app, client, demo_data):
+    deliver(client, fixture("post_created"))
+    reply = fixture("reply_edited")
+    reply["headers"]["X-Discourse-Event"] = "post_created"
+    assert deliver(client, reply, raw="Thinking of you.").status_code == 201
+    post = stored(app, "discourse-post-90455")
+    assert (post.kind, post.thread_id, post.author_pseudonym) == ("reply", "discourse-topic-7731", "sunny_day_sam")
+
+
+def test_an_edit_is_matched_again_and_goes_back_to_the_queue(app, client, auth, demo_data):
+    created = fixture("reply_edited")
+    created["headers"]["X-Discourse-Event"] = "post_created"
+    post_id = deliver(client, created, raw="Sending you strength.").get_json()["id"]
+    assert stored(app, "discourse-post-90455").priority == 2  # nothing on the lists: normal
+    auth.login_demo(CHLOE)
+    page = f"/queue/items/{post_id}"
+    assert auth.post(page + "/act", {"action": "approved"}, form_page=page).status_code == 302
+    assert stored(app, "discourse-post-90455").state == "approved"
+
+    edited = deliver(client, fixture("reply_edited"))  # the author adds "feeling hopeless"
+    assert edited.status_code == 200 and edited.get_json() | {"id": 0} == {
+        "external_id": "discourse-post-90455", "id": 0, "status": "edited", "priority": "risk"}
+    post = stored(app, "discourse-post-90455")
+    assert post.state == "open" and post.body == "Same here, feeling hopeless. Sending you strength."
+    item = client.get(page).get_data(as_text=True)
+    assert "the author edited the post on the platform: matched again and back in the queue" in item
+    assert "feeling hopeless" in item
+    # Nothing changed in the words: a repeat, the item stays as it is.
+    assert deliver(client, fixture("reply_edited")).get_json()["status"] == "repeat"
+
+
+def test_an_edit_adding_critical_words_alerts_the_mailbox(app, client, demo_data, smtp_server):
+    created = fixture("reply_edited")
+    created["headers"]["X-Discourse-Event"] = "post_created"
+    deliver(client, created, raw="Sending you strength.")
+    assert deliver(client, fixture("reply_edited"), raw="Actually I want to die too.").get_json()["priority"] \
+        == "critical"
+    run_queued_tasks(app)
+    assert [m["Subject"] for m in smtp_server.messages] == ["Critical post waiting: Demo low-risk service"]
+
+
+@pytest.mark.parametrize("event,changes", [
+    ("ping", {}),
+    ("post_destroyed", {}),
+    ("topic_created", {}),
+    ("post_created", {"post_type": 4}),  # a staff whisper
+    ("post_created", {"post_type": 3}),  # a small action: "closed this topic"
+])
+def test_events_that_are_not_peoples_posts_are_answered_and_left_alone(app, client, demo_data, event, changes):
+    sent = fixture("post_created")
+    sent["headers"]["X-Discourse-Event"] = event
+    answer = deliver(client, sent, **changes)
+    assert answer.status_code == 200 and answer.get_json() == {"status": "ignored", "event": event}
+    assert stored(app, "discourse-post-90412") is None
+
+
+def test_a_wrong_secret_is_refused_and_nothing_stored(app, client, demo_data):
+    answer = deliver(client, fixture("post_created"), secret="not-the-secret")
+    assert answer.status_code == 401
+    assert "X-Discourse-Event-Signature" in answer.get_json()["error"]
+    assert stored(app, "discourse-post-90412") is None
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"raw": None}, "post.raw"),
+    ({"username": ""}, "post.username"),
+    ({"topic_id": "7731"}, "post.topic_id"),
+    ({"created_at": "yesterday"}, "post.created_at"),
+])
+def test_a_post_event_missing_what_the_queue_needs_names_discourses_field(app, client, demo_data, changes, field):
+    answer = deliver(client, fixture("post_created"), **changes)
+    assert answer.status_code == 400 and answer.get_json()["field"] == field
+    assert stored(app, "discourse-post-90412") is None
