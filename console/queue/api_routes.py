@@ -149,3 +149,11 @@ def ingest_discourse(slug: str):
     except queue.IngestError as problem:
         return _error(400, problem.message, DISCOURSE_FIELDS.get(problem.field, problem.field))
     return jsonify(_answer(stored)), 201 if stored.created else 200
+
+
+@api.route("/openapi.json")
+@public
+def openapi_document():
+    """The API's contract (OpenAPI 3.1), its server this console's PUBLIC_URL."""
+    from console.queue import openapi  # it reads this module's limits
+    return jsonify(openapi.document(current_app.config["PUBLIC_URL"]))
