@@ -28,6 +28,17 @@ UNREACHABLE_MESSAGE = (
 )
 
 
+# Made by a migration by hand and not declared on the models: they are left out when models and database are
+# compared (flask db migrate, and the schema test). ix_posts_body_search: PostgreSQL's full-text index of the posts'
+# words (migration 0019); SQLite has none.
+UNDECLARED_INDEXES = {"ix_posts_body_search"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter for comparing models with the database: everything but UNDECLARED_INDEXES."""
+    return not (type_ == "index" and name in UNDECLARED_INDEXES)
+
+
 def expected_heads() -> set[str]:
     """The migration revisions the code expects."""
     config = Config()

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from console.schema import include_object
+
 config = context.config
 # Keep the app's own loggers working when migrations run inside a running process (tests, CLI).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -33,6 +35,7 @@ def run_migrations_online() -> None:
 
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("include_object", include_object)
     with database.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=database.metadata, **options)
         with context.begin_transaction():

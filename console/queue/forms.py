@@ -1,10 +1,11 @@
 """Forms of the queue area."""
 
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, \
-    SubmitField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, \
+    StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from console import identifiers
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm
 from console.platform.service import checked_url
@@ -45,6 +46,43 @@ class WebhookForm(ConsoleForm):
                 checked_url(field.data)
             except UserError as refusal:
                 raise ValidationError(refusal.message) from refusal
+
+
+class SearchForm(ConsoleForm):
+    """What to look for among my services' posts: read from the address, so a search can be bookmarked."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    text = StringField("Words in the post", validators=[Optional(), Length(max=200, message="Use at most 200 "
+                                                                                               "characters.")])
+    pseudonym = StringField("Pseudonym", validators=[Optional(), Length(max=80, message="A pseudonym is at most "
+                                                                                         "80 characters.")])
+    thread = StringField("Thread", validators=[Optional(), Length(max=120, message="A thread is at most 120 "
+                                                                                    "characters.")])
+    service = SelectField("Service", coerce=int, default=0, validate_choice=True)
+    states = CheckboxListField("State", choices=[
+        SelectChoice("open", "Open"), SelectChoice("parked", "Parked"), SelectChoice("hidden", "Hidden"),
+        SelectChoice("escalated", "Escalated"), SelectChoice("approved", "Approved"),
+        SelectChoice("replied", "Replied to")], validate_choice=True)
+    levels = CheckboxListField("Risk", choices=[
+        SelectChoice("critical", "Critical"), SelectChoice("risk", "Risk"), SelectChoice("normal", "Neither")],
+        validate_choice=True)
+    since = DateField("Written from", validators=[Optional()])
+    until = DateField("Written up to", validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The last day comes before the first.")
+
+    def _identifier(self, field) -> None:
+        if (field.data or "").strip():
+            try:
+                identifiers.normalised(field.data)
+            except identifiers.IdentifierError as problem:
+                raise ValidationError(f"This {field.label.text.lower()} {problem}.") from problem
+
+    validate_pseudonym = validate_thread = _identifier
 
 
 class ItemActionForm(ConsoleForm):

@@ -52,7 +52,11 @@ class Post(db.Model):
                                postgresql_where=sa.text(OPEN_CONDITION), sqlite_where=sa.text(OPEN_CONDITION)),
                       # Unanswered posts: a service's recent posts, and a thread's later replies.
                       sa.Index("ix_posts_recent", "service_id", "created_at"),
-                      sa.Index("ix_posts_thread", "service_id", "thread_id", "created_at"))
+                      sa.Index("ix_posts_thread", "service_id", "thread_id", "created_at"),
+                      # A poster's history, and searching by pseudonym.
+                      sa.Index("ix_posts_author", "service_id", "author_pseudonym", "created_at"))
+    # On PostgreSQL, migration 0019 also makes ix_posts_body_search, a GIN index of the words of each post
+    # (console.queue.service.BODY_WORDS), which is not declared here: SQLite has no such index.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))

@@ -13,7 +13,7 @@ from console.platform import service as platform
 from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    SignOnForm, TermsForm, WebhookForm
+    SearchForm, SignOnForm, TermsForm, WebhookForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
@@ -48,6 +48,26 @@ def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int
 def index():
     """One of my services' queues: critical first, then risk, then the oldest, each with its deadline."""
     return _index_page(request.args.get("service"))
+
+
+@bp.route("/search")
+@requires("queue.work")
+def search_page():
+    """Search my services' posts, open and closed: words, pseudonym, thread, state, risk and dates."""
+    form = SearchForm(request.args)
+    mine = queue.workable_services(current_user)
+    form.service.choices = [SelectChoice(0, "All my services")] + [SelectChoice(s.id, s.name) for s in mine]
+    if not request.args:
+        return render_template("queue/search.html", form=form, results=None, filters=None)
+    if not form.validate():
+        return render_template("queue/search.html", form=form, results=None, filters=None), 400
+    filters = queue.SearchFilters(
+        text=form.text.data or "", pseudonym=form.pseudonym.data or "", thread=form.thread.data or "",
+        states=tuple(form.states.data or ()), levels=tuple(form.levels.data or ()), since=form.since.data,
+        until=form.until.data, service_ids=(form.service.data,) if form.service.data else ())
+    results = queue.search(current_user, filters, page=request.args.get("page", 1, type=int))
+    query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
+    return render_template("queue/search.html", form=form, results=results, filters=filters, query=query)
 
 
 @bp.route("/sign-on", methods=["POST"])
@@ -104,7 +124,8 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
                            form=form or ItemActionForm(), due=work.due(post, now), now=now,
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
                            and post.claim_expires_at > now, case=escalations.case_for_post(post),
-                           buttons=_buttons(post), after=after), status
+                           buttons=_buttons(post), after=after, poster=queue.poster_history(post),
+                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
 
 
 def _buttons(post) -> list[tuple[str, str]]:

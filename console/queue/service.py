@@ -5,7 +5,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from console import crypto, identifiers
 from console.audit import service as audit
-from console.database import utcnow
+from console.database import LONDON, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
@@ -369,6 +369,113 @@ def thread_of(post: Post) -> list[Post]:
     return list(db.session.scalars(sa.select(Post).where(Post.service_id == post.service_id,
                                                          Post.thread_id == post.thread_id)
                                    .order_by(Post.created_at, Post.id)))
+
+
+@dataclass(frozen=True)
+class PosterHistory:
+    """What a pseudonym has written elsewhere in the service, and what was decided: so a moderator sees a
+    pattern (several hidden posts, an earlier escalation) and not one post at a time."""
+
+    posts: list[Post]  # their other posts, newest first (at most SHOWN_HISTORY)
+    total: int  # all their other posts in the service
+    by_state: dict[str, int]  # of those, how many in each state ("hidden": 3, ...)
+    threads: int  # how many threads they have written in
+
+
+SHOWN_HISTORY = 20
+
+
+def poster_history(post: Post) -> PosterHistory:
+    """The author's other posts in the same service, across threads."""
+    theirs = sa.and_(Post.service_id == post.service_id, Post.author_pseudonym == post.author_pseudonym,
+                     Post.id != post.id)
+    shown = list(db.session.scalars(sa.select(Post).where(theirs).order_by(Post.created_at.desc(), Post.id.desc())
+                                    .limit(SHOWN_HISTORY)))
+    counts = dict(db.session.execute(sa.select(Post.state, sa.func.count()).where(theirs).group_by(Post.state)).all())
+    threads = db.session.scalar(sa.select(sa.func.count(sa.distinct(Post.thread_id))).where(
+        Post.service_id == post.service_id, Post.author_pseudonym == post.author_pseudonym))
+    return PosterHistory(shown, sum(counts.values()), counts, threads or 0)
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+SEARCH_PAGE = 50
+SEARCH_PAGES = 200  # deeper than this, narrow the search
+SEARCH_STATES = {"open": ("open", "needs_reply"), "parked": ("parked",), "hidden": ("hidden",),
+                 "escalated": ("escalated",), "approved": ("approved",), "replied": ("replied",)}
+SEARCH_LEVELS = {"critical": Priority.CRITICAL, "risk": Priority.RISK, "normal": Priority.NORMAL}
+# The words of a post as PostgreSQL's full-text search reads them: the same expression as the GIN index
+# ix_posts_body_search (migration 0019), the language a literal, so the planner can use the index.
+BODY_WORDS = sa.func.to_tsvector(sa.literal_column("'english'::regconfig"), Post.body)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a moderator looks for; empty fields do not filter."""
+
+    text: str = ""
+    pseudonym: str = ""
+    thread: str = ""
+    states: tuple[str, ...] = ()  # keys of SEARCH_STATES
+    levels: tuple[str, ...] = ()  # keys of SEARCH_LEVELS
+    since: date | None = None  # London days, both included
+    until: date | None = None
+    service_ids: tuple[int, ...] = ()  # among the moderator's services; none: all of them
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text.strip() or self.pseudonym.strip() or self.thread.strip() or self.states or self.levels
+                    or self.since or self.until)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    posts: list[Post]
+    page: int
+    has_next: bool
+
+
+def _text_condition(text: str):
+    """Posts whose words match: PostgreSQL's full-text search (every word, in any form: "hopeless" finds
+    "hopelessness"; quotes for a phrase, "-" to leave a word out); elsewhere every word as a piece of the text."""
+    if db.engine.dialect.name == "postgresql":
+        return BODY_WORDS.op("@@")(sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"), text))
+    conditions = []
+    for word in text.split():
+        left_out = word.startswith("-") and len(word) > 1
+        word = word.lstrip("-") if left_out else word
+        word = word.strip('"').replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if word:
+            found = Post.body.ilike(f"%{word}%", escape="\\")
+            conditions.append(~found if left_out else found)
+    return sa.and_(sa.true(), *conditions)
+
+
+def search(viewer, filters: SearchFilters, page: int = 1) -> SearchResults:
+    """Posts of the moderator's services matching every filter, newest first, a page at a time."""
+    allowed = {s.id for s in workable_services(viewer)}
+    chosen = [i for i in filters.service_ids if i in allowed] or sorted(allowed)
+    conditions = [Post.service_id.in_(chosen)]
+    if filters.text.strip():
+        conditions.append(_text_condition(filters.text.strip()))
+    if filters.pseudonym.strip():
+        conditions.append(Post.author_pseudonym == identifiers.normalised(filters.pseudonym))
+    if filters.thread.strip():
+        conditions.append(Post.thread_id == identifiers.normalised(filters.thread))
+    if filters.states:
+        conditions.append(Post.state.in_([state for key in filters.states for state in SEARCH_STATES[key]]))
+    if filters.levels:
+        conditions.append(Post.priority.in_([SEARCH_LEVELS[key].value for key in filters.levels]))
+    if filters.since:
+        conditions.append(Post.created_at >= datetime.combine(filters.since, time(), LONDON).astimezone(UTC))
+    if filters.until:
+        conditions.append(Post.created_at < datetime.combine(filters.until + timedelta(days=1), time(), LONDON)
+                          .astimezone(UTC))
+    page = max(1, min(page, SEARCH_PAGES))
+    rows = list(db.session.scalars(sa.select(Post).where(*conditions)
+                                   .order_by(Post.created_at.desc(), Post.id.desc())
+                                   .offset((page - 1) * SEARCH_PAGE).limit(SEARCH_PAGE + 1)))
+    return SearchResults(rows[:SEARCH_PAGE], page, len(rows) > SEARCH_PAGE)
 
 
 UNANSWERED_WITHIN = timedelta(days=7)  # older posts have left the widget (they stay in search and reports)

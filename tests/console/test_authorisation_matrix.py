@@ -115,6 +115,7 @@ ROUTES = {
     ("queue.sign_off", "POST"): ("/queue/sign-off", ROSTERED),
     ("queue.bulk", "POST"): ("/queue/bulk", ROSTERED),
     ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
+    ("queue.search_page", "GET"): ("/queue/search", ROSTERED),
     ("queue.check_record", "POST"): ("/queue/services/3/check", ROSTERED),
     ("queue.claim", "POST"): ("/queue/items/1/claim", ROSTERED),
     ("queue.release", "POST"): ("/queue/items/1/release", ROSTERED),

@@ -31,7 +31,7 @@ def send(app, case, secret: str):
                                   query_string=case.query)
 
 
-RUNS = settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.generate],
+RUNS = settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck))
 
 
