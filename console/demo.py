@@ -177,8 +177,10 @@ def load() -> None:
         db.session.add(staff)
         db.session.flush()
         db.session.add_all(_rota_terms(staff, person.role))
+    db.session.flush()
     for service in services.values():
         queue.add_default_terms(service)
+        queue.add_suggested_reasons(service)
     db.session.add(IngestSecret(service_id=services["demo-low"].id, sealed=crypto.seal(DEMO_INGEST_SECRET)))
     audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
     db.session.commit()

@@ -16,6 +16,7 @@ from console.rotas.models import (
 )
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, StaffPreference, Unavailability
 from console.queue.models import (
+    CannedReason,
     IngestSecret,
     ModerationCheck,
     ModerationEvent,
@@ -30,7 +31,8 @@ from console.services.models import Service
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan, RevealRequest
 from scheduler.models import JobRun, SchedulerLeader
 
-__all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "Case",
+__all__ = ["AccountToken", "Alert", "AuditEntry", "AvailabilityWindow", "CalendarEvent", "CalendarFeed", "CannedReason",
+           "Case",
            "CaseStep", "ClinicalNote", "Contract", "CoverageStandard", "EscalationPlan", "IngestSecret", "JobRun",
            "LeaveRequest", "ModerationCheck", "ModerationEvent", "ModeratorSession", "NotificationSettings",
            "OpenShiftClaim", "OutboxEmail", "PlatformEvent", "PlatformWebhook", "Post", "QueueSettings",

@@ -6,7 +6,8 @@ On a fresh PostgreSQL database (created and dropped by the script) with the demo
 2. ingest over HTTP on loopback, gunicorn with 2 workers: single signed posts, then `posts:batch` of 500,
    each printed as posts a second and as a share of the plain INSERT rate;
 3. the queue page of a moderator with 1,000,000 posts stored, one a minute over the last two years (5 % still
-   open), median of 10.
+   open), median of 10;
+4. the search page over those posts (words, pseudonym, thread, risk, dates, state), median of 10 each.
 """
 
 import argparse
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import flask_migrate
@@ -32,6 +33,7 @@ from console.extensions import db
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET_KEY = "queue-bench"
+PUBLIC_URL = "http://127.0.0.1"  # the app needs one to build links; nothing here follows them
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -74,8 +76,9 @@ def plain_insert_rate(url: str, service_id: int, count: int) -> float:
 def http_rates(url: str, folder: Path, singles: int, batches: int) -> tuple[float, float]:
     """Posts a second over HTTP: one post a request, then batches of 500."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "INGEST_RATE_LIMIT": "1000000 per minute",
-           "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}", "MAIL_SERVER": ""}
+    env = {**os.environ, "DATABASE_URL": url, "PUBLIC_URL": PUBLIC_URL, "SECRET_KEY": SECRET_KEY,
+           "INGEST_RATE_LIMIT": "1000000 per minute", "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}",
+           "MAIL_SERVER": ""}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                                "--workers", "2", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     try:
@@ -106,7 +109,10 @@ def queue_page_ms(app, url: str, service_id: int, rows: int, repeat: int) -> tup
         connection.execute(
             "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, body, created_at,"
             " received_at, priority, matched, state) SELECT %s, 'bulk-' || n, 't-' || (n %% 50000),"
-            " CASE WHEN n %% 3 = 0 THEN 'reply' ELSE 'post' END, 'User ' || (n %% 900), 'Stored post ' || n,"
+            " CASE WHEN n %% 3 = 0 THEN 'reply' ELSE 'post' END, 'User ' || (n %% 900),"
+            " 'Stored post ' || n || ': ' || (ARRAY['feeling hopeless tonight', 'a long walk by the river',"
+            " 'no sleep again', 'a family visit', 'work was hard today', 'angry at everyone',"
+            " 'a better day'])[1 + n %% 7],"
             " now() - (n || ' minutes')::interval, now(), n %% 3, '[]',"
             " CASE WHEN n %% 20 = 0 THEN 'open' ELSE 'approved' END FROM generate_series(1, %s) AS n",
             (service_id, rows))
@@ -122,6 +128,36 @@ def queue_page_ms(app, url: str, service_id: int, rows: int, repeat: int) -> tup
         assert client.get("/queue/").status_code == 200
         times.append((time.perf_counter() - began) * 1000)
     return statistics.median(times[1:]), max(times[1:])
+
+
+SEARCHES = {
+    "a common word (1 post in 7)": {"text": "hopeless"},
+    "two words never together": {"text": "walk family"},
+    "a word no post has": {"text": "zebra"},
+    "a pseudonym": {"pseudonym": "User 7"},
+    "a thread": {"thread": "t-42"},
+    "a word, critical and risk, last 7 days": {"text": "sleep", "levels": ["critical", "risk"], "since": "{week}"},
+    "hidden posts (none)": {"states": ["hidden"]},
+}
+
+
+def search_ms(app, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median and slowest search page for each of SEARCHES (the posts stored by queue_page_ms)."""
+    client = app.test_client()
+    chloe = next(p for p in demo.demo_logins() if p.role.value == "non_clinical_moderator")
+    assert client.post("/auth/login", data={"email": chloe.email, "password": demo.DEMO_PASSWORD}).status_code == 302
+    week = (datetime.now(UTC).date().toordinal() - 7)
+    figures = {}
+    for label, query in SEARCHES.items():
+        query = {key: (date.fromordinal(week).isoformat() if value == "{week}" else value)
+                 for key, value in query.items()}
+        times = []
+        for _ in range(repeat + 1):
+            began = time.perf_counter()
+            assert client.get("/queue/search", query_string=query).status_code == 200
+            times.append((time.perf_counter() - began) * 1000)
+        figures[label] = statistics.median(times[1:]), max(times[1:])
+    return figures
 
 
 def main() -> None:
@@ -140,9 +176,9 @@ def main() -> None:
     url = admin.rsplit("/", 1)[0] + "/" + name
     folder = Path(tempfile.mkdtemp(prefix="queue-bench-"))
     try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False,
-                          "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}", "MAIL_SERVER": "",
-                          "RATELIMIT_ENABLED": False})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "PUBLIC_URL": PUBLIC_URL,
+                          "WTF_CSRF_ENABLED": False, "TASK_QUEUE_URL": f"sqlite:///{folder / 'tasks.db'}",
+                          "MAIL_SERVER": "", "RATELIMIT_ENABLED": False})
         with app.app_context():
             flask_migrate.upgrade()
             demo.load()
@@ -157,6 +193,11 @@ def main() -> None:
             median, worst = queue_page_ms(app, url, service_id, args.rows, 10)
             db.engine.dispose()
         print(f"queue page with {args.rows:,} posts stored: median {median:.0f} ms, slowest {worst:.0f} ms")
+        with app.app_context():
+            for label, (median, worst) in search_ms(app, 10).items():
+                print(f"search page, {label}, {args.rows:,} posts stored: median {median:.0f} ms, "
+                      f"slowest {worst:.0f} ms")
+            db.engine.dispose()
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

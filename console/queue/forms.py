@@ -3,7 +3,7 @@
 from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, \
     StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from console import identifiers
 from console.errors import UserError
@@ -29,6 +29,18 @@ class TermsForm(ConsoleForm):
     terms = TextAreaField("Words or phrases, one per line", validators=[
         InputRequired("Enter at least one word or phrase."),
         Length(max=20_000, message="Add at most 20,000 characters at once.")])
+    submit = SubmitField("Add")
+
+
+class ReasonsForm(ConsoleForm):
+    """Canned reasons for one kind of decision, one per line."""
+
+    kind = RadioField("For", default="hide", choices=[
+        SelectChoice("hide", "Hiding a post"), SelectChoice("reply", "Replies")],
+        validators=[InputRequired("Choose what the reasons are for.")])
+    reasons = TextAreaField("Reasons, one per line", validators=[
+        DataRequired("Enter at least one reason."),
+        Length(max=10_000, message="Add at most 10,000 characters at once.")])
     submit = SubmitField("Add")
 
 

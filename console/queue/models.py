@@ -97,6 +97,21 @@ class RiskTerm(db.Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class CannedReason(db.Model):
+    """A service's ready-made words for a decision: why a post is hidden, or what a reply said. Moderators pick
+    one (or write their own) on an item; administrators keep the list."""
+
+    __tablename__ = "canned_reasons"
+    __table_args__ = (sa.UniqueConstraint("service_id", "kind", "text", name="uq_canned_reasons_text"),
+                      sa.CheckConstraint("kind IN ('hide', 'reply')", name="kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    text: Mapped[str] = mapped_column(sa.String(300))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Action(StrEnum):
     """What a moderator did to an item."""
 

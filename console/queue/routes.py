@@ -13,7 +13,7 @@ from console.platform import service as platform
 from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    SearchForm, SignOnForm, TermsForm, WebhookForm
+    ReasonsForm, SearchForm, SignOnForm, TermsForm, WebhookForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
@@ -125,6 +125,7 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
                            and post.claim_expires_at > now, case=escalations.case_for_post(post),
                            buttons=_buttons(post), after=after, poster=queue.poster_history(post),
+                           reasons=queue.reasons_of(post.service),
                            poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
 
 
@@ -186,7 +187,7 @@ def act(post_id: int):
 
 
 def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None,
-                   webhook_form=None, webhook_secret: str | None = None):
+                   webhook_form=None, webhook_secret: str | None = None, reasons_form=None):
     made, older = queue.secret_status(service)
     current = queue.settings_of(service)
     hook = platform.webhook_of(service)
@@ -195,7 +196,9 @@ def _settings_page(service, form=None, secret: str | None = None, status: int = 
                            form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
                            times_form=times_form or QueueSettingsForm(obj=current),
                            webhook=hook, webhook_form=webhook_form or WebhookForm(url=hook.url if hook else ""),
-                           webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing), status
+                           webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
+                           reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
+                           reasons_form=reasons_form or ReasonsForm()), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])
@@ -259,6 +262,40 @@ def secret_new(service_id: int):
     if secret is None:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, secret=secret)
+
+
+@bp.route("/services/<int:service_id>/reasons", methods=["POST"])
+@requires("admin.services")
+def reasons_add(service_id: int):
+    """Add canned reasons, one per line, for hiding a post or for replies."""
+    service = services.get_or_raise(service_id=service_id)
+    form = ReasonsForm()
+    done, added = form_action(form, lambda: queue.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
+    if done:
+        flash(f"{added} reason(s) added." if added else "The list already holds those reasons.", "success")
+        return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
+    return _settings_page(service, status=400, reasons_form=form)
+
+
+@bp.route("/services/<int:service_id>/reasons/suggested", methods=["POST"])
+@requires("admin.services")
+def reasons_suggested(service_id: int):
+    """Add the suggested reasons the service's lists lack."""
+    service = services.get_or_raise(service_id=service_id)
+    added = button_action(lambda: queue.restore_suggested_reasons(service))
+    if added is not None:
+        flash(f"{added} suggested reason(s) added." if added else "The lists already hold every suggested reason.",
+              "success")
+    return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
+
+
+@bp.route("/services/<int:service_id>/reasons/<int:reason_id>/remove", methods=["POST"])
+@requires("admin.services")
+def reason_remove(service_id: int, reason_id: int):
+    """Take a canned reason off the list."""
+    service = services.get_or_raise(service_id=service_id)
+    button_action(lambda: queue.remove_reason(service, reason_id=reason_id), "Reason removed.")
+    return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
 
 
 @bp.route("/services/<int:service_id>/webhook", methods=["POST"])
