@@ -1,7 +1,9 @@
 """Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
 risk word lists and ingest secret."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -27,7 +29,8 @@ def _sign_on_form() -> SignOnForm:
     return form
 
 
-def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
+def _queue_view(slug: str | None) -> dict:
+    """What the queue page shows, and its version: the tabs' counts and the chosen service's items."""
     session = shifts.current(current_user)
     mine = shifts.services_of(session, current_user) if session else queue.workable_services(current_user)
     counts = queue.open_counts(mine)
@@ -37,10 +40,33 @@ def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int
     now = utcnow()
     posts = queue.waiting_posts([chosen]) if chosen else []
     settings = queue.settings_of(chosen) if chosen else None
-    return render_template("queue/index.html", posts=posts, services=mine, chosen=chosen, counts=counts, now=now,
-                           due={p.id: work.due(p, now, settings) for p in posts}, bulk_form=bulk_form or BulkForm(),
-                           session=session, unanswered=queue.unanswered([chosen], now=now) if chosen else [],
+    # What changes the page (not the clock: the deadlines count down in the browser).
+    state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
+        (p.id, p.state, p.priority, p.claimed_by_id, str(p.claim_expires_at), str(p.parked_until)) for p in posts]
+    version = hashlib.sha256(repr((chosen.id if chosen else None, state)).encode()).hexdigest()[:32]
+    return {"session": session, "services": mine, "counts": counts, "chosen": chosen, "now": now, "posts": posts,
+            "due": {p.id: work.due(p, now, settings) for p in posts}, "version": version}
+
+
+def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
+    view = _queue_view(slug)
+    now, chosen = view["now"], view["chosen"]
+    return render_template("queue/index.html", **view, bulk_form=bulk_form or BulkForm(),
+                           unanswered=queue.unanswered([chosen], now=now) if chosen else [],
                            sign_on_form=_sign_on_form(), rostered=bool(shifts.rostered_now(current_user, now))), status
+
+
+@bp.route("/live")
+@requires("queue.work")
+def live():
+    """The queue page's tabs and items, for the page to update itself every few seconds (304 when unchanged)."""
+    view = _queue_view(request.args.get("service"))
+    if request.if_none_match.contains(view["version"]):
+        return "", 304, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
+    body = {"version": view["version"],
+            "tabs": render_template("queue/_tabs.html", **view),
+            "items": render_template("queue/_items.html", **view, bulk_form=BulkForm())}
+    return jsonify(body), 200, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
 
 
 @bp.route("/")

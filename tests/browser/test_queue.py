@@ -49,6 +49,51 @@ def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_serve
     expect(page.locator("blockquote")).to_contain_text("Lovely walk by the river")  # on to the next item
     page.get_by_role("link", name="Back to the item you just dealt with").click()
     expect(page.locator("main")).to_contain_text("State: hidden")
-    expect(page.locator("ol.history")).to_contain_text("Chloe Davies hidden: Shared a plan")
+    expect(page.locator("#item-history")).to_contain_text("Chloe Davies hidden: Shared a plan")
     assert_accessible(page)
     screenshot(page, "queue-item-hidden")
+
+
+def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, live_server):
+    push(page, live_server, item("k-1", body="Had a quiet day", thread_id="t-k"))
+    sign_in_with_password(page, live_server, MODERATOR)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/queue/?service=demo-low")
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    expect(page.locator("#queue-live tr.is-selected")).to_contain_text("Had a quiet day")
+
+    # The platform sends a critical post: it appears at the top without a reload, and is said out loud.
+    push(page, live_server, item("k-2", body="Nobody would miss me if I ended my life", thread_id="t-k"))
+    first = page.locator("#queue-live tr[data-item]").first
+    expect(first).to_contain_text("Nobody would miss me", timeout=10_000)
+    expect(first).to_contain_text("Critical")
+    expect(page.locator("#queue-alert")).to_have_text("A new critical post is at the top of the queue.")
+    expect(page.locator("#queue-live tr.is-selected")).to_contain_text("Had a quiet day")  # still chosen
+    assert_accessible(page)
+
+    page.keyboard.press("k")  # up to the critical post, then open it and take it
+    expect(page.locator("#queue-live tr.is-selected")).to_contain_text("Nobody would miss me")
+    page.keyboard.press("Enter")
+    expect(page.locator("blockquote")).to_contain_text("Nobody would miss me")
+    page.keyboard.press("c")
+    expect(page.get_by_text("This item is yours until")).to_be_visible()
+    page.keyboard.press("h")
+    chooser = page.get_by_role("dialog", name="Hide: why?")
+    expect(chooser).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "queue-item-hide-reasons")
+    page.keyboard.press("3")  # the service's third reason for hiding
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    page.get_by_role("link", name="Back to the item you just dealt with").click()
+    expect(page.locator("main")).to_contain_text("State: hidden")
+    expect(page.locator("#item-history")).to_contain_text(
+        "Chloe Davies hidden: Describes methods of self-harm or suicide")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in [("/queue/?service=demo-low", "queue-phone"), ("/queue/search?text=miss", "search-phone")]:
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
+        screenshot(page, name)

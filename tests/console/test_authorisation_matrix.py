@@ -116,6 +116,7 @@ ROUTES = {
     ("queue.bulk", "POST"): ("/queue/bulk", ROSTERED),
     ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
     ("queue.search_page", "GET"): ("/queue/search", ROSTERED),
+    ("queue.live", "GET"): ("/queue/live", ROSTERED),
     ("queue.check_record", "POST"): ("/queue/services/3/check", ROSTERED),
     ("queue.claim", "POST"): ("/queue/items/1/claim", ROSTERED),
     ("queue.release", "POST"): ("/queue/items/1/release", ROSTERED),
