@@ -12,14 +12,18 @@ from console.services.models import Service
 
 
 class PlatformWebhook(db.Model):
-    """Where a service's platform takes the moderators' decisions, and the secret each event is signed with (sealed
-    at rest, as the ingest secrets are)."""
+    """Where a service's platform takes the moderators' decisions: its own webhook, each event signed with a
+    secret; or a Discourse forum, whose API hides a post. The secret or API key is sealed at rest, as the ingest
+    secrets are."""
 
     __tablename__ = "platform_webhooks"
+    __table_args__ = (sa.CheckConstraint("kind IN ('webhook', 'discourse')", name="kind"),)
 
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
-    url: Mapped[str] = mapped_column(sa.String(500), default="")  # empty: decisions are not sent
-    sealed_secret: Mapped[str] = mapped_column(sa.Text, default="")  # console.crypto.seal of the signing secret
+    kind: Mapped[str] = mapped_column(sa.String(12), default="webhook", server_default="webhook")
+    url: Mapped[str] = mapped_column(sa.String(500), default="")  # empty: nothing is sent; Discourse: its address
+    sealed_secret: Mapped[str] = mapped_column(sa.Text, default="")  # console.crypto.seal: signing secret or API key
+    api_username: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")  # Discourse's Api-Username
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -61,6 +62,9 @@ LONGEST_WAIT = timedelta(hours=1)
 CLAIM = timedelta(minutes=2)
 # The session's flag that a decision was queued in the transaction being committed: the sender then starts at once.
 QUEUED = "platform_event_queued"
+WEBHOOK, DISCOURSE = "webhook", "discourse"
+DISCOURSE_POST = re.compile(r"discourse-post-(\d{1,18})")
+DISCOURSE_FLAG = 4  # Discourse's post action type "inappropriate": with take_action, a staff flag hides the post
 
 
 # --- The webhook ------------------------------------------------------------------------------
@@ -106,6 +110,8 @@ def save_url(service: Service, url: str) -> None:
     stay waiting until there is an address again)."""
     url = checked_url(url) if url.strip() else ""
     hook = _webhook(service)
+    if hook.kind == DISCOURSE:  # from a forum's API to a webhook of the platform's own: its key does not sign
+        hook.kind, hook.sealed_secret, hook.api_username = WEBHOOK, "", ""
     hook.url, hook.updated_at = url, utcnow()
     audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}")
     db.session.commit()
@@ -114,8 +120,10 @@ def save_url(service: Service, url: str) -> None:
 def new_secret(service: Service) -> str:
     """Give the service's webhook a new signing secret (returned once, to show); events from now on are signed with
     it, retries of older ones included."""
-    secret = secrets.token_urlsafe(32)
     hook = _webhook(service)
+    if hook.kind == DISCOURSE:
+        raise UserError("Decisions go to a Discourse forum, which takes an API key, not a signing secret.")
+    secret = secrets.token_urlsafe(32)
     hook.sealed_secret, hook.updated_at = crypto.seal(secret), utcnow()
     audit.record("platform.secret_made", target=f"service:{service.id}")
     db.session.commit()
@@ -123,9 +131,26 @@ def new_secret(service: Service) -> str:
 
 
 def sending(service: Service) -> bool:
-    """Whether the service's decisions are sent to its platform: an address and a secret."""
+    """Whether the service's decisions are sent to its platform: an address and a secret (for Discourse, its API
+    key and user)."""
     hook = webhook_of(service)
-    return bool(hook and hook.url and hook.sealed_secret)
+    return bool(hook and hook.url and hook.sealed_secret and (hook.kind != DISCOURSE or hook.api_username))
+
+
+def connect_discourse(service: Service, *, url: str, api_username: str, api_key: str) -> None:
+    """Send the service's hidden posts to a Discourse forum's API from now on: its address, the user the console
+    acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved)."""
+    url, api_username, api_key = checked_url(url).rstrip("/"), api_username.strip(), api_key.strip()
+    if not api_username:
+        raise UserError("Give the Discourse user the console acts as (for example system, or a moderator's name).")
+    hook = _webhook(service)
+    if not api_key and not (hook.kind == DISCOURSE and hook.sealed_secret):
+        raise UserError("Give an API key: make one in Discourse (Admin, API, New API key) for that user.")
+    hook.kind, hook.url, hook.api_username, hook.updated_at = DISCOURSE, url, api_username, utcnow()
+    if api_key:
+        hook.sealed_secret = crypto.seal(api_key)
+    audit.record("platform.discourse_set", target=f"service:{service.id}")
+    db.session.commit()
 
 
 # --- Events -------------------------------------------------------------------------------------
@@ -135,6 +160,8 @@ def queue_decision(post: Post, action: Action, reason: str = "") -> PlatformEven
     decisions nowhere, or for what is not a decision, such as a note)."""
     if action not in EVENT_TYPES or not sending(post.service):
         return None
+    if webhook_of(post.service).kind == DISCOURSE and (action != Action.HIDDEN or discourse_post_id(post) is None):
+        return None  # Discourse shows a post until it is hidden: the other decisions have nothing to do there
     last = db.session.scalar(sa.select(sa.func.max(PlatformEvent.sequence)).where(PlatformEvent.post_id == post.id))
     event = PlatformEvent(event_id=str(uuid.uuid4()), service_id=post.service_id, post_id=post.id,
                           sequence=(last or 0) + 1, action=action.value,
@@ -163,20 +190,38 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def discourse_post_id(post: Post) -> int | None:
+    """The Discourse post a queue item came from (console.queue.discourse names them discourse-post-<id>)."""
+    match = DISCOURSE_POST.fullmatch(post.external_id)
+    return int(match[1]) if match else None
+
+
+def _request(event: PlatformEvent, hook: PlatformWebhook, secret: str) -> dict:
+    """What to send for an event: to the platform's webhook, the signed event; to Discourse, the API call that
+    hides the post (a staff member's flag with "take action", which hides it at once)."""
+    if hook.kind == DISCOURSE:
+        return {"url": f"{hook.url}/post_actions.json",
+                "data": {"id": str(discourse_post_id(event.post)), "post_action_type_id": str(DISCOURSE_FLAG),
+                         "take_action": "true"},
+                "headers": {"Api-Key": secret, "Api-Username": hook.api_username, "Accept": "application/json",
+                            "User-Agent": "moderation-console"}}
+    sent_at = utcnow()
+    body = body_of(event, sent_at)
+    return {"url": hook.url, "content": body,
+            "headers": {"Content-Type": "application/json", "X-Signature": signature(secret, body),
+                        "X-Event-Id": event.event_id, "X-Event-Timestamp": str(int(sent_at.timestamp())),
+                        "User-Agent": "moderation-console"}}
+
+
 def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None, str]:
     """Send one event; (the HTTP status, "") when the platform answered 2xx, else (status or None, why not)."""
     secret = crypto.unseal(hook.sealed_secret)
     if not hook.url or not secret:
         return None, "The service has no webhook address or secret: set them on its queue settings page."
-    sent_at = utcnow()
-    body = body_of(event, sent_at)
-    headers = {"Content-Type": "application/json", "X-Signature": signature(secret, body),
-               "X-Event-Id": event.event_id, "X-Event-Timestamp": str(int(sent_at.timestamp())),
-               "User-Agent": "moderation-console"}
     seconds = current_app.config["PLATFORM_TIMEOUT_SECONDS"]
     try:
         with httpx.Client(timeout=seconds, follow_redirects=False) as client:
-            answer = client.post(hook.url, content=body, headers=headers)
+            answer = client.post(**_request(event, hook, secret))
     except httpx.TimeoutException:
         return None, f"No answer within {seconds:g} s."
     except httpx.ConnectError:

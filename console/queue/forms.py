@@ -1,7 +1,7 @@
 """Forms of the queue area."""
 
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, \
-    StringField, SubmitField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, PasswordField, RadioField, SelectField, \
+    SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -47,9 +47,17 @@ class ReasonsForm(ConsoleForm):
 class WebhookForm(ConsoleForm):
     """Where a service's platform takes the moderators' decisions."""
 
-    url = StringField("Address of the platform's webhook (https://; leave empty to stop sending)", validators=[
-        Optional(), Length(max=500, message="Keep the address to 500 characters.")])
-    submit = SubmitField("Save the address")
+    kind = RadioField("Where decisions go", default="webhook", choices=[
+        SelectChoice("webhook", "The platform's own webhook: every decision, signed"),
+        SelectChoice("discourse", "A Discourse forum: a hidden post is hidden there, through its API")],
+        validators=[InputRequired("Choose where decisions go.")])
+    url = StringField("Address of the webhook, or of the Discourse forum (https://; leave empty to stop sending)",
+                      validators=[Optional(), Length(max=500, message="Keep the address to 500 characters.")])
+    api_username = StringField("Discourse user the console acts as (a moderator, or system)", validators=[
+        Optional(), Length(max=60, message="A Discourse user name is at most 60 characters.")])
+    api_key = PasswordField("Discourse API key for that user (leave empty to keep the saved one)", validators=[
+        Optional(), Length(max=200, message="An API key is at most 200 characters.")])
+    submit = SubmitField("Save")
 
     def validate_url(self, field) -> None:
         """The rules of console.platform.service.checked_url, shown beside the field."""

@@ -221,7 +221,9 @@ def _settings_page(service, form=None, secret: str | None = None, status: int = 
     return render_template("queue/settings.html", service=service, terms=queue.terms_of(service),
                            form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
                            times_form=times_form or QueueSettingsForm(obj=current),
-                           webhook=hook, webhook_form=webhook_form or WebhookForm(url=hook.url if hook else ""),
+                           webhook=hook, webhook_form=webhook_form or WebhookForm(
+                               kind=hook.kind if hook else "webhook", url=hook.url if hook else "",
+                               api_username=hook.api_username if hook else ""),
                            webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
                            reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
                            reasons_form=reasons_form or ReasonsForm()), status
@@ -330,8 +332,13 @@ def webhook_save(service_id: int):
     """Set (or clear) the address the service's decisions are sent to."""
     service = services.get_or_raise(service_id=service_id)
     form = WebhookForm()
-    done, _ = form_action(form, lambda: platform.save_url(service, form.url.data or ""),
-                          "Address saved." if (form.url.data or "").strip() else "Decisions are no longer sent.")
+    if form.kind.data == "discourse":
+        done, _ = form_action(form, lambda: platform.connect_discourse(
+            service, url=form.url.data or "", api_username=form.api_username.data or "",
+            api_key=form.api_key.data or ""), "Hidden posts will be hidden on the Discourse forum too.")
+    else:
+        done, _ = form_action(form, lambda: platform.save_url(service, form.url.data or ""),
+                              "Address saved." if (form.url.data or "").strip() else "Decisions are no longer sent.")
     if done:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, status=400, webhook_form=form)

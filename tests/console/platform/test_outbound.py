@@ -89,7 +89,7 @@ def connect(admin, service_id: int, url: str) -> str:
     """The administrator saves the webhook's address and makes its secret through the settings page; the secret
     as the page shows it."""
     settings = f"/queue/services/{service_id}/settings"
-    saved = admin.post(f"/queue/services/{service_id}/webhook", {"url": url}, form_page=settings)
+    saved = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": url}, form_page=settings)
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = admin.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings).get_data(as_text=True)
     secret = SECRET_ON_PAGE.search(page)[1]
@@ -268,7 +268,7 @@ def test_no_decision_is_queued_for_a_service_without_a_webhook_and_a_note_is_nev
 def test_an_address_the_console_will_not_send_to_is_refused_and_kept_on_the_form(app, admin, url, message):
     service_id = demo_low(app)
     settings = f"/queue/services/{service_id}/settings"
-    refused = admin.post(f"/queue/services/{service_id}/webhook", {"url": url}, form_page=settings)
+    refused = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": url}, form_page=settings)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and message in page
     assert f'value="{url.replace(chr(38), "&amp;")}"' in page

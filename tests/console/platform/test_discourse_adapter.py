@@ -1,0 +1,142 @@
+"""Decisions going back to a Discourse forum: a post hidden in the console is hidden on the forum through
+Discourse's API (POST /post_actions.json, a staff flag with take_action, Api-Key and Api-Username headers), checked
+by a local stub of the forum that answers as Discourse does."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from console.extensions import db
+from console.permissions import Role
+from console.platform import service as platform
+from tests.conftest import AuthActions, main_database_dump, run_queued_tasks
+from tests.console.platform.test_outbound import make_due
+from tests.console.queue.test_discourse import deliver, fixture
+from tests.factories import item, post_json
+
+KEY = "a1b2c3-discourse-api-key-for-the-console"
+
+
+class DiscourseStub:
+    """The forum's API on loopback: it records each request and answers 403 to a wrong key, as Discourse does."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+                stub.requests.append({"path": self.path, "headers": dict(self.headers),
+                                      "form": {key: values[0] for key, values in form.items()}})
+                if self.headers.get("Api-Key") != KEY:
+                    status, body = 403, {"errors": ["You are not permitted to view the requested resource."]}
+                elif self.path != "/post_actions.json":
+                    status, body = 404, {"errors": ["The requested URL or resource could not be found."]}
+                else:
+                    status, body = 200, {"id": int(form["id"][0]), "hidden": True}
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def forum():
+    stub = DiscourseStub()
+    yield stub
+    stub.server.shutdown()
+    stub.server.server_close()
+
+
+@pytest.fixture
+def admin(app, demo_data) -> AuthActions:
+    signed_in = AuthActions(app.test_client())
+    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
+    return signed_in
+
+
+SETTINGS = "/queue/services/3/settings"
+
+
+def connect(admin, url: str, key: str = KEY, username: str = "system"):
+    return admin.post("/queue/services/3/webhook", {"kind": "discourse", "url": url, "api_username": username,
+                                                    "api_key": key}, form_page=SETTINGS)
+
+
+def hide(moderator, post_id: int, reason: str):
+    page = f"/queue/items/{post_id}"
+    return moderator.post(page + "/act", {"action": "hidden", "reason": reason}, form_page=page)
+
+
+def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, admin, forum):
+    assert connect(admin, forum.url).status_code == 302
+    assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(SETTINGS).get_data(
+        as_text=True)
+    from_forum = deliver(client, fixture("post_created")).get_json()["id"]
+    calm = deliver(client, fixture("reply_edited"), raw="Thinking of you").get_json()["id"]
+    auth.login_demo(Role.NON_CLINICAL_MODERATOR)
+    page = f"/queue/items/{calm}"
+    auth.post(page + "/act", {"action": "approved"}, form_page=page)  # nothing to do on the forum
+    assert hide(auth, from_forum, "Describes methods of self-harm or suicide").status_code == 302
+    run_queued_tasks(app)
+
+    (request,) = forum.requests
+    assert request["path"] == "/post_actions.json"
+    assert request["headers"]["Api-Key"] == KEY and request["headers"]["Api-Username"] == "system"
+    assert request["form"] == {"id": "90412", "post_action_type_id": "4", "take_action": "true"}
+    assert "Delivered" in admin.client.get("/queue/services/3/deliveries").get_data(as_text=True)
+    with app.app_context():
+        assert KEY not in main_database_dump(), "the API key is sealed at rest"
+
+
+def test_a_refused_key_is_shown_and_the_hide_goes_through_once_the_key_is_put_right(app, client, auth, admin,
+                                                                                     forum):
+    connect(admin, forum.url, key="an-old-revoked-key")
+    post_id = deliver(client, fixture("post_created")).get_json()["id"]
+    auth.login_demo(Role.NON_CLINICAL_MODERATOR)
+    hide(auth, post_id, "Shares personal details")
+    run_queued_tasks(app)
+    assert "The platform answered HTTP 403." in admin.client.get("/queue/services/3/deliveries").get_data(
+        as_text=True)
+
+    assert connect(admin, forum.url, key=KEY).status_code == 302
+    make_due(app)
+    with app.app_context():
+        assert platform.deliver_due() == (1, 0)
+        db.session.remove()
+    assert [r["headers"]["Api-Key"] for r in forum.requests] == ["an-old-revoked-key", KEY]
+
+
+def test_a_post_that_did_not_come_from_the_forum_has_nothing_to_hide_there(app, client, auth, admin, forum):
+    connect(admin, forum.url)
+    post_id = post_json(client, item("not-discourse")).get_json()["id"]
+    auth.login_demo(Role.NON_CLINICAL_MODERATOR)
+    hide(auth, post_id, "Spam")
+    run_queued_tasks(app)
+    assert forum.requests == []
+    assert "No decision has been sent yet." in admin.client.get("/queue/services/3/deliveries").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"username": ""}, "Give the Discourse user the console acts as"),
+    ({"key": ""}, "Give an API key: make one in Discourse"),
+    ({"url": "http://forum.example.org"}, "Use an https:// address"),
+])
+def test_connecting_a_forum_without_what_it_needs_is_refused_clearly(admin, forum, changes, message):
+    arguments = {"url": forum.url, "key": KEY, "username": "system", **changes}
+    refused = connect(admin, arguments["url"], key=arguments["key"], username=arguments["username"])
+    assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    assert "Decisions are not sent anywhere" in admin.client.get(SETTINGS).get_data(as_text=True)
