@@ -188,6 +188,12 @@ def case_for_post(post: Post) -> Case | None:
     return db.session.scalar(sa.select(Case).where(Case.post_id == post.id).order_by(Case.id.desc()).limit(1))
 
 
+def open_cases_for(service, pseudonym: str) -> list[Case]:
+    """A pseudonym's open cases in a service, newest first."""
+    return list(db.session.scalars(sa.select(Case).where(Case.service_id == service.id, Case.pseudonym == pseudonym,
+                                                         Case.state == "open").order_by(Case.id.desc())))
+
+
 def _records(case: Case) -> dict[str, CaseStep]:
     return {r.step_key: r for r in db.session.scalars(sa.select(CaseStep).where(CaseStep.case_id == case.id))}
 

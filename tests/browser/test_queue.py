@@ -78,8 +78,10 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
     expect(page.locator("#queue-live tr.is-selected")).to_contain_text("Nobody would miss me")
     page.keyboard.press("Enter")
     expect(page.locator("blockquote")).to_contain_text("Nobody would miss me")
+    page.wait_for_load_state("load")  # the keys' script runs once the page has loaded, not as soon as it shows
     page.keyboard.press("c")
     expect(page.get_by_text("This item is yours until")).to_be_visible()
+    page.wait_for_load_state("load")
     page.keyboard.press("h")
     chooser = page.get_by_role("dialog", name="Hide: why?")
     expect(chooser).to_be_visible()
