@@ -1,11 +1,12 @@
 """Decisions go back to the platform: a post hidden in the console is hidden for the people reading it too,
 without anyone acting twice.
 
-Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated) is written to the outbox
-(`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. A sender on the task
-queue, started at once after the commit and again every minute, delivers each post's events in order: a later
-event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer within
-the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never dropped.
+Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated, shown again) is written
+to the outbox (`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. A sender
+on the task queue, started at once after the commit and again every minute, delivers each post's events in order:
+a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
+within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
+dropped.
 
 An event is one JSON object, signed with the service's own webhook secret:
 
@@ -52,7 +53,8 @@ log = logging.getLogger(__name__)
 
 DELIVER_TASK = "platform.deliver"
 EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
-               Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated"}
+               Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated",
+               Action.UNHIDDEN: "post.unhidden"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_URL = 500
 BATCH = 50
@@ -160,7 +162,8 @@ def queue_decision(post: Post, action: Action, reason: str = "") -> PlatformEven
     decisions nowhere, or for what is not a decision, such as a note)."""
     if action not in EVENT_TYPES or not sending(post.service):
         return None
-    if webhook_of(post.service).kind == DISCOURSE and (action != Action.HIDDEN or discourse_post_id(post) is None):
+    if webhook_of(post.service).kind == DISCOURSE and (action not in (Action.HIDDEN, Action.UNHIDDEN)
+                                                       or discourse_post_id(post) is None):
         return None  # Discourse shows a post until it is hidden: the other decisions have nothing to do there
     last = db.session.scalar(sa.select(sa.func.max(PlatformEvent.sequence)).where(PlatformEvent.post_id == post.id))
     event = PlatformEvent(event_id=str(uuid.uuid4()), service_id=post.service_id, post_id=post.id,
@@ -198,16 +201,20 @@ def discourse_post_id(post: Post) -> int | None:
 
 def _request(event: PlatformEvent, hook: PlatformWebhook, secret: str) -> dict:
     """What to send for an event: to the platform's webhook, the signed event; to Discourse, the API call that
-    hides the post (a staff member's flag with "take action", which hides it at once)."""
+    hides the post (a staff member's flag with "take action", which hides it at once) or shows it again."""
+    if hook.kind == DISCOURSE and event.action == Action.UNHIDDEN:
+        return {"method": "PUT", "url": f"{hook.url}/posts/{discourse_post_id(event.post)}/unhide",
+                "headers": {"Api-Key": secret, "Api-Username": hook.api_username, "Accept": "application/json",
+                            "User-Agent": "moderation-console"}}
     if hook.kind == DISCOURSE:
-        return {"url": f"{hook.url}/post_actions.json",
+        return {"method": "POST", "url": f"{hook.url}/post_actions.json",
                 "data": {"id": str(discourse_post_id(event.post)), "post_action_type_id": str(DISCOURSE_FLAG),
                          "take_action": "true"},
                 "headers": {"Api-Key": secret, "Api-Username": hook.api_username, "Accept": "application/json",
                             "User-Agent": "moderation-console"}}
     sent_at = utcnow()
     body = body_of(event, sent_at)
-    return {"url": hook.url, "content": body,
+    return {"method": "POST", "url": hook.url, "content": body,
             "headers": {"Content-Type": "application/json", "X-Signature": signature(secret, body),
                         "X-Event-Id": event.event_id, "X-Event-Timestamp": str(int(sent_at.timestamp())),
                         "User-Agent": "moderation-console"}}
@@ -221,7 +228,7 @@ def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None
     seconds = current_app.config["PLATFORM_TIMEOUT_SECONDS"]
     try:
         with httpx.Client(timeout=seconds, follow_redirects=False) as client:
-            answer = client.post(**_request(event, hook, secret))
+            answer = client.request(**_request(event, hook, secret))
     except httpx.TimeoutException:
         return None, f"No answer within {seconds:g} s."
     except httpx.ConnectError:

@@ -13,7 +13,7 @@ from console.platform.service import checked_url
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
            SelectChoice("parked", "Park"), SelectChoice("escalated", "Escalate"),
-           SelectChoice("note", "Add a note only")]
+           SelectChoice("note", "Add a note only"), SelectChoice("unhidden", "Show it again")]
 # The buttons of an item, in the order a moderator meets them: on a critical item the protective actions come
 # first and none is the form's default (pressing Enter chooses nothing).
 CRITICAL_ORDER = ("hidden", "escalated", "needs_reply", "approved", "parked", "reply_noted", "note")

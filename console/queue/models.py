@@ -124,6 +124,7 @@ class Action(StrEnum):
     PARKED = "parked"
     ESCALATED = "escalated"  # handed to the service's escalation plan (the clinical case comes with that work)
     NOTE = "note"
+    UNHIDDEN = "unhidden"  # a hidden post shown again (a decision reversed, with the reason)
     EDITED = "edited"  # the author changed the post on the platform: it is matched again and back in the queue
 
 

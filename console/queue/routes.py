@@ -158,6 +158,8 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
 def _buttons(post) -> list[tuple[str, str]]:
     """The item's action buttons (value, label): protective actions first on a critical item."""
     labels = dict((choice.value, choice.label) for choice in ACTIONS)
+    if post.state == "hidden":  # decided: it can only be shown again, or noted
+        return [("unhidden", labels["unhidden"]), ("note", labels["note"])]
     order = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
     return [(value, labels[value]) for value in order]
 

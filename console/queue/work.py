@@ -27,18 +27,21 @@ FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTE
          Action.ESCALATED: "escalated"}
 MOVES = {Action.NEEDS_REPLY: "needs_reply", Action.PARKED: "parked"}
 NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Write the note.",
+                Action.UNHIDDEN: "Say why the post is shown again.",
                 Action.PARKED: "Say what the follow-up is for.",
                 Action.ESCALATED: "Say why it is escalated: the clinician picks the case up from there."}
 
 
 def state_after(events: list[ModerationEvent]) -> str:
-    """An item's state from its events, oldest first: open until approved, hidden or replied to; open again after
-    the platform's edit of the post, whatever was decided before."""
+    """An item's state from its events, oldest first: open until approved, hidden or replied to; approved when a
+    hidden post is shown again; open again after the platform's edit of the post, whatever was decided before."""
     state = "open"
     for event in events:
         action = Action(event.action)
         if action == Action.EDITED:
             state = "open"
+        elif action == Action.UNHIDDEN and state == "hidden":
+            state = "approved"  # shown again: the post stands, as if approved
         elif state in OPEN_STATES:
             state = FINAL.get(action) or MOVES.get(action) or state
     return state
@@ -170,7 +173,10 @@ def checked_action(moderator, *, post_id: int, action: Action, reason: str = "",
         raise UserError(NEEDS_REASON[action])
     if action == Action.PARKED and (due_at is None or due_at <= utcnow()):
         raise UserError("Choose when to follow it up: a time in the future.")
-    if action not in (Action.NOTE,) and post.state not in OPEN_STATES:
+    if action == Action.UNHIDDEN:
+        if post.state != "hidden":
+            raise UserError("Only a hidden post can be shown again.")
+    elif action not in (Action.NOTE,) and post.state not in OPEN_STATES:
         raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
     return post
 

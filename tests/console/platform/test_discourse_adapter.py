@@ -28,13 +28,18 @@ class DiscourseStub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self):
+                self.do_POST()
+
             def do_POST(self):
                 form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
-                stub.requests.append({"path": self.path, "headers": dict(self.headers),
+                stub.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
                                       "form": {key: values[0] for key, values in form.items()}})
                 if self.headers.get("Api-Key") != KEY:
                     status, body = 403, {"errors": ["You are not permitted to view the requested resource."]}
-                elif self.path != "/post_actions.json":
+                elif (self.command, self.path) == ("PUT", "/posts/90412/unhide"):
+                    status, body = 200, {"success": "OK"}
+                elif (self.command, self.path) != ("POST", "/post_actions.json"):
                     status, body = 404, {"errors": ["The requested URL or resource could not be found."]}
                 else:
                     status, body = 200, {"id": int(form["id"][0]), "hidden": True}
@@ -94,12 +99,19 @@ def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, 
     run_queued_tasks(app)
 
     (request,) = forum.requests
-    assert request["path"] == "/post_actions.json"
+    assert (request["method"], request["path"]) == ("POST", "/post_actions.json")
     assert request["headers"]["Api-Key"] == KEY and request["headers"]["Api-Username"] == "system"
     assert request["form"] == {"id": "90412", "post_action_type_id": "4", "take_action": "true"}
     assert "Delivered" in admin.client.get("/queue/services/3/deliveries").get_data(as_text=True)
     with app.app_context():
         assert KEY not in main_database_dump(), "the API key is sealed at rest"
+
+    page = f"/queue/items/{from_forum}"
+    assert auth.post(page + "/act", {"action": "unhidden", "reason": "Reviewed: within the guidelines"},
+                     form_page=page).status_code == 302
+    run_queued_tasks(app)
+    assert [(r["method"], r["path"]) for r in forum.requests][1:] == [("PUT", "/posts/90412/unhide")]
+    assert forum.requests[1]["headers"]["Api-Key"] == KEY
 
 
 def test_a_refused_key_is_shown_and_the_hide_goes_through_once_the_key_is_put_right(app, client, auth, admin,

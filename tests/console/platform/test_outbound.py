@@ -286,3 +286,25 @@ def test_a_decision_is_saved_with_its_event_or_not_at_all(app, client, chloe, ad
     with app.app_context():
         events = db.session.scalars(sa.select(PlatformEvent.action).where(PlatformEvent.post_id == post_id)).all()
         assert events == ["approved"] and db.session.get(Post, post_id).state == "approved"
+
+
+def test_a_hidden_post_shown_again_is_shown_again_on_the_platform(app, client, chloe, admin, receiver):
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("again-2", body="My number is 07700 900123")).get_json()["id"]
+    decide(chloe, post_id, "hidden", "Shares personal details")
+    page = chloe.client.get(f"/queue/items/{post_id}").get_data(as_text=True)
+    assert re.findall(r'name="action" value="([a-z_]+)"', page) == ["unhidden", "note"]
+    no_reason = decide(chloe, post_id, "unhidden")
+    assert no_reason.status_code == 400 and "Say why the post is shown again." in no_reason.get_data(as_text=True)
+    assert decide(chloe, post_id, "unhidden", "It is the service's own helpline number").status_code == 302
+    again = decide(chloe, post_id, "unhidden", "Twice")
+    assert again.status_code == 400 and "Only a hidden post can be shown again." in again.get_data(as_text=True)
+
+    run_queued_tasks(app)
+    assert [(event["type"], event["sequence"]) for event in receiver.taken] == [("post.hidden", 1),
+                                                                               ("post.unhidden", 2)]
+    assert "reason" not in receiver.taken[1]  # only a hidden post's reason leaves the console
+    item_page = chloe.client.get(f"/queue/items/{post_id}").get_data(as_text=True)
+    assert "State: <strong>approved</strong>" in item_page
+    assert "Chloe Davies unhidden: It is the service&#39;s own helpline number" in item_page
