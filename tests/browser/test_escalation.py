@@ -74,6 +74,10 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert page.get_by_role("button", name="Mark as done").count() == 0
     assert_accessible(page)
     screenshot(page, "escalation-closed")
+    page.set_viewport_size({"width": 390, "height": 844})  # the case on a phone: nothing runs off the side
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the case is wider than a phone"
+    screenshot(page, "escalation-case-phone")
 
 
 def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app, live_server):

@@ -95,7 +95,9 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
         "Chloe Davies hidden: Describes methods of self-harm or suicide")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    for path, name in [("/queue/?service=demo-low", "queue-phone"), ("/queue/search?text=miss", "search-phone")]:
+    item_path = page.url.removeprefix(live_server)
+    for path, name in [("/queue/?service=demo-low", "queue-phone"), ("/queue/search?text=miss", "search-phone"),
+                       (item_path, "queue-item-phone")]:
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
         screenshot(page, name)
