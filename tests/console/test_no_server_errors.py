@@ -9,8 +9,10 @@ dates in year 1 or 9999, numbers past 64 bits, nesting 5,000 deep).
 import hashlib
 import hmac
 import json
+import os
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -124,12 +126,19 @@ def something_of_every_kind() -> None:
 
 
 # The forms each role reached, by kind of database: both tests below start from the same records (the same ids,
-# as every test's database starts alike), so a process crawls once per kind and the second test reuses it.
+# as every test's database starts alike), so the crawl is made once per kind of database and kept in a file that
+# every test process of the run reads (a crawl takes 5-13 s; three processes used to make up to six).
 CRAWLED: dict[str, list[tuple[Role, str, dict]]] = {}
 
 
+def _crawl_file(tmp_path_factory, database: str) -> Path:
+    """Where this run keeps a kind of database's crawl: beside every test process's own folder under xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / f"crawl-{database}.json"
+
+
 @pytest.fixture
-def signed_in_forms(app, demo_thread):
+def signed_in_forms(app, demo_thread, tmp_path_factory):
     """Each demo role signed in, with the forms it can reach (one of each kind, with the role that found it first);
     CSRF and rate limits are tested on their own."""
     with app.app_context():
@@ -142,12 +151,18 @@ def signed_in_forms(app, demo_thread):
     app.config["WTF_CSRF_ENABLED"] = False
     limiter.enabled = False
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]
+    shared = _crawl_file(tmp_path_factory, database)
+    if database not in CRAWLED and shared.exists():
+        CRAWLED[database] = [(Role(role), action, fields) for role, action, fields in json.loads(shared.read_text())]
     if database not in CRAWLED:
         kinds = {}  # one of each kind, posted by the first role that reaches it
         for role, client in clients:
             for action, fields in crawl(client):
                 kinds.setdefault(form_kind(action, fields), (role, action, fields))
         CRAWLED[database] = list(kinds.values())
+        written = shared.with_name(f"{shared.name}.{os.getpid()}")  # then moved into place whole
+        written.write_text(json.dumps([(role.value, action, fields) for role, action, fields in CRAWLED[database]]))
+        os.replace(written, shared)
     client_of = dict(clients)
     yield [(role, client_of[role], action, fields) for role, action, fields in CRAWLED[database]]
     limiter.enabled = True
