@@ -236,23 +236,30 @@ def terms_of(service: Service) -> dict[str, list[RiskTerm]]:
     return {name: [r for r in rows if r.list == name] for name in LISTS}
 
 
-def _add_phrases(service: Service, list_name: str, phrases) -> int:
-    """Put phrases on a service's list, leaving out those it has (in any case); returns how many were new. The
-    caller commits."""
-    have = {(r.list, r.phrase.casefold()) for r in db.session.scalars(
-        sa.select(RiskTerm).where(RiskTerm.service_id == service.id))}
+def _add_lines(service: Service, model, kind: tuple[str, str], text_column: str, lines, longest: int) -> int:
+    """Put lines of text on one of a service's lists (risk terms, canned reasons: `model`, whose `kind` is (its
+    column, the list's value)), spaces tidied, leaving out those it has in any case; returns how many were new.
+    The caller commits."""
+    column, value = kind
+    have = {getattr(row, text_column).casefold() for row in db.session.scalars(
+        sa.select(model).where(model.service_id == service.id, getattr(model, column) == value))}
     added = 0
-    for line in phrases:
-        phrase = " ".join(line.split())
-        if not phrase:
+    for line in lines:
+        text = " ".join(line.split())
+        if not text:
             continue
-        if len(phrase) > 120:
-            raise UserError(f'"{phrase[:40]}..." is longer than 120 characters.')
-        if (list_name, phrase.casefold()) not in have:
-            db.session.add(RiskTerm(service_id=service.id, list=list_name, phrase=phrase))
-            have.add((list_name, phrase.casefold()))
+        if len(text) > longest:
+            raise UserError(f'"{text[:40]}..." is longer than {longest} characters.')
+        if text.casefold() not in have:
+            db.session.add(model(service_id=service.id, **{column: value, text_column: text}))
+            have.add(text.casefold())
             added += 1
     return added
+
+
+def _add_phrases(service: Service, list_name: str, phrases) -> int:
+    """Put phrases on one of a service's risk word lists; returns how many were new. The caller commits."""
+    return _add_lines(service, RiskTerm, ("list", list_name), "phrase", phrases, 120)
 
 
 def add_terms(service: Service, *, list_name: str, text: str) -> int:
@@ -316,19 +323,7 @@ def reasons_of(service: Service) -> dict[str, list[CannedReason]]:
 def _add_reasons(service: Service, kind: str, texts) -> int:
     if kind not in REASON_KINDS:
         raise UserError("Choose what the reason is for: hiding a post or a reply.")
-    have = {r.text.casefold() for r in reasons_of(service)[kind]}
-    added = 0
-    for text in texts:
-        text = " ".join(text.split())
-        if not text:
-            continue
-        if len(text) > 300:
-            raise UserError(f'"{text[:40]}..." is longer than 300 characters.')
-        if text.casefold() not in have:
-            db.session.add(CannedReason(service_id=service.id, kind=kind, text=text))
-            have.add(text.casefold())
-            added += 1
-    return added
+    return _add_lines(service, CannedReason, ("kind", kind), "text", texts, 300)
 
 
 def add_reasons(service: Service, *, kind: str, text: str) -> int:
