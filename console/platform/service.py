@@ -95,7 +95,8 @@ def checked_url(url: str) -> str:
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
+        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.") \
+            from None
     if parts.scheme not in ("https", "http") or not host:
         raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
