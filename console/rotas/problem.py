@@ -228,20 +228,20 @@ def published_rota(problem: Problem) -> Rota:
 
 def rota_of(shifts: Iterable[Shift], problem: Problem) -> Rota:
     """The engine's rota of some shifts (those outside the problem's services or period are left out)."""
+    return Rota(tuple(sorted(a for a in assignments_of(shifts, problem) if a is not None)))
+
+
+def assignments_of(shifts: Iterable[Shift], problem: Problem) -> list[Assignment | None]:
+    """The engine's assignment for each shift, in order (None outside the problem's services or period), the
+    services looked up once."""
     slugs = {service.id: slug for slug, service in _services_by_slug(problem).items()}
-    assignments = []
+    found = []
     for shift in shifts:
         day = (shift.day - problem.start).days
-        if shift.service_id in slugs and 0 <= day < problem.days:
-            assignments.append(Assignment(day, shift.start_minute, shift.end_minute, str(shift.staff_id),
-                                          slugs[shift.service_id], Kind(shift.kind)))
-    return Rota(tuple(sorted(assignments)))
-
-
-def assignment_of(shift: Shift, problem: Problem) -> Assignment | None:
-    """The engine's assignment for one shift (None outside the problem's services or period)."""
-    found = rota_of([shift], problem).assignments
-    return found[0] if found else None
+        found.append(Assignment(day, shift.start_minute, shift.end_minute, str(shift.staff_id),
+                                slugs[shift.service_id], Kind(shift.kind))
+                     if shift.service_id in slugs and 0 <= day < problem.days else None)
+    return found
 
 
 def shifts_of(rota: Rota, problem: Problem) -> list[Shift]:

@@ -171,10 +171,11 @@ def _finish_edit(version: RotaVersion, change: str, action: str, details: dict) 
                if a not in set(checked.rota.assignments)]
     version.shifts.extend(problems.shifts_of(Rota(tuple(on_call)), checked.problem))
     unneeded = set(_unneeded_on_call(checked))
-    for shift in list(version.shifts):
-        key = problems.assignment_of(shift, checked.problem)
-        if key is not None and key in unneeded:
-            version.shifts.remove(shift)
+    if unneeded:
+        shifts = list(version.shifts)
+        for shift, key in zip(shifts, problems.assignments_of(shifts, checked.problem), strict=True):
+            if key is not None and key in unneeded:
+                version.shifts.remove(shift)
     audit.record(action, target=version_target(version),
                  details={**details, "on_call_added": len(on_call), "on_call_removed": len(unneeded)})
     db.session.commit()
