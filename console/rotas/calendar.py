@@ -132,8 +132,11 @@ def sync_events(*, staff_ids: list[int], start: date, last: date) -> None:
             event.sequence += 1
             changed.append(event)
     names = dict(db.session.execute(sa.select(Service.id, Service.name)).all())
+    # Kept ready only for those who subscribe: rendering is most of a publish's time (about 1 ms an event, most
+    # of it icalendar folding lines), and a feed renders any event without its text when asked (see _calendar).
+    subscribed = set(db.session.scalars(sa.select(CalendarFeed.staff_id).where(CalendarFeed.staff_id.in_(staff_ids))))
     for event in changed:
-        event.ical = _render(event, names[event.service_id])
+        event.ical = _render(event, names[event.service_id]) if event.staff_id in subscribed else ""
 
 
 def _local(day: date, minute: int) -> datetime:
