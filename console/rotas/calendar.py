@@ -52,6 +52,12 @@ def new_token(staff: StaffMember) -> str:
         db.session.add(CalendarFeed(staff_id=staff.id, token_hash=_hash(token)))
     else:
         feed.token_hash, feed.created_at = _hash(token), utcnow()
+    # Their events' texts, left unrendered while nobody subscribed (sync_events), are made now, so each feed
+    # request only joins texts.
+    names = dict(db.session.execute(sa.select(Service.id, Service.name)).all())
+    for event in db.session.scalars(sa.select(CalendarEvent).where(CalendarEvent.staff_id == staff.id,
+                                                                   CalendarEvent.ical == "")):
+        event.ical = _render(event, names[event.service_id])
     audit.record("calendar.token_made", target=f"staff:{staff.id}")
     db.session.commit()
     return token
