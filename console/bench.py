@@ -88,13 +88,15 @@ def build_trust(start: date) -> tuple[int, int, int]:
 
 
 def year_of_shifts(service_id: int, staff_id: int, manager_id: int, start: date) -> None:
-    """A published year of five day shifts a week for one person, every one in their calendar."""
+    """A published year of five day shifts a week for one person who subscribes to their calendar, every one in
+    it."""
     shifts = [Shift(staff_id=staff_id, service_id=service_id, kind="presence", day=start + timedelta(days=d),
                     start_minute=8 * 60, end_minute=17 * 60) for d in range(365) if d % 7 < 5]
     version = RotaVersion(start_date=start, days=365, created_by_id=manager_id, status="published",
                           published_at=db.func.now(), services=[db.session.get(Service, service_id)], shifts=shifts)
     db.session.add(version)
     db.session.commit()
+    calendar.new_token(db.session.get(StaffMember, staff_id))  # events are kept rendered for subscribers
     calendar.sync_events(staff_ids=[staff_id], start=start, last=start + timedelta(days=364))
     db.session.commit()
 
