@@ -40,7 +40,7 @@ def posts_waiting(now: datetime) -> list[Condition]:
         if due is None or not due.breached or held:
             continue
         level = "critical" if post.priority == Priority.CRITICAL else "risk"
-        waited = (now - (post.edited_at or post.created_at)).total_seconds() / 60  # since written, or last edited
+        waited = (now - post.waiting_since).total_seconds() / 60
         found.append(Condition(
             post.service, "post_waiting", f"post:{post.id}",
             f"A {level} post in {post.service.name} has waited {duration(waited)}"

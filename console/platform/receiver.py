@@ -5,12 +5,13 @@ replay, each event id taken once) and prints one line per decision taken. `make 
 low-risk service, so a post hidden in the demo console shows up here a moment later.
 """
 
-import hashlib
 import hmac
 import json
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from console.platform.service import signature
 
 MAX_AGE_SECONDS = 300  # an event sent longer ago than this is refused as a possible replay
 MAX_BODY = 64 * 1024
@@ -19,8 +20,7 @@ MAX_BODY = 64 * 1024
 def check(secret: str, raw: bytes, headers, taken: set[str], now: float | None = None) -> tuple[int, str, dict]:
     """What a platform answers to one request: (HTTP status, what happened in words, the event or {})."""
     given = headers.get("X-Signature", "")
-    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if not hmac.compare_digest(given.encode(), signature(secret, raw).encode()):
         return 401, "refused: the signature does not match the secret", {}
     try:
         event = json.loads(raw)

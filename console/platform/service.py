@@ -136,7 +136,10 @@ def new_secret(service: Service) -> str:
 def sending(service: Service) -> bool:
     """Whether the service's decisions are sent to its platform: an address and a secret (for Discourse, its API
     key and user)."""
-    hook = webhook_of(service)
+    return _sends(webhook_of(service))
+
+
+def _sends(hook: PlatformWebhook | None) -> bool:
     return bool(hook and hook.url and hook.sealed_secret and (hook.kind != DISCOURSE or hook.api_username))
 
 
@@ -161,10 +164,10 @@ def connect_discourse(service: Service, *, url: str, api_username: str, api_key:
 def queue_decision(post: Post, action: Action, reason: str = "") -> PlatformEvent | None:
     """Put a decision on the post in the outbox, in the caller's transaction (nothing when the service sends its
     decisions nowhere, or for what is not a decision, such as a note)."""
-    if action not in EVENT_TYPES or not sending(post.service):
+    hook = webhook_of(post.service)
+    if action not in EVENT_TYPES or not _sends(hook):
         return None
-    if webhook_of(post.service).kind == DISCOURSE and (action not in (Action.HIDDEN, Action.UNHIDDEN)
-                                                       or discourse_post_id(post) is None):
+    if hook.kind == DISCOURSE and (action not in (Action.HIDDEN, Action.UNHIDDEN) or discourse_post_id(post) is None):
         return None  # Discourse shows a post until it is hidden: the other decisions have nothing to do there
     last = db.session.scalar(sa.select(sa.func.max(PlatformEvent.sequence)).where(PlatformEvent.post_id == post.id))
     event = PlatformEvent(event_id=str(uuid.uuid4()), service_id=post.service_id, post_id=post.id,

@@ -82,6 +82,11 @@ class Post(db.Model):
     service: Mapped[Service] = relationship(lazy="joined")
     claimed_by: Mapped[StaffMember | None] = relationship()
 
+    @property
+    def waiting_since(self) -> datetime:
+        """When the item came into the queue as it is now: written, or last edited on the platform."""
+        return self.edited_at or self.created_at
+
 
 class RiskTerm(db.Model):
     """A word or phrase on one of a service's lists: critical (alert at once) or risk (raised in the queue)."""

@@ -84,16 +84,16 @@ def search_page():
     mine = queue.workable_services(current_user)
     form.service.choices = [SelectChoice(0, "All my services")] + [SelectChoice(s.id, s.name) for s in mine]
     if not request.args:
-        return render_template("queue/search.html", form=form, results=None, filters=None)
+        return render_template("queue/search.html", form=form, results=None)
     if not form.validate():
-        return render_template("queue/search.html", form=form, results=None, filters=None), 400
+        return render_template("queue/search.html", form=form, results=None), 400
     filters = queue.SearchFilters(
         text=form.text.data or "", pseudonym=form.pseudonym.data or "", thread=form.thread.data or "",
         states=tuple(form.states.data or ()), levels=tuple(form.levels.data or ()), since=form.since.data,
         until=form.until.data, service_ids=(form.service.data,) if form.service.data else ())
     results = queue.search(current_user, filters, page=request.args.get("page", 1, type=int))
     query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
-    return render_template("queue/search.html", form=form, results=results, filters=filters, query=query)
+    return render_template("queue/search.html", form=form, results=results, query=query)
 
 
 @bp.route("/sign-on", methods=["POST"])

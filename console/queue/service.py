@@ -154,6 +154,15 @@ def _terms(service: Service) -> tuple[tuple[str, str], ...]:
     return tuple((phrase, name) for phrase, name in rows)
 
 
+def _flagged(find, body: str) -> tuple[Priority, list[dict]]:
+    """A post's priority from the service's lists (`find`, a matcher's), and the terms it matched: why it is
+    flagged."""
+    found = find(body)
+    lists = {m.list for m in found}
+    priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+    return priority, [{"term": m.term, "list": m.list} for m in found]
+
+
 def ingest(service: Service, items: list) -> list[Ingested]:
     """Store posts, all or none: each checked, matched against the service's terms and prioritised; a critical one
     queues an alert to the service's mailbox in the same transaction. A repeat of a stored external_id changes
@@ -171,11 +180,9 @@ def ingest(service: Service, items: list) -> list[Ingested]:
         for fields in parsed:
             if fields["external_id"] in stored:
                 continue
-            found = find(fields["body"])
-            lists = {m.list for m in found}
-            priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+            priority, matched = _flagged(find, fields["body"])
             rows.append({**fields, "service_id": service.id, "priority": priority.value, "state": "open",
-                         "received_at": utcnow(), "matched": [{"term": m.term, "list": m.list} for m in found]})
+                         "received_at": utcnow(), "matched": matched})
         try:
             # One multi-row INSERT: a batch of 500 costs about one statement, not 500 ORM objects.
             new_ids = db.session.scalars(sa.insert(Post).returning(Post.id, sort_by_parameter_order=True),
@@ -210,11 +217,9 @@ def ingest_edit(service: Service, item: object) -> Ingested:
     if post.body == fields["body"]:
         db.session.rollback()
         return Ingested(post.id, post.external_id, Priority(post.priority), False)
-    found = matcher(_terms(service)).find(fields["body"])
-    lists = {m.list for m in found}
-    priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+    priority, matched = _flagged(matcher(_terms(service)).find, fields["body"])
     now = utcnow()
-    post.body, post.matched, post.priority = fields["body"], [{"term": m.term, "list": m.list} for m in found], priority
+    post.body, post.matched, post.priority = fields["body"], matched, priority
     post.edited_at = post.received_at = now
     post.state, post.parked_until, post.first_action_at = "open", None, None
     post.claimed_by_id = post.claim_expires_at = None
@@ -488,17 +493,24 @@ class SearchFilters:
     until: date | None = None
     service_ids: tuple[int, ...] = ()  # among the moderator's services; none: all of them
 
-    @property
-    def empty(self) -> bool:
-        return not (self.text.strip() or self.pseudonym.strip() or self.thread.strip() or self.states or self.levels
-                    or self.since or self.until)
-
 
 @dataclass(frozen=True)
 class SearchResults:
+    """A page of results: its posts, its number, and whether more posts match than this page and those before."""
+
     posts: list[Post]
     page: int
-    has_next: bool
+    more: bool
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first post among all that match."""
+        return (self.page - 1) * SEARCH_PAGE + 1
+
+    @property
+    def next_page(self) -> int | None:
+        """The next page's number, when there is one to show (no further than SEARCH_PAGES)."""
+        return self.page + 1 if self.more and self.page < SEARCH_PAGES else None
 
 
 def _text_condition(text: str):
@@ -541,7 +553,7 @@ def search(viewer, filters: SearchFilters, page: int = 1) -> SearchResults:
     rows = list(db.session.scalars(sa.select(Post).where(*conditions)
                                    .order_by(Post.created_at.desc(), Post.id.desc())
                                    .offset((page - 1) * SEARCH_PAGE).limit(SEARCH_PAGE + 1)))
-    return SearchResults(rows[:SEARCH_PAGE], page, len(rows) > SEARCH_PAGE)
+    return SearchResults(rows[:SEARCH_PAGE], page, more=len(rows) > SEARCH_PAGE)
 
 
 UNANSWERED_WITHIN = timedelta(days=7)  # older posts have left the widget (they stay in search and reports)

@@ -51,7 +51,7 @@ def deadline(post: Post, settings: QueueSettings | None = None) -> datetime:
     """When the item should have had a moderator's action: its service's deadline for its priority (by default
     critical 15 minutes, risk 1 hour, others 4 hours), from when it was written or last edited."""
     settings = settings or settings_of(post.service)
-    return (post.edited_at or post.created_at) + timedelta(minutes=settings.response(post.priority))
+    return post.waiting_since + timedelta(minutes=settings.response(post.priority))
 
 
 @dataclass(frozen=True)

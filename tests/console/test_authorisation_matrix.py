@@ -267,7 +267,8 @@ def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_page
 def test_every_signed_in_page_belongs_to_a_section_of_the_navigation(app):
     """So the navigation always shows where a person is, also on pages it does not list (a draft, a case)."""
     from console.navigation import SECTIONS
-    outside = {"api.ingest_batch", "api.ingest_discourse", "api.ingest_post", "api.openapi_document", "calendar_feed", "health.healthz", "health.favicon",
+    outside = {"api.ingest_batch", "api.ingest_discourse", "api.ingest_post", "api.openapi_document",
+               "calendar_feed", "health.healthz", "health.favicon",
                "static"}  # no sign-in
     for rule in app.url_map.iter_rules():
         claimed = any(rule.endpoint == page.endpoint for section in SECTIONS for page in section.pages) or any(

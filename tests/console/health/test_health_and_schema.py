@@ -114,8 +114,8 @@ def test_the_favicon_is_served_where_browsers_look_for_it(client):
 def test_the_migrations_make_the_tables_the_models_describe(app):
     """A model changed without its migration (or the other way round) shows here, on both databases."""
     with app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"include_object": schema.include_object}),
-                                       db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": schema.include_object})
+        differences = compare_metadata(context, db.metadata)
     if connection.dialect.name == "sqlite":
         # Migration 0012 left this column a VARCHAR(64) on SQLite, which does not limit lengths (see its comment).
         differences = [d for d in differences
