@@ -41,8 +41,9 @@ from escalation_pathways.vault.identity import validated
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# Each pytest-xdist worker ("gw0", "gw1", ...) works in databases of its own.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Each pytest-xdist worker ("gw0", "gw1", ...) works in databases of its own; TEST_DATABASE_TAG keeps two runs on one
+# machine (two working copies, say) out of each other's PostgreSQL databases.
+WORKER = os.environ.get("TEST_DATABASE_TAG", "") + os.environ.get("PYTEST_XDIST_WORKER", "main")
 POSTGRES_TEST_DATABASE = f"moderation_console_test_{WORKER}"
 POSTGRES_VAULT_DATABASE = f"moderation_console_test_{WORKER}_vault"
 # The tests' own vault key (a real deployment keeps its keys in a key file or PID_KEYS, outside both databases).
