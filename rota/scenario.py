@@ -237,10 +237,13 @@ def rota_from_dict(data: dict, problem: Problem) -> Rota:
     assignments = []
     for i, raw in enumerate(listed):
         where = f"assignments[{i}]"
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{where}: must be an object with staff, service, kind, start and end")
+        named = _need(raw, "kind", where)
         try:
-            kind = Kind(_need(raw, "kind", where))
+            kind = Kind(named)
         except ValueError as error:
-            raise ScenarioError(f"{where}.kind: {raw['kind']!r} is not presence, check or on_call") from error
+            raise ScenarioError(f"{where}.kind: {named!r} is not presence, check or on_call") from error
         day, start = _local_point(_need(raw, "start", where), problem, f"{where}.start")
         end_day, end = _local_point(_need(raw, "end", where), problem, f"{where}.end")
         if end_day == day + 1 and end == 0:

@@ -63,6 +63,22 @@ def test_an_end_at_midnight_is_written_as_the_next_day(scenario):
     assert rota_to_dict(rota_from_dict(data, problem), problem)["assignments"][0]["end"] == "2027-03-23T00:00"
 
 
+@pytest.mark.parametrize("entry,message", [
+    ("p1", r"assignments\[1\]: must be an object"),
+    ([], r"assignments\[1\]: must be an object"),
+    ({"staff": "p1", "service": "h1", "start": "2027-03-22T08:00", "end": "2027-03-22T12:00"},
+     r"assignments\[1\]: missing \"kind\""),
+    ({"staff": "p1", "service": "h1", "kind": ["presence"], "start": "2027-03-22T08:00", "end": "2027-03-22T12:00"},
+     r"assignments\[1\]\.kind: \['presence'\] is not presence, check or on_call"),
+])
+def test_a_malformed_assignment_is_named_by_its_position(scenario, entry, message):
+    problem = load_problem(scenario[0])
+    good = {"staff": "p1", "service": "h1", "kind": "presence", "start": "2027-03-22T08:00",
+            "end": "2027-03-22T12:00"}
+    with pytest.raises(ScenarioError, match=message):
+        rota_from_dict({"format": "modrota-solution/1", "assignments": [good, entry]}, problem)
+
+
 MINIMAL = {"format": "modrota/1", "name": "x", "start": "2027-03-22", "days": 7, "services": [
     {"id": "l1", "checks": {"per_day": 4, "max_gap_hours": 4, "window": ["08:00", "22:00"], "minutes": 30,
                             "roles": ["clinical"]}}], "staff": []}

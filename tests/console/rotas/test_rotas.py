@@ -343,6 +343,9 @@ def test_an_imported_file_becomes_a_draft_and_bad_files_say_why(app, client, man
     assert "Choose a .json file." in upload(b"{}", name="rota.txt").get_data(as_text=True)
     odd_shape = upload(json.dumps({"format": "modrota-solution/1", "assignments": "x"}).encode())
     assert odd_shape.status_code == 400 and "assignments: must be a list" in odd_shape.get_data(as_text=True)
+    for entry in (["presence"], {"staff": "1", "service": "1"}):
+        malformed = upload(json.dumps({"format": "modrota-solution/1", "assignments": [entry]}).encode())
+        assert malformed.status_code == 400 and "assignments[0]:" in malformed.get_data(as_text=True)
     deep = upload(b"[" * 5000 + b"]" * 5000)
     assert deep.status_code == 400 and "nested too deeply" in deep.get_data(as_text=True)
     huge_number = upload(b'{"format": ' + b"9" * 5000 + b"}")
