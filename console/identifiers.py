@@ -1,18 +1,33 @@
 """Identifiers from the platform and typed by staff (pseudonyms, thread and post ids): one normal form, no
-invisible characters.
+invisible characters, and a look-alike key.
 
 A pseudonym is the key to a person's cases, their identity in the vault and their subject rights. "Wil​low"
-with a zero-width space looks exactly like "Willow" but would be another key, so invisible characters (control
-and format characters: zero-width spaces, bidirectional overrides, BEL, ESC) are refused, and what is left is
-put in Unicode's NFKC form with its spaces collapsed, the same way wherever an identifier enters.
+with a zero-width space looks exactly like "Willow" but would be another key, so invisible characters are
+refused: control and format characters (zero-width spaces, bidirectional overrides, BEL, ESC), every Unicode
+default-ignorable code point (variation selectors, the combining grapheme joiner, Khmer inherent vowels, Hangul
+fillers) and characters that draw nothing (the blank Braille pattern). What is left is put in Unicode's NFKC
+form with its spaces collapsed, the same way wherever an identifier enters.
+
+A name can still look like another without an invisible character: "Wіllow" with a Cyrillic і. Such names are
+not refused (a platform may have both), but each has a look-alike key, the UTS #39 skeleton of its case-folded
+form worked out by ICU's spoof checker, so "Willow" finds both and the queue marks a pseudonym that looks like
+another poster's, or mixes alphabets the way a disguise does.
 """
 
+import functools
 import unicodedata
 
+import icu
 from markupsafe import Markup, escape
 
 # Control, format, private-use, surrogate and unassigned code points, and the line and paragraph separators.
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+# Characters that draw nothing and are not default-ignorable: the blank Braille pattern (Hangul fillers are
+# default-ignorable already, but named here too, as the review found them).
+BLANK_CHARACTERS = frozenset({"\u2800", "\u115f", "\u1160", "\u3164", "\uffa0"})
+_DEFAULT_IGNORABLE = icu.UProperty.DEFAULT_IGNORABLE_CODE_POINT
+# Scripts every name may use alongside its own: digits, punctuation and combining marks.
+_SHARED_SCRIPTS = frozenset({"Common", "Inherited"})
 
 
 MARKER = Markup('<span class="invisible-char" title="An invisible character">[U+{:04X}]</span>')
@@ -22,9 +37,14 @@ class IdentifierError(ValueError):
     """An identifier holding characters nobody can see; its message says which."""
 
 
+def _invisible(ch: str) -> bool:
+    return (unicodedata.category(ch) in INVISIBLE_CATEGORIES or ch in BLANK_CHARACTERS
+            or icu.Char.hasBinaryProperty(ch, _DEFAULT_IGNORABLE))
+
+
 def invisible_characters(text: str) -> list[str]:
     """The invisible characters in a text, as U+XXXX codes."""
-    return [f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) in INVISIBLE_CATEGORIES]
+    return [f"U+{ord(ch):04X}" for ch in text if _invisible(ch)]
 
 
 def normalised(text: str) -> str:
@@ -35,6 +55,31 @@ def normalised(text: str) -> str:
         raise IdentifierError(f"holds invisible characters ({', '.join(dict.fromkeys(hidden))}), so it could pass "
                               "for another one")
     return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def look_alike_key(identifier: str) -> str:
+    """The key two identifiers share when they look alike (the UTS #39 skeleton of the case-folded identifier):
+    "Willow", "willow", "Wіllow" with a Cyrillic і and "Wi11ow" all have the key of "willow"."""
+    return _spoof_checker().getSkeleton(0, identifier.casefold())
+
+
+def mixed_scripts(identifier: str) -> list[str]:
+    """The alphabets an identifier mixes, when it mixes them as a disguise does ("Latin", "Cyrillic" for
+    "Wіllow"), else nothing. Names in one alphabet, and the mixes a language writes (Japanese with Latin), pass:
+    ICU's moderately restrictive level of UTS #39."""
+    if not _spoof_checker().check(identifier) & icu.USpoofChecks.RESTRICTION_LEVEL:
+        return []
+    scripts = (icu.Script.getScript(ch).getName() for ch in identifier)
+    return list(dict.fromkeys(name for name in scripts if name not in _SHARED_SCRIPTS))
+
+
+@functools.cache
+def _spoof_checker() -> icu.SpoofChecker:
+    """One checker a process: it is made from ICU's confusable data, and only read afterwards."""
+    checker = icu.SpoofChecker()
+    checker.setChecks(icu.USpoofChecks.RESTRICTION_LEVEL)
+    checker.setRestrictionLevel(icu.URestrictionLevel.MODERATELY_RESTRICTIVE)
+    return checker
 
 
 def show_invisible(text: str) -> Markup:

@@ -1,4 +1,5 @@
-"""Numbers as people read them on a page or in an email: lengths of time in days, hours and minutes."""
+"""Numbers and lists as people read them on a page or in an email: lengths of time in days, hours and minutes,
+and names joined with "and"."""
 
 
 def duration(minutes: float) -> str:
@@ -32,3 +33,9 @@ def days_span(days: int) -> str:
     parts = ([f"{weeks} week{'s' if weeks != 1 else ''}"] if weeks else []) + \
         ([f"{rest} day{'s' if rest != 1 else ''}"] if rest or not weeks else [])
     return " ".join(parts)
+
+
+def listed(names) -> str:
+    """Names in a sentence: "Latin", "Latin and Cyrillic", "Willow, Wіllow and Wi11ow"."""
+    names = list(names)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)

@@ -10,6 +10,7 @@ from enum import IntEnum, StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from console import identifiers
 from console.database import UTCDateTime, utcnow
 from console.extensions import db
 from console.accounts.models import StaffMember
@@ -54,7 +55,9 @@ class Post(db.Model):
                       sa.Index("ix_posts_recent", "service_id", "created_at"),
                       sa.Index("ix_posts_thread", "service_id", "thread_id", "created_at"),
                       # A poster's history, and searching by pseudonym.
-                      sa.Index("ix_posts_author", "service_id", "author_pseudonym", "created_at"))
+                      sa.Index("ix_posts_author", "service_id", "author_pseudonym", "created_at"),
+                      # Searching by pseudonym finds its look-alikes; the queue marks a pseudonym that has one.
+                      sa.Index("ix_posts_author_key", "service_id", "author_key"))
     # On PostgreSQL, migration 0019 also makes ix_posts_body_search, a GIN index of the words of each post
     # (console.queue.service.BODY_WORDS), which is not declared here: SQLite has no such index.
 
@@ -64,6 +67,9 @@ class Post(db.Model):
     thread_id: Mapped[str] = mapped_column(sa.String(120), index=True)
     kind: Mapped[str] = mapped_column(sa.String(8))
     author_pseudonym: Mapped[str] = mapped_column(sa.String(80))
+    # The pseudonym's look-alike key (console.identifiers.look_alike_key), worked out from it as the post is stored.
+    author_key: Mapped[str] = mapped_column(sa.Text, default=lambda context: identifiers.look_alike_key(
+        context.get_current_parameters()["author_pseudonym"]))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the platform
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the platform's last edit that re-queued it

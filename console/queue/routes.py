@@ -45,7 +45,8 @@ def _queue_view(slug: str | None) -> dict:
         (p.id, p.state, p.priority, p.claimed_by_id, str(p.claim_expires_at), str(p.parked_until)) for p in posts]
     version = hashlib.sha256(repr((chosen.id if chosen else None, state)).encode()).hexdigest()[:32]
     return {"session": session, "services": mine, "counts": counts, "chosen": chosen, "now": now, "posts": posts,
-            "due": {p.id: work.due(p, now, settings) for p in posts}, "version": version}
+            "due": {p.id: work.due(p, now, settings) for p in posts}, "look_alikes": queue.look_alikes(posts),
+            "version": version}
 
 
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
@@ -151,7 +152,7 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
                            and post.claim_expires_at > now, case=escalations.case_for_post(post),
                            buttons=_buttons(post), after=after, poster=queue.poster_history(post),
-                           reasons=queue.reasons_of(post.service),
+                           reasons=queue.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
                            poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from console import crypto, identifiers
+from console import crypto, identifiers, words
 from console.audit import service as audit
 from console.database import LONDON, utcnow
 from console.errors import NotFound, UserError
@@ -468,6 +468,47 @@ def poster_history(post: Post) -> PosterHistory:
     return PosterHistory(shown, sum(counts.values()), counts, threads or 0)
 
 
+@dataclass(frozen=True)
+class LookAlike:
+    """Why a pseudonym may pass for another: the service's other pseudonyms that look like it, and the alphabets it
+    mixes as a disguise does."""
+
+    others: tuple[str, ...]
+    scripts: tuple[str, ...]
+
+    @property
+    def warning(self) -> str:
+        """What a moderator is told, in words."""
+        said = []
+        if self.others:
+            said.append(f"Looks like {words.listed(self.others)}, another poster in this service.")
+        if self.scripts:
+            said.append(f"Mixes {words.listed(self.scripts)} letters, as a disguised name can.")
+        return " ".join(said)
+
+
+SHOWN_LOOK_ALIKES = 3
+
+
+def look_alikes(posts: list[Post]) -> dict[int, LookAlike]:
+    """The posts (by id) whose pseudonym looks like another poster's in the same service or mixes alphabets; one
+    query for a whole page of posts."""
+    keys = {(post.service_id, post.author_key) for post in posts}
+    spellings: dict[tuple[int, str], set[str]] = {}
+    if keys:
+        for service_id, key, pseudonym in db.session.execute(
+                sa.select(Post.service_id, Post.author_key, Post.author_pseudonym).distinct()
+                .where(sa.tuple_(Post.service_id, Post.author_key).in_(sorted(keys)))):
+            spellings.setdefault((service_id, key), set()).add(pseudonym)
+    found = {}
+    for post in posts:
+        others = sorted(spellings.get((post.service_id, post.author_key), set()) - {post.author_pseudonym})
+        look_alike = LookAlike(tuple(others[:SHOWN_LOOK_ALIKES]), tuple(identifiers.mixed_scripts(post.author_pseudonym)))
+        if look_alike.others or look_alike.scripts:
+            found[post.id] = look_alike
+    return found
+
+
 # --- Search ----------------------------------------------------------------------------------
 
 SEARCH_PAGE = 50
@@ -537,7 +578,8 @@ def search(viewer, filters: SearchFilters, page: int = 1) -> SearchResults:
     if filters.text.strip():
         conditions.append(_text_condition(filters.text.strip()))
     if filters.pseudonym.strip():
-        conditions.append(Post.author_pseudonym == identifiers.normalised(filters.pseudonym))
+        # Its look-alikes too: "Willow" finds "Wіllow" with a Cyrillic і, and "willow".
+        conditions.append(Post.author_key == identifiers.look_alike_key(identifiers.normalised(filters.pseudonym)))
     if filters.thread.strip():
         conditions.append(Post.thread_id == identifiers.normalised(filters.thread))
     if filters.states:
