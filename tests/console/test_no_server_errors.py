@@ -12,6 +12,7 @@ import json
 import os
 import re
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +40,20 @@ CRASHERS = ["NaN", "sNaN", "9" * 5000, "9999-12-27", "0001-01-01", "999999999999
 NASTY = CRASHERS + ["", "-Infinity", "1e999", "-1", "0", "2147483648", "9999-12-31T23:59", "0001-01-01T00:00", "24:00",
                    "25:61", "\u202e", "é" * 300, "<script>alert(1)</script>", "' OR 1=1 --", "🙂", " ", "1.5", "08:00"]
 
+# What the crawl offers for a file field: the forms with one are also sent malformed rota files.
+FILE_FIELD = "(a file)"
+# Rota files shaped wrongly in every way an outside tester tried, each uploaded to every form that takes a file.
+MALFORMED_ROTA_FILES = [
+    b'{"format": "modrota-solution/1", "assignments": [["presence"]]}',
+    b'{"format": "modrota-solution/1", "assignments": ["presence", 7, null]}',
+    b'{"format": "modrota-solution/1", "assignments": [{"staff": "1", "service": "1"}]}',
+    b'{"format": "modrota-solution/1", "assignments": [{"kind": {"a": 1}, "start": [], "end": null}]}',
+    b'{"format": "modrota-solution/1", "assignments": [{"kind": "presence", "staff": {}, "service": [],'
+    b' "start": "2027-13-45T08:00", "end": 5}]}',
+    b'{"format": "modrota-solution/1", "assignments": {"kind": "presence"}}',
+    b'{"format": ["modrota-solution/1"]}', b"[]", b'"modrota-solution/1"', b"\xff\xfe{}",
+]
+
 
 class FormFinder(HTMLParser):
     """Every POST form on a page (action, fields with their offered values) and every link."""
@@ -64,6 +79,8 @@ class FormFinder(HTMLParser):
                 self._select = name
             elif attrs.get("value") is not None and attrs.get("type") in ("checkbox", "radio", "hidden"):
                 offered.append(attrs["value"])
+            elif attrs.get("type") == "file":
+                offered.append(FILE_FIELD)
         elif tag == "option" and self._form is not None and self._select and attrs.get("value") is not None:
             self._form["fields"][self._select].append(attrs["value"])
 
@@ -191,6 +208,22 @@ def test_no_form_answers_500_whatever_is_posted(signed_in_forms, data):
               if name != "csrf_token"}
     response = client.post(action, data=values)
     assert response.status_code < 500, f"{role} POST {action} {values!r}: {response.status_code}"
+
+
+def test_no_form_answers_500_to_a_malformed_rota_file(signed_in_forms):
+    uploads = [(role, client, action, fields) for role, client, action, fields in signed_in_forms
+               if any(FILE_FIELD in offered for offered in fields.values())]
+    assert "/rota/import" in {action for _, _, action, _ in uploads}, "the crawl found no form taking a rota file"
+    plain = {"start": next_monday().isoformat(), "weeks": "4"}  # the period the file is for, so the file is read
+    for content in MALFORMED_ROTA_FILES:
+        for role, client, action, fields in uploads:
+            values = {name: (BytesIO(content), "rota.json") if FILE_FIELD in offered else
+                      offered[0] if offered else plain.get(name.rsplit("-", 1)[-1], "")
+                      for name, offered in fields.items() if name != "csrf_token"}
+            response = client.post(action, data=values, content_type="multipart/form-data")
+            said = response.get_data(as_text=True)
+            assert response.status_code == 400 and ("The file is not" in said), \
+                f"{role} POST {action} with {content!r}: {response.status_code}"
 
 
 # --- The ingest API ----------------------------------------------------------------------------
