@@ -121,3 +121,23 @@ def test_the_migrations_make_the_tables_the_models_describe(app):
         differences = [d for d in differences
                        if not (d[0][0] == "modify_type" and d[0][2:4] == ("staff_members", "mfa_secret"))]
     assert differences == []
+
+
+def test_upgrading_gives_posts_already_stored_their_pseudonyms_look_alike_keys(make_app, tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'older.db'}")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0021")  # the revision before the look-alike keys
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO services (id, name, slug, risk_tier, area, mailbox, active, created_at) VALUES "
+                "(1, 'Low', 'low', 'low', 'A', 'a@x.org', 1, '2026-11-01')"))
+            connection.execute(sa.text(
+                "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, body, created_at, "
+                "received_at, priority, matched, state) VALUES "
+                "(1, 'a', 't', 'post', 'Willow', 'x', '2026-11-01', '2026-11-01', 2, '[]', 'open'), "
+                "(1, 'b', 't', 'post', 'W\u0456llow', 'x', '2026-11-01', '2026-11-01', 2, '[]', 'open'), "
+                "(1, 'c', 't', 'post', 'Rowan', 'x', '2026-11-01', '2026-11-01', 2, '[]', 'open')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            keys = dict(connection.execute(sa.text("SELECT external_id, author_key FROM posts")).all())
+    assert keys == {"a": "willow", "b": "willow", "c": "rowan"}
