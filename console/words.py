@@ -1,4 +1,5 @@
-"""Numbers as people read them on a page or in an email: lengths of time in days, hours and minutes."""
+"""Numbers and lists as people read them on a page or in an email: lengths of time in days, hours and minutes,
+lists joined with "and"."""
 
 
 def duration(minutes: float) -> str:
@@ -32,3 +33,10 @@ def days_span(days: int) -> str:
     parts = ([f"{weeks} week{'s' if weeks != 1 else ''}"] if weeks else []) + \
         ([f"{rest} day{'s' if rest != 1 else ''}"] if rest or not weeks else [])
     return " ".join(parts)
+
+
+def listed(items: list[str]) -> str:
+    """Items as a sentence lists them: "name", "name and services", "name, roles and services"."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
