@@ -1,5 +1,5 @@
 """Numbers and lists as people read them on a page or in an email: lengths of time in days, hours and minutes,
-lists joined with "and"."""
+counts of things, lists joined with "and"."""
 
 
 def duration(minutes: float) -> str:
@@ -33,6 +33,11 @@ def days_span(days: int) -> str:
     parts = ([f"{weeks} week{'s' if weeks != 1 else ''}"] if weeks else []) + \
         ([f"{rest} day{'s' if rest != 1 else ''}"] if rest or not weeks else [])
     return " ".join(parts)
+
+
+def counted(number: int, noun: str) -> str:
+    """A number of things, the noun in the plural unless there is one: "1 hour", "12 hours"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def listed(items: list[str]) -> str:

@@ -73,9 +73,14 @@ def get_or_raise(*, staff_id: int) -> StaffMember:
     return staff
 
 
+def sign_in_limit() -> timedelta:
+    """How long a sign-in lasts from the moment it began, however often it is used (SESSION_MAX_HOURS)."""
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
 def load_session_user(session_id: str) -> StaffMember | None:
     """Resolve a flask-login session id ("<id>:<session version>") to an active person, while the browser's
-    sign-in session (its random id in the cookie) has not been ended by signing out."""
+    sign-in session (its random id in the cookie) has not been ended by signing out nor reached its limit."""
     staff_id, _, version = session_id.partition(":")
     if not (staff_id.isdigit() and version.isdigit()):
         return None
@@ -85,9 +90,17 @@ def load_session_user(session_id: str) -> StaffMember | None:
     token = session.get(SESSION_KEY)
     if not token or db.session.scalar(sa.select(SignInSession.id).where(
             SignInSession.token_hash == mfa.hash_code(token), SignInSession.staff_id == staff.id,
-            SignInSession.ended_at.is_(None))) is None:
+            SignInSession.ended_at.is_(None), SignInSession.created_at > utcnow() - sign_in_limit())) is None:
         return None
     return staff
+
+
+def sign_in_expired(token: str | None) -> bool:
+    """Whether this browser's sign-in session (its random id from the cookie) was not signed out but has reached
+    its limit, so the person is told why they must sign in again."""
+    return bool(token) and db.session.scalar(sa.select(SignInSession.id).where(
+        SignInSession.token_hash == mfa.hash_code(token), SignInSession.ended_at.is_(None),
+        SignInSession.created_at <= utcnow() - sign_in_limit())) is not None
 
 
 # --- Sign-in ------------------------------------------------------------------------------
@@ -224,10 +237,9 @@ def complete_sign_in(staff: StaffMember, *, address: str) -> str:
     now = utcnow()
     db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == _account_key(staff.email),
                                                        SignInFailures.address == address))
-    # Sessions older than a session can live are of no use: keep the table small.
-    db.session.execute(sa.delete(SignInSession).where(
-        SignInSession.staff_id == staff.id,
-        SignInSession.created_at < now - current_app.config["PERMANENT_SESSION_LIFETIME"]))
+    # Sessions older than a sign-in can last are of no use: keep the table small.
+    db.session.execute(sa.delete(SignInSession).where(SignInSession.staff_id == staff.id,
+                                                      SignInSession.created_at <= now - sign_in_limit()))
     token = secrets.token_urlsafe(32)
     db.session.add(SignInSession(staff_id=staff.id, token_hash=mfa.hash_code(token), created_at=now))
     staff.last_login_at = now
