@@ -25,17 +25,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     from console import models  # noqa: F401  (every model registered before the mappers configure)
     from console.accounts import service as accounts
+    from console.accounts.routes import ask_to_sign_in
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(schema.MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see that page."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(accounts.load_session_user)
+    login_manager.unauthorized_handler(ask_to_sign_in)
 
     task_queue.init_app(app)
     vault.init_app(app)

@@ -1,5 +1,5 @@
 """Numbers and lists as people read them on a page or in an email: lengths of time in days, hours and minutes,
-and names joined with "and"."""
+counts of things, lists joined with "and"."""
 
 
 def duration(minutes: float) -> str:
@@ -35,7 +35,15 @@ def days_span(days: int) -> str:
     return " ".join(parts)
 
 
-def listed(names) -> str:
-    """Names in a sentence: "Latin", "Latin and Cyrillic", "Willow, Wіllow and Wi11ow"."""
-    names = list(names)
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+def counted(number: int, noun: str) -> str:
+    """A number of things, the noun in the plural unless there is one: "1 hour", "12 hours"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def listed(items) -> str:
+    """Items as a sentence lists them: "name", "name and services", "Latin and Cyrillic", "name, roles and
+    services"."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -3,7 +3,7 @@
 import time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_url, login_user, logout_user
 
 from console.accounts import mfa, step_up
 from console.accounts import service as accounts
@@ -12,9 +12,10 @@ from console.accounts.models import StaffMember
 from console.errors import UserError
 from console.extensions import limiter
 from console.forms import ActionForm, StepUpForm, form_action
-from console.links import local_path
+from console.links import back_to, local_path
 from console.permissions import public, requires
 from console.security import client_address
+from console.words import counted
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -63,6 +64,19 @@ def _sign_in(staff: StaffMember, *, with_mfa: bool, next_url: str | None = None)
     if with_mfa:
         step_up.mark_fresh()
     return next_url
+
+
+def ask_to_sign_in():
+    """Where a page that needs signing in sends someone who is not (flask-login's unauthorized handler): to the
+    sign-in page, then back to the page they were on (for a form sent, the page it was sent from). A sign-in that
+    reached its limit says so."""
+    if accounts.sign_in_expired(session.get(accounts.SESSION_KEY)):
+        flash(f"You were signed in for {counted(current_app.config['SESSION_MAX_HOURS'], 'hour')}: sign in again.",
+              "info")
+    else:
+        flash("Please sign in to see that page.", "info")
+    here = request.url if request.method in ("GET", "HEAD") else back_to(request.referrer, url_for("dashboard.index"))
+    return redirect(login_url("auth.login", next_url=here))
 
 
 def _after_password(staff: StaffMember):

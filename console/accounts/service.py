@@ -17,8 +17,9 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.links import public_url
 from console.notifications import service as outbox
-from console.permissions import Role, grantable_roles, has_capability
+from console.permissions import ADMINISTRATORS, Role, grantable_roles, has_capability
 from console.services.models import Service
+from console.words import listed
 
 SESSION_KEY = "sign_in_session"  # the browser's sign-in session id, in the (signed) session cookie
 SIGN_IN_FAILED = "The email address or password is not right. Check them and try again."
@@ -72,9 +73,14 @@ def get_or_raise(*, staff_id: int) -> StaffMember:
     return staff
 
 
+def sign_in_limit() -> timedelta:
+    """How long a sign-in lasts from the moment it began, however often it is used (SESSION_MAX_HOURS)."""
+    return timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
 def load_session_user(session_id: str) -> StaffMember | None:
     """Resolve a flask-login session id ("<id>:<session version>") to an active person, while the browser's
-    sign-in session (its random id in the cookie) has not been ended by signing out."""
+    sign-in session (its random id in the cookie) has not been ended by signing out nor reached its limit."""
     staff_id, _, version = session_id.partition(":")
     if not (staff_id.isdigit() and version.isdigit()):
         return None
@@ -84,9 +90,17 @@ def load_session_user(session_id: str) -> StaffMember | None:
     token = session.get(SESSION_KEY)
     if not token or db.session.scalar(sa.select(SignInSession.id).where(
             SignInSession.token_hash == mfa.hash_code(token), SignInSession.staff_id == staff.id,
-            SignInSession.ended_at.is_(None))) is None:
+            SignInSession.ended_at.is_(None), SignInSession.created_at > utcnow() - sign_in_limit())) is None:
         return None
     return staff
+
+
+def sign_in_expired(token: str | None) -> bool:
+    """Whether this browser's sign-in session (its random id from the cookie) was not signed out but has reached
+    its limit, so the person is told why they must sign in again."""
+    return bool(token) and db.session.scalar(sa.select(SignInSession.id).where(
+        SignInSession.token_hash == mfa.hash_code(token), SignInSession.ended_at.is_(None),
+        SignInSession.created_at <= utcnow() - sign_in_limit())) is not None
 
 
 # --- Sign-in ------------------------------------------------------------------------------
@@ -223,10 +237,9 @@ def complete_sign_in(staff: StaffMember, *, address: str) -> str:
     now = utcnow()
     db.session.execute(sa.delete(SignInFailures).where(SignInFailures.account_key == _account_key(staff.email),
                                                        SignInFailures.address == address))
-    # Sessions older than a session can live are of no use: keep the table small.
-    db.session.execute(sa.delete(SignInSession).where(
-        SignInSession.staff_id == staff.id,
-        SignInSession.created_at < now - current_app.config["PERMANENT_SESSION_LIFETIME"]))
+    # Sessions older than a sign-in can last are of no use: keep the table small.
+    db.session.execute(sa.delete(SignInSession).where(SignInSession.staff_id == staff.id,
+                                                      SignInSession.created_at <= now - sign_in_limit()))
     token = secrets.token_urlsafe(32)
     db.session.add(SignInSession(staff_id=staff.id, token_hash=mfa.hash_code(token), created_at=now))
     staff.last_login_at = now
@@ -425,7 +438,7 @@ def send_invitation(staff: StaffMember, *, actor: StaffMember | None) -> None:
     if staff.password_hash is not None:
         raise UserError(f"{staff.name} has already chosen a password, so an invitation would replace it. If they "
                         "cannot sign in, they can ask for a reset link from the sign-in page.")
-    _check_may_manage(actor, staff)
+    _check_may_manage(actor, staff, changes="sign-in")
     audit.record("staff.invited", target=staff_target(staff), actor=actor)
     _email_link(staff, "invite")
 
@@ -473,9 +486,18 @@ def _services_by_id(service_ids: Iterable[int]) -> list[Service]:
     return services
 
 
+def _details(*, name: str, email: str, roles: Iterable[Role], services: Iterable[Service]) -> dict:
+    """A staff record's fields as the audit log keeps them."""
+    return {"name": name, "email": email, "roles": sorted(roles),
+            "services": sorted(service.slug for service in services)}
+
+
 def _describe(staff: StaffMember) -> dict:
-    return {"name": staff.name, "email": staff.email, "roles": sorted(staff.roles),
-            "services": sorted(service.slug for service in staff.services)}
+    return _details(name=staff.name, email=staff.email, roles=staff.roles, services=staff.services)
+
+
+# The fields of a staff record as a refusal names them.
+FIELD_WORDS = {"name": "name", "email": "email address", "roles": "roles", "services": "services"}
 
 
 def _check_role_change(actor: StaffMember | None, staff: StaffMember | None, before: frozenset[Role],
@@ -495,23 +517,40 @@ def _check_role_change(actor: StaffMember | None, staff: StaffMember | None, bef
 
 
 def may_manage(actor: StaffMember, staff: StaffMember) -> bool:
-    """Whether the actor may change this person's sign-in (email, invitation, authenticator, access): only someone
-    who may grant every role the person holds, so nobody takes over an account more trusted than their own."""
+    """Whether the actor may change this person's account: every field of it (name, email address, roles,
+    services) and their sign-in (invitation, authenticator, access). Only someone who may grant every role the
+    person holds, so nobody changes an account more trusted than their own."""
     return staff.roles <= grantable_roles(actor.roles)
 
 
-def _check_may_manage(actor: StaffMember | None, staff: StaffMember) -> None:
-    if actor is not None and not may_manage(actor, staff):
-        raise UserError(f"{staff.name} holds a role yours cannot grant ({staff.role_labels}), so you cannot change "
-                        "their email address or sign-in. Ask an owner or a clinical administrator.")
+def refusal_to_manage(actor: StaffMember | None, staff: StaffMember, *,
+                      changes: str = "details or sign-in") -> str | None:
+    """Why the actor may not change this person's account (`changes` says what they tried), or None if they may.
+    `actor` None is the command line, which may."""
+    if actor is None or may_manage(actor, staff):
+        return None
+    # Only owners grant administrative roles; owners and clinical administrators grant clinical ones.
+    ask = "an owner" if staff.roles & ADMINISTRATORS else "an owner or a clinical administrator"
+    return (f"{staff.name} holds a role yours cannot grant ({staff.role_labels}), so you cannot change their "
+            f"{changes}. Ask {ask}.")
 
 
-def needs_step_up(staff: StaffMember | None, *, email: str, roles: Iterable[Role]) -> bool:
-    """Whether saving these details changes roles or an email address, which needs a fresh MFA code."""
-    wanted = frozenset(Role(role) for role in roles)
+def _check_may_manage(actor: StaffMember | None, staff: StaffMember, *, changes: str) -> None:
+    refusal = refusal_to_manage(actor, staff, changes=changes)
+    if refusal:
+        raise UserError(refusal)
+
+
+def needs_step_up(staff: StaffMember | None, *, email: str, roles: Iterable[Role],
+                  service_ids: Iterable[int]) -> bool:
+    """Whether saving these details needs a fresh MFA code: a new account, a change of roles or email address, or
+    a change to the services of someone who may reveal identities (their services decide whose)."""
     if staff is None:
         return True
-    return wanted != staff.roles or email.strip().lower() != staff.email
+    if frozenset(Role(role) for role in roles) != staff.roles or email.strip().lower() != staff.email:
+        return True
+    return (has_capability(staff.roles, "pid.reveal")
+            and set(service_ids) != {service.id for service in staff.services})
 
 
 def create(*, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int],
@@ -534,23 +573,22 @@ def create(*, name: str, email: str, roles: Iterable[Role], service_ids: Iterabl
 
 def update(staff: StaffMember, *, name: str, email: str, roles: Iterable[Role], service_ids: Iterable[int],
            actor: StaffMember) -> None:
-    """Change a staff member's details, roles and services; the audit entry keeps before and after. Roles follow
-    the capability table and are never one's own; an email address only changes where the actor may manage
-    the person."""
+    """Change a staff member's details, roles and services; the audit entry keeps before and after. Someone else's
+    record changes only where the actor may manage them (may_manage); roles follow the capability table and are
+    never one's own."""
     email = email.strip().lower()
     _check_unique_email(email, except_id=staff.id)
     roles = frozenset(Role(role) for role in roles)
-    _check_role_change(actor, staff, staff.roles, roles)
-    if email != staff.email and staff.id != actor.id:
-        _check_may_manage(actor, staff)
+    services = _services_by_id(service_ids)
     before = _describe(staff)
-    staff.name = name.strip()
-    staff.email = email
-    staff.roles = roles
-    staff.services = _services_by_id(service_ids)
-    after = _describe(staff)
+    after = _details(name=name.strip(), email=email, roles=roles, services=services)
     if before == after:
         return
+    if staff.id != actor.id:
+        changed = [words for field, words in FIELD_WORDS.items() if before[field] != after[field]]
+        _check_may_manage(actor, staff, changes=listed(changed))
+    _check_role_change(actor, staff, staff.roles, roles)
+    staff.name, staff.email, staff.roles, staff.services = after["name"], email, roles, services
     if before["roles"] != after["roles"]:
         staff.session_version += 1  # sessions pick up new permissions only after signing in again
     audit.record("staff.updated", target=staff_target(staff), details={"before": before, "after": after})
@@ -561,7 +599,7 @@ def set_active(staff: StaffMember, *, active: bool, actor: StaffMember) -> None:
     """Deactivate (signing out at once) or reactivate a staff member."""
     if not active and staff.id == actor.id:
         raise UserError("You cannot deactivate your own account. Ask another administrator.")
-    _check_may_manage(actor, staff)
+    _check_may_manage(actor, staff, changes="access")
     if not active and has_capability(staff.roles, "admin.staff") and _other_active_admins(staff) == 0:
         raise UserError("This is the last active administrator; make someone else an administrator first.")
     staff.active = active
@@ -585,7 +623,7 @@ def unlock(staff: StaffMember) -> None:
 
 def reset_mfa(staff: StaffMember, *, actor: StaffMember) -> None:
     """Remove a lost authenticator; the person enrols again at their next sign-in."""
-    _check_may_manage(actor, staff)
+    _check_may_manage(actor, staff, changes="authenticator")
     _clear_mfa(staff)
     staff.session_version += 1
     audit.record("staff.mfa_reset", target=staff_target(staff))

@@ -11,7 +11,7 @@ from console.admin.forms import AuditFilterForm, ServiceForm, StaffForm
 from console.audit import service as audit
 from console.errors import UserError
 from console.forms import ActionForm
-from console.permissions import ADMINISTRATORS, Role, grantable_roles, requires
+from console.permissions import Role, grantable_roles, requires
 from console.services import service as services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -93,10 +93,19 @@ def staff_list():
     return render_template("admin/staff.html", staff=staff, locked=accounts.locked_accounts(staff))
 
 
+def _refusal(person) -> str | None:
+    """Why the signed-in administrator may change nothing of this person's record (shown disabled), or None: one's
+    own record is one's own to change (roles apart), anyone else's only where every role they hold is one the
+    administrator may grant."""
+    if person is None or person.id == current_user.id:
+        return None
+    return accounts.refusal_to_manage(current_user, person)
+
+
 def _fixed_roles(person) -> frozenset[Role]:
-    """Roles the signed-in administrator may not change on this form (shown disabled): all of their own, and
-    those the capability table does not let them grant."""
-    if person is not None and person.id == current_user.id:
+    """Roles the signed-in administrator may not change on this form (shown disabled): all of their own, all of
+    someone they may not manage, and those the capability table does not let them grant."""
+    if person is not None and (person.id == current_user.id or _refusal(person)):
         return frozenset(Role)
     return frozenset(Role) - grantable_roles(current_user.roles)
 
@@ -111,21 +120,30 @@ def _staff_form(person=None) -> StaffForm:
         # Browsers send nothing for a disabled checkbox: the roles held that cannot be changed here stay held.
         held = {role.value for role in person.roles & _fixed_roles(person)}
         form.roles.data = sorted(set(form.roles.data or []) | held)
+        if _refusal(person):
+            # Nor for disabled fields: what is not sent stays as it is; anything sent is for the service to refuse.
+            for name, value in (("name", person.name), ("email", person.email),
+                                ("services", [service.id for service in person.services])):
+                if name not in request.form:
+                    form[name].data = value
     return form
 
 
 def _staff_page(form: StaffForm, person=None):
+    refusal = _refusal(person)
     return render_template("admin/staff_form.html", form=form, person=person, action_form=ActionForm(),
-                           fixed_roles={role.value for role in _fixed_roles(person)},
+                           refusal=refusal, fixed_roles={role.value for role in _fixed_roles(person)},
+                           fixed_services={choice.value for choice in form.services.choices} if refusal else set(),
                            locked_until=accounts.locked_until(person) if person else None,
                            may_manage=person is None or accounts.may_manage(current_user, person),
-                           admin_held=bool(person and person.roles & ADMINISTRATORS),
                            fresh=step_up.mfa_is_fresh()), 400 if form.is_submitted() else 200
 
 
 def _step_up_if_needed(form: StaffForm, person=None) -> None:
-    """Giving or taking roles, or changing an email address, needs an MFA code given within a few minutes."""
-    if accounts.needs_step_up(person, email=form.email.data, roles=form.roles.data):
+    """Giving or taking roles, changing an email address or the services of someone who may reveal identities,
+    needs an MFA code given within a few minutes."""
+    if accounts.needs_step_up(person, email=form.email.data, roles=form.roles.data,
+                              service_ids=form.services.data or []):
         step_up.confirm(current_user, form.code.data)
 
 

@@ -2,13 +2,16 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from console.accounts.models import SignInFailures, StaffMember
 from console.audit.models import AuditEntry
+from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
 from tests.conftest import AuthActions, csrf_token, totp_now
@@ -242,6 +245,39 @@ def test_signing_out_one_browser_keeps_the_others(app, auth, moderator):
     auth.login(moderator, PASSWORD)
     auth.logout()
     assert phone.client.get("/").status_code == 200
+
+
+def test_a_sign_in_ends_twelve_hours_after_it_began_however_often_it_is_used(client, auth, moderator):
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        auth.login(moderator, PASSWORD)
+        # Used through the day: each answer renews the cookie for another 12 hours, but not the sign-in.
+        for hours, minutes in ((6, 0), (5, 59)):
+            clock.shift(timedelta(hours=hours, minutes=minutes))
+            assert client.get("/services").status_code == 200
+        clock.shift(timedelta(minutes=2))
+        response = client.get("/services?view=all")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/auth/login?next=%2Fservices%3Fview%3Dall"
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "You were signed in for 12 hours: sign in again." in page
+        assert client.get("/services").status_code == 302  # signed out, not only for one request
+        again = auth.post(response.headers["Location"], {"email": moderator, "password": PASSWORD})
+        assert again.headers["Location"] == "/services?view=all"  # back where they were
+        assert client.get("/services").status_code == 200
+
+
+def test_a_form_sent_after_the_sign_in_ended_returns_to_its_page_and_the_limit_is_a_setting(app, client, auth,
+                                                                                          moderator):
+    app.config["SESSION_MAX_HOURS"] = 1
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        auth.login(moderator, PASSWORD)
+        token = csrf_token(client, "/auth/account")
+        clock.shift(timedelta(hours=1, minutes=1))
+        response = client.post("/auth/logout-everywhere", data={"csrf_token": token},
+                               headers={"Referer": "http://localhost/auth/account"})
+        assert response.headers["Location"] == "/auth/login?next=%2Fauth%2Faccount"
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "You were signed in for 1 hour: sign in again." in page
 
 
 def stale_mfa(client) -> None:

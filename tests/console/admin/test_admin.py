@@ -368,6 +368,91 @@ def test_saving_a_name_needs_no_fresh_code(app, admin):
     assert response.status_code == 302
 
 
+
+# --- Every field of a more trusted account; a clinician's services (second review, finding 8) ----------------------
+
+def details_of(app, email: str) -> tuple[str, set[str], list[str]]:
+    """A person's name, roles and services (by short name), as saved."""
+    with app.app_context():
+        person = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == email))
+        return person.name, {role.value for role in person.roles}, [service.slug for service in person.services]
+
+
+def two_services(app) -> tuple[int, int]:
+    with app.app_context():
+        return make_service().id, make_service("Psychosis", "psychosis").id
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR])
+def test_a_non_clinical_administrator_changes_no_field_of_someone_more_trusted(app, admin, role):
+    home, other = two_services(app)
+    with app.app_context():
+        target = make_staff("cal.clinician@trust.example.org", roles=[role], name="Cal Clinician",
+                            services_=[db.session.get(Service, home)]).id
+    email, held = "cal.clinician@trust.example.org", [role.value]
+    # Each of these is a form the page does not offer (its fields are disabled), sent as if it did.
+    for form, refused in [
+        (edit_form("Cal Someone-Else", email, held, services=[str(home)]), "their name"),
+        (edit_form("Cal Clinician", email, held, services=[str(home), str(other)]), "their services"),
+        (edit_form("Cal Clinician", email, [*held, "team_manager"], services=[str(home)]), "their roles"),
+        (edit_form("Cal Someone-Else", email, held, services=[str(other)]), "their name and services"),
+    ]:
+        response = admin.post(f"/admin/staff/{target}/edit", form, form_page="/admin/staff/new")
+        assert response.status_code == 400
+        assert (f"Cal Clinician holds a role yours cannot grant ({role.label}), so you cannot change {refused}. "
+                in response.get_data(as_text=True))
+    assert details_of(app, email) == ("Cal Clinician", {role.value}, ["eating-disorders"])
+
+
+def test_a_more_trusted_persons_details_are_shown_disabled_with_the_reason(app, admin):
+    home, _ = two_services(app)
+    with app.app_context():
+        target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR], name="Cal Clinician",
+                            services_=[db.session.get(Service, home)]).id
+        colleague = make_staff().id
+    page = admin.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    fields = re.findall(r'<input[^>]*name="(?:name|email|roles|services)"[^>]*>', page)
+    assert len(fields) == 2 + 9 + 2 and all(" disabled" in field for field in fields)
+    assert ("Cal Clinician holds a role yours cannot grant (Clinical moderator), so you cannot change their details "
+            "or sign-in. Ask an owner or a clinical administrator." in page)
+    assert ">Save</button>" not in page
+    # Someone whose every role the administrator may grant is theirs to change.
+    page = admin.client.get(f"/admin/staff/{colleague}/edit").get_data(as_text=True)
+    assert not any(" disabled" in field for field in re.findall(r'<input[^>]*name="(?:name|email|services)"[^>]*>',
+                                                                 page))
+    assert ">Save</button>" in page
+
+
+def test_changing_a_clinicians_services_needs_a_fresh_mfa_code(app):
+    home, other = two_services(app)
+    with app.app_context():
+        target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR], name="Cal Clinician",
+                            services_=[db.session.get(Service, home)]).id
+    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    with owner.client.session_transaction() as session:
+        session["mfa_at"] = 0  # the sign-in's code was long ago
+    form = edit_form("Cal Clinician", "cal.clinician@trust.example.org", ["clinical_moderator"],
+                     services=[str(home), str(other)])
+    response = owner.post(f"/admin/staff/{target}/edit", form)
+    assert response.status_code == 400
+    assert "Enter the code from your authenticator app" in response.get_data(as_text=True)
+    assert details_of(app, "cal.clinician@trust.example.org")[2] == ["eating-disorders"]
+    owner.post(f"/admin/staff/{target}/edit", {**form, "code": totp_now(ADMIN_SECRET, steps_ahead=1)})
+    assert details_of(app, "cal.clinician@trust.example.org")[2] == ["eating-disorders", "psychosis"]
+
+
+def test_changing_the_services_of_someone_who_reveals_nobody_needs_no_fresh_code(app, admin):
+    home, other = two_services(app)
+    with app.app_context():
+        target = make_staff().id
+    with admin.client.session_transaction() as session:
+        session["mfa_at"] = 0
+    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+        "Alex Moderator", "alex.moderator@trust.example.org", ["non_clinical_moderator"],
+        services=[str(home), str(other)]))
+    assert response.status_code == 302
+    assert details_of(app, "alex.moderator@trust.example.org")[2] == ["eating-disorders", "psychosis"]
+
 def test_an_invitation_never_replaces_a_chosen_password(app, admin, smtp_server):
     with app.app_context():
         target = make_staff().id
