@@ -614,8 +614,10 @@ def _other_active_admins(staff: StaffMember) -> int:
     return len(admins)
 
 
-def unlock(staff: StaffMember) -> None:
-    """Lift a sign-in lockout, from every address."""
+def unlock(staff: StaffMember, *, actor: StaffMember | None) -> None:
+    """Lift a sign-in lockout, from every address (a lockout of someone more trusted stays for those who may manage
+    them: it holds back whoever is guessing their password)."""
+    _check_may_manage(actor, staff, changes="sign-in")
     _clear_failures(staff)
     audit.record("staff.unlocked", target=staff_target(staff))
     db.session.commit()

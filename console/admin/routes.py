@@ -220,7 +220,8 @@ def staff_set_active(staff_id: int):
 @requires("admin.staff")
 def staff_unlock(staff_id: int):
     """Lift a sign-in lockout."""
-    return _account_action(staff_id, accounts.unlock, "{name} can sign in again.")
+    return _account_action(staff_id, lambda person: accounts.unlock(person, actor=current_user),
+                           "{name} can sign in again.")
 
 
 @bp.route("/staff/<int:staff_id>/reset-mfa", methods=["POST"])

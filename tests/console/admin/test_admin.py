@@ -159,6 +159,27 @@ def test_unlock_lets_a_locked_person_sign_in(app, admin):
     assert moderator.login("alex.moderator@trust.example.org", PASSWORD).headers["Location"] == "/"
 
 
+def test_a_lockout_of_someone_more_trusted_is_lifted_only_by_those_who_may_manage_them(app, admin):
+    with app.app_context():
+        staff_id = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
+                              name="Cal Clinician").id
+    clinician = AuthActions(app.test_client())
+    for _ in range(5):
+        clinician.login("cal.clinician@trust.example.org", "wrong")
+    page = admin.client.get(f"/admin/staff/{staff_id}/edit").get_data(as_text=True)
+    assert "Locked until" in page and ">Unlock</button>" not in page
+    refused = admin.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit",
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Cal Clinician holds a role yours cannot grant (Clinical moderator), so you cannot change their sign-in." \
+        in refused
+    assert "This account is locked after too many failed sign-in attempts." in clinician.login(
+        "cal.clinician@trust.example.org", PASSWORD).get_data(as_text=True)
+    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit")
+    # Signed in: a clinician is then asked to set up their authenticator.
+    assert clinician.login("cal.clinician@trust.example.org", PASSWORD).headers["Location"] == "/auth/mfa/setup"
+
+
 def test_removing_an_authenticator_makes_the_person_enrol_again(app):
     secret = pyotp.random_base32()
     with app.app_context():
