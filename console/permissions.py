@@ -80,8 +80,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "escalation.plans": ADMINISTRATORS,
     "pid.reveal": CLINICAL_ROLES,
     "pid.subject_rights": frozenset({Role.CLINICAL_ADMIN}),
-    # Whether a reveal needs a second clinician is a clinical decision, not an administrative one.
+    # Whether a reveal needs a second clinician is a clinical decision, not an administrative one: owners and
+    # clinical administrators make a service's reveals wait for one; only an owner lets a service do without, with
+    # a reason (and each reveal is then reviewed by a second clinician afterwards).
     "escalation.two_person_rule": frozenset({Role.OWNER, Role.CLINICAL_ADMIN}),
+    "escalation.direct_reveal": frozenset({Role.OWNER}),
     # Who may give or take away which role (ROLE_GRANTS below): only owners make owners and administrators,
     # only owners and clinical administrators make clinical staff, any administrator the other roles.
     "roles.grant_administrative": frozenset({Role.OWNER}),
