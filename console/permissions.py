@@ -50,6 +50,12 @@ MODERATING_ROLES = frozenset({
 })
 
 ROTA_MANAGERS = frozenset({Role.OWNER, Role.TEAM_MANAGER})
+PEER_ROLES = frozenset({Role.PEER_MODERATOR, Role.DIGITAL_CHAMPION, Role.VOLUNTEER})
+
+# How senior a role is where one person's decision may be undone only by someone at least as senior (showing a post
+# again that someone hid): clinical staff, then the other staff, then peer moderators, digital champions and
+# volunteers, who are of one rank.
+SENIORITY: dict[Role, int] = {role: 3 if role in CLINICAL_ROLES else 1 if role in PEER_ROLES else 2 for role in Role}
 
 # Owners, administrators and clinical staff can reach sensitive data: a password alone is not enough.
 MFA_REQUIRED_ROLES = ADMINISTRATORS | CLINICAL_ROLES
@@ -68,6 +74,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "rota.publish": ROTA_MANAGERS,
     "rota.mine": MODERATING_ROLES,  # own shifts, calendar subscription
     "queue.work": MODERATING_ROLES,
+    # A post hidden while critical is shown again only by clinical staff, whoever hid it.
+    "queue.show_critical_again": CLINICAL_ROLES,
     "queue.report": ADMINISTRATORS | {Role.TEAM_MANAGER},  # how fast each service's queue is worked
     # Safety alerts of one's own services: moderators and team managers are in each service's alert chain.
     "alerts.respond": MODERATING_ROLES | ROTA_MANAGERS,
@@ -80,8 +88,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "escalation.plans": ADMINISTRATORS,
     "pid.reveal": CLINICAL_ROLES,
     "pid.subject_rights": frozenset({Role.CLINICAL_ADMIN}),
-    # Whether a reveal needs a second clinician is a clinical decision, not an administrative one.
+    # Whether a reveal needs a second clinician is a clinical decision, not an administrative one: owners and
+    # clinical administrators make a service's reveals wait for one; only an owner lets a service do without, with
+    # a reason (and each reveal is then reviewed by a second clinician afterwards).
     "escalation.two_person_rule": frozenset({Role.OWNER, Role.CLINICAL_ADMIN}),
+    "escalation.direct_reveal": frozenset({Role.OWNER}),
     # Who may give or take away which role (ROLE_GRANTS below): only owners make owners and administrators,
     # only owners and clinical administrators make clinical staff, any administrator the other roles.
     "roles.grant_administrative": frozenset({Role.OWNER}),
@@ -109,6 +120,17 @@ def roles_with(capability: str) -> frozenset[Role]:
 def has_capability(roles: frozenset[Role], capability: str) -> bool:
     """Tell whether any of the roles holds the capability."""
     return bool(roles & roles_with(capability))
+
+
+def most_senior(roles: frozenset[Role]) -> Role | None:
+    """The most senior of the roles (SENIORITY; between equals, the first in Role's order), or None for none."""
+    order = list(Role)
+    return min(roles, key=lambda role: (-SENIORITY[role], order.index(role)), default=None)
+
+
+def seniority(roles: frozenset[Role]) -> int:
+    """How senior someone holding these roles is (SENIORITY of the most senior; 0 for none)."""
+    return max((SENIORITY[role] for role in roles), default=0)
 
 
 def grantable_roles(roles: frozenset[Role]) -> frozenset[Role]:

@@ -41,6 +41,10 @@ DEFAULT_STEPS = [
      "required": True, "evidence": "text", "choices": [], "due_minutes": None},
 ]
 
+# A reveal waits for a second clinician's approval (break glass excepted) in every service, unless an owner has said
+# why a service may do without; each reveal there is then reviewed by a second clinician afterwards.
+DEFAULT_TWO_PERSON_REVEAL = True
+
 
 class InvalidPlan(ValueError):
     """A plan that cannot be used; the message lists every reason."""

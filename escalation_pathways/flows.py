@@ -1,11 +1,12 @@
 """Revealing who a pseudonym is, and subject rights: the multi-step work around the PID vault.
 
 A reveal is always for an open case, by a clinician (`pid.reveal`), with a typed justification; the route has
-already asked for a fresh MFA code. Where the service's plan asks for two people, the request waits for a
-second clinician; in an emergency a clinician may break glass, which reveals at once and opens a review that a
-second clinician must complete within 24 hours. An approved request lets its requester open the identity for
-a short while; every opening and every edit is audited in the vault's own chain. Emails and the main audit log
-name the case, never the person.
+already asked for a fresh MFA code. The request waits for a second clinician, unless an owner has said why the
+service may do without (a "direct" reveal); in an emergency a clinician may break glass. A break glass or direct
+reveal is shown at once and opens a review that a second clinician must complete within 24 hours, so no identity
+is ever seen by one clinician alone without a second one looking at why. An approved request lets its requester
+open the identity for a short while; every opening and every edit is audited in the vault's own chain. Emails and
+the main audit log name the case, never the person.
 """
 
 import json
@@ -61,9 +62,8 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
                         "otherwise ask an administrator to add a second clinician to the service.")
     request = RevealRequest(case_id=case.id, requested_by_id=viewer.id, justification=justification, kind=kind,
                             state="pending" if kind == "two_person" else "approved")
-    if request.state == "approved":
+    if request.state == "approved":  # shown without a second clinician's approval: one reviews it afterwards
         request.decided_at, request.usable_until = now, now + USABLE_FOR
-    if kind == "break_glass":
         request.review_due_at = now + REVIEW_WITHIN
     db.session.add(request)
     db.session.flush()
@@ -76,6 +76,11 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
         tell_clinicians(case, viewer, "Break glass: review needed within 24 hours",
                          f"{viewer.name} revealed an identity in an emergency. A second clinician must review "
                          "it within 24 hours.")
+    else:
+        tell_clinicians(case, viewer, "Reveal to review within 24 hours",
+                         f"{viewer.name} revealed an identity without a second clinician's approval (an owner has "
+                         f"said why {case.service.name} may do without). A second clinician must review it within "
+                         "24 hours.")
     db.session.commit()
     outbox.send_soon()
     return request
@@ -106,20 +111,21 @@ def decide(viewer, *, request_id: int, approve: bool) -> RevealRequest:
     return request
 
 
-def review_break_glass(viewer, *, request_id: int, note: str) -> RevealRequest:
-    """A second clinician's review of an emergency reveal."""
+def review_reveal(viewer, *, request_id: int, note: str) -> RevealRequest:
+    """A second clinician's review of a reveal made without one's approval (break glass, or direct)."""
     request = _request_or_raise(viewer, request_id)
-    if request.kind != "break_glass":
-        raise UserError("Only emergency (break glass) reveals are reviewed.")
+    if request.review_due_at is None:
+        raise UserError("Only a reveal made without a second clinician's approval is reviewed.")
     if request.reviewed_at is not None:
-        raise UserError("This emergency reveal was already reviewed.")
+        raise UserError("This reveal was already reviewed.")
     if request.requested_by_id == viewer.id:
-        raise UserError("A second clinician reviews an emergency reveal, not the one who made it.")
+        raise UserError("A second clinician reviews a reveal, not the one who made it.")
     note = note.strip()
     if len(note) < MIN_REASON:
         raise UserError(f"Write what the review found (at least {MIN_REASON} characters).")
     request.reviewed_by_id, request.reviewed_at, request.review_note = viewer.id, utcnow(), note
-    audit.record("pid.break_glass_reviewed", target=f"case {request.case_id}", details={"request": request.id})
+    audit.record("pid.break_glass_reviewed" if request.kind == "break_glass" else "pid.reveal_reviewed",
+                 target=f"case {request.case_id}", details={"request": request.id})
     db.session.commit()
     return request
 
@@ -169,16 +175,18 @@ def waiting_for(viewer) -> list[RevealRequest]:
 
 
 def reviews_due(viewer) -> list[RevealRequest]:
-    """Emergency reveals in the viewer's services not yet reviewed, the soonest due first."""
+    """Reveals made without a second clinician's approval (break glass, direct) in the viewer's services, not yet
+    reviewed, the soonest due first."""
     if not viewer.can("pid.reveal"):
         return []
-    return _requests(viewer, RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None))
+    return _requests(viewer, RevealRequest.review_due_at.is_not(None), RevealRequest.reviewed_at.is_(None))
 
 
 def reviews_overdue(*, now: datetime) -> list[RevealRequest]:
-    """Emergency reveals in any service whose review by a second clinician is overdue (for the scheduler)."""
+    """Reveals made without a second clinician's approval, in any service, whose review by one is overdue (for the
+    scheduler)."""
     return list(db.session.scalars(sa.select(RevealRequest).where(
-        RevealRequest.kind == "break_glass", RevealRequest.reviewed_at.is_(None), RevealRequest.review_due_at < now)
+        RevealRequest.reviewed_at.is_(None), RevealRequest.review_due_at < now)
         .order_by(RevealRequest.review_due_at)))
 
 

@@ -111,10 +111,13 @@ class PlanStepForm(FlaskForm):
 
 
 class PlanForm(ConsoleForm):
-    """A service's escalation plan: its steps in order, and whether a reveal needs a second clinician."""
+    """A service's escalation plan: its steps in order, and whether a reveal needs a second clinician (and, where
+    an owner says it need not, why)."""
 
     steps = FieldList(FormField(PlanStepForm), min_entries=1)
     two_person_reveal = BooleanField("A reveal waits for a second clinician's approval (break glass excepted)")
+    direct_reveal_reason = TextAreaField("Why this service may reveal without a second clinician's approval",
+                                         validators=[Optional(), Length(max=LONG)])
     submit = SubmitField("Save as a new version")
 
 

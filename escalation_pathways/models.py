@@ -15,6 +15,7 @@ from console.database import UTCDateTime, utcnow
 from console.extensions import db
 from console.queue.models import Post
 from console.services.models import Service
+from escalation_pathways.checklists import DEFAULT_TWO_PERSON_REVEAL
 
 
 class EscalationPlan(db.Model):
@@ -31,12 +32,15 @@ class EscalationPlan(db.Model):
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"), index=True)
     version: Mapped[int]
     steps: Mapped[list] = mapped_column(sa.JSON)
-    # A reveal waits for a second clinician's approval (break glass excepted).
-    two_person_reveal: Mapped[bool] = mapped_column(default=False)
+    # A reveal waits for a second clinician's approval (break glass excepted), unless an owner switched this off
+    # for the service, giving the reason kept beside it (carried to each later version while it stays off).
+    two_person_reveal: Mapped[bool] = mapped_column(default=DEFAULT_TWO_PERSON_REVEAL)
+    direct_reveal_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="SET NULL"))
 
     service: Mapped[Service] = relationship()
+    created_by: Mapped[StaffMember | None] = relationship()
 
 
 class Case(db.Model):
@@ -101,8 +105,9 @@ class ClinicalNote(db.Model):
 class RevealRequest(db.Model):
     """A clinician's request to see who a case's pseudonym is, with their justification (never the PID).
 
-    kind: "direct" (no second clinician needed), "two_person" (waits for one) or "break_glass" (an emergency:
-    revealed at once, reviewed by a second clinician within 24 hours). state: "pending", "approved", "refused".
+    kind: "two_person" (waits for a second clinician), "break_glass" (an emergency: revealed at once) or "direct"
+    (revealed at once where an owner has said why the service needs no second clinician first); a break glass or
+    direct reveal is reviewed by a second clinician within 24 hours. state: "pending", "approved", "refused".
     """
 
     __tablename__ = "reveal_requests"
@@ -120,7 +125,7 @@ class RevealRequest(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The requester may open the identity until then (an approval is not a standing permission).
     usable_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Break glass only: the second clinician's review.
+    # A reveal made without a second clinician's approval (break glass, direct): the second clinician's review.
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -236,21 +236,34 @@ def refuse_reveal(request_id: int):
 @bp.route("/reveals/<int:request_id>/review", methods=["POST"])
 @requires("pid.reveal")
 def review_reveal(request_id: int):
-    """A second clinician reviews an emergency reveal."""
+    """A second clinician reviews a reveal made without one's approval (break glass, or direct)."""
     form = ReviewForm()
-    done, _ = form_action(form, lambda: flows.review_break_glass(current_user, request_id=request_id,
-                                                                 note=form.note.data), "Review recorded.")
+    done, _ = form_action(form, lambda: flows.review_reveal(current_user, request_id=request_id,
+                                                            note=form.note.data), "Review recorded.")
     if not done:
         _flash_errors(form)
     return redirect(back_to(request.referrer, url_for("escalation.index")))
 
 
+def _plan_page(service, form: PlanForm, version: int, status: int = 200, *, said: str | None = None):
+    """The plan editor, with what the person may change of the two-person rule and, while it is off, who switched it
+    off, when and why."""
+    rule_on = escalations.plan_steps(service)[1]
+    return render_template("escalation/plan.html", service=service, form=form, version=version, rule_on=rule_on,
+                           may_change_rule=escalations.may_change_two_person_rule(current_user, now_on=rule_on),
+                           may_allow_direct=current_user.can("escalation.direct_reveal"),
+                           decision=escalations.direct_reveal_decision(service), said=said), status
+
+
 def _plan_form(service) -> tuple[PlanForm, int]:
     """The plan editor, filled with the plan in force on GET; and that plan's version."""
     steps, two_person, version = escalations.plan_steps(service)
-    data = {"two_person_reveal": two_person,
-            "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps]}
-    return (PlanForm(data=data) if request.method == "GET" else PlanForm()), version
+    if request.method != "GET":
+        return PlanForm(), version
+    decision = escalations.direct_reveal_decision(service)
+    return PlanForm(data={"two_person_reveal": two_person,
+                          "direct_reveal_reason": decision.direct_reveal_reason if decision else "",
+                          "steps": [{**step, "choices": "; ".join(step["choices"])} for step in steps]}), version
 
 
 @bp.route("/plans/<slug>", methods=["GET", "POST"])
@@ -259,25 +272,25 @@ def plan(slug: str):
     """A service's escalation plan: edit its steps; saving makes a new version."""
     service = services.get_visible_or_raise(current_user, slug=slug)
     form, version = _plan_form(service)
-    may_change_rule = current_user.can("escalation.two_person_rule")
     changed = rearranged(form, "steps")
     if changed is not None:
         form, said = changed
-        return render_template("escalation/plan.html", service=service, form=form, version=version,
-                               may_change_rule=may_change_rule, said=said)
+        return _plan_page(service, form, version, said=said)
 
     def save():
         # A disabled box sends nothing: for those who may not change the rule, it stays as it is.
-        two_person = form.two_person_reveal.data if may_change_rule else escalations.plan_steps(service)[1]
+        two_person = escalations.plan_steps(service)[1]
+        if escalations.may_change_two_person_rule(current_user, now_on=two_person):
+            two_person = form.two_person_reveal.data
         return escalations.save_plan(service, steps=checklists.steps_from_rows(form.steps.data),
-                                     two_person_reveal=two_person, actor=current_user)
+                                     two_person_reveal=two_person, actor=current_user,
+                                     direct_reveal_reason=form.direct_reveal_reason.data or "")
 
     done, saved = form_action(form, save, lambda p: (f"Saved as version {p.version}. Open cases keep their "
                                                      "version; new cases use this one.", "success"))
     if done:
         return redirect(url_for("escalation.plan", slug=slug))
-    return render_template("escalation/plan.html", service=service, form=form, version=version,
-                           may_change_rule=may_change_rule), 400 if form.is_submitted() else 200
+    return _plan_page(service, form, version, 400 if form.is_submitted() else 200)
 
 
 @bp.route("/subjects", methods=["GET", "POST"])

@@ -51,26 +51,59 @@ def plan_steps(service: Service) -> tuple[list[dict], bool, int]:
     """The steps, two-person setting and version number the service's next case would use (0: the default)."""
     plan = current_plan(service)
     if plan is None:
-        return [dict(step) for step in checklists.DEFAULT_STEPS], False, 0
+        return [dict(step) for step in checklists.DEFAULT_STEPS], checklists.DEFAULT_TWO_PERSON_REVEAL, 0
     return plan.steps, plan.two_person_reveal, plan.version
 
 
-def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, actor) -> EscalationPlan:
+def may_change_two_person_rule(actor, *, now_on: bool) -> bool:
+    """Whether the actor may switch the service's two-person rule for reveals from how it is now: off only by an
+    owner (with a reason), on by owners and clinical administrators."""
+    return actor.can("escalation.direct_reveal" if now_on else "escalation.two_person_rule")
+
+
+def direct_reveal_decision(service: Service) -> EscalationPlan | None:
+    """While the service's reveals need no second clinician first: the plan version in which an owner decided so
+    (or last gave the reason), for who decided, when and why; None while they need one."""
+    decided = None
+    for plan in db.session.scalars(sa.select(EscalationPlan).where(EscalationPlan.service_id == service.id)
+                                   .order_by(EscalationPlan.version.desc())):
+        if plan.two_person_reveal or (decided and plan.direct_reveal_reason != decided.direct_reveal_reason):
+            break
+        decided = plan
+    return decided
+
+
+def save_plan(service: Service, *, steps: list[dict], two_person_reveal: bool, actor,
+              direct_reveal_reason: str = "") -> EscalationPlan:
     """A new version of the service's plan (earlier cases keep theirs); InvalidPlan as a UserError. Whether a
-    reveal needs a second clinician is a clinical decision: only owners and clinical administrators change it."""
+    reveal needs a second clinician is a clinical decision: owners and clinical administrators switch it on; only
+    an owner switches it off, saying why (the reason is kept while it stays off, whoever saves the steps)."""
     try:
         steps = checklists.check_plan(steps)
     except checklists.InvalidPlan as error:
         raise UserError(str(error)) from None
+    plan_now = current_plan(service)
     _, two_person_now, version = plan_steps(service)
-    if two_person_reveal != two_person_now and not actor.can("escalation.two_person_rule"):
-        raise UserError("Whether a reveal waits for a second clinician is a clinical decision: ask a clinical "
+    reason_now = plan_now.direct_reveal_reason if plan_now else ""
+    if two_person_reveal != two_person_now and not may_change_two_person_rule(actor, now_on=two_person_now):
+        raise UserError("Only an owner may let a service reveal without a second clinician, saying why: ask an "
+                        "owner to change it." if two_person_now else
+                        "Whether a reveal waits for a second clinician is a clinical decision: ask a clinical "
                         "administrator or an owner to change it.")
+    reason = ""
+    if not two_person_reveal:
+        reason = direct_reveal_reason.strip() if actor.can("escalation.direct_reveal") else reason_now
+        if len(reason) < MIN_REASON:
+            raise UserError(f"Say why {service.name} may reveal without a second clinician (at least {MIN_REASON} "
+                            "characters).")
     plan = EscalationPlan(service_id=service.id, version=version + 1, steps=steps,
-                          two_person_reveal=two_person_reveal, created_by_id=actor.id)
+                          two_person_reveal=two_person_reveal, direct_reveal_reason=reason, created_by_id=actor.id)
     db.session.add(plan)
     audit.record("escalation.plan_saved", target=service.slug,
                  details={"version": plan.version, "steps": len(steps), "two_person_reveal": two_person_reveal})
+    if two_person_reveal != two_person_now or reason != reason_now:
+        audit.record("escalation.two_person_required" if two_person_reveal else "escalation.direct_reveal_allowed",
+                     target=service.slug, details={"reason": reason})
     try:
         db.session.commit()
     except IntegrityError:  # another administrator saved the same version a moment before
@@ -87,7 +120,8 @@ def _plan_in_force(service: Service, actor) -> EscalationPlan:
     if plan is None:
         insert_or_ignore(db.session, EscalationPlan, index_elements=["service_id", "version"],
                          service_id=service.id, version=1, steps=[dict(s) for s in checklists.DEFAULT_STEPS],
-                         two_person_reveal=False, created_by_id=actor.id, created_at=utcnow())
+                         two_person_reveal=checklists.DEFAULT_TWO_PERSON_REVEAL, direct_reveal_reason="",
+                         created_by_id=actor.id, created_at=utcnow())
         plan = current_plan(service)
     return plan
 

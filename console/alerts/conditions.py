@@ -24,7 +24,7 @@ KINDS = {
     "checks_missed": "Checks overdue",
     "nobody_on": "Nobody signed on",
     "step_overdue": "An escalation step overdue",
-    "review_overdue": "An emergency reveal not reviewed",
+    "review_overdue": "A reveal not reviewed by a second clinician",
 }
 
 
@@ -114,13 +114,16 @@ def nobody_on(service: Service, now: datetime) -> list[Condition]:
 
 
 def escalations_late(now: datetime) -> list[Condition]:
-    """Required escalation steps past their deadline, and emergency reveals not reviewed within 24 hours."""
+    """Required escalation steps past their deadline, and reveals made without a second clinician's approval (break
+    glass, direct) not reviewed by one within 24 hours."""
     found = [Condition(case.service, "step_overdue", f"case:{case.id}:{step['key']}",
                        f"Escalation case {case.id} in {case.service.name}: the step \u201c{step['title']}\u201d is "
                        "overdue.", "escalation.case", {"case_id": case.id})
              for case, steps in escalations.overdue_steps(now=now) for step in steps]
     found += [Condition(request.case.service, "review_overdue", f"reveal:{request.id}",
-                        f"An emergency reveal in escalation case {request.case.id} ({request.case.service.name}) has "
+                        ("An emergency reveal" if request.kind == "break_glass" else
+                         "A reveal made without a second clinician") +
+                        f" in escalation case {request.case.id} ({request.case.service.name}) has "
                         f"not been reviewed by a second clinician: the review was due at "
                         f"{local_time(request.review_due_at)}.", "escalation.case", {"case_id": request.case.id})
               for request in reveals.reviews_overdue(now=now)]

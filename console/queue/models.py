@@ -148,6 +148,10 @@ class ModerationEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_members.id"))  # None: the platform
+    # The actor's most senior role when they acted (console.permissions.most_senior): showing a hidden post again
+    # is measured against the role it was hidden in, whatever roles that person holds later. None for the platform,
+    # and for events recorded before migration 0023.
+    actor_role: Mapped[str | None] = mapped_column(sa.String(24))
     action: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a parked item's follow-up time

@@ -147,20 +147,22 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
     now = utcnow()
     after = request.args.get("after", type=int)
     after = after if after is not None and 0 < after <= LARGEST_ID else None
+    not_shown_again = work.why_not_shown_again(current_user, post) if post.state == "hidden" else None
     return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
                            form=form or ItemActionForm(), due=work.due(post, now), now=now,
                            mine=post.claimed_by_id == current_user.id and post.claim_expires_at
                            and post.claim_expires_at > now, case=escalations.case_for_post(post),
-                           buttons=_buttons(post), after=after, poster=queue.poster_history(post),
+                           buttons=_buttons(post, may_show_again=not_shown_again is None),
+                           not_shown_again=not_shown_again, after=after, poster=queue.poster_history(post),
                            reasons=queue.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
                            poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
 
 
-def _buttons(post) -> list[tuple[str, str]]:
+def _buttons(post, *, may_show_again: bool) -> list[tuple[str, str]]:
     """The item's action buttons (value, label): protective actions first on a critical item."""
     labels = dict((choice.value, choice.label) for choice in ACTIONS)
-    if post.state == "hidden":  # decided: it can only be shown again, or noted
-        return [("unhidden", labels["unhidden"]), ("note", labels["note"])]
+    if post.state == "hidden":  # decided: it can only be shown again (by someone as senior as who hid it), or noted
+        return ([("unhidden", labels["unhidden"])] if may_show_again else []) + [("note", labels["note"])]
     order = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
     return [(value, labels[value]) for value in order]
 

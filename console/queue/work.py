@@ -6,7 +6,9 @@ win, on SQLite or PostgreSQL. "Next item" on PostgreSQL picks with FOR UPDATE SK
 asking at the same moment are handed different items.
 
 Every action is an append-only moderation event; the item's state is derived from its events
-(`state_after`), and kept on the post in the same transaction so the queue can be sorted on it.
+(`state_after`), and kept on the post in the same transaction so the queue can be sorted on it. A hidden post is
+shown again only by someone at least as senior as whoever hid it, and by clinical staff if it was critical
+(`why_not_shown_again`); a refusal changes nothing and sends the platform nothing.
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
+from console.permissions import SENIORITY, Role, most_senior, seniority
 from console.platform import service as platform
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, urgency, workable_services
@@ -30,6 +33,8 @@ NEEDS_REASON = {Action.HIDDEN: "Say why the post is hidden.", Action.NOTE: "Writ
                 Action.UNHIDDEN: "Say why the post is shown again.",
                 Action.PARKED: "Say what the follow-up is for.",
                 Action.ESCALATED: "Say why it is escalated: the clinician picks the case up from there."}
+# Who may show again a post hidden by someone of each rank (console.permissions.SENIORITY).
+SHOWN_AGAIN_BY = {3: "clinical staff", 2: "clinical or non-clinical staff", 1: "any moderator"}
 
 
 def state_after(events: list[ModerationEvent]) -> str:
@@ -71,8 +76,9 @@ def due(post: Post, now: datetime, settings: QueueSettings | None = None) -> Due
 
 
 def _record(post: Post, moderator, action: Action, reason: str = "", due_at: datetime | None = None) -> None:
-    db.session.add(ModerationEvent(post_id=post.id, actor_id=moderator.id, action=action.value, reason=reason,
-                                   due_at=due_at, created_at=utcnow()))
+    role = most_senior(moderator.roles)
+    db.session.add(ModerationEvent(post_id=post.id, actor_id=moderator.id, actor_role=role.value if role else None,
+                                   action=action.value, reason=reason, due_at=due_at, created_at=utcnow()))
 
 
 def claim(moderator, *, post_id: int) -> Post:
@@ -176,9 +182,33 @@ def checked_action(moderator, *, post_id: int, action: Action, reason: str = "",
     if action == Action.UNHIDDEN:
         if post.state != "hidden":
             raise UserError("Only a hidden post can be shown again.")
+        refusal = why_not_shown_again(moderator, post)
+        if refusal:
+            raise UserError(refusal)
     elif action not in (Action.NOTE,) and post.state not in OPEN_STATES:
         raise UserError(f"This item is already {post.state.replace('_', ' ')}.")
     return post
+
+
+def why_not_shown_again(moderator, post: Post) -> str | None:
+    """Why the moderator may not show this hidden post again, in words, or None when they may: it takes someone at
+    least as senior as whoever hid it (console.permissions.SENIORITY), and clinical staff for a post hidden while
+    critical."""
+    hidden = db.session.scalar(sa.select(ModerationEvent).where(
+        ModerationEvent.post_id == post.id, ModerationEvent.action == Action.HIDDEN.value)
+        .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc()).limit(1))
+    if hidden is None or hidden.actor is None:
+        return None
+    # Only the platform's edit changes a post's priority, and it puts the post back in the queue: a post hidden now
+    # has the priority it was hidden at.
+    if post.priority == Priority.CRITICAL and not moderator.can("queue.show_critical_again"):
+        return f"{hidden.actor.name} hid this post while it was critical: only clinical staff can show it again."
+    role = Role(hidden.actor_role) if hidden.actor_role else most_senior(hidden.actor.roles)  # older: roles now
+    if role is not None and SENIORITY[role] > seniority(moderator.roles):
+        label = role.label.lower()
+        return (f"{hidden.actor.name} hid this post as {'an' if label[0] in 'aeiou' else 'a'} {label}: only "
+                f"{SHOWN_AGAIN_BY[SENIORITY[role]]} can show it again.")
+    return None
 
 
 def record_action(post: Post, moderator, action: Action, reason: str = "", due_at: datetime | None = None) -> None:

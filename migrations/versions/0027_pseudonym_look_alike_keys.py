@@ -3,7 +3,7 @@ console.identifiers.look_alike_key), so a search for "Willow" finds "Wіllow" wi
 pseudonym that looks like another poster's. The keys of posts already stored are worked out here.
 
 Revision ID: 0027
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-04 21:00:00
 
 """
@@ -14,7 +14,7 @@ from console.identifiers import look_alike_key
 
 
 revision = '0027'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

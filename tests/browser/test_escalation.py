@@ -3,19 +3,30 @@ checklist and closes the case."""
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from console import demo
+from console.accounts.models import StaffMember
+from console.extensions import db
+from console.services.models import Service
+from escalation_pathways import service as escalations
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
 
 pytestmark = pytest.mark.browser
 CLINICIAN = "sarah.bennett@demo-trust.example.org"  # clinical moderator, eating disorders
+OWNER = "amara.okafor@demo-trust.example.org"
 
 
 def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_case(page, live_app, live_server):
     with live_app.app_context():
         demo.load_thread()
+        # The owner lets Eating disorders reveal without a second clinician first (each reveal reviewed afterwards).
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        owner = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == OWNER))
+        escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                              direct_reveal_reason="One clinician overnight; reviewed each morning", actor=owner)
     sign_in_with_password(page, live_server, CLINICIAN)
     page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
     page.get_by_role("button", name="Continue").click()
@@ -33,6 +44,7 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     expect(page.get_by_role("heading", name="Case 1: Willow in Eating disorders")).to_be_visible()
     expect(page.get_by_text("Escalated: the case is open")).to_be_visible()
     expect(page.get_by_text("Please talk to the moderators, they can help tonight.")).to_be_visible()
+    expect(page.get_by_text("Eating disorders does not ask for a second clinician before a reveal")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "escalation-case")
 
@@ -92,7 +104,9 @@ def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app,
     page.get_by_role("link", name="Escalation plan of Eating disorders").click()
     expect(page.get_by_role("heading", name="Escalation plan: Eating disorders")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("A reveal waits for a second clinician's approval").check()
+    # On by default; a clinical administrator may not switch it off (only an owner, saying why).
+    expect(page.get_by_label("A reveal waits for a second clinician's approval")).to_be_checked()
+    expect(page.get_by_label("A reveal waits for a second clinician's approval")).to_be_disabled()
     page.get_by_role("button", name="Save as a new version").click()
     expect(page.get_by_text("Saved as version 1.")).to_be_visible()
     screenshot(page, "escalation-plan")

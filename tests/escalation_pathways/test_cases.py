@@ -20,6 +20,7 @@ from tests.escalation_pathways.conftest import MEGAN, SARAH, demo_post_id, escal
 
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
 NON_CLINICAL_ADMIN = next(p for p in PEOPLE if p.role == Role.NON_CLINICAL_ADMIN)
+OWNER = next(p for p in PEOPLE if p.role == Role.OWNER)
 REQUIRED_AFTER_REVIEW = ["Assess the risk level", "Inform the service mailbox", "Record a clinical note",
                          "Close and review: what happened and what follows"]
 
@@ -221,23 +222,32 @@ def test_plan_steps_are_added_and_reordered_with_buttons_and_saved_in_that_order
 
 
 def test_only_clinical_staff_decide_whether_a_reveal_needs_a_second_clinician(app, client, auth, demo_data):
-    with app.app_context():
-        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-        clinical_admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == ADMIN.email))
-        escalations.save_plan(service, steps=[dict(s) for s in escalations.checklists.DEFAULT_STEPS],
-                              two_person_reveal=True, actor=clinical_admin)
     sign_in(auth, NON_CLINICAL_ADMIN)
     page = "/escalation/plans/eating-disorders"
     editor = client.get(page).get_data(as_text=True)
     assert re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor)
-    assert "Now on for this service. A clinical decision: only clinical administrators and owners change it" in editor
+    assert "Now on for this service. Only an owner may switch it off, with a reason." in editor
     steps = {"steps-0-title": "Read the thread", "steps-0-role": "any", "steps-0-evidence": "none"}
     auth.post(page, steps, form_page=page)  # the box unticked: as a browser sends a disabled one
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
         assert escalations.plan_steps(service)[1] is True
-        with pytest.raises(UserError, match="a clinical decision"):
+        non_clinical_admin = db.session.scalar(sa.select(StaffMember).where(
+            StaffMember.email == NON_CLINICAL_ADMIN.email))
+        with pytest.raises(UserError, match="Only an owner may let a service reveal without a second clinician"):
             escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                                  direct_reveal_reason="We would rather not wait", actor=non_clinical_admin)
+        owner = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == OWNER.email))
+        escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                              direct_reveal_reason="One clinician overnight; reviewed each morning", actor=owner)
+    editor = client.get(page).get_data(as_text=True)
+    assert re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor)
+    assert "Now off for this service. A clinical decision: only clinical administrators and owners switch it on." \
+        in editor
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        with pytest.raises(UserError, match="a clinical decision"):
+            escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=True,
                                   actor=db.session.scalar(sa.select(StaffMember).where(
                                       StaffMember.email == NON_CLINICAL_ADMIN.email)))
 
@@ -247,12 +257,12 @@ def test_two_administrators_saving_a_plan_at_once_the_second_is_told(app, demo_d
         service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
         admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == ADMIN.email))
         steps, _, _ = escalations.plan_steps(service)
-        escalations.save_plan(service, steps=steps, two_person_reveal=False, actor=admin)
+        escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
         # The second administrator read the plan before the first one's save landed.
-        monkeypatch.setattr(escalations, "plan_steps", lambda _service: (steps, False, 0))
+        monkeypatch.setattr(escalations, "plan_steps", lambda _service: (steps, True, 0))
         with pytest.raises(UserError, match="Someone else saved this plan a moment ago"):
-            escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
-        assert db.session.scalars(sa.select(EscalationPlan.two_person_reveal)).all() == [False]
+            escalations.save_plan(service, steps=steps[:1], two_person_reveal=True, actor=admin)
+        assert [len(saved) for saved in db.session.scalars(sa.select(EscalationPlan.steps))] == [len(steps)]
 
 
 def test_two_first_cases_at_once_share_the_default_plan(app, demo_data, monkeypatch):

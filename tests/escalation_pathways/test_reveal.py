@@ -1,33 +1,46 @@
 """Revealing who a pseudonym is: clinical roles only, from an open case, with a reason and a fresh MFA code; two
-people where the service asks for it; break glass with its review; edits validated; subject rights; the vault
-being down; and the PID never leaving the vault except on the reveal page and a subject access export."""
+people unless an owner has said why a service may do without, and then a second clinician's review afterwards;
+break glass with its review; edits validated; subject rights; the vault being down; and the PID never leaving the
+vault except on the reveal page and a subject access export."""
 
 import json
 import logging
+import re
 import time
+from datetime import timedelta
 
+import flask_migrate
+import psycopg
 import pytest
 import sqlalchemy as sa
+from psycopg import sql
 
+from console import create_app
 from console.accounts.models import StaffMember
+from console.accounts.service import local_time
+from console.alerts import conditions
 from console.database import utcnow
-from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE
+from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE, SERVICES
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
-from escalation_pathways import flows
+from escalation_pathways import checklists, flows
 from escalation_pathways import service as escalations
 from escalation_pathways import vault
-from escalation_pathways.models import Case, RevealRequest
+from escalation_pathways.models import Case, EscalationPlan, RevealRequest
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
-from tests.conftest import main_database_dump, pid_found_in, run_queued_tasks, totp_now, text_of
+from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_TEST_DATABASE, _fresh_postgres_database, base_config, \
+    main_database_dump, pid_found_in, run_queued_tasks, text_of, totp_now
 from tests.escalation_pathways.conftest import MEGAN, SARAH, escalate_demo_post, sign_in
 
 DANIEL = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a second clinical moderator in eating disorders
 HELEN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
+AMARA = next(p for p in PEOPLE if p.role == Role.OWNER)
 REASON = "Imminent risk: need their GP to arrange a visit"
+WHY_DIRECT = "Only one clinician is on shift overnight; reviews are done each morning"
+PLAN = "/escalation/plans/eating-disorders"
 
 
 def make_stale(client) -> None:
@@ -42,7 +55,29 @@ def vault_actions(app, case_id=None) -> list[str]:
         return [e.action for e in vault.get().history(service_id, "Willow") if case_id is None or e.case_id == case_id]
 
 
+def _direct(app) -> None:
+    """The owner lets Eating disorders reveal without a second clinician first, saying why."""
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        owner = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == AMARA.email))
+        escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                              direct_reveal_reason=WHY_DIRECT, actor=owner)
+
+
+def plan_form(**extra) -> dict:
+    """The plan editor's form with the default steps, as the page sends it (a ticked box sends "y")."""
+    form = {}
+    for n, step in enumerate(checklists.DEFAULT_STEPS):
+        form |= {f"steps-{n}-key": step["key"], f"steps-{n}-title": step["title"], f"steps-{n}-role": step["role"],
+                 f"steps-{n}-evidence": step["evidence"], f"steps-{n}-choices": "; ".join(step["choices"]),
+                 f"steps-{n}-due_minutes": step["due_minutes"] or ""}
+        if step["required"]:
+            form[f"steps-{n}-required"] = "y"
+    return form | extra
+
+
 def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, client, auth, demo_thread):
+    _direct(app)
     case_id = escalate_demo_post(app, client, auth)
     response = auth.post(f"/escalation/cases/{case_id}/reveal", {"justification": REASON},
                          form_page=f"/escalation/cases/{case_id}")
@@ -64,6 +99,7 @@ def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, cli
 
 
 def test_a_reveal_and_a_clinical_note_tick_their_checklist_steps(app, client, auth, demo_thread):
+    _direct(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     auth.post(f"{base}/notes", {"body": "Spoke with the duty team; GP to call tomorrow."}, form_page=base)
@@ -80,6 +116,7 @@ def test_a_reveal_and_a_clinical_note_tick_their_checklist_steps(app, client, au
 
 
 def test_a_stale_mfa_code_is_asked_for_again_and_the_reason_is_kept(app, client, auth, demo_thread):
+    _direct(app)
     case_id = escalate_demo_post(app, client, auth)
     make_stale(client)
     base = f"/escalation/cases/{case_id}"
@@ -125,17 +162,7 @@ def test_non_clinical_staff_cannot_reveal(app, client, auth, demo_thread):
             flows.request_reveal(megan, case_id=case_id, justification=REASON, emergency=True)
 
 
-def _two_person(app) -> None:
-    """The eating disorders plan, saved by the clinical administrator with reveals needing two clinicians."""
-    with app.app_context():
-        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-        admin = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == HELEN.email))
-        steps, _, _ = escalations.plan_steps(service)
-        escalations.save_plan(service, steps=steps, two_person_reveal=True, actor=admin)
-
-
 def test_where_two_people_are_needed_a_second_clinician_approves_first(app, client, auth, demo_thread, smtp_server):
-    _two_person(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
@@ -162,7 +189,6 @@ def test_where_two_people_are_needed_a_second_clinician_approves_first(app, clie
 
 
 def test_nobody_approves_their_own_request(app, client, auth, demo_thread):
-    _two_person(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
@@ -176,7 +202,6 @@ def test_nobody_approves_their_own_request(app, client, auth, demo_thread):
 
 
 def test_break_glass_reveals_at_once_and_a_second_clinician_must_review_it(app, client, auth, demo_thread):
-    _two_person(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     response = auth.post(f"{base}/reveal", {"justification": "Ambulance needs the address now",
@@ -194,6 +219,7 @@ def test_break_glass_reveals_at_once_and_a_second_clinician_must_review_it(app, 
 
 
 def test_an_identity_edit_is_validated_field_by_field_and_audited(app, client, auth, demo_thread):
+    _direct(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
@@ -213,6 +239,7 @@ def test_an_identity_edit_is_validated_field_by_field_and_audited(app, client, a
 
 
 def test_when_the_vault_is_down_the_reveal_says_so_and_the_case_still_works(app, client, auth, demo_thread):
+    _direct(app)
     case_id = escalate_demo_post(app, client, auth)
     real = app.extensions["pid_vault"]
     # Nothing listens on loopback port 9: the vault's database refuses every connection.
@@ -265,7 +292,6 @@ def test_subject_access_export_and_erasure(app, client, auth, demo_thread):
 
 def test_the_pid_appears_nowhere_but_the_reveal_page(app, client, auth, demo_thread, smtp_server, caplog):
     caplog.set_level(logging.DEBUG)
-    _two_person(app)
     case_id = escalate_demo_post(app, client, auth)
     base = f"/escalation/cases/{case_id}"
     pages = []
@@ -297,7 +323,6 @@ def test_the_pid_appears_nowhere_but_the_reveal_page(app, client, auth, demo_thr
 
 
 def test_a_two_person_reveal_needs_someone_who_could_approve_it(app, client, auth, demo_thread):
-    _two_person(app)
     case_id = escalate_demo_post(app, client, auth)
     with app.app_context():
         for other in db.session.scalars(sa.select(StaffMember).where(StaffMember.email != SARAH.email)):
@@ -309,3 +334,138 @@ def test_a_two_person_reveal_needs_someone_who_could_approve_it(app, client, aut
         response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RevealRequest)) == 0
+
+
+def test_every_service_needs_a_second_clinician_for_a_reveal_unless_an_owner_says_otherwise(app, client, auth,
+                                                                                           demo_thread, smtp_server):
+    with app.app_context():  # the demo trust, as loaded: no service has been told otherwise
+        assert {service.slug: escalations.plan_steps(service)[1]
+                for service in db.session.scalars(sa.select(Service))} == {slug: True for _, slug, *_ in SERVICES}
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    page = client.get(base).get_data(as_text=True)
+    assert "this service needs a second clinician to approve a reveal (except in an emergency)" in page
+    assert ">Ask to reveal</button>" in page
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    assert response.status_code == 302 and "Robin Fakename" not in response.get_data(as_text=True)
+    assert "Your request waits for a second clinician" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert vault_actions(app, case_id) == []
+    run_queued_tasks(app)
+    assert smtp_server.last_to(DANIEL.email)["Subject"] == \
+        f"Reveal waiting for a second clinician: Eating disorders, case {case_id}"
+    with app.app_context():
+        assert db.session.scalar(sa.select(RevealRequest.kind)) == "two_person"
+        assert db.session.scalar(sa.select(EscalationPlan.two_person_reveal).where(
+            EscalationPlan.id == db.session.get(Case, case_id).plan_id)) is True
+
+
+def test_only_an_owner_lets_a_service_reveal_without_a_second_clinician_and_says_why(app, client, auth, demo_data):
+    sign_in(auth, HELEN)  # a clinical administrator: may switch the rule on, not off
+    editor = client.get(PLAN).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*disabled[^>]*id="two_person_reveal"', editor)
+    assert "Now on for this service. Only an owner may switch it off, with a reason." in editor
+    assert 'name="direct_reveal_reason"' not in editor
+    assert auth.post(PLAN, plan_form(), form_page=PLAN).status_code == 302  # the disabled box sends nothing
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        assert escalations.plan_steps(service)[1] is True, "the steps were saved, the rule kept"
+        helen = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == HELEN.email))
+        with pytest.raises(UserError, match="Only an owner may let a service reveal without a second clinician"):
+            escalations.save_plan(service, steps=escalations.plan_steps(service)[0], two_person_reveal=False,
+                                  direct_reveal_reason=WHY_DIRECT, actor=helen)
+
+    auth.logout()
+    sign_in(auth, AMARA, again=True)
+    editor = client.get(PLAN).get_data(as_text=True)
+    assert not re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor)
+    unsaid = auth.post(PLAN, plan_form(), form_page=PLAN)  # the box unticked, no reason
+    assert unsaid.status_code == 400
+    assert "Say why Eating disorders may reveal without a second clinician (at least 10 characters)." in \
+        unsaid.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(sa.select(EscalationPlan.two_person_reveal)).all() == [True], "nothing saved"
+    assert auth.post(PLAN, plan_form(direct_reveal_reason=WHY_DIRECT), form_page=PLAN).status_code == 302
+    editor = client.get(PLAN).get_data(as_text=True)
+    assert "Reveals in Eating disorders do not wait for a second clinician: Amara Okafor decided so" in editor
+    assert f"“{WHY_DIRECT}”" in editor and "a second clinician reviews each reveal within 24 hours" in editor
+    audit = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin/audit").get_data(as_text=True)))
+    assert "Amara Okafor let Eating disorders reveal identities without a second clinician first" in audit
+    assert f"Reason {WHY_DIRECT}" in audit
+
+    auth.logout()
+    sign_in(auth, HELEN, again=True)  # switching it back on is a clinical administrator's to do too
+    editor = client.get(PLAN).get_data(as_text=True)
+    assert not re.search(r'<input[^>]*disabled[^>]*id="two_person_reveal"', editor) and WHY_DIRECT in editor
+    assert auth.post(PLAN, plan_form(two_person_reveal="y"), form_page=PLAN).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(sa.select(EscalationPlan.two_person_reveal).order_by(EscalationPlan.version)) \
+            .all() == [True, False, True]
+    audit = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin/audit").get_data(as_text=True)))
+    assert "Helen Marsh made reveals in Eating disorders wait for a second clinician" in audit
+
+
+def test_a_reveal_without_a_second_clinician_is_reviewed_by_one_within_24_hours(app, client, auth, demo_thread,
+                                                                               smtp_server):
+    _direct(app)
+    case_id = escalate_demo_post(app, client, auth)
+    base = f"/escalation/cases/{case_id}"
+    page = client.get(base).get_data(as_text=True)
+    assert f"Eating disorders does not ask for a second clinician before a reveal: “{WHY_DIRECT}”" in page
+    response = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base)
+    assert "Robin Fakename" in response.get_data(as_text=True)
+    run_queued_tasks(app)
+    email = smtp_server.last_to(DANIEL.email)
+    assert email["Subject"] == f"Reveal to review within 24 hours: Eating disorders, case {case_id}"
+    assert "Willow" not in text_of(email) and "Robin" not in text_of(email)
+    with app.app_context():
+        request = db.session.scalar(sa.select(RevealRequest))
+        assert request.kind == "direct" and request.review_due_at == request.decided_at + timedelta(hours=24)
+        late = conditions.escalations_late(request.review_due_at + timedelta(minutes=1))
+        assert [c.summary for c in late if c.kind == "review_overdue"] == [
+            f"A reveal made without a second clinician in escalation case {case_id} (Eating disorders) has not been "
+            f"reviewed by a second clinician: the review was due at {local_time(request.review_due_at)}."]
+        request_id = request.id
+    auth.logout()
+    sign_in(auth, DANIEL)
+    assert "Reveal without a second clinician to review" in client.get("/").get_data(as_text=True)
+    assert "Sarah Bennett revealed without a second clinician" in client.get("/escalation/").get_data(as_text=True)
+    auth.post(f"/escalation/reveals/{request_id}/review", {"note": "Justified: GP visit arranged for today"},
+              form_page=base)
+    assert "Reveal without a second clinician to review" not in client.get("/").get_data(as_text=True)
+    assert "Reviewed by Daniel Cho" in client.get(base).get_data(as_text=True)
+    with app.app_context():
+        assert [c for c in conditions.escalations_late(utcnow() + timedelta(days=2)) if c.kind == "review_overdue"] \
+            == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def older_database(request, tmp_path):
+    """An empty database of each kind, for a test to migrate step by step; a PostgreSQL one is dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'older.db'}"
+        return
+    name = f"{POSTGRES_TEST_DATABASE}_older"
+    yield _fresh_postgres_database(name)
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_upgrading_makes_every_existing_service_wait_for_a_second_clinician(older_database):
+    app = create_app(base_config(older_database))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0021")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO services (id, name, slug, risk_tier, area, mailbox, active, created_at) VALUES "
+                "(1, 'Older', 'older', 'high', 'A', 'a@x.org', true, '2026-11-01')"))
+            connection.execute(sa.text(
+                "INSERT INTO escalation_plans (service_id, version, steps, two_person_reveal, created_at) VALUES "
+                "(1, 1, '[]', false, '2026-11-01'), (1, 2, '[]', false, '2026-11-02')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            plans = connection.execute(sa.text("SELECT version, two_person_reveal, direct_reveal_reason FROM "
+                                               "escalation_plans ORDER BY version")).all()
+        db.engine.dispose()
+    assert [(version, bool(two_person), reason) for version, two_person, reason in plans] == \
+        [(1, True, ""), (2, True, "")], "every version, so open cases on an older one need a second clinician too"

@@ -107,6 +107,8 @@ def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, 
         assert KEY not in main_database_dump(), "the API key is sealed at rest"
 
     page = f"/queue/items/{from_forum}"
+    auth.logout()
+    auth.login_demo(Role.CLINICAL_MODERATOR)  # it was hidden while critical: a clinician shows it again
     assert auth.post(page + "/act", {"action": "unhidden", "reason": "Reviewed: within the guidelines"},
                      form_page=page).status_code == 302
     run_queued_tasks(app)

@@ -12,13 +12,15 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
+from console.platform import service as platform
+from console.platform.models import PlatformEvent
 from console.queue import reports, work
 from console.queue import service as queue_service
 from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from escalation_pathways import service as escalations
-from tests.factories import item, person, post_json
+from tests.factories import item, person, post_json, services
 from tests.conftest import at_the_same_moment
 
 LONDON = ZoneInfo("Europe/London")
@@ -123,6 +125,82 @@ def test_actions_are_events_and_the_state_follows_from_them(app, client, auth, d
             db.session.execute(sa.update(ModerationEvent).values(reason="changed"))
             db.session.flush()
         db.session.rollback()
+
+
+def sending_decisions() -> None:
+    """The demo low-risk service sends its decisions to a webhook (nothing listens: what is queued is what counts)."""
+    service = services("demo-low")[0]
+    platform.save_url(service, "http://127.0.0.1:9/hooks/console")
+    platform.new_secret(service)
+
+
+def decisions_queued(post_id: int) -> list[str]:
+    """The decisions on a post put in the outbox for the platform, in order."""
+    return db.session.scalars(sa.select(PlatformEvent.action).where(PlatformEvent.post_id == post_id)
+                              .order_by(PlatformEvent.sequence)).all()
+
+
+def show_again(auth, post_id: int):
+    page = f"/queue/items/{post_id}"
+    return auth.post(page + "/act", {"action": "unhidden", "reason": "It is the service's own helpline number"},
+                     form_page=page)
+
+
+def buttons_on(client, post_id: int) -> list[str]:
+    return re.findall(r'name="action" value="([a-z_]+)"', client.get(f"/queue/items/{post_id}").get_data(as_text=True))
+
+
+def test_a_hidden_post_is_shown_again_only_by_someone_as_senior_as_whoever_hid_it(app, client, auth, demo_data):
+    said = ("Chloe Davies hid this post as a non-clinical moderator: only clinical or non-clinical staff can show it "
+            "again.")
+    mine, theirs = push(client, "My number is 07700 900123", "Message me privately")
+    with app.app_context():
+        sending_decisions()
+        work.act(person(CHLOE), post_id=mine, action=Action.HIDDEN, reason="Shares personal details")
+        work.act(person(JESS), post_id=theirs, action=Action.HIDDEN, reason="Asks to move off the forum")
+    auth.login_demo(JESS)  # a peer moderator: below a non-clinical moderator
+    assert buttons_on(client, mine) == ["note"]
+    assert said in client.get(f"/queue/items/{mine}").get_data(as_text=True)
+    refused = show_again(auth, mine)
+    assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Post, mine).state == "hidden" and decisions_queued(mine) == ["hidden"]
+        assert [e.action for e in work.history(db.session.get(Post, mine))] == ["hidden"]
+        # The role she hid it as counts, not the one she holds later.
+        person(CHLOE).roles = [Role.VOLUNTEER]
+        db.session.commit()
+        with pytest.raises(UserError, match="as a non-clinical moderator"):
+            work.act(person(JESS), post_id=mine, action=Action.UNHIDDEN, reason="Her role has changed since")
+        # Peer moderators, digital champions and volunteers are of one rank: a volunteer shows a peer's hide again.
+        work.act(person(Role.VOLUNTEER), post_id=theirs, action=Action.UNHIDDEN, reason="Only asks for a chat room")
+        assert decisions_queued(theirs) == ["hidden", "unhidden"]
+    auth.logout()
+    auth.login("sam.turner@demo-trust.example.org")  # another non-clinical moderator of the service
+    assert buttons_on(client, mine) == ["unhidden", "note"]
+    assert show_again(auth, mine).status_code == 302
+    with app.app_context():
+        assert db.session.get(Post, mine).state == "approved" and decisions_queued(mine) == ["hidden", "unhidden"]
+
+
+def test_a_post_hidden_while_critical_is_shown_again_only_by_a_clinician(app, client, auth, demo_data):
+    said = "Jess Morgan hid this post while it was critical: only clinical staff can show it again."
+    (critical,) = push(client, "I want to die tonight")
+    with app.app_context():
+        sending_decisions()
+        work.act(person(JESS), post_id=critical, action=Action.HIDDEN, reason="Describes a plan")
+    auth.login_demo(CHLOE)  # senior to the peer moderator who hid it, but not a clinician
+    assert buttons_on(client, critical) == ["note"]
+    assert said in client.get(f"/queue/items/{critical}").get_data(as_text=True)
+    refused = show_again(auth, critical)
+    assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Post, critical).state == "hidden" and decisions_queued(critical) == ["hidden"]
+    auth.logout()
+    auth.login_demo(Role.CLINICAL_MODERATOR)
+    assert buttons_on(client, critical) == ["unhidden", "note"]
+    assert show_again(auth, critical).status_code == 302
+    with app.app_context():
+        assert decisions_queued(critical) == ["hidden", "unhidden"]
 
 
 def test_bulk_approve_needs_confirming_and_never_takes_a_critical_item(app, client, auth, demo_data):
