@@ -1,3 +1,4 @@
-"""Safety alerts that escalate until someone acknowledges them: a critical or risk post left waiting, a
+"""Safety alerts that escalate while their condition holds: a critical or risk post left waiting, a
 low-risk service about to miss its checks, a high-risk service with nobody signed on, an escalation step or an
-emergency reveal's review overdue. The scheduler raises and resolves them and passes each one along its chain."""
+emergency reveal's review overdue. The scheduler raises and resolves them and passes each one along its chain; only
+someone who can act on an alert acknowledges it (kinds.py), and that does not stop the chain."""
