@@ -13,7 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from console.alerts import conditions
+from console.alerts import conditions, kinds
 from console.alerts import service as alerts
 from console.database import LONDON
 from console.extensions import db
@@ -80,8 +80,9 @@ class Job:
 
 def watch_alerts(now: datetime) -> Outcome:
     """Raise an alert for each condition found, resolve the ones whose condition cleared, and take every chain
-    step that is due. If any part of the looking failed, nothing is resolved this time: an alert is never closed
-    because its condition could not be seen."""
+    step that is due (an acknowledged alert's too: only its condition clearing stops it). If any part of the
+    looking failed, nothing is resolved this time: an alert is never closed because its condition could not be
+    seen."""
     found: list = []
 
     def look(finder) -> int:
@@ -92,7 +93,7 @@ def watch_alerts(now: datetime) -> Outcome:
     outcome.add(each(found, lambda condition: alerts.raise_alert(condition, now),
                      what=lambda condition: f"raising {condition.kind} {condition.subject}"))
     if not outcome.failed:
-        resolved = alerts.resolve_cleared({(c.kind, c.subject) for c in found}, set(conditions.KINDS), now)
+        resolved = alerts.resolve_cleared({(c.kind, c.subject) for c in found}, set(kinds.KINDS), now)
         if resolved:
             outcome.notes.append(f"{resolved} resolved")
     outcome.add(each(alerts.due_steps(now), lambda alert_id: alerts.take_steps(alert_id, now),
@@ -135,7 +136,7 @@ def monthly_report(now: datetime) -> Outcome:
 # run after them; each is keyed by its day or month and person, so it goes once.
 JOBS = {job.name: job for job in (
     Job("alerts", "Alerts",
-        "Raise alerts, pass each one on until someone acknowledges it, resolve the ones that cleared",
+        "Raise alerts, pass each one on while its condition holds, resolve the ones that cleared",
         "every minute", IntervalTrigger(minutes=1), watch_alerts),
     Job("follow-ups", "Follow-ups", "Tell whoever parked an item that its follow-up is due", "every minute",
         IntervalTrigger(minutes=1), follow_ups),

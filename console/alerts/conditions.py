@@ -18,14 +18,6 @@ from escalation_pathways import service as escalations
 
 CHECKS_WARNING = timedelta(minutes=30)  # a low-risk service is warned this long before its gap limit
 NOBODY_ON_GRACE = timedelta(minutes=15)  # a covered window with nobody signed on this long raises an alert
-KINDS = {
-    "post_waiting": "A critical or risk post waiting past its deadline",
-    "checks_due": "Checks due soon",
-    "checks_missed": "Checks overdue",
-    "nobody_on": "Nobody signed on",
-    "step_overdue": "An escalation step overdue",
-    "review_overdue": "A reveal not reviewed by a second clinician",
-}
 
 
 def posts_waiting(now: datetime) -> list[Condition]:

@@ -13,8 +13,8 @@ from console.services.models import Service
 
 
 class AlertState(StrEnum):
-    """Where an alert stands: raised, passed to someone, acknowledged (the chain stops), resolved (the condition
-    cleared)."""
+    """Where an alert stands: raised, passed to someone, acknowledged (someone who can act on it is dealing with
+    it; its chain still goes on while the condition holds), resolved (the condition cleared: the chain stops)."""
 
     RAISED = "raised"
     NOTIFIED = "notified"
@@ -22,8 +22,8 @@ class AlertState(StrEnum):
     RESOLVED = "resolved"
 
 
-CHAIN_RUNNING = (AlertState.RAISED.value, AlertState.NOTIFIED.value)  # nobody has acknowledged it yet
-OPEN_ALERT_STATES = (*CHAIN_RUNNING, AlertState.ACKNOWLEDGED.value)  # not resolved
+NOT_ACKNOWLEDGED = (AlertState.RAISED.value, AlertState.NOTIFIED.value)  # nobody has said they are dealing with it
+OPEN_ALERT_STATES = (*NOT_ACKNOWLEDGED, AlertState.ACKNOWLEDGED.value)  # not resolved: its chain goes on
 
 
 class Alert(db.Model):

@@ -1,10 +1,14 @@
-"""Raising alerts, passing each along its chain until someone acknowledges it, and resolving it when its
-condition clears.
+"""Raising alerts, passing each along its chain while its condition holds, acknowledging it, and resolving it when
+its condition clears.
 
 The chain of a service's alert: whoever is on duty for the service at once (straight on to the mailbox if nobody
 is), then the service's monitored mailbox, then its team managers, at the delays set on the service's queue
 settings. Every email goes through the outbox in the same transaction as the step it reports, and each step is
 taken by a conditional update, so two scheduler runs at once never tell anyone twice.
+
+Acknowledging says "I am dealing with it", and only someone who can act on the alert may (`may_acknowledge`, the
+rule of its kind in kinds.py). It does not stop the chain: a gap nobody can fill, or a post still waiting, still
+reaches the managers at their time if the condition holds then; only the condition clearing ends an alert.
 """
 
 from dataclasses import dataclass
@@ -15,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from console.accounts.service import local_time
-from console.alerts.models import CHAIN_RUNNING, OPEN_ALERT_STATES, Alert, AlertState
+from console.alerts.kinds import kind_of
+from console.alerts.models import NOT_ACKNOWLEDGED, OPEN_ALERT_STATES, Alert, AlertState
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
@@ -28,6 +33,7 @@ from console.rotas.service import team_managers_of
 from console.services.models import Service
 
 CHAIN = ("whoever is on duty", "the service's mailbox", "the team managers")
+TOLD = ("whoever is on duty is told", "the service's mailbox is told", "the team managers are told")
 
 
 @dataclass(frozen=True)
@@ -75,16 +81,42 @@ def about_link(alert: Alert, build=public_url) -> str:
         return build("alerts.show", alert_id=alert.id)
 
 
+# --- Where an alert stands, in words (its page, the dashboard and its emails say the same) ----------------------
+
+def who_acknowledged(alert: Alert) -> str:
+    """"Acknowledged by Ella Robinson at 14:02 on Mon 07 Dec." or "Nobody has acknowledged this alert yet." """
+    if alert.acknowledged_at is None:
+        return "Nobody has acknowledged this alert yet."
+    name = alert.acknowledged_by.name if alert.acknowledged_by else "someone no longer here"
+    return f"Acknowledged by {name} at {local_time(alert.acknowledged_at)}."
+
+
+def what_next(alert: Alert, step: int, at: datetime | None) -> str:
+    """What happens while the condition holds, given the chain's next step and its time: "Still nobody signed on:
+    the team managers are told at 14:30 on Mon 07 Dec unless that changes first." """
+    still = kind_of(alert).still
+    if step < len(CHAIN) and at is not None:
+        return f"{still}: {TOLD[step]} at {local_time(at)} unless that changes first."
+    return (f"{still}, and it has reached everyone in the service's alert chain. It resolves by itself once that "
+            "changes.")
+
+
+def who_may_acknowledge(alert: Alert) -> str:
+    """The rule in words: "Only someone on duty for Eating disorders now, or its team managers, can acknowledge
+    this alert." """
+    return kind_of(alert).rule(alert.service)
+
+
 def _email(alert: Alert, step: int) -> tuple[str, str]:
     """An alert email's subject and text: the words of the alert and links, never a post or anyone's identity."""
-    later = (f"Until someone acknowledges it, it goes on to {CHAIN[step + 1]} at "
-             f"{local_time(step_due(alert, step + 1))}." if step + 1 < len(CHAIN) else
-             "It has now reached everyone in the service's alert chain.")
-    text = (f"{alert.summary}\n\nSee it and acknowledge it (sign in first):\n"
-            f"{public_url('alerts.show', alert_id=alert.id)}\n\nWhat it is about:\n"
-            f"{about_link(alert)}\n\n{later}\n\n"
+    later = what_next(alert, step + 1, step_due(alert, step + 1) if step + 1 < len(CHAIN) else None)
+    rule = "" if alert.acknowledged_at else (f"{who_may_acknowledge(alert)} Acknowledging says you are dealing with "
+                                             "it; it does not stop the alert while what it is about still holds.\n\n")
+    text = (f"{alert.summary}\n\n{who_acknowledged(alert)} {later}\n\n{rule}"
+            f"See the alert (sign in first):\n{public_url('alerts.show', alert_id=alert.id)}\n\n"
+            f"What it is about:\n{about_link(alert)}\n\n"
             "This email holds no post and nothing about who anyone is.")
-    return f"Alert for {alert.service.name}: acknowledge it", text
+    return f"Alert for {alert.service.name}: {kind_of(alert).title}", text
 
 
 def _tell(alert: Alert, step: int, now: datetime) -> tuple[str, bool]:
@@ -103,20 +135,24 @@ def _tell(alert: Alert, step: int, now: datetime) -> tuple[str, bool]:
 
 
 def take_steps(alert_id: int, now: datetime) -> int:
-    """Take the alert's due steps, each once: claimed by a conditional update on how many steps were done, in
-    the transaction that queues its emails, so a second run at the same moment finds nothing to do. When nobody
-    is on duty, the mailbox is told at once. Returns the number of steps taken."""
+    """Take the alert's due steps, each once, acknowledged or not while it is open: claimed by a conditional update
+    on how many steps were done, in the transaction that queues its emails, so a second run at the same moment
+    finds nothing to do. When nobody is on duty, the mailbox is told at once. Returns the number of steps taken."""
     taken = 0
     while True:
         alert = db.session.get(Alert, alert_id)
         db.session.refresh(alert)
-        if not (alert.state in CHAIN_RUNNING and alert.next_step_at is not None
+        if not (alert.state in OPEN_ALERT_STATES and alert.next_step_at is not None
                 and alert.next_step_at <= now and alert.steps_done < len(CHAIN)):
             return taken
         step = alert.steps_done
+        # An acknowledged alert stays acknowledged: the state is worked out in the update, so an acknowledgement
+        # made a moment before the claim is kept.
         claimed = db.session.execute(sa.update(Alert).where(Alert.id == alert.id, Alert.steps_done == step,
-                                                            Alert.state.in_(CHAIN_RUNNING))
-                                     .values(steps_done=step + 1, state=AlertState.NOTIFIED.value)).rowcount
+                                                            Alert.state.in_(OPEN_ALERT_STATES))
+                                     .values(steps_done=step + 1, state=sa.case(
+                                         (Alert.state == AlertState.RAISED.value, AlertState.NOTIFIED.value),
+                                         else_=Alert.state))).rowcount
         if claimed != 1:
             db.session.rollback()
             return taken
@@ -129,8 +165,8 @@ def take_steps(alert_id: int, now: datetime) -> int:
 
 
 def due_steps(now: datetime) -> list[int]:
-    """Alerts with a step of their chain due, oldest first."""
-    return list(db.session.scalars(sa.select(Alert.id).where(Alert.state.in_(CHAIN_RUNNING),
+    """Open alerts with a step of their chain due, oldest first."""
+    return list(db.session.scalars(sa.select(Alert.id).where(Alert.state.in_(OPEN_ALERT_STATES),
                                                              Alert.next_step_at <= now).order_by(Alert.raised_at)))
 
 
@@ -172,20 +208,35 @@ def alert_or_raise(viewer, *, alert_id: int) -> Alert:
     return alert
 
 
+def may_acknowledge(viewer, alert: Alert, now: datetime) -> bool:
+    """Whether the viewer can act on what the alert is about, and so may acknowledge it: the one rule behind its
+    Acknowledge button and the acknowledgement itself (its kind's rule, for someone in the service's chain)."""
+    return in_chain(viewer, alert.service) and kind_of(alert).can_act(viewer, alert, now)
+
+
+def _already(alert: Alert) -> UserError:
+    """Why an alert resolved or acknowledged already cannot be acknowledged."""
+    if alert.state == AlertState.RESOLVED:
+        return UserError("This alert has resolved already: what it was about has been dealt with.")
+    return UserError(f"{alert.acknowledged_by.name if alert.acknowledged_by else 'Someone'} acknowledged this "
+                     f"alert at {local_time(alert.acknowledged_at)}.")
+
+
 def acknowledge(viewer, *, alert_id: int) -> Alert:
-    """Acknowledge an alert: its chain stops. The condition itself stays until it clears. A conditional update, so
-    an alert resolved or acknowledged a moment ago is not overwritten."""
+    """Acknowledge an alert: say "I am dealing with it", refused (in words) to anyone who cannot act on it. Its
+    chain goes on while the condition holds. A conditional update, so an alert resolved or acknowledged a moment
+    ago is not overwritten."""
     alert = alert_or_raise(viewer, alert_id=alert_id)
-    done = db.session.execute(sa.update(Alert).where(Alert.id == alert.id, Alert.state.in_(CHAIN_RUNNING)).values(
-        state=AlertState.ACKNOWLEDGED.value, acknowledged_at=utcnow(), acknowledged_by_id=viewer.id,
-        next_step_at=None)).rowcount
+    if alert.state not in NOT_ACKNOWLEDGED:
+        raise _already(alert)
+    if not may_acknowledge(viewer, alert, utcnow()):
+        raise UserError(who_may_acknowledge(alert))
+    done = db.session.execute(sa.update(Alert).where(Alert.id == alert.id, Alert.state.in_(NOT_ACKNOWLEDGED)).values(
+        state=AlertState.ACKNOWLEDGED.value, acknowledged_at=utcnow(), acknowledged_by_id=viewer.id)).rowcount
     if done != 1:
         db.session.rollback()
         db.session.refresh(alert)
-        if alert.state == AlertState.RESOLVED:
-            raise UserError("This alert has resolved already: what it was about has been dealt with.")
-        raise UserError(f"{alert.acknowledged_by.name if alert.acknowledged_by else 'Someone'} acknowledged this "
-                        f"alert at {local_time(alert.acknowledged_at)}.")
+        raise _already(alert)
     audit.record("alert.acknowledged", target=f"alert:{alert.id}", details={"kind": alert.kind})
     db.session.commit()
     db.session.refresh(alert)

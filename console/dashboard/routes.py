@@ -6,8 +6,7 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from console.accounts import service as accounts
-from console.alerts import service as alerts
-from console.alerts.conditions import KINDS
+from console.alerts import pages as alert_pages
 from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
@@ -44,10 +43,10 @@ def index():
         escalation = {"reviews": reveals.reviews_due(current_user), "approvals": reveals.waiting_for(current_user),
                       "overdue": escalations.overdue_cases(current_user, now=utcnow()),
                       "new": escalations.unstarted_cases(current_user) if current_user.can("case.clinical") else []}
-    open_alerts = alerts.open_for(current_user) if current_user.can("alerts.respond") else []
+    open_alerts = alert_pages.open_alerts(current_user, utcnow()) if current_user.can("alerts.respond") else []
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
                            upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation,
-                           alerts=open_alerts, alert_kinds=KINDS)
+                           alerts=open_alerts)
 
 
 @bp.route("/services")

@@ -149,8 +149,8 @@ class QueueSettingsForm(ConsoleForm):
     risk_minutes = _minutes("Risk items: answer within (minutes)")
     normal_minutes = _minutes("Other items: answer within (minutes)")
     unanswered_minutes = _minutes("List a post as unanswered after (minutes)")
-    alert_mailbox_minutes = _minutes("An alert nobody has acknowledged goes to the service's mailbox after (minutes)")
-    alert_managers_minutes = _minutes("An alert nobody has acknowledged goes to its team managers after (minutes)")
+    alert_mailbox_minutes = _minutes("An alert still open goes to the service's mailbox after (minutes)")
+    alert_managers_minutes = _minutes("An alert still open goes to its team managers after (minutes)")
     submit = SubmitField("Save")
 
     def minutes(self) -> dict[str, int]:

@@ -194,14 +194,14 @@ class ModeratorSession(db.Model):
 # The SHaRON model's service levels: a critical item within 15 minutes, a risk item within the hour, others
 # within 4 hours; a post with no reply after 2 hours is listed as unanswered.
 # An alert goes to whoever is on duty at once, then to the service's mailbox and then its team managers after
-# these many minutes, until someone acknowledges it.
+# these many minutes, while its condition holds (acknowledged or not).
 QUEUE_DEFAULTS = {"critical_minutes": 15, "risk_minutes": 60, "normal_minutes": 240, "unanswered_minutes": 120,
                   "alert_mailbox_minutes": 10, "alert_managers_minutes": 30}
 
 
 class QueueSettings(db.Model):
-    """A service's response deadlines by priority, its unanswered-post threshold and when an unacknowledged alert
-    goes on to the mailbox and the managers, in minutes (QUEUE_DEFAULTS until an administrator changes them)."""
+    """A service's response deadlines by priority, its unanswered-post threshold and when an alert still open goes
+    on to the mailbox and the managers, in minutes (QUEUE_DEFAULTS until an administrator changes them)."""
 
     __tablename__ = "queue_settings"
 

@@ -104,6 +104,15 @@ def claim(moderator, *, post_id: int) -> Post:
     return post
 
 
+def can_take(moderator, post: Post, now: datetime) -> bool:
+    """Whether the moderator could claim an item now, as `claim` lets them: a moderator of its active service, the
+    item still open and nobody else holding it."""
+    held_by_another = post.claimed_by_id not in (None, moderator.id) and post.claim_expires_at is not None \
+        and post.claim_expires_at >= now
+    return moderator.can("queue.work") and post.state in OPEN_STATES and not held_by_another \
+        and post.service_id in {service.id for service in workable_services(moderator)}
+
+
 def next_waiting(moderator, *, service_id: int, after: int) -> Post | None:
     """The most urgent open item of a service nobody holds, other than the one just dealt with: where a moderator
     goes next (it is not claimed until they take it)."""

@@ -61,7 +61,7 @@ def test_an_owner_sees_that_no_scheduler_runs_then_what_its_runs_did(page, live_
     runs = page.get_by_role("region", name="Recent runs").get_by_role("row")
     assert runs.count() == 3
     assert runs.nth(1).inner_text().split("\t")[1:3] == ["Managers' digest", "Done"]
-    expect(page.get_by_text("Raise alerts, pass each one on until someone acknowledges it")).to_be_visible()
+    expect(page.get_by_text("Raise alerts, pass each one on while its condition holds")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "scheduler")
     page.set_viewport_size({"width": 390, "height": 844})
