@@ -7,6 +7,7 @@ and format characters: zero-width spaces, bidirectional overrides, BEL, ESC) are
 put in Unicode's NFKC form with its spaces collapsed, the same way wherever an identifier enters.
 """
 
+import re
 import unicodedata
 
 from markupsafe import Markup, escape
@@ -46,3 +47,12 @@ def show_invisible(text: str) -> Markup:
             pieces += [escape(text[start:at]), MARKER.format(ord(ch))]
             start = at + 1
     return Markup("").join([*pieces, escape(text[start:])])
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a proper pair is one character once decoded: never matched
+
+
+def lone_surrogates(text: str) -> list[str]:
+    """Halves of UTF-16 pairs standing alone in a text, as U+XXXX codes. JSON can carry one ("\\ud800") and Python
+    keeps it, but it is no character: no database stores it, so it is refused where text comes in."""
+    return [f"U+{ord(ch):04X}" for ch in LONE_SURROGATE.findall(text)]

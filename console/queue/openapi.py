@@ -21,7 +21,8 @@ def _answers(created: str, repeat: str, answer: str) -> dict:
     return {
         "201": {"description": created, **ref},
         "200": {"description": repeat, **ref},
-        "400": _error("The body is not JSON, or a field is missing or wrong; `field` names it."),
+        "400": _error("The body is not JSON, or a field is missing or wrong (text holding half of a UTF-16 "
+                      "surrogate pair, `\\ud800`, included); `field` names it."),
         "401": _error("The signature header is missing or does not match the body under the service's ingest secret."),
         "404": _error("There is no active service with that slug."),
         "413": _error("The body is too large (64 KiB for one post, 4 MiB for a batch)."),

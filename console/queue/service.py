@@ -104,6 +104,11 @@ def _text(item: dict, name: str, where: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip():
         raise IngestError(where + name, f"{name} is required and must be text")
+    halves = identifiers.lone_surrogates(value)
+    if halves:  # checked first: saving one would fail in the database driver, after everything else passed
+        raise IngestError(where + name, f"{name} holds half of a UTF-16 surrogate pair without its other half "
+                                        f"({', '.join(dict.fromkeys(halves))}): it is no character and cannot be "
+                                        "stored; send the text as UTF-8")
     if name in IDENTIFIERS:
         try:
             value = identifiers.normalised(value)

@@ -136,3 +136,23 @@ def test_a_post_event_missing_what_the_queue_needs_names_discourses_field(app, c
     answer = deliver(client, fixture("post_created"), **changes)
     assert answer.status_code == 400 and answer.get_json()["field"] == field
     assert stored(app, "discourse-post-90412") is None
+
+
+def as_event(name: str, event: str) -> dict:
+    """A fixture sent as another event (the body is what Discourse signs; the event's name is only a header)."""
+    sent = fixture(name)
+    sent["headers"]["X-Discourse-Event"] = event
+    return sent
+
+
+@pytest.mark.parametrize("event", ["post_created", "post_edited"])
+def test_a_lone_surrogate_in_a_post_is_refused_naming_discourses_field(app, client, demo_data, event):
+    deliver(client, fixture("reply_edited"), raw="Sending you strength.", version=1)
+    answer = deliver(client, as_event("post_created", event), raw="I feel \ud83d alone")
+    assert answer.status_code == 400 and answer.get_json()["field"] == "post.raw"
+    assert "U+D83D" in answer.get_json()["error"]
+    answer = deliver(client, as_event("reply_edited", event), raw="Sending you \udc00 strength.", version=2)
+    assert answer.status_code == 400 and answer.get_json()["field"] == "post.raw"
+    assert stored(app, "discourse-post-90412") is None
+    assert stored(app, "discourse-post-90455").body == "Sending you strength."
+

@@ -1,5 +1,6 @@
 """The platform pushes posts into the console: signed, validated, idempotent, prioritised by risk words."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -90,6 +91,23 @@ def test_too_many_requests_are_slowed_down(app, client, demo_data):
     app.config["INGEST_RATE_LIMIT"] = "3 per minute"
     answers = [post_json(client, item(f"r-{i}")).status_code for i in range(4)]
     assert answers == [201, 201, 201, 429]
+
+
+def test_a_lone_surrogate_in_any_text_is_refused_naming_its_field(app, client, demo_data):
+    """JSON can carry half of a UTF-16 pair ("\\ud800"): no character, and no database stores it."""
+    cases = [(item(body="Feeling low \ud800 tonight"), URL, "body", "U+D800"),
+             (item(thread_id="t-\udc80"), URL, "thread_id", "U+DC80"),
+             ({"items": [item("b-1"), item("b-2", body="\ude42\ud83d backwards")]}, URL + ":batch", "items[1].body",
+              "U+DE42, U+D83D")]
+    for data, url, field, named in cases:
+        answer = post_json(client, data, url=url)
+        assert answer.status_code == 400 and answer.get_json()["field"] == field
+        assert answer.get_json()["error"] == f"{field.split('.')[-1]} holds half of a UTF-16 surrogate pair without " \
+            f"its other half ({named}): it is no character and cannot be stored; send the text as UTF-8"
+    unescaped = json.dumps(item(body="Feeling low X tonight")).encode().replace(b"X", b"\xed\xa0\x80")
+    answer = post_json(client, None, raw=unescaped)  # the same half-pair written as bytes, not escaped
+    assert answer.status_code == 400 and answer.get_json()["field"] == "body" and "U+D800" in answer.get_json()["error"]
+    assert count_posts(app) == 0
 
 
 def test_a_flood_of_unsigned_requests_never_holds_back_the_platforms_signed_posts(app, client, demo_data):
