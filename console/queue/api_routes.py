@@ -1,10 +1,10 @@
 """The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
 or none); a Discourse forum's webhook posts its events to `.../discourse` (console.queue.discourse). Requests are
 signed: `X-Signature: sha256=<hex>` (Discourse: `X-Discourse-Event-Signature`), the HMAC-SHA256 of the raw body
-under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice) or an edit
-re-queued, 400 naming the bad field, 401 bad or missing signature, 404 unknown service, 413 too large, 429 too many
-requests (only signed requests count against a service's limit; bad signatures are limited per client address on
-their own).
+under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), an edit
+re-queued or a stale one left alone, 400 naming the bad field, 401 bad or missing signature, 404 unknown service,
+413 too large, 429 too many requests (only signed requests count against a service's limit; bad signatures are
+limited per client address on their own).
 """
 
 import json
@@ -135,17 +135,20 @@ def ingest_batch(slug: str):
 @csrf.exempt
 @limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
 def ingest_discourse(slug: str):
-    """Take a Discourse webhook's events: a created post is queued, an edited one matched again and re-queued; any
-    other event (a ping, a deletion, a moderator's action) is answered 200 and left alone."""
+    """Take a Discourse webhook's events: a created post is queued, an edited one matched again and re-queued (an
+    edit older than the words held is stale and left alone); any other event (a ping, a deletion, a moderator's
+    action) is answered 200 and left alone."""
     service, data, refusal = _signed_json(slug, MAX_POST_BYTES, "X-Discourse-Event-Signature")
     if refusal is not None:
         return refusal
     event = request.headers.get("X-Discourse-Event", "")
     try:
-        item = discourse.post_of(event, data)
-        if item is None:
+        taken = discourse.post_of(event, data)
+        if taken is None:
             return jsonify({"status": "ignored", "event": event}), 200
-        stored = queue.ingest_edit(service, item) if event == "post_edited" else queue.ingest(service, [item])[0]
+        item, version = taken
+        stored = queue.ingest_edit(service, item, version=version) if event == "post_edited" \
+            else queue.ingest(service, [item], version=version)[0]
     except queue.IngestError as problem:
         return _error(400, problem.message, DISCOURSE_FIELDS.get(problem.field, problem.field))
     return jsonify(_answer(stored)), 201 if stored.created else 200

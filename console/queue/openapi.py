@@ -6,6 +6,7 @@ every answer within it.
 
 from console.platform.service import EVENT_TYPES
 from console.queue.api_routes import MAX_BATCH
+from console.queue.discourse import LARGEST_VERSION
 from console.queue.service import MAX_BODY, MAX_FIELD
 
 HEX_SIGNATURE = "^sha256=[0-9a-f]{64}$"
@@ -73,6 +74,13 @@ def _discourse_schema() -> dict:
                 "username": {"type": "string", "minLength": 1, "maxLength": MAX_FIELD["author_pseudonym"]},
                 "raw": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
                 "created_at": {"type": "string", "format": "date-time"},
+                "version": {"type": "integer", "minimum": 1, "maximum": LARGEST_VERSION,
+                            "description": "The post's revision (an edit within Discourse's grace period keeps it); "
+                                           "with updated_at, it orders edits. Sent with updated_at or not at all."},
+                "updated_at": {"type": "string", "format": "date-time",
+                               "description": "When the post was last saved. A post_edited older than the words "
+                                              "held (by version, then updated_at) is answered 200 `stale` and "
+                                              "changes nothing."},
             },
         }},
     }
@@ -125,8 +133,9 @@ def document(public_url: str) -> dict:
             }},
             "/api/v1/services/{slug}/discourse": {"post": {
                 "operationId": "ingestDiscourse",
-                "summary": "A Discourse webhook's events: post_created queued, post_edited re-queued, others "
-                           "answered and left alone.",
+                "summary": "A Discourse webhook's events: post_created queued, post_edited re-queued (never "
+                           "lowering the priority of an item no moderator has decided on; stale when older than "
+                           "the words held), others answered and left alone.",
                 "parameters": [SLUG, _signature("X-Discourse-Event-Signature", SIGNED),
                                {"name": "X-Discourse-Event", "in": "header", "required": False,
                                 "schema": {"type": "string"},
@@ -134,7 +143,8 @@ def document(public_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/DiscoursePostEvent"}}}},
                 "responses": {**_answers("A new post stored and queued.",
-                                         "A repeat, an edit re-queued, or an event left alone.", "DiscourseAnswer")},
+                                         "An edit re-queued; or, changing nothing, a repeat, a stale edit (older "
+                                         "than the words held) or an event left alone.", "DiscourseAnswer")},
             }},
         },
         "webhooks": {"decision": {"post": {
@@ -165,7 +175,7 @@ def document(public_url: str) -> dict:
             "DiscourseAnswer": {"oneOf": [
                 {"type": "object", "required": ["external_id", "id", "status", "priority"], "properties": {
                     "external_id": {"type": "string"}, "id": {"type": "integer"},
-                    "status": {"type": "string", "enum": ["created", "repeat", "edited"]},
+                    "status": {"type": "string", "enum": ["created", "repeat", "edited", "stale"]},
                     "priority": {"type": "string", "enum": ["critical", "risk", "normal"]}}},
                 {"type": "object", "required": ["status", "event"], "properties": {
                     "status": {"const": "ignored"}, "event": {"type": "string"}}},
