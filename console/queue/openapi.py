@@ -27,7 +27,9 @@ def _answers(created: str, repeat: str, answer: str) -> dict:
         "401": _error("The signature header is missing or does not match the body under the service's ingest secret."),
         "404": _error("There is no active service with that slug."),
         "413": _error("The body is too large (64 KiB for one post, 4 MiB for a batch)."),
-        "429": _error("Too many requests: correctly signed ones per service, or badly signed ones per address."),
+        "429": _error("Too many requests: correctly signed ones per service, or badly signed ones per address. "
+                      "A signed request that changes nothing (a repeat, a stale edit, an ignored event) is not "
+                      "counted, so a signed body sent again, however often, never holds back new posts."),
     }
 
 
@@ -38,7 +40,9 @@ def _signature(name: str, description: str) -> dict:
 
 SLUG = {"name": "slug", "in": "path", "required": True, "description": "The service's short name, e.g. demo-low.",
         "schema": {"type": "string", "pattern": "^[^/]+$"}}
-SIGNED = "`sha256=` and the hex HMAC-SHA256 of the raw body under the service's ingest secret."
+SIGNED = "`sha256=` and the hex HMAC-SHA256 of the raw body under the service's ingest secret. It covers the body \
+only, with no time in it (Discourse signs no more), so a body may come again: a repeat changes nothing and is not \
+counted against the service's limit."
 
 
 def _post_schema() -> dict:
@@ -119,8 +123,8 @@ def document(public_url: str) -> dict:
                 "parameters": [SLUG, _signature("X-Signature", SIGNED)],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Post"}}}},
-                "responses": _answers("Stored and queued.", "A repeat of a stored external_id: nothing changed.",
-                                      "Ingested"),
+                "responses": _answers("Stored and queued.", "A repeat of a stored external_id: nothing changed, "
+                                      "and not counted against the service's limit.", "Ingested"),
             }},
             "/api/v1/services/{slug}/posts:batch": {"post": {
                 "operationId": "ingestBatch", "summary": f"Push up to {MAX_BATCH} posts at once, all or none.",
@@ -129,7 +133,8 @@ def document(public_url: str) -> dict:
                     "type": "object", "required": ["items"],
                     "properties": {"items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
                                              "items": {"$ref": "#/components/schemas/Post"}}}}}}},
-                "responses": _answers("At least one stored.", "Every one a repeat.", "IngestedBatch"),
+                "responses": _answers("At least one stored.", "Every one a repeat: nothing changed, and not "
+                                      "counted against the service's limit.", "IngestedBatch"),
             }},
             "/api/v1/services/{slug}/discourse": {"post": {
                 "operationId": "ingestDiscourse",
@@ -143,8 +148,9 @@ def document(public_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/DiscoursePostEvent"}}}},
                 "responses": {**_answers("A new post stored and queued.",
-                                         "An edit re-queued; or, changing nothing, a repeat, a stale edit (older "
-                                         "than the words held) or an event left alone.", "DiscourseAnswer")},
+                                         "An edit re-queued; or, changing nothing and not counted against the "
+                                         "service's limit, a repeat, a stale edit (older than the words held) or "
+                                         "an event left alone.", "DiscourseAnswer")},
             }},
         },
         "webhooks": {"decision": {"post": {

@@ -98,6 +98,11 @@ class Ingested:
         alone) or repeat (nothing changed)."""
         return "created" if self.created else "edited" if self.requeued else "stale" if self.stale else "repeat"
 
+    @property
+    def changed(self) -> bool:
+        """Whether the request stored a post or put one back in the queue."""
+        return self.created or self.requeued
+
 
 IDENTIFIERS = ("external_id", "thread_id", "author_pseudonym")
 

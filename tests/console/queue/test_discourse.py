@@ -202,6 +202,26 @@ def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(a
     assert stored(app, "discourse-post-90412").state == "open"
 
 
+def test_events_sent_again_never_use_up_the_services_limit(app, client, demo_data):
+    """A signed body kept by anyone can be sent again any number of times: what changes nothing is not counted,
+    so it cannot make the forum's real posts answer 429."""
+    app.config["INGEST_RATE_LIMIT"] = "3 per minute"
+    assert deliver(client, fixture("post_created")).status_code == 201
+    edit = as_event("post_created", "post_edited")
+    assert deliver(client, edit, raw="I want to end my life tonight. Sorry.", version=2,
+                   updated_at="2026-11-29T21:50:00.000Z").get_json()["status"] == "edited"
+    for _ in range(5):
+        assert deliver(client, fixture("post_created")).get_json()["status"] == "repeat"
+        assert deliver(client, edit, raw="I want to end my life tonight. Sorry.", version=2,
+                       updated_at="2026-11-29T21:50:00.000Z").get_json()["status"] == "repeat"
+        assert deliver(client, edit).get_json()["status"] == "stale"  # the first words, as an edit
+        assert deliver(client, as_event("post_created", "ping")).get_json()["status"] == "ignored"
+    reply = as_event("reply_edited", "post_created")
+    assert deliver(client, reply).status_code == 201  # the third counted
+    assert deliver(client, reply, id=90456).status_code == 429  # the limit still holds for what is new
+    assert stored(app, "discourse-post-90412").body == "I want to end my life tonight. Sorry."
+
+
 @pytest.mark.parametrize("event", ["post_created", "post_edited"])
 def test_a_lone_surrogate_in_a_post_is_refused_naming_discourses_field(app, client, demo_data, event):
     deliver(client, fixture("reply_edited"), raw="Sending you strength.", version=1)
