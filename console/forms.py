@@ -9,13 +9,17 @@ from typing import Any
 
 from flask import flash, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, FieldList, FormField, IntegerField, SelectMultipleField, StringField, \
+    TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from console.errors import UserError
+from console.identifiers import lone_surrogates
 
 CONTROL_CHARACTER_MESSAGE = "Remove the invisible control characters from this field (they cannot be stored)."
+BROKEN_CHARACTER_MESSAGE = "Type this again: it holds a broken character, half of an emoji or symbol ({}), that " \
+                           "cannot be stored."
 # Whole numbers the database stores (32-bit); anything larger in a form is a mistake.
 LARGEST_WHOLE_NUMBER = 2**31 - 1
 # Dates anyone plans or records here (leave, unavailability, rotas) lie within this many days of today; a date
@@ -29,16 +33,33 @@ def has_control_characters(text: str, *, multiline: bool) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
+def _leaf_fields(fields):
+    """Every field that holds a value, the rows of a FieldList and the fields of a FormField included."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _leaf_fields(field.entries)
+        elif isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        else:
+            yield field
+
+
 class ConsoleForm(FlaskForm):
-    """Base form: on top of each field's own checks, refuses control characters in any text."""
+    """Base form: on top of each field's own checks, refuses control characters and halves of UTF-16 pairs in any
+    text, numbers past 32 bits and dates far from today, in every field however deep in rows it is."""
 
     def validate(self, extra_validators=None) -> bool:
-        """Run the fields' validators, then the control-character check on every text value."""
+        """Run the fields' validators, then the checks on every value, each failure beside its field."""
         valid = super().validate(extra_validators)
-        for field in self:
+        for field in _leaf_fields(self):
             values = field.data if isinstance(field.data, list) else [field.data]
+            texts = [v for v in values if isinstance(v, str)]
             multiline = isinstance(field, TextAreaField)
-            if any(isinstance(v, str) and has_control_characters(v, multiline=multiline) for v in values):
+            halves = [code for text in texts for code in lone_surrogates(text)]
+            if halves:  # werkzeug decodes none from a request, but anything else that fills a form could
+                field.errors = [*field.errors, BROKEN_CHARACTER_MESSAGE.format(", ".join(dict.fromkeys(halves)))]
+                valid = False
+            elif any(has_control_characters(v, multiline=multiline) for v in texts):
                 field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
                 valid = False
             if isinstance(field, IntegerField) and field.data is not None and abs(field.data) > LARGEST_WHOLE_NUMBER:

@@ -15,6 +15,7 @@ another poster's, or mixes alphabets the way a disguise does.
 """
 
 import functools
+import re
 import unicodedata
 
 import icu
@@ -91,3 +92,12 @@ def show_invisible(text: str) -> Markup:
             pieces += [escape(text[start:at]), MARKER.format(ord(ch))]
             start = at + 1
     return Markup("").join([*pieces, escape(text[start:])])
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a proper pair is one character once decoded: never matched
+
+
+def lone_surrogates(text: str) -> list[str]:
+    """Halves of UTF-16 pairs standing alone in a text, as U+XXXX codes. JSON can carry one ("\\ud800") and Python
+    keeps it, but it is no character: no database stores it, so it is refused where text comes in."""
+    return [f"U+{ord(ch):04X}" for ch in LONE_SURROGATE.findall(text)]

@@ -1,10 +1,14 @@
 """The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
 or none); a Discourse forum's webhook posts its events to `.../discourse` (console.queue.discourse). Requests are
 signed: `X-Signature: sha256=<hex>` (Discourse: `X-Discourse-Event-Signature`), the HMAC-SHA256 of the raw body
-under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice) or an edit
-re-queued, 400 naming the bad field, 401 bad or missing signature, 404 unknown service, 413 too large, 429 too many
-requests (only signed requests count against a service's limit; bad signatures are limited per client address on
-their own).
+under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), an edit
+re-queued or a stale one left alone, 400 naming the bad field, 401 bad or missing signature, 404 unknown service,
+413 too large, 429 too many requests (only signed requests that store or change something, or are refused for
+what they hold, count against a service's limit; bad signatures are limited per client address on their own).
+
+A signature covers the body only (Discourse's cannot cover anything else), so a signed body someone kept can be
+sent again. It then changes nothing (a repeat, a stale edit, an ignored event) and so is not counted: sent again
+any number of times, it never makes the platform's new posts answer 429.
 """
 
 import json
@@ -34,10 +38,11 @@ def _service_key() -> str:
     return f"ingest:{request.view_args.get('slug', '')}"
 
 
-def _signed(_response) -> bool:
-    """Only requests with a good signature count against a service's limit: a flood of unsigned requests must
-    never make the platform's own posts, critical ones included, answer 429."""
-    return g.get("ingest_signed", False)
+def _counted(_response) -> bool:
+    """Only requests with a good signature count against a service's limit, and of those not the ones that changed
+    nothing: a flood of unsigned requests, or of signed bodies sent again, must never make the platform's own
+    posts, critical ones included, answer 429."""
+    return g.get("ingest_signed", False) and not g.get("ingest_changed_nothing", False)
 
 
 def _too_many_bad_signatures() -> bool:
@@ -103,6 +108,7 @@ def _receive(slug: str, limit: int, batch: bool):
     except queue.IngestError as problem:
         return _error(400, problem.message, problem.field)
     answers = [_answer(s) for s in stored]
+    g.ingest_changed_nothing = not any(s.changed for s in stored)
     status = 201 if any(s.created for s in stored) else 200
     return jsonify({"items": answers} if batch else answers[0]), status
 
@@ -115,7 +121,7 @@ DISCOURSE_FIELDS = {"external_id": "post.id", "thread_id": "post.topic_id", "aut
 @api.route("/services/<slug>/posts", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_counted)
 def ingest_post(slug: str):
     """Take one post or reply from the platform."""
     return _receive(slug, MAX_POST_BYTES, batch=False)
@@ -124,7 +130,7 @@ def ingest_post(slug: str):
 @api.route("/services/<slug>/posts:batch", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_counted)
 def ingest_batch(slug: str):
     """Take up to 500 posts at once, all or none."""
     return _receive(slug, MAX_BATCH_BYTES, batch=True)
@@ -133,21 +139,26 @@ def ingest_batch(slug: str):
 @api.route("/services/<slug>/discourse", methods=["POST"])
 @public
 @csrf.exempt
-@limiter.limit(_rate, key_func=_service_key, deduct_when=_signed)
+@limiter.limit(_rate, key_func=_service_key, deduct_when=_counted)
 def ingest_discourse(slug: str):
-    """Take a Discourse webhook's events: a created post is queued, an edited one matched again and re-queued; any
-    other event (a ping, a deletion, a moderator's action) is answered 200 and left alone."""
+    """Take a Discourse webhook's events: a created post is queued, an edited one matched again and re-queued (an
+    edit older than the words held is stale and left alone); any other event (a ping, a deletion, a moderator's
+    action) is answered 200 and left alone."""
     service, data, refusal = _signed_json(slug, MAX_POST_BYTES, "X-Discourse-Event-Signature")
     if refusal is not None:
         return refusal
     event = request.headers.get("X-Discourse-Event", "")
     try:
-        item = discourse.post_of(event, data)
-        if item is None:
+        taken = discourse.post_of(event, data)
+        if taken is None:
+            g.ingest_changed_nothing = True
             return jsonify({"status": "ignored", "event": event}), 200
-        stored = queue.ingest_edit(service, item) if event == "post_edited" else queue.ingest(service, [item])[0]
+        item, version = taken
+        stored = queue.ingest_edit(service, item, version=version) if event == "post_edited" \
+            else queue.ingest(service, [item], version=version)[0]
     except queue.IngestError as problem:
         return _error(400, problem.message, DISCOURSE_FIELDS.get(problem.field, problem.field))
+    g.ingest_changed_nothing = not stored.changed
     return jsonify(_answer(stored)), 201 if stored.created else 200
 
 

@@ -8,19 +8,27 @@ HMAC-SHA256 of the raw body in hex. The service's ingest secret is that secret.
 A topic is a thread (`topic_id`), its first post (`post_number` 1) a post and the rest replies; the Discourse
 username is the pseudonym; `raw` (the markdown the author wrote) is the body. Only people's own posts come in:
 `post_type` 1. Moderator actions, small actions ("closed this topic") and staff whispers are not for the queue.
+
+Every post event carries `version` (1, then one more for each revision; an edit within the grace period after the
+last one keeps the number) and `updated_at`: together they put a post's edits in order, so one that arrives late
+(Discourse retries a failed delivery) or is sent again is known to be older than the words held.
 """
 
 from typing import Any
 
-from console.queue.service import IngestError
+from console.queue.models import PlatformVersion
+from console.queue.service import IngestError, platform_time
+
+LARGEST_VERSION = 2**31 - 1  # what the database holds
 
 TAKEN = ("post_created", "post_edited")
 REGULAR = 1  # Discourse's post_type of a person's own post
 
 
-def post_of(event: str, data: Any) -> dict | None:
-    """The queue's post for a Discourse event, or None when the event is not one the queue takes (a ping, a
-    deletion, a moderator's action); IngestError names the field when a post event lacks what the queue needs."""
+def post_of(event: str, data: Any) -> tuple[dict, PlatformVersion | None] | None:
+    """The queue's post for a Discourse event and which version of it the event holds (None when the event does not
+    say), or None when the event is not one the queue takes (a ping, a deletion, a moderator's action); IngestError
+    names the field when a post event lacks what the queue needs."""
     if event not in TAKEN:
         return None
     post = data.get("post") if isinstance(data, dict) else None
@@ -40,6 +48,12 @@ def post_of(event: str, data: Any) -> dict | None:
     if not isinstance(body, str):
         raise IngestError("post.raw", "post.raw is required and must be text (Discourse sends it with every post "
                                       "event)")
-    return {"external_id": f"discourse-post-{whole('id')}", "thread_id": f"discourse-topic-{whole('topic_id')}",
-            "kind": "post" if number == 1 else "reply", "author_pseudonym": post.get("username"),
-            "body": body, "created_at": post.get("created_at")}
+    item = {"external_id": f"discourse-post-{whole('id')}", "thread_id": f"discourse-topic-{whole('topic_id')}",
+           "kind": "post" if number == 1 else "reply", "author_pseudonym": post.get("username"),
+           "body": body, "created_at": post.get("created_at")}
+    if post.get("version") is None and post.get("updated_at") is None:
+        return item, None  # not Discourse's own serializer: the edit is taken as it comes
+    version = whole("version")
+    if not 1 <= version <= LARGEST_VERSION:
+        raise IngestError("post.version", f"post.version must be from 1 to {LARGEST_VERSION}")
+    return item, PlatformVersion(version, platform_time(post.get("updated_at"), "post.updated_at"))

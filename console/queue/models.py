@@ -4,6 +4,7 @@ Bodies are stored as text and always shown escaped. Posts name their author by p
 holds personal identifiable data.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
@@ -35,6 +36,15 @@ class Priority(IntEnum):
     CRITICAL = 0
     RISK = 1
     NORMAL = 2
+
+
+@dataclass(frozen=True, order=True)
+class PlatformVersion:
+    """Which of a post's versions on the platform some words are: Discourse's version number, then when the post was
+    saved (an edit within Discourse's grace period keeps its number). Versions compare in that order."""
+
+    number: int
+    saved_at: datetime
 
 
 OPEN_STATES = ("open", "needs_reply", "parked")  # an item still to deal with
@@ -73,6 +83,10 @@ class Post(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # on the platform
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the platform's last edit that re-queued it
+    # Which of the post's versions on the platform the words are (a Discourse post's `version` and `updated_at`):
+    # an edit older than this arriving late, or sent again, is stale and changes nothing. None: not told.
+    platform_version: Mapped[int | None]
+    platform_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL.value)
     matched: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"term", "list"}]: why it is flagged
@@ -87,6 +101,13 @@ class Post(db.Model):
 
     service: Mapped[Service] = relationship(lazy="joined")
     claimed_by: Mapped[StaffMember | None] = relationship()
+
+    @property
+    def version(self) -> PlatformVersion | None:
+        """Which of its versions on the platform the words held are, when the platform said."""
+        if self.platform_version is None or self.platform_saved_at is None:
+            return None
+        return PlatformVersion(self.platform_version, self.platform_saved_at)
 
     @property
     def waiting_since(self) -> datetime:

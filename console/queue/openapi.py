@@ -6,6 +6,7 @@ every answer within it.
 
 from console.platform.service import EVENT_TYPES
 from console.queue.api_routes import MAX_BATCH
+from console.queue.discourse import LARGEST_VERSION
 from console.queue.service import MAX_BODY, MAX_FIELD
 
 HEX_SIGNATURE = "^sha256=[0-9a-f]{64}$"
@@ -21,11 +22,14 @@ def _answers(created: str, repeat: str, answer: str) -> dict:
     return {
         "201": {"description": created, **ref},
         "200": {"description": repeat, **ref},
-        "400": _error("The body is not JSON, or a field is missing or wrong; `field` names it."),
+        "400": _error("The body is not JSON, or a field is missing or wrong (text holding half of a UTF-16 "
+                      "surrogate pair, `\\ud800`, included); `field` names it."),
         "401": _error("The signature header is missing or does not match the body under the service's ingest secret."),
         "404": _error("There is no active service with that slug."),
         "413": _error("The body is too large (64 KiB for one post, 4 MiB for a batch)."),
-        "429": _error("Too many requests: correctly signed ones per service, or badly signed ones per address."),
+        "429": _error("Too many requests: correctly signed ones per service, or badly signed ones per address. "
+                      "A signed request that changes nothing (a repeat, a stale edit, an ignored event) is not "
+                      "counted, so a signed body sent again, however often, never holds back new posts."),
     }
 
 
@@ -36,7 +40,9 @@ def _signature(name: str, description: str) -> dict:
 
 SLUG = {"name": "slug", "in": "path", "required": True, "description": "The service's short name, e.g. demo-low.",
         "schema": {"type": "string", "pattern": "^[^/]+$"}}
-SIGNED = "`sha256=` and the hex HMAC-SHA256 of the raw body under the service's ingest secret."
+SIGNED = "`sha256=` and the hex HMAC-SHA256 of the raw body under the service's ingest secret. It covers the body \
+only, with no time in it (Discourse signs no more), so a body may come again: a repeat changes nothing and is not \
+counted against the service's limit."
 
 
 def _post_schema() -> dict:
@@ -72,6 +78,13 @@ def _discourse_schema() -> dict:
                 "username": {"type": "string", "minLength": 1, "maxLength": MAX_FIELD["author_pseudonym"]},
                 "raw": {"type": "string", "minLength": 1, "maxLength": MAX_BODY},
                 "created_at": {"type": "string", "format": "date-time"},
+                "version": {"type": "integer", "minimum": 1, "maximum": LARGEST_VERSION,
+                            "description": "The post's revision (an edit within Discourse's grace period keeps it); "
+                                           "with updated_at, it orders edits. Sent with updated_at or not at all."},
+                "updated_at": {"type": "string", "format": "date-time",
+                               "description": "When the post was last saved. A post_edited older than the words "
+                                              "held (by version, then updated_at) is answered 200 `stale` and "
+                                              "changes nothing."},
             },
         }},
     }
@@ -110,8 +123,8 @@ def document(public_url: str) -> dict:
                 "parameters": [SLUG, _signature("X-Signature", SIGNED)],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Post"}}}},
-                "responses": _answers("Stored and queued.", "A repeat of a stored external_id: nothing changed.",
-                                      "Ingested"),
+                "responses": _answers("Stored and queued.", "A repeat of a stored external_id: nothing changed, "
+                                      "and not counted against the service's limit.", "Ingested"),
             }},
             "/api/v1/services/{slug}/posts:batch": {"post": {
                 "operationId": "ingestBatch", "summary": f"Push up to {MAX_BATCH} posts at once, all or none.",
@@ -120,12 +133,14 @@ def document(public_url: str) -> dict:
                     "type": "object", "required": ["items"],
                     "properties": {"items": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
                                              "items": {"$ref": "#/components/schemas/Post"}}}}}}},
-                "responses": _answers("At least one stored.", "Every one a repeat.", "IngestedBatch"),
+                "responses": _answers("At least one stored.", "Every one a repeat: nothing changed, and not "
+                                      "counted against the service's limit.", "IngestedBatch"),
             }},
             "/api/v1/services/{slug}/discourse": {"post": {
                 "operationId": "ingestDiscourse",
-                "summary": "A Discourse webhook's events: post_created queued, post_edited re-queued, others "
-                           "answered and left alone.",
+                "summary": "A Discourse webhook's events: post_created queued, post_edited re-queued (never "
+                           "lowering the priority of an item no moderator has decided on; stale when older than "
+                           "the words held), others answered and left alone.",
                 "parameters": [SLUG, _signature("X-Discourse-Event-Signature", SIGNED),
                                {"name": "X-Discourse-Event", "in": "header", "required": False,
                                 "schema": {"type": "string"},
@@ -133,7 +148,9 @@ def document(public_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/DiscoursePostEvent"}}}},
                 "responses": {**_answers("A new post stored and queued.",
-                                         "A repeat, an edit re-queued, or an event left alone.", "DiscourseAnswer")},
+                                         "An edit re-queued; or, changing nothing and not counted against the "
+                                         "service's limit, a repeat, a stale edit (older than the words held) or "
+                                         "an event left alone.", "DiscourseAnswer")},
             }},
         },
         "webhooks": {"decision": {"post": {
@@ -164,7 +181,7 @@ def document(public_url: str) -> dict:
             "DiscourseAnswer": {"oneOf": [
                 {"type": "object", "required": ["external_id", "id", "status", "priority"], "properties": {
                     "external_id": {"type": "string"}, "id": {"type": "integer"},
-                    "status": {"type": "string", "enum": ["created", "repeat", "edited"]},
+                    "status": {"type": "string", "enum": ["created", "repeat", "edited", "stale"]},
                     "priority": {"type": "string", "enum": ["critical", "risk", "normal"]}}},
                 {"type": "object", "required": ["status", "event"], "properties": {
                     "status": {"const": "ignored"}, "event": {"type": "string"}}},

@@ -21,7 +21,7 @@ from console.queue import alerts
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, Action, CannedReason, IngestSecret, ModerationEvent, \
-    Post, Priority, QueueSettings, RiskTerm
+    PlatformVersion, Post, Priority, QueueSettings, RiskTerm
 from console.services.models import Service
 
 HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -90,11 +90,18 @@ class Ingested:
     priority: Priority
     created: bool
     requeued: bool = False  # an edit on the platform put it back in the queue
+    stale: bool = False  # an edit older than the words held: left alone
 
     @property
     def status(self) -> str:
-        """The API's word for what happened: created, edited (back in the queue) or repeat (nothing changed)."""
-        return "created" if self.created else "edited" if self.requeued else "repeat"
+        """The API's word for what happened: created, edited (back in the queue), stale (an older edit, left
+        alone) or repeat (nothing changed)."""
+        return "created" if self.created else "edited" if self.requeued else "stale" if self.stale else "repeat"
+
+    @property
+    def changed(self) -> bool:
+        """Whether the request stored a post or put one back in the queue."""
+        return self.created or self.requeued
 
 
 IDENTIFIERS = ("external_id", "thread_id", "author_pseudonym")
@@ -104,6 +111,11 @@ def _text(item: dict, name: str, where: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip():
         raise IngestError(where + name, f"{name} is required and must be text")
+    halves = identifiers.lone_surrogates(value)
+    if halves:  # checked first: saving one would fail in the database driver, after everything else passed
+        raise IngestError(where + name, f"{name} holds half of a UTF-16 surrogate pair without its other half "
+                                        f"({', '.join(dict.fromkeys(halves))}): it is no character and cannot be "
+                                        "stored; send the text as UTF-8")
     if name in IDENTIFIERS:
         try:
             value = identifiers.normalised(value)
@@ -125,27 +137,28 @@ def _parse(item: object, where: str = "") -> dict:
     fields = {name: _text(item, name, where) for name in ("external_id", "thread_id", "author_pseudonym", "body")}
     if item.get("kind") not in KINDS:
         raise IngestError(where + "kind", 'kind must be "post" or "reply"')
-    return {**fields, "kind": item["kind"], "created_at": _created_at(item.get("created_at"), where)}
+    return {**fields, "kind": item["kind"], "created_at": platform_time(item.get("created_at"), "created_at", where)}
 
 
 EARLIEST_POST = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(days=1)  # a platform's clock may run ahead a little; further ahead is a mistake
 
 
-def _created_at(raw: object, where: str) -> datetime:
-    """When the post was written: an ISO 8601 time with its offset, from 2000 to a day from now."""
+def platform_time(raw: object, name: str, where: str = "") -> datetime:
+    """A time the platform sent (`name`: when the post was written, or saved): an ISO 8601 time with its offset,
+    from 2000 to a day from now; IngestError names the field otherwise."""
     try:
         parsed = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-        created = parsed.astimezone(UTC) if parsed is not None and parsed.tzinfo is not None else None
+        moment = parsed.astimezone(UTC) if parsed is not None and parsed.tzinfo is not None else None
     except (ValueError, OverflowError):  # OverflowError: a year 1 or 9999 time moved to UTC leaves the calendar
-        created = None
-    if created is None:
-        raise IngestError(where + "created_at", "created_at must be an ISO 8601 time with its offset, "
-                                                "e.g. 2026-11-25T14:05:00+00:00")
-    if not EARLIEST_POST <= created <= utcnow() + CLOCK_SKEW:
-        raise IngestError(where + "created_at", "created_at must be a time from 2000 up to now (the platform's "
-                                                "clock may be at most a day ahead)")
-    return created
+        moment = None
+    if moment is None:
+        raise IngestError(where + name, f"{name} must be an ISO 8601 time with its offset, "
+                                        "e.g. 2026-11-25T14:05:00+00:00")
+    if not EARLIEST_POST <= moment <= utcnow() + CLOCK_SKEW:
+        raise IngestError(where + name, f"{name} must be a time from 2000 up to now (the platform's "
+                                        "clock may be at most a day ahead)")
+    return moment
 
 
 def _terms(service: Service) -> tuple[tuple[str, str], ...]:
@@ -163,10 +176,10 @@ def _flagged(find, body: str) -> tuple[Priority, list[dict]]:
     return priority, [{"term": m.term, "list": m.list} for m in found]
 
 
-def ingest(service: Service, items: list) -> list[Ingested]:
+def ingest(service: Service, items: list, *, version: PlatformVersion | None = None) -> list[Ingested]:
     """Store posts, all or none: each checked, matched against the service's terms and prioritised; a critical one
     queues an alert to the service's mailbox in the same transaction. A repeat of a stored external_id changes
-    nothing."""
+    nothing. `version`: which of its versions on the platform a single post is (a Discourse event's)."""
     parsed = [_parse(item, f"items[{i}]." if len(items) > 1 else "") for i, item in enumerate(items)]
     ids = [p["external_id"] for p in parsed]
     if len(set(ids)) != len(ids):
@@ -182,7 +195,9 @@ def ingest(service: Service, items: list) -> list[Ingested]:
                 continue
             priority, matched = _flagged(find, fields["body"])
             rows.append({**fields, "service_id": service.id, "priority": priority.value, "state": "open",
-                         "received_at": utcnow(), "matched": matched})
+                         "received_at": utcnow(), "matched": matched,
+                         "platform_version": version.number if version else None,
+                         "platform_saved_at": version.saved_at if version else None})
         try:
             # One multi-row INSERT: a batch of 500 costs about one statement, not 500 ORM objects.
             new_ids = db.session.scalars(sa.insert(Post).returning(Post.id, sort_by_parameter_order=True),
@@ -204,30 +219,50 @@ def ingest(service: Service, items: list) -> list[Ingested]:
     raise AssertionError("unreachable")
 
 
-def ingest_edit(service: Service, item: object) -> Ingested:
+KEPT = {Priority.CRITICAL: "still critical", Priority.RISK: "still a risk item"}
+
+
+def ingest_edit(service: Service, item: object, *, version: PlatformVersion | None = None) -> Ingested:
     """The platform's edit of a post: its new words matched again, its priority set again, and the item back in
     the queue as if it had just arrived (its deadline counts from the edit, and an alert goes to the mailbox if the
     new words are critical), whatever was decided before; the edit is in the item's history. An edit of a post
-    the console never had stores it as new; an edit that leaves the words as they were changes nothing."""
+    the console never had stores it as new; an edit that leaves the words as they were changes nothing.
+
+    An edit older than the words held (`version`, when both are known) arrived late or was sent again: it is stale
+    and changes nothing. While an item waits for a moderator's decision, an edit never lowers its priority: words
+    taken back may still need a moderator's eyes, so it keeps its level and why until someone decides."""
     fields = _parse(item)
     post = db.session.scalar(sa.select(Post).where(Post.service_id == service.id,
                                                    Post.external_id == fields["external_id"]).with_for_update(of=Post))
     if post is None:
-        return ingest(service, [item])[0]
-    if post.body == fields["body"]:
+        return ingest(service, [item], version=version)[0]
+    held = post.version
+    if version is not None and held is not None and version < held:
         db.session.rollback()
+        return Ingested(post.id, post.external_id, Priority(post.priority), False, stale=True)
+    if version is not None and (held is None or version > held):
+        post.platform_version, post.platform_saved_at = version.number, version.saved_at
+    if post.body == fields["body"]:
+        db.session.commit()  # the newer version, if any: an older edit sent later is then stale
         return Ingested(post.id, post.external_id, Priority(post.priority), False)
     priority, matched = _flagged(matcher(_terms(service)).find, fields["body"])
-    now = utcnow()
+    now, reason = utcnow(), ""
+    if post.state in OPEN_STATES and post.priority < priority:  # a lower number is more urgent
+        reason = f"{KEPT[Priority(post.priority)]}, as the words before the edit were, until a moderator decides"
+        matched = [*post.matched, *(m for m in matched if m not in post.matched)]
+        alert, priority = False, Priority(post.priority)
+    else:
+        alert = priority == Priority.CRITICAL
     post.body, post.matched, post.priority = fields["body"], matched, priority
     post.edited_at = post.received_at = now
     post.state, post.parked_until, post.first_action_at = "open", None, None
     post.claimed_by_id = post.claim_expires_at = None
-    db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, created_at=now))
-    if priority == Priority.CRITICAL:
+    db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, reason=reason,
+                                   created_at=now))
+    if alert:
         alerts.critical_post(service, post.id)
     db.session.commit()
-    if priority == Priority.CRITICAL:
+    if alert:
         outbox.send_soon()
     return Ingested(post.id, post.external_id, priority, False, requeued=True)
 

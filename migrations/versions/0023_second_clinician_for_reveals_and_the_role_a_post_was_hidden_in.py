@@ -15,7 +15,7 @@ Downgrading drops the reasons and the roles and leaves every plan as it is (on, 
 since).
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-01 09:00:00
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -131,8 +131,113 @@ def test_a_wrong_secret_is_refused_and_nothing_stored(app, client, demo_data):
     ({"username": ""}, "post.username"),
     ({"topic_id": "7731"}, "post.topic_id"),
     ({"created_at": "yesterday"}, "post.created_at"),
+    ({"version": "2"}, "post.version"),
+    ({"version": 0}, "post.version"),
+    ({"updated_at": None}, "post.updated_at"),
+    ({"updated_at": "2026-11-29 21:47"}, "post.updated_at"),  # no offset
 ])
 def test_a_post_event_missing_what_the_queue_needs_names_discourses_field(app, client, demo_data, changes, field):
     answer = deliver(client, fixture("post_created"), **changes)
     assert answer.status_code == 400 and answer.get_json()["field"] == field
     assert stored(app, "discourse-post-90412") is None
+
+
+def as_event(name: str, event: str) -> dict:
+    """A fixture sent as another event (the body is what Discourse signs; the event's name is only a header)."""
+    sent = fixture(name)
+    sent["headers"]["X-Discourse-Event"] = event
+    return sent
+
+
+def test_an_older_edit_arriving_late_is_stale_and_rolls_nothing_back(app, client, auth, demo_data):
+    """Discourse retries a delivery it saw fail, so an edit can arrive after a newer one, and anyone who kept a
+    signed body can send it again: neither puts older words back."""
+    created = deliver(client, as_event("reply_edited", "post_created"), raw="Sending you strength.", version=1,
+                      updated_at="2026-11-29T22:03:40.902Z")
+    newer = deliver(client, fixture("reply_edited"), raw="Actually I want to die too.", version=3,
+                    updated_at="2026-11-29T22:31:02.000Z")
+    assert newer.get_json()["status"] == "edited" and newer.get_json()["priority"] == "critical"
+
+    older = deliver(client, fixture("reply_edited"))  # version 2, "feeling hopeless": sent before, arrived after
+    assert older.status_code == 200 and older.get_json() == {
+        "external_id": "discourse-post-90455", "id": created.get_json()["id"], "status": "stale",
+        "priority": "critical"}
+    assert deliver(client, as_event("reply_edited", "post_edited"), raw="Sending you strength.", version=1,
+                   updated_at="2026-11-29T22:03:40.902Z").get_json()["status"] == "stale"  # the first words
+    post = stored(app, "discourse-post-90455")
+    assert (post.body, post.priority, post.state) == ("Actually I want to die too.", 0, "open")
+
+    # An edit within Discourse's grace period keeps its version number: its time puts it in order.
+    assert deliver(client, fixture("reply_edited"), raw="I want to die too!", version=3,
+                   updated_at="2026-11-29T22:30:59.000Z").get_json()["status"] == "stale"
+    assert deliver(client, fixture("reply_edited"), raw="Actually I want to die too. Tonight.", version=3,
+                   updated_at="2026-11-29T22:33:00.000Z").get_json()["status"] == "edited"
+    assert deliver(client, fixture("reply_edited"), raw="Actually I want to die too. Tonight.", version=3,
+                   updated_at="2026-11-29T22:33:00.000Z").get_json()["status"] == "repeat"
+    assert stored(app, "discourse-post-90455").body == "Actually I want to die too. Tonight."
+    auth.login_demo(CHLOE)
+    history = client.get(f"/queue/items/{created.get_json()['id']}").get_data(as_text=True).split("<h2>History")[1]
+    assert history.count("the author edited the post on the platform") == 2  # the stale ones left no trace
+
+
+def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(app, client, auth, demo_data):
+    created = deliver(client, fixture("post_created"))  # "I want to end my life tonight"
+    calmer = deliver(client, as_event("post_created", "post_edited"), raw="Sorry, ignore me, I'm fine now.",
+                     version=2, updated_at="2026-11-29T21:52:00.000Z")
+    assert calmer.status_code == 200 and calmer.get_json()["status"] == "edited"
+    assert calmer.get_json()["priority"] == "critical"
+    post = stored(app, "discourse-post-90412")
+    assert (post.body, post.priority, post.state) == ("Sorry, ignore me, I'm fine now.", 0, "open")
+
+    auth.login_demo(CHLOE)
+    page = f"/queue/items/{created.get_json()['id']}"
+    item = client.get(page).get_data(as_text=True)
+    assert "Critical</span>" in item and '"end my life" on the critical list' in item
+    assert "still critical, as the words before the edit were, until a moderator decides" in item
+
+    assert auth.post(page + "/act", {"action": "approved"}, form_page=page).status_code == 302
+    decided = deliver(client, as_event("post_created", "post_edited"), raw="Thanks all, a better day.",
+                      version=3, updated_at="2026-11-29T22:40:00.000Z")
+    assert decided.get_json()["status"] == "edited" and decided.get_json()["priority"] == "normal"
+    assert stored(app, "discourse-post-90412").state == "open"
+
+
+def test_events_sent_again_never_use_up_the_services_limit(app, client, demo_data):
+    """A signed body kept by anyone can be sent again any number of times: what changes nothing is not counted,
+    so it cannot make the forum's real posts answer 429."""
+    app.config["INGEST_RATE_LIMIT"] = "3 per minute"
+    assert deliver(client, fixture("post_created")).status_code == 201
+    edit = as_event("post_created", "post_edited")
+    assert deliver(client, edit, raw="I want to end my life tonight. Sorry.", version=2,
+                   updated_at="2026-11-29T21:50:00.000Z").get_json()["status"] == "edited"
+    for _ in range(5):
+        assert deliver(client, fixture("post_created")).get_json()["status"] == "repeat"
+        assert deliver(client, edit, raw="I want to end my life tonight. Sorry.", version=2,
+                       updated_at="2026-11-29T21:50:00.000Z").get_json()["status"] == "repeat"
+        assert deliver(client, edit).get_json()["status"] == "stale"  # the first words, as an edit
+        assert deliver(client, as_event("post_created", "ping")).get_json()["status"] == "ignored"
+    reply = as_event("reply_edited", "post_created")
+    assert deliver(client, reply).status_code == 201  # the third counted
+    assert deliver(client, reply, id=90456).status_code == 429  # the limit still holds for what is new
+    assert stored(app, "discourse-post-90412").body == "I want to end my life tonight. Sorry."
+
+
+@pytest.mark.parametrize("event", ["post_created", "post_edited"])
+def test_a_lone_surrogate_in_a_post_is_refused_naming_discourses_field(app, client, demo_data, event):
+    deliver(client, fixture("reply_edited"), raw="Sending you strength.", version=1)
+    answer = deliver(client, as_event("post_created", event), raw="I feel \ud83d alone")
+    assert answer.status_code == 400 and answer.get_json()["field"] == "post.raw"
+    assert "U+D83D" in answer.get_json()["error"]
+    answer = deliver(client, as_event("reply_edited", event), raw="Sending you \udc00 strength.", version=2)
+    assert answer.status_code == 400 and answer.get_json()["field"] == "post.raw"
+    assert stored(app, "discourse-post-90412") is None
+    assert stored(app, "discourse-post-90455").body == "Sending you strength."
+
+
+def test_a_post_event_that_does_not_say_its_version_is_still_taken(app, client, demo_data):
+    """Discourse always sends version and updated_at; a sender that sends neither loses no post for it."""
+    assert deliver(client, fixture("post_created"), version=None, updated_at=None).status_code == 201
+    edited = deliver(client, as_event("post_created", "post_edited"), raw="I want to end my life.", version=None,
+                     updated_at=None)
+    assert edited.get_json()["status"] == "edited"
+    assert stored(app, "discourse-post-90412").body == "I want to end my life."

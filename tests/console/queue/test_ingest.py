@@ -1,5 +1,6 @@
 """The platform pushes posts into the console: signed, validated, idempotent, prioritised by risk words."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -90,6 +91,42 @@ def test_too_many_requests_are_slowed_down(app, client, demo_data):
     app.config["INGEST_RATE_LIMIT"] = "3 per minute"
     answers = [post_json(client, item(f"r-{i}")).status_code for i in range(4)]
     assert answers == [201, 201, 201, 429]
+
+
+def test_a_signed_request_sent_again_is_not_stored_twice_nor_counted_against_the_limit(app, client, demo_data):
+    """Anyone who kept a signed body can send it again: a repeat changes nothing, so it must not use up the limit
+    the platform's real posts need."""
+    app.config["INGEST_RATE_LIMIT"] = "3 per minute"
+    batch = {"items": [item("b-1"), item("b-2")]}
+    assert post_json(client, item("r-1")).status_code == 201
+    assert post_json(client, batch, url=URL + ":batch").status_code == 201
+    for _ in range(10):
+        assert post_json(client, item("r-1")).get_json()["status"] == "repeat"
+        again = post_json(client, batch, url=URL + ":batch")
+        assert again.status_code == 200 and [i["status"] for i in again.get_json()["items"]] == ["repeat"] * 2
+    critical = post_json(client, item("c-1", body="I am going to kill myself tonight"))
+    assert critical.status_code == 201 and critical.get_json()["priority"] == "critical"
+    assert post_json(client, {"items": [item("b-3")]}, url=URL + ":batch").status_code == 201
+    assert post_json(client, item("r-2")).status_code == 201  # the third new one
+    assert post_json(client, item("r-3")).status_code == 429  # the limit still holds for what is new
+    assert count_posts(app) == 6
+
+
+def test_a_lone_surrogate_in_any_text_is_refused_naming_its_field(app, client, demo_data):
+    """JSON can carry half of a UTF-16 pair ("\\ud800"): no character, and no database stores it."""
+    cases = [(item(body="Feeling low \ud800 tonight"), URL, "body", "U+D800"),
+             (item(thread_id="t-\udc80"), URL, "thread_id", "U+DC80"),
+             ({"items": [item("b-1"), item("b-2", body="\ude42\ud83d backwards")]}, URL + ":batch", "items[1].body",
+              "U+DE42, U+D83D")]
+    for data, url, field, named in cases:
+        answer = post_json(client, data, url=url)
+        assert answer.status_code == 400 and answer.get_json()["field"] == field
+        assert answer.get_json()["error"] == f"{field.split('.')[-1]} holds half of a UTF-16 surrogate pair without " \
+            f"its other half ({named}): it is no character and cannot be stored; send the text as UTF-8"
+    unescaped = json.dumps(item(body="Feeling low X tonight")).encode().replace(b"X", b"\xed\xa0\x80")
+    answer = post_json(client, None, raw=unescaped)  # the same half-pair written as bytes, not escaped
+    assert answer.status_code == 400 and answer.get_json()["field"] == "body" and "U+D800" in answer.get_json()["error"]
+    assert count_posts(app) == 0
 
 
 def test_a_flood_of_unsigned_requests_never_holds_back_the_platforms_signed_posts(app, client, demo_data):
