@@ -224,8 +224,10 @@ KEPT = {Priority.CRITICAL: "still critical", Priority.RISK: "still a risk item"}
 
 def ingest_edit(service: Service, item: object, *, version: PlatformVersion | None = None) -> Ingested:
     """The platform's edit of a post: its new words matched again, its priority set again, and the item back in
-    the queue as if it had just arrived (its deadline counts from the edit, and an alert goes to the mailbox if the
-    new words are critical), whatever was decided before; the edit is in the item's history. An edit of a post
+    the queue (an alert goes to the mailbox if the new words are critical), whatever was decided before; the edit
+    is in the item's history. An item someone had acted on is back as if it had just arrived, its deadline
+    counting from the edit; one nobody has acted on yet keeps its deadline, so editing it again and again never
+    puts off its deadline or the alert when it passes. An edit of a post
     the console never had stores it as new; an edit that leaves the words as they were changes nothing.
 
     An edit older than the words held (`version`, when both are known) arrived late or was sent again: it is stale
@@ -253,9 +255,11 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
         alert, priority = False, Priority(post.priority)
     else:
         alert = priority == Priority.CRITICAL
+    if not (post.state in OPEN_STATES and post.first_action_at is None):  # else still waiting for anyone to act
+        post.edited_at = post.received_at = now
+        post.first_action_at = None
     post.body, post.matched, post.priority = fields["body"], matched, priority
-    post.edited_at = post.received_at = now
-    post.state, post.parked_until, post.first_action_at = "open", None, None
+    post.state, post.parked_until = "open", None
     post.claimed_by_id = post.claim_expires_at = None
     db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, reason=reason,
                                    created_at=now))

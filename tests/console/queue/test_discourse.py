@@ -3,6 +3,7 @@ data/discourse, shaped as its WebHookPostSerializer and EmitWebHookEvent job mak
 ingest secret."""
 
 import copy
+from datetime import timedelta
 import hashlib
 import hmac
 import json
@@ -12,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from console import demo
+from console.alerts import conditions
+from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
 from console.queue.models import Post
@@ -200,6 +203,31 @@ def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(a
                       version=3, updated_at="2026-11-29T22:40:00.000Z")
     assert decided.get_json()["status"] == "edited" and decided.get_json()["priority"] == "normal"
     assert stored(app, "discourse-post-90412").state == "open"
+
+
+def test_editing_a_waiting_post_again_and_again_never_puts_off_its_deadline_or_its_alert(app, client, auth,
+                                                                                          demo_data):
+    written = utcnow() - timedelta(minutes=20)  # a critical post's deadline is 15 minutes
+    when = written.isoformat().replace("+00:00", "Z")
+    created = deliver(client, fixture("post_created"), created_at=when, updated_at=when)
+    for version, minutes in ((2, 18), (3, 10), (4, 1)):  # the author keeps editing it, critical words and all
+        edited = utcnow() - timedelta(minutes=minutes)
+        sent = deliver(client, as_event("post_created", "post_edited"), created_at=when,
+                       raw=f"I want to end my life tonight ({version})", version=version,
+                       updated_at=edited.isoformat().replace("+00:00", "Z"))
+        assert sent.get_json()["status"] == "edited"
+    with app.app_context():
+        waiting = [condition.subject for condition in conditions.posts_waiting(utcnow())]
+    assert f"post:{created.get_json()['id']}" in waiting
+    auth.login_demo(CHLOE)
+    page = f"/queue/items/{created.get_json()['id']}"
+    assert "overdue by" in client.get(page).get_data(as_text=True)
+    # Once someone has decided, an edit puts the item back in the queue from the edit.
+    assert auth.post(page + "/act", {"action": "approved"}, form_page=page).status_code == 302
+    deliver(client, as_event("post_created", "post_edited"), created_at=when, raw="I want to end my life, still",
+            version=5, updated_at=utcnow().isoformat().replace("+00:00", "Z"))
+    with app.app_context():
+        assert f"post:{created.get_json()['id']}" not in [c.subject for c in conditions.posts_waiting(utcnow())]
 
 
 def test_events_sent_again_never_use_up_the_services_limit(app, client, demo_data):
