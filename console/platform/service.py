@@ -6,7 +6,7 @@ to the outbox (`PlatformEvent`) in the same transaction as the decision, when th
 on the task queue, started at once after the commit and again every minute, delivers each post's events in order:
 a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
 within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
-dropped.
+dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending).
 
 An event is one JSON object, signed with the service's own webhook secret:
 
@@ -33,7 +33,6 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -45,6 +44,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
+from console.platform import addresses
 from console.platform.models import PlatformEvent, PlatformWebhook
 from console.queue.models import Action, Post
 from console.services.models import Service
@@ -55,8 +55,6 @@ DELIVER_TASK = "platform.deliver"
 EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
                Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated",
                Action.UNHIDDEN: "post.unhidden"}
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-MAX_URL = 500
 BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
 # A sender claims an event before sending it by moving its next attempt this far on; if the sender dies half-way,
@@ -67,6 +65,8 @@ QUEUED = "platform_event_queued"
 WEBHOOK, DISCOURSE = "webhook", "discourse"
 DISCOURSE_POST = re.compile(r"discourse-post-(\d{1,18})")
 DISCOURSE_FLAG = 4  # Discourse's post action type "inappropriate": with take_action, a staff flag hides the post
+COULD_NOT_CONNECT = "Could not connect to the platform."
+NOT_THERE = "Not sent: the platform's address leads to a network the console does not send to."
 
 
 # --- The webhook ------------------------------------------------------------------------------
@@ -84,34 +84,10 @@ def _webhook(service: Service) -> PlatformWebhook:
     return hook
 
 
-def checked_url(url: str) -> str:
-    """The address, if the console may send decisions to it: https, or http to this machine (for trying it out);
-    else a UserError saying why."""
-    url = url.strip()
-    if len(url) > MAX_URL:
-        raise UserError(f"The address is longer than {MAX_URL} characters.")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.") \
-            from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
-    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        raise UserError("Use an https:// address: decisions and their reasons must not cross the network in the "
-                        "clear (http:// is accepted only for this machine, 127.0.0.1 or localhost).")
-    if parts.username or parts.password:
-        raise UserError("Leave the user name and password out of the address: the signature proves each event "
-                        "comes from the console.")
-    return url
-
-
 def save_url(service: Service, url: str) -> None:
     """Send the service's decisions to this address from now on (an empty one stops sending; events already waiting
     stay waiting until there is an address again)."""
-    url = checked_url(url) if url.strip() else ""
+    url = addresses.checked_url(url) if url.strip() else ""
     hook = _webhook(service)
     if hook.kind == DISCOURSE:  # from a forum's API to a webhook of the platform's own: its key does not sign
         hook.kind, hook.sealed_secret, hook.api_username = WEBHOOK, "", ""
@@ -146,7 +122,7 @@ def _sends(hook: PlatformWebhook | None) -> bool:
 def connect_discourse(service: Service, *, url: str, api_username: str, api_key: str) -> None:
     """Send the service's hidden posts to a Discourse forum's API from now on: its address, the user the console
     acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved)."""
-    url, api_username, api_key = checked_url(url).rstrip("/"), api_username.strip(), api_key.strip()
+    url, api_username, api_key = addresses.checked_url(url).rstrip("/"), api_username.strip(), api_key.strip()
     if not api_username:
         raise UserError("Give the Discourse user the console acts as (for example system, or a moderator's name).")
     hook = _webhook(service)
@@ -231,12 +207,15 @@ def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None
         return None, "The service has no webhook address or secret: set them on its queue settings page."
     seconds = current_app.config["PLATFORM_TIMEOUT_SECONDS"]
     try:
-        with httpx.Client(timeout=seconds, follow_redirects=False) as client:
-            answer = client.request(**_request(event, hook, secret))
+        answer = addresses.send(timeout=seconds, **_request(event, hook, secret))
+    except addresses.NameNotFound:
+        return None, COULD_NOT_CONNECT
+    except UserError:  # said in general terms: the page tells nobody what is at an address inside the network
+        return None, NOT_THERE
     except httpx.TimeoutException:
         return None, f"No answer within {seconds:g} s."
     except httpx.ConnectError:
-        return None, "Could not connect to the platform."
+        return None, COULD_NOT_CONNECT
     except httpx.HTTPError as error:
         return None, f"The request failed ({type(error).__name__})."
     if 200 <= answer.status_code < 300:

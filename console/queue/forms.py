@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from console import identifiers
 from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm
-from console.platform.service import checked_url
+from console.platform.addresses import checked_url
 
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
@@ -60,7 +60,7 @@ class WebhookForm(ConsoleForm):
     submit = SubmitField("Save")
 
     def validate_url(self, field) -> None:
-        """The rules of console.platform.service.checked_url, shown beside the field."""
+        """The rules of console.platform.addresses.checked_url, shown beside the field."""
         if (field.data or "").strip():
             try:
                 checked_url(field.data)

@@ -11,6 +11,7 @@ from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
+from console.platform import addresses
 from console.platform import service as platform
 from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
@@ -228,7 +229,7 @@ def _settings_page(service, form=None, secret: str | None = None, status: int = 
                                api_username=hook.api_username if hook else ""),
                            webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
                            reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
-                           reasons_form=reasons_form or ReasonsForm()), status
+                           reasons_form=reasons_form or ReasonsForm(), address_hint=addresses.rules()), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])

@@ -12,7 +12,7 @@ import pytest
 from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
-from tests.conftest import AuthActions, main_database_dump, run_queued_tasks
+from tests.conftest import main_database_dump, run_queued_tasks
 from tests.console.platform.test_outbound import make_due
 from tests.console.queue.test_discourse import deliver, fixture
 from tests.factories import item, post_json
@@ -64,13 +64,6 @@ def forum():
     yield stub
     stub.server.shutdown()
     stub.server.server_close()
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
 
 
 SETTINGS = "/queue/services/3/settings"

@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 from datetime import timedelta
@@ -21,10 +22,9 @@ from console.permissions import Role
 from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue.models import Post
-from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks
+from tests.conftest import base_config, main_database_dump, run_queued_tasks
 from tests.factories import item, post_json, services
 
-CHLOE = Role.NON_CLINICAL_MODERATOR  # moderates the demo low-risk service
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
 
 
@@ -33,7 +33,7 @@ class Receiver:
     entry of `script` for each request: 200, 500, or "slow" to answer after `slow_seconds`), and takes each event
     id once, as an idempotent receiver does."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, tls: tuple | None = None):
         self.secret = ""
         self.script: list = []
         self.slow_seconds = 1.5
@@ -62,7 +62,14 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/console"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/console"
+        self.server_names: list[str] = []  # the names asked for in TLS handshakes (SNI)
+        if tls is not None:  # (certificate file, key file): https, for the name the certificate is for
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            context.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -75,14 +82,6 @@ def receiver():
     running = Receiver()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    """The demo's non-clinical administrator, signed in on a browser of their own."""
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
 
 
 def connect(admin, service_id: int, url: str) -> str:
@@ -101,13 +100,6 @@ def decide(moderator, post_id: int, action: str, reason: str = ""):
     """A moderator records a decision on an item through its page."""
     page = f"/queue/items/{post_id}"
     return moderator.post(page + "/act", {"action": action, "reason": reason}, form_page=page)
-
-
-@pytest.fixture
-def chloe(auth, demo_data) -> AuthActions:
-    """A moderator of the demo low-risk service, signed in."""
-    auth.login_demo(CHLOE)
-    return auth
 
 
 def demo_low(app) -> int:
