@@ -70,6 +70,18 @@ def checked_url(url: str) -> str:
     return url
 
 
+def origin(url: str) -> str:
+    """The scheme, host and port of an address ("https://forum.example.org"; the port only when it is not the
+    usual one), as a person reads it: what a saved secret or key belongs to. Empty for no address."""
+    if not url:
+        return ""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return url
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
 def destination(url: str) -> Destination:
     """Check an address and look its name up once: where a request to it may go, or a UserError saying why not
     (AddressRefused, NameNotFound)."""
@@ -97,7 +109,8 @@ def destination(url: str) -> Destination:
 
 def rules() -> str:
     """What an address must be, in words, for the hint beside its field."""
-    return f"A platform on the internet, on port {_ports()} (https://)."
+    return (f"A platform on the internet, on port {_ports()} (https://). A saved signing secret or API key only ever "
+            "goes to the address it was given for: an address elsewhere (another name or port) needs a new one.")
 
 
 def send(*, method: str, url: str, timeout: float, headers: dict[str, str], **content) -> httpx.Response:

@@ -6,7 +6,8 @@ to the outbox (`PlatformEvent`) in the same transaction as the decision, when th
 on the task queue, started at once after the commit and again every minute, delivers each post's events in order:
 a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
 within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
-dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending).
+dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending),
+and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
 
 An event is one JSON object, signed with the service's own webhook secret:
 
@@ -84,16 +85,22 @@ def _webhook(service: Service) -> PlatformWebhook:
     return hook
 
 
-def save_url(service: Service, url: str) -> None:
+def save_url(service: Service, url: str) -> bool:
     """Send the service's decisions to this address from now on (an empty one stops sending; events already waiting
-    stay waiting until there is an address again)."""
+    stay waiting until there is an address again). True when the saved signing secret was forgotten: it belongs to
+    the address it was made for, so an address elsewhere (another scheme, host or port) needs a new one."""
     url = addresses.checked_url(url) if url.strip() else ""
     hook = _webhook(service)
-    if hook.kind == DISCOURSE:  # from a forum's API to a webhook of the platform's own: its key does not sign
+    moved = addresses.origin(url) != addresses.origin(hook.url)
+    # Events signed with the old secret would reach the new address, which could play them to the old platform as
+    # genuine; and a forum's API key is no signing secret at all.
+    forgotten = moved and hook.kind != DISCOURSE and bool(hook.sealed_secret)
+    if hook.kind == DISCOURSE or forgotten:
         hook.kind, hook.sealed_secret, hook.api_username = WEBHOOK, "", ""
     hook.url, hook.updated_at = url, utcnow()
     audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}")
     db.session.commit()
+    return forgotten
 
 
 def new_secret(service: Service) -> str:
@@ -121,12 +128,20 @@ def _sends(hook: PlatformWebhook | None) -> bool:
 
 def connect_discourse(service: Service, *, url: str, api_username: str, api_key: str) -> None:
     """Send the service's hidden posts to a Discourse forum's API from now on: its address, the user the console
-    acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved)."""
-    url, api_username, api_key = addresses.checked_url(url).rstrip("/"), api_username.strip(), api_key.strip()
+    acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved, which only ever
+    goes to the address it was given for)."""
+    url = addresses.checked_url(url).rstrip("/")
+    api_username, api_key = api_username.strip(), api_key.strip()
     if not api_username:
         raise UserError("Give the Discourse user the console acts as (for example system, or a moderator's name).")
     hook = _webhook(service)
-    if not api_key and not (hook.kind == DISCOURSE and hook.sealed_secret):
+    saved_key = hook.kind == DISCOURSE and bool(hook.sealed_secret)
+    old, new = addresses.origin(hook.url), addresses.origin(url)
+    # A forum's key often reaches every member's email and IP address: it never follows an address elsewhere.
+    if not api_key and saved_key and old != new:
+        raise UserError(f"Give the API key again: the address changed from {old} to {new}, and a saved key only "
+                        "ever goes to the address it was given for.")
+    if not api_key and not saved_key:
         raise UserError("Give an API key: make one in Discourse (Admin, API, New API key) for that user.")
     hook.kind, hook.url, hook.api_username, hook.updated_at = DISCOURSE, url, api_username, utcnow()
     if api_key:

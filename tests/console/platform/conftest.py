@@ -14,9 +14,9 @@ REAL_GETADDRINFO = socket.getaddrinfo
 
 @pytest.fixture
 def admin(app, demo_data) -> AuthActions:
-    """The demo's non-clinical administrator, signed in on a browser of their own."""
+    """The demo's clinical administrator (who may change where decisions go), signed in on a browser of their own."""
     signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
+    signed_in.login_demo(Role.CLINICAL_ADMIN)
     return signed_in
 
 
