@@ -85,12 +85,19 @@ def _webhook(service: Service) -> PlatformWebhook:
     return hook
 
 
+def _described(hook: PlatformWebhook) -> dict:
+    """Where decisions go, as the audit log keeps it: the address's site only (a path may hold a token)."""
+    return {"platform_address": addresses.origin(hook.url), "platform_kind": hook.kind or WEBHOOK,
+            "discourse_user": hook.api_username or ""}
+
+
 def save_url(service: Service, url: str) -> bool:
     """Send the service's decisions to this address from now on (an empty one stops sending; events already waiting
     stay waiting until there is an address again). True when the saved signing secret was forgotten: it belongs to
     the address it was made for, so an address elsewhere (another scheme, host or port) needs a new one."""
     url = addresses.checked_url(url) if url.strip() else ""
     hook = _webhook(service)
+    before = _described(hook)
     moved = addresses.origin(url) != addresses.origin(hook.url)
     # Events signed with the old secret would reach the new address, which could play them to the old platform as
     # genuine; and a forum's API key is no signing secret at all.
@@ -98,7 +105,9 @@ def save_url(service: Service, url: str) -> bool:
     if hook.kind == DISCOURSE or forgotten:
         hook.kind, hook.sealed_secret, hook.api_username = WEBHOOK, "", ""
     hook.url, hook.updated_at = url, utcnow()
-    audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}")
+    audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}",
+                 details={"before": before, "after": _described(hook),
+                          **({"signing_secret": "forgotten"} if forgotten else {})})
     db.session.commit()
     return forgotten
 
@@ -111,7 +120,8 @@ def new_secret(service: Service) -> str:
         raise UserError("Decisions go to a Discourse forum, which takes an API key, not a signing secret.")
     secret = secrets.token_urlsafe(32)
     hook.sealed_secret, hook.updated_at = crypto.seal(secret), utcnow()
-    audit.record("platform.secret_made", target=f"service:{service.id}")
+    audit.record("platform.secret_made", target=f"service:{service.id}",
+                 details={"platform_address": addresses.origin(hook.url)})
     db.session.commit()
     return secret
 
@@ -135,6 +145,7 @@ def connect_discourse(service: Service, *, url: str, api_username: str, api_key:
     if not api_username:
         raise UserError("Give the Discourse user the console acts as (for example system, or a moderator's name).")
     hook = _webhook(service)
+    before = _described(hook)
     saved_key = hook.kind == DISCOURSE and bool(hook.sealed_secret)
     old, new = addresses.origin(hook.url), addresses.origin(url)
     # A forum's key often reaches every member's email and IP address: it never follows an address elsewhere.
@@ -146,7 +157,8 @@ def connect_discourse(service: Service, *, url: str, api_username: str, api_key:
     hook.kind, hook.url, hook.api_username, hook.updated_at = DISCOURSE, url, api_username, utcnow()
     if api_key:
         hook.sealed_secret = crypto.seal(api_key)
-    audit.record("platform.discourse_set", target=f"service:{service.id}")
+    audit.record("platform.discourse_set", target=f"service:{service.id}",
+                 details={"before": before, "after": _described(hook), "api_key": "new" if api_key else "kept"})
     db.session.commit()
 
 
@@ -316,7 +328,8 @@ def send_again(service: Service, *, event_id: int) -> PlatformEvent:
     if not sending(service):
         raise UserError("Set the webhook's address and secret first: there is nowhere to send it.")
     event.delivered_at, event.next_attempt_at = None, utcnow()
-    audit.record("platform.event_resent", target=f"service:{service.id}")
+    audit.record("platform.event_resent", target=f"service:{service.id}",
+                 details={"platform_address": addresses.origin(webhook_of(service).url)})
     db.session.commit()
     deliver_soon()
     return event

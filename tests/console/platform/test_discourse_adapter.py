@@ -13,7 +13,7 @@ from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
 from tests.conftest import main_database_dump, run_queued_tasks
-from tests.console.platform.test_outbound import event_of, make_due, send_again
+from tests.console.platform.test_outbound import audit_sentences, event_of, make_due, send_again
 from tests.console.queue.test_discourse import deliver, fixture
 from tests.factories import item, post_json
 
@@ -179,3 +179,8 @@ def test_a_new_forum_address_needs_the_api_key_again_and_nothing_goes_there_befo
     finally:
         other.server.shutdown()
         other.server.server_close()
+
+    (line, *_) = audit_sentences(admin, "?kind=platform.discourse_set")
+    assert line == ("Helen Marsh set the Discourse forum the hidden posts of Demo low-risk service are hidden on. "
+                    f"Discourse user system → moderation-console Platform address {forum.url} → {other.url} "
+                    "Discourse API key a new one given")

@@ -23,6 +23,7 @@ from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue.models import Post
 from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks, totp_now
+from tests.console.admin.test_admin import lines_of
 from tests.factories import item, post_json, services
 
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
@@ -302,7 +303,13 @@ def test_a_hidden_post_shown_again_is_shown_again_on_the_platform(app, client, c
     assert "Chloe Davies unhidden: It is the service&#39;s own helpline number" in item_page
 
 
-# --- Who changes where decisions go, and what a new address is given (second security review, finding 2) ---------
+# --- Who changes where decisions go, and what a new address is given (second security review, findings 2, 10) ---
+
+def audit_sentences(admin, query: str = "") -> list[str]:
+    """The audit log's entries, newest first, each without its time ("14:02 on Fri 04 Dec")."""
+    return [line.split(" ", 5)[5] for line in lines_of(admin.client.get(f"/admin/audit{query}").get_data(
+        as_text=True))]
+
 
 def event_of(app, post_id: int) -> int:
     with app.app_context():
@@ -390,3 +397,27 @@ def test_only_owners_and_clinical_administrators_change_where_decisions_go(app, 
     assert tom.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings).status_code == 403
     assert tom.client.get(f"/queue/services/{service_id}/deliveries").status_code == 200
     assert "Decisions are not sent anywhere" in tom.client.get(settings).get_data(as_text=True)
+
+
+def test_changes_of_where_decisions_go_read_in_the_audit_log_with_the_old_and_new_address(app, admin, receiver):
+    service_id = demo_low(app)
+    settings = f"/queue/services/{service_id}/settings"
+    connect(admin, service_id, receiver.url)
+    moved = "http://127.0.0.1:1/hooks/token-in-the-path"
+    admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": moved}, form_page=settings)
+    admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": ""}, form_page=settings)
+
+    lines = audit_sentences(admin)
+    here = f"http://127.0.0.1:{receiver.port}"
+    assert lines[:4] == [
+        "Helen Marsh stopped sending the decisions on Demo low-risk service to its platform. "
+        "Platform address http://127.0.0.1:1 → none",
+        "Helen Marsh set the webhook the decisions on Demo low-risk service are sent to. "
+        f"Platform address {here} → http://127.0.0.1:1 "
+        "Signing secret forgotten: it was for the old address, and a new one is needed",
+        f"Helen Marsh made a new signing secret for the decisions on Demo low-risk service. Platform address {here}",
+        "Helen Marsh set the webhook the decisions on Demo low-risk service are sent to. "
+        f"Platform address none → {here}",
+    ]
+    assert not any("token-in-the-path" in line or "/hooks" in line for line in lines), \
+        "only the address's site is kept: a path may hold a token"
