@@ -27,6 +27,8 @@ $(INSTALLED): requirements.txt
 ## with the task queue's consumer (solver runs, emails, decisions sent to the platform), the scheduler (alerts) and a
 ## stand-in for the platform's webhook (it prints each decision on the demo low-risk service) beside the web server;
 ## Ctrl-C stops them all.
+# The stand-in platform listens on this machine, where decisions may go only in development (PLATFORM_ALLOW_LOOPBACK).
+run: export PLATFORM_ALLOW_LOOPBACK = 1
 run: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask vault upgrade

@@ -78,7 +78,11 @@ def platform_receiver(port: int, slug: str | None, secret: str | None) -> None:
         service = services.active_by_slug(slug)
         if service is None:
             raise click.ClickException(f"There is no active service {slug!r}.")
-        platform.save_url(service, f"http://127.0.0.1:{port}/hooks/console")
+        try:
+            platform.save_url(service, f"http://127.0.0.1:{port}/hooks/console")
+        except UserError as failure:  # PLATFORM_ALLOW_LOOPBACK is off: this machine is no place for decisions
+            raise click.ClickException(f"{failure.message} Set PLATFORM_ALLOW_LOOPBACK=1 to try the console on "
+                                       "this machine (make run does).") from failure
         secret = platform.new_secret(service)
         db.session.remove()
     if not secret:

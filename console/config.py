@@ -137,6 +137,13 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         INGEST_BAD_SIGNATURE_LIMIT=env("INGEST_BAD_SIGNATURE_LIMIT", "60 per minute"),
         # How long the platform's webhook has to answer a decision before it is tried again later.
         PLATFORM_TIMEOUT_SECONDS=float(env("PLATFORM_TIMEOUT_SECONDS", "10")),
+        # The ports a platform's https:// address may use (console.platform.addresses): any other is refused, so
+        # an address cannot be used to reach other services of a host.
+        PLATFORM_PORTS=tuple(int(port) for port in env("PLATFORM_PORTS", "443").split(",") if port.strip()),
+        # Development only: decisions may go to this machine (127.0.0.1, ::1, localhost; http:// too, any port), as
+        # the demo's stand-in platform under `make run` and the tests' receivers need. Never in production: the
+        # console's own pages and the machine's other services listen there.
+        PLATFORM_ALLOW_LOOPBACK=_env_bool("PLATFORM_ALLOW_LOOPBACK", False),
         LOGIN_RATE_LIMIT=env("LOGIN_RATE_LIMIT", "20 per minute"),
         LOCKOUT_THRESHOLD=int(env("LOCKOUT_THRESHOLD", "5")),
         LOCKOUT_MINUTES=int(env("LOCKOUT_MINUTES", "15")),

@@ -67,6 +67,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "services.view_all": ADMINISTRATORS,  # every service of the trust
     "staff.view": ADMINISTRATORS | {Role.TEAM_MANAGER},
     "admin.services": ADMINISTRATORS,
+    # Where a service's decisions go, and with which key: a Discourse forum's API key usually reaches every member's
+    # email and IP address, so it is kept with the roles trusted with identities (the deliveries page and "Send
+    # again", which go only where the key was given for, stay with every administrator).
+    "platform.connect": frozenset({Role.OWNER, Role.CLINICAL_ADMIN}),
     "admin.staff": ADMINISTRATORS,
     "audit.view": ADMINISTRATORS,
     "rota.manage": ROTA_MANAGERS,  # make drafts, edit them, import and export rotas

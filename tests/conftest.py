@@ -76,6 +76,8 @@ def base_config(database_url: str, **overrides) -> dict:
         # The suite runs three processes on two cores: a solver run takes one thread, not two.
         "SOLVER_WORKERS": 1,
         "RATELIMIT_STORAGE_URI": f"sqlite:///{tempfile.gettempdir()}/console-test-rate-limits-{os.getpid()}.db",
+        # The platform's stand-ins (receivers, a Discourse stub) listen on loopback, as `make run`'s does.
+        "PLATFORM_ALLOW_LOOPBACK": True,
         **overrides,
     }
 

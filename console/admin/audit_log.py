@@ -67,6 +67,14 @@ ACTIONS = {
     "risk_terms.removed": ("{who} removed a risk word for {what}", "Risk word removed"),
     "ingest.secret_made": ("{who} made a new platform signing secret for {what}", "Signing secret made"),
     "queue.settings_saved": ("{who} changed the response times of {what}", "Response times changed"),
+    "platform.webhook_set": ("{who} set the webhook the decisions on {what} are sent to", "Platform webhook set"),
+    "platform.webhook_off": ("{who} stopped sending the decisions on {what} to its platform",
+                             "Platform webhook removed"),
+    "platform.discourse_set": ("{who} set the Discourse forum the hidden posts of {what} are hidden on",
+                               "Discourse forum set"),
+    "platform.secret_made": ("{who} made a new signing secret for the decisions on {what}",
+                             "Platform signing secret made"),
+    "platform.event_resent": ("{who} sent a decision on {what} to its platform again", "Decision sent again"),
     "queue.signed_on": ("{who} signed on to moderate", "Signed on"),
     "queue.signed_on_to_cover": ("{who} signed on to cover without a rostered shift", "Signed on to cover"),
     "queue.signed_off": ("{who} signed off", "Signed off"),
@@ -129,7 +137,15 @@ DETAIL_LABELS = {"reason": "Reason", "uncovered_minutes": "Left uncovered", "shi
                  "phrase": "Word or phrase", "minutes": "Minutes", "services": "Services", "step": "Step",
                  "kind": "Kind", "posts": "Posts", "cases": "Cases", "held": "Identities held", "to": "To",
                  "staff": "People", "shift": "Shift", "rule": "Rule", "message": "What", "approved": "Approved",
-                 "run": "Run", "score": "Figures", "seconds": "Time allowed", "weeks": "Weeks"}
+                 "run": "Run", "score": "Figures", "seconds": "Time allowed", "weeks": "Weeks",
+                 "platform_address": "Platform address", "platform_kind": "Sent to", "discourse_user": "Discourse user",
+                 "signing_secret": "Signing secret", "api_key": "Discourse API key"}
+# Values recorded as codes, in words.
+VALUE_WORDS = {
+    "platform_kind": {"webhook": "the platform's webhook", "discourse": "a Discourse forum"},
+    "signing_secret": {"forgotten": "forgotten: it was for the old address, and a new one is needed"},
+    "api_key": {"new": "a new one given", "kept": "kept (the same address)"},
+}
 CLOCK_KEYS = {"start", "end"}
 PEOPLE_KEYS = {"to"}  # a colleague's id (a swap asked of them)
 HIDDEN_KEYS = {"request", "shift", "run", "score"}  # internal ids and engine figures: the record's link says more
@@ -288,12 +304,14 @@ def _parse(target: str) -> tuple[str, int | None]:
 
 def _details(entry: AuditEntry, names: _Names) -> list[tuple[str, str]]:
     details = entry.details if isinstance(entry.details, dict) else {}
-    if "before" in details and "after" in details:
-        before, after = details["before"] or {}, details["after"] or {}
-        return [(_label(key), f"{_value(key, before.get(key), names)} → {_value(key, after.get(key), names)}")
-                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
     said = []
+    if "before" in details and "after" in details:  # what changed, then anything else said beside it
+        before, after = details["before"] or {}, details["after"] or {}
+        said = [(_label(key), f"{_value(key, before.get(key), names)} → {_value(key, after.get(key), names)}")
+                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
     for key, value in details.items():
+        if key in ("before", "after"):
+            continue
         if key in HIDDEN_KEYS or value in (None, "", [], {}) or (key == "staff" and entry.action.startswith("leave.")):
             continue  # (leave names its person already)
         if entry.action == "contract.updated" and isinstance(value, list) and len(value) == 2:
@@ -312,6 +330,8 @@ def _label(key: str) -> str:
 def _value(key: str, value, names: _Names) -> str:
     if value is None or value == "":
         return "none"
+    if isinstance(value, str) and value in VALUE_WORDS.get(key, {}):
+        return VALUE_WORDS[key][value]
     if key in PEOPLE_KEYS and isinstance(value, int):
         return names.person(value).text
     if key in CLOCK_KEYS and isinstance(value, int):

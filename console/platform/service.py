@@ -6,7 +6,8 @@ to the outbox (`PlatformEvent`) in the same transaction as the decision, when th
 on the task queue, started at once after the commit and again every minute, delivers each post's events in order:
 a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
 within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
-dropped.
+dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending),
+and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
 
 An event is one JSON object, signed with the service's own webhook secret:
 
@@ -33,7 +34,6 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -45,6 +45,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
+from console.platform import addresses
 from console.platform.models import PlatformEvent, PlatformWebhook
 from console.queue.models import Action, Post
 from console.services.models import Service
@@ -55,8 +56,6 @@ DELIVER_TASK = "platform.deliver"
 EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
                Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated",
                Action.UNHIDDEN: "post.unhidden"}
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-MAX_URL = 500
 BATCH = 50
 LONGEST_WAIT = timedelta(hours=1)
 # A sender claims an event before sending it by moving its next attempt this far on; if the sender dies half-way,
@@ -67,6 +66,8 @@ QUEUED = "platform_event_queued"
 WEBHOOK, DISCOURSE = "webhook", "discourse"
 DISCOURSE_POST = re.compile(r"discourse-post-(\d{1,18})")
 DISCOURSE_FLAG = 4  # Discourse's post action type "inappropriate": with take_action, a staff flag hides the post
+COULD_NOT_CONNECT = "Could not connect to the platform."
+NOT_THERE = "Not sent: the platform's address leads to a network the console does not send to."
 
 
 # --- The webhook ------------------------------------------------------------------------------
@@ -84,40 +85,31 @@ def _webhook(service: Service) -> PlatformWebhook:
     return hook
 
 
-def checked_url(url: str) -> str:
-    """The address, if the console may send decisions to it: https, or http to this machine (for trying it out);
-    else a UserError saying why."""
-    url = url.strip()
-    if len(url) > MAX_URL:
-        raise UserError(f"The address is longer than {MAX_URL} characters.")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.") \
-            from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise UserError("That is not a web address: it should look like https://platform.example.org/hooks/console.")
-    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        raise UserError("Use an https:// address: decisions and their reasons must not cross the network in the "
-                        "clear (http:// is accepted only for this machine, 127.0.0.1 or localhost).")
-    if parts.username or parts.password:
-        raise UserError("Leave the user name and password out of the address: the signature proves each event "
-                        "comes from the console.")
-    return url
+def _described(hook: PlatformWebhook) -> dict:
+    """Where decisions go, as the audit log keeps it: the address's site only (a path may hold a token)."""
+    return {"platform_address": addresses.origin(hook.url), "platform_kind": hook.kind or WEBHOOK,
+            "discourse_user": hook.api_username or ""}
 
 
-def save_url(service: Service, url: str) -> None:
+def save_url(service: Service, url: str) -> bool:
     """Send the service's decisions to this address from now on (an empty one stops sending; events already waiting
-    stay waiting until there is an address again)."""
-    url = checked_url(url) if url.strip() else ""
+    stay waiting until there is an address again). True when the saved signing secret was forgotten: it belongs to
+    the address it was made for, so an address elsewhere (another scheme, host or port) needs a new one."""
+    url = addresses.checked_url(url) if url.strip() else ""
     hook = _webhook(service)
-    if hook.kind == DISCOURSE:  # from a forum's API to a webhook of the platform's own: its key does not sign
+    before = _described(hook)
+    moved = addresses.origin(url) != addresses.origin(hook.url)
+    # Events signed with the old secret would reach the new address, which could play them to the old platform as
+    # genuine; and a forum's API key is no signing secret at all.
+    forgotten = moved and hook.kind != DISCOURSE and bool(hook.sealed_secret)
+    if hook.kind == DISCOURSE or forgotten:
         hook.kind, hook.sealed_secret, hook.api_username = WEBHOOK, "", ""
     hook.url, hook.updated_at = url, utcnow()
-    audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}")
+    audit.record("platform.webhook_set" if url else "platform.webhook_off", target=f"service:{service.id}",
+                 details={"before": before, "after": _described(hook),
+                          **({"signing_secret": "forgotten"} if forgotten else {})})
     db.session.commit()
+    return forgotten
 
 
 def new_secret(service: Service) -> str:
@@ -128,7 +120,8 @@ def new_secret(service: Service) -> str:
         raise UserError("Decisions go to a Discourse forum, which takes an API key, not a signing secret.")
     secret = secrets.token_urlsafe(32)
     hook.sealed_secret, hook.updated_at = crypto.seal(secret), utcnow()
-    audit.record("platform.secret_made", target=f"service:{service.id}")
+    audit.record("platform.secret_made", target=f"service:{service.id}",
+                 details={"platform_address": addresses.origin(hook.url)})
     db.session.commit()
     return secret
 
@@ -145,17 +138,27 @@ def _sends(hook: PlatformWebhook | None) -> bool:
 
 def connect_discourse(service: Service, *, url: str, api_username: str, api_key: str) -> None:
     """Send the service's hidden posts to a Discourse forum's API from now on: its address, the user the console
-    acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved)."""
-    url, api_username, api_key = checked_url(url).rstrip("/"), api_username.strip(), api_key.strip()
+    acts as (a moderator's or "system") and an API key for that user (empty: keep the one saved, which only ever
+    goes to the address it was given for)."""
+    url = addresses.checked_url(url).rstrip("/")
+    api_username, api_key = api_username.strip(), api_key.strip()
     if not api_username:
         raise UserError("Give the Discourse user the console acts as (for example system, or a moderator's name).")
     hook = _webhook(service)
-    if not api_key and not (hook.kind == DISCOURSE and hook.sealed_secret):
+    before = _described(hook)
+    saved_key = hook.kind == DISCOURSE and bool(hook.sealed_secret)
+    old, new = addresses.origin(hook.url), addresses.origin(url)
+    # A forum's key often reaches every member's email and IP address: it never follows an address elsewhere.
+    if not api_key and saved_key and old != new:
+        raise UserError(f"Give the API key again: the address changed from {old} to {new}, and a saved key only "
+                        "ever goes to the address it was given for.")
+    if not api_key and not saved_key:
         raise UserError("Give an API key: make one in Discourse (Admin, API, New API key) for that user.")
     hook.kind, hook.url, hook.api_username, hook.updated_at = DISCOURSE, url, api_username, utcnow()
     if api_key:
         hook.sealed_secret = crypto.seal(api_key)
-    audit.record("platform.discourse_set", target=f"service:{service.id}")
+    audit.record("platform.discourse_set", target=f"service:{service.id}",
+                 details={"before": before, "after": _described(hook), "api_key": "new" if api_key else "kept"})
     db.session.commit()
 
 
@@ -231,12 +234,15 @@ def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None
         return None, "The service has no webhook address or secret: set them on its queue settings page."
     seconds = current_app.config["PLATFORM_TIMEOUT_SECONDS"]
     try:
-        with httpx.Client(timeout=seconds, follow_redirects=False) as client:
-            answer = client.request(**_request(event, hook, secret))
+        answer = addresses.send(timeout=seconds, **_request(event, hook, secret))
+    except addresses.NameNotFound:
+        return None, COULD_NOT_CONNECT
+    except UserError:  # said in general terms: the page tells nobody what is at an address inside the network
+        return None, NOT_THERE
     except httpx.TimeoutException:
         return None, f"No answer within {seconds:g} s."
     except httpx.ConnectError:
-        return None, "Could not connect to the platform."
+        return None, COULD_NOT_CONNECT
     except httpx.HTTPError as error:
         return None, f"The request failed ({type(error).__name__})."
     if 200 <= answer.status_code < 300:
@@ -322,7 +328,8 @@ def send_again(service: Service, *, event_id: int) -> PlatformEvent:
     if not sending(service):
         raise UserError("Set the webhook's address and secret first: there is nowhere to send it.")
     event.delivered_at, event.next_attempt_at = None, utcnow()
-    audit.record("platform.event_resent", target=f"service:{service.id}")
+    audit.record("platform.event_resent", target=f"service:{service.id}",
+                 details={"platform_address": addresses.origin(webhook_of(service).url)})
     db.session.commit()
     deliver_soon()
     return event

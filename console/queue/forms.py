@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from console import identifiers
 from console.errors import UserError
-from console.forms import CheckboxListField, ConsoleForm
-from console.platform.service import checked_url
+from console.forms import CheckboxListField, ConsoleForm, step_up_code_field
+from console.platform.addresses import checked_url
 
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
@@ -57,10 +57,11 @@ class WebhookForm(ConsoleForm):
         Optional(), Length(max=60, message="A Discourse user name is at most 60 characters.")])
     api_key = PasswordField("Discourse API key for that user (leave empty to keep the saved one)", validators=[
         Optional(), Length(max=200, message="An API key is at most 200 characters.")])
+    code = step_up_code_field()  # where decisions go, and with which key, needs a fresh MFA code to change
     submit = SubmitField("Save")
 
     def validate_url(self, field) -> None:
-        """The rules of console.platform.service.checked_url, shown beside the field."""
+        """The rules of console.platform.addresses.checked_url, shown beside the field."""
         if (field.data or "").strip():
             try:
                 checked_url(field.data)

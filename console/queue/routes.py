@@ -7,10 +7,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from console.accounts import step_up
 from console.database import LONDON, utcnow
-from console.forms import button_action, form_action
+from console.forms import StepUpForm, button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
+from console.platform import addresses
 from console.platform import service as platform
 from console.queue import checks, reports, shifts, work
 from console.queue import service as queue
@@ -231,7 +233,8 @@ def _settings_page(service, form=None, secret: str | None = None, status: int = 
                                api_username=hook.api_username if hook else ""),
                            webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
                            reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
-                           reasons_form=reasons_form or ReasonsForm()), status
+                           reasons_form=reasons_form or ReasonsForm(), step_up_form=StepUpForm(),
+                           fresh=step_up.mfa_is_fresh(), address_hint=addresses.rules()), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])
@@ -332,31 +335,39 @@ def reason_remove(service_id: int, reason_id: int):
 
 
 @bp.route("/services/<int:service_id>/webhook", methods=["POST"])
-@requires("admin.services")
+@requires("platform.connect")
 def webhook_save(service_id: int):
-    """Set (or clear) the address the service's decisions are sent to."""
+    """Set (or clear) where the service's decisions are sent, after a fresh MFA code."""
     service = services.get_or_raise(service_id=service_id)
     form = WebhookForm()
     if form.kind.data == "discourse":
-        done, _ = form_action(form, lambda: platform.connect_discourse(
+        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.connect_discourse(
             service, url=form.url.data or "", api_username=form.api_username.data or "",
-            api_key=form.api_key.data or ""), "Hidden posts will be hidden on the Discourse forum too.")
+            api_key=form.api_key.data or "")), "Hidden posts will be hidden on the Discourse forum too.")
     else:
-        done, _ = form_action(form, lambda: platform.save_url(service, form.url.data or ""),
-                              "Address saved." if (form.url.data or "").strip() else "Decisions are no longer sent.")
+        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.save_url(service, form.url.data or "")),
+                              _address_saved if (form.url.data or "").strip() else "Decisions are no longer sent.")
     if done:
-        return redirect(url_for("queue.settings", service_id=service.id))
+        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
     return _settings_page(service, status=400, webhook_form=form)
 
 
+def _address_saved(secret_forgotten: bool) -> tuple[str, str]:
+    if secret_forgotten:
+        return ("Address saved. The signing secret was for the old address, so it is forgotten: make a new one and "
+                "give it to the platform. Nothing is sent until then.", "warning")
+    return "Address saved.", "success"
+
+
 @bp.route("/services/<int:service_id>/webhook/secret", methods=["POST"])
-@requires("admin.services")
+@requires("platform.connect")
 def webhook_secret_new(service_id: int):
-    """Make a new signing secret for the service's webhook and show it once."""
+    """Make a new signing secret for the service's webhook and show it once, after a fresh MFA code."""
     service = services.get_or_raise(service_id=service_id)
-    secret = button_action(lambda: platform.new_secret(service))
-    if secret is None:
-        return redirect(url_for("queue.settings", service_id=service.id))
+    form = StepUpForm()
+    done, secret = form_action(form, step_up.confirmed(form, lambda: platform.new_secret(service)))
+    if not done:
+        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
     return _settings_page(service, webhook_secret=secret)
 
 

@@ -22,6 +22,8 @@ ROSTERED = frozenset({Role.CLINICAL_MODERATOR, Role.NON_CLINICAL_MODERATOR, Role
                       Role.DIGITAL_CHAMPION, Role.VOLUNTEER})
 CASE_WORKERS = ROSTERED | {Role.CLINICAL_ADMIN}
 CLINICAL = frozenset({Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR})
+# Where a service's decisions go, with a forum key that reaches its members' identities (second review, finding 2).
+PLATFORM_CONNECTORS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN})
 PUBLIC = "public"
 
 # (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
@@ -127,11 +129,11 @@ ROUTES = {
     ("queue.terms_defaults", "POST"): ("/queue/services/1/terms/defaults", ADMINS),
     ("queue.secret_new", "POST"): ("/queue/services/1/secret", ADMINS),
     ("queue.times_save", "POST"): ("/queue/services/1/times", ADMINS),
-    ("queue.webhook_save", "POST"): ("/queue/services/1/webhook", ADMINS),
+    ("queue.webhook_save", "POST"): ("/queue/services/1/webhook", PLATFORM_CONNECTORS),
     ("queue.reasons_add", "POST"): ("/queue/services/1/reasons", ADMINS),
     ("queue.reasons_suggested", "POST"): ("/queue/services/1/reasons/suggested", ADMINS),
     ("queue.reason_remove", "POST"): ("/queue/services/1/reasons/1/remove", ADMINS),
-    ("queue.webhook_secret_new", "POST"): ("/queue/services/1/webhook/secret", ADMINS),
+    ("queue.webhook_secret_new", "POST"): ("/queue/services/1/webhook/secret", PLATFORM_CONNECTORS),
     ("queue.deliveries", "GET"): ("/queue/services/1/deliveries", ADMINS),
     ("queue.delivery_send", "POST"): ("/queue/services/1/deliveries/1/send", ADMINS),
     ("queue.report", "GET"): ("/queue/report", ADMINS | {MANAGER}),

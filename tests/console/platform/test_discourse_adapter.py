@@ -12,8 +12,8 @@ import pytest
 from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
-from tests.conftest import AuthActions, main_database_dump, run_queued_tasks
-from tests.console.platform.test_outbound import make_due
+from tests.conftest import main_database_dump, run_queued_tasks
+from tests.console.platform.test_outbound import audit_sentences, event_of, make_due, send_again
 from tests.console.queue.test_discourse import deliver, fixture
 from tests.factories import item, post_json
 
@@ -64,13 +64,6 @@ def forum():
     yield stub
     stub.server.shutdown()
     stub.server.server_close()
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
 
 
 SETTINGS = "/queue/services/3/settings"
@@ -154,3 +147,42 @@ def test_connecting_a_forum_without_what_it_needs_is_refused_clearly(admin, foru
     refused = connect(admin, arguments["url"], key=arguments["key"], username=arguments["username"])
     assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     assert "Decisions are not sent anywhere" in admin.client.get(SETTINGS).get_data(as_text=True)
+
+
+def test_a_new_forum_address_needs_the_api_key_again_and_nothing_goes_there_before(app, client, auth, admin, forum):
+    """The saved key only ever goes to the forum it was given for (second security review, finding 2): a new
+    address (here another port of the same machine) without the key is refused, and "Send again" still goes to the
+    forum the key belongs to."""
+    assert connect(admin, forum.url).status_code == 302
+    post_id = deliver(client, fixture("post_created")).get_json()["id"]
+    auth.login_demo(Role.NON_CLINICAL_MODERATOR)
+    hide(auth, post_id, "Shares personal details")
+    run_queued_tasks(app)
+    assert len(forum.requests) == 1
+    event_id = event_of(app, post_id)
+
+    other = DiscourseStub()
+    try:
+        refused = connect(admin, other.url, key="")
+        assert refused.status_code == 400
+        assert f"Give the API key again: the address changed from {forum.url} to {other.url}, and a saved key only " \
+               "ever goes to the address it was given for." in refused.get_data(as_text=True)
+        assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(SETTINGS).get_data(
+            as_text=True)
+        send_again(admin, 3, event_id)
+        run_queued_tasks(app)
+        assert other.requests == [] and len(forum.requests) == 2
+
+        assert connect(admin, other.url, username="moderation-console").status_code == 302
+        send_again(admin, 3, event_id)
+        run_queued_tasks(app)
+        assert [(r["headers"]["Api-Key"], r["headers"]["Api-Username"]) for r in other.requests] == [
+            (KEY, "moderation-console")]
+    finally:
+        other.server.shutdown()
+        other.server.server_close()
+
+    (line, *_) = audit_sentences(admin, "?kind=platform.discourse_set")
+    assert line == ("Helen Marsh set the Discourse forum the hidden posts of Demo low-risk service are hidden on. "
+                    f"Discourse user system → moderation-console Platform address {forum.url} → {other.url} "
+                    "Discourse API key a new one given")

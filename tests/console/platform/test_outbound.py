@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 from datetime import timedelta
@@ -14,17 +15,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from console import create_app
+from console import create_app, demo
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue.models import Post
-from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks
+from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks, totp_now
+from tests.console.admin.test_admin import lines_of
 from tests.factories import item, post_json, services
 
-CHLOE = Role.NON_CLINICAL_MODERATOR  # moderates the demo low-risk service
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
 
 
@@ -33,7 +34,7 @@ class Receiver:
     entry of `script` for each request: 200, 500, or "slow" to answer after `slow_seconds`), and takes each event
     id once, as an idempotent receiver does."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, tls: tuple | None = None):
         self.secret = ""
         self.script: list = []
         self.slow_seconds = 1.5
@@ -62,7 +63,14 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/console"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/console"
+        self.server_names: list[str] = []  # the names asked for in TLS handshakes (SNI)
+        if tls is not None:  # (certificate file, key file): https, for the name the certificate is for
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            context.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self):
@@ -75,14 +83,6 @@ def receiver():
     running = Receiver()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    """The demo's non-clinical administrator, signed in on a browser of their own."""
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
 
 
 def connect(admin, service_id: int, url: str) -> str:
@@ -101,13 +101,6 @@ def decide(moderator, post_id: int, action: str, reason: str = ""):
     """A moderator records a decision on an item through its page."""
     page = f"/queue/items/{post_id}"
     return moderator.post(page + "/act", {"action": action, "reason": reason}, form_page=page)
-
-
-@pytest.fixture
-def chloe(auth, demo_data) -> AuthActions:
-    """A moderator of the demo low-risk service, signed in."""
-    auth.login_demo(CHLOE)
-    return auth
 
 
 def demo_low(app) -> int:
@@ -308,3 +301,123 @@ def test_a_hidden_post_shown_again_is_shown_again_on_the_platform(app, client, c
     item_page = chloe.client.get(f"/queue/items/{post_id}").get_data(as_text=True)
     assert "State: <strong>approved</strong>" in item_page
     assert "Chloe Davies unhidden: It is the service&#39;s own helpline number" in item_page
+
+
+# --- Who changes where decisions go, and what a new address is given (second security review, findings 2, 10) ---
+
+def audit_sentences(admin, query: str = "") -> list[str]:
+    """The audit log's entries, newest first, each without its time ("14:02 on Fri 04 Dec")."""
+    return [line.split(" ", 5)[5] for line in lines_of(admin.client.get(f"/admin/audit{query}").get_data(
+        as_text=True))]
+
+
+def event_of(app, post_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(PlatformEvent.id).where(PlatformEvent.post_id == post_id))
+
+
+def send_again(admin, service_id: int, event_id: int) -> str:
+    deliveries = f"/queue/services/{service_id}/deliveries"
+    return admin.post(f"{deliveries}/{event_id}/send", form_page=deliveries, follow_redirects=True).get_data(
+        as_text=True)
+
+
+def test_a_new_address_forgets_the_signing_secret_and_nothing_goes_there_until_a_new_one_is_made(
+        app, client, chloe, admin, receiver):
+    service_id = demo_low(app)
+    settings = f"/queue/services/{service_id}/settings"
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("moved-1")).get_json()["id"]
+    decide(chloe, post_id, "approved")
+    run_queued_tasks(app)
+    assert len(receiver.taken) == 1
+    same_place = receiver.url + "-v2"  # another path at the same address keeps its secret
+    admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": same_place}, form_page=settings)
+    assert f"Decisions are sent to {same_place}." in admin.client.get(settings).get_data(as_text=True)
+
+    elsewhere = Receiver()
+    try:
+        moved = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": elsewhere.url},
+                           form_page=settings, follow_redirects=True).get_data(as_text=True)
+        assert "Address saved. The signing secret was for the old address, so it is forgotten: make a new one and " \
+               "give it to the platform. Nothing is sent until then." in moved
+        assert "Make a signing secret: nothing is sent until there is one." in moved
+        refused = send_again(admin, service_id, event_of(app, post_id))
+        assert "Set the webhook&#39;s address and secret first" in refused
+        run_queued_tasks(app)
+        assert elsewhere.received == []
+
+        page = admin.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings).get_data(as_text=True)
+        elsewhere.secret = SECRET_ON_PAGE.search(page)[1]
+        assert elsewhere.secret != receiver.secret
+        send_again(admin, service_id, event_of(app, post_id))
+        run_queued_tasks(app)
+        assert [request["signature_ok"] for request in elsewhere.received] == [True]
+    finally:
+        elsewhere.stop()
+
+
+def test_changing_where_decisions_go_needs_a_fresh_mfa_code(app, admin, receiver):
+    service_id = demo_low(app)
+    settings = f"/queue/services/{service_id}/settings"
+    with admin.client.session_transaction() as session:
+        session["mfa_at"] = 0  # the sign-in's code was long ago
+    assert 'name="code"' in admin.client.get(settings).get_data(as_text=True).split('id="platform"')[1]
+    refused = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": receiver.url},
+                         form_page=settings)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Enter the code from your authenticator app" in page
+    assert f'value="{receiver.url}"' in page  # nothing typed is lost
+    assert "Decisions are not sent anywhere" in admin.client.get(settings).get_data(as_text=True)
+
+    code = totp_now(demo.DEMO_TOTP_SECRET, steps_ahead=1)
+    saved = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": receiver.url,
+                                                                 "code": code}, form_page=settings)
+    assert saved.status_code == 302
+    with admin.client.session_transaction() as session:
+        session["mfa_at"] = 0
+    no_secret = admin.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings, follow_redirects=True)
+    assert "Enter the code from your authenticator app" in no_secret.get_data(as_text=True)
+    assert SECRET_ON_PAGE.search(no_secret.get_data(as_text=True)) is None
+    assert "Make a signing secret: nothing is sent until there is one." in admin.client.get(settings).get_data(
+        as_text=True)
+
+
+def test_only_owners_and_clinical_administrators_change_where_decisions_go(app, demo_data, receiver):
+    service_id = demo_low(app)
+    tom = AuthActions(app.test_client())  # the non-clinical administrator
+    tom.login_demo(Role.NON_CLINICAL_ADMIN)
+    settings = f"/queue/services/{service_id}/settings"
+    page = tom.client.get(settings).get_data(as_text=True)
+    assert "Only owners and clinical administrators change where decisions go" in page
+    assert f"/queue/services/{service_id}/webhook" not in page
+    refused = tom.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": receiver.url},
+                       form_page=settings)
+    assert refused.status_code == 403
+    assert tom.post(f"/queue/services/{service_id}/webhook/secret", form_page=settings).status_code == 403
+    assert tom.client.get(f"/queue/services/{service_id}/deliveries").status_code == 200
+    assert "Decisions are not sent anywhere" in tom.client.get(settings).get_data(as_text=True)
+
+
+def test_changes_of_where_decisions_go_read_in_the_audit_log_with_the_old_and_new_address(app, admin, receiver):
+    service_id = demo_low(app)
+    settings = f"/queue/services/{service_id}/settings"
+    connect(admin, service_id, receiver.url)
+    moved = "http://127.0.0.1:1/hooks/token-in-the-path"
+    admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": moved}, form_page=settings)
+    admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": ""}, form_page=settings)
+
+    lines = audit_sentences(admin)
+    here = f"http://127.0.0.1:{receiver.port}"
+    assert lines[:4] == [
+        "Helen Marsh stopped sending the decisions on Demo low-risk service to its platform. "
+        "Platform address http://127.0.0.1:1 → none",
+        "Helen Marsh set the webhook the decisions on Demo low-risk service are sent to. "
+        f"Platform address {here} → http://127.0.0.1:1 "
+        "Signing secret forgotten: it was for the old address, and a new one is needed",
+        f"Helen Marsh made a new signing secret for the decisions on Demo low-risk service. Platform address {here}",
+        "Helen Marsh set the webhook the decisions on Demo low-risk service are sent to. "
+        f"Platform address none → {here}",
+    ]
+    assert not any("token-in-the-path" in line or "/hooks" in line for line in lines), \
+        "only the address's site is kept: a path may hold a token"
