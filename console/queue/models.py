@@ -175,6 +175,8 @@ class ModerationEvent(db.Model):
     actor_role: Mapped[str | None] = mapped_column(sa.String(24))
     action: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The platform's edit: the words the post had before it, so a moderator reads what was taken back.
+    words_before: Mapped[str | None] = mapped_column(sa.Text)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a parked item's follow-up time
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

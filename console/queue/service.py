@@ -258,11 +258,12 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
     if not (post.state in OPEN_STATES and post.first_action_at is None):  # else still waiting for anyone to act
         post.edited_at = post.received_at = now
         post.first_action_at = None
+    words_before = post.body
     post.body, post.matched, post.priority = fields["body"], matched, priority
     post.state, post.parked_until = "open", None
     post.claimed_by_id = post.claim_expires_at = None
     db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, reason=reason,
-                                   created_at=now))
+                                   words_before=words_before, created_at=now))
     if alert:
         alerts.critical_post(service, post.id)
     db.session.commit()

@@ -197,6 +197,8 @@ def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(a
     item = client.get(page).get_data(as_text=True)
     assert "Critical</span>" in item and '"end my life" on the critical list' in item
     assert "still critical, as the words before the edit were, until a moderator decides" in item
+    before = item[item.index("Words before the edit"):]
+    assert "I want to end my life tonight" in before[:before.index("</details>")]  # what was taken back
 
     assert auth.post(page + "/act", {"action": "approved"}, form_page=page).status_code == 302
     decided = deliver(client, as_event("post_created", "post_edited"), raw="Thanks all, a better day.",

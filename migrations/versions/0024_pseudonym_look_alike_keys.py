@@ -2,7 +2,7 @@
 console.identifiers.look_alike_key), so a search for "Willow" finds "Wіllow" with a Cyrillic і and the queue marks a
 pseudonym that looks like another poster's. The keys of posts already stored are worked out here.
 
-Revision ID: 0027
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-04 21:00:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from console.identifiers import look_alike_key
 
 
-revision = '0027'
+revision = '0024'
 down_revision = '0023'
 branch_labels = None
 depends_on = None
