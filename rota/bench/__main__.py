@@ -10,7 +10,7 @@
 `scenario` solves a scenario with the engine and prints the score (FORMAT.md's version 2), the bounds (each
 phase's, and the lower bounds from everyone's own best, with what they say in words), the wall
 time, peak memory and every uncovered window explained; `baseline` does the same with the
-plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
+plain CP-SAT model (rota.bench.baseline) for a side-by-side run; `check` runs the engine's validator
 and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
 share of its staff kept) to check that results generalise; `curtois` solves Curtois & Qu
 instances and prints each penalty beside the best known one (best_known.csv next to the files), and
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from rota import curtois
-from rota.baseline import solve_baseline
+from rota.bench.baseline import solve_baseline
 from rota.bounds import summary
 from rota.explain import explain
 from rota.scenario import ScenarioError, load_problem, load_rota, save_rota
