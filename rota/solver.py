@@ -44,10 +44,10 @@ NEIGHBOURHOOD_SECONDS = 3.0
 STALLED_SECONDS = 4.0
 # Everyone's own best (rota.bounds) is worked out beside the search, within this part of the time limit.
 BOUNDS_SHARE = 0.5
-# Setting up the whole CP-SAT model takes about this long per person, service they are trained for and day
-# (measured on this 2-core machine: 4 s for trust-12-services' 5,600, 111 s and 8.7 GiB for region-36-services'
-# 173,292). When that would take more than this share of the time limit, the whole problem is not searched at once
-# but a group of services at a time: a run asked for a minute never takes three.
+# Setting up the whole CP-SAT model takes about this long per person, service they are trained for and day, on this
+# kind of machine (the measurements are in docs/benchmarks.md). When that would take more than this share of the
+# time limit, the whole problem is not searched at once but a group of services at a time: a run asked for a minute
+# never takes three.
 BUILD_SECONDS_PER_UNIT = 0.0007
 MOST_BUILD_SHARE = 0.5
 # Such a problem is improved a group of services at a time (rota.parts): each part is searched for at most
@@ -354,8 +354,8 @@ def _balance_goal(search: _Search) -> Goal:
 
 def _balance_done(search: _Search, reporter: _Reporter) -> bool:
     """The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT cannot
-    prove that itself: its bound on trust-12-services is 46 preference points short); evenings are the fairness
-    phase's to spread. Its own search also gives way to neighbourhood search once it stalls."""
+    prove that itself: its own bound stays well short of theirs); evenings are the fairness phase's to spread. Its own
+    search also gives way to neighbourhood search once it stalls."""
     return _at_bounds(search.bounds, reporter.figures) or \
         bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
 
@@ -390,10 +390,10 @@ def _last_goal(search: _Search) -> Goal:
 
 def _start_trimmed(search: _Search) -> None:
     """Start the last phase from the best rota so far with the work nobody needs taken off (rota.trim), to shapes
-    of work the model has: the earlier phases leave much of it (about 200,000 minutes on trust-12-services where
-    120,960 are needed), which trimming takes off within a second where the phase's search takes most of its time.
-    The rota is trimmed as the model sees it, without on call, and the model itself checks the result. Nothing is
-    trimmed on a re-solve (the phase then moves as little as it can) or before any phase has found a rota."""
+    of work the model has: the earlier phases leave much of it, which trimming takes off within a second where the
+    phase's search takes most of its time. The rota is trimmed as the model sees it, without on call, and the model
+    itself checks the result. Nothing is trimmed on a re-solve (the phase then moves as little as it can) or before
+    any phase has found a rota."""
     if search.previous_rota is not None or search.solved is None:
         return
     rm = search.rm
@@ -465,8 +465,8 @@ def _run_phase(search: _Search, phase: Phase) -> None:
     search.solved = cpsat.solution_values(solver)
     rounds = None if phase.rounds is None or goal.settled else phase.rounds(search, reporter)
     if rounds is not None:
-        # CP-SAT's own neighbourhoods rarely free the right work together: these free one person's (0.4-1.5 s a
-        # round on trust-12-services, nearly always proven optimal for the neighbourhood).
+        # CP-SAT's own neighbourhoods rarely free the right work together: these free one person's, small enough
+        # that a round is nearly always proven optimal for its neighbourhood.
         search.solved, value = lns.search(
             model, {**rm.shifts, **rm.checks}, search.solved, value, rounds, phase_end, search.workers,
             search.stop, lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values),
@@ -481,13 +481,13 @@ def _phase_solver(seconds: float, workers: int, *, presolve: bool) -> cp_model.C
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
-    # Probing and symmetry detection cost more than half a minute on a 90-person, 12-service month
-    # and buy little here; the greedy hint gives the search its start instead.
+    # Probing and symmetry detection cost more time than a phase has on a trust's month and buy little here; the
+    # greedy hint gives the search its start instead.
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
-    # A phase that starts from a complete solution (every phase after the first that ran) skips presolve,
-    # about 10 s on a trust month, and searches from that solution at once; measured on trust-12-services,
-    # this trims more and spreads hours better within the same minute.
+    # A phase that starts from a complete solution (every phase after the first that ran) skips presolve, most of a
+    # trust month's set-up, and searches from that solution at once: within the same minute it then trims more and
+    # spreads hours better.
     solver.parameters.cp_model_presolve = presolve
     return solver
 
@@ -560,8 +560,8 @@ def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel,
     """Rounds for the fairness phase: bringing one person's weekend days down takes a chain of hand-overs between
     people trained for the same services. Each round picks someone at the worst weekend figure and frees either
     their work and a sample of their colleagues', or everyone's work on one weekend they work. The weekend-excess
-    term counts each person brought below the worst figure, so progress shows before the figure itself moves
-    (measured on trust-12-services: the people at the worst figure go from 7-17 to 1-3)."""
+    term counts each person brought below the worst figure, so progress shows before the figure itself moves (the
+    number of people at the worst figure comes down even where the figure does not)."""
     weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
 
     def pick(values: list[int], round_: int) -> Callable[[tuple], bool] | None:

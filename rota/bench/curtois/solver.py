@@ -31,40 +31,33 @@ class CurtoisResult:
 
 
 # A search that has found no roster after this share of its time stops; a roster that keeps every hard rule is then
-# found with no objective (3.6 s on Instance20, 182 days, where the search with its objective finds none in a
-# minute) and the search starts again from it. Instances that find a roster in time are searched as before. Giving
-# up after a tenth rather than a quarter leaves more time to improve that roster: Instance20 28,061 -> 24,246.
+# found with no objective (a matter of seconds even where the search with its objective finds none in a minute) and
+# the search starts again from it. Instances that find a roster in time are searched as before. Giving up after a
+# tenth rather than a quarter leaves more time to improve that roster (docs/benchmarks.md).
 FIRST_ROSTER_SHARE = 0.1
 # The search takes turns: CP-SAT's search of the whole model (its own generic neighbourhoods among its workers)
 # until it has found nothing better for STALLED_SHARE of the time limit (twice that the next turn, and so on),
 # then rounds of this instance's own neighbourhoods (rota.lns) until QUIET_ROUNDS in a row find nothing better,
-# then the whole model again from the best roster, and so on. Measured at 60 s and 2 workers on 2026-11-29, the
-# whole model alone (e359dc6), turns of equal length, and turns of doubling length gave: Instance5 1,244, 1,244,
-# 1,152; Instance8 1,748, 1,749, 1,548; Instance12 6,054, 5,169, 5,884; Instance14 1,734, 1,628, 1,636 (runs vary
-# by a few per cent).
+# then the whole model again from the best roster, and so on: the rounds free what CP-SAT's generic neighbourhoods
+# seldom free together, and the whole model's long searches late in a run find what short rounds do not (turns of
+# doubling length against equal turns and the whole model alone: docs/benchmarks.md).
 STALLED_SHARE = 0.03
 LEAST_PATIENCE = 1.0  # seconds: a short run's search (5 s: 0.15 s) is not cut off before it can prove a small instance
 QUIET_ROUNDS = 8
 ROUND_SECONDS = 1.0  # the most one neighbourhood round may take
-# When CP-SAT's search of the whole model finds no roster in its first tenth (Instances 8-20 of the shared ones at
-# 60 s), the roster found with the objective set aside is made better one employee's row at a time
-# (`best_rows`) until no row alone can be, or until this share of the time; then the neighbourhood rounds take
-# over. Only Instance20 (182 days) reaches the limit. Measured at 60 s and 2 workers on 2026-11-30: Instance20 with
-# 0.7 10,567 and 11,635, with 0.9 11,205; Instances 12 and 18, two runs each, with best rows 4,319 and 4,635, 5,304
-# and 5,296, without 4,554 and 4,404, 5,207 and 5,402 (the same within a run's variation).
+# When CP-SAT's search of the whole model finds no roster in its first tenth (the larger instances), the roster
+# found with the objective set aside is made better one employee's row at a time (`best_rows`) until no row alone
+# can be, or until this share of the time; then the neighbourhood rounds take over. Only the longest horizons reach
+# the limit; a larger share did no better there (docs/benchmarks.md).
 BEST_ROWS_SHARE = 0.7
 ROW_SECONDS = 2.0  # the most one employee's best row may take
 # Each row's search: one CP-SAT worker (two rows are searched at once on two workers) with the relaxation at level 2,
-# as the whole model's; at level 1 the first sweep left Instance20 at 137,867, against about 16,500 at level 2.
-# Leaving out symmetry and probing in presolve made no difference beyond a run's variation.
+# as the whole model's: at level 1 the sweeps leave a far higher penalty (docs/benchmarks.md).
 ROW_PARAMETERS = {"linearization_level": 2}
 # Every search of the roster, the whole model's and each round's: CP-SAT's "default" search with its linear
-# relaxation at level 2 (every constraint that has one). Among several workers CP-SAT's own portfolio runs its
-# "default_lp" search at level 1 whatever the level asked; "default" keeps the parameters given. Measured at 60 s and
-# 2 workers on 2026-11-29: the whole model's search with "default_lp" gave Instance5 1,245 and Instance8 1,944, with
-# "default" Instance5 1,143 and Instance6 1,950, both proven optimal; the rounds with CP-SAT's portfolio at level 2
-# gave Instance8 1,631, Instance12 6,156 and Instance14 1,640, with "default" 1,446, 4,751 and 1,346. The rounds
-# search the rule-by-rule model: on the model of stretches they found 1,734, 4,949 and 1,808.
+# relaxation at level 2 (every constraint that has one), because the tighter relaxation proves and finds what level 1
+# does not. Among several workers CP-SAT's own portfolio runs its "default_lp" search at level 1 whatever the level
+# asked; "default" keeps the parameters given (the two compared in docs/benchmarks.md).
 SEARCH_PARAMETERS = {"linearization_level": 2, "subsolvers": ["default"]}
 
 
@@ -199,10 +192,9 @@ def best_rows(instance: Instance, roster: Roster, deadline: float, rng: random.R
     cover is short saves its weight for one person short, one that is not costs its weight for one person over;
     a request adds its weight), so each row is one small model solved to the end: the employee's rules as paths of
     stretches (`build_model` with `stretches`), whose relaxation is tight enough that CP-SAT proves each row best in
-    a fraction of a second on Instance20's 182 days. This is where a search goes on when CP-SAT's search of the whole
-    model finds no roster in its first tenth: on Instance20 the roster found with the objective set aside has
-    241,246, the first sweep brings it to about 16,500 and the third to about 10,000, where the neighbourhood rounds
-    alone had brought it to about 22,000 by the end of the minute."""
+    a fraction of a second even over half a year of days. This is where a search goes on when CP-SAT's search of the
+    whole model finds no roster in its first tenth: a few sweeps take the roster found with the objective set aside
+    far lower than the neighbourhood rounds alone do in the whole run (docs/benchmarks.md)."""
     cover = {(c.day, c.shift): c for c in instance.cover}
     asked = defaultdict(int)  # (employee, day, shift) -> the change in penalty when that shift is worked
     for r in instance.on_requests:
@@ -272,9 +264,8 @@ def best_rows(instance: Instance, roster: Roster, deadline: float, rng: random.R
 def solve_instance(instance: Instance, time_limit_s: float = 60.0, workers: int = 2) -> CurtoisResult:
     """The best roster found within the time limit, CP-SAT's search of the whole model and neighbourhood search
     taking turns (above) until the time is up or the roster is proven optimal. The whole model's search runs on
-    the model of stretches, whose relaxation brings Instances 1-6 to their best known penalties within the minute
-    (1, 2, 3 and 6 proven optimal in the run of docs/benchmarks.md); the rounds run on the rule-by-rule model,
-    where small neighbourhoods solve faster (each roster carried across by `_carry`)."""
+    the model of stretches, because its linear relaxation is tighter (it knows the runs rules whole); the rounds run
+    on the rule-by-rule model, where small neighbourhoods solve faster (each roster carried across by `_carry`)."""
     started = time.monotonic()
     deadline = started + time_limit_s
     whole, rounds = build_model(instance, stretches=True), build_model(instance, stretches=False)
