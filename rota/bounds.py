@@ -5,8 +5,8 @@ per person: the least contract shortfall their own rules allow, then the fewest 
 shortfall, then the fewest weekend days at both (history included). No rota can do better than everyone at their
 own best, so the sums bound the whole rota's contract shortfall and preference points from below; and a rota that
 reaches both sums has everyone at their own best, so there the largest weekend figure bounds the most weekend
-days anyone works. CP-SAT's own bound for the weighted objective is far weaker: on trust-12-services it shows
-150 preference points where these show 196, which the engine reaches.
+days anyone works. CP-SAT's own bound for the weighted objective is far weaker (on the shared trust benchmark it
+stays well below these, which the engine reaches: docs/benchmarks.md).
 
 The bounds hold for the candidate work the engine's model offers (rota.constraints). On trust-12-services a model
 with every quarter-hour shift and check gives the same figures.
@@ -103,8 +103,8 @@ def _person_bound(problem: Problem, person: Staff, like: constraints.RotaModel, 
     if not person.preferences and person.contract.min_hours_week <= 0:
         return PersonBound(person.id, 0, 0, past, True)  # nothing asked of them: a rota without them is their best
     rm = constraints.build_person(problem, person.id, like, extra)
-    # One solve, the three figures weighted so each strictly outranks the next: three solves in turn took twice as
-    # long on trust-12-services.
+    # One solve, the three figures weighted so each strictly outranks the next: three solves in turn take about twice
+    # as long (docs/benchmarks.md).
     weekend_weight = 1
     preference_weight = weekend_weight * (problem.days + past + 1)
     contract_weight = preference_weight * (sum(p.weight for p in person.preferences) * problem.days + 1)

@@ -20,8 +20,8 @@ CHECK_GRID = 30
 
 
 def check_grid(step: int) -> int:
-    """Checks start on the half hour: a 15-minute grid for checks costs CP-SAT's presolve over twice the time
-    (13.7 s against 5.4 s on a short-staffed trust month) for little better spread."""
+    """Checks start on the half hour: a 15-minute grid for checks costs CP-SAT's presolve over twice the time for
+    little better spread (docs/benchmarks.md)."""
     return CHECK_GRID if CHECK_GRID % step == 0 else step
 
 

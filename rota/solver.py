@@ -37,18 +37,6 @@ from rota.score import Score, contract_shortfalls, score, unmet_preferences
 from rota.trim import take_off_unneeded, trim
 from rota.validate import validate
 
-# Cover first; then contracts, preferences and fairness; then fairness alone; last the rostered minutes, so
-# nobody is rostered for work the standard does not need, or on a re-solve the minutes that differ
-# from the published rota.
-PHASES = ("uncovered_minutes", "balance", "fairness", "last")
-# Share of the time limit each phase may use; time a phase does not need passes to the next.
-PHASE_SHARE = {"uncovered_minutes": 0.3, "balance": 0.5, "fairness": 0.1, "last": 0.1}
-# The named terms a phase's objective is made of, where it is more than one: a phase that finds no rota in its time
-# keeps each of them no worse than the best rota so far. (The fairness objective also counts weekend days beyond a
-# cap, through variables made for that phase, which the best rota so far has no values for.)
-PHASE_TERMS = {"fairness": ("max_weekend_days", "max_evenings", "max_minutes_over_contract")}
-# The balance and fairness phases' own CP-SAT search has this part of their time; neighbourhood search the rest.
-SEARCH_SHARE = {"balance": 0.5, "fairness": 0.3}
 NEIGHBOURHOOD_SIZE = 16  # people freed in a round, besides the one at the worst weekend figure
 NEIGHBOURHOOD_SECONDS = 3.0
 # The balance phase's own search gives way to neighbourhood search after this long without a better rota (on
@@ -56,10 +44,10 @@ NEIGHBOURHOOD_SECONDS = 3.0
 STALLED_SECONDS = 4.0
 # Everyone's own best (rota.bounds) is worked out beside the search, within this part of the time limit.
 BOUNDS_SHARE = 0.5
-# Setting up the whole CP-SAT model takes about this long per person, service they are trained for and day
-# (measured on this 2-core machine: 4 s for trust-12-services' 5,600, 111 s and 8.7 GiB for region-36-services'
-# 173,292). When that would take more than this share of the time limit, the whole problem is not searched at once
-# but a group of services at a time: a run asked for a minute never takes three.
+# Setting up the whole CP-SAT model takes about this long per person, service they are trained for and day, on this
+# kind of machine (the measurements are in docs/benchmarks.md). When that would take more than this share of the
+# time limit, the whole problem is not searched at once but a group of services at a time: a run asked for a minute
+# never takes three.
 BUILD_SECONDS_PER_UNIT = 0.0007
 MOST_BUILD_SHARE = 0.5
 # Such a problem is improved a group of services at a time (rota.parts): each part is searched for at most
@@ -309,91 +297,105 @@ def _start(problem: Problem, time_limit_s: float, workers: int, previous_rota: R
     bounds = _in_background(lambda: person_bounds(problem, started + BOUNDS_SHARE * time_limit_s,
                                                   extra=start_rota.assignments, stop=stop))
     rm = constraints.build(problem, previous_rota, hint=start_rota)
-    rm.objectives["balance"] = _balance(problem, rm)
-    rm.objectives["last"] = rm.objectives["rostered_minutes" if previous_rota is None else "changed_minutes"]
     _hint(rm, start_rota)
     result.setup_seconds = time.monotonic() - started
     return _Search(problem, previous_rota, time_limit_s, workers, stop, on_progress, started, step, result, shown,
                    bounds, rm)
 
 
-def _run_phase(search: _Search, phase: str) -> None:
-    """Run one phase from the best rota so far, within its share of the time left, then keep its result as a
-    constraint while the later phases improve on lower priorities."""
-    rm, model, result = search.rm, search.rm.model, search.result
-    share = PHASE_SHARE[phase] / search.remaining_share
-    search.remaining_share -= PHASE_SHARE[phase]
-    if phase == "uncovered_minutes" and result.score.uncovered_minutes == 0:
-        # The greedy rota already covers everything: nothing can do better, so go straight on.
-        model.add(rm.objectives[phase] == 0)
-        result.phases.append(PhaseResult(phase, "optimal", 0, 0, 0.0))
-        return
-    if phase == "last" and search.previous_rota is None and search.solved is not None:
-        _start_trimmed(search)
-    weekend_settled = False
-    if phase == "fairness":
-        best_so_far = score(search.problem, rota_from_values(rm, search.solved)) if search.solved else result.score
-        weekend_settled = _weekend_settled(search.bounds, best_so_far)
-        # Guide the search to bring people below the worst figure, unless that figure is already the least
-        # possible: then the phase is all evenings and hours.
-        cap = best_so_far.max_weekend_days - (0 if weekend_settled else 1)
-        rm.objectives[phase] = _fairness(search.problem, rm, cap, search.solved)
-    budget = max(0.5, (search.time_limit_s - search.elapsed()) * share)
-    phase_end = time.monotonic() + budget
-    if phase in SEARCH_SHARE and not weekend_settled:
-        budget *= SEARCH_SHARE[phase]  # the rest is for neighbourhood search
-    solver = _phase_solver(budget, search.workers, presolve=search.solved is None)
-    model.minimize(rm.objectives[phase])
-    watched = {name: rm.objectives[name] for name in ("contract_short_minutes", "preference_penalty",
-                                                        "max_weekend_days")} if phase == "balance" else None
-    reporter = _Reporter(phase, search.started, search.on_progress, search.measure, search.shown, watched)
-    # The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT
-    # cannot prove that itself: its bound on trust-12-services is 46 preference points short); evenings are
-    # the fairness phase's to spread. Its own search gives way to neighbourhood search once it stalls.
-    enough = None
-    if phase == "balance":
-        def enough() -> bool:
-            return _at_bounds(search.bounds, reporter.figures) or \
-                bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
-    status = _solve_unless_stopped(solver, model, reporter, search.stop, enough)
-    search.shown = reporter.shown
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # Out of time before a first solution: the later phases still start from the best rota so far, and
-        # may not make this phase's objective worse than it is there.
-        result.phases.append(PhaseResult(phase, STATUS_NAMES.get(status, "unknown"), float("nan"),
-                                         float("nan"), solver.wall_time))
-        if search.solved is not None:
-            for name in PHASE_TERMS.get(phase, (phase,)):
-                model.add(rm.objectives[name] <= cpsat.value_at(rm.objectives[name], search.solved))
-        return
-    if reporter.first_zero is not None and result.first_full_cover_seconds is None:
-        result.first_full_cover_seconds = reporter.first_zero
-    value = round(solver.objective_value)
-    result.phases.append(PhaseResult(phase, STATUS_NAMES[status], value, solver.best_objective_bound,
-                                     solver.wall_time))
-    search.solved = cpsat.solution_values(solver)
-    rounds = None
-    if phase == "balance" and not _at_bounds(search.bounds, reporter.figures):
-        rounds = _balance_neighbourhoods(search.problem, rm, search.bounds, random.Random(0))
-    elif phase == "fairness" and not weekend_settled:
-        rounds = _weekend_neighbourhoods(search.problem, rm, random.Random(0))
-    if rounds is not None:
-        # CP-SAT's own neighbourhoods rarely free the right work together: these free one person's (0.4-1.5 s a
-        # round on trust-12-services, nearly always proven optimal for the neighbourhood).
-        search.solved, value = lns.search(
-            model, {**rm.shifts, **rm.checks}, search.solved, value, rounds, phase_end, search.workers,
-            search.stop, lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values),
-            objective=rm.objectives[phase], round_seconds=NEIGHBOURHOOD_SECONDS)
-    # Keep this phase's result while the later ones improve on lower priorities.
-    model.add(rm.objectives[phase] <= value)
-    cpsat.hint_all(model, search.solved)
+@dataclass(frozen=True)
+class Goal:
+    """What a phase minimises, set up as it starts from the best rota so far."""
+
+    objective: cp_model.LinearExprT
+    # The phase's figure is already the least possible: no neighbourhood rounds, all its time for CP-SAT's own search.
+    settled: bool = False
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One row of the phase table (PHASES): its share of the time, what it minimises, the neighbourhood rounds after
+    CP-SAT's own search, and when it stops early. Each hook takes the solve in progress."""
+
+    name: str  # its objective's name in the model (rm.objectives), as PhaseResult and Progress report it
+    share: float  # of the time limit; time a phase does not need passes to the next
+    goal: Callable[[_Search], Goal]
+    # Whether the best rota so far already has none of the objective: the phase is then not searched, its objective
+    # held at 0.
+    nothing_to_do: Callable[[_Search], bool] | None = None
+    prepare: Callable[[_Search], None] | None = None  # a better start for the phase's search, before its goal is set
+    search_share: float = 1.0  # CP-SAT's own search's part of the phase's time, unless settled; rounds have the rest
+    watched: tuple[str, ...] = ()  # the model's terms noted with each solution, for `enough` and `rounds`
+    # Whether CP-SAT's own search has done what it can (the search keeps its best solution).
+    enough: Callable[[_Search, _Reporter], bool] | None = None
+    # The rounds after CP-SAT's own search, or None where they have nothing to gain.
+    rounds: Callable[[_Search, _Reporter], lns.Pick | None] | None = None
+    # The named terms a phase's objective is made of, where it is more than one: a phase that finds no rota in its
+    # time keeps each of them no worse than the best rota so far (empty: the objective itself). The fairness
+    # objective also counts weekend days beyond a cap, through variables made for that phase, which the best rota
+    # so far has no values for: so it keeps its terms, not itself.
+    kept: tuple[str, ...] = ()
+
+
+def _term(name: str) -> Callable[[_Search], Goal]:
+    """A goal that is one of the model's named terms."""
+    return lambda search: Goal(search.rm.objectives[name])
+
+
+def _covered_from_the_start(search: _Search) -> bool:
+    """Whether the greedy rota already covers everything: nothing can do better, so the cover phase goes straight on."""
+    return search.result.score.uncovered_minutes == 0
+
+
+def _balance_goal(search: _Search) -> Goal:
+    """Contract shortfall, then preferences, then weekend and evening duty (_balance)."""
+    return Goal(_balance(search.problem, search.rm))
+
+
+def _balance_done(search: _Search, reporter: _Reporter) -> bool:
+    """The balance phase is done once contracts, preferences and weekends are at everyone's own best (CP-SAT cannot
+    prove that itself: its own bound stays well short of theirs); evenings are the fairness phase's to spread. Its own
+    search also gives way to neighbourhood search once it stalls."""
+    return _at_bounds(search.bounds, reporter.figures) or \
+        bool(reporter.figures) and time.monotonic() - reporter.last_found > STALLED_SECONDS
+
+
+def _balance_rounds(search: _Search, reporter: _Reporter) -> lns.Pick | None:
+    """Rounds around one person short of their own best, unless everyone is at theirs already."""
+    if _at_bounds(search.bounds, reporter.figures):
+        return None
+    return _balance_neighbourhoods(search.problem, search.rm, search.bounds, random.Random(0))
+
+
+def _fairness_goal(search: _Search) -> Goal:
+    """Weekends, evenings and hours beyond contract (_fairness), guided to bring people below the worst weekend
+    figure, unless that figure is already the least possible: then the phase is all evenings and hours."""
+    rm = search.rm
+    best_so_far = score(search.problem, rota_from_values(rm, search.solved)) if search.solved else search.result.score
+    settled = _weekend_settled(search.bounds, best_so_far)
+    cap = best_so_far.max_weekend_days - (0 if settled else 1)
+    return Goal(_fairness(search.problem, rm, cap, search.solved), settled=settled)
+
+
+def _weekend_rounds(search: _Search, _reporter: _Reporter) -> lns.Pick:
+    """Rounds around one person at the worst weekend figure."""
+    return _weekend_neighbourhoods(search.problem, search.rm, random.Random(0))
+
+
+def _last_goal(search: _Search) -> Goal:
+    """The rostered minutes, so nobody is rostered for work the standard does not need; on a re-solve, the minutes
+    that differ from the published rota."""
+    return Goal(search.rm.objectives["rostered_minutes" if search.previous_rota is None else "changed_minutes"])
 
 
 def _start_trimmed(search: _Search) -> None:
     """Start the last phase from the best rota so far with the work nobody needs taken off (rota.trim), to shapes
-    of work the model has: the earlier phases leave much of it (about 200,000 minutes on trust-12-services where
-    120,960 are needed), which trimming takes off within a second where the phase's search takes most of its time.
-    The rota is trimmed as the model sees it, without on call, and the model itself checks the result."""
+    of work the model has: the earlier phases leave much of it, which trimming takes off within a second where the
+    phase's search takes most of its time. The rota is trimmed as the model sees it, without on call, and the model
+    itself checks the result. Nothing is trimmed on a re-solve (the phase then moves as little as it can) or before
+    any phase has found a rota."""
+    if search.previous_rota is not None or search.solved is None:
+        return
     rm = search.rm
     rota = rota_from_values(rm, search.solved)
     trimmed = take_off_unneeded(search.problem, rota,
@@ -408,18 +410,84 @@ def _start_trimmed(search: _Search) -> None:
         cpsat.hint_all(rm.model, values)
 
 
+# The phases in the score's priority order: cover first; then contracts, preferences and fairness; then fairness
+# alone; last the rostered minutes (or, on a re-solve, the changes). Each keeps the earlier phases' results.
+PHASES = (
+    Phase("uncovered_minutes", share=0.3, goal=_term("uncovered_minutes"), nothing_to_do=_covered_from_the_start),
+    Phase("balance", share=0.5, goal=_balance_goal, search_share=0.5,
+          watched=("contract_short_minutes", "preference_penalty", "max_weekend_days"), enough=_balance_done,
+          rounds=_balance_rounds),
+    Phase("fairness", share=0.1, goal=_fairness_goal, search_share=0.3, rounds=_weekend_rounds,
+          kept=("max_weekend_days", "max_evenings", "max_minutes_over_contract")),
+    Phase("last", share=0.1, goal=_last_goal, prepare=_start_trimmed),
+)
+
+
+def _run_phase(search: _Search, phase: Phase) -> None:
+    """Run one phase from the best rota so far, within its share of the time left, then keep its result as a
+    constraint while the later phases improve on lower priorities."""
+    rm, model, result = search.rm, search.rm.model, search.result
+    share = phase.share / search.remaining_share
+    search.remaining_share -= phase.share
+    if phase.nothing_to_do is not None and phase.nothing_to_do(search):
+        model.add(rm.objectives[phase.name] == 0)
+        result.phases.append(PhaseResult(phase.name, "optimal", 0, 0, 0.0))
+        return
+    if phase.prepare is not None:
+        phase.prepare(search)
+    goal = phase.goal(search)
+    rm.objectives[phase.name] = goal.objective
+    budget = max(0.5, (search.time_limit_s - search.elapsed()) * share)
+    phase_end = time.monotonic() + budget
+    if not goal.settled:
+        budget *= phase.search_share  # the rest is for neighbourhood search
+    solver = _phase_solver(budget, search.workers, presolve=search.solved is None)
+    model.minimize(goal.objective)
+    watched = {name: rm.objectives[name] for name in phase.watched} or None
+    reporter = _Reporter(phase.name, search.started, search.on_progress, search.measure, search.shown, watched)
+    enough = None if phase.enough is None else lambda: phase.enough(search, reporter)
+    status = _solve_unless_stopped(solver, model, reporter, search.stop, enough)
+    search.shown = reporter.shown
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Out of time before a first solution: the later phases still start from the best rota so far, and
+        # may not make this phase's objective worse than it is there.
+        result.phases.append(PhaseResult(phase.name, STATUS_NAMES.get(status, "unknown"), float("nan"),
+                                         float("nan"), solver.wall_time))
+        if search.solved is not None:
+            for name in phase.kept or (phase.name,):
+                model.add(rm.objectives[name] <= cpsat.value_at(rm.objectives[name], search.solved))
+        return
+    if reporter.first_zero is not None and result.first_full_cover_seconds is None:
+        result.first_full_cover_seconds = reporter.first_zero
+    value = round(solver.objective_value)
+    result.phases.append(PhaseResult(phase.name, STATUS_NAMES[status], value, solver.best_objective_bound,
+                                     solver.wall_time))
+    search.solved = cpsat.solution_values(solver)
+    rounds = None if phase.rounds is None or goal.settled else phase.rounds(search, reporter)
+    if rounds is not None:
+        # CP-SAT's own neighbourhoods rarely free the right work together: these free one person's, small enough
+        # that a round is nearly always proven optimal for its neighbourhood.
+        search.solved, value = lns.search(
+            model, {**rm.shifts, **rm.checks}, search.solved, value, rounds, phase_end, search.workers,
+            search.stop, lambda better, values: reporter.report(better, solver.best_objective_bound, lambda: values),
+            objective=goal.objective, round_seconds=NEIGHBOURHOOD_SECONDS)
+    # Keep this phase's result while the later ones improve on lower priorities.
+    model.add(goal.objective <= value)
+    cpsat.hint_all(model, search.solved)
+
+
 def _phase_solver(seconds: float, workers: int, *, presolve: bool) -> cp_model.CpSolver:
     """A CP-SAT solver for one phase."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
-    # Probing and symmetry detection cost more than half a minute on a 90-person, 12-service month
-    # and buy little here; the greedy hint gives the search its start instead.
+    # Probing and symmetry detection cost more time than a phase has on a trust's month and buy little here; the
+    # greedy hint gives the search its start instead.
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
-    # A phase that starts from a complete solution (every phase after the first that ran) skips presolve,
-    # about 10 s on a trust month, and searches from that solution at once; measured on trust-12-services,
-    # this trims more and spreads hours better within the same minute.
+    # A phase that starts from a complete solution (every phase after the first that ran) skips presolve, most of a
+    # trust month's set-up, and searches from that solution at once: within the same minute it then trims more and
+    # spreads hours better.
     solver.parameters.cp_model_presolve = presolve
     return solver
 
@@ -492,8 +560,8 @@ def _weekend_neighbourhoods(problem: Problem, rm: constraints.RotaModel,
     """Rounds for the fairness phase: bringing one person's weekend days down takes a chain of hand-overs between
     people trained for the same services. Each round picks someone at the worst weekend figure and frees either
     their work and a sample of their colleagues', or everyone's work on one weekend they work. The weekend-excess
-    term counts each person brought below the worst figure, so progress shows before the figure itself moves
-    (measured on trust-12-services: the people at the worst figure go from 7-17 to 1-3)."""
+    term counts each person brought below the worst figure, so progress shows before the figure itself moves (the
+    number of people at the worst figure comes down even where the figure does not)."""
     weekend_days = [d for d in range(problem.days) if d % 7 in WEEKEND]
 
     def pick(values: list[int], round_: int) -> Callable[[tuple], bool] | None:

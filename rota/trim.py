@@ -1,10 +1,10 @@
 """Taking work nobody needs off a rota: each shift or check whose removal, or each shift whose shortening, leaves
 everything above the rostered minutes in the score's order as it was.
 
-The search's last phase trims rostered minutes too, but it starts from whatever the earlier phases left (on
-trust-12-services about 200,000 minutes where 120,960 are needed) and has a few seconds. Most of that surplus is a
-check or a shift that a standard has enough of without it, or the hours of a shift that overlap a colleague's: one
-piece of work at a time, checked only where it counts, takes it off in a fraction of a second. A change is made
+The search's last phase trims rostered minutes too, but it starts from whatever the earlier phases left (far more
+minutes than the standards need: docs/benchmarks.md) and has a few seconds. Most of that surplus is a check or a
+shift that a standard has enough of without it, or the hours of a shift that overlap a colleague's: one piece of
+work at a time, checked only where it counts, takes it off in a fraction of a second. A change is made
 only when, for that piece's service and day, person and week, nothing gets worse: the service's cover, the
 person's contract minimum, their preferences that day, and supervision of any supervised colleague (a supervisor's
 work goes only if other supervisors still cover every supervised moment). Removing or shortening work never breaks

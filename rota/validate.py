@@ -7,7 +7,7 @@ words a team manager reads, every rule that is broken. Rule numbers follow FORMA
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rota.domain import MINUTES_PER_DAY, Assignment, Kind, Problem, Rota
+from rota.domain import MINUTES_PER_DAY, Assignment, Commitment, Kind, Problem, Rota, Staff
 from rota.scenario import format_time
 
 WORK_KINDS = (Kind.PRESENCE, Kind.CHECK)
@@ -129,54 +129,88 @@ def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]
     person = problem.staff.get(staff_id)
     if person is None:
         return []
-    contract, found = person.contract, []
     work = [a for a in assignments if a.kind in WORK_KINDS]
-    elsewhere = person.committed
+    own_days = frozenset(a.day for a in work)
+    theirs = _PersonWork(person, work, person.committed, own_days, own_days | {c.day for c in person.committed})
+    return [violation for rule in _PERSON_RULES for violation in rule(problem, theirs)]
+
+
+@dataclass(frozen=True)
+class _PersonWork:
+    """One person's shifts and checks in the rota, in order, beside the work already rostered for them elsewhere."""
+
+    person: Staff
+    work: list[Assignment]
+    elsewhere: tuple[Commitment, ...]
+    own_days: frozenset[int]  # days with work in this rota
+    working_days: frozenset[int]  # days with work in this rota or elsewhere
+
+    def counting(self, days) -> str:
+        """Words saying the figure counts work published for other services, when it does."""
+        places = sorted({c.where for c in self.elsewhere if c.day in days})
+        return f" (counting shifts already rostered for {', '.join(places)})" if places else ""
+
+
+def _overlapping_shifts(problem: Problem, theirs: _PersonWork) -> list[Violation]:
+    """Rule 5: no two pieces of a person's work at once, in this rota or with work already rostered elsewhere."""
+    found = []
     latest: dict[int, Assignment] = {}  # per day, the assignment reaching furthest so far
-    for later in work:
+    for later in theirs.work:
         earlier = latest.get(later.day)
         if earlier is not None and later.start < earlier.end:
             found.append(Violation(5, f"{describe(problem, later)} overlaps {describe(problem, earlier)}"))
         if earlier is None or later.end > earlier.end:
             latest[later.day] = later
-        for other in elsewhere:
+        for other in theirs.elsewhere:
             if other.day == later.day and other.overlaps(later.start, later.end):
-                found.append(Violation(5, f"{describe(problem, later)} overlaps {person.name}'s shift already "
+                found.append(Violation(5, f"{describe(problem, later)} overlaps {theirs.person.name}'s shift already "
                                           f"rostered for {other.where}, {format_time(other.start)}-"
                                           f"{format_time(other.end)}"))
-    own_days = {a.day for a in work}
-    working_days = own_days | {c.day for c in elsewhere}
+    return found
 
-    def counting(days) -> str:
-        """Words saying the figure counts work published for other services, when it does."""
-        places = sorted({c.where for c in elsewhere if c.day in days})
-        return f" (counting shifts already rostered for {', '.join(places)})" if places else ""
 
+def _weekly_hours_and_days(problem: Problem, theirs: _PersonWork) -> list[Violation]:
+    """Rule 6: at most the contract's hours and working days in each week this rota gives the person work."""
+    person, contract, work, elsewhere, found = theirs.person, theirs.person.contract, theirs.work, theirs.elsewhere, []
     for week in range(problem.weeks):
         week_days = range(week * 7, week * 7 + 7)
-        if not own_days & set(week_days):
+        if not theirs.own_days & set(week_days):
             continue
         minutes = sum(a.minutes for a in work if a.day in week_days) + sum(
             c.end - c.start for c in elsewhere if c.day in week_days)
         if minutes / 60 > contract.max_hours_week + 1e-9:
             found.append(Violation(6, f"{person.name}: {minutes / 60:g} hours in week {week + 1}"
-                                      f"{counting(week_days)}, more than the {contract.max_hours_week:g} allowed"))
-        days = len(working_days & set(week_days))
+                                      f"{theirs.counting(week_days)}, more than the {contract.max_hours_week:g} "
+                                      f"allowed"))
+        days = len(theirs.working_days & set(week_days))
         if days > contract.max_days_week:
-            found.append(Violation(6, f"{person.name}: {days} working days in week {week + 1}{counting(week_days)}, "
-                                      f"more than the {contract.max_days_week} allowed"))
+            found.append(Violation(6, f"{person.name}: {days} working days in week {week + 1}"
+                                      f"{theirs.counting(week_days)}, more than the {contract.max_days_week} allowed"))
+    return found
+
+
+def _days_in_a_row(problem: Problem, theirs: _PersonWork) -> list[Violation]:
+    """Rule 7: no run of working days longer than the contract allows that includes a day of this rota's work."""
+    person, contract, found = theirs.person, theirs.person.contract, []
     run: list[int] = []
     for day in [*range(problem.days), None]:  # None ends the last run
-        if day is not None and day in working_days:
+        if day is not None and day in theirs.working_days:
             run.append(day)
             continue
-        if len(run) > contract.max_consecutive_days and own_days & set(run):
+        if len(run) > contract.max_consecutive_days and theirs.own_days & set(run):
             found.append(Violation(7, f"{person.name}: more than {contract.max_consecutive_days} working days in a "
                                       f"row, up to {problem.date_of(run[contract.max_consecutive_days]):%a %d %b}"
-                                      f"{counting(run)}"))
+                                      f"{theirs.counting(run)}"))
         run = []
-    for day in sorted(working_days):
-        if day + 1 not in working_days or not {day, day + 1} & own_days:
+    return found
+
+
+def _rest_between_shifts(problem: Problem, theirs: _PersonWork) -> list[Violation]:
+    """Rule 8: at least the contract's rest, in real hours (clock changes counted), between one working day's last
+    work and the next day's first, where either day has this rota's work."""
+    person, contract, work, elsewhere, found = theirs.person, theirs.person.contract, theirs.work, theirs.elsewhere, []
+    for day in sorted(theirs.working_days):
+        if day + 1 not in theirs.working_days or not {day, day + 1} & theirs.own_days:
             continue
         last_end = max([a.end for a in work if a.day == day] + [c.end for c in elsewhere if c.day == day])
         first_start = min([a.start for a in work if a.day == day + 1] + [c.start for c in elsewhere
@@ -184,14 +218,24 @@ def _check_person(problem: Problem, staff_id: str, assignments: list[Assignment]
         rest = problem.real_minutes_between(day, last_end, day + 1, first_start) / 60
         if rest < contract.min_rest_hours - 1e-9:
             found.append(Violation(8, f"{person.name}: only {rest:g} hours' rest between "
-                                      f"{problem.date_of(day):%a %d %b} and the next day{counting((day, day + 1))}, "
-                                      f"less than {contract.min_rest_hours:g}"))
-    weekend_days = [day for day in working_days if day % 7 in (5, 6)]
-    weekends = {day // 7 for day in weekend_days}
-    if len(weekends) > contract.max_weekends and own_days & set(weekend_days):
-        found.append(Violation(9, f"{person.name}: works {len(weekends)} weekends{counting(weekend_days)}, more than "
-                                  f"the {contract.max_weekends} allowed"))
+                                      f"{problem.date_of(day):%a %d %b} and the next day"
+                                      f"{theirs.counting((day, day + 1))}, less than {contract.min_rest_hours:g}"))
     return found
+
+
+def _weekends(problem: Problem, theirs: _PersonWork) -> list[Violation]:
+    """Rule 9: at most the contract's weekends worked, where this rota gives the person weekend work."""
+    person, contract = theirs.person, theirs.person.contract
+    weekend_days = [day for day in theirs.working_days if day % 7 in (5, 6)]
+    weekends = {day // 7 for day in weekend_days}
+    if len(weekends) > contract.max_weekends and theirs.own_days & set(weekend_days):
+        return [Violation(9, f"{person.name}: works {len(weekends)} weekends{theirs.counting(weekend_days)}, more "
+                             f"than the {contract.max_weekends} allowed")]
+    return []
+
+
+# Rules 5-9 in FORMAT.md's order, so a person's violations are listed in that order.
+_PERSON_RULES = (_overlapping_shifts, _weekly_hours_and_days, _days_in_a_row, _rest_between_shifts, _weekends)
 
 
 def _check_supervision(problem: Problem, assignments: list[Assignment]) -> list[Violation]:

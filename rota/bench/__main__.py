@@ -10,7 +10,7 @@
 `scenario` solves a scenario with the engine and prints the score (FORMAT.md's version 2), the bounds (each
 phase's, and the lower bounds from everyone's own best, with what they say in words), the wall
 time, peak memory and every uncovered window explained; `baseline` does the same with the
-plain CP-SAT model (rota.baseline) for a side-by-side run; `check` runs the engine's validator
+plain CP-SAT model (rota.bench.baseline) for a side-by-side run; `check` runs the engine's validator
 and scorer on any solution file; `thin` writes a short-staffed variant of a scenario (a random
 share of its staff kept) to check that results generalise; `curtois` solves Curtois & Qu
 instances and prints each penalty beside the best known one (best_known.csv next to the files), and
@@ -26,8 +26,10 @@ import sys
 import time
 from pathlib import Path
 
-from rota import curtois
-from rota.baseline import solve_baseline
+from rota.bench.baseline import solve_baseline
+from rota.bench.curtois.check import broken_rules
+from rota.bench.curtois.instance import InstanceError, format_roster, load_instance
+from rota.bench.curtois.solver import solve_instance, solve_plain
 from rota.bounds import summary
 from rota.explain import explain
 from rota.scenario import ScenarioError, load_problem, load_rota, save_rota
@@ -107,15 +109,15 @@ def run_thin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _solve_curtois(path: Path, args: argparse.Namespace, solve=curtois.solve_instance, out: str = "") -> dict:
+def _solve_curtois(path: Path, args: argparse.Namespace, solve=solve_instance, out: str = "") -> dict:
     """Solve one instance, write its roster (with --out), and re-check the roster with the rules' checker."""
     started = time.monotonic()
-    instance = curtois.load_instance(path)
+    instance = load_instance(path)
     result = solve(instance, time_limit_s=args.seconds, workers=args.workers)
-    broken = curtois.broken_rules(instance, result.roster) if result.roster else ["no roster found"]
+    broken = broken_rules(instance, result.roster) if result.roster else ["no roster found"]
     if args.out and result.roster:
         Path(args.out).mkdir(parents=True, exist_ok=True)
-        (Path(args.out) / f"{path.stem}{out}.roster.txt").write_text(curtois.format_roster(instance, result.roster))
+        (Path(args.out) / f"{path.stem}{out}.roster.txt").write_text(format_roster(instance, result.roster))
     return {"instance": path.name, "penalty": result.penalty if result.roster else None,
             "best_known": _best_known(path), "bound": result.bound, "status": result.status, "valid": not broken,
             "seconds": round(time.monotonic() - started, 1), "peak_memory_mib": round(_peak_memory_mib(), 1)}
@@ -163,7 +165,7 @@ def run_curtois_all(args: argparse.Namespace) -> int:
         line = (f"| {path.stem} | {'no roster' if penalty is None else penalty} | {'–' if best is None else best} | "
                 f"{_above(penalty, best)} | {'yes' if row['valid'] else 'NO'} | {row['status']} | {row['seconds']} |")
         if plain:
-            other = _solve_curtois(path, args, curtois.solve_plain, out=".plain")
+            other = _solve_curtois(path, args, solve_plain, out=".plain")
             line += (f" {'no roster' if other['penalty'] is None else other['penalty']} | "
                      f"{_above(other['penalty'], best)} | {'yes' if other['valid'] else 'no'} |")
         print(line, flush=True)
@@ -219,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                 "curtois": run_curtois, "curtois-all": run_curtois_all}
     try:
         return commands[args.command](args)
-    except (ScenarioError, curtois.InstanceError, OSError, json.JSONDecodeError) as error:
+    except (ScenarioError, InstanceError, OSError, json.JSONDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -170,6 +170,14 @@ def test_progress_reports_the_best_rota_so_far_by_the_scores_figures():
     assert all(progress.figures["uncovered_minutes"] >= result.score.uncovered_minutes for progress in seen)
 
 
+def test_the_phases_follow_the_scores_priority_and_share_the_whole_time_limit():
+    """The phase table: cover, then contracts, preferences and fairness, then fairness alone, then the minutes; each
+    phase's share is of what the phases before it left, so the shares add up to the whole limit."""
+    assert [phase.name for phase in solver_module.PHASES] == ["uncovered_minutes", "balance", "fairness", "last"]
+    assert sum(phase.share for phase in solver_module.PHASES) == pytest.approx(1.0)
+    assert all(0 < phase.search_share <= 1 for phase in solver_module.PHASES)
+
+
 def test_a_phase_that_finds_no_rota_in_its_time_keeps_the_best_so_far(monkeypatch):
     """On a busy machine a later phase can run out of time before its first rota: the rota found so far stands, and
     the phases after it may not make that phase's figures worse (the fairness phase's weekend-excess terms, made

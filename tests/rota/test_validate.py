@@ -37,8 +37,13 @@ def test_rule_1_shape(ward, bad):
     assert rules_broken(ward, rota(bad)) == {1}
 
 
+def test_rule_1_a_shift_on_the_quarter_hour_on_the_rotas_last_day_is_well_shaped(ward):
+    assert rules_broken(ward, rota(shift("ann", 6, 8.25, 17))) == set()
+
+
 def test_rule_2_training(ward):
     assert rules_broken(ward, rota(shift("ben", 0, 10, 10.5, service="l1", kind=Kind.CHECK))) == {2}
+    assert rules_broken(ward, rota(shift("ann", 0, 10, 10.5, service="l1", kind=Kind.CHECK))) == set()
 
 
 def test_rule_3_one_off_unavailability(ward):
@@ -69,6 +74,16 @@ def test_rule_4_kind_specific(ward, bad):
     assert 4 in rules_broken(ward, rota(bad))
 
 
+@pytest.mark.parametrize("good", [
+    shift("ann", 0, 8, 11),  # presence of 3 hours, inside presence hours
+    shift("ann", 0, 12, 22),  # presence of 10 hours, ending with them
+    shift("ann", 0, 21.5, 22, service="l1", kind=Kind.CHECK),  # a 30-minute check at the end of its window
+    shift("ann", 0, 17, 22, kind=Kind.ON_CALL),  # a clinician on call
+])
+def test_rule_4_kept_by_each_kind_of_work(ward, good):
+    assert rules_broken(ward, rota(good)) == set()
+
+
 def test_rule_5_no_overlap_even_when_nested(ward):
     nested = rota(shift("ann", 0, 8, 17), shift("ann", 0, 9, 9.5, service="l1", kind=Kind.CHECK),
                   shift("ann", 0, 12, 12.5, service="l1", kind=Kind.CHECK))
@@ -82,6 +97,22 @@ def test_rule_6_weekly_hours_and_days():
                                                                     max_consecutive_days=7, max_weekends=4))])
     assert rules_broken(tight, rota(shift("ann", 0, 8, 17), shift("ann", 2, 8, 17))) == set()
     assert rules_broken(tight, rota(shift("ann", 0, 8, 17), shift("ann", 2, 8, 17), shift("ann", 4, 8, 11))) == {6}
+
+
+def test_rule_6_weekly_hours_alone():
+    hours = problem([high_risk()], [person("ann", contract=Contract(max_hours_week=20, max_days_week=5,
+                                                                    max_consecutive_days=7, max_weekends=4))])
+    assert rules_broken(hours, rota(shift("ann", 0, 8, 17), shift("ann", 1, 8, 16), shift("ann", 2, 8, 11))) == set()
+    (violation,) = validate(hours, rota(shift("ann", 0, 8, 17), shift("ann", 1, 8, 17), shift("ann", 2, 8, 11)))
+    assert str(violation) == "Weekly hours and days: Ann: 21 hours in week 1, more than the 20 allowed"
+
+
+def test_rule_6_working_days_alone():
+    days = problem([high_risk()], [person("ann", contract=Contract(max_hours_week=80, max_days_week=2,
+                                                                   max_consecutive_days=7, max_weekends=4))])
+    assert rules_broken(days, rota(shift("ann", 0, 8, 11), shift("ann", 3, 8, 11))) == set()
+    (violation,) = validate(days, rota(shift("ann", 0, 8, 11), shift("ann", 3, 8, 11), shift("ann", 5, 8, 11)))
+    assert str(violation) == "Weekly hours and days: Ann: 3 working days in week 1, more than the 2 allowed"
 
 
 def test_rule_7_consecutive_days():

@@ -92,7 +92,7 @@ def level(text: str) -> str:
 
 def test_the_default_lists_on_the_posts_they_were_written_with():
     """A regression check: the posts written alongside the lists stay flagged at their level. How the lists do
-    on posts they were not written from is measured by `python -m console.queue.words_bench`."""
+    on posts they were not written from is measured by `python -m console.bench.words`."""
     rows = labelled("labelled_posts.tsv")
     assert len(rows) >= 200
     missed = [(label, text) for label, text in rows if label != "none" and level(text) != label]

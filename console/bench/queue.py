@@ -1,4 +1,4 @@
-"""Queue benchmark: `python -m console.queue.bench` (figures go in docs/benchmarks.md, not in timed tests).
+"""Queue benchmark: `python -m console.bench.queue` (figures go in docs/benchmarks.md, not in timed tests).
 
 On a fresh PostgreSQL database (created and dropped by the script) with the demo trust:
 

@@ -1,4 +1,4 @@
-"""Page speed benchmark: `python -m console.bench` (figures go in docs/benchmarks.md, not in timed tests).
+"""Page speed benchmark: `python -m console.bench.pages` (figures go in docs/benchmarks.md, not in timed tests).
 
 Builds a trust of 120 rostered staff over 12 services (6 high-risk, 6 low-risk) in a fresh, migrated SQLite
 file, with a published 4-week rota and a draft of the next 4 weeks, and a person with a year of published

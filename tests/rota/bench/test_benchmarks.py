@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from rota.curtois import broken_rules, parse_instance, solve_instance
+from rota.bench.curtois.check import broken_rules
+from rota.bench.curtois.instance import parse_instance
+from rota.bench.curtois.solver import solve_instance
 from rota.scenario import load_problem, load_rota
 from rota.score import score
 from rota.solver import solve
 from rota.validate import validate
 
 pytestmark = pytest.mark.benchmark
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "benchmarks"
 
 
 def shared(*parts: str) -> Path:

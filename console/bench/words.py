@@ -1,4 +1,4 @@
-"""Risk-word benchmark: `python -m console.queue.words_bench` (figures go in docs/benchmarks.md).
+"""Risk-word benchmark: `python -m console.bench.words` (figures go in docs/benchmarks.md).
 
 1. How well the default lists (console.queue.lexicon) flag the labelled posts in tests/console/queue/data: for each
    set, the at-risk posts flagged at their level and at any level, and the ordinary posts flagged (false
