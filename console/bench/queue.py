@@ -29,6 +29,7 @@ import flask_migrate
 import psycopg
 
 from console import create_app, demo
+from console.identifiers import look_alike_key
 from console.extensions import db
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -66,9 +67,10 @@ def plain_insert_rate(url: str, service_id: int, count: int) -> float:
         with connection.cursor() as cursor:
             for i in range(count):
                 cursor.execute(
-                    "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, body, created_at,"
-                    " received_at, priority, matched, state) VALUES (%s, %s, %s, 'post', 'User A', %s, now(), now(),"
-                    " 2, '[]', 'open')", (service_id, f"plain-{i}", f"t-{i % 500}", f"Post number {i}"))
+                    "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, author_key, body,"
+                    " created_at, received_at, priority, matched, state) VALUES (%s, %s, %s, 'post', 'User A', %s,"
+                    " %s, now(), now(), 2, '[]', 'open')",
+                    (service_id, f"plain-{i}", f"t-{i % 500}", look_alike_key("User A"), f"Post number {i}"))
         connection.commit()
         return count / (time.perf_counter() - began)
 
@@ -107,15 +109,15 @@ def queue_page_ms(app, url: str, service_id: int, rows: int, repeat: int) -> tup
     """Median and slowest queue page for a moderator of the service, with `rows` posts stored."""
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
         connection.execute(
-            "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, body, created_at,"
-            " received_at, priority, matched, state) SELECT %s, 'bulk-' || n, 't-' || (n %% 50000),"
-            " CASE WHEN n %% 3 = 0 THEN 'reply' ELSE 'post' END, 'User ' || (n %% 900),"
+            "INSERT INTO posts (service_id, external_id, thread_id, kind, author_pseudonym, author_key, body,"
+            " created_at, received_at, priority, matched, state) SELECT %s, 'bulk-' || n, 't-' || (n %% 50000),"
+            " CASE WHEN n %% 3 = 0 THEN 'reply' ELSE 'post' END, 'User ' || (n %% 900), (%s::text[])[1 + n %% 900],"
             " 'Stored post ' || n || ': ' || (ARRAY['feeling hopeless tonight', 'a long walk by the river',"
             " 'no sleep again', 'a family visit', 'work was hard today', 'angry at everyone',"
             " 'a better day'])[1 + n %% 7],"
             " now() - (n || ' minutes')::interval, now(), n %% 3, '[]',"
             " CASE WHEN n %% 20 = 0 THEN 'open' ELSE 'approved' END FROM generate_series(1, %s) AS n",
-            (service_id, rows))
+            (service_id, [look_alike_key(f"User {n}") for n in range(900)], rows))
         connection.commit()
         connection.execute("ANALYZE posts")
     client = app.test_client()
