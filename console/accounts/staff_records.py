@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from console.accounts.models import StaffMember
+from console.accounts.models import StaffMember, StaffRole
 from console.audit import service as audit
 from console.errors import NotFound, UserError
 from console.extensions import db
@@ -50,6 +50,14 @@ def members_of(service: Service) -> list[StaffMember]:
     """Everyone trained for a service, by name."""
     query = sa.select(StaffMember).where(StaffMember.services.any(Service.id == service.id)).order_by(StaffMember.name)
     return list(db.session.scalars(query))
+
+
+def manager_ids() -> list[int]:
+    """The ids of the active team managers and owners, in the order they were added (whom the managers' digest
+    and monthly report go to)."""
+    managing = StaffMember.role_rows.any(StaffRole.role.in_([Role.TEAM_MANAGER.value, Role.OWNER.value]))
+    return list(db.session.scalars(sa.select(StaffMember.id).where(StaffMember.active, managing)
+                                   .order_by(StaffMember.id)))
 
 
 def _check_unique_email(email: str, *, except_id: int | None = None) -> None:
