@@ -7,5 +7,7 @@ other waits, taking over within a minute if the leader dies. Each job run is rec
 missed run or a second process never sends the same email twice.
 
 What each job does belongs to the console's areas, each in its own `scheduled.py` (console.alerts, console.queue,
-console.rotas); this package decides when they run, that only one process runs them, and what each run did.
+console.rotas), with the emails' and the platforms' senders retried each minute; this package decides when they
+run, that only one process runs them, and what each run did. It is the console's only scheduler: the task queue
+runs only what a person started.
 """

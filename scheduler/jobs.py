@@ -2,7 +2,8 @@
 
 A job's body belongs to its area (each area's `scheduled.py`): it takes the moment it runs for and returns what it
 did (console.scheduled.Outcome), working through its items so that one failing is logged and counted and the rest
-go on.
+go on. The senders of emails and of the platforms' decisions are retried here too, each minute: the task queue only
+runs what a person started (a solver run, "send now").
 """
 
 from collections.abc import Callable
@@ -15,9 +16,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from console.alerts import scheduled as alerts
 from console.database import LONDON
+from console.notifications import service as outbox
+from console.platform import service as platform
 from console.queue import scheduled as queue
 from console.rotas import scheduled as rotas
 from console.scheduled import Outcome
+from console.words import counted
 
 
 def minute_of(now: datetime) -> str:
@@ -33,7 +37,8 @@ def hour_of(now: datetime) -> str:
 @dataclass(frozen=True)
 class Job:
     """A job: its name (the APScheduler id and the run key's first part), its label and what it does in words,
-    when it runs (in words, and as an APScheduler trigger), its body, and the period a run is keyed by."""
+    when it runs (in words, and as an APScheduler trigger), its body, the period a run is keyed by, and whether
+    what it acts on are emails put in the outbox (the sender is then asked to send them at once)."""
 
     name: str
     label: str
@@ -42,6 +47,17 @@ class Job:
     trigger: BaseTrigger
     body: Callable[[datetime], Outcome]
     period: Callable[[datetime], str] = minute_of
+    queues_emails: bool = True
+
+
+def retrying(send: Callable[[], tuple[int, int]], thing: str) -> Callable[[datetime], Outcome]:
+    """A job body that runs a sender with retries (it sends whatever is due, whatever the moment) and counts what
+    went and what failed; each failure waits longer before its next try, in the sender."""
+    def body(_now: datetime) -> Outcome:
+        sent, failed = send()
+        return Outcome(acted=sent, failed=failed,
+                       notes=[f"{counted(failed, thing)} not sent yet, tried again later"] if failed else [])
+    return body
 
 
 # Digests and reports run every hour of the working day, so one held by someone's quiet hours goes at the first
@@ -62,4 +78,10 @@ JOBS = {job.name: job for job in (
     Job("monthly", "Monthly report", "Send managers each service's monthly report",
         "on the first of each month from 08:00", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
         queue.monthly_report, hour_of),
+    Job("emails", "Emails", "Send the emails waiting in the outbox, again and again until the mail server takes them",
+        "every minute", IntervalTrigger(minutes=1), retrying(outbox.send_outbox, "email"), queues_emails=False),
+    Job("decisions", "Decisions to platforms",
+        "Send the decisions waiting for each service's platform, again and again until it takes them",
+        "every minute", IntervalTrigger(minutes=1), retrying(platform.deliver_due, "decision"),
+        queues_emails=False),
 )}
