@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from console import models  # noqa: F401  (every model registered before the mappers configure)
-    from console.accounts import service as accounts
+    from console.accounts import sign_in
     from console.accounts.routes import ask_to_sign_in
 
     db.init_app(app)
@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
-    login_manager.user_loader(accounts.load_session_user)
+    login_manager.user_loader(sign_in.load_session_user)
     login_manager.unauthorized_handler(ask_to_sign_in)
 
     task_queue.init_app(app)
@@ -82,11 +82,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from console.accounts.service import local_time
     from console.database import utcnow
     from console import navigation
     from console.identifiers import show_invisible
-    from console.words import days_span, duration, duration_seconds, hours
+    from console.words import days_span, duration, duration_seconds, hours, local_time
     from console.forms import ActionForm
 
     app.jinja_env.filters["local_time"] = local_time

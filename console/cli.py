@@ -6,7 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from console import demo
-from console.accounts import service as accounts
+from console.accounts import links, staff_records
 from console.errors import UserError
 from console.extensions import db
 from console.notifications import service as outbox
@@ -55,8 +55,8 @@ def demo_totp() -> None:
 def invite_owner(name: str, email: str) -> None:
     """Create the first owner account of a new installation and email its invitation link."""
     try:
-        owner = accounts.create(name=name, email=email, roles=[Role.OWNER], service_ids=[], actor=None)
-        accounts.send_invitation(owner, actor=None)
+        owner = staff_records.create(name=name, email=email, roles=[Role.OWNER], service_ids=[], actor=None)
+        links.send_invitation(owner, actor=None)
     except UserError as failure:
         raise click.ClickException(failure.message) from failure
     sent, _ = outbox.send_outbox()

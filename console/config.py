@@ -122,7 +122,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # A session unused this long ends (each answer renews the cookie for this long again)...
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         # ...and a sign-in ends this many hours after it began however often it is used: checked on the server
-        # against its sign-in session (console.accounts.service.load_session_user).
+        # against its sign-in session (console.accounts.sign_in.load_session_user).
         SESSION_MAX_HOURS=int(env("SESSION_MAX_HOURS", "12")),
         # Forms are small; anything larger is refused with a 413 page before it is parsed.
         MAX_CONTENT_LENGTH=256 * 1024,

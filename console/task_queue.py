@@ -1,4 +1,6 @@
-"""The background task queue (Huey): solver runs happen in a consumer process, never in a web request.
+"""The background task queue (Huey): what a person started runs in a consumer process, never in a web request: a
+solver run, and sending emails and the platforms' decisions at once ("send now"). Nothing periodic runs here: the
+scheduler (scheduler/) runs everything on time, the senders' retries included.
 
 TASK_QUEUE_URL chooses the storage: `sqlite:///path` (the embedded default, a file beside the
 database) or `redis://host:port/db` to share one queue between machines. The consumer is started
@@ -8,7 +10,7 @@ with `huey_consumer console.worker.huey` (make run does this).
 from collections.abc import Callable
 
 from flask import Flask
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
 
@@ -42,11 +44,6 @@ class TaskQueue:
     def register(self, name: str, body: Callable) -> None:
         """Register body as a task under a stable name; it runs inside the app's context."""
         self.tasks[name] = self.huey.task(name=name)(self._in_app_context(body))
-
-    def register_periodic(self, name: str, body: Callable, *, minutes: int) -> None:
-        """Run body every `minutes` minutes in the consumer, inside the app's context."""
-        self.tasks[name] = self.huey.periodic_task(crontab(minute=f"*/{minutes}"), name=name)(
-            self._in_app_context(body))
 
     def enqueue(self, name: str, *args) -> None:
         """Put a call of a registered task on the queue; a consumer runs it."""

@@ -1,5 +1,14 @@
-"""Numbers and lists as people read them on a page or in an email: lengths of time in days, hours and minutes,
-counts of things, lists joined with "and"."""
+"""Numbers, moments and lists as people read them on a page or in an email: moments in London time, lengths of
+time in days, hours and minutes, counts of things, lists joined with "and"."""
+
+from datetime import datetime
+
+from console.database import LONDON
+
+
+def local_time(moment: datetime) -> str:
+    """A moment as people here read it: 14:35 on Tue 24 Nov."""
+    return moment.astimezone(LONDON).strftime("%H:%M on %a %d %b")
 
 
 def duration(minutes: float) -> str:

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from console import identifiers
-from console.accounts import service as accounts
-from console.accounts.service import local_time
+from console.accounts import staff_records
 from console.audit import service as audit
 from console.database import insert_or_ignore, utcnow
 from console.errors import NotFound, UserError
@@ -24,6 +23,7 @@ from console.queue import work
 from console.queue.models import Action, Post
 from console.services import service as services
 from console.services.models import Service
+from console.words import local_time
 from escalation_pathways import checklists
 from escalation_pathways.models import Case, CaseStep, ClinicalNote, EscalationPlan
 
@@ -136,7 +136,7 @@ def pseudonym_of(text: str) -> str:
 
 def clinicians_of(service: Service, *, besides) -> list:
     """The service's active clinical staff (who may reveal identities), but one person."""
-    return [person for person in accounts.members_of(service)
+    return [person for person in staff_records.members_of(service)
             if person.active and person.can("pid.reveal") and person.id != besides.id]
 
 

@@ -6,6 +6,8 @@ other waits, taking over within a minute if the leader dies. Each job run is rec
 (job and period), and what a job sends is recorded under a key per subject, so a restart, a catch-up after a
 missed run or a second process never sends the same email twice.
 
-What each job looks at belongs to the console's areas (console.alerts, console.notifications); this package
-decides when they run, that only one process runs them, and what each run did.
+What each job does belongs to the console's areas, each in its own `scheduled.py` (console.alerts, console.queue,
+console.rotas), with the emails' and the platforms' senders retried each minute; this package decides when they
+run, that only one process runs them, and what each run did. It is the console's only scheduler: the task queue
+runs only what a person started.
 """

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE = timedelta(hours=1)  # a run missed by more than this is skipped: the next one covers it
 
 
-def start_scheduler(app: Flask) -> BackgroundScheduler:
+def start_scheduler() -> BackgroundScheduler:
     """Start APScheduler on the console's jobs in the main database. A job already stored keeps its next run time,
     so a run missed while no scheduler was up happens once now (coalesced, within the grace time); a new job, or
     one whose timing changed, is stored afresh."""
@@ -59,7 +59,7 @@ def serve(app: Flask, stop: threading.Event) -> None:
             while not stop.is_set():
                 if scheduler is None and leadership.try_lead():
                     log.info("scheduler %s leads: running the jobs", leadership.holder)
-                    scheduler = start_scheduler(app)
+                    scheduler = start_scheduler()
                 elif scheduler is not None and not leadership.renew():
                     log.warning("scheduler %s lost the leader lock: stopping its jobs", leadership.holder)
                     scheduler.shutdown(wait=False)

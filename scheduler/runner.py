@@ -53,13 +53,14 @@ def run_job(name: str, now: datetime | None = None) -> JobRun | None:
         run.note = "; ".join(outcome.notes)[:300]
     run.finished_at = utcnow()
     db.session.commit()
-    if run.acted:
+    if run.acted and job.queues_emails:
         _send_soon()
     return run
 
 
 def _send_soon() -> None:
-    """Ask the task queue to send the emails now; if it cannot be reached, its once-a-minute retry sends them."""
+    """Ask the task queue to send the emails now; if it cannot be reached, the scheduler's emails job (the outbox's
+    retry) sends them within a minute."""
     try:
         outbox.send_soon()
     except Exception:  # noqa: BLE001 - the emails are safe in the outbox either way

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from console import demo
-from console.accounts import service as accounts
+from console.accounts import staff_records
 from console.accounts.models import StaffMember
 from console.accounts.passwords import hash_password
 from console.alerts.models import Alert
@@ -38,7 +38,7 @@ def make_staff(email: str = "alex.moderator@trust.example.org", *, roles=(Role.N
                services_=(), password: str | None = PASSWORD, mfa_secret: str | None = None,
                name: str = "Alex Moderator"):
     """A staff member with a password already chosen (unless password=None, as if only invited)."""
-    staff = accounts.create(name=name, email=email, roles=roles, service_ids=[s.id for s in services_], actor=None)
+    staff = staff_records.create(name=name, email=email, roles=roles, service_ids=[s.id for s in services_], actor=None)
     staff.password_hash = hash_password(password) if password else None
     staff.mfa_secret = mfa_secret
     db.session.commit()

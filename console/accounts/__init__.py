@@ -1,1 +1,1 @@
-"""Staff accounts: sign-in, MFA, invitations, password resets and sessions."""
+"""Staff accounts: sign-in and sessions, MFA, invitations and password resets, and staff records."""

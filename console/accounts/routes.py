@@ -5,8 +5,7 @@ import time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_url, login_user, logout_user
 
-from console.accounts import mfa, step_up
-from console.accounts import service as accounts
+from console.accounts import authenticator, links, mfa, sign_in, staff_records, step_up
 from console.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, ResetRequestForm, SetPasswordForm
 from console.accounts.models import StaffMember
 from console.errors import UserError
@@ -48,7 +47,7 @@ def _pending(stage: str) -> StaffMember | None:
     pending = session.get(PENDING_KEY)
     if not pending or pending.get("stage") != stage or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    staff = accounts.get(staff_id=pending["staff_id"])
+    staff = staff_records.get(staff_id=pending["staff_id"])
     if staff is None or not staff.active or staff.session_version != pending["version"]:
         return None
     return staff
@@ -58,7 +57,7 @@ def _sign_in(staff: StaffMember, *, with_mfa: bool, next_url: str | None = None)
     """Start a fresh session for a fully authenticated person; returns where to go next."""
     next_url = next_url or (session.get(PENDING_KEY) or {}).get("next") or url_for("dashboard.index")
     session.clear()  # a new session for a new identity: nothing carries over
-    session[accounts.SESSION_KEY] = accounts.complete_sign_in(staff, address=client_address())
+    session[sign_in.SESSION_KEY] = sign_in.complete_sign_in(staff, address=client_address())
     login_user(staff)
     session.permanent = True
     if with_mfa:
@@ -70,7 +69,7 @@ def ask_to_sign_in():
     """Where a page that needs signing in sends someone who is not (flask-login's unauthorized handler): to the
     sign-in page, then back to the page they were on (for a form sent, the page it was sent from). A sign-in that
     reached its limit says so."""
-    if accounts.sign_in_expired(session.get(accounts.SESSION_KEY)):
+    if sign_in.sign_in_expired(session.get(sign_in.SESSION_KEY)):
         flash(f"You were signed in for {counted(current_app.config['SESSION_MAX_HOURS'], 'hour')}: sign in again.",
               "info")
     else:
@@ -101,8 +100,8 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            staff = accounts.check_password(email=form.email.data, password=form.password.data,
-                                            address=client_address())
+            staff = sign_in.check_password(email=form.email.data, password=form.password.data,
+                                           address=client_address())
         except UserError as failure:
             error = failure.message
         else:
@@ -124,7 +123,7 @@ def mfa_challenge():
     error = None
     if form.validate_on_submit():
         try:
-            accounts.check_second_factor(staff, form.code.data, address=client_address())
+            sign_in.check_second_factor(staff, form.code.data, address=client_address())
         except UserError as failure:
             error = failure.message
         else:
@@ -156,7 +155,7 @@ def mfa_setup():
     error = None
     if form.validate_on_submit():
         try:
-            codes = accounts.enable_mfa(staff, secret=secret, code=form.code.data)
+            codes = authenticator.enable_mfa(staff, secret=secret, code=form.code.data)
         except UserError as failure:
             error = failure.message
         else:
@@ -187,9 +186,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, current=form.current.data, new=form.password.data,
-                                     keep_session=session.get(accounts.SESSION_KEY))
-        except accounts.PasswordError as failure:
+            links.change_password(current_user, current=form.current.data, new=form.password.data,
+                                  keep_session=session.get(sign_in.SESSION_KEY))
+        except links.PasswordError as failure:
             getattr(form, failure.field).errors.append(failure.message)
         else:
             login_user(current_user._get_current_object())  # stay signed in under the new session version
@@ -201,7 +200,7 @@ def change_password():
 def _account_page(status: int = 200, password_form: ChangePasswordForm | None = None):
     return render_template("accounts/account.html", password_form=password_form or ChangePasswordForm(),
                            step_up_form=StepUpForm(), fresh=step_up.mfa_is_fresh(),
-                           remaining_codes=accounts.remaining_recovery_codes(current_user)), status
+                           remaining_codes=authenticator.remaining_recovery_codes(current_user)), status
 
 
 @bp.route("/mfa/recovery-codes", methods=["POST"])
@@ -209,7 +208,8 @@ def _account_page(status: int = 200, password_form: ChangePasswordForm | None = 
 def regenerate_recovery_codes():
     """Replace the recovery codes and show the new ones once (after a fresh MFA code)."""
     form = StepUpForm()
-    done, codes = form_action(form, step_up.confirmed(form, lambda: accounts.regenerate_recovery_codes(current_user)))
+    done, codes = form_action(form, step_up.confirmed(
+        form, lambda: authenticator.regenerate_recovery_codes(current_user)))
     if not done:
         return redirect(url_for("auth.account"))
     return render_template("accounts/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
@@ -220,7 +220,7 @@ def regenerate_recovery_codes():
 def disable_mfa():
     """Turn MFA off, where the person's roles allow it (after a fresh MFA code)."""
     form = StepUpForm()
-    form_action(form, step_up.confirmed(form, lambda: accounts.disable_mfa(current_user)),
+    form_action(form, step_up.confirmed(form, lambda: authenticator.disable_mfa(current_user)),
                 "Multi-factor authentication is turned off.")
     return redirect(url_for("auth.account"))
 
@@ -230,7 +230,7 @@ def disable_mfa():
 def logout():
     """Sign out of this browser."""
     if ActionForm().validate_on_submit():
-        accounts.end_session(session.get(accounts.SESSION_KEY))
+        sign_in.end_session(session.get(sign_in.SESSION_KEY))
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -242,7 +242,7 @@ def logout():
 def logout_everywhere():
     """Sign out of every device, this one included."""
     if ActionForm().validate_on_submit():
-        accounts.sign_out_everywhere(current_user)
+        sign_in.sign_out_everywhere(current_user)
         logout_user()
         session.clear()
         flash("You have been signed out on every device.", "success")
@@ -257,14 +257,14 @@ def _link_problem(message: str):
 def _set_password_page(token: str, *, purpose: str):
     """Shared by invitation and reset links: check the link, then let the person choose a password."""
     try:
-        staff = accounts.token_owner(token, purpose=purpose)
+        staff = links.token_owner(token, purpose=purpose)
     except UserError as failure:
         return _link_problem(failure.message)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            staff = accounts.set_password_with_token(token, purpose=purpose, password=form.password.data)
-        except accounts.PasswordError as failure:
+            staff = links.set_password_with_token(token, purpose=purpose, password=form.password.data)
+        except links.PasswordError as failure:
             form.password.errors.append(failure.message)
         except UserError as failure:
             return _link_problem(failure.message)
@@ -296,7 +296,7 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        accounts.request_password_reset(form.email.data)
+        links.request_password_reset(form.email.data)
         time.sleep(max(0.0, RESET_ANSWER_SECONDS - (time.monotonic() - started)))
         minutes = current_app.config["RESET_VALID_MINUTES"]
         flash(f"If an account uses that address, we have emailed it a reset link. "

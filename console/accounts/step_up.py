@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, session
 from flask_login import current_user
 
-from console.accounts import service as accounts
+from console.accounts import sign_in
 from console.errors import UserError
 from console.security import client_address
 
@@ -41,5 +41,5 @@ def confirm(staff, code: str | None) -> None:
         minutes = current_app.config["PID_REVEAL_MFA_SECONDS"] // 60
         raise UserError(f"Enter the code from your authenticator app: this needs one given within the last "
                         f"{minutes} minutes.")
-    accounts.check_second_factor(staff, code.strip(), address=client_address())
+    sign_in.check_second_factor(staff, code.strip(), address=client_address())
     mark_fresh()

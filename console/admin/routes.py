@@ -4,8 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from console.accounts import service as accounts
-from console.accounts import step_up
+from console.accounts import authenticator, links, sign_in, staff_records, step_up
 from console.admin import audit_log as audit_log_words
 from console.admin.forms import AuditFilterForm, ServiceForm, StaffForm
 from console.audit import service as audit
@@ -89,8 +88,8 @@ def service_set_active(service_id: int):
 @requires("admin.staff")
 def staff_list():
     """Every staff member, with their roles, services and account state."""
-    staff = accounts.visible_staff(current_user)
-    return render_template("admin/staff.html", staff=staff, locked=accounts.locked_accounts(staff))
+    staff = staff_records.visible_staff(current_user)
+    return render_template("admin/staff.html", staff=staff, locked=sign_in.locked_accounts(staff))
 
 
 def _refusal(person) -> str | None:
@@ -99,7 +98,7 @@ def _refusal(person) -> str | None:
     administrator may grant."""
     if person is None or person.id == current_user.id:
         return None
-    return accounts.refusal_to_manage(current_user, person)
+    return staff_records.refusal_to_manage(current_user, person)
 
 
 def _fixed_roles(person) -> frozenset[Role]:
@@ -134,16 +133,16 @@ def _staff_page(form: StaffForm, person=None):
     return render_template("admin/staff_form.html", form=form, person=person, action_form=ActionForm(),
                            refusal=refusal, fixed_roles={role.value for role in _fixed_roles(person)},
                            fixed_services={choice.value for choice in form.services.choices} if refusal else set(),
-                           locked_until=accounts.locked_until(person) if person else None,
-                           may_manage=person is None or accounts.may_manage(current_user, person),
+                           locked_until=sign_in.locked_until(person) if person else None,
+                           may_manage=person is None or staff_records.may_manage(current_user, person),
                            fresh=step_up.mfa_is_fresh()), 400 if form.is_submitted() else 200
 
 
 def _step_up_if_needed(form: StaffForm, person=None) -> None:
     """Giving or taking roles, changing an email address or the services of someone who may reveal identities,
     needs an MFA code given within a few minutes."""
-    if accounts.needs_step_up(person, email=form.email.data, roles=form.roles.data,
-                              service_ids=form.services.data or []):
+    if staff_records.needs_step_up(person, email=form.email.data, roles=form.roles.data,
+                                   service_ids=form.services.data or []):
         step_up.confirm(current_user, form.code.data)
 
 
@@ -155,12 +154,12 @@ def staff_create():
     if form.validate_on_submit():
         try:
             _step_up_if_needed(form)
-            person = accounts.create(name=form.name.data, email=form.email.data, roles=form.roles.data,
-                                     service_ids=form.services.data, actor=current_user)
+            person = staff_records.create(name=form.name.data, email=form.email.data, roles=form.roles.data,
+                                          service_ids=form.services.data, actor=current_user)
         except UserError as failure:
             flash(failure.message, "error")
         else:
-            accounts.send_invitation(person, actor=current_user)
+            links.send_invitation(person, actor=current_user)
             flash(f"{person.name} has been added; an invitation is on its way to {person.email}.", "success")
             return redirect(url_for("admin.staff_edit", staff_id=person.id))
     return _staff_page(form)
@@ -170,13 +169,13 @@ def staff_create():
 @requires("admin.staff")
 def staff_edit(staff_id: int):
     """Change a staff member's details, roles and services; manage their account."""
-    person = accounts.get_or_raise(staff_id=staff_id)
+    person = staff_records.get_or_raise(staff_id=staff_id)
     form = _staff_form(person)
     if form.validate_on_submit():
         try:
             _step_up_if_needed(form, person)
-            accounts.update(person, name=form.name.data, email=form.email.data, roles=form.roles.data,
-                            service_ids=form.services.data, actor=current_user)
+            staff_records.update(person, name=form.name.data, email=form.email.data, roles=form.roles.data,
+                                 service_ids=form.services.data, actor=current_user)
         except UserError as failure:
             flash(failure.message, "error")
         else:
@@ -187,7 +186,7 @@ def staff_edit(staff_id: int):
 
 def _account_action(staff_id: int, action, done: str):
     """Run one button action on a staff member's account, then go back to their page."""
-    person = accounts.get_or_raise(staff_id=staff_id)
+    person = staff_records.get_or_raise(staff_id=staff_id)
     if ActionForm().validate_on_submit():
         try:
             action(person)
@@ -202,7 +201,7 @@ def _account_action(staff_id: int, action, done: str):
 @requires("admin.staff")
 def staff_invite(staff_id: int):
     """Send a new invitation (the previous link stops working)."""
-    return _account_action(staff_id, lambda person: accounts.send_invitation(person, actor=current_user),
+    return _account_action(staff_id, lambda person: links.send_invitation(person, actor=current_user),
                            "A new invitation is on its way to {name}.")
 
 
@@ -212,7 +211,7 @@ def staff_set_active(staff_id: int):
     """Deactivate or reactivate a staff member."""
     active = request.form.get("active") == "1"
     return _account_action(
-        staff_id, lambda person: accounts.set_active(person, active=active, actor=current_user),
+        staff_id, lambda person: staff_records.set_active(person, active=active, actor=current_user),
         "{name} can sign in again." if active else "{name} is deactivated and has been signed out.")
 
 
@@ -220,7 +219,7 @@ def staff_set_active(staff_id: int):
 @requires("admin.staff")
 def staff_unlock(staff_id: int):
     """Lift a sign-in lockout."""
-    return _account_action(staff_id, lambda person: accounts.unlock(person, actor=current_user),
+    return _account_action(staff_id, lambda person: sign_in.unlock(person, actor=current_user),
                            "{name} can sign in again.")
 
 
@@ -228,7 +227,7 @@ def staff_unlock(staff_id: int):
 @requires("admin.staff")
 def staff_reset_mfa(staff_id: int):
     """Remove a lost authenticator so the person enrols again."""
-    return _account_action(staff_id, lambda person: accounts.reset_mfa(person, actor=current_user),
+    return _account_action(staff_id, lambda person: authenticator.reset_mfa(person, actor=current_user),
                            "{name}'s authenticator has been removed; they will set up a new one at next sign-in.")
 
 

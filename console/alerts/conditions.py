@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from console.accounts.service import local_time
 from console.alerts.service import Condition
 from console.database import LONDON
 from console.extensions import db
@@ -12,7 +11,7 @@ from console.queue import shifts, work
 from console.queue.models import OPEN_STATES, ModerationCheck, Post, Priority
 from console.rotas import problem as problems
 from console.services.models import Service
-from console.words import duration
+from console.words import duration, local_time
 from escalation_pathways import flows as reveals
 from escalation_pathways import service as escalations
 

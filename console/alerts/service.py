@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
-from console.accounts.service import local_time
 from console.alerts.kinds import kind_of
 from console.alerts.models import NOT_ACKNOWLEDGED, OPEN_ALERT_STATES, Alert, AlertState
 from console.audit import service as audit
@@ -31,6 +30,7 @@ from console.queue import shifts
 from console.queue.service import settings_of
 from console.rotas.service import team_managers_of
 from console.services.models import Service
+from console.words import local_time
 
 CHAIN = ("whoever is on duty", "the service's mailbox", "the team managers")
 TOLD = ("whoever is on duty is told", "the service's mailbox is told", "the team managers are told")

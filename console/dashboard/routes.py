@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
-from console.accounts import service as accounts
+from console.accounts import staff_records
 from console.alerts import pages as alert_pages
 from console.database import local_today, utcnow
 from console.permissions import requires
@@ -61,7 +61,7 @@ def service_list():
 def service_detail(slug: str):
     """One service, with its team for those who may see staff."""
     service = services.get_visible_or_raise(current_user, slug=slug)
-    team = accounts.members_of(service) if current_user.can("staff.view") else []
+    team = staff_records.members_of(service) if current_user.can("staff.view") else []
     return render_template("dashboard/service_detail.html", service=service, team=team, links=_links_for(service),
                            standard=standards.in_words(standards.current(service)[0]))
 
@@ -90,4 +90,4 @@ def _links_for(service) -> list[tuple[str, str]]:
 @requires("staff.view")
 def staff_list():
     """The people working on the services this person may see."""
-    return render_template("dashboard/staff.html", staff=accounts.visible_staff(current_user))
+    return render_template("dashboard/staff.html", staff=staff_records.visible_staff(current_user))

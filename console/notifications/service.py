@@ -1,5 +1,6 @@
-"""The outbox: an email is written in the same transaction as the change it reports, and a sender on the task
-queue retries until the mail server takes it, so an outage loses nothing.
+"""The outbox: an email is written in the same transaction as the change it reports, and a sender retries until the
+mail server takes it (on the task queue at once after the commit, and each minute from the scheduler's emails
+job), so an outage loses nothing.
 
 Emails hold links (built from PUBLIC_URL by console.links) and plain words: never a post's text or anything
 about who a pseudonym is.
@@ -95,7 +96,6 @@ def send_outbox() -> tuple[int, int]:
 
 
 def init_app(app) -> None:
-    """The sender runs on the task queue: once a minute, and at once when an email is queued."""
-    queue = task_queue.get(app)
-    queue.register(SEND_TASK, send_outbox)
-    queue.register_periodic("outbox.retry", send_outbox, minutes=1)
+    """The sender runs on the task queue at once when an email is queued ("send now"); the scheduler's emails job
+    runs it each minute too."""
+    task_queue.get(app).register(SEND_TASK, send_outbox)

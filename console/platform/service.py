@@ -3,7 +3,7 @@ without anyone acting twice.
 
 Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated, shown again) is written
 to the outbox (`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. A sender
-on the task queue, started at once after the commit and again every minute, delivers each post's events in order:
+(on the task queue at once after the commit, and by the scheduler each minute) delivers each post's events in order:
 a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
 within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
 dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending),
@@ -336,10 +336,9 @@ def send_again(service: Service, *, event_id: int) -> PlatformEvent:
 
 
 def init_app(app) -> None:
-    """The sender runs on the task queue: once a minute, and at once after a decision is committed."""
-    queue = task_queue.get(app)
-    queue.register(DELIVER_TASK, deliver_due)
-    queue.register_periodic("platform.retry", deliver_due, minutes=1)
+    """The sender runs on the task queue at once after a decision is committed ("send now"); the scheduler's
+    decisions job runs it each minute too."""
+    task_queue.get(app).register(DELIVER_TASK, deliver_due)
 
 
 def _after_commit(session) -> None:

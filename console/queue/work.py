@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from console.accounts.service import local_time
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
@@ -24,6 +23,7 @@ from console.permissions import SENIORITY, Role, most_senior, seniority
 from console.platform import service as platform
 from console.queue.models import OPEN_STATES, Action, ModerationEvent, Post, Priority, QueueSettings
 from console.queue.service import post_or_raise, settings_of, urgency, workable_services
+from console.words import local_time
 
 LEASE = timedelta(minutes=10)
 FINAL = {Action.APPROVED: "approved", Action.HIDDEN: "hidden", Action.REPLY_NOTED: "replied",

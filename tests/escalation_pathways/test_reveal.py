@@ -17,7 +17,6 @@ from psycopg import sql
 
 from console import create_app
 from console.accounts.models import StaffMember
-from console.accounts.service import local_time
 from console.alerts import conditions
 from console.database import utcnow
 from console.demo import DEMO_IDENTITY, DEMO_TOTP_SECRET, PEOPLE, SERVICES
@@ -25,6 +24,7 @@ from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
+from console.words import local_time
 from escalation_pathways import checklists, flows
 from escalation_pathways import service as escalations
 from escalation_pathways import vault

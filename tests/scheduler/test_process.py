@@ -28,14 +28,14 @@ def test_a_run_missed_while_no_scheduler_was_up_happens_once_when_one_starts(app
     runner.use_app(app)
     with time_machine.travel(datetime(monday.year, monday.month, monday.day, 6, 59, tzinfo=LONDON)) as traveller, \
             app.app_context():
-        first = start_scheduler(app)
+        first = start_scheduler()
         first.shutdown(wait=True)
         stored = db.session.execute(sa.select(scheduler_jobs.c.id)).scalars().all()
         db.session.rollback()
         assert set(stored) == set(JOBS), "every job is kept in the main database"
 
         traveller.move_to(datetime(monday.year, monday.month, monday.day, 7, 10, tzinfo=LONDON))
-        second = start_scheduler(app)
+        second = start_scheduler()
         deadline = time.monotonic() + 10
         while not _runs_of("digest") and time.monotonic() < deadline:
             time.sleep(0.1)

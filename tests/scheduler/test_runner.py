@@ -14,6 +14,7 @@ from console.notifications import service as outbox
 from console.permissions import Role
 from console.queue import service as queue
 from console.queue.models import ModerationCheck, ModeratorSession
+from console.scheduled import Outcome
 from console.services.models import Service
 from scheduler import jobs
 from scheduler.models import JobRun
@@ -48,7 +49,7 @@ def test_a_job_that_fails_is_recorded_and_the_next_period_runs(app, client, auth
             assert run_job("alerts").outcome == "failed"
             traveller.shift(timedelta(minutes=1))
             monkeypatch.setitem(jobs.JOBS, "alerts", jobs.Job("alerts", "Alerts", "Alerts", "every minute", None,
-                                                              lambda now: jobs.Outcome(acted=2)))
+                                                              lambda now: Outcome(acted=2)))
             assert run_job("alerts").outcome == "done"
     auth.login_demo(Role.OWNER)
     page = client.get("/admin/scheduler/").get_data(as_text=True)

@@ -1,7 +1,8 @@
-"""What the scheduler sends people besides alerts: shift reminders, open-shift offers, the managers' morning
-digest and the monthly report. Each notice is recorded under a key of its own (job, period, subject) in the same
-transaction as its email, so it goes once however often the job runs; a person's choices and quiet hours are
-read first (a notice held by quiet hours is not recorded, so a later run sends it while it still matters).
+"""The rota's jobs the scheduler runs: shift reminders, open-shift offers and the managers' morning digest. Each
+notice is recorded under a key of its own (job, period, subject) in the same transaction as its email, so it goes
+once however often the job runs; a person's choices and quiet hours are read first (a notice held by quiet hours is
+not recorded, so a later run sends it while it still matters). Each job works through its people or shifts with
+`each`, so one that fails is logged and the rest go on.
 
 Emails hold times, service names and links, never a post or anything about who a pseudonym is.
 """
@@ -12,19 +13,18 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.staff_records import manager_ids
 from console.database import LONDON
 from console.extensions import db
 from console.links import public_url
 from console.notifications import preferences
 from console.notifications import service as outbox
 from console.notifications.models import NotificationSettings, SentNotice
-from console.permissions import Role
-from console.queue import reports
 from console.rotas import open_shifts
 from console.rotas import problem as problems
 from console.rotas import service as rotas
+from console.scheduled import Outcome, each
 from console.services.models import Service
-from console.words import duration
 from rota.scenario import format_time
 
 KIND_WORDS = {"presence": "on duty", "check": "a moderation check", "on_call": "on call to supervise"}
@@ -125,13 +125,7 @@ def send_offers(staff_id: int, now: datetime) -> int:
     return len(fresh) if queued else 0
 
 
-# --- Managers: the morning digest and the monthly report ----------------------------------------------------------
-
-def managers() -> list[int]:
-    """Active team managers and owners."""
-    people = db.session.scalars(sa.select(StaffMember).where(StaffMember.active).order_by(StaffMember.id))
-    return [p.id for p in people if Role.TEAM_MANAGER in p.roles or Role.OWNER in p.roles]
-
+# --- The managers' morning digest -------------------------------------------------------------------------------
 
 def send_digest(staff_id: int, now: datetime) -> int:
     """Email a manager what the published rotas of their services leave uncovered in the next 28 days and any
@@ -156,26 +150,22 @@ def send_digest(staff_id: int, now: datetime) -> int:
              + "\n\n".join(parts) + f"\n\nRotas: {public_url('rotas.index')}")
 
 
-def send_monthly(staff_id: int, now: datetime) -> int:
-    """Email a manager each of their services' headline figures of the last 28 days and the report's link."""
-    person, settings = db.session.get(StaffMember, staff_id), preferences.settings_of(staff_id)
-    if not settings.monthly_report or preferences.quiet_now(settings, now):
-        return 0
-    services = rotas.services_managed_by(person)
-    if not services:
-        return 0
-    presence = {row.service.id: row for row in reports.presence(services, now=now)}
-    lines = []
-    for times in reports.time_to_action(services, now=now):
-        row = presence[times.service.id]
-        signed_on = f"{round(100 * row.signed_on_minutes / row.planned_minutes)} % of " \
-                    f"{duration(row.planned_minutes)} planned presence had a moderator signed on" \
-            if row.planned_minutes else "no presence was planned"
-        lines.append(f"{times.service.name}: {times.items} post(s); {times.within_deadline} of {times.acted} acted "
-                     f"on within their deadline ({times.critical_within} of {times.critical} critical); "
-                     f"{signed_on}.")
-    month = now.astimezone(LONDON)
-    return outbox.queue_letter_once(
-        f"monthly:{month:%Y-%m}:{staff_id}", person, subject=f"Monthly moderation report, {month:%B %Y}",
-        text="The last 28 days in the services you manage:\n\n" + "\n".join(lines)
-             + f"\n\nThe full report: {public_url('queue.report')}")
+# --- The jobs --------------------------------------------------------------------------------------------------
+
+def shift_reminders(now: datetime) -> Outcome:
+    """Remind people of their shifts a day and an hour ahead."""
+    return each(reminders_due(now), lambda reminder: send_reminder(reminder, now),
+                what=lambda reminder: f"reminder {reminder.key}")
+
+
+def open_shift_offers(now: datetime) -> Outcome:
+    """Offer open shifts to the people who could take them."""
+    return each(offer_candidates(), lambda staff_id: send_offers(staff_id, now),
+                what=lambda staff_id: f"offers to staff {staff_id}")
+
+
+def manager_digest(now: datetime) -> Outcome:
+    """Tell managers what their published rotas leave uncovered (sent at the first run of the day outside their
+    quiet hours)."""
+    return each(manager_ids(), lambda staff_id: send_digest(staff_id, now),
+                what=lambda staff_id: f"digest to staff {staff_id}")

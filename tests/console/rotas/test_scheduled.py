@@ -1,21 +1,19 @@
-"""What the scheduler sends besides alerts, at frozen moments and read off a real SMTP server: shift reminders,
-open-shift offers, the managers' digest and monthly report, each once, and each as the person chose."""
+"""The rota's scheduled jobs, at frozen moments and read off a real SMTP server: shift reminders, open-shift offers
+and the managers' digest, each once, each as the person chose, and one failing without stopping the others."""
 
 from datetime import datetime, timedelta
 
-import icalendar
 import sqlalchemy as sa
 import time_machine
 
-from console.database import LONDON, utcnow
+from console.database import LONDON
 from console.extensions import db
 from console.notifications import preferences
 from console.notifications import service as outbox
 from console.permissions import Role
-from console.rotas import calendar
+from console.rotas import scheduled
 from scheduler.runner import run_job
-from tests.console.rotas.test_calendar import subscribe
-from tests.factories import next_monday, person, publish_with_a_gap, version_with
+from tests.factories import next_monday, person, publish_with_a_gap, services, version_with
 
 MONDAY = next_monday()
 ELLA = "ella.robinson@demo-trust.example.org"
@@ -120,59 +118,31 @@ def test_a_manager_hears_each_morning_what_the_published_rota_leaves_uncovered(a
         assert len([m for m in smtp_server.messages if m["To"] == PRIYA]) == 1, "switched off"
 
 
-def test_managers_get_the_monthly_report_on_the_first(app, demo_data, smtp_server):
-    first = (MONDAY.replace(day=1) + timedelta(days=32)).replace(day=1)
-    moment = datetime(first.year, first.month, 1, 8, 30, tzinfo=LONDON)
-    with time_machine.travel(moment, tick=False) as traveller, app.app_context():
-        run(traveller, "monthly", moment)
-        run(traveller, "monthly", moment + timedelta(hours=1))
-        reports = [m for m in smtp_server.messages if m["To"] == PRIYA]
-        assert [m["Subject"] for m in reports] == [f"Monthly moderation report, {moment:%B %Y}"]
-        text = reports[0].get_body(("plain",)).get_content()
-        assert "Eating disorders: " in text and "acted on within their deadline" in text
-        assert "http://127.0.0.1:5000/queue/report" in text
+def test_a_reminder_that_fails_is_logged_and_the_others_still_go(app, demo_data, smtp_server, monkeypatch, caplog):
+    """Ella's reminder fails (the database hiccups); Chloe's, due at the same moment, goes, and Ella's goes at the
+    next run."""
+    chloe_address = "chloe.davies@demo-trust.example.org"
+    with time_machine.travel(at(12, days=-1), tick=False) as traveller, app.app_context():
+        ella, chloe = person(Role.VOLUNTEER).id, person(Role.NON_CLINICAL_MODERATOR).id
+        version_with("eating-disorders", [(0, 17 * 60, 22 * 60)], ella, "published")
+        version_with("early-intervention-psychosis", [(0, 17 * 60, 22 * 60)], chloe, "published")
+        eating = services("eating-disorders")[0].id
+        send = scheduled.send_reminder
 
-
-def test_everyone_chooses_their_notifications_and_bad_input_is_refused_in_words(app, client, auth, demo_data):
-    auth.login_demo(Role.VOLUNTEER)
-    page = client.get("/account/notifications/").get_data(as_text=True)
-    assert "Safety alerts always reach you" in page and "Email me open shifts I could take" in page
-    assert "Email me each morning" not in page, "a volunteer manages no service"
-    form = {"remind_hour_before": "y", "open_shift_offers": "y", "offers_per_week": "2",
-            "calendar_alarm_minutes": "30", "quiet_from": "22:00", "quiet_until": ""}
-    refused = auth.post("/account/notifications/", form, form_page="/account/notifications/")
-    assert refused.status_code == 400
-    assert "Give both ends of your quiet hours, or neither." in refused.get_data(as_text=True)
-    form["quiet_until"] = "7am"
-    assert "Enter a time like 07:00." in auth.post("/account/notifications/", form,
-                                                   form_page="/account/notifications/").get_data(as_text=True)
-    form["quiet_until"] = "07:00"
-    saved = auth.post("/account/notifications/", form, form_page="/account/notifications/", follow_redirects=True)
-    assert "Notifications saved." in saved.get_data(as_text=True)
-    with app.app_context():
-        settings = preferences.settings_of(person(Role.VOLUNTEER).id)
-        assert (settings.remind_day_before, settings.remind_hour_before, settings.offers_per_week,
-                settings.calendar_alarm_minutes, settings.quiet_from, settings.quiet_until) == \
-            (False, True, 2, 30, 22 * 60, 7 * 60)
-        assert preferences.quiet_now(settings, at(23)) and preferences.quiet_now(settings, at(6, 59))
-        assert not preferences.quiet_now(settings, at(7))
-
-
-def test_a_chosen_calendar_reminder_is_on_each_shift_in_the_feed(app, client, auth, demo_data):
-    with app.app_context():
-        ella = person(Role.VOLUNTEER).id
-        version_with("eating-disorders", [(0, 17 * 60, 22 * 60), (1, 17 * 60, 22 * 60)], ella, "published")
-        calendar.sync_events(staff_ids=[ella], start=MONDAY, last=MONDAY + timedelta(days=1))
-        db.session.commit()
-    auth.login_demo(Role.VOLUNTEER)
-    path = subscribe(auth, client)
-    feed = app.test_client().get(path)
-    parsed = icalendar.Calendar.from_ical(feed.get_data())
-    assert len(parsed.walk("VEVENT")) == 2 and parsed.walk("VALARM") == []
-    with time_machine.travel(utcnow() + timedelta(minutes=1), tick=False):  # a minute later
-        with app.app_context():
-            choose(person(Role.VOLUNTEER).id, calendar_alarm_minutes=60)
-        again = app.test_client().get(path, headers={"If-Modified-Since": feed.headers["Last-Modified"]})
-    assert again.status_code == 200, "the feed changed with her choice"
-    alarms = icalendar.Calendar.from_ical(again.get_data()).walk("VALARM")
-    assert len(alarms) == 2 and all(a["TRIGGER"].dt == timedelta(hours=-1) for a in alarms)
+        def hiccup(reminder, now):
+            if reminder.staff_id == ella:
+                raise RuntimeError("the database hiccuped")
+            return send(reminder, now)
+        monkeypatch.setattr(scheduled, "send_reminder", hiccup)
+        traveller.move_to(at(17, 0, days=-1))
+        failing = run_job("reminders")
+        outbox.send_outbox()
+        key = f"reminder:day:{ella}:{eating}:{MONDAY}:{17 * 60}"
+        assert (failing.outcome, failing.acted, failing.failed, failing.note) == \
+            ("partly", 1, 1, f"reminder {key} failed")
+        assert f"scheduler: reminder {key} failed; going on with the rest" in caplog.text
+        assert len(subjects_to(smtp_server, chloe_address)) == 1 and subjects_to(smtp_server, ELLA) == []
+        monkeypatch.setattr(scheduled, "send_reminder", send)
+        run(traveller, "reminders", at(17, 5, days=-1))
+        assert len(subjects_to(smtp_server, ELLA)) == 1, "sent at the next run"
+        assert len(subjects_to(smtp_server, chloe_address)) == 1, "and Chloe's once"
