@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from console.accounts.service import local_time
+from console.accounts.teams import team_managers_of
 from console.alerts.kinds import kind_of
 from console.alerts.models import NOT_ACKNOWLEDGED, OPEN_ALERT_STATES, Alert, AlertState
 from console.audit import service as audit
@@ -29,7 +30,6 @@ from console.links import public_url
 from console.notifications import service as outbox
 from console.queue import shifts
 from console.queue.service import settings_of
-from console.rotas.service import team_managers_of
 from console.services.models import Service
 
 CHAIN = ("whoever is on duty", "the service's mailbox", "the team managers")

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from console.accounts import service as accounts
+from console.accounts.teams import services_managed_by
 from console.alerts import pages as alert_pages
 from console.database import local_today, utcnow
 from console.permissions import requires
@@ -31,7 +32,7 @@ def index():
     today = local_today()
     waiting = {}
     if current_user.can("rota.manage"):
-        managed = rotas.services_managed_by(current_user)
+        managed = services_managed_by(current_user)
         waiting = {"cover": [row for row in rotas.published_cover(managed, today) if row.warning],
                    "leave": staffing.leave_to_decide(current_user), "swaps": swaps.waiting_for_managers(current_user),
                    "drafts": rotas.drafts(managed),
@@ -71,7 +72,7 @@ def _links_for(service) -> list[tuple[str, str]]:
     links = []
     if current_user.can("queue.work") and service.active and service in current_user.services:
         links.append(("Its moderation queue", url_for("queue.index", service=service.slug)))
-    if current_user.can("rota.manage") and service in rotas.services_managed_by(current_user):
+    if current_user.can("rota.manage") and service in services_managed_by(current_user):
         published = rotas.latest_published(service)
         if published is not None:
             links.append(("Its published rota", url_for("rotas.version", version_id=published.id,

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by
 from console.database import LONDON
 from console.extensions import db
 from console.links import public_url
@@ -141,7 +142,7 @@ def send_digest(staff_id: int, now: datetime) -> int:
         return 0
     today = now.astimezone(LONDON).date()
     parts = []
-    for cover in rotas.published_cover(rotas.services_managed_by(person), today):
+    for cover in rotas.published_cover(services_managed_by(person), today):
         lines = [cover.warning] if cover.warning else []
         lines += [f"  - {window}" for window in cover.open_windows[:DIGEST_LINES]]
         if len(cover.open_windows) > DIGEST_LINES:
@@ -161,7 +162,7 @@ def send_monthly(staff_id: int, now: datetime) -> int:
     person, settings = db.session.get(StaffMember, staff_id), preferences.settings_of(staff_id)
     if not settings.monthly_report or preferences.quiet_now(settings, now):
         return 0
-    services = rotas.services_managed_by(person)
+    services = services_managed_by(person)
     if not services:
         return 0
     presence = {row.service.id: row for row in reports.presence(services, now=now)}

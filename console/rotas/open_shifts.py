@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import team_managers_of
 from console.audit import service as audit
 from console.errors import UserError
 from console.extensions import db
@@ -144,7 +145,7 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, ki
         raise UserError("Someone else took that shift a moment ago. The open shifts below are up to date.") from None
     audit.record("rota.open_shift_taken", target=f"rota_version:{version.id}",
                  details={"service": service_id, "day": day.isoformat(), "start": offer.start, "end": offer.end})
-    for manager in rotas.team_managers_of(offer.service):
+    for manager in team_managers_of(offer.service):
         outbox.queue_letter(manager, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
                             text=f"{person.name} has taken the open shift {offer.when} for {offer.service.name}. "
                                  "It is published and in their calendar.")

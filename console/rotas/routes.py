@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from console.accounts.teams import services_managed_by
 from console.database import local_today
 from console.errors import UserError
 from console.forms import ActionForm, button_action, form_action, rearranged
@@ -42,7 +43,7 @@ def _next_monday(today: date) -> date:
 
 
 def _period_forms() -> tuple[GenerateForm, ImportForm]:
-    managed = rotas.services_managed_by(current_user)
+    managed = services_managed_by(current_user)
     choices = [SelectChoice(service.id, service.name) for service in managed]
     generate, upload = GenerateForm(prefix="generate"), ImportForm(prefix="import")
     for form in (generate, upload):
@@ -54,11 +55,11 @@ def _period_forms() -> tuple[GenerateForm, ImportForm]:
 
 def _chosen_services(ids: list[int]):
     wanted = set(ids)
-    return [service for service in rotas.services_managed_by(current_user) if service.id in wanted]
+    return [service for service in services_managed_by(current_user) if service.id in wanted]
 
 
 def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
-    managed = rotas.services_managed_by(current_user)
+    managed = services_managed_by(current_user)
     return render_template("rotas/index.html", cover=rotas.published_cover(managed, local_today()),
                            drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
                            upload=upload, aim_weeks=rotas.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
-from console.permissions import Role
 from console.words import days_span, duration
 from console.rotas import calendar
 from console.rotas import problem as problems
@@ -33,13 +33,6 @@ AIM_WEEKS = 6  # NHS rostering practice: six weeks of published rota ahead; four
 def version_target(version: RotaVersion) -> str:
     """How a rota version is named in the audit log."""
     return f"rota_version:{version.id}"
-
-
-def services_managed_by(viewer) -> list[Service]:
-    """Active services whose rotas this person manages: all for owners, else the ones they belong to."""
-    if Role.OWNER in viewer.roles:
-        return list(db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.name)))
-    return [service for service in viewer.services if service.active]
 
 
 def get_or_raise(viewer, *, version_id: int) -> RotaVersion:
@@ -433,12 +426,6 @@ def publish_day(problem: Problem, rota: Rota, *, service: Service, day: int, act
     calendar.sync_events(staff_ids=sorted({int(a.staff) for a in that_day.assignments} | set(also_tell)),
                          start=version.start_date, last=version.start_date)
     return version
-
-
-def team_managers_of(service: Service) -> list[StaffMember]:
-    """Active team managers of a service, who are told when its published rota changes without them."""
-    people = db.session.scalars(sa.select(StaffMember).where(StaffMember.active).order_by(StaffMember.name))
-    return [p for p in people if Role.TEAM_MANAGER in p.roles and service in p.services]
 
 
 def discard(version: RotaVersion) -> None:

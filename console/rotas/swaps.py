@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by, team_managers_of
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
@@ -101,7 +102,7 @@ def requests_for(person: StaffMember) -> tuple[list[SwapRequest], list[SwapReque
 
 def waiting_for_managers(manager) -> list[SwapRequest]:
     """Agreed swaps on services this manager manages, waiting for their approval."""
-    managed = {s.id for s in rotas.services_managed_by(manager)}
+    managed = {s.id for s in services_managed_by(manager)}
     agreed = db.session.scalars(sa.select(SwapRequest).where(SwapRequest.status == SwapStatus.AGREED.value)
                                 .order_by(SwapRequest.id))
     return [r for r in agreed if r.shift.service_id in managed]
@@ -161,7 +162,7 @@ def answer(person: StaffMember, *, request_id: int, accept: bool) -> SwapRequest
         return request
     request.status = SwapStatus.AGREED.value
     audit.record("swap.agreed", target=f"swap:{request.id}")
-    for manager in rotas.team_managers_of(request.shift.service):
+    for manager in team_managers_of(request.shift.service):
         outbox.queue_letter(manager, subject="A swap is waiting for your approval",
                             text=f"{request.from_staff.name} and {person.name} agreed that {person.name} takes "
                                  f"{what}. Open Rotas in the moderation console to approve or refuse it.")
@@ -172,7 +173,7 @@ def answer(person: StaffMember, *, request_id: int, accept: bool) -> SwapRequest
 def decide(manager, *, request_id: int, approve: bool) -> SwapRequest:
     """A team manager approves (checked again) or refuses an agreed swap; both people are emailed."""
     request = _open_request(request_id, SwapStatus.AGREED.value)
-    if request.shift.service_id not in {s.id for s in rotas.services_managed_by(manager)}:
+    if request.shift.service_id not in {s.id for s in services_managed_by(manager)}:
         raise NotFound("That swap request is not waiting for this any more.")
     if manager.id in (request.from_staff_id, request.to_staff_id):
         raise UserError("You are part of this swap, so another team manager or an owner decides it.")

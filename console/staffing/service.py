@@ -8,6 +8,7 @@ from itertools import groupby
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
@@ -16,7 +17,6 @@ from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import service as rotas
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
-from console.rotas.service import services_managed_by
 from rota.domain import Rota
 from rota.scenario import format_time
 
