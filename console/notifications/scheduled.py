@@ -23,7 +23,7 @@ from console.permissions import Role
 from console.queue import reports
 from console.rotas import open_shifts
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas.cover import published_cover
 from console.services.models import Service
 from console.words import duration
 from rota.scenario import format_time
@@ -142,7 +142,7 @@ def send_digest(staff_id: int, now: datetime) -> int:
         return 0
     today = now.astimezone(LONDON).date()
     parts = []
-    for cover in rotas.published_cover(services_managed_by(person), today):
+    for cover in published_cover(services_managed_by(person), today):
         lines = [cover.warning] if cover.warning else []
         lines += [f"  - {window}" for window in cover.open_windows[:DIGEST_LINES]]
         if len(cover.open_windows) > DIGEST_LINES:

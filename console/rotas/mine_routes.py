@@ -14,8 +14,7 @@ from console.errors import UserError
 from console.forms import ActionForm, button_action
 from console.links import public_url
 from console.permissions import public, requires
-from console.rotas import calendar, open_shifts, standards, swaps
-from console.rotas import service as rotas
+from console.rotas import calendar, cover, open_shifts, own_work, standards, swaps
 from console.rotas.routes import bp
 from console.rotas.forms import SwapForm, TakeShiftForm
 from rota.scenario import format_time
@@ -23,10 +22,10 @@ from rota.scenario import format_time
 
 def _mine_page(feed_url: str | None = None):
     today = local_today()
-    shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
+    shifts = own_work.my_shifts(current_user.id, start=today, days=cover.AIM_WEEKS * 7)
     asked, to_answer = swaps.requests_for(current_user)
     monday = today - timedelta(days=today.weekday())
-    weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(rotas.AIM_WEEKS + 1)]
+    weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(cover.AIM_WEEKS + 1)]
     for shift in shifts:
         offset = (shift.day - monday).days
         weeks[offset // 7][offset % 7][1].append(shift)
@@ -78,7 +77,7 @@ def activity_download():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"])
-    for row in rotas.activity(current_user.id, today=local_today()):
+    for row in own_work.activity(current_user.id, today=local_today()):
         writer.writerow([row.month.strftime("%Y-%m"), _cell(row.service), row.duty_shifts,
                          f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
     return Response(out.getvalue(), mimetype="text/csv",

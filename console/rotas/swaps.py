@@ -18,7 +18,7 @@ from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import publishing
 from console.rotas import standards
 from console.rotas.models import Shift, SwapRequest, SwapStatus
 from rota.domain import Assignment, Kind, Problem, Rota
@@ -123,7 +123,7 @@ def _open_request(request_id: int, status: str) -> SwapRequest:
 def _check(request: SwapRequest) -> None:
     problem = _problem(request.shift)
     before, after, _ = _handed_over(problem, request.shift, request.to_staff_id)
-    broken = rotas.new_violations(problem, before, after)
+    broken = publishing.new_violations(problem, before, after)
     if broken:
         raise UserError(f"{request.to_staff.name} cannot take {describe(request.shift)}: " + "; ".join(broken) + ".")
 
@@ -132,8 +132,8 @@ def _apply(request: SwapRequest, actor) -> None:
     shift = request.shift
     problem = _problem(shift)
     _, after, day = _handed_over(problem, shift, request.to_staff_id)
-    rotas.publish_day(problem, after, service=shift.service, day=day, actor=actor,
-                      note=f"Swap: {request.from_staff.name} to {request.to_staff.name}",
+    publishing.publish_day(problem, after, service=shift.service, day=day, actor=actor,
+                           note=f"Swap: {request.from_staff.name} to {request.to_staff.name}",
                       also_tell=(request.from_staff_id,))
     request.status, request.decided_at = SwapStatus.DONE.value, utcnow()
     request.decided_by_id = actor.id
