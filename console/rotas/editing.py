@@ -58,9 +58,14 @@ class Edit:
         return " ".join(words)
 
 
+def kind_in_brackets(kind: str) -> str:
+    """What a shift is, after its times: nothing for a shift on duty, else " (on call)" or " (check)"."""
+    return "" if kind == Kind.PRESENCE.value else f" ({kind.replace('_', ' ')})"
+
+
 def describe_shift(shift: Shift, names: dict[int, str]) -> str:
     """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00-22:00 (on call)"."""
-    kind = "" if shift.kind == Kind.PRESENCE.value else f" ({shift.kind.replace('_', ' ')})"
+    kind = kind_in_brackets(shift.kind)
     service = next((s.name for s in shift.version.services if s.id == shift.service_id), "another service") \
         if shift.version else ""
     return (f"{names.get(shift.staff_id, 'someone')}, {service}, {shift.day:%a %d %b} "

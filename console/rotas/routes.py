@@ -3,7 +3,6 @@ approve. What a person sees of their own shifts is in mine_routes.py."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
@@ -28,9 +27,7 @@ from console.rotas.forms import (
     standard_form_data,
 )
 from console.rotas.models import RotaRun, RunStatus
-from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
-from rota.score import uncovered_gaps
 
 bp = Blueprint("rotas", __name__, url_prefix="/rota")
 
@@ -206,67 +203,12 @@ def _shift_form(version, problem=None, *, day: date | None = None, person: int |
     return form
 
 
-@dataclass(frozen=True)
-class GridView:
-    """What part of a rota its page shows: one week, and optionally one service or one person."""
-
-    week: int
-    weeks: int
-    service: str | None  # a service's slug
-    person: int | None  # a staff id
-    everyone: bool  # everyone rostered, not only those with shifts that week
-
-    @classmethod
-    def of(cls, version, problem, args) -> "GridView":
-        """The view asked for in the page's address, anything unknown left out; by default the week of today."""
-        weeks = max(1, -(-version.days // 7))
-        today = (local_today() - version.start_date).days
-        week = args.get("week", type=int)
-        if week is None:
-            week = today // 7 if 0 <= today < version.days else 0
-        service = args.get("service") if args.get("service") in problem.services else None
-        person = args.get("person", type=int)
-        return cls(min(max(week, 0), weeks - 1), weeks, service,
-                   person if person is not None and str(person) in problem.staff else None, args.get("everyone") == "1")
-
-    def days(self, version) -> list[date]:
-        """The dates the view shows."""
-        first = self.week * 7
-        return [version.start_date + timedelta(days=d) for d in range(first, min(first + 7, version.days))]
-
-    def address(self, version, **changes) -> str:
-        """The page's address for this view with some of its choices changed."""
-        choices = {"week": self.week, "service": self.service, "person": self.person,
-                   "everyone": "1" if self.everyone else None, **changes}
-        return url_for("rotas.version", version_id=version.id, **{k: v for k, v in choices.items() if v is not None})
-
-
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
-    review = versions.review(version)
-    view = GridView.of(version, review.problem, request.args)
-    days = view.days(version)
-    slugs = {s.slug: s for s in version.services if view.service in (None, s.slug)}
-    form = form or _shift_form(version, review.problem, day=days[0], person=view.person,
-                               service=slugs[view.service].id if view.service else None)
-    found = uncovered_gaps(review.problem, review.rota)
-    gaps = [describe_gap(review.problem, gap) for gap in found]
-    shown = [shift for shift in version.shifts if shift.day in days and shift.service.slug in slugs
-             and view.person in (None, shift.staff_id)]
-    grid = {}
-    for shift in shown:
-        grid.setdefault((shift.staff_id, shift.day), []).append(shift)
-    working = {shift.staff_id for shift in shown}
-    shown_people = [p for p in review.problem.staff.values()
-                    if (int(p.id) == view.person if view.person is not None else view.everyone or int(p.id) in working)]
-    people = sorted(shown_people, key=lambda p: (p.role, p.name))
-    return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
-                           override_form=OverrideForm(), cover=pages.coverage_by_service(review, found),
-                           slugs=slugs, days=days, first_day=(days[0] - version.start_date).days, view=view,
-                           all_people=sorted(review.problem.staff.values(), key=lambda p: p.name),
-                           grid=grid, people=people, role_names=problems.ROLE_NAMES,
-                           format_time=format_time, changed_it=current_user.id in editing.editors(version),
-                           elsewhere=versions.work_elsewhere(review.problem), today=local_today(),
-                           short=versions.uncovered_minutes(review), go_ahead_form=GoAheadForm()), status
+    page = pages.draft_page(version, current_user, request.args, local_today())
+    form = form or _shift_form(version, page.review.problem, day=page.days[0], person=page.view.person,
+                               service=page.chosen_service_id)
+    return render_template("rotas/version.html", page=page, version=version, form=form,
+                           override_form=OverrideForm(), go_ahead_form=GoAheadForm()), status
 
 
 @bp.route("/versions/<int:version_id>")
