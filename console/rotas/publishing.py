@@ -1,6 +1,6 @@
 """Approval and publishing: a second person approves a draft, an approved version is published and the people whose
-shifts changed are emailed, a version never published is thrown away; and one day of one service's rota is published
-at once when an open shift is taken or a swap applied."""
+shifts changed are emailed, and a draft or approved version can be thrown away instead; one day of one service's rota
+is published at once when an open shift is taken, a swap applied or leave approved."""
 
 
 
