@@ -1,5 +1,5 @@
-"""Coverage standards by risk tier: the defaults a service starts from, what makes one valid, and
-whether a rota meets a service's standard for the coming 4 weeks (no go-live without it).
+"""Coverage standards by risk tier: the defaults a service starts from, what makes one valid, and how far
+ahead rotas are in place (at least 4 weeks).
 
 Defaults follow the SHaRON model: a low-risk service has at least 4 checks a day between 08:00 and
 22:00, none more than 4 hours apart; a high-risk service has a moderator present 08:00-22:00 every
@@ -7,10 +7,7 @@ day, service staff until 17:00 and digital champions or volunteers after, and no
 Managers edit both (e.g. weekend segments with peers), and check_standard says what is wrong.
 """
 
-from dataclasses import dataclass
-
-from rota.domain import MINUTES_PER_DAY, ChecksStandard, PresenceSegment, Problem, Rota, Service, Window
-from rota.explain import Unmet, explain
+from rota.domain import MINUTES_PER_DAY, ChecksStandard, PresenceSegment, Service, Window
 
 ROLES = frozenset({"clinical", "non_clinical", "peer", "champion", "volunteer"})
 SERVICE_STAFF = frozenset({"clinical", "non_clinical"})
@@ -21,7 +18,7 @@ MIN_HORIZON_DAYS = 28  # rotas are in place at least 4 weeks ahead
 
 
 class StandardError(ValueError):
-    """A horizon or standard that cannot be used; the message says why."""
+    """A standard that cannot be used; the message says why."""
 
 
 def default_presence() -> tuple[PresenceSegment, ...]:
@@ -74,31 +71,3 @@ def check_standard(service: Service) -> list[str]:
         if not checks.roles or not checks.roles <= ROLES:
             problems.append(f"checks need roles from: {', '.join(sorted(ROLES))}")
     return problems
-
-
-def check_horizon(problem: Problem) -> None:
-    """Refuse a rota period shorter than 4 weeks (the seed rule)."""
-    if problem.days < MIN_HORIZON_DAYS:
-        raise StandardError(f"a rota covers at least {MIN_HORIZON_DAYS // 7} weeks; this one covers "
-                            f"{problem.days // 7}")
-
-
-@dataclass(frozen=True)
-class Readiness:
-    """Whether a service's standard is met for the first 4 weeks of a rota, and what stops it."""
-
-    service: str
-    ready: bool
-    uncovered_minutes: int
-    unmet: tuple[Unmet, ...]
-
-
-def go_live_readiness(problem: Problem, rota: Rota) -> dict[str, Readiness]:
-    """Per service: is every minute of its standard covered in the coming 4 weeks? Gaps are explained."""
-    check_horizon(problem)
-    first_weeks = [u for u in explain(problem, rota) if u.gap.day < MIN_HORIZON_DAYS]
-    return {service_id: Readiness(service_id, ready=not mine, uncovered_minutes=sum(u.gap.uncovered_minutes
-                                                                                     for u in mine),
-                                  unmet=tuple(mine))
-            for service_id in problem.services
-            for mine in [[u for u in first_weeks if u.gap.service == service_id]]}

@@ -17,7 +17,7 @@ from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import publishing
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from console.services.service import create as create_service
@@ -99,8 +99,8 @@ def publish_draft(version_id: int) -> None:
     """Approve and publish a draft as the demo owner (with a reason, in case it leaves gaps)."""
     owner = person(Role.OWNER)
     version = db.session.get(RotaVersion, version_id)
-    rotas.approve(version, owner, reason="Open shifts are offered for the gaps")
-    rotas.publish(version, owner, reason="Open shifts are offered for the gaps")
+    publishing.approve(version, owner, reason="Open shifts are offered for the gaps")
+    publishing.publish(version, owner, reason="Open shifts are offered for the gaps")
 
 
 def period_form(start, **extra) -> dict:

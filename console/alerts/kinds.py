@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from console.accounts.teams import team_managers_of
 from console.alerts.models import Alert
 from console.extensions import db
 from console.queue import shifts, work
 from console.queue.models import Post
-from console.rotas.service import team_managers_of
 from console.services.models import Service
 from escalation_pathways.models import RevealRequest
 

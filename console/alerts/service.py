@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
+from console.accounts.teams import team_managers_of
 from console.alerts.kinds import kind_of
 from console.alerts.models import NOT_ACKNOWLEDGED, OPEN_ALERT_STATES, Alert, AlertState
 from console.audit import service as audit
@@ -28,7 +29,6 @@ from console.links import public_url
 from console.notifications import service as outbox
 from console.queue import shifts
 from console.queue.service import settings_of
-from console.rotas.service import team_managers_of
 from console.services.models import Service
 from console.words import local_time
 

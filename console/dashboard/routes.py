@@ -6,12 +6,12 @@ from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from console.accounts import staff_records
+from console.accounts.teams import services_managed_by
 from console.alerts import pages as alert_pages
 from console.database import local_today, utcnow
 from console.permissions import requires
 from console.queue import shifts
-from console.rotas import service as rotas
-from console.rotas import standards, swaps
+from console.rotas import cover, own_work, standards, swaps, versions
 from console.services import service as services
 from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
@@ -31,12 +31,12 @@ def index():
     today = local_today()
     waiting = {}
     if current_user.can("rota.manage"):
-        managed = rotas.services_managed_by(current_user)
-        waiting = {"cover": [row for row in rotas.published_cover(managed, today) if row.warning],
+        managed = services_managed_by(current_user)
+        waiting = {"cover": [row for row in cover.published_cover(managed, today) if row.warning],
                    "leave": staffing.leave_to_decide(current_user), "swaps": swaps.waiting_for_managers(current_user),
-                   "drafts": rotas.drafts(managed),
+                   "drafts": versions.drafts(managed),
                    "cover_sign_ons": shifts.cover_sessions(managed, since=utcnow() - COVER_SIGN_ONS_SHOWN)}
-    upcoming = rotas.my_shifts(current_user.id, start=today, days=7) if current_user.can("rota.mine") else []
+    upcoming = own_work.my_shifts(current_user.id, start=today, days=7) if current_user.can("rota.mine") else []
     answers = swaps.requests_for(current_user)[1] if current_user.can("rota.mine") else []
     escalation = {}
     if current_user.can("case.work"):
@@ -71,8 +71,8 @@ def _links_for(service) -> list[tuple[str, str]]:
     links = []
     if current_user.can("queue.work") and service.active and service in current_user.services:
         links.append(("Its moderation queue", url_for("queue.index", service=service.slug)))
-    if current_user.can("rota.manage") and service in rotas.services_managed_by(current_user):
-        published = rotas.latest_published(service)
+    if current_user.can("rota.manage") and service in services_managed_by(current_user):
+        published = cover.latest_published(service)
         if published is not None:
             links.append(("Its published rota", url_for("rotas.version", version_id=published.id,
                                                         service=service.id)))

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from console.accounts.models import StaffMember
 from console.accounts.staff_records import manager_ids
+from console.accounts.teams import services_managed_by
 from console.database import LONDON
 from console.extensions import db
 from console.links import public_url
@@ -17,7 +18,6 @@ from console.notifications import preferences
 from console.notifications import service as outbox
 from console.queue import follow_ups as parked
 from console.queue import reports
-from console.rotas import service as rotas
 from console.scheduled import Outcome, each
 from console.words import duration
 
@@ -39,7 +39,7 @@ def send_monthly(staff_id: int, now: datetime) -> int:
     person, settings = db.session.get(StaffMember, staff_id), preferences.settings_of(staff_id)
     if not settings.monthly_report or preferences.quiet_now(settings, now):
         return 0
-    services = rotas.services_managed_by(person)
+    services = services_managed_by(person)
     if not services:
         return 0
     presence = {row.service.id: row for row in reports.presence(services, now=now)}

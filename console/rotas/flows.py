@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from console import task_queue
+from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas import problem as problems
-from console.rotas import service as rotas
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
 from console.words import duration, duration_seconds
@@ -88,7 +88,7 @@ def start_run(actor, *, services: list[Service], start: date, weeks: int, second
 def get_or_raise(viewer, *, run_id: int) -> RotaRun:
     """A run of rotas the viewer manages, by id, or NotFound."""
     run = db.session.get(RotaRun, run_id)
-    managed = {service.id for service in rotas.services_managed_by(viewer)}
+    managed = {service.id for service in services_managed_by(viewer)}
     if run is None or not {service.id for service in run.services} <= managed:
         raise NotFound("There is no rota run at this address that you manage.")
     return run

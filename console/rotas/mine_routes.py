@@ -3,7 +3,6 @@ calendar subscription (the feed at /calendar/<token>.ics). The manager's routes 
 
 import csv
 import io
-from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,27 +13,13 @@ from console.errors import UserError
 from console.forms import ActionForm, button_action
 from console.links import public_url
 from console.permissions import public, requires
-from console.rotas import calendar, open_shifts, standards, swaps
-from console.rotas import service as rotas
+from console.rotas import calendar, open_shifts, own_work, pages, standards, swaps
 from console.rotas.routes import bp
 from console.rotas.forms import SwapForm, TakeShiftForm
-from rota.scenario import format_time
 
 
 def _mine_page(feed_url: str | None = None):
-    today = local_today()
-    shifts = rotas.my_shifts(current_user.id, start=today, days=rotas.AIM_WEEKS * 7)
-    asked, to_answer = swaps.requests_for(current_user)
-    monday = today - timedelta(days=today.weekday())
-    weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(rotas.AIM_WEEKS + 1)]
-    for shift in shifts:
-        offset = (shift.day - monday).days
-        weeks[offset // 7][offset % 7][1].append(shift)
-    return render_template("rotas/mine.html", shifts=shifts, weeks=[w for w in weeks if any(s for _, s in w)],
-                           has_feed=calendar.has_token(current_user),
-                           feed_url=feed_url, format_time=format_time, kind_labels=calendar.KIND_LABELS,
-                           offers=open_shifts.offers(current_user, today=today), today=today, asked=asked,
-                           to_answer=to_answer, asked_shifts={r.shift_id for r in asked}, describe=swaps.describe)
+    return render_template("rotas/mine.html", page=pages.my_shifts_page(current_user, local_today(), feed_url=feed_url))
 
 
 @bp.route("/mine")
@@ -78,7 +63,7 @@ def activity_download():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Month", "Service", "Shifts on duty", "Hours on duty", "Moderation checks", "Hours on call"])
-    for row in rotas.activity(current_user.id, today=local_today()):
+    for row in own_work.activity(current_user.id, today=local_today()):
         writer.writerow([row.month.strftime("%Y-%m"), _cell(row.service), row.duty_shifts,
                          f"{row.duty_minutes / 60:g}", row.checks, f"{row.on_call_minutes / 60:g}"])
     return Response(out.getvalue(), mimetype="text/csv",

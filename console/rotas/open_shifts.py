@@ -14,12 +14,13 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import team_managers_of
 from console.audit import service as audit
 from console.errors import UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import publishing
 from console.rotas.models import OpenShiftClaim
 from console.services.models import Service
 from rota.domain import Assignment, Kind, Problem, Rota
@@ -115,7 +116,7 @@ def _find(person: StaffMember, today: date) -> tuple[Problem | None, Rota | None
         if part is None:
             continue
         shift = Assignment(gap.day, part[0], part[1], me, gap.service, kind)
-        if rotas.new_violations(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
+        if publishing.new_violations(problem, rota, add_on_call(problem, Rota(rota.assignments + (shift,)))):
             continue
         if any((o.service, o.day, o.start, o.kind) == (service, day, part[0], kind.value) for o in found):
             continue  # a missing check and a long gap can both lead to the same check
@@ -134,8 +135,8 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, ki
     day_number = (day - problem.start).days
     shift = Assignment(day_number, offer.start, offer.end, str(person.id), offer.service.slug, Kind(offer.kind))
     try:
-        version = rotas.publish_day(problem, Rota(rota.assignments + (shift,)), service=offer.service,
-                                    day=day_number, actor=person, note=f"Open shift taken by {person.name}")
+        version = publishing.publish_day(problem, Rota(rota.assignments + (shift,)), service=offer.service,
+                                         day=day_number, actor=person, note=f"Open shift taken by {person.name}")
         db.session.add(OpenShiftClaim(service_id=service_id, day=day, gap_start=gap_start, staff_id=person.id,
                                       based_on_version_id=offer.based_on, version_id=version.id))
         db.session.flush()
@@ -144,7 +145,7 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, ki
         raise UserError("Someone else took that shift a moment ago. The open shifts below are up to date.") from None
     audit.record("rota.open_shift_taken", target=f"rota_version:{version.id}",
                  details={"service": service_id, "day": day.isoformat(), "start": offer.start, "end": offer.end})
-    for manager in rotas.team_managers_of(offer.service):
+    for manager in team_managers_of(offer.service):
         outbox.queue_letter(manager, subject=f"Open shift taken: {offer.service.name}, {offer.when}",
                             text=f"{person.name} has taken the open shift {offer.when} for {offer.service.name}. "
                                  "It is published and in their calendar.")

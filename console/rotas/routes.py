@@ -3,20 +3,19 @@ approve. What a person sees of their own shifts is in mine_routes.py."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from console.accounts.teams import services_managed_by
 from console.database import local_today
 from console.errors import UserError
 from console.forms import ActionForm, button_action, form_action, rearranged
 from console.permissions import requires
-from console.rotas import flows, standards, swaps
+from console.rotas import cover, editing, flows, pages, publishing, standards, swaps, versions
 from console.rotas import problem as problems
-from console.rotas import service as rotas
 from console.rotas.forms import (
     GenerateForm,
     GoAheadForm,
@@ -28,9 +27,7 @@ from console.rotas.forms import (
     standard_form_data,
 )
 from console.rotas.models import RotaRun, RunStatus
-from rota.explain import describe_gap
 from rota.scenario import format_time, problem_to_dict, rota_to_dict
-from rota.score import uncovered_gaps
 
 bp = Blueprint("rotas", __name__, url_prefix="/rota")
 
@@ -42,7 +39,7 @@ def _next_monday(today: date) -> date:
 
 
 def _period_forms() -> tuple[GenerateForm, ImportForm]:
-    managed = rotas.services_managed_by(current_user)
+    managed = services_managed_by(current_user)
     choices = [SelectChoice(service.id, service.name) for service in managed]
     generate, upload = GenerateForm(prefix="generate"), ImportForm(prefix="import")
     for form in (generate, upload):
@@ -54,14 +51,14 @@ def _period_forms() -> tuple[GenerateForm, ImportForm]:
 
 def _chosen_services(ids: list[int]):
     wanted = set(ids)
-    return [service for service in rotas.services_managed_by(current_user) if service.id in wanted]
+    return [service for service in services_managed_by(current_user) if service.id in wanted]
 
 
 def _index_page(generate: GenerateForm, upload: ImportForm, status: int = 200):
-    managed = rotas.services_managed_by(current_user)
-    return render_template("rotas/index.html", cover=rotas.published_cover(managed, local_today()),
-                           drafts=rotas.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
-                           upload=upload, aim_weeks=rotas.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),
+    managed = services_managed_by(current_user)
+    return render_template("rotas/index.html", cover=cover.published_cover(managed, local_today()),
+                           drafts=versions.drafts(managed), runs=flows.latest_runs(managed), generate=generate,
+                           upload=upload, aim_weeks=cover.AIM_WEEKS, swaps=swaps.waiting_for_managers(current_user),
                            describe=swaps.describe, run_status_words=flows.STATUS_WORDS), status
 
 
@@ -104,8 +101,8 @@ def import_rota():
                 raise UserError(f"The file is not valid JSON: {error}.") from error
             except RecursionError as error:
                 raise UserError("The file is nested too deeply to be a rota.") from error
-            version = rotas.import_solution(current_user, services=_chosen_services(form.services.data),
-                                            start=form.start.data, weeks=form.weeks.data, data=data)
+            version = editing.import_solution(current_user, services=_chosen_services(form.services.data),
+                                              start=form.start.data, weeks=form.weeks.data, data=data)
         except UserError as failure:
             flash(failure.message, "error")
         else:
@@ -206,83 +203,28 @@ def _shift_form(version, problem=None, *, day: date | None = None, person: int |
     return form
 
 
-@dataclass(frozen=True)
-class GridView:
-    """What part of a rota its page shows: one week, and optionally one service or one person."""
-
-    week: int
-    weeks: int
-    service: str | None  # a service's slug
-    person: int | None  # a staff id
-    everyone: bool  # everyone rostered, not only those with shifts that week
-
-    @classmethod
-    def of(cls, version, problem, args) -> "GridView":
-        """The view asked for in the page's address, anything unknown left out; by default the week of today."""
-        weeks = max(1, -(-version.days // 7))
-        today = (local_today() - version.start_date).days
-        week = args.get("week", type=int)
-        if week is None:
-            week = today // 7 if 0 <= today < version.days else 0
-        service = args.get("service") if args.get("service") in problem.services else None
-        person = args.get("person", type=int)
-        return cls(min(max(week, 0), weeks - 1), weeks, service,
-                   person if person is not None and str(person) in problem.staff else None, args.get("everyone") == "1")
-
-    def days(self, version) -> list[date]:
-        """The dates the view shows."""
-        first = self.week * 7
-        return [version.start_date + timedelta(days=d) for d in range(first, min(first + 7, version.days))]
-
-    def address(self, version, **changes) -> str:
-        """The page's address for this view with some of its choices changed."""
-        choices = {"week": self.week, "service": self.service, "person": self.person,
-                   "everyone": "1" if self.everyone else None, **changes}
-        return url_for("rotas.version", version_id=version.id, **{k: v for k, v in choices.items() if v is not None})
-
-
 def _version_page(version, form: ShiftForm | None = None, status: int = 200):
-    review = rotas.review(version)
-    view = GridView.of(version, review.problem, request.args)
-    days = view.days(version)
-    slugs = {s.slug: s for s in version.services if view.service in (None, s.slug)}
-    form = form or _shift_form(version, review.problem, day=days[0], person=view.person,
-                               service=slugs[view.service].id if view.service else None)
-    found = uncovered_gaps(review.problem, review.rota)
-    gaps = [describe_gap(review.problem, gap) for gap in found]
-    shown = [shift for shift in version.shifts if shift.day in days and shift.service.slug in slugs
-             and view.person in (None, shift.staff_id)]
-    grid = {}
-    for shift in shown:
-        grid.setdefault((shift.staff_id, shift.day), []).append(shift)
-    working = {shift.staff_id for shift in shown}
-    shown_people = [p for p in review.problem.staff.values()
-                    if (int(p.id) == view.person if view.person is not None else view.everyone or int(p.id) in working)]
-    people = sorted(shown_people, key=lambda p: (p.role, p.name))
-    return render_template("rotas/version.html", version=version, review=review, form=form, gaps=gaps,
-                           override_form=OverrideForm(), cover=rotas.coverage_by_service(review, found),
-                           slugs=slugs, days=days, first_day=(days[0] - version.start_date).days, view=view,
-                           all_people=sorted(review.problem.staff.values(), key=lambda p: p.name),
-                           grid=grid, people=people, role_names=problems.ROLE_NAMES,
-                           format_time=format_time, changed_it=current_user.id in rotas.editors(version),
-                           elsewhere=rotas.work_elsewhere(review.problem), today=local_today(),
-                           short=rotas.uncovered_minutes(review), go_ahead_form=GoAheadForm()), status
+    page = pages.draft_page(version, current_user, request.args, local_today())
+    form = form or _shift_form(version, page.review.problem, day=page.days[0], person=page.view.person,
+                               service=page.chosen_service_id)
+    return render_template("rotas/version.html", page=page, version=version, form=form,
+                           override_form=OverrideForm(), go_ahead_form=GoAheadForm()), status
 
 
 @bp.route("/versions/<int:version_id>")
 @requires("rota.manage")
 def version(version_id: int):
     """A rota as a grid of people by days, its uncovered windows and broken rules, and what changes."""
-    return _version_page(rotas.get_or_raise(current_user, version_id=version_id))
+    return _version_page(versions.get_or_raise(current_user, version_id=version_id))
 
 
 @bp.route("/versions/<int:version_id>/shifts", methods=["POST"])
 @requires("rota.manage")
 def shift_add(version_id: int):
     """Add a shift by hand; the page then shows what the draft breaks."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
+    version = versions.get_or_raise(current_user, version_id=version_id)
     form = _shift_form(version)
-    if _edited(form, lambda: rotas.add_shift(version, **_shift_fields(form))):
+    if _edited(form, lambda: editing.add_shift(version, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
     return _version_page(version, form, 400)
 
@@ -292,7 +234,7 @@ def _shift_fields(form: ShiftForm) -> dict:
                 start=minutes_of(form.start.data), end=minutes_of(form.end.data), kind=form.kind.data)
 
 
-def _edited(form: ShiftForm, edit: Callable[[], rotas.Edit]) -> bool:
+def _edited(form: ShiftForm, edit: Callable[[], editing.Edit]) -> bool:
     """Validate a shift form and make the edit; True when made (what changed and what it breaks is flashed)."""
     return form_action(form, edit, lambda made: (made.message, "warning" if made.breaks else "success"))[0]
 
@@ -301,13 +243,13 @@ def _edited(form: ShiftForm, edit: Callable[[], rotas.Edit]) -> bool:
 @requires("rota.manage")
 def shift_edit(version_id: int, shift_id: int):
     """Move a shift to another person, day or time; checked at once."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
-    shift = rotas.shift_of(version, shift_id=shift_id)
+    version = versions.get_or_raise(current_user, version_id=version_id)
+    shift = editing.shift_of(version, shift_id=shift_id)
     form = _shift_form(version)
     if request.method == "GET":
         form.process(data={"staff": shift.staff_id, "service": shift.service_id, "kind": shift.kind, "day": shift.day,
                            "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
-    elif _edited(form, lambda: rotas.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
+    elif _edited(form, lambda: editing.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
     return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form,
                            format_time=format_time), 400 if form.is_submitted() else 200
@@ -317,13 +259,13 @@ def shift_edit(version_id: int, shift_id: int):
 @requires("rota.manage")
 def rule_override(version_id: int):
     """Accept a broken contract limit of a draft, with the reason on record."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
+    version = versions.get_or_raise(current_user, version_id=version_id)
     form = OverrideForm()
     if not form.validate_on_submit():
         flash(" ".join(sum(form.errors.values(), [])) or "Give the reason.", "error")
     else:
         try:
-            rotas.override(version, current_user, message=form.message.data, reason=form.reason.data)
+            editing.override(version, current_user, message=form.message.data, reason=form.reason.data)
         except UserError as failure:
             flash(failure.message, "error")
         else:
@@ -335,14 +277,14 @@ def rule_override(version_id: int):
 @requires("rota.manage")
 def shift_remove(version_id: int, shift_id: int):
     """Take a shift out of a draft."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
-    form_action(ActionForm(), lambda: rotas.remove_shift(version, shift_id=shift_id),
+    version = versions.get_or_raise(current_user, version_id=version_id)
+    form_action(ActionForm(), lambda: editing.remove_shift(version, shift_id=shift_id),
                 lambda made: (made.message, "warning" if made.breaks else "success"))
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
 def _version_action(version_id: int, action, done: str, form=None):
-    version = rotas.get_or_raise(current_user, version_id=version_id)
+    version = versions.get_or_raise(current_user, version_id=version_id)
     form_action(form or ActionForm(), lambda: action(version), done)
     return redirect(url_for("rotas.version", version_id=version.id))
 
@@ -352,7 +294,7 @@ def _version_action(version_id: int, action, done: str, form=None):
 def version_approve(version_id: int):
     """A second person approves a draft (with a reason when it leaves part of its standard uncovered)."""
     form = GoAheadForm()
-    return _version_action(version_id, lambda v: rotas.approve(v, current_user, reason=form.reason.data or ""),
+    return _version_action(version_id, lambda v: publishing.approve(v, current_user, reason=form.reason.data or ""),
                            "The rota is approved.", form)
 
 
@@ -362,7 +304,7 @@ def version_publish(version_id: int):
     """Publish an approved rota (with a reason when it leaves part of its standard uncovered) and tell the people
     whose shifts changed."""
     form = GoAheadForm()
-    return _version_action(version_id, lambda v: rotas.publish(v, current_user, reason=form.reason.data or ""),
+    return _version_action(version_id, lambda v: publishing.publish(v, current_user, reason=form.reason.data or ""),
                            "The rota is published. People whose shifts changed have been emailed.", form)
 
 
@@ -370,7 +312,7 @@ def version_publish(version_id: int):
 @requires("rota.manage")
 def version_discard(version_id: int):
     """Throw a draft away."""
-    return _version_action(version_id, rotas.discard, "The draft is discarded.")
+    return _version_action(version_id, publishing.discard, "The draft is discarded.")
 
 
 def _json_download(data: dict, filename: str) -> Response:
@@ -382,8 +324,8 @@ def _json_download(data: dict, filename: str) -> Response:
 @requires("rota.manage")
 def version_export(version_id: int):
     """The rota as a modrota-solution/1 file."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
-    review = rotas.review(version)
+    version = versions.get_or_raise(current_user, version_id=version_id)
+    review = versions.review(version)
     return _json_download(rota_to_dict(review.rota, review.problem), f"rota-{version.id}.json")
 
 
@@ -391,8 +333,8 @@ def version_export(version_id: int):
 @requires("rota.manage")
 def scenario_export(version_id: int):
     """The rota's problem (standards, staff, contracts, availability, leave) as a modrota/1 scenario."""
-    version = rotas.get_or_raise(current_user, version_id=version_id)
-    return _json_download(problem_to_dict(rotas.review(version).problem), f"scenario-{version.id}.json")
+    version = versions.get_or_raise(current_user, version_id=version_id)
+    return _json_download(problem_to_dict(versions.review(version).problem), f"scenario-{version.id}.json")
 
 
 # --- Swaps a manager approves ------------------------------------------------------------------

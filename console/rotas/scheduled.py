@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.accounts.staff_records import manager_ids
+from console.accounts.teams import services_managed_by
 from console.database import LONDON
 from console.extensions import db
 from console.links import public_url
@@ -22,7 +23,7 @@ from console.notifications import service as outbox
 from console.notifications.models import NotificationSettings, SentNotice
 from console.rotas import open_shifts
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas.cover import published_cover
 from console.scheduled import Outcome, each
 from console.services.models import Service
 from rota.scenario import format_time
@@ -135,7 +136,7 @@ def send_digest(staff_id: int, now: datetime) -> int:
         return 0
     today = now.astimezone(LONDON).date()
     parts = []
-    for cover in rotas.published_cover(rotas.services_managed_by(person), today):
+    for cover in published_cover(services_managed_by(person), today):
         lines = [cover.warning] if cover.warning else []
         lines += [f"  - {window}" for window in cover.open_windows[:DIGEST_LINES]]
         if len(cover.open_windows) > DIGEST_LINES:

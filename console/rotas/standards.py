@@ -1,13 +1,13 @@
 """Each service's coverage standard as its managers set it (else its risk tier's default), and whether agreed
 swaps are applied without a manager."""
 
+from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas.models import CoverageStandard
 from console.rotas.problem import standard_of
-from console.rotas.service import services_managed_by
 from console.services.models import Service
 from console.words import duration
 from rota import domain

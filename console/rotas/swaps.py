@@ -11,13 +11,14 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by, team_managers_of
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import publishing
 from console.rotas import standards
 from console.rotas.models import Shift, SwapRequest, SwapStatus
 from rota.domain import Assignment, Kind, Problem, Rota
@@ -101,7 +102,7 @@ def requests_for(person: StaffMember) -> tuple[list[SwapRequest], list[SwapReque
 
 def waiting_for_managers(manager) -> list[SwapRequest]:
     """Agreed swaps on services this manager manages, waiting for their approval."""
-    managed = {s.id for s in rotas.services_managed_by(manager)}
+    managed = {s.id for s in services_managed_by(manager)}
     agreed = db.session.scalars(sa.select(SwapRequest).where(SwapRequest.status == SwapStatus.AGREED.value)
                                 .order_by(SwapRequest.id))
     return [r for r in agreed if r.shift.service_id in managed]
@@ -122,7 +123,7 @@ def _open_request(request_id: int, status: str) -> SwapRequest:
 def _check(request: SwapRequest) -> None:
     problem = _problem(request.shift)
     before, after, _ = _handed_over(problem, request.shift, request.to_staff_id)
-    broken = rotas.new_violations(problem, before, after)
+    broken = publishing.new_violations(problem, before, after)
     if broken:
         raise UserError(f"{request.to_staff.name} cannot take {describe(request.shift)}: " + "; ".join(broken) + ".")
 
@@ -131,8 +132,8 @@ def _apply(request: SwapRequest, actor) -> None:
     shift = request.shift
     problem = _problem(shift)
     _, after, day = _handed_over(problem, shift, request.to_staff_id)
-    rotas.publish_day(problem, after, service=shift.service, day=day, actor=actor,
-                      note=f"Swap: {request.from_staff.name} to {request.to_staff.name}",
+    publishing.publish_day(problem, after, service=shift.service, day=day, actor=actor,
+                           note=f"Swap: {request.from_staff.name} to {request.to_staff.name}",
                       also_tell=(request.from_staff_id,))
     request.status, request.decided_at = SwapStatus.DONE.value, utcnow()
     request.decided_by_id = actor.id
@@ -161,7 +162,7 @@ def answer(person: StaffMember, *, request_id: int, accept: bool) -> SwapRequest
         return request
     request.status = SwapStatus.AGREED.value
     audit.record("swap.agreed", target=f"swap:{request.id}")
-    for manager in rotas.team_managers_of(request.shift.service):
+    for manager in team_managers_of(request.shift.service):
         outbox.queue_letter(manager, subject="A swap is waiting for your approval",
                             text=f"{request.from_staff.name} and {person.name} agreed that {person.name} takes "
                                  f"{what}. Open Rotas in the moderation console to approve or refuse it.")
@@ -172,7 +173,7 @@ def answer(person: StaffMember, *, request_id: int, accept: bool) -> SwapRequest
 def decide(manager, *, request_id: int, approve: bool) -> SwapRequest:
     """A team manager approves (checked again) or refuses an agreed swap; both people are emailed."""
     request = _open_request(request_id, SwapStatus.AGREED.value)
-    if request.shift.service_id not in {s.id for s in rotas.services_managed_by(manager)}:
+    if request.shift.service_id not in {s.id for s in services_managed_by(manager)}:
         raise NotFound("That swap request is not waiting for this any more.")
     if manager.id in (request.from_staff_id, request.to_staff_id):
         raise UserError("You are part of this swap, so another team manager or an owner decides it.")

@@ -8,15 +8,15 @@ from itertools import groupby
 import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
+from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import publishing
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
-from console.rotas.service import services_managed_by
 from rota.domain import Rota
 from rota.scenario import format_time
 
@@ -220,8 +220,8 @@ def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
         rota = problems.published_rota(problem)
         index = (day - monday).days
         left = Rota(tuple(a for a in rota.assignments if not (a.staff == str(leave.staff_id) and a.day == index)))
-        rotas.publish_day(problem, left, service=service, day=index, actor=manager,
-                          note=f"Leave: {leave.staff.name}", also_tell=(leave.staff_id,))
+        publishing.publish_day(problem, left, service=service, day=index, actor=manager,
+                               note=f"Leave: {leave.staff.name}", also_tell=(leave.staff_id,))
         opened += [f"{service.name}, {day:%a %d %b} {format_time(s.start_minute)}-{format_time(s.end_minute)}"
                    for s in shifts]
     return opened

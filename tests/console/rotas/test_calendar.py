@@ -10,7 +10,7 @@ import vobject
 from console.database import utcnow
 from console.extensions import db
 from console.rotas import calendar
-from console.rotas import service as rotas
+from console.rotas import own_work
 from console.rotas.models import RotaVersion, Shift
 from console.permissions import Role
 from console.services.models import Service
@@ -34,7 +34,7 @@ def test_a_volunteer_subscribes_to_their_published_shifts(app, client, auth, dem
     with app.app_context():
         publish_draft(make_draft())
         ella = person(Role.VOLUNTEER)
-        mine = rotas.my_shifts(ella.id, start=next_monday(), days=28)
+        mine = own_work.my_shifts(ella.id, start=next_monday(), days=28)
         names = [p.name for p in db.session.scalars(sa.select(type(ella)))]
     assert mine, "the demo volunteer should have shifts in a covered rota"
     auth.login_demo(Role.VOLUNTEER)

@@ -19,7 +19,7 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import flows
 from console.rotas import problem as problems
-from console.rotas import service as rotas
+from console.rotas import cover, editing, own_work, publishing, versions
 from console.rotas.models import RotaRun, RotaVersion, RunStatus, Shift
 from console.staffing.models import Contract, StaffPreference
 from console.services.models import Service
@@ -163,7 +163,7 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
     with app.app_context():
         assert db.session.get(RotaVersion, version_id).status == "published"
         ella = person(VOLUNTEER)
-        has_shifts = bool(rotas.my_shifts(ella.id, start=next_monday(), days=28))
+        has_shifts = bool(own_work.my_shifts(ella.id, start=next_monday(), days=28))
     run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
     told = [m["To"] for m in smtp_server.messages if m["Subject"] == "Your moderation shifts have changed"]
     assert len(told) > 5
@@ -195,11 +195,11 @@ def test_cover_counts_from_today_without_a_break(app, client, manager):
         this_monday = next_monday() - timedelta(weeks=1)
         publish_draft(make_draft(start=this_monday))
         today = local_today()
-        (row,) = [r for r in rotas.published_cover(services("eating-disorders"), today)]
+        (row,) = [r for r in cover.published_cover(services("eating-disorders"), today)]
         assert row.not_published_until is None and row.covered_until == this_monday + timedelta(days=27)
         assert row.days_ahead == 28 - today.weekday()
         publish_draft(make_draft(start=next_monday() + timedelta(weeks=3)))  # the next four weeks, without a break
-        (row,) = [r for r in rotas.published_cover(services("eating-disorders"), today)]
+        (row,) = [r for r in cover.published_cover(services("eating-disorders"), today)]
         assert row.covered_until == next_monday() + timedelta(weeks=3, days=27) and row.weeks >= 6
 
 
@@ -413,7 +413,7 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
 
     def broken(rule):
         with app.app_context():
-            return [v.message for v in rotas.review(db.session.get(RotaVersion, version_id)).violations
+            return [v.message for v in versions.review(db.session.get(RotaVersion, version_id)).violations
                     if v.rule == rule]
 
     assert "Accept with a reason" in client.get(page_url).get_data(as_text=True)
@@ -426,9 +426,9 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
     with app.app_context():
         version = db.session.get(RotaVersion, version_id)
         outside = next(s for s in version.shifts if s.staff_id == ella_id and s.start_minute == 9 * 60)
-        rotas.remove_shift(version, shift_id=outside.id)
+        editing.remove_shift(version, shift_id=outside.id)
         with pytest.raises(UserError, match=f"breaks {len(broken(6))} rule"):
-            rotas.approve(version, person(OWNER))
+            publishing.approve(version, person(OWNER))
 
     hours = broken(6)
     for message in hours:
@@ -438,7 +438,7 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
     assert "Accepted</span> by Priya Shah" in accepted and "Agreed extra hours by phone" in accepted
     with app.app_context():
         version = db.session.get(RotaVersion, version_id)
-        rotas.approve(version, person(OWNER))
+        publishing.approve(version, person(OWNER))
         assert version.status == "approved"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "rota.rule_overridden")) == len(hours)
@@ -635,11 +635,11 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
         ella = person(VOLUNTEER).id
         version_with("eating-disorders", [(0, 17 * 60, 22 * 60), (1, 17 * 60, 22 * 60)], ella, first_state)
         by_hand = version_with("early-intervention-psychosis", [(3, 17 * 60, 22 * 60)], ella, "draft")
-        assert [str(v) for v in rotas.review(db.session.get(RotaVersion, by_hand)).violations if v.rule == 6] \
+        assert [str(v) for v in versions.review(db.session.get(RotaVersion, by_hand)).violations if v.rule == 6] \
             == ["Weekly hours and days: Ella Robinson: 15 hours in week 1 (counting shifts already rostered for "
                 "Eating disorders), more than the 10 allowed"]
         engine_made = make_draft(("early-intervention-psychosis",))
-        assert rotas.review(db.session.get(RotaVersion, engine_made)).violations == []
+        assert versions.review(db.session.get(RotaVersion, engine_made)).violations == []
         assert not [s for s in db.session.get(RotaVersion, engine_made).shifts
                     if s.staff_id == ella and s.kind != "on_call" and (s.day - next_monday()).days < 7]
     page = client.get(f"/rota/versions/{by_hand}").get_data(as_text=True)
