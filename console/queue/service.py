@@ -17,7 +17,7 @@ from console.database import LONDON, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.notifications import service as outbox
-from console.queue import alerts
+from console.queue import mailbox
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, QUEUE_DEFAULTS, Action, CannedReason, IngestSecret, ModerationEvent, \
@@ -210,7 +210,7 @@ def ingest(service: Service, items: list, *, version: PlatformVersion | None = N
         created = {row["external_id"]: (post_id, row["priority"]) for row, post_id in zip(rows, new_ids, strict=True)}
         critical = [post_id for post_id, priority in created.values() if priority == Priority.CRITICAL]
         for post_id in critical:
-            alerts.critical_post(service, post_id)
+            mailbox.critical_post(service, post_id)
         db.session.commit()
         if critical:
             outbox.send_soon()
@@ -265,7 +265,7 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
     db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, reason=reason,
                                    words_before=words_before, created_at=now))
     if alert:
-        alerts.critical_post(service, post.id)
+        mailbox.critical_post(service, post.id)
     db.session.commit()
     if alert:
         outbox.send_soon()
