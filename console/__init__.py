@@ -63,7 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from console.notifications import service as outbox
     from console.notifications.routes import bp as notifications_bp
     from console.platform import service as platform
-    from console.queue.api_routes import api as api_bp
+    from console.platform.api_routes import api as api_bp
     from console.queue.routes import bp as queue_bp
     from console.rotas import flows as rota_flows
     from console.rotas import mine_routes

@@ -201,7 +201,7 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def discourse_post_id(post: Post) -> int | None:
-    """The Discourse post a queue item came from (console.queue.discourse names them discourse-post-<id>)."""
+    """The Discourse post a queue item came from (console.platform.discourse names them discourse-post-<id>)."""
     match = DISCOURSE_POST.fullmatch(post.external_id)
     return int(match[1]) if match else None
 

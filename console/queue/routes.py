@@ -12,9 +12,9 @@ from console.database import LONDON, utcnow
 from console.forms import StepUpForm, button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.platform import addresses
+from console.platform import addresses, ingest
 from console.platform import service as platform
-from console.queue import checks, reports, shifts, work
+from console.queue import checks, reasons, reports, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
     ReasonsForm, SearchForm, SignOnForm, TermsForm, WebhookForm
@@ -90,11 +90,11 @@ def search_page():
         return render_template("queue/search.html", form=form, results=None)
     if not form.validate():
         return render_template("queue/search.html", form=form, results=None), 400
-    filters = queue.SearchFilters(
+    filters = search.SearchFilters(
         text=form.text.data or "", pseudonym=form.pseudonym.data or "", thread=form.thread.data or "",
         states=tuple(form.states.data or ()), levels=tuple(form.levels.data or ()), since=form.since.data,
         until=form.until.data, service_ids=(form.service.data,) if form.service.data else ())
-    results = queue.search(current_user, filters, page=request.args.get("page", 1, type=int))
+    results = search.search(current_user, filters, page=request.args.get("page", 1, type=int))
     query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
     return render_template("queue/search.html", form=form, results=results, query=query)
 
@@ -156,7 +156,7 @@ def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
                            and post.claim_expires_at > now, case=escalations.case_for_post(post),
                            buttons=_buttons(post, may_show_again=not_shown_again is None),
                            not_shown_again=not_shown_again, after=after, poster=queue.poster_history(post),
-                           reasons=queue.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
+                           reasons=reasons.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
                            poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
 
 
@@ -221,18 +221,18 @@ def act(post_id: int):
 
 def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None,
                    webhook_form=None, webhook_secret: str | None = None, reasons_form=None):
-    made, older = queue.secret_status(service)
+    made, older = ingest.secret_status(service)
     current = queue.settings_of(service)
     hook = platform.webhook_of(service)
     waiting, failing = platform.waiting(service)
-    return render_template("queue/settings.html", service=service, terms=queue.terms_of(service),
+    return render_template("queue/settings.html", service=service, terms=terms.terms_of(service),
                            form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
                            times_form=times_form or QueueSettingsForm(obj=current),
                            webhook=hook, webhook_form=webhook_form or WebhookForm(
                                kind=hook.kind if hook else "webhook", url=hook.url if hook else "",
                                api_username=hook.api_username if hook else ""),
                            webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
-                           reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
+                           reasons=reasons.reasons_of(service), reason_kinds=reasons.REASON_KINDS,
                            reasons_form=reasons_form or ReasonsForm(), step_up_form=StepUpForm(),
                            fresh=step_up.mfa_is_fresh(), address_hint=addresses.rules()), status
 
@@ -261,7 +261,7 @@ def terms_add(service_id: int):
     """Add words or phrases to one of a service's lists."""
     service = services.get_or_raise(service_id=service_id)
     form = TermsForm()
-    done, added = form_action(form, lambda: queue.add_terms(service, list_name=form.list_name.data,
+    done, added = form_action(form, lambda: terms.add_terms(service, list_name=form.list_name.data,
                                                             text=form.terms.data))
     if done:
         flash(f"{added} term(s) added to the {form.list_name.data} list.", "success")
@@ -274,7 +274,7 @@ def terms_add(service_id: int):
 def terms_defaults(service_id: int):
     """Put back the default words and phrases a service's lists lack."""
     service = services.get_or_raise(service_id=service_id)
-    added = button_action(lambda: queue.restore_default_terms(service))
+    added = button_action(lambda: terms.restore_default_terms(service))
     if added is not None:
         flash(f"{added} default term(s) added." if added else "The lists already hold every default term.", "success")
     return redirect(url_for("queue.settings", service_id=service.id))
@@ -285,7 +285,7 @@ def terms_defaults(service_id: int):
 def term_remove(service_id: int, term_id: int):
     """Take a term off its list."""
     service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: queue.remove_term(service, term_id=term_id), "Term removed.")
+    button_action(lambda: terms.remove_term(service, term_id=term_id), "Term removed.")
     return redirect(url_for("queue.settings", service_id=service.id))
 
 
@@ -294,7 +294,7 @@ def term_remove(service_id: int, term_id: int):
 def secret_new(service_id: int):
     """Make a new ingest secret and show it once; the old one keeps working for 24 hours."""
     service = services.get_or_raise(service_id=service_id)
-    secret = button_action(lambda: queue.new_secret(service))
+    secret = button_action(lambda: ingest.new_secret(service))
     if secret is None:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, secret=secret)
@@ -306,7 +306,7 @@ def reasons_add(service_id: int):
     """Add canned reasons, one per line, for hiding a post or for replies."""
     service = services.get_or_raise(service_id=service_id)
     form = ReasonsForm()
-    done, added = form_action(form, lambda: queue.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
+    done, added = form_action(form, lambda: reasons.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
     if done:
         flash(f"{added} reason(s) added." if added else "The list already holds those reasons.", "success")
         return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
@@ -318,7 +318,7 @@ def reasons_add(service_id: int):
 def reasons_suggested(service_id: int):
     """Add the suggested reasons the service's lists lack."""
     service = services.get_or_raise(service_id=service_id)
-    added = button_action(lambda: queue.restore_suggested_reasons(service))
+    added = button_action(lambda: reasons.restore_suggested_reasons(service))
     if added is not None:
         flash(f"{added} suggested reason(s) added." if added else "The lists already hold every suggested reason.",
               "success")
@@ -330,7 +330,7 @@ def reasons_suggested(service_id: int):
 def reason_remove(service_id: int, reason_id: int):
     """Take a canned reason off the list."""
     service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: queue.remove_reason(service, reason_id=reason_id), "Reason removed.")
+    button_action(lambda: reasons.remove_reason(service, reason_id=reason_id), "Reason removed.")
     return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
 
 
