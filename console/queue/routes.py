@@ -1,5 +1,5 @@
-"""Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
-risk word lists and ingest secret."""
+"""Queue pages: moderators read their services' posts, most urgent first, sign on, search and record their checks;
+administrators keep each service's risk word lists, canned reasons and response times."""
 
 import hashlib
 
@@ -7,17 +7,14 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from console.accounts import step_up
 from console.database import LONDON, utcnow
-from console.forms import StepUpForm, button_action, form_action
+from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.platform import addresses, ingest
-from console.platform import service as platform
-from console.queue import checks, reasons, reports, search, shifts, terms, work
+from console.queue import checks, pages, reasons, reports, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    ReasonsForm, SearchForm, SignOnForm, TermsForm, WebhookForm
+    ReasonsForm, SearchForm, SignOnForm, TermsForm
 from console.queue.models import Action, Priority
 from console.services import service as services
 from escalation_pathways import service as escalations
@@ -219,22 +216,8 @@ def act(post_id: int):
     return _item_page(post, form, 400)
 
 
-def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None,
-                   webhook_form=None, webhook_secret: str | None = None, reasons_form=None):
-    made, older = ingest.secret_status(service)
-    current = queue.settings_of(service)
-    hook = platform.webhook_of(service)
-    waiting, failing = platform.waiting(service)
-    return render_template("queue/settings.html", service=service, terms=terms.terms_of(service),
-                           form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
-                           times_form=times_form or QueueSettingsForm(obj=current),
-                           webhook=hook, webhook_form=webhook_form or WebhookForm(
-                               kind=hook.kind if hook else "webhook", url=hook.url if hook else "",
-                               api_username=hook.api_username if hook else ""),
-                           webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
-                           reasons=reasons.reasons_of(service), reason_kinds=reasons.REASON_KINDS,
-                           reasons_form=reasons_form or ReasonsForm(), step_up_form=StepUpForm(),
-                           fresh=step_up.mfa_is_fresh(), address_hint=addresses.rules()), status
+def _settings_page(service, status: int = 200, **forms):
+    return render_template("queue/settings.html", page=pages.settings_page(service, **forms)), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])
@@ -245,13 +228,14 @@ def times_save(service_id: int):
     form = QueueSettingsForm()
     if form_action(form, lambda: queue.save_settings(service, **form.minutes()), "Times saved.")[0]:
         return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, status=400, times_form=form)
+    return _settings_page(service, 400, times_form=form)
 
 
 @bp.route("/services/<int:service_id>/settings")
 @requires("admin.services")
 def settings(service_id: int):
-    """A service's critical and risk word lists, and its ingest secret."""
+    """A service's critical and risk word lists, canned reasons and times, then its ingest secret and where its
+    decisions go (console.platform's part of the page)."""
     return _settings_page(services.get_or_raise(service_id=service_id))
 
 
@@ -266,7 +250,7 @@ def terms_add(service_id: int):
     if done:
         flash(f"{added} term(s) added to the {form.list_name.data} list.", "success")
         return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, form, status=400)
+    return _settings_page(service, 400, terms_form=form)
 
 
 @bp.route("/services/<int:service_id>/terms/defaults", methods=["POST"])
@@ -289,17 +273,6 @@ def term_remove(service_id: int, term_id: int):
     return redirect(url_for("queue.settings", service_id=service.id))
 
 
-@bp.route("/services/<int:service_id>/secret", methods=["POST"])
-@requires("admin.services")
-def secret_new(service_id: int):
-    """Make a new ingest secret and show it once; the old one keeps working for 24 hours."""
-    service = services.get_or_raise(service_id=service_id)
-    secret = button_action(lambda: ingest.new_secret(service))
-    if secret is None:
-        return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, secret=secret)
-
-
 @bp.route("/services/<int:service_id>/reasons", methods=["POST"])
 @requires("admin.services")
 def reasons_add(service_id: int):
@@ -310,7 +283,7 @@ def reasons_add(service_id: int):
     if done:
         flash(f"{added} reason(s) added." if added else "The list already holds those reasons.", "success")
         return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
-    return _settings_page(service, status=400, reasons_form=form)
+    return _settings_page(service, 400, reasons_form=form)
 
 
 @bp.route("/services/<int:service_id>/reasons/suggested", methods=["POST"])
@@ -332,62 +305,6 @@ def reason_remove(service_id: int, reason_id: int):
     service = services.get_or_raise(service_id=service_id)
     button_action(lambda: reasons.remove_reason(service, reason_id=reason_id), "Reason removed.")
     return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
-
-
-@bp.route("/services/<int:service_id>/webhook", methods=["POST"])
-@requires("platform.connect")
-def webhook_save(service_id: int):
-    """Set (or clear) where the service's decisions are sent, after a fresh MFA code."""
-    service = services.get_or_raise(service_id=service_id)
-    form = WebhookForm()
-    if form.kind.data == "discourse":
-        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.connect_discourse(
-            service, url=form.url.data or "", api_username=form.api_username.data or "",
-            api_key=form.api_key.data or "")), "Hidden posts will be hidden on the Discourse forum too.")
-    else:
-        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.save_url(service, form.url.data or "")),
-                              _address_saved if (form.url.data or "").strip() else "Decisions are no longer sent.")
-    if done:
-        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
-    return _settings_page(service, status=400, webhook_form=form)
-
-
-def _address_saved(secret_forgotten: bool) -> tuple[str, str]:
-    if secret_forgotten:
-        return ("Address saved. The signing secret was for the old address, so it is forgotten: make a new one and "
-                "give it to the platform. Nothing is sent until then.", "warning")
-    return "Address saved.", "success"
-
-
-@bp.route("/services/<int:service_id>/webhook/secret", methods=["POST"])
-@requires("platform.connect")
-def webhook_secret_new(service_id: int):
-    """Make a new signing secret for the service's webhook and show it once, after a fresh MFA code."""
-    service = services.get_or_raise(service_id=service_id)
-    form = StepUpForm()
-    done, secret = form_action(form, step_up.confirmed(form, lambda: platform.new_secret(service)))
-    if not done:
-        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
-    return _settings_page(service, webhook_secret=secret)
-
-
-@bp.route("/services/<int:service_id>/deliveries")
-@requires("admin.services")
-def deliveries(service_id: int):
-    """The decisions sent to the service's platform: delivered, waiting, failing."""
-    service = services.get_or_raise(service_id=service_id)
-    return render_template("queue/deliveries.html", service=service, events=platform.deliveries(service),
-                           sending=platform.sending(service), shown=platform.SHOWN, now=utcnow(),
-                           event_types=platform.EVENT_TYPES)
-
-
-@bp.route("/services/<int:service_id>/deliveries/<int:event_id>/send", methods=["POST"])
-@requires("admin.services")
-def delivery_send(service_id: int, event_id: int):
-    """Send one decision to the platform again now."""
-    service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: platform.send_again(service, event_id=event_id), "Sending it again now.")
-    return redirect(url_for("queue.deliveries", service_id=service.id))
 
 
 @bp.route("/checks")
