@@ -1,8 +1,6 @@
 """Queue pages: moderators read their services' posts, most urgent first, sign on, search and record their checks;
 administrators keep each service's risk word lists, canned reasons and response times."""
 
-import hashlib
-
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,9 +11,9 @@ from console.links import LARGEST_ID
 from console.permissions import requires
 from console.queue import checks, pages, reasons, reports, search, shifts, terms, work
 from console.queue import service as queue
-from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    ReasonsForm, SearchForm, SignOnForm, TermsForm
-from console.queue.models import Action, Priority
+from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, ReasonsForm, SearchForm, SignOnForm, \
+    TermsForm
+from console.queue.models import Action
 from console.services import service as services
 from escalation_pathways import service as escalations
 
@@ -28,45 +26,23 @@ def _sign_on_form() -> SignOnForm:
     return form
 
 
-def _queue_view(slug: str | None) -> dict:
-    """What the queue page shows, and its version: the tabs' counts and the chosen service's items."""
-    session = shifts.current(current_user)
-    mine = shifts.services_of(session, current_user) if session else queue.workable_services(current_user)
-    counts = queue.open_counts(mine)
-    # One queue per service, so users of different services never mix: the one asked for, else the most urgent.
-    chosen = next((s for s in mine if s.slug == slug), None) or min(
-        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
-    now = utcnow()
-    posts = queue.waiting_posts([chosen]) if chosen else []
-    settings = queue.settings_of(chosen) if chosen else None
-    # What changes the page (not the clock: the deadlines count down in the browser).
-    state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
-        (p.id, p.state, p.priority, p.claimed_by_id, str(p.claim_expires_at), str(p.parked_until)) for p in posts]
-    version = hashlib.sha256(repr((chosen.id if chosen else None, state)).encode()).hexdigest()[:32]
-    return {"session": session, "services": mine, "counts": counts, "chosen": chosen, "now": now, "posts": posts,
-            "due": {p.id: work.due(p, now, settings) for p in posts}, "look_alikes": queue.look_alikes(posts),
-            "version": version}
-
-
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
-    view = _queue_view(slug)
-    now, chosen = view["now"], view["chosen"]
-    return render_template("queue/index.html", **view, bulk_form=bulk_form or BulkForm(),
-                           unanswered=queue.unanswered([chosen], now=now) if chosen else [],
-                           sign_on_form=_sign_on_form(), rostered=bool(shifts.rostered_now(current_user, now))), status
+    page = pages.queue_page(current_user, slug, now=utcnow())
+    return render_template("queue/index.html", page=page, view=page.view, bulk_form=bulk_form or BulkForm(),
+                           sign_on_form=_sign_on_form()), status
 
 
 @bp.route("/live")
 @requires("queue.work")
 def live():
     """The queue page's tabs and items, for the page to update itself every few seconds (304 when unchanged)."""
-    view = _queue_view(request.args.get("service"))
-    if request.if_none_match.contains(view["version"]):
-        return "", 304, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
-    body = {"version": view["version"],
-            "tabs": render_template("queue/_tabs.html", **view),
-            "items": render_template("queue/_items.html", **view, bulk_form=BulkForm())}
-    return jsonify(body), 200, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
+    view = pages.queue_view(current_user, request.args.get("service"), now=utcnow())
+    if request.if_none_match.contains(view.version):
+        return "", 304, {"ETag": f'"{view.version}"', "Cache-Control": "no-store"}
+    body = {"version": view.version,
+            "tabs": render_template("queue/_tabs.html", view=view),
+            "items": render_template("queue/_items.html", view=view, bulk_form=BulkForm())}
+    return jsonify(body), 200, {"ETag": f'"{view.version}"', "Cache-Control": "no-store"}
 
 
 @bp.route("/")
@@ -143,27 +119,11 @@ def bulk():
 
 
 def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
-    now = utcnow()
     after = request.args.get("after", type=int)
-    after = after if after is not None and 0 < after <= LARGEST_ID else None
-    not_shown_again = work.why_not_shown_again(current_user, post) if post.state == "hidden" else None
-    return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
-                           form=form or ItemActionForm(), due=work.due(post, now), now=now,
-                           mine=post.claimed_by_id == current_user.id and post.claim_expires_at
-                           and post.claim_expires_at > now, case=escalations.case_for_post(post),
-                           buttons=_buttons(post, may_show_again=not_shown_again is None),
-                           not_shown_again=not_shown_again, after=after, poster=queue.poster_history(post),
-                           reasons=reasons.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
-                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
-
-
-def _buttons(post, *, may_show_again: bool) -> list[tuple[str, str]]:
-    """The item's action buttons (value, label): protective actions first on a critical item."""
-    labels = dict((choice.value, choice.label) for choice in ACTIONS)
-    if post.state == "hidden":  # decided: it can only be shown again (by someone as senior as who hid it), or noted
-        return ([("unhidden", labels["unhidden"])] if may_show_again else []) + [("note", labels["note"])]
-    order = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
-    return [(value, labels[value]) for value in order]
+    page = pages.item_page(current_user, post, case=escalations.case_for_post(post),
+                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym),
+                           after=after if after is not None and 0 < after <= LARGEST_ID else None, now=utcnow())
+    return render_template("queue/item.html", page=page, post=post, form=form or ItemActionForm()), status
 
 
 @bp.route("/items/<int:post_id>")
