@@ -60,7 +60,8 @@ def _register_blueprints(app: Flask) -> None:
     from console.admin.routes import bp as admin_bp
     from console.dashboard.routes import bp as dashboard_bp
     from console.health.routes import bp as health_bp
-    from console.notifications import service as outbox
+    from console import outbox
+    from console.notifications import service as notifications
     from console.notifications.routes import bp as notifications_bp
     from console.platform import service as platform
     from console.platform import routes as platform_routes
@@ -78,8 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     mine_routes.init_app(app)
     rota_flows.init_app(app)
-    outbox.init_app(app)
-    platform.init_app(app)
+    outbox.init_app(app, notifications.EMAIL, platform.EVENTS)
     platform_routes.init_app(app)
 
 

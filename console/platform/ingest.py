@@ -18,7 +18,6 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
-from console.notifications import service as outbox
 from console.queue import mailbox, terms
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, Action, IngestSecret, ModerationEvent, PlatformVersion, Post, Priority
@@ -205,8 +204,6 @@ def ingest(service: Service, items: list, *, version: PlatformVersion | None = N
         for post_id in critical:
             mailbox.critical_post(service, post_id)
         db.session.commit()
-        if critical:
-            outbox.send_soon()
         return [Ingested(post_id, external_id, Priority(priority), external_id in created)
                 for external_id in ids for post_id, priority in [created.get(external_id) or stored[external_id]]]
     raise AssertionError("unreachable")
@@ -260,7 +257,5 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
     if alert:
         mailbox.critical_post(service, post.id)
     db.session.commit()
-    if alert:
-        outbox.send_soon()
     return Ingested(post.id, post.external_id, priority, False, requeued=True)
 
