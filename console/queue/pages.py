@@ -1,5 +1,5 @@
 """What the queue's pages show, built here so templates only print it: a moderator's queue (and its live
-updates), one item, and a service's queue settings."""
+updates), one item, a page of search results, and a service's queue settings."""
 
 import hashlib
 from collections.abc import Callable
@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from console import words
-from console.queue import reasons, shifts, terms, work
+from console.queue import reasons, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
 from console.queue.models import OPEN_STATES, CannedReason, ModerationEvent, ModeratorSession, Post, Priority, RiskTerm
@@ -164,8 +164,8 @@ def buttons(post: Post, *, may_show_again: bool) -> list[Button]:
 
 
 @dataclass(frozen=True)
-class OtherPost:
-    """One of the author's other posts, with what was decided on it."""
+class PostLine:
+    """A post in a list (the author's other posts, search results), with what was decided on it."""
 
     post: Post
     state: str
@@ -178,6 +178,10 @@ class HistoryLine:
 
     event: ModerationEvent
     what: str
+
+
+def _line(post: Post) -> PostLine:
+    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)])
 
 
 def _history(post: Post) -> list[HistoryLine]:
@@ -222,7 +226,7 @@ class ItemPage:
     thread: list[Post]
     poster: queue.PosterHistory
     poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"
-    poster_posts: list[OtherPost]
+    poster_posts: list[PostLine]
     poster_cases: list  # the author's open escalation cases in the service
     poster_cases_counted: str  # "2 open escalation cases"
     history: list[HistoryLine]
@@ -244,10 +248,32 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         reason_hint=REASON_HINT + (CANNED_HINT if item_reasons["hide"] or item_reasons["reply"] else ""),
         buttons=buttons(post, may_show_again=not_shown_again is None), not_shown_again=not_shown_again,
         after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
-        poster_posts=[OtherPost(other, _state(other.state), LEVELS[Priority(other.priority)])
-                      for other in poster.posts],
+        poster_posts=[_line(other) for other in poster.posts],
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
         history=_history(post))
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results: which posts they are, each with what was decided on it, and the pages either
+    side."""
+
+    heading: str  # "Posts 51 to 100 of more, newest first", "No post matches"
+    first: int  # the number of the page's first post among all that match
+    lines: list[PostLine]
+    newer_page: int | None
+    older_page: int | None
+
+
+def search_page(results: search.SearchResults) -> SearchPage:
+    """What a page of search results shows."""
+    last = results.first + len(results.posts) - 1
+    heading = f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first" \
+        if results.posts else "No post matches"
+    return SearchPage(heading, results.first, [_line(post) for post in results.posts],
+                      results.page - 1 if results.page > 1 else None, results.next_page)
 
 
 # --- A service's settings --------------------------------------------------------------------

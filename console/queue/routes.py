@@ -69,7 +69,7 @@ def search_page():
         until=form.until.data, service_ids=(form.service.data,) if form.service.data else ())
     results = search.search(current_user, filters, page=request.args.get("page", 1, type=int))
     query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
-    return render_template("queue/search.html", form=form, results=results, query=query)
+    return render_template("queue/search.html", form=form, results=pages.search_page(results), query=query)
 
 
 @bp.route("/sign-on", methods=["POST"])

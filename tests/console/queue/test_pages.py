@@ -12,7 +12,7 @@ from console.extensions import db
 from console.permissions import Role
 from console.platform import ingest
 from console.platform.pages import Connection
-from console.queue import pages, work
+from console.queue import pages, search, work
 from console.queue.models import Action, Post
 from tests.factories import item, person, services
 
@@ -120,3 +120,15 @@ def test_the_settings_page_shows_the_platforms_part_after_the_queues_own(app, de
                                           "them again themselves.")
         assert set(page.terms) == {"critical", "risk"} and page.reason_kinds == {"hide": "Hiding a post",
                                                                                   "reply": "Replies"}
+
+
+def test_a_page_of_search_results_says_which_posts_it_holds_and_where_the_others_are(app):
+    posts = [Post(state="needs_reply", priority=1), Post(state="hidden", priority=0)]
+    middle = pages.search_page(search.SearchResults(posts, page=2, more=True))
+    assert middle.heading == "Posts 51 to 52 of more, newest first" and middle.first == 51
+    assert [(line.state, line.level.label) for line in middle.lines] == [("needs reply", "Risk"),
+                                                                         ("hidden", "Critical")]
+    assert (middle.newer_page, middle.older_page) == (1, 3)
+    first = pages.search_page(search.SearchResults(posts[:1], page=1, more=False))
+    assert (first.heading, first.newer_page, first.older_page) == ("Posts 1 to 1, newest first", None, None)
+    assert pages.search_page(search.SearchResults([], page=1, more=False)).heading == "No post matches"
