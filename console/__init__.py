@@ -60,10 +60,12 @@ def _register_blueprints(app: Flask) -> None:
     from console.admin.routes import bp as admin_bp
     from console.dashboard.routes import bp as dashboard_bp
     from console.health.routes import bp as health_bp
-    from console.notifications import service as outbox
+    from console import outbox
+    from console.notifications import service as notifications
     from console.notifications.routes import bp as notifications_bp
     from console.platform import service as platform
-    from console.queue.api_routes import api as api_bp
+    from console.platform import routes as platform_routes
+    from console.platform.api_routes import api as api_bp
     from console.queue.routes import bp as queue_bp
     from console.rotas import flows as rota_flows
     from console.rotas import mine_routes
@@ -73,12 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from scheduler.routes import bp as scheduler_bp
 
     for blueprint in (auth_bp, admin_bp, dashboard_bp, alerts_bp, health_bp, rotas_bp, staffing_bp, queue_bp,
-                      api_bp, escalation_bp, scheduler_bp, notifications_bp):
+                      platform_routes.bp, api_bp, escalation_bp, scheduler_bp, notifications_bp):
         app.register_blueprint(blueprint)
     mine_routes.init_app(app)
     rota_flows.init_app(app)
-    outbox.init_app(app)
-    platform.init_app(app)
+    outbox.init_app(app, notifications.EMAIL, platform.EVENTS)
+    platform_routes.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -13,7 +13,8 @@ from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import MFA_REQUIRED_ROLES, Role
-from console.queue import service as queue
+from console.platform import ingest
+from console.queue import reasons, terms
 from console.queue.models import IngestSecret
 from console.staffing.models import AvailabilityWindow, Contract, StaffPreference
 from console.services.models import Service
@@ -179,8 +180,8 @@ def load() -> None:
         db.session.add_all(_rota_terms(staff, person.role))
     db.session.flush()
     for service in services.values():
-        queue.add_default_terms(service)
-        queue.add_suggested_reasons(service)
+        terms.add_default_terms(service)
+        reasons.add_suggested_reasons(service)
     db.session.add(IngestSecret(service_id=services["demo-low"].id, sealed=crypto.seal(DEMO_INGEST_SECRET)))
     audit.record("demo.loaded", actor="system", details={"services": len(services), "staff": len(PEOPLE)})
     db.session.commit()
@@ -192,7 +193,7 @@ def load_thread() -> None:
     eating_disorders = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
     with current_app.test_request_context():  # for the alert's link (url_for), as the API builds it
         now = utcnow()
-        queue.ingest(eating_disorders, [{**post, "created_at": (now - timedelta(minutes=ago)).isoformat()}
-                                        for post, ago in DEMO_POSTS])
+        ingest.ingest(eating_disorders, [{**post, "created_at": (now - timedelta(minutes=ago)).isoformat()}
+                                         for post, ago in DEMO_POSTS])
     vault.get().save(eating_disorders.id, DEMO_PSEUDONYM, vault.validated(DEMO_IDENTITY, today=local_today()),
                      vault.Access(vault.Actor(None, "system"), reason="demo data"))

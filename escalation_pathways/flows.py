@@ -17,7 +17,6 @@ from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.notifications import service as outbox
 from console.queue.models import Post
 from console.services import service as services
 from escalation_pathways import vault
@@ -82,7 +81,6 @@ def request_reveal(viewer, *, case_id: int, justification: str, emergency: bool)
                          f"said why {case.service.name} may do without). A second clinician must review it within "
                          "24 hours.")
     db.session.commit()
-    outbox.send_soon()
     return request
 
 

@@ -181,7 +181,6 @@ def escalate_item(moderator, *, post_id: int, reason: str) -> Case:
     case = add_case(service=post.service, pseudonym=post.author_pseudonym, reason=reason, actor=moderator, post=post)
     work.record_action(post, moderator, Action.ESCALATED, reason)
     db.session.commit()
-    outbox.send_soon()
     return case
 
 
@@ -198,7 +197,6 @@ def open_case(viewer, *, service_id: int, pseudonym: str, reason: str) -> Case:
     service = visible_service(viewer, service_id)
     case = add_case(service=service, pseudonym=pseudonym, reason=reason, actor=viewer)
     db.session.commit()
-    outbox.send_soon()
     return case
 
 

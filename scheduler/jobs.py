@@ -37,8 +37,8 @@ def hour_of(now: datetime) -> str:
 @dataclass(frozen=True)
 class Job:
     """A job: its name (the APScheduler id and the run key's first part), its label and what it does in words,
-    when it runs (in words, and as an APScheduler trigger), its body, the period a run is keyed by, and whether
-    what it acts on are emails put in the outbox (the sender is then asked to send them at once)."""
+    when it runs (in words, and as an APScheduler trigger), its body, and the period a run is keyed by. Emails a job
+    puts in the outbox are sent once its transaction commits (console.outbox)."""
 
     name: str
     label: str
@@ -47,7 +47,6 @@ class Job:
     trigger: BaseTrigger
     body: Callable[[datetime], Outcome]
     period: Callable[[datetime], str] = minute_of
-    queues_emails: bool = True
 
 
 def retrying(send: Callable[[], tuple[int, int]], thing: str) -> Callable[[datetime], Outcome]:
@@ -79,9 +78,8 @@ JOBS = {job.name: job for job in (
         "on the first of each month from 08:00", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
         queue.monthly_report, hour_of),
     Job("emails", "Emails", "Send the emails waiting in the outbox, again and again until the mail server takes them",
-        "every minute", IntervalTrigger(minutes=1), retrying(outbox.send_outbox, "email"), queues_emails=False),
+        "every minute", IntervalTrigger(minutes=1), retrying(outbox.send_outbox, "email")),
     Job("decisions", "Decisions to platforms",
         "Send the decisions waiting for each service's platform, again and again until it takes them",
-        "every minute", IntervalTrigger(minutes=1), retrying(platform.deliver_due, "decision"),
-        queues_emails=False),
+        "every minute", IntervalTrigger(minutes=1), retrying(platform.deliver_due, "decision")),
 )}

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from console.database import utcnow
 from console.extensions import db
-from console.notifications import service as outbox
 from scheduler.jobs import JOBS
 from scheduler.models import JobRun
 
@@ -53,16 +52,5 @@ def run_job(name: str, now: datetime | None = None) -> JobRun | None:
         run.note = "; ".join(outcome.notes)[:300]
     run.finished_at = utcnow()
     db.session.commit()
-    if run.acted and job.queues_emails:
-        _send_soon()
     return run
-
-
-def _send_soon() -> None:
-    """Ask the task queue to send the emails now; if it cannot be reached, the scheduler's emails job (the outbox's
-    retry) sends them within a minute."""
-    try:
-        outbox.send_soon()
-    except Exception:  # noqa: BLE001 - the emails are safe in the outbox either way
-        log.warning("scheduler: the task queue did not take the send-now request; the outbox's retry sends them")
 

@@ -133,7 +133,6 @@ def _email_link(staff: StaffMember, purpose: str) -> None:
     outbox.queue_letter(staff, subject=subject, text=f"{opening}\nChoose your password here (the link works once, "
                                                      f"for {valid_for}):\n\n{link}\n\n{closing}")
     db.session.commit()
-    outbox.send_soon()
 
 
 def send_invitation(staff: StaffMember, *, actor: StaffMember | None) -> None:

@@ -2,12 +2,12 @@
 without anyone acting twice.
 
 Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated, shown again) is written
-to the outbox (`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. A sender
-(on the task queue at once after the commit, and by the scheduler each minute) delivers each post's events in order:
-a later event of a post waits until the earlier ones are delivered. A failed delivery (an error answer, no answer
-within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
-dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each sending),
-and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
+to the outbox (`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. The
+outbox's sender (console.outbox), woken once the decision is committed and by the scheduler's decisions job every minute, delivers each post's
+events in order: a later event of a post waits until the earlier ones are delivered. A failed delivery (an error
+answer, no answer within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour)
+and is never dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each
+sending), and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
 
 An event is one JSON object, signed with the service's own webhook secret:
 
@@ -29,7 +29,6 @@ item is for the service's own staff. Nothing about who a pseudonym is, and no po
 import hashlib
 import hmac
 import json
-import logging
 import re
 import secrets
 import uuid
@@ -40,7 +39,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
-from console import crypto, task_queue
+from console import crypto, outbox
 from console.audit import service as audit
 from console.database import utcnow
 from console.errors import NotFound, UserError
@@ -50,19 +49,10 @@ from console.platform.models import PlatformEvent, PlatformWebhook
 from console.queue.models import Action, Post
 from console.services.models import Service
 
-log = logging.getLogger(__name__)
-
 DELIVER_TASK = "platform.deliver"
 EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
                Action.REPLY_NOTED: "post.replied", Action.PARKED: "post.parked", Action.ESCALATED: "post.escalated",
                Action.UNHIDDEN: "post.unhidden"}
-BATCH = 50
-LONGEST_WAIT = timedelta(hours=1)
-# A sender claims an event before sending it by moving its next attempt this far on; if the sender dies half-way,
-# another sends it after this (at least once, never lost: the receiver takes each event id once).
-CLAIM = timedelta(minutes=2)
-# The session's flag that a decision was queued in the transaction being committed: the sender then starts at once.
-QUEUED = "platform_event_queued"
 WEBHOOK, DISCOURSE = "webhook", "discourse"
 DISCOURSE_POST = re.compile(r"discourse-post-(\d{1,18})")
 DISCOURSE_FLAG = 4  # Discourse's post action type "inappropriate": with take_action, a staff flag hides the post
@@ -177,7 +167,7 @@ def queue_decision(post: Post, action: Action, reason: str = "") -> PlatformEven
                           sequence=(last or 0) + 1, action=action.value,
                           reason=reason.strip() if action == Action.HIDDEN else "", decided_at=utcnow())
     db.session.add(event)
-    db.session.info[QUEUED] = True
+    outbox.wake_after_commit(EVENTS)
     return event
 
 
@@ -201,7 +191,7 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def discourse_post_id(post: Post) -> int | None:
-    """The Discourse post a queue item came from (console.queue.discourse names them discourse-post-<id>)."""
+    """The Discourse post a queue item came from (console.platform.discourse names them discourse-post-<id>)."""
     match = DISCOURSE_POST.fullmatch(post.external_id)
     return int(match[1]) if match else None
 
@@ -250,55 +240,31 @@ def _post_event(event: PlatformEvent, hook: PlatformWebhook) -> tuple[int | None
     return answer.status_code, f"The platform answered HTTP {answer.status_code}."
 
 
-def _due_ids(now: datetime) -> list[int]:
-    """Events due now whose post has no earlier event still undelivered, oldest first."""
+def _send(event: PlatformEvent) -> str:
+    """Deliver one event: "" when the platform took it, else why not (both kept on the event)."""
+    hook = webhook_of(event.service) or PlatformWebhook(url="", sealed_secret="")
+    event.last_status, event.last_error = _post_event(event, hook)
+    return event.last_error
+
+
+def _waits_for_earlier():
+    """Events of a post with an earlier event still undelivered: they wait for it."""
     earlier = aliased(PlatformEvent)
-    waiting_before = sa.exists().where(earlier.post_id == PlatformEvent.post_id, earlier.id < PlatformEvent.id,
-                                       earlier.delivered_at.is_(None))
-    ids = db.session.scalars(sa.select(PlatformEvent.id).where(
-        PlatformEvent.delivered_at.is_(None), PlatformEvent.next_attempt_at <= now, ~waiting_before)
-        .order_by(PlatformEvent.id).limit(BATCH)).all()
-    db.session.commit()
-    return list(ids)
+    return sa.exists().where(earlier.post_id == PlatformEvent.post_id, earlier.id < PlatformEvent.id,
+                             earlier.delivered_at.is_(None))
+
+
+# A sender claims an event before sending it for this long; if it dies half-way, another sends it after this (at
+# least once, never lost: the receiver takes each event id once).
+EVENTS = outbox.Kind(task=DELIVER_TASK, table=PlatformEvent, done="delivered_at", claim=timedelta(minutes=2),
+                     send=_send, about=lambda event: f"platform event {event.event_id} (item {event.post_id})",
+                     waits_for_earlier=_waits_for_earlier)
 
 
 def deliver_due() -> tuple[int, int]:
-    """Deliver the events that are due, each post's in order; returns (delivered, failed). Each event is claimed
-    first in its own committed update, so two senders at once (the one started after a decision beside the
-    once-a-minute retry) never send it together. Goes on while it delivers, so a post's next event follows its
-    earlier one at once."""
-    delivered = failed = 0
-    tried: set[int] = set()
-    while due := [event_id for event_id in _due_ids(utcnow()) if event_id not in tried]:
-        for event_id in due:
-            tried.add(event_id)
-            now = utcnow()
-            claimed = db.session.execute(sa.update(PlatformEvent).where(
-                PlatformEvent.id == event_id, PlatformEvent.delivered_at.is_(None),
-                PlatformEvent.next_attempt_at <= now)
-                .values(next_attempt_at=now + CLAIM, attempts=PlatformEvent.attempts + 1))
-            db.session.commit()
-            if claimed.rowcount != 1:
-                continue  # another sender has it
-            event = db.session.get(PlatformEvent, event_id)
-            hook = webhook_of(event.service) or PlatformWebhook(url="", sealed_secret="")
-            status, error = _post_event(event, hook)
-            event.last_status, event.last_error = status, error
-            if error:
-                failed += 1
-                event.next_attempt_at = utcnow() + min(LONGEST_WAIT, timedelta(minutes=2 ** (event.attempts - 1)))
-                log.warning("platform event %s (item %s) not delivered, attempt %s: %s", event.event_id,
-                            event.post_id, event.attempts, error)
-            else:
-                delivered += 1
-                event.delivered_at = utcnow()
-            db.session.commit()
-    return delivered, failed
-
-
-def deliver_soon() -> None:
-    """Ask the task queue's consumer to deliver what is due now, rather than at its next minute."""
-    task_queue.get(current_app).enqueue(DELIVER_TASK)
+    """Deliver the events that are due, each post's in order, going on while there are more (a post's next event
+    follows its earlier one at once); returns (delivered, failed)."""
+    return outbox.send_due(EVENTS)
 
 
 # --- What administrators see --------------------------------------------------------------------
@@ -330,28 +296,6 @@ def send_again(service: Service, *, event_id: int) -> PlatformEvent:
     event.delivered_at, event.next_attempt_at = None, utcnow()
     audit.record("platform.event_resent", target=f"service:{service.id}",
                  details={"platform_address": addresses.origin(webhook_of(service).url)})
+    outbox.wake_after_commit(EVENTS)
     db.session.commit()
-    deliver_soon()
     return event
-
-
-def init_app(app) -> None:
-    """The sender runs on the task queue at once after a decision is committed ("send now"); the scheduler's
-    decisions job runs it each minute too."""
-    task_queue.get(app).register(DELIVER_TASK, deliver_due)
-
-
-def _after_commit(session) -> None:
-    if session.info.pop(QUEUED, False):
-        try:
-            deliver_soon()
-        except Exception:  # noqa: BLE001 - the once-a-minute retry delivers it; the decision itself is saved
-            log.exception("could not start the platform sender; the next minute's run delivers the decision")
-
-
-def _after_rollback(session) -> None:
-    session.info.pop(QUEUED, None)
-
-
-sa.event.listen(db.session, "after_commit", _after_commit)
-sa.event.listen(db.session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))

@@ -69,7 +69,7 @@ class Post(db.Model):
                       # Searching by pseudonym finds its look-alikes; the queue marks a pseudonym that has one.
                       sa.Index("ix_posts_author_key", "service_id", "author_key"))
     # On PostgreSQL, migration 0019 also makes ix_posts_body_search, a GIN index of the words of each post
-    # (console.queue.service.BODY_WORDS), which is not declared here: SQLite has no such index.
+    # (console.queue.search.BODY_WORDS), which is not declared here: SQLite has no such index.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))

@@ -1,24 +1,19 @@
-"""Queue pages: moderators read their services' posts, most urgent first; administrators keep each service's
-risk word lists and ingest secret."""
-
-import hashlib
+"""Queue pages: moderators read their services' posts, most urgent first, sign on, search and record their checks;
+administrators keep each service's risk word lists, canned reasons and response times."""
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from console.accounts import step_up
 from console.database import LONDON, utcnow
-from console.forms import StepUpForm, button_action, form_action
+from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.platform import addresses
-from console.platform import service as platform
-from console.queue import checks, reports, shifts, work
+from console.queue import checks, pages, reasons, reports, search, shifts, terms, work
 from console.queue import service as queue
-from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, BulkForm, ItemActionForm, QueueSettingsForm, \
-    ReasonsForm, SearchForm, SignOnForm, TermsForm, WebhookForm
-from console.queue.models import Action, Priority
+from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, ReasonsForm, SearchForm, SignOnForm, \
+    TermsForm
+from console.queue.models import Action
 from console.services import service as services
 from escalation_pathways import service as escalations
 
@@ -31,45 +26,23 @@ def _sign_on_form() -> SignOnForm:
     return form
 
 
-def _queue_view(slug: str | None) -> dict:
-    """What the queue page shows, and its version: the tabs' counts and the chosen service's items."""
-    session = shifts.current(current_user)
-    mine = shifts.services_of(session, current_user) if session else queue.workable_services(current_user)
-    counts = queue.open_counts(mine)
-    # One queue per service, so users of different services never mix: the one asked for, else the most urgent.
-    chosen = next((s for s in mine if s.slug == slug), None) or min(
-        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
-    now = utcnow()
-    posts = queue.waiting_posts([chosen]) if chosen else []
-    settings = queue.settings_of(chosen) if chosen else None
-    # What changes the page (not the clock: the deadlines count down in the browser).
-    state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
-        (p.id, p.state, p.priority, p.claimed_by_id, str(p.claim_expires_at), str(p.parked_until)) for p in posts]
-    version = hashlib.sha256(repr((chosen.id if chosen else None, state)).encode()).hexdigest()[:32]
-    return {"session": session, "services": mine, "counts": counts, "chosen": chosen, "now": now, "posts": posts,
-            "due": {p.id: work.due(p, now, settings) for p in posts}, "look_alikes": queue.look_alikes(posts),
-            "version": version}
-
-
 def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
-    view = _queue_view(slug)
-    now, chosen = view["now"], view["chosen"]
-    return render_template("queue/index.html", **view, bulk_form=bulk_form or BulkForm(),
-                           unanswered=queue.unanswered([chosen], now=now) if chosen else [],
-                           sign_on_form=_sign_on_form(), rostered=bool(shifts.rostered_now(current_user, now))), status
+    page = pages.queue_page(current_user, slug, now=utcnow())
+    return render_template("queue/index.html", page=page, view=page.view, bulk_form=bulk_form or BulkForm(),
+                           sign_on_form=_sign_on_form()), status
 
 
 @bp.route("/live")
 @requires("queue.work")
 def live():
     """The queue page's tabs and items, for the page to update itself every few seconds (304 when unchanged)."""
-    view = _queue_view(request.args.get("service"))
-    if request.if_none_match.contains(view["version"]):
-        return "", 304, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
-    body = {"version": view["version"],
-            "tabs": render_template("queue/_tabs.html", **view),
-            "items": render_template("queue/_items.html", **view, bulk_form=BulkForm())}
-    return jsonify(body), 200, {"ETag": f'"{view["version"]}"', "Cache-Control": "no-store"}
+    view = pages.queue_view(current_user, request.args.get("service"), now=utcnow())
+    if request.if_none_match.contains(view.version):
+        return "", 304, {"ETag": f'"{view.version}"', "Cache-Control": "no-store"}
+    body = {"version": view.version,
+            "tabs": render_template("queue/_tabs.html", view=view),
+            "items": render_template("queue/_items.html", view=view, bulk_form=BulkForm())}
+    return jsonify(body), 200, {"ETag": f'"{view.version}"', "Cache-Control": "no-store"}
 
 
 @bp.route("/")
@@ -90,13 +63,13 @@ def search_page():
         return render_template("queue/search.html", form=form, results=None)
     if not form.validate():
         return render_template("queue/search.html", form=form, results=None), 400
-    filters = queue.SearchFilters(
+    filters = search.SearchFilters(
         text=form.text.data or "", pseudonym=form.pseudonym.data or "", thread=form.thread.data or "",
         states=tuple(form.states.data or ()), levels=tuple(form.levels.data or ()), since=form.since.data,
         until=form.until.data, service_ids=(form.service.data,) if form.service.data else ())
-    results = queue.search(current_user, filters, page=request.args.get("page", 1, type=int))
+    results = search.search(current_user, filters, page=request.args.get("page", 1, type=int))
     query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
-    return render_template("queue/search.html", form=form, results=results, query=query)
+    return render_template("queue/search.html", form=form, results=pages.search_page(results), query=query)
 
 
 @bp.route("/sign-on", methods=["POST"])
@@ -146,27 +119,11 @@ def bulk():
 
 
 def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
-    now = utcnow()
     after = request.args.get("after", type=int)
-    after = after if after is not None and 0 < after <= LARGEST_ID else None
-    not_shown_again = work.why_not_shown_again(current_user, post) if post.state == "hidden" else None
-    return render_template("queue/item.html", post=post, thread=queue.thread_of(post), history=work.history(post),
-                           form=form or ItemActionForm(), due=work.due(post, now), now=now,
-                           mine=post.claimed_by_id == current_user.id and post.claim_expires_at
-                           and post.claim_expires_at > now, case=escalations.case_for_post(post),
-                           buttons=_buttons(post, may_show_again=not_shown_again is None),
-                           not_shown_again=not_shown_again, after=after, poster=queue.poster_history(post),
-                           reasons=queue.reasons_of(post.service), look_alike=queue.look_alikes([post]).get(post.id),
-                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym)), status
-
-
-def _buttons(post, *, may_show_again: bool) -> list[tuple[str, str]]:
-    """The item's action buttons (value, label): protective actions first on a critical item."""
-    labels = dict((choice.value, choice.label) for choice in ACTIONS)
-    if post.state == "hidden":  # decided: it can only be shown again (by someone as senior as who hid it), or noted
-        return ([("unhidden", labels["unhidden"])] if may_show_again else []) + [("note", labels["note"])]
-    order = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
-    return [(value, labels[value]) for value in order]
+    page = pages.item_page(current_user, post, case=escalations.case_for_post(post),
+                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym),
+                           after=after if after is not None and 0 < after <= LARGEST_ID else None, now=utcnow())
+    return render_template("queue/item.html", page=page, post=post, form=form or ItemActionForm()), status
 
 
 @bp.route("/items/<int:post_id>")
@@ -219,22 +176,8 @@ def act(post_id: int):
     return _item_page(post, form, 400)
 
 
-def _settings_page(service, form=None, secret: str | None = None, status: int = 200, times_form=None,
-                   webhook_form=None, webhook_secret: str | None = None, reasons_form=None):
-    made, older = queue.secret_status(service)
-    current = queue.settings_of(service)
-    hook = platform.webhook_of(service)
-    waiting, failing = platform.waiting(service)
-    return render_template("queue/settings.html", service=service, terms=queue.terms_of(service),
-                           form=form or TermsForm(), secret=secret, secret_made=made, older_secrets=older,
-                           times_form=times_form or QueueSettingsForm(obj=current),
-                           webhook=hook, webhook_form=webhook_form or WebhookForm(
-                               kind=hook.kind if hook else "webhook", url=hook.url if hook else "",
-                               api_username=hook.api_username if hook else ""),
-                           webhook_secret=webhook_secret, events_waiting=waiting, events_failing=failing,
-                           reasons=queue.reasons_of(service), reason_kinds=queue.REASON_KINDS,
-                           reasons_form=reasons_form or ReasonsForm(), step_up_form=StepUpForm(),
-                           fresh=step_up.mfa_is_fresh(), address_hint=addresses.rules()), status
+def _settings_page(service, status: int = 200, **forms):
+    return render_template("queue/settings.html", page=pages.settings_page(service, **forms)), status
 
 
 @bp.route("/services/<int:service_id>/times", methods=["POST"])
@@ -245,13 +188,14 @@ def times_save(service_id: int):
     form = QueueSettingsForm()
     if form_action(form, lambda: queue.save_settings(service, **form.minutes()), "Times saved.")[0]:
         return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, status=400, times_form=form)
+    return _settings_page(service, 400, times_form=form)
 
 
 @bp.route("/services/<int:service_id>/settings")
 @requires("admin.services")
 def settings(service_id: int):
-    """A service's critical and risk word lists, and its ingest secret."""
+    """A service's critical and risk word lists, canned reasons and times, then its ingest secret and where its
+    decisions go (console.platform's part of the page)."""
     return _settings_page(services.get_or_raise(service_id=service_id))
 
 
@@ -261,12 +205,12 @@ def terms_add(service_id: int):
     """Add words or phrases to one of a service's lists."""
     service = services.get_or_raise(service_id=service_id)
     form = TermsForm()
-    done, added = form_action(form, lambda: queue.add_terms(service, list_name=form.list_name.data,
+    done, added = form_action(form, lambda: terms.add_terms(service, list_name=form.list_name.data,
                                                             text=form.terms.data))
     if done:
         flash(f"{added} term(s) added to the {form.list_name.data} list.", "success")
         return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, form, status=400)
+    return _settings_page(service, 400, terms_form=form)
 
 
 @bp.route("/services/<int:service_id>/terms/defaults", methods=["POST"])
@@ -274,7 +218,7 @@ def terms_add(service_id: int):
 def terms_defaults(service_id: int):
     """Put back the default words and phrases a service's lists lack."""
     service = services.get_or_raise(service_id=service_id)
-    added = button_action(lambda: queue.restore_default_terms(service))
+    added = button_action(lambda: terms.restore_default_terms(service))
     if added is not None:
         flash(f"{added} default term(s) added." if added else "The lists already hold every default term.", "success")
     return redirect(url_for("queue.settings", service_id=service.id))
@@ -285,19 +229,8 @@ def terms_defaults(service_id: int):
 def term_remove(service_id: int, term_id: int):
     """Take a term off its list."""
     service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: queue.remove_term(service, term_id=term_id), "Term removed.")
+    button_action(lambda: terms.remove_term(service, term_id=term_id), "Term removed.")
     return redirect(url_for("queue.settings", service_id=service.id))
-
-
-@bp.route("/services/<int:service_id>/secret", methods=["POST"])
-@requires("admin.services")
-def secret_new(service_id: int):
-    """Make a new ingest secret and show it once; the old one keeps working for 24 hours."""
-    service = services.get_or_raise(service_id=service_id)
-    secret = button_action(lambda: queue.new_secret(service))
-    if secret is None:
-        return redirect(url_for("queue.settings", service_id=service.id))
-    return _settings_page(service, secret=secret)
 
 
 @bp.route("/services/<int:service_id>/reasons", methods=["POST"])
@@ -306,11 +239,11 @@ def reasons_add(service_id: int):
     """Add canned reasons, one per line, for hiding a post or for replies."""
     service = services.get_or_raise(service_id=service_id)
     form = ReasonsForm()
-    done, added = form_action(form, lambda: queue.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
+    done, added = form_action(form, lambda: reasons.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
     if done:
         flash(f"{added} reason(s) added." if added else "The list already holds those reasons.", "success")
         return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
-    return _settings_page(service, status=400, reasons_form=form)
+    return _settings_page(service, 400, reasons_form=form)
 
 
 @bp.route("/services/<int:service_id>/reasons/suggested", methods=["POST"])
@@ -318,7 +251,7 @@ def reasons_add(service_id: int):
 def reasons_suggested(service_id: int):
     """Add the suggested reasons the service's lists lack."""
     service = services.get_or_raise(service_id=service_id)
-    added = button_action(lambda: queue.restore_suggested_reasons(service))
+    added = button_action(lambda: reasons.restore_suggested_reasons(service))
     if added is not None:
         flash(f"{added} suggested reason(s) added." if added else "The lists already hold every suggested reason.",
               "success")
@@ -330,64 +263,8 @@ def reasons_suggested(service_id: int):
 def reason_remove(service_id: int, reason_id: int):
     """Take a canned reason off the list."""
     service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: queue.remove_reason(service, reason_id=reason_id), "Reason removed.")
+    button_action(lambda: reasons.remove_reason(service, reason_id=reason_id), "Reason removed.")
     return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
-
-
-@bp.route("/services/<int:service_id>/webhook", methods=["POST"])
-@requires("platform.connect")
-def webhook_save(service_id: int):
-    """Set (or clear) where the service's decisions are sent, after a fresh MFA code."""
-    service = services.get_or_raise(service_id=service_id)
-    form = WebhookForm()
-    if form.kind.data == "discourse":
-        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.connect_discourse(
-            service, url=form.url.data or "", api_username=form.api_username.data or "",
-            api_key=form.api_key.data or "")), "Hidden posts will be hidden on the Discourse forum too.")
-    else:
-        done, _ = form_action(form, step_up.confirmed(form, lambda: platform.save_url(service, form.url.data or "")),
-                              _address_saved if (form.url.data or "").strip() else "Decisions are no longer sent.")
-    if done:
-        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
-    return _settings_page(service, status=400, webhook_form=form)
-
-
-def _address_saved(secret_forgotten: bool) -> tuple[str, str]:
-    if secret_forgotten:
-        return ("Address saved. The signing secret was for the old address, so it is forgotten: make a new one and "
-                "give it to the platform. Nothing is sent until then.", "warning")
-    return "Address saved.", "success"
-
-
-@bp.route("/services/<int:service_id>/webhook/secret", methods=["POST"])
-@requires("platform.connect")
-def webhook_secret_new(service_id: int):
-    """Make a new signing secret for the service's webhook and show it once, after a fresh MFA code."""
-    service = services.get_or_raise(service_id=service_id)
-    form = StepUpForm()
-    done, secret = form_action(form, step_up.confirmed(form, lambda: platform.new_secret(service)))
-    if not done:
-        return redirect(url_for("queue.settings", service_id=service.id, _anchor="platform"))
-    return _settings_page(service, webhook_secret=secret)
-
-
-@bp.route("/services/<int:service_id>/deliveries")
-@requires("admin.services")
-def deliveries(service_id: int):
-    """The decisions sent to the service's platform: delivered, waiting, failing."""
-    service = services.get_or_raise(service_id=service_id)
-    return render_template("queue/deliveries.html", service=service, events=platform.deliveries(service),
-                           sending=platform.sending(service), shown=platform.SHOWN, now=utcnow(),
-                           event_types=platform.EVENT_TYPES)
-
-
-@bp.route("/services/<int:service_id>/deliveries/<int:event_id>/send", methods=["POST"])
-@requires("admin.services")
-def delivery_send(service_id: int, event_id: int):
-    """Send one decision to the platform again now."""
-    service = services.get_or_raise(service_id=service_id)
-    button_action(lambda: platform.send_again(service, event_id=event_id), "Sending it again now.")
-    return redirect(url_for("queue.deliveries", service_id=service.id))
 
 
 @bp.route("/checks")

@@ -150,5 +150,4 @@ def claim(person: StaffMember, *, service_id: int, day: date, gap_start: int, ki
                             text=f"{person.name} has taken the open shift {offer.when} for {offer.service.name}. "
                                  "It is published and in their calendar.")
     db.session.commit()
-    outbox.send_soon()
     return offer

@@ -75,7 +75,6 @@ def publish(version: RotaVersion, actor, *, reason: str = "") -> None:
                  details={"shifts": len(version.shifts), "people_changed": len(changed_people)})
     _tell_changed(version, changed_people, checked)
     db.session.commit()
-    outbox.send_soon()
 
 
 def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -> None:

@@ -203,6 +203,5 @@ def withdraw(person: StaffMember, *, request_id: int) -> None:
 
 
 def _commit_and_send() -> None:
-    """Commit the swap's change with its emails, then ask the outbox's sender to send them now."""
+    """Commit the swap's change with its emails (the outbox's sender is woken once they are committed)."""
     db.session.commit()
-    outbox.send_soon()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from console.audit import service as audit
 from console.errors import NotFound, UserError
 from console.extensions import db
-from console.queue import service as queue
+from console.queue import terms
 from console.services.models import RiskTier, Service
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -78,7 +78,7 @@ def create(*, name: str, slug: str, risk_tier: str, area: str, mailbox: str) -> 
     service = Service(name=name, slug=slug, risk_tier=risk_tier, area=area.strip(), mailbox=mailbox.strip().lower())
     db.session.add(service)
     db.session.flush()
-    queue.add_default_terms(service)
+    terms.add_default_terms(service)
     audit.record("service.created", target=target(service), details=_describe(service))
     db.session.commit()
     return service

@@ -202,7 +202,6 @@ def decide_leave(manager, *, leave_id: int, approve: bool, note: str) -> Decisio
                           "last": leave.last_day.isoformat(), "shifts_opened": len(opened)})
     _tell_decision(leave)
     db.session.commit()
-    outbox.send_soon()
     return Decision(leave, opened)
 
 

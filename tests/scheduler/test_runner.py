@@ -12,7 +12,7 @@ from console.database import LONDON
 from console.extensions import db
 from console.notifications import service as outbox
 from console.permissions import Role
-from console.queue import service as queue
+from console.platform import ingest
 from console.queue.models import ModerationCheck, ModeratorSession
 from console.scheduled import Outcome
 from console.services.models import Service
@@ -92,7 +92,7 @@ def test_a_day_with_two_schedulers_and_the_mail_server_down_sends_each_alert_onc
                     db.session.add(ModerationCheck(service_id=low, staff_id=sarah, checked_at=moment))
                     db.session.commit()
                 if moment == at(15):
-                    queue.ingest(db.session.get(Service, eating), [{
+                    ingest.ingest(db.session.get(Service, eating), [{
                         "external_id": "walk", "thread_id": "walk", "kind": "post", "author_pseudonym": "Willow",
                         "body": "I want to end my life", "created_at": moment.isoformat()}])
                 run_job("alerts")

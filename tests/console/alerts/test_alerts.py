@@ -18,6 +18,7 @@ from console.errors import UserError
 from console.extensions import db
 from console.notifications import service as outbox
 from console.permissions import Role
+from console.platform import ingest
 from console.queue import service as queue
 from console.queue.models import ModerationCheck, ModeratorSession
 from escalation_pathways import service as escalations
@@ -85,9 +86,9 @@ def nobody_on_alert(traveller) -> int:
 
 def critical_post(external_id: str, moment: datetime) -> int:
     eating = services("eating-disorders")[0]
-    return queue.ingest(eating, [{"external_id": external_id, "thread_id": external_id, "kind": "post",
-                                  "author_pseudonym": "Willow", "body": "I am going to kill myself tonight",
-                                  "created_at": moment.isoformat()}])[0].post_id
+    return ingest.ingest(eating, [{"external_id": external_id, "thread_id": external_id, "kind": "post",
+                                   "author_pseudonym": "Willow", "body": "I am going to kill myself tonight",
+                                   "created_at": moment.isoformat()}])[0].post_id
 
 
 def test_a_critical_post_left_alone_reaches_the_moderator_on_duty_then_the_mailbox_then_the_manager(

@@ -3,7 +3,7 @@
 import pytest
 
 from console.permissions import Role
-from console.queue.service import DEFAULT_REASONS
+from console.queue.reasons import DEFAULT_REASONS
 from tests.conftest import AuthActions
 from tests.factories import item, post_json
 

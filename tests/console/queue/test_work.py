@@ -12,10 +12,10 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
+from console.platform import ingest
 from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue import reports, work
-from console.queue import service as queue_service
 from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
@@ -236,7 +236,7 @@ def test_each_service_has_its_own_queue(app, client, auth, demo_data):
     push(client, "Nice walk")
     with app.app_context():
         eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-        secret = queue_service.new_secret(eating)
+        secret = ingest.new_secret(eating)
     post_json(client, item("ed-1", body="I want to die"), secret=secret, url="/api/v1/services/eating-disorders/posts")
     auth.login_demo(CHLOE)
     default = client.get("/queue/").get_data(as_text=True)

@@ -17,7 +17,7 @@ last one keeps the number) and `updated_at`: together they put a post's edits in
 from typing import Any
 
 from console.queue.models import PlatformVersion
-from console.queue.service import IngestError, platform_time
+from console.platform.ingest import IngestError, platform_time
 
 LARGEST_VERSION = 2**31 - 1  # what the database holds
 

@@ -1,13 +1,13 @@
 """The API's contract, OpenAPI 3.1, served at /api/v1/openapi.json: the signed ingest of posts, a Discourse forum's
 webhook, and (as OpenAPI's `webhooks`) the signed decisions the console sends to a platform
-(console.platform.service). tests/console/queue/test_openapi.py runs schemathesis against the live app to keep
+(console.platform.service). tests/console/platform/test_openapi.py runs schemathesis against the live app to keep
 every answer within it.
 """
 
+from console.platform.api_routes import MAX_BATCH
+from console.platform.discourse import LARGEST_VERSION
+from console.platform.ingest import MAX_BODY, MAX_FIELD
 from console.platform.service import EVENT_TYPES
-from console.queue.api_routes import MAX_BATCH
-from console.queue.discourse import LARGEST_VERSION
-from console.queue.service import MAX_BODY, MAX_FIELD
 
 HEX_SIGNATURE = "^sha256=[0-9a-f]{64}$"
 

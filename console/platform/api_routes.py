@@ -1,5 +1,5 @@
 """The platform pushes posts here: `POST /api/v1/services/<slug>/posts` (one) and `.../posts:batch` (up to 500, all
-or none); a Discourse forum's webhook posts its events to `.../discourse` (console.queue.discourse). Requests are
+or none); a Discourse forum's webhook posts its events to `.../discourse` (console.platform.discourse). Requests are
 signed: `X-Signature: sha256=<hex>` (Discourse: `X-Discourse-Event-Signature`), the HMAC-SHA256 of the raw body
 under the service's ingest secret. Answers are JSON: 201 created, 200 a repeat (nothing stored twice), an edit
 re-queued or a stale one left alone, 400 naming the bad field, 401 bad or missing signature, 404 unknown service,
@@ -18,8 +18,7 @@ from limits import parse as parse_limit
 
 from console.extensions import csrf, limiter
 from console.permissions import public
-from console.queue import discourse
-from console.queue import service as queue
+from console.platform import discourse, ingest
 from console.security import client_address
 from console.services import service as services
 
@@ -72,7 +71,7 @@ def _signed_json(slug: str, limit: int, signature_header: str):
     raw = _raw_body(limit)
     if service is None:
         return None, None, _error(404, "There is no active service with that slug.")
-    if not queue.signature_ok(service, raw, request.headers.get(signature_header)):
+    if not ingest.signature_ok(service, raw, request.headers.get(signature_header)):
         if _too_many_bad_signatures():
             return None, None, _error(429, "Too many requests with a bad signature from this address; wait a minute.")
         return None, None, _error(401, f"The {signature_header} header is missing or does not match the body and the "
@@ -86,7 +85,7 @@ def _signed_json(slug: str, limit: int, signature_header: str):
         return None, None, _error(400, "The body is nested too deeply to be a post.", "body")
 
 
-def _answer(stored: queue.Ingested) -> dict:
+def _answer(stored: ingest.Ingested) -> dict:
     return {"external_id": stored.external_id, "id": stored.post_id, "status": stored.status,
             "priority": stored.priority.name.lower()}
 
@@ -104,8 +103,8 @@ def _receive(slug: str, limit: int, batch: bool):
     else:
         items = [data]
     try:
-        stored = queue.ingest(service, items)
-    except queue.IngestError as problem:
+        stored = ingest.ingest(service, items)
+    except ingest.IngestError as problem:
         return _error(400, problem.message, problem.field)
     answers = [_answer(s) for s in stored]
     g.ingest_changed_nothing = not any(s.changed for s in stored)
@@ -154,9 +153,9 @@ def ingest_discourse(slug: str):
             g.ingest_changed_nothing = True
             return jsonify({"status": "ignored", "event": event}), 200
         item, version = taken
-        stored = queue.ingest_edit(service, item, version=version) if event == "post_edited" \
-            else queue.ingest(service, [item], version=version)[0]
-    except queue.IngestError as problem:
+        stored = ingest.ingest_edit(service, item, version=version) if event == "post_edited" \
+            else ingest.ingest(service, [item], version=version)[0]
+    except ingest.IngestError as problem:
         return _error(400, problem.message, DISCOURSE_FIELDS.get(problem.field, problem.field))
     g.ingest_changed_nothing = not stored.changed
     return jsonify(_answer(stored)), 201 if stored.created else 200
@@ -166,5 +165,5 @@ def ingest_discourse(slug: str):
 @public
 def openapi_document():
     """The API's contract (OpenAPI 3.1), its server this console's PUBLIC_URL."""
-    from console.queue import openapi  # it reads this module's limits
+    from console.platform import openapi  # it reads this module's limits
     return jsonify(openapi.document(current_app.config["PUBLIC_URL"]))

@@ -1,7 +1,8 @@
-"""Alerts to a service's monitored mailbox, through the email outbox (console.notifications): an alert is written
-in the same transaction as the post that caused it, so an outage loses nothing.
+"""Emails to a service's monitored mailbox about its posts (console.alerts keeps the safety alerts' chain), through the
+email outbox (console.notifications): an email is written in the same transaction as the post that caused it, so an
+outage loses nothing.
 
-An alert holds the link to the item and the service's name only: never the post's words, the terms it
+An email holds the link to the item and the service's name only: never the post's words, the terms it
 matched or anything about the person who wrote it.
 """
 

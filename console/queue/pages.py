@@ -1,0 +1,326 @@
+"""What the queue's pages show, built here so templates only print it: a moderator's queue (and its live
+updates), one item, a page of search results, and a service's queue settings."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from console import words
+from console.queue import reasons, search, shifts, terms, work
+from console.queue import service as queue
+from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
+from console.queue.models import OPEN_STATES, CannedReason, ModerationEvent, ModeratorSession, Post, Priority, RiskTerm
+from console.services.models import Service
+
+# --- The queue -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Level:
+    """How urgent an item is, as its tag shows it: "Critical" (red), "Risk" (amber) or "Normal" (no tag)."""
+
+    label: str
+    tag: str  # the tag's style; "" for no tag
+
+
+LEVELS = {Priority.CRITICAL: Level("Critical", "tag--high"), Priority.RISK: Level("Risk", "tag--warning"),
+          Priority.NORMAL: Level("Normal", "")}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An item's response deadline as its badge shows it; queue-countdown.js counts it down in the browser."""
+
+    at: datetime
+    breached: bool
+    words: str  # "due in 12 min", "overdue by 1 h 5 min"
+
+
+def deadline(due: work.Due | None, now: datetime) -> Deadline | None:
+    """The badge of an item's deadline (None once someone has acted on it or it is closed)."""
+    if due is None:
+        return None
+    seconds = (due.at - now).total_seconds()
+    said = f"overdue by {words.duration(-seconds // 60)}" if due.breached else f"due in {words.duration(seconds // 60)}"
+    return Deadline(due.at, due.breached, said)
+
+
+def _state(state: str) -> str:
+    return state.replace("_", " ")
+
+
+def _held_by(post: Post, now: datetime) -> str:
+    """Who holds the item now ("" when nobody does)."""
+    held = post.claimed_by and post.claim_expires_at and post.claim_expires_at > now
+    return post.claimed_by.name if held else ""
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A service's tab above the queue: its name and how many items wait ("1000+" past COUNT_UP_TO)."""
+
+    service: Service
+    total: str
+    critical: str  # "" when none is critical
+    current: bool
+
+
+def _up_to(count: int) -> str:
+    return f"{count}+" if count >= queue.COUNT_UP_TO else str(count)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item in the queue's table."""
+
+    post: Post
+    level: Level
+    tickable: bool  # may be approved or hidden with others (not critical)
+    deadline: Deadline | None
+    look_alike: queue.LookAlike | None
+    state: str  # "needs reply"
+    held_by: str  # who holds it now; "" when nobody does
+    follow_up_due: bool  # parked, and its follow-up time has come
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """A moderator's queue as the page and its live updates show it: a tab for each of their services, the chosen
+    service's items most urgent first, and a version that changes whenever either does (not with the clock: the
+    deadlines count down in the browser)."""
+
+    session: ModeratorSession | None
+    services: list[Service]
+    tabs: list[Tab]
+    chosen: Service | None
+    rows: list[Row]
+    version: str
+
+
+def queue_view(viewer, slug: str | None, *, now: datetime) -> QueueView:
+    """The queue of one of the moderator's services: the one asked for (by slug), else the most urgent."""
+    session = shifts.current(viewer)
+    mine = shifts.services_of(session, viewer) if session else queue.workable_services(viewer)
+    counts = queue.open_counts(mine)
+    # One queue per service, so users of different services never mix.
+    chosen = next((s for s in mine if s.slug == slug), None) or min(
+        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
+    posts = queue.waiting_posts([chosen]) if chosen else []
+    settings = queue.settings_of(chosen) if chosen else None
+    state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
+        (p.id, p.state, p.priority, p.claimed_by_id, str(p.claim_expires_at), str(p.parked_until)) for p in posts]
+    version = hashlib.sha256(repr((chosen.id if chosen else None, state)).encode()).hexdigest()[:32]
+    look_alikes = queue.look_alikes(posts)
+    tabs = [Tab(s, _up_to(counts[s.id].total), _up_to(counts[s.id].critical) if counts[s.id].critical else "",
+                s == chosen) for s in mine]
+    rows = [Row(p, LEVELS[Priority(p.priority)], p.priority != Priority.CRITICAL,
+                deadline(work.due(p, now, settings), now), look_alikes.get(p.id), _state(p.state), _held_by(p, now),
+                bool(p.parked_until and p.parked_until <= now)) for p in posts]
+    return QueueView(session, mine, tabs, chosen, rows, version)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """The queue page: the queue, whether the moderator is signed on (and for which services) or rostered now, and
+    the chosen service's unanswered posts."""
+
+    view: QueueView
+    signed_on_for: str  # the services of the moderator's session, by name
+    rostered: bool  # the published rota has them on duty now (so signing on needs no reason)
+    unanswered: list[Post]
+
+
+def queue_page(viewer, slug: str | None, *, now: datetime) -> QueuePage:
+    """The queue page of one of the moderator's services (see queue_view)."""
+    view = queue_view(viewer, slug, now=now)
+    return QueuePage(view, ", ".join(s.name for s in view.services), bool(shifts.rostered_now(viewer, now)),
+                     queue.unanswered([view.chosen], now=now) if view.chosen else [])
+
+
+# --- An item ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Button:
+    """One of an item's action buttons: the action, its label and its style."""
+
+    value: str
+    label: str
+    style: str  # "button--warning", "button--secondary" or "" (the first, usual action)
+
+
+def buttons(post: Post, *, may_show_again: bool) -> list[Button]:
+    """The item's action buttons: protective actions first, and marked, on a critical item; a hidden post can only
+    be shown again (by someone as senior as who hid it) or noted."""
+    labels = {choice.value: choice.label for choice in ACTIONS}
+    if post.state == "hidden":
+        values = (["unhidden"] if may_show_again else []) + ["note"]
+    else:
+        values = CRITICAL_ORDER if post.priority == Priority.CRITICAL else USUAL_ORDER
+    critical = post.priority == Priority.CRITICAL
+    return [Button(value, labels[value], "button--warning" if critical and value in ("hidden", "escalated") else
+                   "button--secondary" if index else "") for index, value in enumerate(values)]
+
+
+@dataclass(frozen=True)
+class PostLine:
+    """A post in a list (the author's other posts, search results), with what was decided on it."""
+
+    post: Post
+    state: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """Something done to an item, in words: who did what (or the author's edit on the platform)."""
+
+    event: ModerationEvent
+    what: str
+
+
+def _line(post: Post) -> PostLine:
+    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)])
+
+
+def _history(post: Post) -> list[HistoryLine]:
+    return [HistoryLine(event, f"{event.actor.name} {_state(event.action)}" if event.actor else
+                        "the author edited the post on the platform: matched again and back in the queue")
+            for event in work.history(post)]
+
+
+def _poster_summary(poster: queue.PosterHistory) -> str:
+    """The author's other posts in a sentence: "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"."""
+    said = f"{words.counted(poster.total, 'other post')} in {words.counted(poster.threads, 'thread')}"
+    if poster.by_state:
+        said += ": " + ", ".join(f"{count} {_state(state)}" for state, count in sorted(poster.by_state.items()))
+    if poster.total > len(poster.posts):
+        said += f"; the latest {len(poster.posts)} below"
+    return said
+
+
+REASON_HINT = ("Needed to hide, show again, escalate, park and for a note. A hidden post's reason goes to the "
+               "platform; the rest are seen by moderators only.")
+CANNED_HINT = " Start typing or press the down arrow for the service's canned reasons."
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One item as a moderator sees it: the post, why it is flagged, its deadline, who holds it, what they may do
+    with it, its thread, its author's other posts and open cases, and everything done to it."""
+
+    post: Post
+    level: Level
+    state: str
+    deadline: Deadline | None
+    look_alike: queue.LookAlike | None
+    case: object | None  # the escalation case opened from it
+    claim: str  # "mine" (until claim_expires_at), "held" (by held_by), "free" (may be taken), "" (closed)
+    held_by: str
+    reasons: dict[str, list[CannedReason]]
+    reason_hint: str
+    buttons: list[Button]
+    not_shown_again: str | None  # why the moderator may not show a hidden post again
+    after: int | None  # the item dealt with just before, to go back to
+    thread: list[Post]
+    poster: queue.PosterHistory
+    poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"
+    poster_posts: list[PostLine]
+    poster_cases: list  # the author's open escalation cases in the service
+    poster_cases_counted: str  # "2 open escalation cases"
+    history: list[HistoryLine]
+
+
+def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None, now: datetime) -> ItemPage:
+    """An item's page for a moderator; `case` and `poster_cases` come from escalation_pathways (the item's case, its
+    author's open cases), `after` is the item dealt with just before."""
+    not_shown_again = work.why_not_shown_again(viewer, post) if post.state == "hidden" else None
+    held_by = _held_by(post, now)
+    claim = "mine" if held_by and post.claimed_by_id == viewer.id else "held" if held_by else \
+        "free" if post.state in OPEN_STATES else ""
+    item_reasons = reasons.reasons_of(post.service)
+    poster = queue.poster_history(post)
+    return ItemPage(
+        post=post, level=LEVELS[Priority(post.priority)], state=_state(post.state),
+        deadline=deadline(work.due(post, now), now), look_alike=queue.look_alikes([post]).get(post.id), case=case,
+        claim=claim, held_by=held_by, reasons=item_reasons,
+        reason_hint=REASON_HINT + (CANNED_HINT if item_reasons["hide"] or item_reasons["reply"] else ""),
+        buttons=buttons(post, may_show_again=not_shown_again is None), not_shown_again=not_shown_again,
+        after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
+        poster_posts=[_line(other) for other in poster.posts],
+        poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
+        history=_history(post))
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results: which posts they are, each with what was decided on it, and the pages either
+    side."""
+
+    heading: str  # "Posts 51 to 100 of more, newest first", "No post matches"
+    first: int  # the number of the page's first post among all that match
+    lines: list[PostLine]
+    newer_page: int | None
+    older_page: int | None
+
+
+def search_page(results: search.SearchResults) -> SearchPage:
+    """What a page of search results shows."""
+    last = results.first + len(results.posts) - 1
+    heading = f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first" \
+        if results.posts else "No post matches"
+    return SearchPage(heading, results.first, [_line(post) for post in results.posts],
+                      results.page - 1 if results.page > 1 else None, results.next_page)
+
+
+# --- A service's settings --------------------------------------------------------------------
+
+SETTINGS_PARTS = "queue.settings_parts"  # where the app keeps other areas' parts of the settings page
+
+
+def add_settings_part(app: Flask, name: str, template: str, values: Callable[..., object]) -> None:
+    """Show another area's part on every service's queue settings page, after the queue's own (the platform's: its
+    ingest secret and where decisions go). `values(service, **given)` is what `template` shows as `part.values`;
+    `given` is what that area's own routes pass (a form sent back with mistakes, a secret to show once). The area
+    registers its part, so the queue imports nothing of it."""
+    app.extensions.setdefault(SETTINGS_PARTS, {})[name] = (template, values)
+
+
+@dataclass(frozen=True)
+class SettingsPart:
+    """Another area's part of the settings page: its template and what it shows."""
+
+    template: str
+    values: object
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    """A service's queue settings: its risk word lists, canned reasons and times, each with its form, then the parts
+    other areas keep."""
+
+    service: Service
+    terms: dict[str, list[RiskTerm]]
+    terms_form: TermsForm
+    reasons: dict[str, list[CannedReason]]
+    reason_kinds: dict[str, str]
+    reasons_form: ReasonsForm
+    times_form: QueueSettingsForm
+    parts: list[SettingsPart]
+
+
+def settings_page(service: Service, *, terms_form: TermsForm | None = None, reasons_form: ReasonsForm | None = None,
+                  times_form: QueueSettingsForm | None = None, **given: dict) -> SettingsPage:
+    """A service's settings page, with any form sent back with mistakes; `given` holds what each other area's part
+    is given, by the part's name (`platform={"secret": ...}`)."""
+    parts = current_app.extensions.get(SETTINGS_PARTS, {})
+    return SettingsPage(
+        service=service, terms=terms.terms_of(service), terms_form=terms_form or TermsForm(),
+        reasons=reasons.reasons_of(service), reason_kinds=reasons.REASON_KINDS,
+        reasons_form=reasons_form or ReasonsForm(),
+        times_form=times_form or QueueSettingsForm(obj=queue.settings_of(service)),
+        parts=[SettingsPart(template, values(service, **given.get(name, {})))
+               for name, (template, values) in parts.items()])
