@@ -31,17 +31,23 @@ def _managing(viewer, alert: Alert, now: datetime) -> bool:
 
 
 def _on_duty_or_managing(viewer, alert: Alert, now: datetime) -> bool:
-    return any(person.id == viewer.id for person in shifts.on_duty(alert.service, now)) \
-        or _managing(viewer, alert, now)
+    return _on_duty(viewer, alert, now) or _managing(viewer, alert, now)
 
 
 def _clinician(viewer, alert: Alert, now: datetime) -> bool:
     return viewer.can("case.clinical") and alert.service in viewer.services
 
 
+def _on_duty(viewer, alert: Alert, now: datetime) -> bool:
+    return any(person.id == viewer.id for person in shifts.on_duty(alert.service, now))
+
+
 def _taking_the_post(viewer, alert: Alert, now: datetime) -> bool:
+    """On duty for the service now and able to take the post, or one of its clinicians: a moderator at home, off
+    duty, is not dealing with it, whatever they could take."""
     post = db.session.get(Post, _subject_id(alert) or 0)
-    return (post is not None and work.can_take(viewer, post, now)) or _clinician(viewer, alert, now)
+    return (post is not None and _on_duty(viewer, alert, now) and work.can_take(viewer, post, now)) \
+        or _clinician(viewer, alert, now)
 
 
 def _second_clinician(viewer, alert: Alert, now: datetime) -> bool:
@@ -51,12 +57,13 @@ def _second_clinician(viewer, alert: Alert, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of alert: its title, what still holds while it is open ("Still nobody signed on"), who can act on
-    it in code, and the same rule in words ("Only someone on duty for Eating disorders now, or its team managers,
-    can acknowledge this alert.")."""
+    """One kind of alert: its title, what still holds while it is open ("Still nobody signed on"), what ends it
+    ("someone signed on"), who can act on it in code, and the same rule in words ("Only someone on duty for Eating
+    disorders now, or its team managers, can acknowledge this alert.")."""
 
     title: str
     still: str
+    cleared: str
     can_act: Callable[[object, Alert, datetime], bool]
     rule: Callable[[Service], str]
 
@@ -67,22 +74,28 @@ def _on_duty_rule(service: Service) -> str:
 
 KINDS: dict[str, Kind] = {
     "post_waiting": Kind(
-        "A critical or risk post waiting past its deadline", "Still nobody has acted on the post", _taking_the_post,
-        lambda service: f"Only a moderator of {service.name} who can take the post, or one of its clinicians, can "
-                        "acknowledge this alert."),
-    "checks_due": Kind("Checks due soon", "Still no moderation check", _on_duty_or_managing, _on_duty_rule),
-    "checks_missed": Kind("Checks overdue", "Still no moderation check", _on_duty_or_managing, _on_duty_rule),
-    "nobody_on": Kind("Nobody signed on", "Still nobody signed on", _on_duty_or_managing, _on_duty_rule),
+        "A critical or risk post waiting past its deadline", "Still nobody has acted on the post",
+        "someone took the post or acted on it (if it is given back or left, the alert is raised again)",
+        _taking_the_post,
+        lambda service: f"Only a moderator on duty for {service.name} now who can take the post, or one of its "
+                        "clinicians, can acknowledge this alert."),
+    "checks_due": Kind("Checks due soon", "Still no moderation check", "a moderation check was logged",
+                       _on_duty_or_managing, _on_duty_rule),
+    "checks_missed": Kind("Checks overdue", "Still no moderation check", "a moderation check was logged",
+                          _on_duty_or_managing, _on_duty_rule),
+    "nobody_on": Kind("Nobody signed on", "Still nobody signed on", "someone signed on", _on_duty_or_managing,
+                      _on_duty_rule),
     "step_overdue": Kind(
-        "An escalation step overdue", "The step is still not done", _clinician,
+        "An escalation step overdue", "The step is still not done", "the step was done", _clinician,
         lambda service: f"Only a clinician of {service.name} can acknowledge this alert."),
     "review_overdue": Kind(
-        "A reveal not reviewed by a second clinician", "The reveal is still not reviewed", _second_clinician,
+        "A reveal not reviewed by a second clinician", "The reveal is still not reviewed", "the reveal was reviewed",
+        _second_clinician,
         lambda service: f"Only a clinician of {service.name} other than the one who made the reveal can acknowledge "
                         "this alert."),
 }
 # An alert of a kind no longer looked for (raised before a release removed it) still opens: its managers act on it.
-OTHER = Kind("An alert", "What it is about still holds", _managing,
+OTHER = Kind("An alert", "What it is about still holds", "what it was about no longer holds", _managing,
              lambda service: f"Only the team managers of {service.name} can acknowledge this alert.")
 
 

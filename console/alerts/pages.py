@@ -15,6 +15,7 @@ class AlertView:
 
     alert: Alert
     title: str
+    cleared: str
     acknowledged: str
     next: str
     can_acknowledge: bool
@@ -26,7 +27,8 @@ def view_of(viewer, alert: Alert, now: datetime) -> AlertView:
     waiting = alert.state in NOT_ACKNOWLEDGED
     can_acknowledge = waiting and alerts.may_acknowledge(viewer, alert, now)
     return AlertView(
-        alert=alert, title=kind_of(alert).title, acknowledged=alerts.who_acknowledged(alert),
+        alert=alert, title=kind_of(alert).title, cleared=kind_of(alert).cleared,
+        acknowledged=alerts.who_acknowledged(alert),
         next="" if alert.state == AlertState.RESOLVED else alerts.what_next(alert, alert.steps_done,
                                                                              alert.next_step_at),
         can_acknowledge=can_acknowledge,

@@ -56,11 +56,22 @@ def step_due(alert: Alert, step: int) -> datetime:
 
 
 def raise_alert(condition: Condition, now: datetime) -> int:
-    """Raise an alert for a condition unless one exists for its kind and subject (1 if raised, else 0). Its first
-    step is due at once."""
-    if db.session.scalar(sa.select(Alert.id).where(Alert.kind == condition.kind,
-                                                   Alert.subject == condition.subject)) is not None:
-        return 0
+    """Raise an alert for a condition unless one is open for its kind and subject (1 if raised, else 0). Its first
+    step is due at once. An alert that resolved and whose condition is back (a post taken, then given back or left
+    when its hold ran out; someone signed on, then off) is raised again: its chain starts again from the start,
+    and what happened before stays in whom it reached."""
+    held = db.session.execute(sa.select(Alert.id, Alert.state).where(Alert.kind == condition.kind,
+                                                                     Alert.subject == condition.subject)).first()
+    if held is not None:
+        if held.state != AlertState.RESOLVED:
+            return 0
+        again = db.session.execute(sa.update(Alert).where(Alert.id == held.id, Alert.state == AlertState.RESOLVED)
+                                   .values(state=AlertState.RAISED.value, summary=condition.summary, raised_at=now,
+                                           next_step_at=now, steps_done=0, resolved_at=None, acknowledged_at=None,
+                                           acknowledged_by_id=None,
+                                           told=Alert.told + f"{local_time(now)}: raised again\n")).rowcount
+        db.session.commit()
+        return again
     db.session.add(Alert(service_id=condition.service.id, kind=condition.kind, subject=condition.subject,
                          summary=condition.summary, target_endpoint=condition.target_endpoint,
                          target_args=condition.target_args, raised_at=now, next_step_at=now))
@@ -178,6 +189,7 @@ def resolve_cleared(current: set[tuple[str, str]], kinds: set[str], now: datetim
     for alert in open_alerts:
         if (alert.kind, alert.subject) not in current:
             alert.state, alert.resolved_at, alert.next_step_at = AlertState.RESOLVED.value, now, None
+            alert.told += f"{local_time(now)}: resolved: {kind_of(alert).cleared}\n"
             resolved += 1
     db.session.commit()
     return resolved
@@ -217,7 +229,7 @@ def may_acknowledge(viewer, alert: Alert, now: datetime) -> bool:
 def _already(alert: Alert) -> UserError:
     """Why an alert resolved or acknowledged already cannot be acknowledged."""
     if alert.state == AlertState.RESOLVED:
-        return UserError("This alert has resolved already: what it was about has been dealt with.")
+        return UserError(f"This alert has resolved already: {kind_of(alert).cleared}.")
     return UserError(f"{alert.acknowledged_by.name if alert.acknowledged_by else 'Someone'} acknowledged this "
                      f"alert at {local_time(alert.acknowledged_at)}.")
 

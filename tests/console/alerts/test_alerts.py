@@ -70,8 +70,12 @@ def sarah_on_duty_and_signed_on() -> None:
 
 def sarah_signs_on(moment: datetime) -> None:
     """Sarah signs on to Eating disorders."""
-    eating = services("eating-disorders")[0]
-    db.session.add(ModeratorSession(staff_id=person(Role.CLINICAL_MODERATOR).id, service_ids=[eating.id],
+    signs_on(Role.CLINICAL_MODERATOR, "eating-disorders", moment)
+
+
+def signs_on(role: Role, slug: str, moment: datetime) -> None:
+    """The demo's person of that role signs on to a service."""
+    db.session.add(ModeratorSession(staff_id=person(role).id, service_ids=[services(slug)[0].id],
                                     started_at=moment))
     db.session.commit()
 
@@ -110,8 +114,8 @@ def test_a_critical_post_left_alone_reaches_the_moderator_on_duty_then_the_mailb
         assert "http://127.0.0.1:5000/alerts/" in text
         assert ("Nobody has acknowledged this alert yet. Still nobody has acted on the post: the service's mailbox "
                 f"is told at 10:26 on {at(10):%a %d %b} unless that changes first.") in text
-        assert ("Only a moderator of Eating disorders who can take the post, or one of its clinicians, can "
-                "acknowledge this alert. Acknowledging says you are dealing with it; it does not stop the alert "
+        assert ("Only a moderator on duty for Eating disorders now who can take the post, or one of its clinicians, "
+                "can acknowledge this alert. Acknowledging says you are dealing with it; it does not stop the alert "
                 "while what it is about still holds.") in text
         alert_link = re.search(r"http://127\.0\.0\.1:5000/alerts/\d+", text).group(0)
         assert f'<a href="{alert_link}"' in html and "the service&#39;s mailbox is told at 10:26" in html
@@ -134,16 +138,18 @@ def test_a_critical_post_left_alone_reaches_the_moderator_on_duty_then_the_mailb
 
 def test_a_critical_posts_alert_is_acknowledged_by_a_moderator_who_can_take_it_and_not_by_its_manager(
         app, client, auth, demo_data, smtp_server):
-    """Priya manages Eating disorders but takes no posts; Jess moderates it (not on duty now) and can take the post.
-    Pages are asked for outside the test's own app context, as a browser would: each request has its own."""
+    """Priya manages Eating disorders but takes no posts; Ella volunteers for it but is at home, off duty (the second
+    review found an off-duty volunteer could say she was dealing with a critical post); Jess moderates it and signs
+    on to cover it, so she can take the post. Pages are asked for outside the test's own app context, as a browser
+    would: each request has its own."""
     with time_machine.travel(at(10), tick=False) as traveller:
         with app.app_context():
             sarah_on_duty_and_signed_on()
             post_id = critical_post("late-2", at(10))
             run_alerts(traveller, at(10, 16))
             alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == f"post:{post_id}"))
-        rule = ("Only a moderator of Eating disorders who can take the post, or one of its clinicians, can acknowledge "
-                "this alert.")
+        rule = ("Only a moderator on duty for Eating disorders now who can take the post, or one of its clinicians, "
+                "can acknowledge this alert.")
 
         auth.login_demo(Role.TEAM_MANAGER)
         page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
@@ -158,6 +164,15 @@ def test_a_critical_posts_alert_is_acknowledged_by_a_moderator_who_can_take_it_a
             assert db.session.get(Alert, alert_id).acknowledged_by_id is None
         auth.logout()
 
+        auth.login_demo(Role.VOLUNTEER)
+        page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+        assert rule in page and "Acknowledge: I am dealing with it" not in page
+        refused = auth.post(f"/alerts/{alert_id}/acknowledge", form_page="/", follow_redirects=True)
+        assert rule in refused.get_data(as_text=True)
+        auth.logout()
+
+        with app.app_context():
+            signs_on(Role.PEER_MODERATOR, "eating-disorders", at(10, 16))
         auth.login_demo(Role.PEER_MODERATOR)
         page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
         assert "Acknowledge: I am dealing with it" in page and rule not in page
@@ -371,6 +386,37 @@ def test_a_post_someone_holds_is_not_chased(app, demo_data, smtp_server):
         assert about(smtp_server, f"/queue/items/{post_id}") == []
         run_alerts(traveller, at(10, 26))  # the claim ran out with nothing done
         assert len(about(smtp_server, f"/queue/items/{post_id}")) == 1
+
+
+def test_a_post_taken_and_then_left_is_alerted_again_from_the_start(app, client, auth, demo_data, smtp_server):
+    """The second review: Jess took a critical post and gave it back; its alert had resolved when she took it and was
+    never raised again, while the post waited on."""
+    with time_machine.travel(at(10), tick=False) as traveller:
+        with app.app_context():
+            post_id = critical_post("taken-then-left", at(10))
+            link = f"/queue/items/{post_id}"
+            run_alerts(traveller, at(10, 16))  # nobody on duty: the mailbox is told at once
+            assert len(about(smtp_server, link)) == 1
+            alert_id = db.session.scalar(sa.select(Alert.id).where(Alert.subject == f"post:{post_id}"))
+            db.session.execute(sa.update(queue.Post).where(queue.Post.id == post_id).values(
+                claimed_by_id=person(Role.PEER_MODERATOR).id, claim_expires_at=at(10, 27)))
+            db.session.commit()
+            run_alerts(traveller, at(10, 20))
+            assert db.session.get(Alert, alert_id).state == "resolved"
+        auth.login_demo(Role.TEAM_MANAGER)
+        page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+        assert "Resolved at 10:20" in page and "someone took the post or acted on it (if it is given back or left, " \
+            "the alert is raised again)" in page
+        with app.app_context():
+            run_alerts(traveller, at(10, 28))  # her hold ran out with nothing done
+            alert = db.session.get(Alert, alert_id)
+            assert (alert.state, alert.steps_done) == ("notified", 2), "raised again, its chain from the start"
+            assert len(about(smtp_server, link)) == 2, "the mailbox is told again"
+            run_alerts(traveller, at(10, 58))
+            assert [to for to, _ in about(smtp_server, link)][-1] == "priya.shah@demo-trust.example.org"
+        page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+        day = f"{at(10):%a %d %b}"
+        assert f"10:20 on {day}: resolved: someone took the post" in page and f"10:28 on {day}: raised again" in page
 
 
 def low_risk_alerts(kind: str) -> list[Alert]:
