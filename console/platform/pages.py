@@ -10,8 +10,8 @@ from console.platform import addresses, ingest
 from console.platform import service as platform
 from console.platform.forms import WebhookForm
 from console.platform.models import PlatformEvent, PlatformWebhook
-from console.queue.models import Action
 from console.services.models import Service
+from console.words import local_time
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ class Delivery:
     event: PlatformEvent
     decision: str  # "Hidden", "Needs reply", ...
     tries: str  # "1 try", "3 tries"
-    button: str  # "Send now", or "Send again" once delivered
+    button: str  # "Send now", or "Send again" once delivered; "" once a later decision on the post replaced it
+    replaced: str  # "Replaced by a later decision (Unhidden at 21:09 on Fri 04 Dec)", when it was
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,13 @@ class DeliveriesPage:
     items_linked: bool  # the viewer works the queue, so each item is a link
 
 
-def _decision(event: PlatformEvent) -> str:
-    return platform.EVENT_TYPES[Action(event.action)].removeprefix("post.").replace("_", " ").capitalize()
+def _delivery(event: PlatformEvent) -> Delivery:
+    later = platform.replaced_by(event) if event.delivered_at else None
+    tries = f"{event.attempts} {'try' if event.attempts == 1 else 'tries'}"
+    return Delivery(event, platform.decision_words(event), tries,
+                    "" if later else "Send again" if event.delivered_at else "Send now",
+                    f"Replaced by a later decision ({platform.decision_words(later)} at "
+                    f"{local_time(later.decided_at)})" if later else "")
 
 
 def _summary(shown: int) -> str:
@@ -109,6 +115,5 @@ def deliveries_page(service: Service, viewer) -> DeliveriesPage:
     events = platform.deliveries(service)
     return DeliveriesPage(
         service=service, sending=platform.sending(service),
-        deliveries=[Delivery(event, _decision(event), f"{event.attempts} {'try' if event.attempts == 1 else 'tries'}",
-                             "Send again" if event.delivered_at else "Send now") for event in events],
+        deliveries=[_delivery(event) for event in events],
         summary=_summary(len(events)), items_linked=viewer.can("queue.work"))

@@ -3,10 +3,10 @@ without anyone acting twice.
 
 Each decision on an item (approved, hidden, needs a reply, replied to, parked, escalated, shown again) is written
 to the outbox (`PlatformEvent`) in the same transaction as the decision, when the service has a webhook. The
-outbox's sender (console.outbox), woken once the decision is committed and by the scheduler's decisions job every minute, delivers each post's
-events in order: a later event of a post waits until the earlier ones are delivered. A failed delivery (an error
-answer, no answer within the timeout, no connection) waits longer each time (1, 2, 4 ... minutes, at most an hour)
-and is never dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each
+outbox's sender (console.outbox), woken once the decision is committed and by the scheduler's decisions job every
+minute, delivers each post's events in order: a later event of a post waits until the earlier ones are delivered.
+A failed delivery (an error answer, no answer within the timeout, no connection) waits longer each time (1, 2,
+4 ... minutes, at most an hour) and is never dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each
 sending), and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
 
 An event is one JSON object, signed with the service's own webhook secret:
@@ -48,6 +48,7 @@ from console.platform import addresses
 from console.platform.models import PlatformEvent, PlatformWebhook
 from console.queue.models import Action, Post
 from console.services.models import Service
+from console.words import local_time
 
 DELIVER_TASK = "platform.deliver"
 EVENT_TYPES = {Action.APPROVED: "post.approved", Action.HIDDEN: "post.hidden", Action.NEEDS_REPLY: "post.needs_reply",
@@ -285,12 +286,29 @@ def waiting(service: Service) -> tuple[int, int]:
     return len(rows), sum(1 for (attempts,) in rows if attempts)
 
 
+def replaced_by(event: PlatformEvent) -> PlatformEvent | None:
+    """The latest decision on the same post after this one, if any: once it is made, sending this one again would
+    undo it on the platform (a post shown again, hidden once more)."""
+    return db.session.scalar(sa.select(PlatformEvent).where(PlatformEvent.post_id == event.post_id,
+                                                            PlatformEvent.sequence > event.sequence)
+                             .order_by(PlatformEvent.sequence.desc()).limit(1))
+
+
+def decision_words(event: PlatformEvent) -> str:
+    """A decision as the deliveries page names it: "Hidden", "Unhidden", "Needs reply"."""
+    return EVENT_TYPES[Action(event.action)].removeprefix("post.").replace("_", " ").capitalize()
+
+
 def send_again(service: Service, *, event_id: int) -> PlatformEvent:
     """Send an event again now: one still waiting goes without waiting for its next attempt; one delivered goes
     once more with the same id (a receiver that takes each id once ignores it)."""
     event = db.session.get(PlatformEvent, event_id)
     if event is None or event.service_id != service.id:
         raise NotFound("There is no such event for this service.")
+    later = replaced_by(event)
+    if event.delivered_at is not None and later is not None:
+        raise UserError(f"A later decision on this post replaced this one ({decision_words(later)} at "
+                        f"{local_time(later.decided_at)}): sending this one again would undo it on the platform.")
     if not sending(service):
         raise UserError("Set the webhook's address and secret first: there is nowhere to send it.")
     event.delivered_at, event.next_attempt_at = None, utcnow()

@@ -228,6 +228,28 @@ def test_an_administrator_sends_a_decision_again_and_the_platform_takes_it_once(
     assert "Delivered" in admin.client.get(deliveries).get_data(as_text=True)
 
 
+def test_a_decision_a_later_one_replaced_is_not_sent_again(app, client, chloe, admin, receiver):
+    """The second review: "Send again" on a post's old "hidden" after it was shown again would hide it once more on a
+    platform that does not keep event ids; the later decision stands, and the page says what replaced the old one."""
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("replaced-1", body="You are all useless")).get_json()["id"]
+    decide(chloe, post_id, "hidden", "Abuse")
+    decide(chloe, post_id, "unhidden", "Read it again: venting, not abuse")
+    run_queued_tasks(app)
+    with app.app_context():
+        hidden_id, shown_id = db.session.scalars(sa.select(PlatformEvent.id).where(PlatformEvent.post_id == post_id)
+                                                 .order_by(PlatformEvent.sequence)).all()
+    deliveries = f"/queue/services/{service_id}/deliveries"
+    page = admin.client.get(deliveries).get_data(as_text=True)
+    assert f"{deliveries}/{hidden_id}/send" not in page and f"{deliveries}/{shown_id}/send" in page
+    assert "Replaced by a later decision (Unhidden at " in page
+    refused = admin.post(f"{deliveries}/{hidden_id}/send", form_page=deliveries, follow_redirects=True)
+    assert "A later decision on this post replaced this one (Unhidden at " in refused.get_data(as_text=True)
+    run_queued_tasks(app)
+    assert [request["body"]["type"] for request in receiver.received] == ["post.hidden", "post.unhidden"]
+
+
 def test_an_escalation_is_sent_without_its_clinical_reason(app, client, auth, admin, receiver):
     service_id = demo_low(app)
     receiver.secret = connect(admin, service_id, receiver.url)
