@@ -12,7 +12,8 @@ from console import words
 from console.queue import reasons, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
-from console.queue.models import OPEN_STATES, CannedReason, ModerationEvent, ModeratorSession, Post, Priority, RiskTerm
+from console.queue.models import (OPEN_STATES, Action, CannedReason, ModerationEvent, ModeratorSession, Post, Priority,
+                                  RiskTerm)
 from console.services.models import Service
 
 # --- The queue -------------------------------------------------------------------------------
@@ -184,10 +185,39 @@ def _line(post: Post) -> PostLine:
     return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)])
 
 
-def _history(post: Post) -> list[HistoryLine]:
-    return [HistoryLine(event, f"{event.actor.name} {_state(event.action)}" if event.actor else
+# What a moderator did, as the item's history says it ("Chloe Davies hid the post").
+DONE = {Action.CLAIMED: "took the item", Action.RELEASED: "gave the item back", Action.APPROVED: "approved the post",
+        Action.HIDDEN: "hid the post", Action.NEEDS_REPLY: "marked it as needing a reply",
+        Action.REPLY_NOTED: "replied", Action.PARKED: "parked it", Action.ESCALATED: "escalated it",
+        Action.NOTE: "added a note", Action.UNHIDDEN: "showed the post again"}
+
+
+def _history(events: list[ModerationEvent]) -> list[HistoryLine]:
+    return [HistoryLine(event, f"{event.actor.name} {DONE[Action(event.action)]}" if event.actor else
                         "the author edited the post on the platform: matched again and back in the queue")
-            for event in work.history(post)]
+            for event in events]
+
+
+@dataclass(frozen=True)
+class TakenBack:
+    """An open item that keeps the level of words its author has since edited away: when they edited it, and what
+    they had written, which is what was flagged."""
+
+    edited_at: datetime
+    words: str
+
+
+def taken_back(post: Post, events: list[ModerationEvent]) -> TakenBack | None:
+    """The words an item was flagged for, when its author has edited them away since anyone last decided on it and
+    the item kept its level (a moderator still has to read what was taken back)."""
+    if post.state not in OPEN_STATES:
+        return None
+    since = [event for event in events if event.actor_id is None or Action(event.action) not in
+             (Action.CLAIMED, Action.RELEASED, Action.NOTE)]
+    decided = max((i for i, event in enumerate(since) if event.actor_id is not None), default=-1)
+    kept = [event for event in since[decided + 1:] if Action(event.action) == Action.EDITED and event.reason
+            and event.words_before is not None]
+    return TakenBack(kept[0].created_at, kept[0].words_before) if kept else None
 
 
 def _poster_summary(poster: queue.PosterHistory) -> str:
@@ -230,6 +260,7 @@ class ItemPage:
     poster_cases: list  # the author's open escalation cases in the service
     poster_cases_counted: str  # "2 open escalation cases"
     history: list[HistoryLine]
+    taken_back: TakenBack | None  # the flagged words its author has edited away since the last decision
 
 
 def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None, now: datetime) -> ItemPage:
@@ -241,6 +272,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         "free" if post.state in OPEN_STATES else ""
     item_reasons = reasons.reasons_of(post.service)
     poster = queue.poster_history(post)
+    events = work.history(post)
     return ItemPage(
         post=post, level=LEVELS[Priority(post.priority)], state=_state(post.state),
         deadline=deadline(work.due(post, now), now), look_alike=queue.look_alikes([post]).get(post.id), case=case,
@@ -250,7 +282,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
         poster_posts=[_line(other) for other in poster.posts],
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
-        history=_history(post))
+        history=_history(events), taken_back=taken_back(post, events))
 
 
 # --- Search ----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_serve
     expect(page.locator("blockquote")).to_contain_text("Lovely walk by the river")  # on to the next item
     page.get_by_role("link", name="Back to the item you just dealt with").click()
     expect(page.locator("main")).to_contain_text("State: hidden")
-    expect(page.locator("#item-history")).to_contain_text("Chloe Davies hidden: Shared a plan")
+    expect(page.locator("#item-history")).to_contain_text("Chloe Davies hid the post: Shared a plan")
     assert_accessible(page)
     screenshot(page, "queue-item-hidden")
 
@@ -92,7 +92,7 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
     page.get_by_role("link", name="Back to the item you just dealt with").click()
     expect(page.locator("main")).to_contain_text("State: hidden")
     expect(page.locator("#item-history")).to_contain_text(
-        "Chloe Davies hidden: Describes methods of self-harm or suicide")
+        "Chloe Davies hid the post: Describes methods of self-harm or suicide")
 
     page.set_viewport_size({"width": 390, "height": 844})
     item_path = page.url.removeprefix(live_server)

@@ -199,6 +199,11 @@ def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(a
     assert "still critical, as the words before the edit were, until a moderator decides" in item
     before = item[item.index("Words before the edit"):]
     assert "I want to end my life tonight" in before[:before.index("</details>")]  # what was taken back
+    # The second review: the flagged words must not sit above calm words alone, where a moderator might approve a
+    # post they think was flagged by mistake: what was taken back is shown with the flags, open.
+    flags = item[item.index("Flagged because it matches"):item.index('<blockquote class="post-body">Sorry')]
+    assert "these words" not in flags and "what it was flagged for is in what they wrote before the edit" in flags
+    assert "I want to end my life tonight" in flags
 
     assert auth.post(page + "/act", {"action": "approved"}, form_page=page).status_code == 302
     decided = deliver(client, as_event("post_created", "post_edited"), raw="Thanks all, a better day.",

@@ -322,7 +322,7 @@ def test_a_hidden_post_shown_again_is_shown_again_on_the_platform(app, client, c
     assert "reason" not in receiver.taken[1]  # only a hidden post's reason leaves the console
     item_page = chloe.client.get(f"/queue/items/{post_id}").get_data(as_text=True)
     assert "State: <strong>approved</strong>" in item_page
-    assert "Chloe Davies unhidden: It is the service&#39;s own helpline number" in item_page
+    assert "Chloe Davies showed the post again: It is the service&#39;s own helpline number" in item_page
 
 
 # --- Who changes where decisions go, and what a new address is given (second security review, findings 2, 10) ---

@@ -106,7 +106,7 @@ def test_an_item_page_holds_its_buttons_claim_and_the_authors_history_in_words(a
         hidden = pages.item_page(chloe, db.session.get(Post, ids["n-1"]), case=None, poster_cases=[],
                                  after=post.id, now=utcnow())
         assert [b.value for b in hidden.buttons] == ["unhidden", "note"] and hidden.after == post.id
-        assert [line.what for line in hidden.history] == ["Chloe Davies hidden"]
+        assert [line.what for line in hidden.history] == ["Chloe Davies hid the post"]
         assert hidden.deadline is None and hidden.claim == ""
 
 

@@ -112,7 +112,7 @@ def test_actions_are_events_and_the_state_follows_from_them(app, client, auth, d
     assert "Nothing else is waiting in Demo low-risk service that nobody holds." in done.get_data(as_text=True)
     shown = client.get(page).get_data(as_text=True)
     assert "State: <strong>replied</strong>" in shown
-    assert "Chloe Davies needs reply" in shown and "Asked the peer team to reply" in shown
+    assert "Chloe Davies marked it as needing a reply" in shown and "Asked the peer team to reply" in shown
     with app.app_context():
         post = db.session.get(Post, post_id)
         events = work.history(post)
