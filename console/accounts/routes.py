@@ -68,13 +68,18 @@ def _sign_in(staff: StaffMember, *, with_mfa: bool, next_url: str | None = None)
 def ask_to_sign_in():
     """Where a page that needs signing in sends someone who is not (flask-login's unauthorized handler): to the
     sign-in page, then back to the page they were on (for a form sent, the page it was sent from). A sign-in that
-    reached its limit says so."""
+    reached its limit says so, and a form sent then is said not to be saved (the moderator must not believe a
+    decision went through)."""
+    sent = request.method not in ("GET", "HEAD")
     if sign_in.sign_in_expired(session.get(sign_in.SESSION_KEY)):
-        flash(f"You were signed in for {counted(current_app.config['SESSION_MAX_HOURS'], 'hour')}: sign in again.",
+        flash(f"You were signed in for {counted(current_app.config['SESSION_MAX_HOURS'], 'hour')}: sign in again."
+              + (" What you had just sent was not saved: do it again once you are signed in." if sent else ""),
               "info")
+    elif sent:
+        flash("Please sign in: what you had just sent was not saved, so do it again once you are signed in.", "info")
     else:
         flash("Please sign in to see that page.", "info")
-    here = request.url if request.method in ("GET", "HEAD") else back_to(request.referrer, url_for("dashboard.index"))
+    here = back_to(request.referrer, url_for("dashboard.index")) if sent else request.url
     return redirect(login_url("auth.login", next_url=here))
 
 

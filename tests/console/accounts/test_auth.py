@@ -278,6 +278,8 @@ def test_a_form_sent_after_the_sign_in_ended_returns_to_its_page_and_the_limit_i
         assert response.headers["Location"] == "/auth/login?next=%2Fauth%2Faccount"
         page = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "You were signed in for 1 hour: sign in again." in page
+        # The second review: a moderator whose note or decision was refused this way must not believe it went through.
+        assert "What you had just sent was not saved: do it again once you are signed in." in page
 
 
 def stale_mfa(client) -> None:
