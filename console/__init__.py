@@ -86,12 +86,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from console.database import utcnow
     from console import navigation
-    from console.identifiers import show_invisible
+    from console.identifiers import marked, show_invisible
     from console.words import days_span, duration, duration_seconds, hours, local_time
     from console.forms import ActionForm
 
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["show_invisible"] = show_invisible
+    app.jinja_env.filters["pseudonym"] = marked
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["duration_seconds"] = duration_seconds
     app.jinja_env.filters["hours"] = hours

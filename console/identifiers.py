@@ -16,6 +16,7 @@ another poster's, or mixes alphabets the way a disguise does.
 
 import functools
 import re
+from collections import Counter
 import unicodedata
 
 import icu
@@ -32,6 +33,7 @@ _SHARED_SCRIPTS = frozenset({"Common", "Inherited"})
 
 
 MARKER = Markup('<span class="invisible-char" title="An invisible character">[U+{:04X}]</span>')
+FOREIGN = Markup('<mark class="foreign-letter">{}<span class="visually-hidden"> ({} letter)</span></mark>')
 
 
 class IdentifierError(ValueError):
@@ -72,6 +74,25 @@ def mixed_scripts(identifier: str) -> list[str]:
         return []
     scripts = (icu.Script.getScript(ch).getName() for ch in identifier)
     return list(dict.fromkeys(name for name in scripts if name not in _SHARED_SCRIPTS))
+
+
+def foreign_letters(identifier: str) -> dict[int, str]:
+    """The letters (by position) of an identifier that mixes alphabets as a disguise does which are not of its main
+    alphabet, with their alphabet's name: {1: "Cyrillic"} for "Wіllow"."""
+    if not mixed_scripts(identifier):
+        return {}
+    scripts = [icu.Script.getScript(ch).getName() for ch in identifier]
+    main, _ = Counter(name for name in scripts if name not in _SHARED_SCRIPTS).most_common(1)[0]
+    return {at: name for at, name in enumerate(scripts) if name not in _SHARED_SCRIPTS and name != main}
+
+
+def marked(identifier: str) -> Markup:
+    """An identifier made safe for a page, each letter of another alphabet marked and named for a screen reader (two
+    names that look alike on screen can then be told apart), and any invisible character (in one stored before it
+    was refused) shown as a marked code."""
+    foreign = foreign_letters(identifier)
+    return Markup("").join(FOREIGN.format(ch, foreign[at]) if at in foreign else show_invisible(ch)
+                           for at, ch in enumerate(identifier))
 
 
 @functools.cache

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import aliased
 
 from console import identifiers, words
@@ -125,18 +126,24 @@ class LookAlike:
     """Why a pseudonym may pass for another: the service's other pseudonyms that look like it, and the alphabets it
     mixes as a disguise does."""
 
+    name: str
     others: tuple[str, ...]
     scripts: tuple[str, ...]
 
     @property
-    def warning(self) -> str:
-        """What a moderator is told, in words."""
+    def warning(self) -> Markup:
+        """What a moderator is told, in words, each name with its letters of another alphabet marked."""
         said = []
         if self.others:
-            said.append(f"Looks like {words.listed(self.others)}, another poster in this service.")
+            names = Markup(", ").join(identifiers.marked(other) for other in self.others[:-1])
+            names = names + Markup(" and ") + identifiers.marked(self.others[-1]) if len(self.others) > 1 \
+                else identifiers.marked(self.others[0])
+            said.append(Markup("Looks like {}, another poster in this service.").format(names))
         if self.scripts:
-            said.append(f"Mixes {words.listed(self.scripts)} letters, as a disguised name can.")
-        return " ".join(said)
+            foreign = sorted(set(identifiers.foreign_letters(self.name).values()))
+            said.append(Markup("{} mixes {} letters, as a disguised name can: the marked letters are {}.").format(
+                identifiers.marked(self.name), words.listed(self.scripts), words.listed(foreign)))
+        return Markup(" ").join(said)
 
 
 SHOWN_LOOK_ALIKES = 3
@@ -155,7 +162,8 @@ def look_alikes(posts: list[Post]) -> dict[int, LookAlike]:
     found = {}
     for post in posts:
         others = sorted(spellings.get((post.service_id, post.author_key), set()) - {post.author_pseudonym})
-        look_alike = LookAlike(tuple(others[:SHOWN_LOOK_ALIKES]), tuple(identifiers.mixed_scripts(post.author_pseudonym)))
+        look_alike = LookAlike(post.author_pseudonym, tuple(others[:SHOWN_LOOK_ALIKES]),
+                               tuple(identifiers.mixed_scripts(post.author_pseudonym)))
         if look_alike.others or look_alike.scripts:
             found[post.id] = look_alike
     return found

@@ -48,19 +48,25 @@ def test_the_queue_marks_a_look_alike_pseudonym_and_search_finds_it(app, client,
         assert post_json(client, item(external_id, author_pseudonym=pseudonym, body=body)).status_code == 201
     auth.login_demo(Role.NON_CLINICAL_MODERATOR)
     queue = client.get("/queue/?service=demo-low").get_data(as_text=True)
-    row = queue[queue.index(cyrillic):queue.index("Second from someone else")]
+    row = queue[queue.index('W<mark class="foreign-letter">'):queue.index("Second from someone else")]
     assert "Look-alike name" in row and "Looks like Willow, another poster in this service." in row
-    assert "Mixes Latin and Cyrillic letters" in row
+    assert "mixes Latin and Cyrillic letters" in row
     rowan = queue[queue.index("Rowan"):queue.index("Nothing like anyone")]
     assert "Look-alike name" not in rowan
     with app.app_context():
         from console.queue.models import Post
         ids = {post.external_id: post.id for post in db.session.scalars(sa.select(Post))}
     page = client.get(f"/queue/items/{ids['w-1']}").get_data(as_text=True)
-    assert f"Check the name:</strong> Looks like {cyrillic}, another poster in this service." in page
+    # The Cyrillic letter is marked and named, so the two names can be told apart on screen and by a screen reader.
+    shown = 'W<mark class="foreign-letter">\u0456<span class="visually-hidden"> (Cyrillic letter)</span></mark>llow'
+    assert f"Check the name:</strong> Looks like {shown}, another poster in this service." in page
+    disguised = client.get(f"/queue/items/{ids['w-2']}").get_data(as_text=True)
+    assert (f"Looks like Willow, another poster in this service. {shown} mixes Latin and Cyrillic letters, as a "
+            "disguised name can: the marked letters are Cyrillic.") in disguised
+    assert f"By <strong>{shown}</strong>" in disguised
     search = client.get("/queue/search", query_string={"pseudonym": "willow"}).get_data(as_text=True)
     assert "First from the real one" in search and "Second from someone else" in search
-    assert "Nothing like anyone" not in search and f"by {cyrillic}</a>" in search
+    assert "Nothing like anyone" not in search and f"by {shown}</a>" in search
 
 
 def test_look_alike_forms_become_one():
