@@ -210,13 +210,15 @@ def why_not_shown_again(moderator, post: Post) -> str | None:
         return None
     # Only the platform's edit changes a post's priority, and it puts the post back in the queue: a post hidden now
     # has the priority it was hidden at.
+    who = "You" if hidden.actor_id == moderator.id else hidden.actor.name
     if post.priority == Priority.CRITICAL and not moderator.can("queue.show_critical_again"):
-        return f"{hidden.actor.name} hid this post while it was critical: only clinical staff can show it again."
+        return (f"{who} hid this post while it was critical: only clinical staff can show it again. If it should "
+                f"be shown, ask a clinician of {post.service.name}.")
     role = Role(hidden.actor_role) if hidden.actor_role else most_senior(hidden.actor.roles)  # older: roles now
     if role is not None and SENIORITY[role] > seniority(moderator.roles):
         label = role.label.lower()
-        return (f"{hidden.actor.name} hid this post as {'an' if label[0] in 'aeiou' else 'a'} {label}: only "
-                f"{SHOWN_AGAIN_BY[SENIORITY[role]]} can show it again.")
+        return (f"{who} hid this post as {'an' if label[0] in 'aeiou' else 'a'} {label}: only "
+                f"{SHOWN_AGAIN_BY[SENIORITY[role]]} can show it again. If it should be shown, ask one of them.")
     return None
 
 

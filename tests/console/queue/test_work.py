@@ -152,7 +152,7 @@ def buttons_on(client, post_id: int) -> list[str]:
 
 def test_a_hidden_post_is_shown_again_only_by_someone_as_senior_as_whoever_hid_it(app, client, auth, demo_data):
     said = ("Chloe Davies hid this post as a non-clinical moderator: only clinical or non-clinical staff can show it "
-            "again.")
+            "again. If it should be shown, ask one of them.")
     mine, theirs = push(client, "My number is 07700 900123", "Message me privately")
     with app.app_context():
         sending_decisions()
@@ -183,7 +183,8 @@ def test_a_hidden_post_is_shown_again_only_by_someone_as_senior_as_whoever_hid_i
 
 
 def test_a_post_hidden_while_critical_is_shown_again_only_by_a_clinician(app, client, auth, demo_data):
-    said = "Jess Morgan hid this post while it was critical: only clinical staff can show it again."
+    said = ("Jess Morgan hid this post while it was critical: only clinical staff can show it again. If it should be "
+            "shown, ask a clinician of Demo low-risk service.")
     (critical,) = push(client, "I want to die tonight")
     with app.app_context():
         sending_decisions()
@@ -195,6 +196,10 @@ def test_a_post_hidden_while_critical_is_shown_again_only_by_a_clinician(app, cl
     assert refused.status_code == 400 and said in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Post, critical).state == "hidden" and decisions_queued(critical) == ["hidden"]
+    auth.logout()
+    auth.login_demo(JESS)  # who hid it is told it was her, and whom to ask
+    assert "You hid this post while it was critical: only clinical staff can show it again. If it should be shown, " \
+        "ask a clinician of Demo low-risk service." in client.get(f"/queue/items/{critical}").get_data(as_text=True)
     auth.logout()
     auth.login_demo(Role.CLINICAL_MODERATOR)
     assert buttons_on(client, critical) == ["unhidden", "note"]
