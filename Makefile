@@ -43,9 +43,10 @@ run: $(INSTALLED)
 	receiver=$$!; trap 'kill $$consumer $$scheduler $$receiver 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
-## test: the whole suite, on SQLite and on PostgreSQL at 127.0.0.1:5432, with browser tests in Chromium, on three
-## processes (each with databases of its own)
+## test: ruff over the tree (the rules in pyproject.toml), then the whole suite, on SQLite and on PostgreSQL at
+## 127.0.0.1:5432, with browser tests in Chromium, on three processes (each with databases of its own)
 test: $(INSTALLED) chromium
+	$(BIN)/ruff check .
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3 --dist worksteal
 
 ## bench: the long benchmarks left out of `make test` (the engine on the shared benchmarks at its real budget)

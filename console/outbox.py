@@ -1,14 +1,13 @@
 """The one outbox machine for everything the console sends out: emails (console.notifications) and decisions for a
 platform (console.platform) are its two kinds, each a table of messages and a way to send one.
 
-A message is written in the same transaction as the change it reports, and `wake_after_commit` marks that
-transaction: once it commits, the task queue is asked once to send that kind now. Asking happens after the commit,
-so it can never undo it: if the task queue cannot be reached, the request is logged and dropped, the person still
-gets their page, and the scheduler's jobs for each kind (scheduler/jobs.py, every minute) send what is waiting. A sender claims each message in
-its own committed update before sending it (moving its next attempt on by the kind's claim time), so two senders at
-once never send it together, and one that dies half-way leaves it to be sent again after the claim runs out: at
-least once, never lost. A failure waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never
-dropped.
+A message is written in the same transaction as the change it reports, and `wake_after_commit` marks that transaction:
+once it commits, the task queue is asked once to send that kind now. Asking happens after the commit, so it can never
+undo it: if the task queue cannot be reached, the request is logged and dropped, the person still gets their page, and
+the scheduler's jobs for each kind (scheduler/jobs.py, every minute) send what is waiting. A sender claims each message
+in its own committed update before sending it (moving its next attempt on by the kind's claim time), so two senders at
+once never send it together, and one that dies half-way leaves it to be sent again after the claim runs out: at least
+once, never lost. A failure waits longer each time (1, 2, 4 ... minutes, at most an hour) and is never dropped.
 """
 
 import logging

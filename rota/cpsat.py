@@ -22,7 +22,8 @@ def value_at(expression: cp_model.LinearExprT, values: list[int]) -> int:
     if isinstance(expression, int):
         return expression
     flat = cp_model_helper.FlatIntExpr(expression)
-    return flat.offset + sum(coeff * values[variable.index] for variable, coeff in zip(flat.vars, flat.coeffs))
+    return flat.offset + sum(coeff * values[variable.index]
+                             for variable, coeff in zip(flat.vars, flat.coeffs, strict=True))
 
 
 def hint_all(model: cp_model.CpModel, values: list[int]) -> None:

@@ -6,8 +6,9 @@ to the outbox (`PlatformEvent`) in the same transaction as the decision, when th
 outbox's sender (console.outbox), woken once the decision is committed and by the scheduler's decisions job every
 minute, delivers each post's events in order: a later event of a post waits until the earlier ones are delivered.
 A failed delivery (an error answer, no answer within the timeout, no connection) waits longer each time (1, 2,
-4 ... minutes, at most an hour) and is never dropped. Only a platform on the internet is sent to (console.platform.addresses, checked again at each
-sending), and a saved secret or key only ever to the site it was given for: a new address elsewhere forgets it.
+4 ... minutes, at most an hour) and is never dropped. Only a platform on the internet is sent to
+(console.platform.addresses, checked again at each sending), and a saved secret or key only ever to the site it was
+given for: a new address elsewhere forgets it.
 
 An event is one JSON object, signed with the service's own webhook secret:
 

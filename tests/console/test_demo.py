@@ -32,7 +32,8 @@ def test_demo_load_makes_a_trust_with_every_role(app, runner):
         assert f"{app.config['PUBLIC_URL']}/queue/items/{posts[0].id}\n" in alert.body
         services = db.session.scalars(sa.select(Service)).all()
         staff = db.session.scalars(sa.select(StaffMember)).all()
-        assert {s.risk_tier for s in services if s.slug in ("eating-disorders", "early-intervention-psychosis")} == {"high"}
+        high = ("eating-disorders", "early-intervention-psychosis")
+        assert {s.risk_tier for s in services if s.slug in high} == {"high"}
         assert "demo-low" in {s.slug for s in services}
         assert set().union(*(person.roles for person in staff)) == set(Role)
         assert all(person.mfa_enabled == bool(person.roles & MFA_REQUIRED_ROLES) for person in staff)

@@ -36,7 +36,8 @@ def test_names_that_look_alike_share_a_key_and_a_disguise_names_its_alphabets():
         [True] * 4
     assert identifiers.look_alike_key("Willa") != key and identifiers.look_alike_key("Bluebird") != key
     assert identifiers.mixed_scripts("W\u0456llow") == ["Latin", "Cyrillic"]
-    assert [identifiers.mixed_scripts(name) for name in ("Willow", "\u0410\u043d\u043d\u0430", "Zo\u00eb", "Sam 2")] == \
+    one_alphabet = ("Willow", "\u0410\u043d\u043d\u0430", "Zo\u00eb", "Sam 2")
+    assert [identifiers.mixed_scripts(name) for name in one_alphabet] == \
         [[]] * 4
 
 

@@ -28,21 +28,22 @@ def test_hours_already_published_elsewhere_count_towards_the_weekly_limit():
     evening = rota(shift("vic", 2, 17, 22))
     assert messages(free, evening) == []
     assert messages(busy, evening) == [
-        "Weekly hours and days: Vic: 15 hours in week 1 (counting shifts already rostered for Psychosis), more than the 10 allowed"]
+        "Weekly hours and days: Vic: 15 hours in week 1 (counting shifts already rostered for Psychosis), more than "
+        "the 10 allowed"]
 
 
 def test_days_already_worked_elsewhere_count_towards_the_days_limit():
     busy = problem([high_risk()], [volunteer(elsewhere(0, 17, 18), elsewhere(1, 17, 18), elsewhere(2, 17, 18))])
     assert messages(busy, rota(shift("vic", 4, 17, 20))) == [
-        "Weekly hours and days: Vic: 4 working days in week 1 (counting shifts already rostered for Psychosis), more than the 3 "
-        "allowed"]
+        "Weekly hours and days: Vic: 4 working days in week 1 (counting shifts already rostered for Psychosis), more "
+        "than the 3 allowed"]
 
 
 def test_a_shift_on_top_of_work_elsewhere_is_an_overlap_in_words():
     busy = problem([high_risk()], [volunteer(elsewhere(0, 17, 20))])
     assert messages(busy, rota(shift("vic", 0, 18, 22))) == [
-        "Overlapping shifts: Vic, Eating disorders, Mon 22 Mar 18:00-22:00 (on duty) overlaps Vic's shift already rostered "
-        "for Psychosis, 17:00-20:00"]
+        "Overlapping shifts: Vic, Eating disorders, Mon 22 Mar 18:00-22:00 (on duty) overlaps Vic's shift already "
+        "rostered for Psychosis, 17:00-20:00"]
 
 
 def test_rest_after_work_elsewhere_counts():

@@ -51,7 +51,8 @@ def test_scenarios_round_trip_through_the_writer(scenario):
     problem = load_problem(scenario[0])
     written = json.loads(json.dumps(problem_to_dict(problem)))
     assert problem_from_dict(written) == problem
-    assert written["staff"][0]["contract"]["max_weekends"] == problem.staff[written["staff"][0]["id"]].contract.max_weekends
+    first = written["staff"][0]
+    assert first["contract"]["max_weekends"] == problem.staff[first["id"]].contract.max_weekends
 
 
 def test_an_end_at_midnight_is_written_as_the_next_day(scenario):
@@ -94,7 +95,8 @@ MINIMAL = {"format": "modrota/1", "name": "x", "start": "2027-03-22", "days": 7,
     ({"services": [{"id": "l", "checks": {"per_day": 4, "max_gap_hours": "4h", "window": ["08:00", "22:00"],
                                           "minutes": 30, "roles": ["clinical"]}}]},
      "services[0].checks.max_gap_hours: '4h' is not a number"),
-    ({"staff": [{"id": "p", "role": "clinical", "services": ["nope"]}]}, "staff[0]: trained for unknown service(s) nope"),
+    ({"staff": [{"id": "p", "role": "clinical", "services": ["nope"]}]},
+     "staff[0]: trained for unknown service(s) nope"),
     ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [
         {"days": [0], "start": "9am", "end": "17:00"}]}]}, "staff[0].availability[0].start: '9am' is not a time"),
     ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [

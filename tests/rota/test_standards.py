@@ -10,7 +10,8 @@ from rota.standards import StandardError, check_standard, service_for_tier
 
 def test_tier_defaults_follow_the_seed_model():
     low, high = service_for_tier("l1", "Carers", "low"), service_for_tier("h1", "Eating disorders", "high")
-    assert (low.checks.per_day, low.checks.max_gap, low.checks.window_start, low.checks.window_end) == (4, 240, 480, 1320)
+    checks = low.checks
+    assert (checks.per_day, checks.max_gap, checks.window_start, checks.window_end) == (4, 240, 480, 1320)
     assert [(s.window.start, s.window.end, sorted(s.roles)) for s in high.presence] == [
         (480, 1020, ["clinical", "non_clinical"]), (1020, 1320, ["champion", "volunteer"])]
     assert check_standard(low) == [] and check_standard(high) == []

@@ -24,7 +24,8 @@ def ward():
 
 
 def test_a_clean_rota_breaks_nothing(ward):
-    assert validate(ward, rota(shift("ann", 0, 8, 17), shift("vic", 0, 17, 22), shift("ann", 0, 17, 22, kind=Kind.ON_CALL))) == []
+    assert validate(ward, rota(shift("ann", 0, 8, 17), shift("vic", 0, 17, 22),
+                               shift("ann", 0, 17, 22, kind=Kind.ON_CALL))) == []
 
 
 @pytest.mark.parametrize("bad", [
@@ -145,4 +146,5 @@ def test_rule_10_supervision(ward):
 
 def test_violations_are_in_words(ward):
     (violation,) = validate(ward, rota(shift("ben", 0, 12, 18)))
-    assert str(violation) == "Availability and leave: Ben, Eating disorders, Mon 22 Mar 12:00-18:00 (on duty): outside Ben's availability"
+    assert str(violation) == ("Availability and leave: Ben, Eating disorders, Mon 22 Mar 12:00-18:00 (on duty): "
+                              "outside Ben's availability")

@@ -251,7 +251,8 @@ def best_rows(instance: Instance, roster: Roster, deadline: float, rng: random.R
                     asked_of.append(costs(eid))
                     count(rows[eid], 1)
                 found = list(pool.map(lambda eid, of: best(eid, of, rows[eid]), chosen, asked_of))
-                for eid, row in zip(chosen, found):  # each taken only if better with the rows taken before it
+                # Each taken only if better with the rows taken before it.
+                for eid, row in zip(chosen, found, strict=True):
                     count(rows[eid], -1)
                     now = costs(eid)
                     if row is not None and paid(eid, row, now) < paid(eid, rows[eid], now):

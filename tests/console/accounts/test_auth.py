@@ -176,7 +176,8 @@ def enrol(auth, client) -> list[str]:
     assert 'src="data:image/svg+xml' in page
     response = auth.post("/auth/mfa/setup", {"code": totp_now(secret)})
     assert response.status_code == 200
-    return secret, re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>", response.get_data(as_text=True))
+    return secret, re.findall(r"<li><code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code></li>",
+                              response.get_data(as_text=True))
 
 
 def test_roles_that_require_mfa_must_enrol_before_getting_in(app, client, auth):

@@ -186,7 +186,7 @@ def test_a_certificate_for_another_name_is_not_trusted(app, client, admin, chloe
 def tls_files(folder, name: str):
     """A certificate authority made for the test, and a certificate it signed for `name`: (the authority's file,
     (certificate file, key file))."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     span = (now - datetime.timedelta(days=1), now + datetime.timedelta(days=1))
 
     def made(subject: str, key, issuer: str, issuer_key, authority: bool, extra=()):
