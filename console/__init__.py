@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from console.rotas import mine_routes
     from console.rotas.routes import bp as rotas_bp
     from console.staffing.routes import bp as staffing_bp
+    from escalation_pathways import routes as escalation_routes
     from escalation_pathways.routes import bp as escalation_bp
     from scheduler.routes import bp as scheduler_bp
 
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     rota_flows.init_app(app)
     outbox.init_app(app, notifications.EMAIL, platform.EVENTS)
     platform_routes.init_app(app)
+    escalation_routes.init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from console.errors import UserError
 from console.forms import StepUpForm, form_action, rearranged
 from console.links import back_to
 from console.permissions import requires
+from console.queue import escalating
 from console.queue import service as queue
 from console.services import service as services
 from escalation_pathways import checklists, flows
@@ -320,3 +321,10 @@ def subjects():
         return response
     return render_template("escalation/subjects.html", form=form,
                            vault_up=get_vault().is_available()), 400 if form.is_submitted() else 200
+
+
+def init_app(app) -> None:
+    """Give the queue its way to escalation: an item's case, its author's open cases, escalating an item."""
+    escalating.register(app, escalating.Escalations(case_for_post=escalations.case_for_post,
+                                                    open_cases_for=escalations.open_cases_for,
+                                                    escalate_item=escalations.escalate_item))

@@ -9,13 +9,12 @@ from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.queue import checks, pages, reasons, reports, search, shifts, terms, work
+from console.queue import checks, escalating, pages, reasons, reports, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, ReasonsForm, SearchForm, SignOnForm, \
     TermsForm
 from console.queue.models import Action
 from console.services import service as services
-from escalation_pathways import service as escalations
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -120,8 +119,9 @@ def bulk():
 
 def _item_page(post, form: ItemActionForm | None = None, status: int = 200):
     after = request.args.get("after", type=int)
-    page = pages.item_page(current_user, post, case=escalations.case_for_post(post),
-                           poster_cases=escalations.open_cases_for(post.service, post.author_pseudonym),
+    cases = escalating.escalations()
+    page = pages.item_page(current_user, post, case=cases.case_for_post(post),
+                           poster_cases=cases.open_cases_for(post.service, post.author_pseudonym),
                            after=after if after is not None and 0 < after <= LARGEST_ID else None, now=utcnow())
     return render_template("queue/item.html", page=page, post=post, form=form or ItemActionForm()), status
 
@@ -157,8 +157,8 @@ def act(post_id: int):
     form = ItemActionForm()
     due_at = form.due_at.data.replace(tzinfo=LONDON) if form.due_at.data else None
     if form.action.data == Action.ESCALATED:
-        done, case = form_action(form, lambda: escalations.escalate_item(current_user, post_id=post.id,
-                                                                         reason=form.reason.data or ""),
+        escalate = escalating.escalations().escalate_item
+        done, case = form_action(form, lambda: escalate(current_user, post_id=post.id, reason=form.reason.data or ""),
                                  "Escalated: the case is open and its checklist starts here.")
         if done:
             return redirect(url_for("escalation.case", case_id=case.id))
