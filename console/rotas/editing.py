@@ -15,8 +15,9 @@ from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.rotas.versions import Review, review, version_target
 from console.services.models import Service
+from console.words import period
 from rota.domain import Assignment, Kind, Rota
-from rota.scenario import ScenarioError, format_time, rota_from_dict
+from rota.scenario import ScenarioError, rota_from_dict
 from rota.score import score
 from rota.solver import add_on_call
 from rota.validate import Violation
@@ -64,12 +65,12 @@ def kind_in_brackets(kind: str) -> str:
 
 
 def describe_shift(shift: Shift, names: dict[int, str]) -> str:
-    """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00-22:00 (on call)"."""
+    """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00–22:00 (on call)"."""
     kind = kind_in_brackets(shift.kind)
     service = next((s.name for s in shift.version.services if s.id == shift.service_id), "another service") \
         if shift.version else ""
-    return (f"{names.get(shift.staff_id, 'someone')}, {service}, {shift.day:%a %d %b} "
-            f"{format_time(shift.start_minute)}-{format_time(shift.end_minute)}{kind}")
+    when = period(shift.start_minute, shift.end_minute, shift.day)
+    return f"{names.get(shift.staff_id, 'someone')}, {service}, {when}{kind}"
 
 
 def _check_shift(version: RotaVersion, *, service_id: int, day: date, start: int, end: int) -> None:

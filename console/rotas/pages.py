@@ -13,16 +13,10 @@ from console.rotas.cover import AIM_WEEKS
 from console.rotas.editing import editors, kind_in_brackets
 from console.rotas.models import RotaVersion, RuleOverride, Shift, SwapRequest, SwapStatus, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, work_elsewhere
-from console.words import duration, hours
+from console.words import duration, hours, period
 from rota.domain import Kind
 from rota.explain import describe_gap
-from rota.scenario import format_time
 from rota.score import uncovered_gaps
-
-
-def _hours(shift: Shift) -> str:
-    """A shift's hours as a page shows them: "17:00–22:00"."""
-    return f"{format_time(shift.start_minute)}–{format_time(shift.end_minute)}"
 
 
 # --- The draft page -----------------------------------------------------------------------------------------------
@@ -104,7 +98,7 @@ def coverage_by_service(checked: Review, gaps: list) -> dict[tuple[str, int], Da
             bars = [Bar(s, e, "covered") for s, e in _minus(needed, uncovered)]
             bars += [Bar(s, e, "uncovered") for s, e in uncovered]
             bars += [Bar(a.start, a.end, "check") for a in checks[(slug, day)]]
-            words = [f"{format_time(g.start)}-{format_time(g.end)} "
+            words = [f"{period(g.start, g.end)} "
                      + ("nobody on duty" if g.kind == "presence" else "too long without a check")
                      for g in missing if g.kind != "missing checks"]
             in_words = _checks_in_words(service.checks, [a.start for a in checks[(slug, day)]]) \
@@ -303,7 +297,7 @@ def _elsewhere(checked: Review) -> CheckedWith | None:
 
 
 def _shift_words(shift: Shift) -> str:
-    return f"{_hours(shift)} {shift.service.name}{kind_in_brackets(shift.kind)}"
+    return f"{period(shift.start_minute, shift.end_minute)} {shift.service.name}{kind_in_brackets(shift.kind)}"
 
 
 def _person_rows(version: RotaVersion, checked: Review, view: GridView, days: list[date],
@@ -391,7 +385,7 @@ class MyShift:
     first_of_day: bool
     may_swap: bool
     asked: bool
-    described: str  # for a screen reader beside the link: "Eating disorders, Thu 03 Dec 17:00-22:00"
+    described: str  # for a screen reader beside the link: "Eating disorders, Thu 03 Dec 17:00–22:00"
 
 
 @dataclass(frozen=True)
@@ -458,9 +452,10 @@ def my_shifts_page(person, today: date, *, feed_url: str | None = None) -> MyShi
     weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(AIM_WEEKS + 1)]
     for shift in shifts:
         offset = (shift.day - monday).days
-        weeks[offset // 7][offset % 7][1].append(WeekShift(shift.kind, f"{_hours(shift)} {shift.service.name}"))
+        words = f"{period(shift.start_minute, shift.end_minute)} {shift.service.name}"
+        weeks[offset // 7][offset % 7][1].append(WeekShift(shift.kind, words))
     return MyShiftsPage(
-        shifts=[MyShift(shift, _hours(shift), calendar.KIND_LABELS[shift.kind],
+        shifts=[MyShift(shift, period(shift.start_minute, shift.end_minute), calendar.KIND_LABELS[shift.kind],
                         first_of_day=i == 0 or shifts[i - 1].day != shift.day,
                         may_swap=shift.kind != Kind.ON_CALL.value and shift.day > today,
                         asked=shift.id in asked_shifts, described=swaps.describe(shift))

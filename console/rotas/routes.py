@@ -27,7 +27,8 @@ from console.rotas.forms import (
     standard_form_data,
 )
 from console.rotas.models import RotaRun, RunStatus
-from rota.scenario import format_time, problem_to_dict, rota_to_dict
+from console.words import clock
+from rota.scenario import problem_to_dict, rota_to_dict
 
 bp = Blueprint("rotas", __name__, url_prefix="/rota")
 
@@ -248,11 +249,11 @@ def shift_edit(version_id: int, shift_id: int):
     form = _shift_form(version)
     if request.method == "GET":
         form.process(data={"staff": shift.staff_id, "service": shift.service_id, "kind": shift.kind, "day": shift.day,
-                           "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
+                           "start": clock(shift.start_minute), "end": clock(shift.end_minute)})
     elif _edited(form, lambda: editing.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
-    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form,
-                           format_time=format_time), 400 if form.is_submitted() else 200
+    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/versions/<int:version_id>/overrides", methods=["POST"])

@@ -10,7 +10,6 @@ from console.permissions import requires
 from console.rotas import problem as problems
 from console.staffing import service as staffing
 from console.staffing.forms import AvailabilityForm, ContractForm, DecisionForm, LeaveForm, UnavailabilityForm
-from rota.scenario import format_time
 
 bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
@@ -27,8 +26,7 @@ def _mine_page(availability_form=None, unavailability_form=None, leave_form=None
         off=staffing.unavailability(current_user, today=_today()), leave=staffing.leave_of(current_user),
         availability_form=availability_form or AvailabilityForm(prefix="weekly"),
         unavailability_form=unavailability_form or UnavailabilityForm(prefix="off", start="00:00", end="24:00"),
-        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS,
-        format_time=format_time), status
+        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS), status
 
 
 @bp.route("/mine")
@@ -155,7 +153,7 @@ def _person_page(person, contract_form=None, availability_form=None, status: int
     return render_template("staffing/person.html", person=person, contract_form=contract_form,
                            availability_form=availability_form or AvailabilityForm(prefix="weekly"),
                            windows=staffing.availability(person), off=staffing.unavailability(person, today=_today()),
-                           leave=staffing.leave_of(person), weekdays=staffing.WEEKDAYS, format_time=format_time), status
+                           leave=staffing.leave_of(person), weekdays=staffing.WEEKDAYS), status
 
 
 @bp.route("/people/<int:staff_id>")

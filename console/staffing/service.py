@@ -17,8 +17,8 @@ from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import publishing
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
+from console.words import period
 from rota.domain import Rota
-from rota.scenario import format_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_LEAVE_DAYS = 366
@@ -27,10 +27,6 @@ MAX_DAYS_AHEAD = 2 * 366  # how far ahead unavailability and leave can be entere
 
 def _target(staff: StaffMember) -> str:
     return f"staff:{staff.id}"
-
-
-def _period(start: int, end: int) -> str:
-    return f"{format_time(start)}-{format_time(end)}"
 
 
 def managed_staff(manager) -> list[StaffMember]:
@@ -58,7 +54,7 @@ def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) 
     """Add a weekly time the person can work; it may not overlap one they already have that day."""
     for window in availability(staff):
         if window.weekday == weekday and window.start_minute < end and start < window.end_minute:
-            raise UserError(f"That overlaps {WEEKDAYS[weekday]} {_period(window.start_minute, window.end_minute)}, "
+            raise UserError(f"That overlaps {WEEKDAYS[weekday]} {period(window.start_minute, window.end_minute)}, "
                             "which is already there: remove it first to change it.")
     window = AvailabilityWindow(staff_id=staff.id, weekday=weekday, start_minute=start, end_minute=end)
     db.session.add(window)
@@ -221,8 +217,7 @@ def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
         left = Rota(tuple(a for a in rota.assignments if not (a.staff == str(leave.staff_id) and a.day == index)))
         publishing.publish_day(problem, left, service=service, day=index, actor=manager,
                                note=f"Leave: {leave.staff.name}", also_tell=(leave.staff_id,))
-        opened += [f"{service.name}, {day:%a %d %b} {format_time(s.start_minute)}-{format_time(s.end_minute)}"
-                   for s in shifts]
+        opened += [f"{service.name}, {period(s.start_minute, s.end_minute, day)}" for s in shifts]
     return opened
 
 

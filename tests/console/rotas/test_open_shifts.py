@@ -30,7 +30,7 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
         day, start, end, service = gone.day, gone.start_minute, gone.end_minute, gone.service.name
         manager_email = person(Role.TEAM_MANAGER).email
     auth.login_demo(VOLUNTEER)
-    listed = f"{service}, {day:%a %d %b} {start // 60:02d}:00-{end // 60:02d}:00"
+    listed = f"{service}, {day:%a %d %b} {start // 60:02d}:00–{end // 60:02d}:00"
     page = client.get("/rota/mine").get_data(as_text=True)
     assert listed in page and "Take this shift" in page
 

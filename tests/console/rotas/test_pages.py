@@ -68,7 +68,7 @@ def test_an_uncovered_window_shows_in_the_cover_grid_in_words_and_as_a_bar(app, 
         assert page.short_words == "5 h" and page.uncovered == "5 h"
         eating = next(row for row in page.service_rows if row.name == "Eating disorders")
         short = eating.days[day.weekday()]
-        assert short.state == "short" and short.summary == "17:00-22:00 nobody on duty"
+        assert short.state == "short" and short.summary == "17:00–22:00 nobody on duty"
         (bar,) = [b for b in short.bars if b.kind == "uncovered"]
         assert (bar.start, bar.y, bar.width, bar.height) == (start, 0, end - start, 12)
         assert [d.state for d in eating.days].count("short") == 1
@@ -162,7 +162,7 @@ def test_my_shifts_page_lists_my_shifts_and_week_by_week_and_what_i_may_ask_some
         assert page.shifts and [row.shift.day for row in page.shifts] == sorted(row.shift.day for row in page.shifts)
         first = page.shifts[0]
         assert first.first_of_day and first.hours == "17:00–22:00" and first.what == "on duty"
-        assert first.described == f"{first.shift.service.name}, {first.shift.day:%a %d %b} 17:00-22:00"
+        assert first.described == f"{first.shift.service.name}, {first.shift.day:%a %d %b} 17:00–22:00"
         assert all(row.first_of_day == (i == 0 or page.shifts[i - 1].shift.day != row.shift.day)
                    for i, row in enumerate(page.shifts))
         assert all(row.may_swap for row in page.shifts if row.shift.day > today)

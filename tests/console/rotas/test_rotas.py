@@ -290,7 +290,7 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
         added = [s for s in db.session.get(RotaVersion, version_id).shifts
                  if s.staff_id == ella.id and s.start_minute == 9 * 60][0].id
     removed = manager.post(f"{page_url}/shifts/{added}/remove", form_page=page_url, follow_redirects=True)
-    assert f"Removed: Ella Robinson, Eating disorders, {next_monday():%a %d %b} 09:00-13:00." in \
+    assert f"Removed: Ella Robinson, Eating disorders, {next_monday():%a %d %b} 09:00–13:00." in \
         removed.get_data(as_text=True)
     assert "The rota keeps every rule" in removed.get_data(as_text=True)
 
@@ -514,7 +514,7 @@ def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, c
     assert len(cells) == 7  # one week at a time
     short = cells[weekday]
     assert 'class="cover--short"' in short
-    assert f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d} nobody on duty" in short
+    assert f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d} nobody on duty" in short
     assert f'class="bar bar--uncovered" x="{start}"' in short
     assert sum('class="cover--short"' in cell for cell in cells) == 1
     assert all('class="cover--ok"' in cell for row in rows.values() if row is not rows["Eating disorders"]
@@ -615,8 +615,8 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
     moved = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
                                     "day": day.isoformat(), "start": "12:00", "end": "17:00"},
                          follow_redirects=True).get_data(as_text=True)
-    assert f"Moved: Ella Robinson, {service}, {day:%a %d %b} 17:00-22:00 is now {clinician_name}, {service}, " \
-        f"{day:%a %d %b} 12:00-17:00." in moved
+    assert f"Moved: Ella Robinson, {service}, {day:%a %d %b} 17:00–22:00 is now {clinician_name}, {service}, " \
+        f"{day:%a %d %b} 12:00–17:00." in moved
     assert "Who changes" in moved and f"{clinician_name}: 1 added" in moved
     with app.app_context():
         shift = db.session.get(Shift, shift_id)

@@ -39,7 +39,7 @@ def test_a_volunteer_keeps_their_weekly_availability(app, client, volunteer):
     clash = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "18:00",
                                                      "weekly-end": "20:00"}, form_page=MINE)
     assert clash.status_code == 400
-    assert "That overlaps Monday 17:00-22:00, which is already there" in clash.get_data(as_text=True)
+    assert "That overlaps Monday 17:00–22:00, which is already there" in clash.get_data(as_text=True)
 
     backwards = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "12:00",
                                                          "weekly-end": "09:00"}, form_page=MINE)
