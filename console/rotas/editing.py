@@ -15,7 +15,7 @@ from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.rotas.versions import Review, review, version_target
 from console.services.models import Service
-from console.words import period
+from console.words import counted, period
 from rota.domain import Assignment, Kind, Rota
 from rota.scenario import ScenarioError, rota_from_dict
 from rota.score import score
@@ -54,7 +54,7 @@ class Edit:
             words.append(f"{', '.join(self.put_on_call)} put on call to supervise it.")
         if self.taken_off_call:
             words.append(f"{', '.join(self.taken_off_call)} taken off call: nothing there needs supervising now.")
-        words.append(f"The draft now breaks {len(self.breaks)} rule(s): see below." if self.breaks else
+        words.append(f"The draft now breaks {counted(len(self.breaks), 'rule')}: see below." if self.breaks else
                      "The draft keeps every rule.")
         return " ".join(words)
 

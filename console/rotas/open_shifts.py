@@ -23,7 +23,7 @@ from console.rotas import problem as problems
 from console.rotas import publishing
 from console.rotas.models import OpenShiftClaim
 from console.services.models import Service
-from console.words import period
+from console.words import counted, period
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.explain import roles_in_words
 from rota.score import uncovered_gaps
@@ -84,7 +84,7 @@ def _need(gap) -> str:
     if gap.kind == "presence":
         return f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"
     if gap.kind == "missing checks":
-        return f"{gap.missing} moderation check(s) missing that day"
+        return f"{counted(gap.missing, 'moderation check')} missing that day"
     return "too long between moderation checks"
 
 

@@ -13,7 +13,7 @@ from console.rotas.cover import AIM_WEEKS
 from console.rotas.editing import editors, kind_in_brackets
 from console.rotas.models import RotaVersion, RuleOverride, Shift, SwapRequest, SwapStatus, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, work_elsewhere
-from console.words import duration, hours, period
+from console.words import counted, duration, hours, period
 from rota.domain import Kind
 from rota.explain import describe_gap
 from rota.score import uncovered_gaps
@@ -181,8 +181,7 @@ class CheckedWith:
     """Other services' work a version was checked with, in words."""
 
     services: str  # "Carers' support, Perinatal mental health"
-    shifts: int
-    people: str  # "1 person", "3 people"
+    work: str  # "2 shifts of 1 person on this rota, which count towards their hours, ... and stay as they are"
 
 
 @dataclass(frozen=True)
@@ -254,9 +253,11 @@ class DraftPage:
     shift_count: int
     gaps: list[str]  # each uncovered window of the standard, in words
     gap_count: int
+    gaps_uncovered: str  # "1 window of the standard is not covered.", "3 windows of the standard are not covered."
     starts_in_the_past: bool  # a version not yet published that starts before today
     blocking: int
     blocking_soft: bool  # a broken contract limit among the rules that block it
+    rules_broken: str  # "This rota breaks 2 rules; it cannot be approved until they are fixed."
     rules: list[RuleRow]
     elsewhere: CheckedWith | None
     changes: Changes | None  # None for a published version
@@ -288,12 +289,25 @@ def _changes(checked: Review) -> Changes:
                    sum(checked.added.values()), sum(checked.removed.values()))
 
 
+def _rules_broken(checked: Review) -> str:
+    """What the rules a version breaks keep it from, or "" when it breaks none that block it."""
+    count = len(checked.blocking)
+    if not count:
+        return ""
+    fixed = "it is fixed" if count == 1 else "they are fixed"
+    soft = ", or a broken contract limit is accepted with a reason" if any(v.soft for v in checked.blocking) else ""
+    return f"This rota breaks {counted(count, 'rule')}; it cannot be approved until {fixed}{soft}."
+
+
 def _elsewhere(checked: Review) -> CheckedWith | None:
     found = work_elsewhere(checked.problem)
     if found is None:
         return None
-    return CheckedWith(", ".join(found.services), found.shifts,
-                     f"{found.people} {'person' if found.people == 1 else 'people'}")
+    people = f"{found.people} {'person' if found.people == 1 else 'people'}"
+    counts = "counts towards their hours, days, rest and weekends and stays as it is" if found.shifts == 1 else \
+        "count towards their hours, days, rest and weekends and stay as they are"
+    return CheckedWith(", ".join(found.services), f"{counted(found.shifts, 'shift')} of {people} on this rota, which "
+                       f"{counts}")
 
 
 def _shift_words(shift: Shift) -> str:
@@ -345,8 +359,11 @@ def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
         if score.rostered_minutes > checked.needed_minutes else "",
         shift_count=len(version.shifts),
         gaps=[describe_gap(checked.problem, gap) for gap in found], gap_count=len(found),
+        gaps_uncovered=f"{counted(len(found), 'window')} of the standard {'is' if len(found) == 1 else 'are'} not "
+                       "covered.",
         starts_in_the_past=status != VersionStatus.PUBLISHED.value and version.start_date < today,
         blocking=len(checked.blocking), blocking_soft=any(v.soft for v in checked.blocking),
+        rules_broken=_rules_broken(checked),
         rules=[RuleRow(str(v), v.message, checked.overridden.get(v.message),
                        v.soft and status == VersionStatus.DRAFT.value) for v in checked.violations],
         elsewhere=_elsewhere(checked),

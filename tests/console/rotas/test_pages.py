@@ -65,6 +65,7 @@ def test_an_uncovered_window_shows_in_the_cover_grid_in_words_and_as_a_bar(app, 
         db.session.commit()
         page = _page(version_id, week=_week_of(day))
         assert page.gap_count == len(page.gaps) == 1 and page.short == end - start
+        assert page.gaps_uncovered == "1 window of the standard is not covered."
         assert page.short_words == "5 h" and page.uncovered == "5 h"
         eating = next(row for row in page.service_rows if row.name == "Eating disorders")
         short = eating.days[day.weekday()]
@@ -145,11 +146,18 @@ def test_a_broken_contract_limit_may_be_accepted_on_the_page_and_then_says_who_a
         hours = [rule for rule in page.rules if rule.message.startswith("Ella Robinson")]
         assert hours and all(rule.may_accept and rule.accepted is None for rule in hours)
         assert page.blocking == len(page.rules) and page.blocking_soft
+        assert page.rules_broken == "This rota breaks 4 rules; it cannot be approved until they are fixed, or a " \
+                                    "broken contract limit is accepted with a reason."
         editing.override(db.session.get(RotaVersion, version_id), person(MANAGER), message=hours[0].message,
                          reason="Agreed extra hours by phone")
         again = _page(version_id)
         accepted = next(rule for rule in again.rules if rule.message == hours[0].message)
         assert accepted.accepted.reason == "Agreed extra hours by phone" and again.blocking == page.blocking - 1
+        for rule in hours[1:-1]:
+            editing.override(db.session.get(RotaVersion, version_id), person(MANAGER), message=rule.message,
+                             reason="Agreed extra hours by phone")
+        assert _page(version_id).rules_broken == "This rota breaks 1 rule; it cannot be approved until it is fixed, " \
+                                                 "or a broken contract limit is accepted with a reason."
 
 
 def test_my_shifts_page_lists_my_shifts_and_week_by_week_and_what_i_may_ask_someone_to_take(app, demo_data):

@@ -643,5 +643,5 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
         assert not [s for s in db.session.get(RotaVersion, engine_made).shifts
                     if s.staff_id == ella and s.kind != "on_call" and (s.day - next_monday()).days < 7]
     page = client.get(f"/rota/versions/{by_hand}").get_data(as_text=True)
-    assert "Checked together with the shifts already published or approved for Eating disorders: 2 shift(s) of 1 " \
-           "person" in page
+    assert "Checked together with the shifts already published or approved for Eating disorders: 2 shifts of 1 " \
+           "person on this rota, which count towards" in page

@@ -103,7 +103,7 @@ def test_approved_leave_turns_the_persons_published_shifts_into_open_shifts(
         leave_id = db.session.scalar(sa.select(LeaveRequest.id))
     decide = f"/staffing/leave/{leave_id}/decide"
     listing = page(client, "/staffing/leave")
-    assert "Ella Robinson" in listing and "Family holiday" in listing
+    assert "Ella Robinson" in listing and "Family holiday" in listing and "3 days, asked" in listing
     no_reason = volunteer.post(decide, {f"leave-{leave_id}-decision": "reject"}, form_page="/staffing/leave")
     assert "Give a reason when you reject leave" in no_reason.get_data(as_text=True)
 
