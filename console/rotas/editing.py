@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
-from console.errors import NotFound, UserError
+from console.errors import UserError, child_or_404
 from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
@@ -135,10 +135,8 @@ def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date
 
 def shift_of(version: RotaVersion, *, shift_id: int) -> Shift:
     """A shift of this version, or NotFound."""
-    shift = next((s for s in version.shifts if s.id == shift_id), None)
-    if shift is None:
-        raise NotFound("That shift is not in this rota.")
-    return shift
+    return child_or_404(Shift, shift_id, version_id=version.id,
+                        missing="There is no shift at this address in this rota.")
 
 
 def move_shift(version: RotaVersion, *, shift_id: int, staff_id: int, service_id: int, day: date, start: int,

@@ -11,7 +11,7 @@ from console.accounts.models import StaffMember
 from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import local_today, utcnow
-from console.errors import NotFound, UserError
+from console.errors import NotFound, UserError, child_or_404
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
@@ -66,9 +66,8 @@ def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) 
 
 def remove_availability(staff: StaffMember, *, window_id: int) -> None:
     """Take a weekly time away."""
-    window = db.session.get(AvailabilityWindow, window_id)
-    if window is None or window.staff_id != staff.id:
-        raise NotFound("That availability is not on record.")
+    window = child_or_404(AvailabilityWindow, window_id, staff_id=staff.id,
+                          missing="There is no weekly availability at this address for this person.")
     db.session.delete(window)
     audit.record("availability.removed", target=_target(staff),
                  details={"weekday": window.weekday, "start": window.start_minute, "end": window.end_minute})
@@ -104,9 +103,8 @@ def add_unavailability(staff: StaffMember, *, day: date, start: int, end: int, t
 
 def remove_unavailability(staff: StaffMember, *, unavailability_id: int) -> None:
     """Take a one-off unavailability away."""
-    off = db.session.get(Unavailability, unavailability_id)
-    if off is None or off.staff_id != staff.id:
-        raise NotFound("That unavailability is not on record.")
+    off = child_or_404(Unavailability, unavailability_id, staff_id=staff.id,
+                       missing="There is no unavailability at this address for this person.")
     db.session.delete(off)
     audit.record("unavailability.removed", target=_target(staff), details={"day": off.day.isoformat()})
     db.session.commit()
@@ -143,9 +141,8 @@ def request_leave(staff: StaffMember, *, first: date, last: date, note: str, tod
 
 def cancel_leave(staff: StaffMember, *, leave_id: int, today: date) -> None:
     """Withdraw a request, or give back approved leave that has not started."""
-    leave = db.session.get(LeaveRequest, leave_id)
-    if leave is None or leave.staff_id != staff.id:
-        raise NotFound("That leave request is not on record.")
+    leave = child_or_404(LeaveRequest, leave_id, staff_id=staff.id,
+                         missing="There is no leave request at this address for this person.")
     if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
         raise UserError(f"This leave is already {leave.status}.")
     if leave.first_day <= today:

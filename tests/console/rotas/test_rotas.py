@@ -542,6 +542,11 @@ def test_the_rota_grid_shows_a_week_at_a_time_with_filters_and_shifts_open_on_th
     assert client.get(f"{base}?week=99&person=abc&service=nope").status_code == 200
     shift_page = client.get(f"{base}/shifts/{shift_id}/edit").get_data(as_text=True)
     assert "Remove this shift" in shift_page and "Ella Robinson" in shift_page
+    with app.app_context():
+        other = make_draft()
+    elsewhere = client.get(f"/rota/versions/{other}/shifts/{shift_id}/edit")
+    assert elsewhere.status_code == 404
+    assert "There is no shift at this address in this rota." in elsewhere.get_data(as_text=True)
 
 
 def test_a_supervised_shift_added_by_hand_gets_a_clinician_on_call(app, client, manager):
