@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from console.database import local_today
-from console.errors import UserError
 from console.forms import button_action, form_action
 from console.permissions import requires
 from console.rotas import problem as problems
@@ -119,13 +118,9 @@ def leave_list():
 def leave_decide(leave_id: int):
     """Approve or reject a leave request."""
     form = DecisionForm(prefix=f"leave-{leave_id}")
-    if not form.validate_on_submit():
-        return _leave_page({leave_id: form}, 400)
-    try:
-        decision = staffing.decide_leave(current_user, leave_id=leave_id, approve=form.decision.data == "approve",
-                                         note=form.note.data or "")
-    except UserError as failure:
-        flash(failure.message, "error")
+    done, decision = form_action(form, lambda: staffing.decide_leave(
+        current_user, leave_id=leave_id, approve=form.decision.data == "approve", note=form.note.data or ""))
+    if not done:
         return _leave_page({leave_id: form}, 400)
     name = decision.leave.staff.name
     flash(f"Leave for {name} {decision.leave.status}. {name} is emailed the decision.", "success")

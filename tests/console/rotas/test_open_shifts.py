@@ -36,6 +36,9 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
 
     with app.app_context():
         offer = next(o for o in open_shifts.offers(person(VOLUNTEER), today=local_today()) if o.day == day)
+    unreadable = auth.post("/rota/mine/open-shifts", {"service_id": "x", "day": day.isoformat(), "kind": "presence"},
+                           form_page="/rota/mine", follow_redirects=True).get_data(as_text=True)
+    assert "That shift could not be read; choose it again from the list." in unreadable
     taken = auth.post("/rota/mine/open-shifts", {"service_id": offer.service.id, "day": day.isoformat(),
                                                  "gap_start": offer.gap_start, "kind": "presence"},
                       form_page="/rota/mine",

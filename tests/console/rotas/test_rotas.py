@@ -423,6 +423,9 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
     short = manager.post(page_url + "/overrides", {"message": broken(6)[0], "reason": "ok"}, form_page=page_url,
                          follow_redirects=True).get_data(as_text=True)
     assert "Give the reason in at least 10 characters" in short
+    none = manager.post(page_url + "/overrides", {"message": broken(6)[0], "reason": ""}, form_page=page_url,
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Give the reason." in none and "The broken rule is accepted" not in none
     with app.app_context():
         version = db.session.get(RotaVersion, version_id)
         outside = next(s for s in version.shifts if s.staff_id == ella_id and s.start_minute == 9 * 60)
