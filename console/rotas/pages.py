@@ -18,7 +18,6 @@ from rota.domain import Kind
 from rota.explain import describe_gap
 from rota.score import uncovered_gaps
 
-
 # --- The draft page -----------------------------------------------------------------------------------------------
 
 
