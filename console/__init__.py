@@ -89,7 +89,7 @@ def _register_template_helpers(app: Flask) -> None:
     from console.database import utcnow
     from console import navigation
     from console.identifiers import marked, show_invisible
-    from console.words import days_span, duration, duration_seconds, hours, local_time
+    from console.words import counted, days_span, duration, duration_seconds, hours, local_time, period
     from console.forms import ActionForm
 
     app.jinja_env.filters["local_time"] = local_time
@@ -98,6 +98,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["duration_seconds"] = duration_seconds
     app.jinja_env.filters["hours"] = hours
+    app.jinja_env.filters["period"] = period
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.globals["days_span"] = days_span
     app.jinja_env.globals["Role"] = Role
     # Only the CSRF token of a button's form is needed on a page: never read the request's own form for it (an

@@ -1,12 +1,16 @@
-"""Errors a user can cause, and the pages every HTTP error is shown with."""
+"""Errors a user can cause, the row an address names or NotFound, and the pages every HTTP error is shown with."""
 
 import logging
+from typing import TypeVar
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from console.extensions import db
+
 log = logging.getLogger(__name__)
+Row = TypeVar("Row")
 
 
 class UserError(Exception):
@@ -19,6 +23,16 @@ class UserError(Exception):
 
 class NotFound(UserError):
     """The record asked for does not exist or is not visible to this person."""
+
+
+def child_or_404(model: type[Row], row_id: int, *, missing: str, **parent: int) -> Row:
+    """The row of `model` with this id if it belongs to the parent the address names (each keyword a column of the
+    row and the id it must hold, e.g. service_id=service.id), else NotFound with the `missing` message. A row of
+    another parent is answered like one that does not exist, so an address says nothing of what is elsewhere."""
+    row = db.session.get(model, row_id)
+    if row is None or any(getattr(row, column) != value for column, value in parent.items()):
+        raise NotFound(missing)
+    return row
 
 
 ERROR_MESSAGES = {

@@ -1,7 +1,9 @@
-"""Numbers, moments and lists as people read them on a page or in an email: moments in London time, lengths of
-time in days, hours and minutes, counts of things, lists joined with "and"."""
+"""Numbers, moments and lists as people read them on a page or in an email: moments in London time, clock times
+and periods of a day, lengths of time in days, hours and minutes, counts of things, lists joined with "and". The
+templates reach them as filters (console/__init__.py); the engine's file format keeps its own times
+(rota.scenario.format_time)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from console.database import LONDON
 
@@ -9,6 +11,17 @@ from console.database import LONDON
 def local_time(moment: datetime) -> str:
     """A moment as people here read it: 14:35 on Tue 24 Nov."""
     return moment.astimezone(LONDON).strftime("%H:%M on %a %d %b")
+
+
+def clock(minutes: int) -> str:
+    """A time of day given in minutes after midnight, as a clock shows it: "08:00", "17:30", "24:00" (the day's end)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def period(start: int, end: int, day: date | None = None) -> str:
+    """Part of a day from start to end (minutes after midnight): "17:00–22:00", or on a day "Mon 07 Dec 17:00–22:00"."""
+    hours = f"{clock(start)}–{clock(end)}"
+    return f"{day:%a %d %b} {hours}" if day else hours
 
 
 def duration(minutes: float) -> str:

@@ -22,9 +22,8 @@ from console.rotas.models import RotaVersion, Shift, SwapRequest, rota_run_servi
 from console.staffing.models import LeaveRequest
 from console.services.models import RiskTier, Service
 from console.staffing.service import WEEKDAYS
-from console.words import duration
+from console.words import clock, duration
 from escalation_pathways.models import Case
-from rota.scenario import format_time
 from rota.validate import RULE_NAMES
 
 
@@ -335,7 +334,7 @@ def _value(key: str, value, names: _Names) -> str:
     if key in PEOPLE_KEYS and isinstance(value, int):
         return names.person(value).text
     if key in CLOCK_KEYS and isinstance(value, int):
-        return format_time(value)
+        return clock(value)
     if key == "weekday" and isinstance(value, int) and 0 <= value < 7:
         return WEEKDAYS[value] + "s"  # availability on Mondays
     if key.endswith("minutes") and isinstance(value, int):

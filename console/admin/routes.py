@@ -8,8 +8,7 @@ from console.accounts import authenticator, links, sign_in, staff_records, step_
 from console.admin import audit_log as audit_log_words
 from console.admin.forms import AuditFilterForm, ServiceForm, StaffForm
 from console.audit import service as audit
-from console.errors import UserError
-from console.forms import ActionForm
+from console.forms import ActionForm, button_action, form_action
 from console.permissions import Role, grantable_roles, requires
 from console.services import service as services
 
@@ -42,14 +41,9 @@ def _service_fields(form: ServiceForm) -> dict:
 def service_create():
     """Add a service."""
     form = ServiceForm()
-    if form.validate_on_submit():
-        try:
-            service = services.create(**_service_fields(form))
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(f"{service.name} has been added.", "success")
-            return redirect(url_for("admin.service_list"))
+    if form_action(form, lambda: services.create(**_service_fields(form)),
+                   lambda service: (f"{service.name} has been added.", "success"))[0]:
+        return redirect(url_for("admin.service_list"))
     return render_template("admin/service_form.html", form=form, service=None), 400 if form.is_submitted() else 200
 
 
@@ -59,14 +53,10 @@ def service_edit(service_id: int):
     """Change a service."""
     service = services.get_or_raise(service_id=service_id)
     form = ServiceForm(obj=service)
-    if form.validate_on_submit():
-        try:
-            services.update(service, **_service_fields(form))
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(f"{service.name} has been saved.", "success")
-            return redirect(url_for("admin.service_list"))
+    # The name in the message is the one just saved.
+    if form_action(form, lambda: services.update(service, **_service_fields(form)),
+                   lambda _: (f"{service.name} has been saved.", "success"))[0]:
+        return redirect(url_for("admin.service_list"))
     return render_template("admin/service_form.html", form=form, service=service), 400 if form.is_submitted() else 200
 
 
@@ -151,17 +141,17 @@ def _step_up_if_needed(form: StaffForm, person=None) -> None:
 def staff_create():
     """Add a staff member and email them an invitation."""
     form = _staff_form()
-    if form.validate_on_submit():
-        try:
-            _step_up_if_needed(form)
-            person = staff_records.create(name=form.name.data, email=form.email.data, roles=form.roles.data,
-                                          service_ids=form.services.data, actor=current_user)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            links.send_invitation(person, actor=current_user)
-            flash(f"{person.name} has been added; an invitation is on its way to {person.email}.", "success")
-            return redirect(url_for("admin.staff_edit", staff_id=person.id))
+
+    def create():
+        _step_up_if_needed(form)
+        return staff_records.create(name=form.name.data, email=form.email.data, roles=form.roles.data,
+                                    service_ids=form.services.data, actor=current_user)
+
+    done, person = form_action(form, create)
+    if done:
+        links.send_invitation(person, actor=current_user)
+        flash(f"{person.name} has been added; an invitation is on its way to {person.email}.", "success")
+        return redirect(url_for("admin.staff_edit", staff_id=person.id))
     return _staff_page(form)
 
 
@@ -171,29 +161,22 @@ def staff_edit(staff_id: int):
     """Change a staff member's details, roles and services; manage their account."""
     person = staff_records.get_or_raise(staff_id=staff_id)
     form = _staff_form(person)
-    if form.validate_on_submit():
-        try:
-            _step_up_if_needed(form, person)
-            staff_records.update(person, name=form.name.data, email=form.email.data, roles=form.roles.data,
-                                 service_ids=form.services.data, actor=current_user)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(f"{person.name} has been saved.", "success")
-            return redirect(url_for("admin.staff_list"))
+
+    def update():
+        _step_up_if_needed(form, person)
+        staff_records.update(person, name=form.name.data, email=form.email.data, roles=form.roles.data,
+                             service_ids=form.services.data, actor=current_user)
+
+    # The name in the message is the one just saved.
+    if form_action(form, update, lambda _: (f"{person.name} has been saved.", "success"))[0]:
+        return redirect(url_for("admin.staff_list"))
     return _staff_page(form, person)
 
 
 def _account_action(staff_id: int, action, done: str):
     """Run one button action on a staff member's account, then go back to their page."""
     person = staff_records.get_or_raise(staff_id=staff_id)
-    if ActionForm().validate_on_submit():
-        try:
-            action(person)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(done.format(name=person.name), "success")
+    button_action(lambda: action(person), done.format(name=person.name))
     return redirect(url_for("admin.staff_edit", staff_id=person.id))
 
 

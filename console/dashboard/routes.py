@@ -16,7 +16,6 @@ from console.services import service as services
 from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
 from escalation_pathways import service as escalations
-from rota.scenario import format_time
 
 bp = Blueprint("dashboard", __name__)
 
@@ -45,7 +44,7 @@ def index():
                       "new": escalations.unstarted_cases(current_user) if current_user.can("case.clinical") else []}
     open_alerts = alert_pages.open_alerts(current_user, utcnow()) if current_user.can("alerts.respond") else []
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
-                           upcoming=upcoming, answers=answers, format_time=format_time, escalation=escalation,
+                           upcoming=upcoming, answers=answers, escalation=escalation,
                            alerts=open_alerts)
 
 

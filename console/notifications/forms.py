@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp
 
 from console.forms import ConsoleForm
+from console.words import clock
 
 QUIET_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 ALARMS = [SelectChoice("", "No reminder in my calendar"), SelectChoice("15", "15 minutes before"),
@@ -20,7 +21,7 @@ def _minutes(text: str | None) -> int | None:
 
 
 def _time(minutes: int | None) -> str:
-    return "" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return "" if minutes is None else clock(minutes)
 
 
 class NotificationsForm(ConsoleForm):

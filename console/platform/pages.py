@@ -11,7 +11,7 @@ from console.platform import service as platform
 from console.platform.forms import WebhookForm
 from console.platform.models import PlatformEvent, PlatformWebhook
 from console.services.models import Service
-from console.words import local_time
+from console.words import counted, local_time
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ def _waiting(service: Service) -> str:
     waiting, failing = platform.waiting(service)
     if not waiting:
         return ""
-    return f"{waiting} decision(s) waiting to be delivered{f', {failing} after a failed attempt' if failing else ''}."
+    failed = f", {failing} after a failed attempt" if failing else ""
+    return f"{counted(waiting, 'decision')} waiting to be delivered{failed}."
 
 
 def connection(service: Service, *, secret: str | None = None, webhook_form: WebhookForm | None = None,
@@ -61,7 +62,8 @@ def connection(service: Service, *, secret: str | None = None, webhook_form: Web
     discourse = hook is not None and hook.kind == platform.DISCOURSE
     return Connection(
         service=service, secret=secret, secret_made=made,
-        older_secrets=f"{older} older secret(s) still work while the platform switches." if older else "",
+        older_secrets=f"{counted(older, 'older secret')} still {'works' if older == 1 else 'work'} while the platform "
+                      "switches." if older else "",
         secret_button="Make a new secret" if made else "Make a secret", sending_to=_sending_to(hook),
         waiting=_waiting(service),
         webhook_form=webhook_form or WebhookForm(kind=hook.kind if hook else "webhook", url=hook.url if hook else "",

@@ -43,7 +43,7 @@ from sqlalchemy.orm import aliased
 from console import crypto, outbox
 from console.audit import service as audit
 from console.database import utcnow
-from console.errors import NotFound, UserError
+from console.errors import UserError, child_or_404
 from console.extensions import db
 from console.platform import addresses
 from console.platform.models import PlatformEvent, PlatformWebhook
@@ -303,9 +303,8 @@ def decision_words(event: PlatformEvent) -> str:
 def send_again(service: Service, *, event_id: int) -> PlatformEvent:
     """Send an event again now: one still waiting goes without waiting for its next attempt; one delivered goes
     once more with the same id (a receiver that takes each id once ignores it)."""
-    event = db.session.get(PlatformEvent, event_id)
-    if event is None or event.service_id != service.id:
-        raise NotFound("There is no such event for this service.")
+    event = child_or_404(PlatformEvent, event_id, service_id=service.id,
+                         missing="There is no decision at this address for this service.")
     later = replaced_by(event)
     if event.delivered_at is not None and later is not None:
         raise UserError(f"A later decision on this post replaced this one ({decision_words(later)} at "

@@ -18,6 +18,7 @@ from console.queue.models import ModerationCheck
 from console.queue.service import workable_services
 from console.rotas import problem as problems
 from console.services.models import Service
+from console.words import clock
 
 DAYS = 28
 MIN_BETWEEN = timedelta(minutes=5)  # a second click within minutes is the same check
@@ -103,7 +104,7 @@ def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
         mine_today = by_day.get(today, [])
         rows.append(ServiceChecks(
             service=service, per_day=standard.per_day, max_gap=standard.max_gap, today=len(mine_today),
-            today_times=[f"{m // 60:02d}:{m % 60:02d}" for m in mine_today],
+            today_times=[clock(m) for m in mine_today],
             longest_gap_done=longest_gap(mine_today, window[0], max(now_minute, window[0] + 1)),
             longest_gap_planned=longest_gap(planned, *window) if planned else None,
             days_met=met, days=DAYS - 1))

@@ -4,7 +4,7 @@ ones, and an administrator's changes to the lists."""
 import sqlalchemy as sa
 
 from console.audit import service as audit
-from console.errors import UserError
+from console.errors import UserError, child_or_404
 from console.extensions import db
 from console.queue.lists import add_lines
 from console.queue.models import CannedReason
@@ -59,9 +59,8 @@ def restore_suggested_reasons(service: Service) -> int:
 
 def remove_reason(service: Service, *, reason_id: int) -> None:
     """Take a canned reason off the service's list."""
-    reason = db.session.get(CannedReason, reason_id)
-    if reason is None or reason.service_id != service.id:
-        raise UserError("That reason is not on this service's list.")
+    reason = child_or_404(CannedReason, reason_id, service_id=service.id,
+                          missing="There is no reason at this address on this service's lists.")
     db.session.delete(reason)
     audit.record("canned_reasons.removed", target=f"service:{service.id}", details={"kind": reason.kind})
     db.session.commit()

@@ -15,6 +15,7 @@ from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, Rea
     TermsForm
 from console.queue.models import Action
 from console.services import service as services
+from console.words import counted
 
 bp = Blueprint("queue", __name__, url_prefix="/queue")
 
@@ -112,7 +113,7 @@ def bulk():
                                                       action=Action(form.action.data), reason=form.reason.data or ""))
     slug = request.form.get("service")
     if done:
-        flash(f"{count} item(s) {'approved' if form.action.data == 'approved' else 'hidden'}.", "success")
+        flash(f"{counted(count, 'item')} {'approved' if form.action.data == 'approved' else 'hidden'}.", "success")
         return redirect(url_for("queue.index", service=slug))
     return _index_page(slug, form, 400)
 
@@ -208,7 +209,7 @@ def terms_add(service_id: int):
     done, added = form_action(form, lambda: terms.add_terms(service, list_name=form.list_name.data,
                                                             text=form.terms.data))
     if done:
-        flash(f"{added} term(s) added to the {form.list_name.data} list.", "success")
+        flash(f"{counted(added, 'term')} added to the {form.list_name.data} list.", "success")
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, 400, terms_form=form)
 
@@ -220,7 +221,8 @@ def terms_defaults(service_id: int):
     service = services.get_or_raise(service_id=service_id)
     added = button_action(lambda: terms.restore_default_terms(service))
     if added is not None:
-        flash(f"{added} default term(s) added." if added else "The lists already hold every default term.", "success")
+        flash(f"{counted(added, 'default term')} added." if added else "The lists already hold every default term.",
+              "success")
     return redirect(url_for("queue.settings", service_id=service.id))
 
 
@@ -241,7 +243,7 @@ def reasons_add(service_id: int):
     form = ReasonsForm()
     done, added = form_action(form, lambda: reasons.add_reasons(service, kind=form.kind.data, text=form.reasons.data))
     if done:
-        flash(f"{added} reason(s) added." if added else "The list already holds those reasons.", "success")
+        flash(f"{counted(added, 'reason')} added." if added else "The list already holds those reasons.", "success")
         return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
     return _settings_page(service, 400, reasons_form=form)
 
@@ -253,8 +255,8 @@ def reasons_suggested(service_id: int):
     service = services.get_or_raise(service_id=service_id)
     added = button_action(lambda: reasons.restore_suggested_reasons(service))
     if added is not None:
-        flash(f"{added} suggested reason(s) added." if added else "The lists already hold every suggested reason.",
-              "success")
+        flash(f"{counted(added, 'suggested reason')} added." if added else
+              "The lists already hold every suggested reason.", "success")
     return redirect(url_for("queue.settings", service_id=service.id, _anchor="reasons"))
 
 

@@ -19,7 +19,7 @@ from console.notifications import service as outbox
 from console.queue import follow_ups as parked
 from console.queue import reports
 from console.scheduled import Outcome, each
-from console.words import duration
+from console.words import counted, duration
 
 
 def follow_ups(now: datetime) -> Outcome:
@@ -49,8 +49,8 @@ def send_monthly(staff_id: int, now: datetime) -> int:
         signed_on = f"{round(100 * row.signed_on_minutes / row.planned_minutes)} % of " \
                     f"{duration(row.planned_minutes)} planned presence had a moderator signed on" \
             if row.planned_minutes else "no presence was planned"
-        lines.append(f"{times.service.name}: {times.items} post(s); {times.within_deadline} of {times.acted} acted "
-                     f"on within their deadline ({times.critical_within} of {times.critical} critical); "
+        lines.append(f"{times.service.name}: {counted(times.items, 'post')}; {times.within_deadline} of {times.acted} "
+                     f"acted on within their deadline ({times.critical_within} of {times.critical} critical); "
                      f"{signed_on}.")
     month = now.astimezone(LONDON)
     return outbox.queue_letter_once(

@@ -4,7 +4,7 @@ the defaults every new service starts with (console.queue.lexicon), and an admin
 import sqlalchemy as sa
 
 from console.audit import service as audit
-from console.errors import UserError
+from console.errors import UserError, child_or_404
 from console.extensions import db
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.lists import add_lines
@@ -62,9 +62,8 @@ def restore_default_terms(service: Service) -> int:
 
 def remove_term(service: Service, *, term_id: int) -> RiskTerm:
     """Take a term off its list."""
-    term = db.session.get(RiskTerm, term_id)
-    if term is None or term.service_id != service.id:
-        raise UserError("That term is not on this service's lists.")
+    term = child_or_404(RiskTerm, term_id, service_id=service.id,
+                        missing="There is no term at this address on this service's lists.")
     db.session.delete(term)
     audit.record("risk_terms.removed", target=f"service:{service.id}", details={"list": term.list,
                                                                                 "phrase": term.phrase})

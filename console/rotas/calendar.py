@@ -32,7 +32,7 @@ from console.notifications import preferences
 from console.rotas import problem as problems
 from console.rotas.models import CalendarEvent, CalendarFeed
 from console.services.models import Service
-from rota.scenario import format_time
+from console.words import period
 
 KEEP_CANCELLED = timedelta(days=30)
 KEEP_PAST = timedelta(days=60)  # shifts further back than this leave the feed
@@ -85,7 +85,7 @@ def _page(row: CalendarEvent) -> str:
 def _render(row: CalendarEvent, service_name: str) -> str:
     """One event as its VEVENT text; DTSTAMP is when it last changed, so the text is stable until it changes."""
     what = KIND_LABELS.get(row.kind, row.kind)
-    hours = f"{format_time(row.start_minute)}–{format_time(row.end_minute)}"
+    hours = period(row.start_minute, row.end_minute)
     page = _page(row)
     event = Event()
     event.add("uid", row.uid)

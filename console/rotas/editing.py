@@ -9,14 +9,15 @@ import sqlalchemy as sa
 
 from console.accounts.models import StaffMember
 from console.audit import service as audit
-from console.errors import NotFound, UserError
+from console.errors import UserError, child_or_404
 from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, RuleOverride, Shift, VersionStatus
 from console.rotas.versions import Review, review, version_target
 from console.services.models import Service
+from console.words import counted, period
 from rota.domain import Assignment, Kind, Rota
-from rota.scenario import ScenarioError, format_time, rota_from_dict
+from rota.scenario import ScenarioError, rota_from_dict
 from rota.score import score
 from rota.solver import add_on_call
 from rota.validate import Violation
@@ -53,7 +54,7 @@ class Edit:
             words.append(f"{', '.join(self.put_on_call)} put on call to supervise it.")
         if self.taken_off_call:
             words.append(f"{', '.join(self.taken_off_call)} taken off call: nothing there needs supervising now.")
-        words.append(f"The draft now breaks {len(self.breaks)} rule(s): see below." if self.breaks else
+        words.append(f"The draft now breaks {counted(len(self.breaks), 'rule')}: see below." if self.breaks else
                      "The draft keeps every rule.")
         return " ".join(words)
 
@@ -64,12 +65,12 @@ def kind_in_brackets(kind: str) -> str:
 
 
 def describe_shift(shift: Shift, names: dict[int, str]) -> str:
-    """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00-22:00 (on call)"."""
+    """A shift as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec 17:00–22:00 (on call)"."""
     kind = kind_in_brackets(shift.kind)
     service = next((s.name for s in shift.version.services if s.id == shift.service_id), "another service") \
         if shift.version else ""
-    return (f"{names.get(shift.staff_id, 'someone')}, {service}, {shift.day:%a %d %b} "
-            f"{format_time(shift.start_minute)}-{format_time(shift.end_minute)}{kind}")
+    when = period(shift.start_minute, shift.end_minute, shift.day)
+    return f"{names.get(shift.staff_id, 'someone')}, {service}, {when}{kind}"
 
 
 def _check_shift(version: RotaVersion, *, service_id: int, day: date, start: int, end: int) -> None:
@@ -134,10 +135,8 @@ def add_shift(version: RotaVersion, *, staff_id: int, service_id: int, day: date
 
 def shift_of(version: RotaVersion, *, shift_id: int) -> Shift:
     """A shift of this version, or NotFound."""
-    shift = next((s for s in version.shifts if s.id == shift_id), None)
-    if shift is None:
-        raise NotFound("That shift is not in this rota.")
-    return shift
+    return child_or_404(Shift, shift_id, version_id=version.id,
+                        missing="There is no shift at this address in this rota.")
 
 
 def move_shift(version: RotaVersion, *, shift_id: int, staff_id: int, service_id: int, day: date, start: int,

@@ -13,8 +13,8 @@ from console.errors import UserError
 from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.flows import MAX_WEEKS
 from console.rotas.standards import DAY_NAMES, ROLE_WORDS
+from console.words import clock
 from rota import domain
-from rota.scenario import format_time
 from rota.standards import MIN_HORIZON_DAYS
 
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
@@ -195,13 +195,13 @@ class StandardForm(ConsoleForm):
 
 def standard_form_data(standard: domain.Service, auto_approve_swaps: bool) -> dict:
     """A standard as the form's initial data."""
-    segments = [{"days": sorted(s.window.days), "start": format_time(s.window.start), "end": format_time(s.window.end),
+    segments = [{"days": sorted(s.window.days), "start": clock(s.window.start), "end": clock(s.window.end),
                  "roles": sorted(s.roles), "min": s.min} for s in standard.presence]
     data = {"segments": segments,
             "auto_approve_swaps": auto_approve_swaps, "checks_on": standard.checks is not None}
     if standard.checks is not None:
         checks = standard.checks
         data.update(per_day=checks.per_day, max_gap_hours=checks.max_gap / 60, minutes=checks.minutes,
-                    window_start=format_time(checks.window_start), window_end=format_time(checks.window_end),
+                    window_start=clock(checks.window_start), window_end=clock(checks.window_end),
                     check_roles=sorted(checks.roles))
     return data

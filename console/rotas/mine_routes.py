@@ -9,8 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.database import local_today
-from console.errors import UserError
-from console.forms import ActionForm, button_action
+from console.forms import ActionForm, button_action, form_action
 from console.links import public_url
 from console.permissions import public, requires
 from console.rotas import calendar, open_shifts, own_work, pages, standards, swaps
@@ -34,16 +33,13 @@ def mine():
 def take_open_shift():
     """Take an open shift in one click: the rules are checked again, and the first valid claim wins."""
     form = TakeShiftForm()
-    if not form.validate_on_submit():
+    done, _ = form_action(
+        form, lambda: open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
+                                        gap_start=form.gap_start.data, kind=form.kind.data, today=local_today()),
+        lambda taken: (f"The shift {taken.when} for {taken.service.name} is yours. Your manager has been told.",
+                       "success"))
+    if not done and form.errors:  # not valid (when it was, form_action has said why it could not be done)
         flash("That shift could not be read; choose it again from the list.", "error")
-    else:
-        try:
-            taken = open_shifts.claim(current_user, service_id=form.service_id.data, day=form.day.data,
-                                      gap_start=form.gap_start.data, kind=form.kind.data, today=local_today())
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash(f"The shift {taken.when} for {taken.service.name} is yours. Your manager has been told.", "success")
     return redirect(url_for("rotas.mine"))
 
 
@@ -77,16 +73,15 @@ def swap_ask(shift_id: int):
     shift = swaps.own_shift(current_user, shift_id=shift_id, today=local_today())
     form = SwapForm()
     form.to_staff.choices = [SelectChoice(p.id, p.name) for p in swaps.colleagues(shift)]
-    if form.validate_on_submit():
-        try:
-            swaps.ask(current_user, shift_id=shift.id, to_staff_id=form.to_staff.data, note=form.note.data or "",
-                      today=local_today())
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("Asked. You keep the shift until they accept" + (" and a manager approves." if not
-                  standards.auto_approves_swaps(shift.service) else "."), "success")
-            return redirect(url_for("rotas.mine"))
+
+    def asked(_request) -> tuple[str, str]:
+        then = "." if standards.auto_approves_swaps(shift.service) else " and a manager approves."
+        return f"Asked. You keep the shift until they accept{then}", "success"
+
+    done, _ = form_action(form, lambda: swaps.ask(current_user, shift_id=shift.id, to_staff_id=form.to_staff.data,
+                                                  note=form.note.data or "", today=local_today()), asked)
+    if done:
+        return redirect(url_for("rotas.mine"))
     return render_template("rotas/swap.html", shift=shift, form=form, describe=swaps.describe), \
         400 if form.is_submitted() else 200
 

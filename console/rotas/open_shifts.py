@@ -23,9 +23,9 @@ from console.rotas import problem as problems
 from console.rotas import publishing
 from console.rotas.models import OpenShiftClaim
 from console.services.models import Service
+from console.words import counted, period
 from rota.domain import Assignment, Kind, Problem, Rota
 from rota.explain import roles_in_words
-from rota.scenario import format_time
 from rota.score import uncovered_gaps
 from rota.solver import add_on_call
 
@@ -48,7 +48,7 @@ class OpenShift:
     @property
     def when(self) -> str:
         """The shift as people read it."""
-        return f"{self.day:%a %d %b} {format_time(self.start)}-{format_time(self.end)}"
+        return period(self.start, self.end, self.day)
 
 
 def _problem(person: StaffMember, today: date) -> Problem:
@@ -84,7 +84,7 @@ def _need(gap) -> str:
     if gap.kind == "presence":
         return f"needs {gap.missing} {roles_in_words(gap.roles)} on duty"
     if gap.kind == "missing checks":
-        return f"{gap.missing} moderation check(s) missing that day"
+        return f"{counted(gap.missing, 'moderation check')} missing that day"
     return "too long between moderation checks"
 
 

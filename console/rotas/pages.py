@@ -13,17 +13,10 @@ from console.rotas.cover import AIM_WEEKS
 from console.rotas.editing import editors, kind_in_brackets
 from console.rotas.models import RotaVersion, RuleOverride, Shift, SwapRequest, SwapStatus, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, work_elsewhere
-from console.words import duration, hours
+from console.words import counted, duration, hours, period
 from rota.domain import Kind
 from rota.explain import describe_gap
-from rota.scenario import format_time
 from rota.score import uncovered_gaps
-
-
-def _hours(shift: Shift) -> str:
-    """A shift's hours as a page shows them: "17:00–22:00"."""
-    return f"{format_time(shift.start_minute)}–{format_time(shift.end_minute)}"
-
 
 # --- The draft page -----------------------------------------------------------------------------------------------
 
@@ -104,7 +97,7 @@ def coverage_by_service(checked: Review, gaps: list) -> dict[tuple[str, int], Da
             bars = [Bar(s, e, "covered") for s, e in _minus(needed, uncovered)]
             bars += [Bar(s, e, "uncovered") for s, e in uncovered]
             bars += [Bar(a.start, a.end, "check") for a in checks[(slug, day)]]
-            words = [f"{format_time(g.start)}-{format_time(g.end)} "
+            words = [f"{period(g.start, g.end)} "
                      + ("nobody on duty" if g.kind == "presence" else "too long without a check")
                      for g in missing if g.kind != "missing checks"]
             in_words = _checks_in_words(service.checks, [a.start for a in checks[(slug, day)]]) \
@@ -187,8 +180,7 @@ class CheckedWith:
     """Other services' work a version was checked with, in words."""
 
     services: str  # "Carers' support, Perinatal mental health"
-    shifts: int
-    people: str  # "1 person", "3 people"
+    work: str  # "2 shifts of 1 person on this rota, which count towards their hours, ... and stay as they are"
 
 
 @dataclass(frozen=True)
@@ -260,9 +252,11 @@ class DraftPage:
     shift_count: int
     gaps: list[str]  # each uncovered window of the standard, in words
     gap_count: int
+    gaps_uncovered: str  # "1 window of the standard is not covered.", "3 windows of the standard are not covered."
     starts_in_the_past: bool  # a version not yet published that starts before today
     blocking: int
     blocking_soft: bool  # a broken contract limit among the rules that block it
+    rules_broken: str  # "This rota breaks 2 rules; it cannot be approved until they are fixed."
     rules: list[RuleRow]
     elsewhere: CheckedWith | None
     changes: Changes | None  # None for a published version
@@ -294,16 +288,29 @@ def _changes(checked: Review) -> Changes:
                    sum(checked.added.values()), sum(checked.removed.values()))
 
 
+def _rules_broken(checked: Review) -> str:
+    """What the rules a version breaks keep it from, or "" when it breaks none that block it."""
+    count = len(checked.blocking)
+    if not count:
+        return ""
+    fixed = "it is fixed" if count == 1 else "they are fixed"
+    soft = ", or a broken contract limit is accepted with a reason" if any(v.soft for v in checked.blocking) else ""
+    return f"This rota breaks {counted(count, 'rule')}; it cannot be approved until {fixed}{soft}."
+
+
 def _elsewhere(checked: Review) -> CheckedWith | None:
     found = work_elsewhere(checked.problem)
     if found is None:
         return None
-    return CheckedWith(", ".join(found.services), found.shifts,
-                     f"{found.people} {'person' if found.people == 1 else 'people'}")
+    people = f"{found.people} {'person' if found.people == 1 else 'people'}"
+    counts = "counts towards their hours, days, rest and weekends and stays as it is" if found.shifts == 1 else \
+        "count towards their hours, days, rest and weekends and stay as they are"
+    return CheckedWith(", ".join(found.services), f"{counted(found.shifts, 'shift')} of {people} on this rota, which "
+                       f"{counts}")
 
 
 def _shift_words(shift: Shift) -> str:
-    return f"{_hours(shift)} {shift.service.name}{kind_in_brackets(shift.kind)}"
+    return f"{period(shift.start_minute, shift.end_minute)} {shift.service.name}{kind_in_brackets(shift.kind)}"
 
 
 def _person_rows(version: RotaVersion, checked: Review, view: GridView, days: list[date],
@@ -351,8 +358,11 @@ def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
         if score.rostered_minutes > checked.needed_minutes else "",
         shift_count=len(version.shifts),
         gaps=[describe_gap(checked.problem, gap) for gap in found], gap_count=len(found),
+        gaps_uncovered=f"{counted(len(found), 'window')} of the standard {'is' if len(found) == 1 else 'are'} not "
+                       "covered.",
         starts_in_the_past=status != VersionStatus.PUBLISHED.value and version.start_date < today,
         blocking=len(checked.blocking), blocking_soft=any(v.soft for v in checked.blocking),
+        rules_broken=_rules_broken(checked),
         rules=[RuleRow(str(v), v.message, checked.overridden.get(v.message),
                        v.soft and status == VersionStatus.DRAFT.value) for v in checked.violations],
         elsewhere=_elsewhere(checked),
@@ -391,7 +401,7 @@ class MyShift:
     first_of_day: bool
     may_swap: bool
     asked: bool
-    described: str  # for a screen reader beside the link: "Eating disorders, Thu 03 Dec 17:00-22:00"
+    described: str  # for a screen reader beside the link: "Eating disorders, Thu 03 Dec 17:00–22:00"
 
 
 @dataclass(frozen=True)
@@ -458,9 +468,10 @@ def my_shifts_page(person, today: date, *, feed_url: str | None = None) -> MyShi
     weeks = [[(monday + timedelta(days=7 * w + d), []) for d in range(7)] for w in range(AIM_WEEKS + 1)]
     for shift in shifts:
         offset = (shift.day - monday).days
-        weeks[offset // 7][offset % 7][1].append(WeekShift(shift.kind, f"{_hours(shift)} {shift.service.name}"))
+        words = f"{period(shift.start_minute, shift.end_minute)} {shift.service.name}"
+        weeks[offset // 7][offset % 7][1].append(WeekShift(shift.kind, words))
     return MyShiftsPage(
-        shifts=[MyShift(shift, _hours(shift), calendar.KIND_LABELS[shift.kind],
+        shifts=[MyShift(shift, period(shift.start_minute, shift.end_minute), calendar.KIND_LABELS[shift.kind],
                         first_of_day=i == 0 or shifts[i - 1].day != shift.day,
                         may_swap=shift.kind != Kind.ON_CALL.value and shift.day > today,
                         asked=shift.id in asked_shifts, described=swaps.describe(shift))

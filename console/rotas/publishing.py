@@ -16,7 +16,7 @@ from console.rotas.editing import MIN_REASON, editors
 from console.rotas.models import RotaVersion, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, version_target
 from console.services.models import Service
-from console.words import duration
+from console.words import counted, duration
 from rota.domain import Problem, Rota
 from rota.solver import add_on_call
 from rota.validate import validate
@@ -45,7 +45,8 @@ def approve(version: RotaVersion, actor, *, reason: str = "") -> None:
                         "or an owner.")
     checked = review(version)
     if checked.blocking:
-        raise UserError(f"This draft breaks {len(checked.blocking)} rule(s) (listed on the page); fix them, or "
+        raise UserError(f"This draft breaks {counted(len(checked.blocking), 'rule')} (listed on the page); fix "
+                        f"{'it' if len(checked.blocking) == 1 else 'them'}, or "
                         "accept a broken contract limit with a reason, first.")
     short = uncovered_minutes(checked)
     version.approved_with_gaps = _reason_for_gaps(short, reason, "approve")
@@ -63,7 +64,7 @@ def publish(version: RotaVersion, actor, *, reason: str = "") -> None:
         raise UserError("A rota is approved by a second person before it is published.")
     checked = review(version)
     if checked.blocking:
-        raise UserError(f"This rota breaks {len(checked.blocking)} rule(s); it cannot be published.")
+        raise UserError(f"This rota breaks {counted(len(checked.blocking), 'rule')}; it cannot be published.")
     version.published_with_gaps = _reason_for_gaps(uncovered_minutes(checked), reason, "publish")
     changed_people = sorted(set(checked.added) | set(checked.removed))
     version.status, version.published_by_id, version.published_at = (VersionStatus.PUBLISHED.value, actor.id,

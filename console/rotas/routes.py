@@ -27,7 +27,8 @@ from console.rotas.forms import (
     standard_form_data,
 )
 from console.rotas.models import RotaRun, RunStatus
-from rota.scenario import format_time, problem_to_dict, rota_to_dict
+from console.words import clock
+from rota.scenario import problem_to_dict, rota_to_dict
 
 bp = Blueprint("rotas", __name__, url_prefix="/rota")
 
@@ -74,14 +75,11 @@ def index():
 def generate():
     """Queue a solver run; the page then follows its progress."""
     form, upload = _period_forms()
-    if form.validate_on_submit():
-        try:
-            run = flows.start_run(current_user, services=_chosen_services(form.services.data),
-                                  start=form.start.data, weeks=form.weeks.data, seconds=form.seconds.data)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            return redirect(url_for("rotas.run", run_id=run.id))
+    done, run = form_action(form, lambda: flows.start_run(
+        current_user, services=_chosen_services(form.services.data), start=form.start.data, weeks=form.weeks.data,
+        seconds=form.seconds.data))
+    if done:
+        return redirect(url_for("rotas.run", run_id=run.id))
     return _index_page(form, upload, 400)
 
 
@@ -90,24 +88,24 @@ def generate():
 def import_rota():
     """Make a draft from an uploaded modrota-solution/1 file."""
     generate_form, form = _period_forms()
-    if form.validate_on_submit():
+
+    def import_file():
         raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise UserError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
         try:
-            if len(raw) > MAX_IMPORT_BYTES:
-                raise UserError(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB.")
-            try:
-                data = json.loads(raw)
-            except ValueError as error:  # not UTF-8, not JSON, or a number of more than 4,300 digits
-                raise UserError(f"The file is not valid JSON: {error}.") from error
-            except RecursionError as error:
-                raise UserError("The file is nested too deeply to be a rota.") from error
-            version = editing.import_solution(current_user, services=_chosen_services(form.services.data),
-                                              start=form.start.data, weeks=form.weeks.data, data=data)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("The file is imported as a draft. Check what it breaks below before approving it.", "success")
-            return redirect(url_for("rotas.version", version_id=version.id))
+            data = json.loads(raw)
+        except ValueError as error:  # not UTF-8, not JSON, or a number of more than 4,300 digits
+            raise UserError(f"The file is not valid JSON: {error}.") from error
+        except RecursionError as error:
+            raise UserError("The file is nested too deeply to be a rota.") from error
+        return editing.import_solution(current_user, services=_chosen_services(form.services.data),
+                                       start=form.start.data, weeks=form.weeks.data, data=data)
+
+    done, version = form_action(form, import_file,
+                                "The file is imported as a draft. Check what it breaks below before approving it.")
+    if done:
+        return redirect(url_for("rotas.version", version_id=version.id))
     return _index_page(generate_form, form, 400)
 
 
@@ -122,19 +120,15 @@ def standard(service_id: int):
     if changed is not None:
         form, said = changed
         return render_template("rotas/standard.html", service=service, form=form, is_default=is_default, said=said)
-    status = 200
-    if form.is_submitted():
-        status = 400
-        if form.validate():
-            try:
-                standards.save(service, form.to_standard(service.slug, service.name, service.risk_tier),
-                               auto_approve_swaps=form.auto_approve_swaps.data)
-            except UserError as failure:
-                flash(failure.message, "error")
-            else:
-                flash(f"The standard for {service.name} is saved. Rotas made from now on use it.", "success")
-                return redirect(url_for("rotas.standard", service_id=service.id))
-    return render_template("rotas/standard.html", service=service, form=form, is_default=is_default), status
+
+    def save():
+        standards.save(service, form.to_standard(service.slug, service.name, service.risk_tier),
+                       auto_approve_swaps=form.auto_approve_swaps.data)
+
+    if form_action(form, save, f"The standard for {service.name} is saved. Rotas made from now on use it.")[0]:
+        return redirect(url_for("rotas.standard", service_id=service.id))
+    return render_template("rotas/standard.html", service=service, form=form, is_default=is_default), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/standards/<int:service_id>/reset", methods=["POST"])
@@ -248,11 +242,11 @@ def shift_edit(version_id: int, shift_id: int):
     form = _shift_form(version)
     if request.method == "GET":
         form.process(data={"staff": shift.staff_id, "service": shift.service_id, "kind": shift.kind, "day": shift.day,
-                           "start": format_time(shift.start_minute), "end": format_time(shift.end_minute)})
+                           "start": clock(shift.start_minute), "end": clock(shift.end_minute)})
     elif _edited(form, lambda: editing.move_shift(version, shift_id=shift.id, **_shift_fields(form))):
         return redirect(url_for("rotas.version", version_id=version.id))
-    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form,
-                           format_time=format_time), 400 if form.is_submitted() else 200
+    return render_template("rotas/shift_edit.html", version=version, shift=shift, form=form), \
+        400 if form.is_submitted() else 200
 
 
 @bp.route("/versions/<int:version_id>/overrides", methods=["POST"])
@@ -261,15 +255,11 @@ def rule_override(version_id: int):
     """Accept a broken contract limit of a draft, with the reason on record."""
     version = versions.get_or_raise(current_user, version_id=version_id)
     form = OverrideForm()
-    if not form.validate_on_submit():
-        flash(" ".join(sum(form.errors.values(), [])) or "Give the reason.", "error")
-    else:
-        try:
-            editing.override(version, current_user, message=form.message.data, reason=form.reason.data)
-        except UserError as failure:
-            flash(failure.message, "error")
-        else:
-            flash("The broken rule is accepted, with your reason on record.", "success")
+    done, _ = form_action(form, lambda: editing.override(version, current_user, message=form.message.data,
+                                                         reason=form.reason.data),
+                          "The broken rule is accepted, with your reason on record.")
+    if not done and form.errors:  # not valid (when it was, form_action has said why it could not be done)
+        flash(" ".join(sum(form.errors.values(), [])), "error")
     return redirect(url_for("rotas.version", version_id=version.id) + "#rules")
 
 

@@ -26,7 +26,7 @@ from console.rotas import problem as problems
 from console.rotas.cover import published_cover
 from console.scheduled import Outcome, each
 from console.services.models import Service
-from rota.scenario import format_time
+from console.words import period
 
 KIND_WORDS = {"presence": "on duty", "check": "a moderation check", "on_call": "on call to supervise"}
 LEADS = {"day": (timedelta(hours=24), "tomorrow"), "hour": (timedelta(hours=1), "in an hour")}
@@ -79,7 +79,7 @@ def send_reminder(reminder: Reminder, now: datetime) -> int:
     if person is None or not person.active or not wanted or preferences.quiet_now(settings, now):
         return 0
     service = db.session.get(Service, reminder.service_id)
-    when = f"{reminder.day:%a %d %b} {format_time(reminder.start)}-{format_time(reminder.end)}"
+    when = period(reminder.start, reminder.end, reminder.day)
     return outbox.queue_letter_once(
         reminder.key, person, subject=f"Your shift {LEADS[reminder.lead][1]}: {service.name}, {when}",
         text=f"You are on the rota for {service.name} on {when}: {KIND_WORDS.get(reminder.kind, 'a shift')}.\n\n"

@@ -9,9 +9,9 @@ from console.extensions import db
 from console.rotas.models import CoverageStandard
 from console.rotas.problem import standard_of
 from console.services.models import Service
-from console.words import duration
+from console.words import clock, duration, period
 from rota import domain
-from rota.scenario import format_time, service_to_dict
+from rota.scenario import service_to_dict
 from rota.standards import check_standard
 
 
@@ -47,13 +47,13 @@ def _roles_words(roles) -> str:
 
 def in_words(standard: domain.Service) -> list[str]:
     """A coverage standard as sentences: each presence row, then the checks."""
-    lines = [f"{_first_upper(days_words(s.window.days))} {format_time(s.window.start)}–{format_time(s.window.end)}: "
+    lines = [f"{_first_upper(days_words(s.window.days))} {period(s.window.start, s.window.end)}: "
              f"at least {s.min} {'person' if s.min == 1 else 'people'} on duty ({_roles_words(s.roles)})."
              for s in standard.presence]
     if standard.checks is not None:
         checks = standard.checks
-        lines.append(f"At least {checks.per_day} moderation checks a day between {format_time(checks.window_start)} "
-                     f"and {format_time(checks.window_end)}, never more than {duration(checks.max_gap)} apart, each "
+        lines.append(f"At least {checks.per_day} moderation checks a day between {clock(checks.window_start)} "
+                     f"and {clock(checks.window_end)}, never more than {duration(checks.max_gap)} apart, each "
                      f"taking {duration(checks.minutes)} ({_roles_words(checks.roles)}).")
     return lines
 

@@ -21,16 +21,15 @@ from console.rotas import problem as problems
 from console.rotas import publishing
 from console.rotas import standards
 from console.rotas.models import Shift, SwapRequest, SwapStatus
+from console.words import period
 from rota.domain import Assignment, Kind, Problem, Rota
-from rota.scenario import format_time
 
 OPEN = (SwapStatus.ASKED.value, SwapStatus.AGREED.value)
 
 
 def describe(shift: Shift) -> str:
-    """A shift as people read it: "Eating disorders, Thu 03 Dec 17:00-22:00"."""
-    times = f"{format_time(shift.start_minute)}-{format_time(shift.end_minute)}"
-    return f"{shift.service.name}, {shift.day:%a %d %b} {times}"
+    """A shift as people read it: "Eating disorders, Thu 03 Dec 17:00–22:00"."""
+    return f"{shift.service.name}, {period(shift.start_minute, shift.end_minute, shift.day)}"
 
 
 def _in_force(shift: Shift) -> bool:

@@ -4,13 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from console.database import local_today
-from console.errors import UserError
 from console.forms import button_action, form_action
 from console.permissions import requires
 from console.rotas import problem as problems
 from console.staffing import service as staffing
 from console.staffing.forms import AvailabilityForm, ContractForm, DecisionForm, LeaveForm, UnavailabilityForm
-from rota.scenario import format_time
 
 bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
@@ -27,8 +25,7 @@ def _mine_page(availability_form=None, unavailability_form=None, leave_form=None
         off=staffing.unavailability(current_user, today=_today()), leave=staffing.leave_of(current_user),
         availability_form=availability_form or AvailabilityForm(prefix="weekly"),
         unavailability_form=unavailability_form or UnavailabilityForm(prefix="off", start="00:00", end="24:00"),
-        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS,
-        format_time=format_time), status
+        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS), status
 
 
 @bp.route("/mine")
@@ -121,13 +118,9 @@ def leave_list():
 def leave_decide(leave_id: int):
     """Approve or reject a leave request."""
     form = DecisionForm(prefix=f"leave-{leave_id}")
-    if not form.validate_on_submit():
-        return _leave_page({leave_id: form}, 400)
-    try:
-        decision = staffing.decide_leave(current_user, leave_id=leave_id, approve=form.decision.data == "approve",
-                                         note=form.note.data or "")
-    except UserError as failure:
-        flash(failure.message, "error")
+    done, decision = form_action(form, lambda: staffing.decide_leave(
+        current_user, leave_id=leave_id, approve=form.decision.data == "approve", note=form.note.data or ""))
+    if not done:
         return _leave_page({leave_id: form}, 400)
     name = decision.leave.staff.name
     flash(f"Leave for {name} {decision.leave.status}. {name} is emailed the decision.", "success")
@@ -155,7 +148,7 @@ def _person_page(person, contract_form=None, availability_form=None, status: int
     return render_template("staffing/person.html", person=person, contract_form=contract_form,
                            availability_form=availability_form or AvailabilityForm(prefix="weekly"),
                            windows=staffing.availability(person), off=staffing.unavailability(person, today=_today()),
-                           leave=staffing.leave_of(person), weekdays=staffing.WEEKDAYS, format_time=format_time), status
+                           leave=staffing.leave_of(person), weekdays=staffing.WEEKDAYS), status
 
 
 @bp.route("/people/<int:staff_id>")

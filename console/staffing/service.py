@@ -11,14 +11,14 @@ from console.accounts.models import StaffMember
 from console.accounts.teams import services_managed_by
 from console.audit import service as audit
 from console.database import local_today, utcnow
-from console.errors import NotFound, UserError
+from console.errors import NotFound, UserError, child_or_404
 from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import publishing
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
+from console.words import period
 from rota.domain import Rota
-from rota.scenario import format_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_LEAVE_DAYS = 366
@@ -27,10 +27,6 @@ MAX_DAYS_AHEAD = 2 * 366  # how far ahead unavailability and leave can be entere
 
 def _target(staff: StaffMember) -> str:
     return f"staff:{staff.id}"
-
-
-def _period(start: int, end: int) -> str:
-    return f"{format_time(start)}-{format_time(end)}"
 
 
 def managed_staff(manager) -> list[StaffMember]:
@@ -58,7 +54,7 @@ def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) 
     """Add a weekly time the person can work; it may not overlap one they already have that day."""
     for window in availability(staff):
         if window.weekday == weekday and window.start_minute < end and start < window.end_minute:
-            raise UserError(f"That overlaps {WEEKDAYS[weekday]} {_period(window.start_minute, window.end_minute)}, "
+            raise UserError(f"That overlaps {WEEKDAYS[weekday]} {period(window.start_minute, window.end_minute)}, "
                             "which is already there: remove it first to change it.")
     window = AvailabilityWindow(staff_id=staff.id, weekday=weekday, start_minute=start, end_minute=end)
     db.session.add(window)
@@ -70,9 +66,8 @@ def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) 
 
 def remove_availability(staff: StaffMember, *, window_id: int) -> None:
     """Take a weekly time away."""
-    window = db.session.get(AvailabilityWindow, window_id)
-    if window is None or window.staff_id != staff.id:
-        raise NotFound("That availability is not on record.")
+    window = child_or_404(AvailabilityWindow, window_id, staff_id=staff.id,
+                          missing="There is no weekly availability at this address for this person.")
     db.session.delete(window)
     audit.record("availability.removed", target=_target(staff),
                  details={"weekday": window.weekday, "start": window.start_minute, "end": window.end_minute})
@@ -108,9 +103,8 @@ def add_unavailability(staff: StaffMember, *, day: date, start: int, end: int, t
 
 def remove_unavailability(staff: StaffMember, *, unavailability_id: int) -> None:
     """Take a one-off unavailability away."""
-    off = db.session.get(Unavailability, unavailability_id)
-    if off is None or off.staff_id != staff.id:
-        raise NotFound("That unavailability is not on record.")
+    off = child_or_404(Unavailability, unavailability_id, staff_id=staff.id,
+                       missing="There is no unavailability at this address for this person.")
     db.session.delete(off)
     audit.record("unavailability.removed", target=_target(staff), details={"day": off.day.isoformat()})
     db.session.commit()
@@ -147,9 +141,8 @@ def request_leave(staff: StaffMember, *, first: date, last: date, note: str, tod
 
 def cancel_leave(staff: StaffMember, *, leave_id: int, today: date) -> None:
     """Withdraw a request, or give back approved leave that has not started."""
-    leave = db.session.get(LeaveRequest, leave_id)
-    if leave is None or leave.staff_id != staff.id:
-        raise NotFound("That leave request is not on record.")
+    leave = child_or_404(LeaveRequest, leave_id, staff_id=staff.id,
+                         missing="There is no leave request at this address for this person.")
     if leave.status not in (LeaveStatus.REQUESTED, LeaveStatus.APPROVED):
         raise UserError(f"This leave is already {leave.status}.")
     if leave.first_day <= today:
@@ -221,8 +214,7 @@ def _open_shifts_in(leave: LeaveRequest, manager) -> list[str]:
         left = Rota(tuple(a for a in rota.assignments if not (a.staff == str(leave.staff_id) and a.day == index)))
         publishing.publish_day(problem, left, service=service, day=index, actor=manager,
                                note=f"Leave: {leave.staff.name}", also_tell=(leave.staff_id,))
-        opened += [f"{service.name}, {day:%a %d %b} {format_time(s.start_minute)}-{format_time(s.end_minute)}"
-                   for s in shifts]
+        opened += [f"{service.name}, {period(s.start_minute, s.end_minute, day)}" for s in shifts]
     return opened
 
 

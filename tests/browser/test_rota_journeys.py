@@ -56,9 +56,9 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     assert run_queued_tasks(live_app) == 1  # the consumer's work, done here; the page follows by itself
     page.get_by_role("link", name="See the draft").click()
     page.wait_for_url(f"{live_server}/rota/versions/*")
-    expect(page.get_by_role("alert").filter(has_text="window(s) of the standard are not covered")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="1 window of the standard is not covered.")).to_be_visible()
     assert page.locator(".gap").filter(has_text=gap).count() == 1
-    assert page.locator("td.cover--short").filter(has_text="17:00-22:00 nobody on duty").count() == 1
+    assert page.locator("td.cover--short").filter(has_text="17:00–22:00 nobody on duty").count() == 1
     assert_accessible(page)
     screenshot(page, "rota-draft-with-a-gap")
 

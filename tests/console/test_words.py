@@ -1,8 +1,35 @@
-"""Lengths of time, counts and lists in words."""
+"""Clock times, periods, lengths of time, counts and lists in words."""
+
+import ast
+from datetime import date
+from pathlib import Path
 
 import pytest
 
-from console.words import counted, days_span, duration, hours, listed
+import console
+from console.words import clock, counted, days_span, duration, hours, listed, period
+
+
+@pytest.mark.parametrize("minutes, words", [(0, "00:00"), (8 * 60, "08:00"), (17 * 60 + 30, "17:30"),
+                                            (24 * 60, "24:00")])
+def test_clock_times_read_as_a_clock_shows_them(minutes, words):
+    assert clock(minutes) == words
+
+
+def test_a_period_reads_from_its_start_to_its_end_on_its_day():
+    assert period(17 * 60, 22 * 60) == "17:00–22:00"
+    assert period(0, 24 * 60) == "00:00–24:00"
+    assert period(17 * 60, 22 * 60, date(2026, 12, 7)) == "Mon 07 Dec 17:00–22:00"
+
+
+def test_the_console_writes_times_in_words_not_in_the_engines_file_format():
+    """rota.scenario.format_time writes times into the engine's files; pages and emails use clock and period."""
+    importing = sorted(str(path.relative_to(Path(console.__file__).parent))
+                       for path in Path(console.__file__).parent.rglob("*.py")
+                       for node in ast.walk(ast.parse(path.read_text()))
+                       if isinstance(node, ast.ImportFrom) and node.module == "rota.scenario"
+                       and "format_time" in {alias.name for alias in node.names})
+    assert importing == []
 
 
 @pytest.mark.parametrize("minutes, words", [(0, "0 min"), (45, "45 min"), (60, "1 h"), (210, "3 h 30 min"),

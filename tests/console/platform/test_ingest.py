@@ -181,7 +181,9 @@ def test_a_new_secret_is_shown_once_and_the_old_one_works_for_a_day(app, client,
     auth.login_demo(Role.OWNER)
     page = auth.post("/queue/services/3/secret", form_page="/queue/services/3/settings").get_data(as_text=True)
     new = page.split('id="ingest-secret">')[1].split("<")[0]
-    assert len(new) >= 40 and new not in client.get("/queue/services/3/settings").get_data(as_text=True)
+    settings = client.get("/queue/services/3/settings").get_data(as_text=True)
+    assert len(new) >= 40 and new not in settings
+    assert "1 older secret still works while the platform switches." in settings
     assert post_json(client, item("s-1"), secret=new).status_code == 201
     assert post_json(client, item("s-2")).status_code == 201  # the old one, during the overlap
     with app.app_context():

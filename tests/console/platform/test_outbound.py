@@ -443,3 +443,18 @@ def test_changes_of_where_decisions_go_read_in_the_audit_log_with_the_old_and_ne
     ]
     assert not any("token-in-the-path" in line or "/hooks" in line for line in lines), \
         "only the address's site is kept: a path may hold a token"
+
+
+def test_a_decision_is_sent_again_only_from_its_own_services_deliveries(app, client, chloe, admin, receiver):
+    """Another service's decision is not at this address, as one that does not exist: nothing is sent again."""
+    service_id = demo_low(app)
+    receiver.secret = connect(admin, service_id, receiver.url)
+    post_id = post_json(client, item("elsewhere-1")).get_json()["id"]
+    decide(chloe, post_id, "approved")
+    run_queued_tasks(app)
+    with app.app_context():
+        eating = services("eating-disorders")[0].id
+    page = send_again(admin, eating, event_of(app, post_id))
+    assert "There is no decision at this address for this service." in page
+    run_queued_tasks(app)
+    assert len(receiver.received) == 1

@@ -1,15 +1,18 @@
 """A service's risk word lists: an administrator adds and removes terms, and posts are matched against the lists
 as they are now; a new service starts with the default lists."""
 
+import pytest
 import sqlalchemy as sa
 
+from console.errors import NotFound
 from console.extensions import db
 from console.permissions import Role
 from console.platform import ingest
 from console.queue import terms
 from console.queue.lexicon import DEFAULT_TERMS
+from console.queue.models import RiskTerm
 from console.services.models import Service
-from tests.factories import item, post_json
+from tests.factories import item, post_json, services
 
 
 def test_an_administrator_edits_a_services_word_lists(app, client, auth, demo_data):
@@ -17,7 +20,7 @@ def test_an_administrator_edits_a_services_word_lists(app, client, auth, demo_da
     settings = "/queue/services/1/settings"  # Eating disorders
     added = auth.post("/queue/services/1/terms", {"list_name": "critical", "terms": "stopped my meds\n\nSUICIDE\n"},
                       form_page=settings, follow_redirects=True).get_data(as_text=True)
-    assert "1 term(s) added to the critical list." in added  # "suicide" was there already
+    assert "1 term added to the critical list." in added  # "suicide" was there already
     empty = auth.post("/queue/services/1/terms", {"list_name": "risk", "terms": ""}, form_page=settings)
     assert empty.status_code == 400 and "Enter at least one word or phrase." in empty.get_data(as_text=True)
     with app.app_context():
@@ -49,6 +52,22 @@ def test_a_new_service_starts_with_the_default_lists_and_lost_defaults_can_be_pu
     settings = f"/queue/services/{service_id}/settings"
     auth.post(f"/queue/services/{service_id}/terms/{term_id}/remove", form_page=settings)
     back = auth.post(f"/queue/services/{service_id}/terms/defaults", form_page=settings, follow_redirects=True)
-    assert "1 default term(s) added." in back.get_data(as_text=True)
+    assert "1 default term added." in back.get_data(as_text=True)
     with app.app_context():
         assert "suicide" in {t.phrase for t in terms.terms_of(db.session.get(Service, service_id))["critical"]}
+
+
+def test_a_term_is_removed_only_from_its_own_services_lists(app, auth, demo_data):
+    """A term of another service is not at this address, as one that does not exist: nothing is removed."""
+    auth.login_demo(Role.OWNER)
+    with app.app_context():
+        by_slug = {service.slug: service for service in services("eating-disorders", "demo-low")}
+        term_id = terms.terms_of(by_slug["eating-disorders"])["critical"][0].id
+        with pytest.raises(NotFound, match="There is no term at this address on this service's lists."):
+            terms.remove_term(by_slug["demo-low"], term_id=term_id)
+        low = by_slug["demo-low"].id
+    settings = f"/queue/services/{low}/settings"
+    refused = auth.post(f"/queue/services/{low}/terms/{term_id}/remove", form_page=settings, follow_redirects=True)
+    assert "There is no term at this address on this service&#39;s lists." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(RiskTerm, term_id) is not None

@@ -218,7 +218,7 @@ def test_bulk_approve_needs_confirming_and_never_takes_a_critical_item(app, clie
     assert "Critical items are dealt with one at a time" in with_critical.get_data(as_text=True)
     done = auth.post("/queue/bulk", {"posts": [calm, risky], "action": "approved", "confirm": "yes"},
                      form_page="/queue/", follow_redirects=True)
-    assert "2 item(s) approved." in done.get_data(as_text=True)
+    assert "2 items approved." in done.get_data(as_text=True)
     waiting = done.get_data(as_text=True).split('aria-label="Items waiting"')[1]
     assert "Nice walk" not in waiting and "thinking about suicide" in waiting  # closed items leave the queue
     with app.app_context():

@@ -30,12 +30,15 @@ def test_a_volunteer_takes_an_open_shift_and_the_manager_is_told(app, client, au
         day, start, end, service = gone.day, gone.start_minute, gone.end_minute, gone.service.name
         manager_email = person(Role.TEAM_MANAGER).email
     auth.login_demo(VOLUNTEER)
-    listed = f"{service}, {day:%a %d %b} {start // 60:02d}:00-{end // 60:02d}:00"
+    listed = f"{service}, {day:%a %d %b} {start // 60:02d}:00–{end // 60:02d}:00"
     page = client.get("/rota/mine").get_data(as_text=True)
     assert listed in page and "Take this shift" in page
 
     with app.app_context():
         offer = next(o for o in open_shifts.offers(person(VOLUNTEER), today=local_today()) if o.day == day)
+    unreadable = auth.post("/rota/mine/open-shifts", {"service_id": "x", "day": day.isoformat(), "kind": "presence"},
+                           form_page="/rota/mine", follow_redirects=True).get_data(as_text=True)
+    assert "That shift could not be read; choose it again from the list." in unreadable
     taken = auth.post("/rota/mine/open-shifts", {"service_id": offer.service.id, "day": day.isoformat(),
                                                  "gap_start": offer.gap_start, "kind": "presence"},
                       form_page="/rota/mine",

@@ -65,10 +65,11 @@ def test_an_uncovered_window_shows_in_the_cover_grid_in_words_and_as_a_bar(app, 
         db.session.commit()
         page = _page(version_id, week=_week_of(day))
         assert page.gap_count == len(page.gaps) == 1 and page.short == end - start
+        assert page.gaps_uncovered == "1 window of the standard is not covered."
         assert page.short_words == "5 h" and page.uncovered == "5 h"
         eating = next(row for row in page.service_rows if row.name == "Eating disorders")
         short = eating.days[day.weekday()]
-        assert short.state == "short" and short.summary == "17:00-22:00 nobody on duty"
+        assert short.state == "short" and short.summary == "17:00–22:00 nobody on duty"
         (bar,) = [b for b in short.bars if b.kind == "uncovered"]
         assert (bar.start, bar.y, bar.width, bar.height) == (start, 0, end - start, 12)
         assert [d.state for d in eating.days].count("short") == 1
@@ -145,11 +146,18 @@ def test_a_broken_contract_limit_may_be_accepted_on_the_page_and_then_says_who_a
         hours = [rule for rule in page.rules if rule.message.startswith("Ella Robinson")]
         assert hours and all(rule.may_accept and rule.accepted is None for rule in hours)
         assert page.blocking == len(page.rules) and page.blocking_soft
+        assert page.rules_broken == "This rota breaks 4 rules; it cannot be approved until they are fixed, or a " \
+                                    "broken contract limit is accepted with a reason."
         editing.override(db.session.get(RotaVersion, version_id), person(MANAGER), message=hours[0].message,
                          reason="Agreed extra hours by phone")
         again = _page(version_id)
         accepted = next(rule for rule in again.rules if rule.message == hours[0].message)
         assert accepted.accepted.reason == "Agreed extra hours by phone" and again.blocking == page.blocking - 1
+        for rule in hours[1:-1]:
+            editing.override(db.session.get(RotaVersion, version_id), person(MANAGER), message=rule.message,
+                             reason="Agreed extra hours by phone")
+        assert _page(version_id).rules_broken == "This rota breaks 1 rule; it cannot be approved until it is fixed, " \
+                                                 "or a broken contract limit is accepted with a reason."
 
 
 def test_my_shifts_page_lists_my_shifts_and_week_by_week_and_what_i_may_ask_someone_to_take(app, demo_data):
@@ -162,7 +170,7 @@ def test_my_shifts_page_lists_my_shifts_and_week_by_week_and_what_i_may_ask_some
         assert page.shifts and [row.shift.day for row in page.shifts] == sorted(row.shift.day for row in page.shifts)
         first = page.shifts[0]
         assert first.first_of_day and first.hours == "17:00–22:00" and first.what == "on duty"
-        assert first.described == f"{first.shift.service.name}, {first.shift.day:%a %d %b} 17:00-22:00"
+        assert first.described == f"{first.shift.service.name}, {first.shift.day:%a %d %b} 17:00–22:00"
         assert all(row.first_of_day == (i == 0 or page.shifts[i - 1].shift.day != row.shift.day)
                    for i, row in enumerate(page.shifts))
         assert all(row.may_swap for row in page.shifts if row.shift.day > today)

@@ -290,7 +290,7 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
         added = [s for s in db.session.get(RotaVersion, version_id).shifts
                  if s.staff_id == ella.id and s.start_minute == 9 * 60][0].id
     removed = manager.post(f"{page_url}/shifts/{added}/remove", form_page=page_url, follow_redirects=True)
-    assert f"Removed: Ella Robinson, Eating disorders, {next_monday():%a %d %b} 09:00-13:00." in \
+    assert f"Removed: Ella Robinson, Eating disorders, {next_monday():%a %d %b} 09:00–13:00." in \
         removed.get_data(as_text=True)
     assert "The rota keeps every rule" in removed.get_data(as_text=True)
 
@@ -423,6 +423,9 @@ def test_a_broken_contract_limit_is_accepted_with_a_reason_and_a_broken_availabi
     short = manager.post(page_url + "/overrides", {"message": broken(6)[0], "reason": "ok"}, form_page=page_url,
                          follow_redirects=True).get_data(as_text=True)
     assert "Give the reason in at least 10 characters" in short
+    none = manager.post(page_url + "/overrides", {"message": broken(6)[0], "reason": ""}, form_page=page_url,
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Give the reason." in none and "The broken rule is accepted" not in none
     with app.app_context():
         version = db.session.get(RotaVersion, version_id)
         outside = next(s for s in version.shifts if s.staff_id == ella_id and s.start_minute == 9 * 60)
@@ -514,7 +517,7 @@ def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, c
     assert len(cells) == 7  # one week at a time
     short = cells[weekday]
     assert 'class="cover--short"' in short
-    assert f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d} nobody on duty" in short
+    assert f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d} nobody on duty" in short
     assert f'class="bar bar--uncovered" x="{start}"' in short
     assert sum('class="cover--short"' in cell for cell in cells) == 1
     assert all('class="cover--ok"' in cell for row in rows.values() if row is not rows["Eating disorders"]
@@ -542,6 +545,11 @@ def test_the_rota_grid_shows_a_week_at_a_time_with_filters_and_shifts_open_on_th
     assert client.get(f"{base}?week=99&person=abc&service=nope").status_code == 200
     shift_page = client.get(f"{base}/shifts/{shift_id}/edit").get_data(as_text=True)
     assert "Remove this shift" in shift_page and "Ella Robinson" in shift_page
+    with app.app_context():
+        other = make_draft()
+    elsewhere = client.get(f"/rota/versions/{other}/shifts/{shift_id}/edit")
+    assert elsewhere.status_code == 404
+    assert "There is no shift at this address in this rota." in elsewhere.get_data(as_text=True)
 
 
 def test_a_supervised_shift_added_by_hand_gets_a_clinician_on_call(app, client, manager):
@@ -615,8 +623,8 @@ def test_a_shift_is_moved_to_someone_else_and_checked_at_once(app, client, manag
     moved = manager.post(edit_url, {"staff": clinician_id, "service": service_id, "kind": "presence",
                                     "day": day.isoformat(), "start": "12:00", "end": "17:00"},
                          follow_redirects=True).get_data(as_text=True)
-    assert f"Moved: Ella Robinson, {service}, {day:%a %d %b} 17:00-22:00 is now {clinician_name}, {service}, " \
-        f"{day:%a %d %b} 12:00-17:00." in moved
+    assert f"Moved: Ella Robinson, {service}, {day:%a %d %b} 17:00–22:00 is now {clinician_name}, {service}, " \
+        f"{day:%a %d %b} 12:00–17:00." in moved
     assert "Who changes" in moved and f"{clinician_name}: 1 added" in moved
     with app.app_context():
         shift = db.session.get(Shift, shift_id)
@@ -643,5 +651,5 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
         assert not [s for s in db.session.get(RotaVersion, engine_made).shifts
                     if s.staff_id == ella and s.kind != "on_call" and (s.day - next_monday()).days < 7]
     page = client.get(f"/rota/versions/{by_hand}").get_data(as_text=True)
-    assert "Checked together with the shifts already published or approved for Eating disorders: 2 shift(s) of 1 " \
-           "person" in page
+    assert "Checked together with the shifts already published or approved for Eating disorders: 2 shifts of 1 " \
+           "person on this rota, which count towards" in page

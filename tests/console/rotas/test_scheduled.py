@@ -48,12 +48,12 @@ def test_a_volunteer_is_reminded_a_day_and_an_hour_before_each_shift_once(app, d
         run(traveller, "reminders", at(17, 0, days=-1))
         run(traveller, "reminders", at(17, 5, days=-1))
         day = f"{MONDAY:%a %d %b}"
-        assert subjects_to(smtp_server, ELLA) == [f"Your shift tomorrow: Eating disorders, {day} 17:00-22:00"]
+        assert subjects_to(smtp_server, ELLA) == [f"Your shift tomorrow: Eating disorders, {day} 17:00–22:00"]
         text = smtp_server.last_to(ELLA).get_body(("plain",)).get_content()
         assert "on duty" in text and "http://127.0.0.1:5000/rota/mine" in text
         run(traveller, "reminders", at(16, 0))
         run(traveller, "reminders", at(16, 5))
-        assert subjects_to(smtp_server, ELLA)[1:] == [f"Your shift in an hour: Eating disorders, {day} 17:00-22:00"]
+        assert subjects_to(smtp_server, ELLA)[1:] == [f"Your shift in an hour: Eating disorders, {day} 17:00–22:00"]
         run(traveller, "reminders", at(17, 0))
         assert len(subjects_to(smtp_server, ELLA)) == 2, "nothing once the shift has started"
 

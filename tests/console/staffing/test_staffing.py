@@ -12,7 +12,7 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
-from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest
+from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, Unavailability
 from tests.conftest import AuthActions, run_queued_tasks
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
 
@@ -39,7 +39,7 @@ def test_a_volunteer_keeps_their_weekly_availability(app, client, volunteer):
     clash = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "18:00",
                                                      "weekly-end": "20:00"}, form_page=MINE)
     assert clash.status_code == 400
-    assert "That overlaps Monday 17:00-22:00, which is already there" in clash.get_data(as_text=True)
+    assert "That overlaps Monday 17:00–22:00, which is already there" in clash.get_data(as_text=True)
 
     backwards = volunteer.post(f"{MINE}/availability", {"weekly-weekday": "0", "weekly-start": "12:00",
                                                          "weekly-end": "09:00"}, form_page=MINE)
@@ -60,7 +60,7 @@ def test_a_volunteer_keeps_their_weekly_availability(app, client, volunteer):
             AvailabilityWindow.staff_id != ella.id))
 
     refused = volunteer.post(f"{MINE}/availability/{someone_else}/remove", form_page=MINE, follow_redirects=True)
-    assert "That availability is not on record." in refused.get_data(as_text=True)
+    assert "There is no weekly availability at this address for this person." in refused.get_data(as_text=True)
     removed = volunteer.post(f"{MINE}/availability/{window_id}/remove", form_page=MINE, follow_redirects=True)
     assert "Availability removed." in removed.get_data(as_text=True)
     assert "Monday 09:00–12:00" not in page(client, MINE)
@@ -80,6 +80,24 @@ def test_one_off_unavailability_keeps_a_person_off_new_rotas(app, client, volunt
         ella = person(VOLUNTEER)
         problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
         assert [(u.date, u.start, u.end) for u in problem.staff[str(ella.id)].unavailable] == [(day, 0, 1440)]
+
+
+def test_a_person_takes_back_only_their_own_unavailability_and_leave(app, volunteer):
+    """Someone else's is not at this address, as one that does not exist: nothing is removed or cancelled."""
+    with app.app_context():
+        someone_else, day = person(MANAGER), next_monday() + timedelta(days=2)
+        off = Unavailability(staff_id=someone_else.id, day=day)
+        leave = LeaveRequest(staff_id=someone_else.id, first_day=day, last_day=day)
+        db.session.add_all([off, leave])
+        db.session.commit()
+        off_id, leave_id = off.id, leave.id
+    refused = volunteer.post(f"{MINE}/unavailability/{off_id}/remove", form_page=MINE, follow_redirects=True)
+    assert "There is no unavailability at this address for this person." in refused.get_data(as_text=True)
+    refused = volunteer.post(f"{MINE}/leave/{leave_id}/cancel", form_page=MINE, follow_redirects=True)
+    assert "There is no leave request at this address for this person." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Unavailability, off_id) is not None
+        assert db.session.get(LeaveRequest, leave_id).status == "requested"
 
 
 def test_approved_leave_turns_the_persons_published_shifts_into_open_shifts(
@@ -103,7 +121,7 @@ def test_approved_leave_turns_the_persons_published_shifts_into_open_shifts(
         leave_id = db.session.scalar(sa.select(LeaveRequest.id))
     decide = f"/staffing/leave/{leave_id}/decide"
     listing = page(client, "/staffing/leave")
-    assert "Ella Robinson" in listing and "Family holiday" in listing
+    assert "Ella Robinson" in listing and "Family holiday" in listing and "3 days, asked" in listing
     no_reason = volunteer.post(decide, {f"leave-{leave_id}-decision": "reject"}, form_page="/staffing/leave")
     assert "Give a reason when you reject leave" in no_reason.get_data(as_text=True)
 
