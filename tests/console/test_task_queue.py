@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,9 @@ from console import create_app
 from console.extensions import db
 from console.permissions import Role
 from console.task_queue import QueueConfigError, make_huey
-from tests.conftest import AuthActions, base_config, redis_url_or_skip
+from tests.conftest import base_config, redis_url_or_skip
 from tests.factories import next_monday, period_form
+from tests.helpers import AuthActions, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,11 +51,8 @@ def test_a_consumer_process_solves_a_queued_run(database_url, demo_data, queue_u
                                      "--max-delay", "0.1"],
                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     try:
-        deadline = time.monotonic() + 90
+        wait_until(lambda: client.get(run_page + "/status").get_json()["status"] not in ("queued", "running"), 90)
         state = client.get(run_page + "/status").get_json()
-        while state["status"] in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.1)
-            state = client.get(run_page + "/status").get_json()
     finally:
         consumer.send_signal(signal.SIGINT)
         consumer.wait(timeout=30)

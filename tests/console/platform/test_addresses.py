@@ -19,9 +19,9 @@ from cryptography.x509.oid import NameOID
 
 from console.extensions import db
 from console.platform.models import PlatformEvent
-from tests.conftest import run_queued_tasks
 from tests.console.platform.test_outbound import Receiver, connect, decide, deliveries_page, demo_low
 from tests.factories import item, post_json
+from tests.helpers import run_queued_tasks
 
 # Internet addresses for names in the table, never connected to: no test here sends anything beyond this machine.
 PUBLIC, PUBLIC_V6 = "192.0.43.10", "2001:4860:4860::8888"

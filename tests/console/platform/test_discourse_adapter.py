@@ -12,10 +12,11 @@ import pytest
 from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
-from tests.conftest import main_database_dump, run_queued_tasks
+from tests.conftest import main_database_dump
 from tests.console.platform.test_outbound import audit_sentences, event_of, make_due, send_again
 from tests.console.platform.test_discourse import deliver, fixture
 from tests.factories import item, post_json
+from tests.helpers import run_queued_tasks
 
 KEY = "a1b2c3-discourse-api-key-for-the-console"
 

@@ -13,7 +13,7 @@ from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
 from console.queue.models import IngestSecret, Post
 from tests.factories import URL, item, post_json
-from tests.conftest import run_queued_tasks, text_of
+from tests.helpers import run_queued_tasks, text_of
 
 def count_posts(app) -> int:
     with app.app_context():

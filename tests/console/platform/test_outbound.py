@@ -22,9 +22,10 @@ from console.permissions import Role
 from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue.models import Post
-from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks, totp_now
+from tests.conftest import base_config, main_database_dump
 from tests.console.admin.test_admin import lines_of
 from tests.factories import item, post_json, services
+from tests.helpers import run_queued_tasks, signed_in, totp_now
 
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
 
@@ -385,8 +386,7 @@ def test_changing_where_decisions_go_needs_a_fresh_mfa_code(app, admin, receiver
 
 def test_only_owners_and_clinical_administrators_change_where_decisions_go(app, demo_data, receiver):
     service_id = demo_low(app)
-    tom = AuthActions(app.test_client())  # the non-clinical administrator
-    tom.login_demo(Role.NON_CLINICAL_ADMIN)
+    tom = signed_in(app, Role.NON_CLINICAL_ADMIN)  # the non-clinical administrator
     settings = f"/queue/services/{service_id}/settings"
     page = tom.client.get(settings).get_data(as_text=True)
     assert "Only owners and clinical administrators change where decisions go" in page

@@ -1,18 +1,8 @@
 """Canned reasons: administrators keep each service's list; moderators pick one on an item."""
 
-import pytest
-
 from console.permissions import Role
 from console.queue.reasons import DEFAULT_REASONS
-from tests.conftest import AuthActions
 from tests.factories import item, post_json
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
 
 
 def settings_of(admin, service_id: int = 3) -> str:

@@ -1,14 +1,13 @@
 """Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
 
 import re
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
@@ -21,9 +20,8 @@ from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from escalation_pathways import service as escalations
 from tests.factories import item, person, post_json, services
-from tests.conftest import at_the_same_moment
+from tests.helpers import at, at_the_same_moment
 
-LONDON = ZoneInfo("Europe/London")
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
 
 
@@ -294,7 +292,7 @@ def test_presence_planned_against_signed_on(app, demo_data):
     with app.app_context():
         chloe = person(CHLOE)
         eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-        day = (utcnow().astimezone(LONDON) - timedelta(days=3)).date()
+        day = local_today() - timedelta(days=3)
         db.session.add(RotaVersion(start_date=day, days=1, created_by_id=chloe.id, status="published",
                                    published_at=utcnow(), services=[eating],
                                    shifts=[Shift(staff_id=chloe.id, service_id=eating.id, kind="presence", day=day,
@@ -302,8 +300,8 @@ def test_presence_planned_against_signed_on(app, demo_data):
         # Signed on 09:00-12:00 and 13:00-18:00: 7 of the 9 planned hours (08:00-17:00) had her there.
         for begin, end in ((9, 12), (13, 18)):
             db.session.add(ModeratorSession(staff_id=chloe.id, service_ids=[eating.id],
-                                            started_at=datetime.combine(day, time(begin), LONDON),
-                                            ended_at=datetime.combine(day, time(end), LONDON)))
+                                            started_at=at(begin, day=day),
+                                            ended_at=at(end, day=day)))
         db.session.commit()
         row = next(r for r in reports.presence([eating], now=utcnow()) if r.service.slug == "eating-disorders")
     assert (row.planned_minutes, row.signed_on_minutes) == (9 * 60, 7 * 60)

@@ -27,7 +27,7 @@ from console.words import days_span
 from rota.scenario import problem_from_dict, rota_from_dict
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, period_form, person, publish_draft, services
 from tests.factories import version_with
-from tests.conftest import at_the_same_moment, run_queued_tasks
+from tests.helpers import at_the_same_moment, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 @pytest.fixture

@@ -9,7 +9,7 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
 from console.services.models import Service
-from tests.conftest import AuthActions
+from tests.helpers import AuthActions
 
 PATH = "/rota/standards/1"  # Eating disorders, high risk
 

@@ -13,8 +13,8 @@ from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest
-from tests.conftest import AuthActions, run_queued_tasks
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
+from tests.helpers import AuthActions, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 MINE = "/staffing/mine"
