@@ -288,7 +288,8 @@ def test_the_form_shows_an_administrators_own_roles_as_fixed(app, ada):
     response = ada.post(f"/admin/staff/{own_id}/edit",
                         edit_form("Ada Admin-Jones", "ada.admin@trust.example.org", []))
     assert response.status_code == 302
-    assert roles_of(app, "ada.admin@trust.example.org") == {"non_clinical_admin"}
+    assert "Ada Admin-Jones has been saved." in ada.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert details_of(app, "ada.admin@trust.example.org")[:2] == ("Ada Admin-Jones", {"non_clinical_admin"})
 
 
 @pytest.mark.parametrize("granted,allowed", [
@@ -379,7 +380,12 @@ def test_saving_a_name_needs_no_fresh_code(app, ada):
     response = ada.post(f"/admin/staff/{target}/edit", edit_form(
         "Alex Moderator-Smith", "alex.moderator@trust.example.org", ["non_clinical_moderator"]))
     assert response.status_code == 302
-
+    staff_page = ada.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Alex Moderator-Smith has been saved." in staff_page
+    assert '<th scope="row">Alex Moderator-Smith<br><span class="hint">alex.moderator@trust.example.org' in staff_page
+    assert 'value="Alex Moderator-Smith"' in ada.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    assert details_of(app, "alex.moderator@trust.example.org")[:2] == ("Alex Moderator-Smith",
+                                                                       {"non_clinical_moderator"})
 
 
 # --- Every field of a more trusted account; a clinician's services (second review, finding 8) ----------------------
