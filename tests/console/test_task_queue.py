@@ -39,7 +39,7 @@ def test_a_consumer_process_solves_a_queued_run(database_url, demo_data, queue_u
     client = app.test_client()
     auth = AuthActions(client)
     auth.login_demo(Role.TEAM_MANAGER)
-    form = {f"generate-{k}": v for k, v in period_form(next_monday(), seconds="5").items()}
+    form = {f"generate-{k}": v for k, v in period_form(app, next_monday(), seconds="5").items()}
     run_page = auth.post("/rota/generate", form, form_page="/rota/").headers["Location"]
 
     env = {**os.environ, "DATABASE_URL": database_url, "TASK_QUEUE_URL": queue_url, "SECRET_KEY": "test-secret-key",

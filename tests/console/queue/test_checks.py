@@ -9,7 +9,7 @@ from console.permissions import Role
 from console.queue import checks
 from console.queue.models import ModerationCheck
 from console.services.models import Service
-from tests.factories import make_draft, person, publish_draft
+from tests.factories import make_draft, person, publish_draft, service_id_of
 from tests.helpers import MONDAY, at
 
 CHLOE = Role.NON_CLINICAL_MODERATOR
@@ -23,13 +23,15 @@ def test_the_longest_gap_counts_the_window_edges():
 
 def test_a_moderator_records_checks_and_sees_them_against_the_standard(app, client, auth, demo_data):
     auth.login_demo(CHLOE)
-    done = auth.post("/queue/services/3/check", form_page="/queue/checks", follow_redirects=True)
+    check = f"/queue/services/{service_id_of(app, 'demo-low')}/check"
+    done = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "Check recorded." in page and "1 of 4" in page
-    again = auth.post("/queue/services/3/check", form_page="/queue/checks", follow_redirects=True)
+    again = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     assert "already recorded" in again.get_data(as_text=True)
     assert "perinatal" not in client.get("/queue/checks").get_data(as_text=True).lower()  # not her service
-    refused = auth.post("/queue/services/4/check", form_page="/queue/checks", follow_redirects=True)
+    perinatal = f"/queue/services/{service_id_of(app, 'perinatal')}/check"
+    refused = auth.post(perinatal, form_page="/queue/checks", follow_redirects=True)
     assert "only for services you belong to" in refused.get_data(as_text=True)
 
 

@@ -19,7 +19,7 @@ from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from escalation_pathways import service as escalations
-from tests.factories import item, person, post_json, services
+from tests.factories import item, person, post_json, service_id_of, services
 from tests.helpers import at, at_the_same_moment
 
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
@@ -251,15 +251,16 @@ def test_each_service_has_its_own_queue(app, client, auth, demo_data):
 def test_an_administrator_sets_a_services_response_times(app, client, auth, demo_data):
     (post_id,) = push(client, "Feeling hopeless", minutes_ago=40)  # risk: an hour by default
     auth.login_demo(Role.OWNER)
-    settings = "/queue/services/3/settings"
+    low = f"/queue/services/{service_id_of(app, 'demo-low')}"
+    settings = f"{low}/settings"
     alerts = {"alert_mailbox_minutes": "10", "alert_managers_minutes": "30"}  # as the page fills them in
-    wrong_order = auth.post("/queue/services/3/times", {"critical_minutes": "90", "risk_minutes": "30",
-                                                        "normal_minutes": "240", "unanswered_minutes": "120",
-                                                        **alerts}, form_page=settings)
+    wrong_order = auth.post(f"{low}/times", {"critical_minutes": "90", "risk_minutes": "30",
+                                             "normal_minutes": "240", "unanswered_minutes": "120", **alerts},
+                            form_page=settings)
     assert wrong_order.status_code == 400 and "A critical item&#39;s deadline comes first" in \
         wrong_order.get_data(as_text=True)
-    saved = auth.post("/queue/services/3/times", {"critical_minutes": "10", "risk_minutes": "30",
-                                                  "normal_minutes": "120", "unanswered_minutes": "60", **alerts},
+    saved = auth.post(f"{low}/times", {"critical_minutes": "10", "risk_minutes": "30", "normal_minutes": "120",
+                                       "unanswered_minutes": "60", **alerts},
                       form_page=settings, follow_redirects=True)
     assert "Times saved." in saved.get_data(as_text=True)
     auth.logout()

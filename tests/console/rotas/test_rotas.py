@@ -49,7 +49,7 @@ def test_a_manager_makes_a_draft_in_the_background_and_sees_it(app, client, mana
         db.session.execute(sa.update(Contract).where(Contract.staff_id == sarah).values(min_hours_week=2))
         db.session.commit()
     start = next_monday()
-    form = {f"generate-{k}": v for k, v in period_form(start, seconds="12").items()}
+    form = {f"generate-{k}": v for k, v in period_form(app, start, seconds="12").items()}
     response = manager.post("/rota/generate", form, form_page="/rota/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/rota/runs/")
     run_page = response.headers["Location"]
@@ -84,15 +84,15 @@ def test_a_manager_makes_a_draft_in_the_background_and_sees_it(app, client, mana
     assert rota_from_dict(exported, problem).assignments
 
 
-def _ask_for_a_rota(manager, start, seconds: str = "5") -> str:
+def _ask_for_a_rota(app, manager, start, seconds: str = "5") -> str:
     """Priya asks for her services' rota from `start`, for `seconds`; the run's page."""
-    form = {f"generate-{k}": v for k, v in period_form(start, seconds=seconds).items()}
+    form = {f"generate-{k}": v for k, v in period_form(app, start, seconds=seconds).items()}
     return manager.post("/rota/generate", form, form_page="/rota/").headers["Location"]
 
 
 def _made(app, client, manager, start) -> dict:
     """The state of a 5-second run of Priya's services from `start`, once the task queue has run it."""
-    run_page = _ask_for_a_rota(manager, start)
+    run_page = _ask_for_a_rota(app, manager, start)
     assert run_queued_tasks(app) == 1
     state = client.get(run_page + "/status").get_json()
     assert state["status"] == "succeeded"
@@ -100,7 +100,7 @@ def _made(app, client, manager, start) -> dict:
 
 
 def test_a_queued_run_can_be_cancelled_and_run_again(app, client, manager):
-    run_page = _ask_for_a_rota(manager, next_monday())
+    run_page = _ask_for_a_rota(app, manager, next_monday())
     page = manager.post(run_page + "/cancel", form_page=run_page, follow_redirects=True).get_data(as_text=True)
     assert "Cancelled before it started." in page
     assert run_queued_tasks(app) == 1  # the consumer takes the task off the queue and leaves it alone
@@ -111,7 +111,7 @@ def test_a_queued_run_can_be_cancelled_and_run_again(app, client, manager):
 
 
 def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
-    run_page = _ask_for_a_rota(manager, next_monday())
+    run_page = _ask_for_a_rota(app, manager, next_monday())
     with app.app_context():
         run = db.session.scalar(sa.select(RotaRun))
         run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow() - timedelta(minutes=5)
@@ -124,7 +124,7 @@ def test_a_run_whose_worker_died_is_marked_failed(app, client, manager):
 
 def test_a_running_run_shows_the_best_rota_so_far_in_a_managers_words(app, client, manager):
     """Never the engine's phase or objective: cover, contract hours, preferences and the weekend load."""
-    run_page = _ask_for_a_rota(manager, next_monday(), "60")
+    run_page = _ask_for_a_rota(app, manager, next_monday(), "60")
     with app.app_context():
         run = db.session.scalar(sa.select(RotaRun))
         run.status, run.heartbeat_at, run.progress = RunStatus.RUNNING.value, utcnow(), 0.4
@@ -140,8 +140,8 @@ def test_a_running_run_shows_the_best_rota_so_far_in_a_managers_words(app, clien
     assert state["status_words"] == "Making the rota" and state["best"].startswith("Best rota so far: 2 h 30 min")
 
 
-def test_a_period_must_start_on_a_monday_and_last_four_weeks(client, manager):
-    form = {f"generate-{k}": v for k, v in period_form(next_monday() + timedelta(days=1), seconds="5").items()}
+def test_a_period_must_start_on_a_monday_and_last_four_weeks(app, client, manager):
+    form = {f"generate-{k}": v for k, v in period_form(app, next_monday() + timedelta(days=1), seconds="5").items()}
     form["generate-weeks"] = "2"
     page = manager.post("/rota/generate", form, form_page="/rota/").get_data(as_text=True)
     assert "Choose a Monday" in page
@@ -180,7 +180,7 @@ def test_the_maker_cannot_approve_and_an_owner_approves_and_publishes(app, clien
 
 
 def test_a_rota_starts_this_week_at_the_earliest_and_a_past_start_is_flagged(app, client, manager):
-    form = {f"generate-{k}": v for k, v in period_form(next_monday() - timedelta(weeks=2)).items()}
+    form = {f"generate-{k}": v for k, v in period_form(app, next_monday() - timedelta(weeks=2)).items()}
     page = manager.post("/rota/generate", form, form_page="/rota/").get_data(as_text=True)
     assert "Start this week or later" in page
     with app.app_context():
@@ -331,7 +331,7 @@ def test_an_imported_file_becomes_a_draft_and_bad_files_say_why(app, client, man
     with app.app_context():
         version_id = make_draft()
     exported = client.get(f"/rota/versions/{version_id}/rota.json").get_data()
-    form = {f"import-{k}": v for k, v in period_form(next_monday()).items()}
+    form = {f"import-{k}": v for k, v in period_form(app, next_monday()).items()}
 
     def upload(content: bytes, name="rota.json"):
         return manager.post("/rota/import", {**form, "import-file": (BytesIO(content), name)}, form_page="/rota/",
