@@ -109,10 +109,10 @@ def publish_draft(version_id: int) -> None:
     publishing.publish(version, owner, reason="Open shifts are offered for the gaps")
 
 
-def period_form(app, start, **extra) -> dict:
-    """The make-a-rota form for Priya's services, four weeks from start."""
+def period_form(app, start, slugs=PRIYAS_SERVICES, **extra) -> dict:
+    """The make-a-rota form for some of Priya's services (all three unless told), four weeks from start."""
     with app.app_context():
-        ids = [str(service.id) for service in services(*PRIYAS_SERVICES)]
+        ids = [str(service.id) for service in services(*slugs)]
     return {"services": ids, "start": start.isoformat(), "weeks": "4", **extra}
 
 
