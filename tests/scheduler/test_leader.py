@@ -45,7 +45,7 @@ def test_a_leader_that_stops_renewing_is_replaced_once_its_lease_runs_out(app, d
             first._lock.invalidate()  # the leader's process died: its connection closed
             first._lock = None
             # the server frees a closed session's locks once its backend has gone, a moment later
-            assert wait_until(lambda: second.try_lead(now) or None, 10)
+            assert wait_until(lambda: second.try_lead(now), 10)
         else:
             assert not second.try_lead(now + LEASE - timedelta(seconds=1))
             assert second.try_lead(now + LEASE + timedelta(seconds=1))
