@@ -1,5 +1,5 @@
 """Small helpers the tests share: signing in through the real forms, a London wall-clock moment, waiting for another
-process, racing requests, running the task queue's tasks and reading an email. Fixtures live in conftest.py; test
+process, serving on loopback, racing requests, running the task queue's tasks and reading an email. Fixtures live in conftest.py; test
 data is built in factories.py."""
 
 import re
@@ -104,7 +104,15 @@ def wait_until(condition: Callable[[], T], seconds: float, *, every: float = 0.1
     return answer
 
 
-# --- Racing, the task queue, emails -------------------------------------------------------------------------------
+# --- Servers, racing, the task queue, emails -----------------------------------------------------------------------
+
+def serve_in_background(server) -> threading.Thread:
+    """Serve a socketserver's requests on a daemon thread (returned) until server.shutdown(), which then returns
+    within 50 ms: at serve_forever's default of half a second, every test that stops a server waited that long."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    return thread
+
 
 def at_the_same_moment(app, *racers: Callable[[], Callable[[], object]]) -> list:
     """Race actions against each other: each racer, on its own thread and in its own app context, gets ready

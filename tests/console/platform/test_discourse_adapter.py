@@ -3,7 +3,6 @@ Discourse's API (POST /post_actions.json, a staff flag with take_action, Api-Key
 by a local stub of the forum that answers as Discourse does."""
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -16,7 +15,7 @@ from tests.conftest import main_database_dump
 from tests.console.platform.test_outbound import audit_sentences, deliveries_page, event_of, make_due, send_again
 from tests.console.platform.test_discourse import deliver, fixture
 from tests.factories import item, post_json, service_id_of
-from tests.helpers import run_queued_tasks
+from tests.helpers import run_queued_tasks, serve_in_background
 
 KEY = "a1b2c3-discourse-api-key-for-the-console"
 
@@ -56,7 +55,7 @@ class DiscourseStub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 import re
 import socket
 import ssl
-import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +24,7 @@ from console.queue.models import Post
 from tests.conftest import base_config, main_database_dump
 from tests.console.admin.test_admin import lines_of
 from tests.factories import item, post_json, service_id_of
-from tests.helpers import run_queued_tasks, signed_in, totp_now
+from tests.helpers import run_queued_tasks, serve_in_background, signed_in, totp_now
 
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
 
@@ -72,7 +71,7 @@ class Receiver:
             context.load_cert_chain(*tls)
             context.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
             self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def stop(self):
         self.server.shutdown()
