@@ -1,4 +1,5 @@
-"""Shared fixtures: the app on SQLite and PostgreSQL, a client, a real SMTP server and sign-in helpers.
+"""Shared fixtures: the app on SQLite and PostgreSQL, a client, a real SMTP server and people signed in (the plain
+helpers are in helpers.py).
 
 Every test that uses `app` runs twice, once per database. The real migrations run once per session, into templates
 (empty, with the demo trust, and the vault); each test starts from one (see _test_database). One app per kind of
@@ -9,20 +10,15 @@ its own.
 
 import asyncio
 import os
-import re
 import shutil
 import socket
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from email import message_from_bytes, policy
 from datetime import date
 from pathlib import Path
 
 import flask_migrate
 import psycopg
-import pyotp
 import pytest
 import redis
 import sqlalchemy as sa
@@ -33,11 +29,12 @@ from psycopg import sql
 
 from console import create_app, demo, task_queue
 from console.config import normalise_database_url
-from console.errors import UserError
 from console.extensions import db, limiter
+from console.permissions import Role
 from escalation_pathways import vault
 from escalation_pathways.vault import schema as vault_schema
 from escalation_pathways.vault.identity import validated
+from tests.helpers import AuthActions, signed_in
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -336,41 +333,6 @@ def _pid_stays_in_the_vault(request, caplog):
         assert pid_found_in(emails) == [], "demo PID in an email"
 
 
-def at_the_same_moment(app, *racers: Callable[[], Callable[[], object]]) -> list:
-    """Race actions against each other: each racer, on its own thread and in its own app context, gets ready
-    (looks up what it needs) and returns its action; all the actions are then let go together. Each one's result,
-    or the UserError it was refused with, in the order given."""
-    ready, results = threading.Barrier(len(racers)), [None] * len(racers)
-
-    def run(index: int, racer) -> None:
-        with app.app_context():
-            action = racer()
-            ready.wait()
-            try:
-                results[index] = action()
-            except UserError as refusal:
-                results[index] = refusal
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(index, racer)) for index, racer in enumerate(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def run_queued_tasks(app) -> int:
-    """Take every task off the app's queue and run it, as the consumer would; returns how many ran."""
-    huey = task_queue.get(app).huey
-    ran = 0
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        ran += 1
-    return ran
-
-
 @pytest.fixture
 def client(app):
     """A browser-like test client."""
@@ -428,12 +390,6 @@ class SmtpServer:
         return matching[-1]
 
 
-def text_of(message) -> str:
-    """An email's words as its reader sees them: its plain text, then its HTML part."""
-    return "\n".join(part.get_content() for part in message.walk()
-                     if part.get_content_type() in ("text/plain", "text/html"))
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -458,51 +414,14 @@ def smtp_server(_smtp_controller):
 
 # --- Signing in -------------------------------------------------------------------------------
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client, path: str) -> str:
-    """The CSRF token from the form on a page."""
-    response = client.get(path)
-    match = CSRF_PATTERN.search(response.get_data(as_text=True))
-    assert match, f"no form with a CSRF token on {path} (status {response.status_code})"
-    return match.group(1)
-
-
-def totp_now(secret: str, *, steps_ahead: int = 0) -> str:
-    """The authenticator code for a secret, optionally for a later 30-second step."""
-    return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_ahead)
-
-
-class AuthActions:
-    """Sign in and out through the real forms."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def post(self, path: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
-        """POST a form with a valid CSRF token taken from form_page (default: the same path)."""
-        data = {"csrf_token": csrf_token(self.client, form_page or path), **(data or {})}
-        return self.client.post(path, data=data, **kwargs)
-
-    def login(self, email: str, password: str = demo.DEMO_PASSWORD, *, totp_secret: str | None = None):
-        """Sign in with password, then the MFA code when a secret is given; returns the last response."""
-        response = self.post("/auth/login", {"email": email, "password": password})
-        if totp_secret is not None and response.headers.get("Location", "").startswith("/auth/mfa"):
-            response = self.post("/auth/mfa", {"code": totp_now(totp_secret)})
-        return response
-
-    def login_demo(self, role):
-        """Sign in as the documented demo login of a role."""
-        person = next(p for p in demo.demo_logins() if p.role == role)
-        return self.login(person.email, totp_secret=demo.DEMO_TOTP_SECRET)
-
-    def logout(self):
-        """Sign out of this client."""
-        return self.post("/auth/logout", form_page="/auth/account")
-
-
 @pytest.fixture
 def auth(client):
     """Sign-in helper bound to the test client."""
     return AuthActions(client)
+
+
+@pytest.fixture
+def admin(app, demo_data) -> AuthActions:
+    """The demo's clinical administrator (every administrator's pages, and where a service's decisions go), signed in
+    on a browser of their own beside the test's client."""
+    return signed_in(app, Role.CLINICAL_ADMIN)

@@ -67,6 +67,12 @@ def services(*slugs) -> list[Service]:
     return list(db.session.scalars(sa.select(Service).where(Service.slug.in_(slugs)).order_by(Service.name)))
 
 
+def service_id_of(app, slug: str) -> int:
+    """A service's id, by its slug, in an app context of its own (so a test can build an address outside one)."""
+    with app.app_context():
+        return services(slug)[0].id
+
+
 def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
     """A draft made by the demo team manager from the engine's greedy rota (valid, and quick to make)."""
     chosen = services(*slugs)
@@ -103,9 +109,10 @@ def publish_draft(version_id: int) -> None:
     publishing.publish(version, owner, reason="Open shifts are offered for the gaps")
 
 
-def period_form(start, **extra) -> dict:
-    """The make-a-rota form for Priya's services, four weeks from start."""
-    ids = [str(number) for number, (_, slug, *_) in enumerate(demo.SERVICES, 1) if slug in PRIYAS_SERVICES]
+def period_form(app, start, slugs=PRIYAS_SERVICES, **extra) -> dict:
+    """The make-a-rota form for some of Priya's services (all three unless told), four weeks from start."""
+    with app.app_context():
+        ids = [str(service.id) for service in services(*slugs)]
     return {"services": ids, "start": start.isoformat(), "weeks": "4", **extra}
 
 

@@ -1,7 +1,6 @@
 """A live console on loopback and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 import shutil
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -12,6 +11,7 @@ from console import create_app, demo
 from console.extensions import db
 from escalation_pathways import vault
 from tests.conftest import ARTIFACTS, base_config
+from tests.helpers import serve_in_background
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -41,8 +41,7 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     live_app.config["PUBLIC_URL"] = url  # links in emails and on pages point here, as make run's do
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = serve_in_background(server)
     yield url
     server.shutdown()
     thread.join()

@@ -14,8 +14,8 @@ from console.staffing.models import Contract, LeaveRequest, StaffPreference
 from console.services.models import Service
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
-from tests.conftest import run_queued_tasks
 from tests.factories import next_monday, person, services, version_with
+from tests.helpers import run_queued_tasks
 
 pytestmark = pytest.mark.browser
 MANAGER = "priya.shah@demo-trust.example.org"

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from console import demo
 from tests.browser.conftest import sign_in_with_password
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.conftest import run_queued_tasks, text_of
+from tests.helpers import run_queued_tasks, text_of
 
 pytestmark = pytest.mark.browser
 CLINICIAN = "sarah.bennett@demo-trust.example.org"

@@ -11,8 +11,8 @@ validation and changes nothing, while a refused one is stopped by the capability
 import re
 import pytest
 
-from console import demo
 from console.permissions import Role
+from tests.factories import person, services
 
 OWNER, MANAGER, VOLUNTEER = Role.OWNER, Role.TEAM_MANAGER, Role.VOLUNTEER
 EVERYONE = frozenset(Role)
@@ -26,7 +26,9 @@ CLINICAL = frozenset({Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR})
 PLATFORM_CONNECTORS = frozenset({Role.OWNER, Role.CLINICAL_ADMIN})
 PUBLIC = "public"
 
-# (endpoint, method): (path, who may use it). {staff} is a demo volunteer's id, service 1 is the first demo service.
+# (endpoint, method): (path, who may use it). {staff} is the demo volunteer's id, {service} Eating disorders' and {low}
+# the demo low-risk service's, looked up by slug when the test runs (demo_ids). The other ids may name no row: the
+# capability is checked before the row is looked up.
 ROUTES = {
     ("health.healthz", "GET"): ("/healthz", PUBLIC),
     ("health.favicon", "GET"): ("/favicon.ico", PUBLIC),
@@ -62,9 +64,9 @@ ROUTES = {
     ("admin.service_list", "GET"): ("/admin/services", ADMINS),
     ("admin.service_create", "GET"): ("/admin/services/new", ADMINS),
     ("admin.service_create", "POST"): ("/admin/services/new", ADMINS),
-    ("admin.service_edit", "GET"): ("/admin/services/1/edit", ADMINS),
-    ("admin.service_edit", "POST"): ("/admin/services/1/edit", ADMINS),
-    ("admin.service_set_active", "POST"): ("/admin/services/1/active", ADMINS),
+    ("admin.service_edit", "GET"): ("/admin/services/{service}/edit", ADMINS),
+    ("admin.service_edit", "POST"): ("/admin/services/{service}/edit", ADMINS),
+    ("admin.service_set_active", "POST"): ("/admin/services/{service}/active", ADMINS),
     ("admin.staff_list", "GET"): ("/admin/staff", ADMINS),
     ("admin.staff_create", "GET"): ("/admin/staff/new", ADMINS),
     ("admin.staff_create", "POST"): ("/admin/staff/new", ADMINS),
@@ -78,9 +80,9 @@ ROUTES = {
     ("rotas.index", "GET"): ("/rota/", ROTA_MANAGERS),
     ("rotas.generate", "POST"): ("/rota/generate", ROTA_MANAGERS),
     ("rotas.import_rota", "POST"): ("/rota/import", ROTA_MANAGERS),
-    ("rotas.standard", "GET"): ("/rota/standards/1", ROTA_MANAGERS),
-    ("rotas.standard", "POST"): ("/rota/standards/1", ROTA_MANAGERS),
-    ("rotas.standard_reset", "POST"): ("/rota/standards/1/reset", ROTA_MANAGERS),
+    ("rotas.standard", "GET"): ("/rota/standards/{service}", ROTA_MANAGERS),
+    ("rotas.standard", "POST"): ("/rota/standards/{service}", ROTA_MANAGERS),
+    ("rotas.standard_reset", "POST"): ("/rota/standards/{service}/reset", ROTA_MANAGERS),
     ("rotas.run", "GET"): ("/rota/runs/1", ROTA_MANAGERS),
     ("rotas.run_status", "GET"): ("/rota/runs/1/status", ROTA_MANAGERS),
     ("rotas.run_cancel", "POST"): ("/rota/runs/1/cancel", ROTA_MANAGERS),
@@ -119,23 +121,23 @@ ROUTES = {
     ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
     ("queue.search_page", "GET"): ("/queue/search", ROSTERED),
     ("queue.live", "GET"): ("/queue/live", ROSTERED),
-    ("queue.check_record", "POST"): ("/queue/services/3/check", ROSTERED),
+    ("queue.check_record", "POST"): ("/queue/services/{low}/check", ROSTERED),
     ("queue.claim", "POST"): ("/queue/items/1/claim", ROSTERED),
     ("queue.release", "POST"): ("/queue/items/1/release", ROSTERED),
     ("queue.act", "POST"): ("/queue/items/1/act", ROSTERED),
-    ("queue.settings", "GET"): ("/queue/services/1/settings", ADMINS),
-    ("queue.terms_add", "POST"): ("/queue/services/1/terms", ADMINS),
-    ("queue.term_remove", "POST"): ("/queue/services/1/terms/1/remove", ADMINS),
-    ("queue.terms_defaults", "POST"): ("/queue/services/1/terms/defaults", ADMINS),
-    ("platform.ingest_secret_new", "POST"): ("/queue/services/1/secret", ADMINS),
-    ("queue.times_save", "POST"): ("/queue/services/1/times", ADMINS),
-    ("platform.webhook_save", "POST"): ("/queue/services/1/webhook", PLATFORM_CONNECTORS),
-    ("queue.reasons_add", "POST"): ("/queue/services/1/reasons", ADMINS),
-    ("queue.reasons_suggested", "POST"): ("/queue/services/1/reasons/suggested", ADMINS),
-    ("queue.reason_remove", "POST"): ("/queue/services/1/reasons/1/remove", ADMINS),
-    ("platform.webhook_secret_new", "POST"): ("/queue/services/1/webhook/secret", PLATFORM_CONNECTORS),
-    ("platform.deliveries", "GET"): ("/queue/services/1/deliveries", ADMINS),
-    ("platform.delivery_send", "POST"): ("/queue/services/1/deliveries/1/send", ADMINS),
+    ("queue.settings", "GET"): ("/queue/services/{service}/settings", ADMINS),
+    ("queue.terms_add", "POST"): ("/queue/services/{service}/terms", ADMINS),
+    ("queue.term_remove", "POST"): ("/queue/services/{service}/terms/1/remove", ADMINS),
+    ("queue.terms_defaults", "POST"): ("/queue/services/{service}/terms/defaults", ADMINS),
+    ("platform.ingest_secret_new", "POST"): ("/queue/services/{service}/secret", ADMINS),
+    ("queue.times_save", "POST"): ("/queue/services/{service}/times", ADMINS),
+    ("platform.webhook_save", "POST"): ("/queue/services/{service}/webhook", PLATFORM_CONNECTORS),
+    ("queue.reasons_add", "POST"): ("/queue/services/{service}/reasons", ADMINS),
+    ("queue.reasons_suggested", "POST"): ("/queue/services/{service}/reasons/suggested", ADMINS),
+    ("queue.reason_remove", "POST"): ("/queue/services/{service}/reasons/1/remove", ADMINS),
+    ("platform.webhook_secret_new", "POST"): ("/queue/services/{service}/webhook/secret", PLATFORM_CONNECTORS),
+    ("platform.deliveries", "GET"): ("/queue/services/{service}/deliveries", ADMINS),
+    ("platform.delivery_send", "POST"): ("/queue/services/{service}/deliveries/1/send", ADMINS),
     ("queue.report", "GET"): ("/queue/report", ADMINS | {MANAGER}),
     ("api.ingest_post", "POST"): ("/api/v1/services/demo-low/posts", PUBLIC),
     ("api.ingest_batch", "POST"): ("/api/v1/services/demo-low/posts:batch", PUBLIC),
@@ -198,17 +200,24 @@ def test_every_view_declares_a_capability(app):
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda role: role.value if role else "anonymous")
 def test_each_role_reaches_exactly_its_routes(app, client, auth, demo_data, role):
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
-    volunteer_id = 1 + next(i for i, person in enumerate(demo.PEOPLE) if person.role == VOLUNTEER)
+    ids = demo_ids(app)
     if role is not None:
         assert auth.login_demo(role).headers["Location"] == "/"
     wrong = []
     for (_endpoint, method), (path, allowed) in ROUTES.items():
-        response = client.open(path.format(staff=volunteer_id), method=method)
+        response = client.open(path.format(**ids), method=method)
         outcome = _outcome(response)
         expected = _expected(allowed, role)
         if outcome != expected:
             wrong.append(f"{method} {path}: expected {expected}, got {outcome} ({response.status_code})")
     assert wrong == []
+
+
+def demo_ids(app) -> dict[str, int]:
+    """The ids the matrix's paths name, looked up by the demo's roles and slugs."""
+    with app.app_context():
+        return {"staff": person(VOLUNTEER).id, "service": services("eating-disorders")[0].id,
+                "low": services("demo-low")[0].id}
 
 
 def _expected(allowed, role) -> str:
@@ -253,7 +262,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, auth, demo_data
     assert len(re.findall("<li>", nav)) <= 8, "one row of sections, not sixteen links"
 
 
-def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_pages(client, auth, demo_data):
+def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_pages(app, client, auth, demo_data):
     auth.login_demo(OWNER)
     page = client.get("/admin/audit").get_data(as_text=True)
     main = page.split('<nav aria-label="Main">')[1].split("</nav>")[0]
@@ -261,7 +270,7 @@ def test_the_pages_of_a_section_are_listed_under_the_main_navigation_on_its_page
     section = page.split('<nav class="section-nav" aria-label="Administration">')[1].split("</nav>")[0]
     assert re.findall(r">([^<>]+)</a>", section) == ["Services", "Staff", "Audit log", "Scheduler"]
     assert '<a href="/admin/audit" aria-current="page">Audit log</a>' in section
-    draft_page = client.get("/rota/standards/1").get_data(as_text=True)
+    draft_page = client.get("/rota/standards/{service}".format(**demo_ids(app))).get_data(as_text=True)
     assert 'aria-current="true">Rotas</a>' in draft_page, "a page not listed belongs to its section"
     assert 'class="section-nav" aria-label="Administration"' not in client.get("/").get_data(as_text=True)
 

@@ -14,7 +14,7 @@ from console.notifications.models import OutboxEmail
 from console.queue.models import Post, Priority
 from console.services.models import Service
 from escalation_pathways import vault
-from tests.conftest import text_of
+from tests.helpers import text_of
 
 
 def test_demo_load_makes_a_trust_with_every_role(app, runner):

@@ -28,8 +28,8 @@ from console.permissions import Role
 from console.queue.models import Post
 from console.staffing.models import LeaveRequest
 from escalation_pathways import service as escalations
-from tests.conftest import AuthActions
 from tests.factories import make_draft, next_monday, person
+from tests.helpers import signed_in
 
 # The order matters: the owner, who can deactivate the others, comes last.
 ROLES = [Role.VOLUNTEER, Role.CLINICAL_MODERATOR, Role.TEAM_MANAGER, Role.CLINICAL_ADMIN, Role.OWNER]
@@ -171,11 +171,7 @@ def signed_in_forms(app, demo_thread, tmp_path_factory):
     CSRF and rate limits are tested on their own."""
     with app.app_context():
         something_of_every_kind()
-    clients = []
-    for role in ROLES:
-        person = AuthActions(app.test_client())
-        person.login_demo(role)
-        clients.append((role, person.client))
+    clients = [(role, signed_in(app, role).client) for role in ROLES]
     app.config["WTF_CSRF_ENABLED"] = False
     limiter.enabled = False
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]

@@ -15,9 +15,10 @@ from console.platform.models import PlatformEvent
 from console.rotas.models import RotaVersion
 from escalation_pathways import vault
 from scheduler.jobs import JOBS
-from tests.conftest import AuthActions, base_config
+from tests.conftest import base_config
 from tests.console.platform.test_outbound import Receiver, connect, decide
 from tests.factories import item, make_draft, post_json, services
+from tests.helpers import signed_in
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every request to the store is refused
 
@@ -56,8 +57,7 @@ def test_a_published_rota_answers_its_page_with_the_task_queue_down_and_its_emai
     app = queue_down
     with app.app_context():
         version_id = make_draft()  # made by the team manager: the owner approves and publishes it
-    owner = AuthActions(app.test_client())
-    owner.login_demo(Role.OWNER)
+    owner = signed_in(app, Role.OWNER)
     page = f"/rota/versions/{version_id}"
     assert "The rota is approved." in owner.post(page + "/approve", form_page=page,
                                                  follow_redirects=True).get_data(as_text=True)
@@ -82,13 +82,11 @@ def test_a_decision_and_send_again_answer_their_pages_with_the_task_queue_down_a
     app = queue_down
     receiver = Receiver()
     try:
-        admin = AuthActions(app.test_client())
-        admin.login_demo(Role.CLINICAL_ADMIN)
+        admin = signed_in(app, Role.CLINICAL_ADMIN)
         with app.app_context():
             service_id = services("demo-low")[0].id
         receiver.secret = connect(admin, service_id, receiver.url)
-        chloe = AuthActions(app.test_client())
-        chloe.login_demo(Role.NON_CLINICAL_MODERATOR)
+        chloe = signed_in(app, Role.NON_CLINICAL_MODERATOR)
         post_id = post_json(chloe.client, item("down-1", body="You are all useless")).get_json()["id"]
 
         assert decide(chloe, post_id, "hidden", "Abuse").status_code == 302

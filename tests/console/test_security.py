@@ -12,8 +12,9 @@ from console import create_app
 from console.extensions import db, limiter
 from console.permissions import Role
 from escalation_pathways import vault
-from tests.conftest import AuthActions, base_config, totp_now
+from tests.conftest import base_config
 from tests.factories import PASSWORD, make_staff
+from tests.helpers import AuthActions, totp_now
 
 ADMIN_SECRET = pyotp.random_base32()
 

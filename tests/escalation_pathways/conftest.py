@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from console.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PEOPLE
 from console.extensions import db
 from console.queue.models import Post
-from tests.conftest import totp_now
+from tests.helpers import totp_now
 
 SARAH = next(p for p in PEOPLE if p.name == "Sarah Bennett")  # clinical moderator, eating disorders
 MEGAN = next(p for p in PEOPLE if p.name == "Megan Price")  # non-clinical moderator, eating disorders

@@ -15,8 +15,8 @@ from console.queue.models import Post
 from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways.models import Case, EscalationPlan
-from tests.conftest import run_queued_tasks, text_of
 from tests.escalation_pathways.conftest import MEGAN, SARAH, demo_post_id, escalate_demo_post, sign_in
+from tests.helpers import run_queued_tasks, text_of
 
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
 NON_CLINICAL_ADMIN = next(p for p in PEOPLE if p.role == Role.NON_CLINICAL_ADMIN)

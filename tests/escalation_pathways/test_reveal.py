@@ -32,8 +32,9 @@ from escalation_pathways.models import Case, EscalationPlan, RevealRequest
 from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
 from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_TEST_DATABASE, _fresh_postgres_database, base_config, \
-    main_database_dump, pid_found_in, run_queued_tasks, text_of, totp_now
+    main_database_dump, pid_found_in
 from tests.escalation_pathways.conftest import MEGAN, SARAH, escalate_demo_post, sign_in
+from tests.helpers import run_queued_tasks, text_of, totp_now
 
 DANIEL = next(p for p in PEOPLE if p.name == "Daniel Cho")  # a second clinical moderator in eating disorders
 HELEN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)

@@ -17,6 +17,7 @@ from console.database import utcnow
 from console.extensions import db
 from scheduler.leader import ADVISORY_KEY, Leadership, current_leader
 from scheduler.models import SchedulerLeader
+from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(seconds=30)
@@ -44,7 +45,7 @@ def test_a_leader_that_stops_renewing_is_replaced_once_its_lease_runs_out(app, d
             first._lock.invalidate()  # the leader's process died: its connection closed
             first._lock = None
             # the server frees a closed session's locks once its backend has gone, a moment later
-            assert _wait_for(lambda: second.try_lead(now) or None, 10)
+            assert wait_until(lambda: second.try_lead(now), 10)
         else:
             assert not second.try_lead(now + LEASE - timedelta(seconds=1))
             assert second.try_lead(now + LEASE + timedelta(seconds=1))
@@ -76,25 +77,16 @@ def _leader_pid(app) -> int | None:
         return int(row.holder.rsplit(":", 1)[1]) if row is not None and row.expires_at > utcnow() else None
 
 
-def _wait_for(condition, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if (value := condition()) is not None:
-            return value
-        time.sleep(0.2)
-    return None
-
-
 def test_a_killed_leader_is_replaced_within_a_minute(app, database_url, tmp_path):
     processes = [_start_scheduler(database_url, tmp_path / f"scheduler-{n}.log") for n in (1, 2)]
     try:
-        leader = _wait_for(lambda: _leader_pid(app), 60)
+        leader = wait_until(lambda: _leader_pid(app), 60)
         assert leader in {p.pid for p in processes}, [(tmp_path / f"scheduler-{n}.log").read_text()[-1500:]
                                                       for n in (1, 2)]
         killed_at = time.monotonic()
         os.kill(leader, signal.SIGKILL)
         follower = next(p for p in processes if p.pid != leader)
-        taken = _wait_for(lambda: _leader_pid(app) if _leader_pid(app) == follower.pid else None, 60)
+        taken = wait_until(lambda: _leader_pid(app) if _leader_pid(app) == follower.pid else None, 60)
         assert taken == follower.pid, (tmp_path / "scheduler-1.log").read_text()[-1500:]
         assert time.monotonic() - killed_at < 60
         log = "".join((tmp_path / f"scheduler-{n}.log").read_text() for n in (1, 2))

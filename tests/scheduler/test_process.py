@@ -1,7 +1,6 @@
 """APScheduler on the main database: the jobs are stored there, and a run missed while no scheduler was up happens
 once when one starts again."""
 
-import time
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from scheduler import runner
 from scheduler.jobs import JOBS
 from scheduler.models import JobRun, scheduler_jobs
 from scheduler.process import start_scheduler
-from tests.factories import next_monday
+from tests.helpers import at, wait_until
 
 
 def _runs_of(job: str) -> int:
@@ -24,21 +23,17 @@ def _runs_of(job: str) -> int:
 
 def test_a_run_missed_while_no_scheduler_was_up_happens_once_when_one_starts(app):
     """The scheduler stops at 06:59 and is back at 07:10: the 07:00 digest runs then, once."""
-    monday = next_monday()
     runner.use_app(app)
-    with time_machine.travel(datetime(monday.year, monday.month, monday.day, 6, 59, tzinfo=LONDON)) as traveller, \
-            app.app_context():
+    with time_machine.travel(at(6, 59)) as traveller, app.app_context():
         first = start_scheduler()
         first.shutdown(wait=True)
         stored = db.session.execute(sa.select(scheduler_jobs.c.id)).scalars().all()
         db.session.rollback()
         assert set(stored) == set(JOBS), "every job is kept in the main database"
 
-        traveller.move_to(datetime(monday.year, monday.month, monday.day, 7, 10, tzinfo=LONDON))
+        traveller.move_to(at(7, 10))
         second = start_scheduler()
-        deadline = time.monotonic() + 10
-        while not _runs_of("digest") and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: _runs_of("digest"), 10)
         second.shutdown(wait=True)
         assert _runs_of("digest") == 1, "the missed run happens once"
         assert _runs_of("monthly") == 0, "and nothing that was not due"

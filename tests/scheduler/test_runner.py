@@ -2,7 +2,7 @@
 through with two schedulers running and the mail server down for two hours sends each email once, on time or as
 soon as the server is back."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 import time_machine
@@ -19,14 +19,8 @@ from console.services.models import Service
 from scheduler import jobs
 from scheduler.models import JobRun
 from scheduler.runner import run_job
-from tests.conftest import at_the_same_moment
-from tests.factories import next_monday, overdue_checks_alert, person, services, version_with
-
-MONDAY = next_monday()
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    return datetime(MONDAY.year, MONDAY.month, MONDAY.day, hour, minute, tzinfo=LONDON)
+from tests.factories import overdue_checks_alert, person, services, version_with
+from tests.helpers import MONDAY, at, at_the_same_moment
 
 
 def test_a_period_runs_once_however_often_it_is_started(app):

@@ -14,8 +14,8 @@ from console.audit.models import AuditEntry
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
-from tests.conftest import AuthActions, csrf_token, totp_now
 from tests.factories import PASSWORD, make_staff
+from tests.helpers import AuthActions, csrf_token, totp_now
 
 SECRET = pyotp.random_base32()
 

@@ -12,8 +12,8 @@ from console.extensions import db
 from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
 from console.permissions import Role
-from tests.conftest import AuthActions, run_queued_tasks, text_of
 from tests.factories import PASSWORD, make_service, make_staff
+from tests.helpers import AuthActions, run_queued_tasks, text_of
 
 NEW_PASSWORD = "plum orchard lantern"
 ADMIN_SECRET = pyotp.random_base32()

@@ -13,8 +13,8 @@ from console.database import local_today
 from console.extensions import db
 from console.permissions import Role
 from console.services.models import Service
-from tests.conftest import AuthActions, run_queued_tasks, totp_now, text_of
 from tests.factories import PASSWORD, make_service, make_staff
+from tests.helpers import AuthActions, made_and_signed_in, run_queued_tasks, text_of, totp_now
 
 ADMIN_SECRET = pyotp.random_base32()
 SERVICE_FORM = {"name": "Carers' support", "slug": "carers", "risk_tier": "low", "area": "Berkshire East",
@@ -22,13 +22,12 @@ SERVICE_FORM = {"name": "Carers' support", "slug": "carers", "risk_tier": "low",
 
 
 @pytest.fixture
-def admin(app, auth):
-    """A signed-in non-clinical administrator."""
-    with app.app_context():
-        make_staff("ada.admin@trust.example.org", roles=[Role.NON_CLINICAL_ADMIN], name="Ada Admin",
-                   mfa_secret=ADMIN_SECRET)
-    auth.login("ada.admin@trust.example.org", PASSWORD, totp_secret=ADMIN_SECRET)
-    return auth
+def ada(app):
+    """Ada Admin, a non-clinical administrator made in an empty trust (not the demo's: these tests count its staff,
+    services and audit entries), with an authenticator whose codes the tests make, signed in on a browser of her
+    own."""
+    return made_and_signed_in(app, "ada.admin@trust.example.org", [Role.NON_CLINICAL_ADMIN], name="Ada Admin",
+                              secret=ADMIN_SECRET)
 
 
 def last_audit(app) -> AuditEntry:
@@ -36,8 +35,8 @@ def last_audit(app) -> AuditEntry:
         return db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
 
 
-def test_admin_adds_a_service_and_it_is_audited(app, admin):
-    response = admin.post("/admin/services/new", SERVICE_FORM, follow_redirects=True)
+def test_admin_adds_a_service_and_it_is_audited(app, ada):
+    response = ada.post("/admin/services/new", SERVICE_FORM, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Carers&#39; support has been added." in page
     assert "carers-moderation@trust.example.org" in page
@@ -53,8 +52,8 @@ def test_admin_adds_a_service_and_it_is_audited(app, admin):
     ("name", "", "Enter the service&#39;s name."),
     ("name", "x" * 500, "Field cannot be longer than 120 characters."),
 ])
-def test_bad_service_fields_get_a_message_next_to_the_field_and_save_nothing(app, admin, field, value, message):
-    response = admin.post("/admin/services/new", {**SERVICE_FORM, field: value})
+def test_bad_service_fields_get_a_message_next_to_the_field_and_save_nothing(app, ada, field, value, message):
+    response = ada.post("/admin/services/new", {**SERVICE_FORM, field: value})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert f'id="{field}-error"' in response.get_data(as_text=True)
@@ -62,41 +61,41 @@ def test_bad_service_fields_get_a_message_next_to_the_field_and_save_nothing(app
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 0
 
 
-def test_duplicate_service_slug_is_refused_clearly(app, admin):
+def test_duplicate_service_slug_is_refused_clearly(app, ada):
     with app.app_context():
         make_service("Carers", "carers", "low")
-    response = admin.post("/admin/services/new", {**SERVICE_FORM, "name": "Another"})
+    response = ada.post("/admin/services/new", {**SERVICE_FORM, "name": "Another"})
     assert "already used by the service Carers" in response.get_data(as_text=True)
 
 
-def test_editing_a_service_records_before_and_after(app, admin):
+def test_editing_a_service_records_before_and_after(app, ada):
     with app.app_context():
         service_id = make_service().id
-    admin.post(f"/admin/services/{service_id}/edit", {**SERVICE_FORM, "slug": "eating-disorders"})
+    ada.post(f"/admin/services/{service_id}/edit", {**SERVICE_FORM, "slug": "eating-disorders"})
     entry = last_audit(app)
     assert entry.action == "service.updated"
     assert entry.details["before"]["risk_tier"] == "high" and entry.details["after"]["risk_tier"] == "low"
 
 
-def test_deactivating_a_service_hides_it_from_its_staff(app, admin):
+def test_deactivating_a_service_hides_it_from_its_staff(app, ada):
     with app.app_context():
         service = make_service()
         make_staff(services_=[service])
         service_id = service.id
-    admin.post(f"/admin/services/{service_id}/active", {"active": "0"}, form_page="/admin/services")
+    ada.post(f"/admin/services/{service_id}/active", {"active": "0"}, form_page="/admin/services")
     assert last_audit(app).action == "service.deactivated"
     moderator = AuthActions(app.test_client())
     moderator.login("alex.moderator@trust.example.org", PASSWORD)
     assert "Eating disorders" not in moderator.client.get("/services").get_data(as_text=True)
 
 
-def test_editing_staff_roles_is_audited_and_signs_them_out(app, admin):
+def test_editing_staff_roles_is_audited_and_signs_them_out(app, ada):
     with app.app_context():
         service_id = make_service().id
         staff_id = make_staff().id
     moderator = AuthActions(app.test_client())
     moderator.login("alex.moderator@trust.example.org", PASSWORD)
-    response = admin.post(f"/admin/staff/{staff_id}/edit", {
+    response = ada.post(f"/admin/staff/{staff_id}/edit", {
         "name": "Alex Moderator", "email": "alex.moderator@trust.example.org",
         "roles": ["team_manager"], "services": [str(service_id)]})
     assert response.status_code == 302
@@ -107,74 +106,74 @@ def test_editing_staff_roles_is_audited_and_signs_them_out(app, admin):
     assert moderator.client.get("/").status_code == 302  # signed out: new permissions need a new sign-in
 
 
-def test_staff_need_at_least_one_role(app, admin):
-    response = admin.post("/admin/staff/new", {"name": "No Role", "email": "no.role@trust.example.org"})
+def test_staff_need_at_least_one_role(app, ada):
+    response = ada.post("/admin/staff/new", {"name": "No Role", "email": "no.role@trust.example.org"})
     assert response.status_code == 400
     assert "Choose at least one role." in response.get_data(as_text=True)
 
 
-def test_duplicate_staff_email_is_refused(app, admin):
+def test_duplicate_staff_email_is_refused(app, ada):
     with app.app_context():
         make_staff()
-    response = admin.post("/admin/staff/new", {"name": "Alex Again", "email": "ALEX.moderator@trust.example.org",
-                                               "roles": ["volunteer"]}, follow_redirects=True)
+    response = ada.post("/admin/staff/new", {"name": "Alex Again", "email": "ALEX.moderator@trust.example.org",
+                                             "roles": ["volunteer"]}, follow_redirects=True)
     assert "alex.moderator@trust.example.org already belongs to another account" in response.get_data(as_text=True)
 
 
-def test_unknown_service_in_a_staff_form_is_a_choice_error(app, admin):
-    response = admin.post("/admin/staff/new", {"name": "Vic", "email": "vic@trust.example.org",
-                                               "roles": ["volunteer"], "services": ["999"]})
+def test_unknown_service_in_a_staff_form_is_a_choice_error(app, ada):
+    response = ada.post("/admin/staff/new", {"name": "Vic", "email": "vic@trust.example.org",
+                                             "roles": ["volunteer"], "services": ["999"]})
     assert response.status_code == 400
     assert "not a valid choice" in response.get_data(as_text=True)
 
 
-def test_deactivating_staff_signs_them_out_at_once(app, admin):
+def test_deactivating_staff_signs_them_out_at_once(app, ada):
     with app.app_context():
         staff_id = make_staff().id
     moderator = AuthActions(app.test_client())
     moderator.login("alex.moderator@trust.example.org", PASSWORD)
-    response = admin.post(f"/admin/staff/{staff_id}/active", {"active": "0"},
-                          form_page=f"/admin/staff/{staff_id}/edit", follow_redirects=True)
+    response = ada.post(f"/admin/staff/{staff_id}/active", {"active": "0"},
+                        form_page=f"/admin/staff/{staff_id}/edit", follow_redirects=True)
     assert "Alex Moderator is deactivated and has been signed out." in response.get_data(as_text=True)
     assert moderator.client.get("/").status_code == 302
     assert last_audit(app).action == "staff.deactivated"
 
 
-def test_an_administrator_cannot_deactivate_themselves(app, admin):
+def test_an_administrator_cannot_deactivate_themselves(app, ada):
     with app.app_context():
         own_id = db.session.scalar(sa.select(StaffMember.id).where(StaffMember.email == "ada.admin@trust.example.org"))
-    response = admin.post(f"/admin/staff/{own_id}/active", {"active": "0"},
-                          form_page=f"/admin/staff/{own_id}/edit", follow_redirects=True)
+    response = ada.post(f"/admin/staff/{own_id}/active", {"active": "0"},
+                        form_page=f"/admin/staff/{own_id}/edit", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
 
 
-def test_unlock_lets_a_locked_person_sign_in(app, admin):
+def test_unlock_lets_a_locked_person_sign_in(app, ada):
     with app.app_context():
         staff_id = make_staff().id
     moderator = AuthActions(app.test_client())
     for _ in range(5):
         moderator.login("alex.moderator@trust.example.org", "wrong")
-    assert "Locked until" in admin.client.get(f"/admin/staff/{staff_id}/edit").get_data(as_text=True)
-    admin.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit")
+    assert "Locked until" in ada.client.get(f"/admin/staff/{staff_id}/edit").get_data(as_text=True)
+    ada.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit")
     assert moderator.login("alex.moderator@trust.example.org", PASSWORD).headers["Location"] == "/"
 
 
-def test_a_lockout_of_someone_more_trusted_is_lifted_only_by_those_who_may_manage_them(app, admin):
+def test_a_lockout_of_someone_more_trusted_is_lifted_only_by_those_who_may_manage_them(app, ada):
     with app.app_context():
         staff_id = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
                               name="Cal Clinician").id
     clinician = AuthActions(app.test_client())
     for _ in range(5):
         clinician.login("cal.clinician@trust.example.org", "wrong")
-    page = admin.client.get(f"/admin/staff/{staff_id}/edit").get_data(as_text=True)
+    page = ada.client.get(f"/admin/staff/{staff_id}/edit").get_data(as_text=True)
     assert "Locked until" in page and ">Unlock</button>" not in page
-    refused = admin.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit",
-                         follow_redirects=True).get_data(as_text=True)
+    refused = ada.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit",
+                       follow_redirects=True).get_data(as_text=True)
     assert "Cal Clinician holds a role yours cannot grant (Clinical moderator), so you cannot change their sign-in." \
         in refused
     assert "This account is locked after too many failed sign-in attempts." in clinician.login(
         "cal.clinician@trust.example.org", PASSWORD).get_data(as_text=True)
-    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner = made_and_signed_in(app, "olive.owner@trust.example.org", [Role.OWNER], secret=ADMIN_SECRET)
     owner.post(f"/admin/staff/{staff_id}/unlock", form_page=f"/admin/staff/{staff_id}/edit")
     # Signed in: a clinician is then asked to set up their authenticator.
     assert clinician.login("cal.clinician@trust.example.org", PASSWORD).headers["Location"] == "/auth/mfa/setup"
@@ -185,7 +184,7 @@ def test_removing_an_authenticator_makes_the_person_enrol_again(app):
     with app.app_context():
         staff_id = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
                               mfa_secret=secret, name="Cal Clinician").id
-    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner = made_and_signed_in(app, "olive.owner@trust.example.org", [Role.OWNER], secret=ADMIN_SECRET)
     owner.post(f"/admin/staff/{staff_id}/reset-mfa", form_page=f"/admin/staff/{staff_id}/edit")
     assert last_audit(app).action == "staff.mfa_reset"
     clinician = AuthActions(app.test_client())
@@ -199,14 +198,14 @@ def lines_of(page: str) -> list[str]:
             for item in listed.split("<li>")[1:]]
 
 
-def test_the_audit_log_reads_as_sentences_with_names_and_links(app, admin):
-    admin.post("/admin/services/new", SERVICE_FORM)
+def test_the_audit_log_reads_as_sentences_with_names_and_links(app, ada):
+    ada.post("/admin/services/new", SERVICE_FORM)
     with app.app_context():
         carers = db.session.scalar(sa.select(Service).where(Service.slug == "carers"))
         carers_id = carers.id
-    admin.post(f"/admin/services/{carers_id}/edit", {**SERVICE_FORM, "name": "Carers' circle"},
-               form_page=f"/admin/services/{carers_id}/edit")
-    page = admin.client.get("/admin/audit").get_data(as_text=True)
+    ada.post(f"/admin/services/{carers_id}/edit", {**SERVICE_FORM, "name": "Carers' circle"},
+             form_page=f"/admin/services/{carers_id}/edit")
+    page = ada.client.get("/admin/audit").get_data(as_text=True)
     lines = lines_of(page)
     assert re.search(r"Ada Admin changed the service Carers&#39; circle\. Name Carers&#39; support → Carers&#39; "
                      r"circle$", lines[0]), lines[0]
@@ -219,8 +218,8 @@ def test_the_audit_log_reads_as_sentences_with_names_and_links(app, admin):
         "no codes, no JSON"
 
 
-def test_the_audit_log_filters_by_person_service_kind_and_date(app, admin):
-    admin.post("/admin/services/new", SERVICE_FORM)
+def test_the_audit_log_filters_by_person_service_kind_and_date(app, ada):
+    ada.post("/admin/services/new", SERVICE_FORM)
     with app.app_context():
         carers_id = db.session.scalar(sa.select(Service.id).where(Service.slug == "carers"))
         ada_id = db.session.scalar(sa.select(StaffMember.id).where(StaffMember.name == "Ada Admin"))
@@ -229,27 +228,27 @@ def test_the_audit_log_filters_by_person_service_kind_and_date(app, admin):
         db.session.add(AuditEntry(action="service.updated", target=f"service:{other_service.id}", actor=other.email,
                                   actor_id=other.id, details={"before": {"area": "A"}, "after": {"area": "B"}}))
         db.session.commit()
-    by_service = lines_of(admin.client.get(f"/admin/audit?service={carers_id}").get_data(as_text=True))
+    by_service = lines_of(ada.client.get(f"/admin/audit?service={carers_id}").get_data(as_text=True))
     assert len(by_service) == 2
     assert any("Ada Admin added the service Carers&#39; support." in line for line in by_service)
     assert any("Ada Admin added the default risk words for Carers&#39; support." in line for line in by_service)
-    by_person = lines_of(admin.client.get(f"/admin/audit?person={ada_id}").get_data(as_text=True))
+    by_person = lines_of(ada.client.get(f"/admin/audit?person={ada_id}").get_data(as_text=True))
     assert by_person and all("Ada Admin" in line for line in by_person) and not any("Bo Other" in line
                                                                                      for line in by_person)
-    by_kind = lines_of(admin.client.get("/admin/audit?kind=service.updated").get_data(as_text=True))
+    by_kind = lines_of(ada.client.get("/admin/audit?kind=service.updated").get_data(as_text=True))
     assert len(by_kind) == 1 and "Bo Other changed the service Other service" in by_kind[0]
     assert "Area A → B" in by_kind[0]
     today = local_today()
-    assert lines_of(admin.client.get(f"/admin/audit?first={today}&last={today}").get_data(as_text=True))[0] == \
+    assert lines_of(ada.client.get(f"/admin/audit?first={today}&last={today}").get_data(as_text=True))[0] == \
         by_kind[0]
-    nothing = admin.client.get(f"/admin/audit?last={today - timedelta(days=1)}").get_data(as_text=True)
+    nothing = ada.client.get(f"/admin/audit?last={today - timedelta(days=1)}").get_data(as_text=True)
     assert lines_of(nothing) == ["Nothing recorded matches these filters."]
-    backwards = admin.client.get(f"/admin/audit?first={today}&last={today - timedelta(days=1)}")
+    backwards = ada.client.get(f"/admin/audit?first={today}&last={today - timedelta(days=1)}")
     assert backwards.status_code == 400 and "The last day comes before the first." in backwards.get_data(as_text=True)
-    assert admin.client.get("/admin/audit?person=abc").status_code == 400
-    assert admin.client.get("/admin/audit?page=abc").status_code == 200
-    assert admin.client.get("/admin/audit?page=-3").status_code == 200
-    second = admin.client.get(f"/admin/audit?service={carers_id}&page=1").get_data(as_text=True)
+    assert ada.client.get("/admin/audit?person=abc").status_code == 400
+    assert ada.client.get("/admin/audit?page=abc").status_code == 200
+    assert ada.client.get("/admin/audit?page=-3").status_code == 200
+    second = ada.client.get(f"/admin/audit?service={carers_id}&page=1").get_data(as_text=True)
     assert lines_of(second) == by_service
 
 
@@ -270,36 +269,37 @@ def edit_form(name: str, email: str, roles: list[str], **extra) -> dict:
     return {"name": name, "email": email, "roles": roles, **extra}
 
 
-def test_an_administrator_cannot_give_themselves_roles_and_so_cannot_reach_pid(app, admin):
+def test_an_administrator_cannot_give_themselves_roles_and_so_cannot_reach_pid(app, ada):
     own_id = staff_id_of(app, "ada.admin@trust.example.org")
-    response = admin.post(f"/admin/staff/{own_id}/edit", edit_form(
+    response = ada.post(f"/admin/staff/{own_id}/edit", edit_form(
         "Ada Admin", "ada.admin@trust.example.org", ["non_clinical_admin", "clinical_admin", "owner"]))
     assert response.status_code == 400
     assert "You cannot change your own roles." in response.get_data(as_text=True)
     assert roles_of(app, "ada.admin@trust.example.org") == {"non_clinical_admin"}
-    assert admin.client.get("/escalation/subjects").status_code == 403
+    assert ada.client.get("/escalation/subjects").status_code == 403
 
 
-def test_the_form_shows_an_administrators_own_roles_as_fixed(app, admin):
+def test_the_form_shows_an_administrators_own_roles_as_fixed(app, ada):
     own_id = staff_id_of(app, "ada.admin@trust.example.org")
-    page = admin.client.get(f"/admin/staff/{own_id}/edit").get_data(as_text=True)
+    page = ada.client.get(f"/admin/staff/{own_id}/edit").get_data(as_text=True)
     boxes = re.findall(r'<input[^>]*name="roles"[^>]*>', page)
     assert len(boxes) == 9 and all("disabled" in box for box in boxes)
     # Saving one's own name keeps one's roles although the browser sends none for disabled boxes.
-    response = admin.post(f"/admin/staff/{own_id}/edit",
-                          edit_form("Ada Admin-Jones", "ada.admin@trust.example.org", []))
+    response = ada.post(f"/admin/staff/{own_id}/edit",
+                        edit_form("Ada Admin-Jones", "ada.admin@trust.example.org", []))
     assert response.status_code == 302
-    assert roles_of(app, "ada.admin@trust.example.org") == {"non_clinical_admin"}
+    assert "Ada Admin-Jones has been saved." in ada.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert details_of(app, "ada.admin@trust.example.org")[:2] == ("Ada Admin-Jones", {"non_clinical_admin"})
 
 
 @pytest.mark.parametrize("granted,allowed", [
     ("owner", False), ("clinical_admin", False), ("non_clinical_admin", False), ("clinical_moderator", False),
     ("team_manager", True), ("volunteer", True),
 ])
-def test_a_non_clinical_administrator_grants_only_non_clinical_staff_roles(app, admin, granted, allowed):
+def test_a_non_clinical_administrator_grants_only_non_clinical_staff_roles(app, ada, granted, allowed):
     with app.app_context():
         target = make_staff().id
-    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+    response = ada.post(f"/admin/staff/{target}/edit", edit_form(
         "Alex Moderator", "alex.moderator@trust.example.org", ["non_clinical_moderator", granted]),
         follow_redirects=True)
     expected = {"non_clinical_moderator", granted} if allowed else {"non_clinical_moderator"}
@@ -308,16 +308,9 @@ def test_a_non_clinical_administrator_grants_only_non_clinical_staff_roles(app, 
         assert "Your role does not let you give or take away" in response.get_data(as_text=True)
 
 
-def signed_in(app, email: str, roles, secret=ADMIN_SECRET) -> AuthActions:
-    with app.app_context():
-        make_staff(email, roles=roles, name=email.split("@")[0].title(), mfa_secret=secret)
-    person = AuthActions(app.test_client())
-    person.login(email, PASSWORD, totp_secret=secret)
-    return person
-
-
 def test_a_clinical_administrator_grants_clinical_roles_but_not_administrative_ones(app):
-    clinical_admin = signed_in(app, "cleo.clinadmin@trust.example.org", [Role.CLINICAL_ADMIN])
+    clinical_admin = made_and_signed_in(app, "cleo.clinadmin@trust.example.org", [Role.CLINICAL_ADMIN],
+                                        secret=ADMIN_SECRET)
     with app.app_context():
         target = make_staff().id
     clinical_admin.post(f"/admin/staff/{target}/edit", edit_form(
@@ -330,7 +323,7 @@ def test_a_clinical_administrator_grants_clinical_roles_but_not_administrative_o
 
 
 def test_an_owner_makes_administrators(app):
-    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner = made_and_signed_in(app, "olive.owner@trust.example.org", [Role.OWNER], secret=ADMIN_SECRET)
     with app.app_context():
         target = make_staff().id
     owner.post(f"/admin/staff/{target}/edit", edit_form(
@@ -338,56 +331,61 @@ def test_an_owner_makes_administrators(app):
     assert roles_of(app, "alex.moderator@trust.example.org") == {"non_clinical_admin", "clinical_admin"}
 
 
-def test_a_new_account_gets_only_roles_its_creator_may_grant(app, admin):
-    response = admin.post("/admin/staff/new", edit_form("Owen Owner", "owen@trust.example.org", ["owner"]))
+def test_a_new_account_gets_only_roles_its_creator_may_grant(app, ada):
+    response = ada.post("/admin/staff/new", edit_form("Owen Owner", "owen@trust.example.org", ["owner"]))
     assert response.status_code == 400
     assert "Your role does not let you give or take away: Owner." in response.get_data(as_text=True)
     assert staff_id_of(app, "owen@trust.example.org") is None
 
 
-def test_an_administrator_cannot_take_over_a_more_trusted_account_by_its_email(app, admin, smtp_server):
+def test_an_administrator_cannot_take_over_a_more_trusted_account_by_its_email(app, ada, smtp_server):
     with app.app_context():
         target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR],
                             name="Cal Clinician").id
-    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+    response = ada.post(f"/admin/staff/{target}/edit", edit_form(
         "Cal Clinician", "attacker@elsewhere.example.org", ["clinical_moderator"]))
     assert "you cannot change their email address" in response.get_data(as_text=True)
     assert staff_id_of(app, "cal.clinician@trust.example.org") == target
     for action in ("reset-mfa", "active"):
-        admin.post(f"/admin/staff/{target}/{action}", {"active": "0"}, form_page=f"/admin/staff/{target}/edit")
+        ada.post(f"/admin/staff/{target}/{action}", {"active": "0"}, form_page=f"/admin/staff/{target}/edit")
     with app.app_context():
         person = db.session.get(StaffMember, target)
         assert person.active
-    page = admin.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    page = ada.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
     assert "Ask an owner or a clinical administrator." in page
     assert "Remove their authenticator" not in page and ">Deactivate<" not in page
 
 
-def test_changing_roles_needs_a_fresh_mfa_code(app, admin):
+def test_changing_roles_needs_a_fresh_mfa_code(app, ada):
     with app.app_context():
         target = make_staff().id
-    with admin.client.session_transaction() as session:
+    with ada.client.session_transaction() as session:
         session["mfa_at"] = 0  # the sign-in's code was long ago
     form = edit_form("Alex Moderator", "alex.moderator@trust.example.org", ["team_manager"])
-    response = admin.post(f"/admin/staff/{target}/edit", form)
+    response = ada.post(f"/admin/staff/{target}/edit", form)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Enter the code from your authenticator app" in page
     assert 'value="Alex Moderator"' in page  # nothing typed is lost
     assert roles_of(app, "alex.moderator@trust.example.org") == {"non_clinical_moderator"}
-    admin.post(f"/admin/staff/{target}/edit", {**form, "code": totp_now(ADMIN_SECRET, steps_ahead=1)})
+    ada.post(f"/admin/staff/{target}/edit", {**form, "code": totp_now(ADMIN_SECRET, steps_ahead=1)})
     assert roles_of(app, "alex.moderator@trust.example.org") == {"team_manager"}
 
 
-def test_saving_a_name_needs_no_fresh_code(app, admin):
+def test_saving_a_name_needs_no_fresh_code(app, ada):
     with app.app_context():
         target = make_staff().id
-    with admin.client.session_transaction() as session:
+    with ada.client.session_transaction() as session:
         session["mfa_at"] = 0
-    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+    response = ada.post(f"/admin/staff/{target}/edit", edit_form(
         "Alex Moderator-Smith", "alex.moderator@trust.example.org", ["non_clinical_moderator"]))
     assert response.status_code == 302
-
+    staff_page = ada.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Alex Moderator-Smith has been saved." in staff_page
+    assert '<th scope="row">Alex Moderator-Smith<br><span class="hint">alex.moderator@trust.example.org' in staff_page
+    assert 'value="Alex Moderator-Smith"' in ada.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    assert details_of(app, "alex.moderator@trust.example.org")[:2] == ("Alex Moderator-Smith",
+                                                                       {"non_clinical_moderator"})
 
 
 # --- Every field of a more trusted account; a clinician's services (second review, finding 8) ----------------------
@@ -405,7 +403,7 @@ def two_services(app) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.CLINICAL_ADMIN, Role.CLINICAL_MODERATOR])
-def test_a_non_clinical_administrator_changes_no_field_of_someone_more_trusted(app, admin, role):
+def test_a_non_clinical_administrator_changes_no_field_of_someone_more_trusted(app, ada, role):
     home, other = two_services(app)
     with app.app_context():
         target = make_staff("cal.clinician@trust.example.org", roles=[role], name="Cal Clinician",
@@ -418,27 +416,27 @@ def test_a_non_clinical_administrator_changes_no_field_of_someone_more_trusted(a
         (edit_form("Cal Clinician", email, [*held, "team_manager"], services=[str(home)]), "their roles"),
         (edit_form("Cal Someone-Else", email, held, services=[str(other)]), "their name and services"),
     ]:
-        response = admin.post(f"/admin/staff/{target}/edit", form, form_page="/admin/staff/new")
+        response = ada.post(f"/admin/staff/{target}/edit", form, form_page="/admin/staff/new")
         assert response.status_code == 400
         assert (f"Cal Clinician holds a role yours cannot grant ({role.label}), so you cannot change {refused}. "
                 in response.get_data(as_text=True))
     assert details_of(app, email) == ("Cal Clinician", {role.value}, ["eating-disorders"])
 
 
-def test_a_more_trusted_persons_details_are_shown_disabled_with_the_reason(app, admin):
+def test_a_more_trusted_persons_details_are_shown_disabled_with_the_reason(app, ada):
     home, _ = two_services(app)
     with app.app_context():
         target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR], name="Cal Clinician",
                             services_=[db.session.get(Service, home)]).id
         colleague = make_staff().id
-    page = admin.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
+    page = ada.client.get(f"/admin/staff/{target}/edit").get_data(as_text=True)
     fields = re.findall(r'<input[^>]*name="(?:name|email|roles|services)"[^>]*>', page)
     assert len(fields) == 2 + 9 + 2 and all(" disabled" in field for field in fields)
     assert ("Cal Clinician holds a role yours cannot grant (Clinical moderator), so you cannot change their details "
             "or sign-in. Ask an owner or a clinical administrator." in page)
     assert ">Save</button>" not in page
     # Someone whose every role the administrator may grant is theirs to change.
-    page = admin.client.get(f"/admin/staff/{colleague}/edit").get_data(as_text=True)
+    page = ada.client.get(f"/admin/staff/{colleague}/edit").get_data(as_text=True)
     assert not any(" disabled" in field for field in re.findall(r'<input[^>]*name="(?:name|email|services)"[^>]*>',
                                                                  page))
     assert ">Save</button>" in page
@@ -449,7 +447,7 @@ def test_changing_a_clinicians_services_needs_a_fresh_mfa_code(app):
     with app.app_context():
         target = make_staff("cal.clinician@trust.example.org", roles=[Role.CLINICAL_MODERATOR], name="Cal Clinician",
                             services_=[db.session.get(Service, home)]).id
-    owner = signed_in(app, "olive.owner@trust.example.org", [Role.OWNER])
+    owner = made_and_signed_in(app, "olive.owner@trust.example.org", [Role.OWNER], secret=ADMIN_SECRET)
     with owner.client.session_transaction() as session:
         session["mfa_at"] = 0  # the sign-in's code was long ago
     form = edit_form("Cal Clinician", "cal.clinician@trust.example.org", ["clinical_moderator"],
@@ -462,32 +460,32 @@ def test_changing_a_clinicians_services_needs_a_fresh_mfa_code(app):
     assert details_of(app, "cal.clinician@trust.example.org")[2] == ["eating-disorders", "psychosis"]
 
 
-def test_changing_the_services_of_someone_who_reveals_nobody_needs_no_fresh_code(app, admin):
+def test_changing_the_services_of_someone_who_reveals_nobody_needs_no_fresh_code(app, ada):
     home, other = two_services(app)
     with app.app_context():
         target = make_staff().id
-    with admin.client.session_transaction() as session:
+    with ada.client.session_transaction() as session:
         session["mfa_at"] = 0
-    response = admin.post(f"/admin/staff/{target}/edit", edit_form(
+    response = ada.post(f"/admin/staff/{target}/edit", edit_form(
         "Alex Moderator", "alex.moderator@trust.example.org", ["non_clinical_moderator"],
         services=[str(home), str(other)]))
     assert response.status_code == 302
     assert details_of(app, "alex.moderator@trust.example.org")[2] == ["eating-disorders", "psychosis"]
 
-def test_an_invitation_never_replaces_a_chosen_password(app, admin, smtp_server):
+def test_an_invitation_never_replaces_a_chosen_password(app, ada, smtp_server):
     with app.app_context():
         target = make_staff().id
-    response = admin.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit",
-                          follow_redirects=True)
+    response = ada.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit",
+                        follow_redirects=True)
     assert "has already chosen a password, so an invitation would replace it" in response.get_data(as_text=True)
     run_queued_tasks(app)
     assert smtp_server.messages == []
 
 
-def test_an_old_invitation_link_stops_working_once_a_password_is_chosen(app, admin, smtp_server):
+def test_an_old_invitation_link_stops_working_once_a_password_is_chosen(app, ada, smtp_server):
     with app.app_context():
         target = make_staff(password=None).id
-    admin.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit")
+    ada.post(f"/admin/staff/{target}/invite", form_page=f"/admin/staff/{target}/edit")
     run_queued_tasks(app)
     path = re.search(r"http://[^/]+(/auth/invite/\S+)",
                      text_of(smtp_server.last_to("alex.moderator@trust.example.org"))).group(1)

@@ -13,7 +13,7 @@ from console.accounts.models import StaffMember
 from console.alerts import pages
 from console.alerts import service as alerts
 from console.alerts.models import Alert
-from console.database import LONDON, utcnow
+from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.notifications import service as outbox
@@ -24,17 +24,11 @@ from console.queue.models import ModerationCheck, ModeratorSession
 from escalation_pathways import service as escalations
 from escalation_pathways.models import RevealRequest
 from scheduler.runner import run_job
-from tests.conftest import at_the_same_moment
-from tests.factories import next_monday, overdue_checks_alert, person, services, version_with
+from tests.factories import overdue_checks_alert, person, services, version_with
+from tests.helpers import at, at_the_same_moment
 
-MONDAY = next_monday()
 POST_WAITING = "Alert for Eating disorders: A critical or risk post waiting past its deadline"
 NOBODY_ON = "Alert for Eating disorders: Nobody signed on"
-
-
-def at(hour: int, minute: int = 0, day=MONDAY) -> datetime:
-    """A London wall-clock moment on next Monday."""
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
 
 
 def run_alerts(traveller, moment: datetime) -> None:

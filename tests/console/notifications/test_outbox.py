@@ -9,8 +9,8 @@ from console.extensions import db
 from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
 from console.rotas.models import RotaVersion
-from tests.conftest import at_the_same_moment, run_queued_tasks
 from tests.factories import make_draft, publish_draft
+from tests.helpers import at_the_same_moment, run_queued_tasks
 
 
 def test_two_senders_at_once_send_each_email_once(app, smtp_server):

@@ -12,8 +12,9 @@ from console.notifications import preferences
 from console.permissions import Role
 from console.rotas import calendar
 from tests.console.rotas.test_calendar import subscribe
-from tests.console.rotas.test_scheduled import MONDAY, at, choose
+from tests.console.rotas.test_scheduled import choose
 from tests.factories import person, version_with
+from tests.helpers import MONDAY, at
 
 
 def test_everyone_chooses_their_notifications_and_bad_input_is_refused_in_words(app, client, auth, demo_data):

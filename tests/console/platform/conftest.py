@@ -1,5 +1,5 @@
-"""Fixtures of the platform's tests: who sets the webhook and who decides, and name look-ups answered from a table
-so that no test asks a DNS server anything."""
+"""Fixtures of the platform's tests: who decides (the one who sets the webhook is the shared `admin`, the demo's
+clinical administrator), and name look-ups answered from a table so that no test asks a DNS server anything."""
 
 import ipaddress
 import socket
@@ -7,17 +7,9 @@ import socket
 import pytest
 
 from console.permissions import Role
-from tests.conftest import AuthActions
+from tests.helpers import AuthActions
 
 REAL_GETADDRINFO = socket.getaddrinfo
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    """The demo's clinical administrator (who may change where decisions go), signed in on a browser of their own."""
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.CLINICAL_ADMIN)
-    return signed_in
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from cryptography.x509.oid import NameOID
 
 from console.extensions import db
 from console.platform.models import PlatformEvent
-from tests.conftest import run_queued_tasks
-from tests.console.platform.test_outbound import Receiver, connect, decide, deliveries_page, demo_low
-from tests.factories import item, post_json
+from tests.console.platform.test_outbound import Receiver, connect, decide, deliveries_page
+from tests.factories import item, post_json, service_id_of
+from tests.helpers import run_queued_tasks
 
 # Internet addresses for names in the table, never connected to: no test here sends anything beyond this machine.
 PUBLIC, PUBLIC_V6 = "192.0.43.10", "2001:4860:4860::8888"
@@ -93,7 +93,7 @@ def test_an_address_on_a_private_local_or_internal_network_is_refused_beside_the
                                                                                        answer, message):
     if answer:
         dns.answers["platform.test"] = [answer]
-    service_id = demo_low(production)
+    service_id = service_id_of(production, "demo-low")
     refused = save(admin, service_id, url)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
@@ -105,7 +105,7 @@ def test_an_address_on_a_private_local_or_internal_network_is_refused_beside_the
 
 def test_a_platform_on_the_internet_is_accepted_without_connecting_to_it(production, admin, dns):
     dns.answers["platform.test"] = [[PUBLIC, PUBLIC_V6]]
-    service_id = demo_low(production)
+    service_id = service_id_of(production, "demo-low")
     assert save(admin, service_id, "https://platform.test/hooks/console").status_code == 302
     page = admin.client.get(f"/queue/services/{service_id}/settings").get_data(as_text=True)
     assert 'value="https://platform.test/hooks/console"' in page
@@ -119,7 +119,7 @@ def test_an_address_whose_name_now_leads_here_is_refused_at_sending_before_any_c
     there. Sending it again changes nothing."""
     production.config["PLATFORM_PORTS"] = (443, listener.port)
     dns.answers["platform.test"] = [[PUBLIC]]
-    service_id = demo_low(production)
+    service_id = service_id_of(production, "demo-low")
     connect(admin, service_id, f"https://platform.test:{listener.port}/hooks/console")
     dns.answers["platform.test"] = [["127.0.0.1"]]
     post_id = post_json(client, item("rebound-1")).get_json()["id"]
@@ -148,7 +148,7 @@ def test_a_sending_connects_to_the_address_its_check_found_with_tls_for_the_name
     monkeypatch.setenv("SSL_CERT_FILE", str(authority))
     receiver = Receiver(tls=certificate)
     try:
-        service_id = demo_low(app)
+        service_id = service_id_of(app, "demo-low")
         url = f"https://platform.test:{receiver.port}/hooks/console"
         dns.answers["platform.test"] = [["127.0.0.1"]]
         receiver.secret = connect(admin, service_id, url)
@@ -171,7 +171,7 @@ def test_a_certificate_for_another_name_is_not_trusted(app, client, admin, chloe
     monkeypatch.setenv("SSL_CERT_FILE", str(authority))
     receiver = Receiver(tls=certificate)
     try:
-        service_id = demo_low(app)
+        service_id = service_id_of(app, "demo-low")
         dns.answers["platform.test"] = [["127.0.0.1"]]
         receiver.secret = connect(admin, service_id, f"https://platform.test:{receiver.port}/hooks/console")
         decide(chloe, post_json(client, item("pinned-2")).get_json()["id"], "approved")

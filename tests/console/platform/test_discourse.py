@@ -18,7 +18,7 @@ from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
 from console.queue.models import Post
-from tests.conftest import run_queued_tasks, text_of
+from tests.helpers import run_queued_tasks, text_of
 
 URL = "/api/v1/services/demo-low/discourse"
 DATA = Path(__file__).parent / "data" / "discourse"

@@ -3,7 +3,6 @@ Discourse's API (POST /post_actions.json, a staff flag with take_action, Api-Key
 by a local stub of the forum that answers as Discourse does."""
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -12,10 +11,11 @@ import pytest
 from console.extensions import db
 from console.permissions import Role
 from console.platform import service as platform
-from tests.conftest import main_database_dump, run_queued_tasks
-from tests.console.platform.test_outbound import audit_sentences, event_of, make_due, send_again
+from tests.conftest import main_database_dump
+from tests.console.platform.test_outbound import audit_sentences, deliveries_page, event_of, make_due, send_again
 from tests.console.platform.test_discourse import deliver, fixture
-from tests.factories import item, post_json
+from tests.factories import item, post_json, service_id_of
+from tests.helpers import run_queued_tasks, serve_in_background
 
 KEY = "a1b2c3-discourse-api-key-for-the-console"
 
@@ -55,7 +55,7 @@ class DiscourseStub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
 
 @pytest.fixture
@@ -66,12 +66,19 @@ def forum():
     stub.server.server_close()
 
 
-SETTINGS = "/queue/services/3/settings"
+@pytest.fixture
+def low(app, demo_data) -> int:
+    """The demo low-risk service's id: the forum stands in for its platform."""
+    return service_id_of(app, "demo-low")
 
 
-def connect(admin, url: str, key: str = KEY, username: str = "system"):
-    return admin.post("/queue/services/3/webhook", {"kind": "discourse", "url": url, "api_username": username,
-                                                    "api_key": key}, form_page=SETTINGS)
+def settings(low: int) -> str:
+    return f"/queue/services/{low}/settings"
+
+
+def connect(admin, low: int, url: str, key: str = KEY, username: str = "system"):
+    return admin.post(f"/queue/services/{low}/webhook", {"kind": "discourse", "url": url, "api_username": username,
+                                                         "api_key": key}, form_page=settings(low))
 
 
 def hide(moderator, post_id: int, reason: str):
@@ -79,9 +86,9 @@ def hide(moderator, post_id: int, reason: str):
     return moderator.post(page + "/act", {"action": "hidden", "reason": reason}, form_page=page)
 
 
-def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, admin, forum):
-    assert connect(admin, forum.url).status_code == 302
-    assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(SETTINGS).get_data(
+def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, admin, low, forum):
+    assert connect(admin, low, forum.url).status_code == 302
+    assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(settings(low)).get_data(
         as_text=True)
     from_forum = deliver(client, fixture("post_created")).get_json()["id"]
     calm = deliver(client, fixture("reply_edited"), raw="Thinking of you").get_json()["id"]
@@ -95,7 +102,7 @@ def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, 
     assert (request["method"], request["path"]) == ("POST", "/post_actions.json")
     assert request["headers"]["Api-Key"] == KEY and request["headers"]["Api-Username"] == "system"
     assert request["form"] == {"id": "90412", "post_action_type_id": "4", "take_action": "true"}
-    assert "Delivered" in admin.client.get("/queue/services/3/deliveries").get_data(as_text=True)
+    assert "Delivered" in deliveries_page(admin, low)
     with app.app_context():
         assert KEY not in main_database_dump(), "the API key is sealed at rest"
 
@@ -109,17 +116,16 @@ def test_a_post_hidden_in_the_console_is_hidden_on_the_forum(app, client, auth, 
     assert forum.requests[1]["headers"]["Api-Key"] == KEY
 
 
-def test_a_refused_key_is_shown_and_the_hide_goes_through_once_the_key_is_put_right(app, client, auth, admin,
+def test_a_refused_key_is_shown_and_the_hide_goes_through_once_the_key_is_put_right(app, client, auth, admin, low,
                                                                                      forum):
-    connect(admin, forum.url, key="an-old-revoked-key")
+    connect(admin, low, forum.url, key="an-old-revoked-key")
     post_id = deliver(client, fixture("post_created")).get_json()["id"]
     auth.login_demo(Role.NON_CLINICAL_MODERATOR)
     hide(auth, post_id, "Shares personal details")
     run_queued_tasks(app)
-    assert "The platform answered HTTP 403." in admin.client.get("/queue/services/3/deliveries").get_data(
-        as_text=True)
+    assert "The platform answered HTTP 403." in deliveries_page(admin, low)
 
-    assert connect(admin, forum.url, key=KEY).status_code == 302
+    assert connect(admin, low, forum.url, key=KEY).status_code == 302
     make_due(app)
     with app.app_context():
         assert platform.deliver_due() == (1, 0)
@@ -127,14 +133,14 @@ def test_a_refused_key_is_shown_and_the_hide_goes_through_once_the_key_is_put_ri
     assert [r["headers"]["Api-Key"] for r in forum.requests] == ["an-old-revoked-key", KEY]
 
 
-def test_a_post_that_did_not_come_from_the_forum_has_nothing_to_hide_there(app, client, auth, admin, forum):
-    connect(admin, forum.url)
+def test_a_post_that_did_not_come_from_the_forum_has_nothing_to_hide_there(app, client, auth, admin, low, forum):
+    connect(admin, low, forum.url)
     post_id = post_json(client, item("not-discourse")).get_json()["id"]
     auth.login_demo(Role.NON_CLINICAL_MODERATOR)
     hide(auth, post_id, "Spam")
     run_queued_tasks(app)
     assert forum.requests == []
-    assert "No decision has been sent yet." in admin.client.get("/queue/services/3/deliveries").get_data(as_text=True)
+    assert "No decision has been sent yet." in deliveries_page(admin, low)
 
 
 @pytest.mark.parametrize("changes,message", [
@@ -142,18 +148,19 @@ def test_a_post_that_did_not_come_from_the_forum_has_nothing_to_hide_there(app, 
     ({"key": ""}, "Give an API key: make one in Discourse"),
     ({"url": "http://forum.example.org"}, "Use an https:// address"),
 ])
-def test_connecting_a_forum_without_what_it_needs_is_refused_clearly(admin, forum, changes, message):
+def test_connecting_a_forum_without_what_it_needs_is_refused_clearly(admin, low, forum, changes, message):
     arguments = {"url": forum.url, "key": KEY, "username": "system", **changes}
-    refused = connect(admin, arguments["url"], key=arguments["key"], username=arguments["username"])
+    refused = connect(admin, low, arguments["url"], key=arguments["key"], username=arguments["username"])
     assert refused.status_code == 400 and message in refused.get_data(as_text=True)
-    assert "Decisions are not sent anywhere" in admin.client.get(SETTINGS).get_data(as_text=True)
+    assert "Decisions are not sent anywhere" in admin.client.get(settings(low)).get_data(as_text=True)
 
 
-def test_a_new_forum_address_needs_the_api_key_again_and_nothing_goes_there_before(app, client, auth, admin, forum):
+def test_a_new_forum_address_needs_the_api_key_again_and_nothing_goes_there_before(app, client, auth, admin, low,
+                                                                                  forum):
     """The saved key only ever goes to the forum it was given for (second security review, finding 2): a new
     address (here another port of the same machine) without the key is refused, and "Send again" still goes to the
     forum the key belongs to."""
-    assert connect(admin, forum.url).status_code == 302
+    assert connect(admin, low, forum.url).status_code == 302
     post_id = deliver(client, fixture("post_created")).get_json()["id"]
     auth.login_demo(Role.NON_CLINICAL_MODERATOR)
     hide(auth, post_id, "Shares personal details")
@@ -163,18 +170,18 @@ def test_a_new_forum_address_needs_the_api_key_again_and_nothing_goes_there_befo
 
     other = DiscourseStub()
     try:
-        refused = connect(admin, other.url, key="")
+        refused = connect(admin, low, other.url, key="")
         assert refused.status_code == 400
         assert f"Give the API key again: the address changed from {forum.url} to {other.url}, and a saved key only " \
                "ever goes to the address it was given for." in refused.get_data(as_text=True)
-        assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(SETTINGS).get_data(
+        assert f"hidden on the Discourse forum at {forum.url}, by system" in admin.client.get(settings(low)).get_data(
             as_text=True)
-        send_again(admin, 3, event_id)
+        send_again(admin, low, event_id)
         run_queued_tasks(app)
         assert other.requests == [] and len(forum.requests) == 2
 
-        assert connect(admin, other.url, username="moderation-console").status_code == 302
-        send_again(admin, 3, event_id)
+        assert connect(admin, low, other.url, username="moderation-console").status_code == 302
+        send_again(admin, low, event_id)
         run_queued_tasks(app)
         assert [(r["headers"]["Api-Key"], r["headers"]["Api-Username"]) for r in other.requests] == [
             (KEY, "moderation-console")]

@@ -12,8 +12,8 @@ from console.permissions import Role
 from console.notifications import service as outbox
 from console.notifications.models import OutboxEmail
 from console.queue.models import IngestSecret, Post
-from tests.factories import URL, item, post_json
-from tests.conftest import run_queued_tasks, text_of
+from tests.factories import URL, item, post_json, service_id_of
+from tests.helpers import run_queued_tasks, text_of
 
 def count_posts(app) -> int:
     with app.app_context():
@@ -179,9 +179,10 @@ def test_an_smtp_outage_loses_no_alert(app, client, demo_data, smtp_server):
 
 def test_a_new_secret_is_shown_once_and_the_old_one_works_for_a_day(app, client, auth, demo_data):
     auth.login_demo(Role.OWNER)
-    page = auth.post("/queue/services/3/secret", form_page="/queue/services/3/settings").get_data(as_text=True)
+    low = f"/queue/services/{service_id_of(app, 'demo-low')}"
+    page = auth.post(f"{low}/secret", form_page=f"{low}/settings").get_data(as_text=True)
     new = page.split('id="ingest-secret">')[1].split("<")[0]
-    settings = client.get("/queue/services/3/settings").get_data(as_text=True)
+    settings = client.get(f"{low}/settings").get_data(as_text=True)
     assert len(new) >= 40 and new not in settings
     assert "1 older secret still works while the platform switches." in settings
     assert post_json(client, item("s-1"), secret=new).status_code == 201

@@ -7,7 +7,6 @@ import json
 import re
 import socket
 import ssl
-import threading
 import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +21,10 @@ from console.permissions import Role
 from console.platform import service as platform
 from console.platform.models import PlatformEvent
 from console.queue.models import Post
-from tests.conftest import AuthActions, base_config, main_database_dump, run_queued_tasks, totp_now
+from tests.conftest import base_config, main_database_dump
 from tests.console.admin.test_admin import lines_of
-from tests.factories import item, post_json, services
+from tests.factories import item, post_json, service_id_of
+from tests.helpers import run_queued_tasks, serve_in_background, signed_in, totp_now
 
 SECRET_ON_PAGE = re.compile(r'<p class="secret" id="webhook-secret">([^<]+)</p>')
 
@@ -71,7 +71,7 @@ class Receiver:
             context.load_cert_chain(*tls)
             context.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
             self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
 
     def stop(self):
         self.server.shutdown()
@@ -103,11 +103,6 @@ def decide(moderator, post_id: int, action: str, reason: str = ""):
     return moderator.post(page + "/act", {"action": action, "reason": reason}, form_page=page)
 
 
-def demo_low(app) -> int:
-    with app.app_context():
-        return services("demo-low")[0].id
-
-
 def deliveries_page(admin, service_id: int) -> str:
     return admin.client.get(f"/queue/services/{service_id}/deliveries").get_data(as_text=True)
 
@@ -121,7 +116,7 @@ def make_due(app) -> None:
 
 
 def test_a_post_hidden_in_the_console_is_sent_to_the_platform_signed(app, client, chloe, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("hurtful-1", body="You are all useless", thread_id="t-9")).get_json()["id"]
 
@@ -149,7 +144,7 @@ def test_a_post_hidden_in_the_console_is_sent_to_the_platform_signed(app, client
 def test_each_posts_decisions_arrive_in_order_after_a_500_and_a_timeout_each_once(app, client, chloe, admin,
                                                                                    receiver):
     app.config["PLATFORM_TIMEOUT_SECONDS"] = 0.5
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("slow-1", body="Is anyone around tonight?")).get_json()["id"]
     receiver.script = [500]
@@ -185,7 +180,7 @@ def test_decisions_made_while_the_platform_is_down_are_delivered_after_a_restart
     with socket.socket() as probe:  # an address where nothing listens yet
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     down_url = f"http://127.0.0.1:{port}/hooks/console"
     secret = connect(admin, service_id, down_url)
     first, second = (post_json(client, item(f"down-{n}")).get_json()["id"] for n in (1, 2))
@@ -211,7 +206,7 @@ def test_decisions_made_while_the_platform_is_down_are_delivered_after_a_restart
 
 def test_an_administrator_sends_a_decision_again_and_the_platform_takes_it_once(app, client, chloe, admin,
                                                                               receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("again-1")).get_json()["id"]
     decide(chloe, post_id, "approved")
@@ -231,7 +226,7 @@ def test_an_administrator_sends_a_decision_again_and_the_platform_takes_it_once(
 def test_a_decision_a_later_one_replaced_is_not_sent_again(app, client, chloe, admin, receiver):
     """The second review: "Send again" on a post's old "hidden" after it was shown again would hide it once more on a
     platform that does not keep event ids; the later decision stands, and the page says what replaced the old one."""
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("replaced-1", body="You are all useless")).get_json()["id"]
     decide(chloe, post_id, "hidden", "Abuse")
@@ -251,7 +246,7 @@ def test_a_decision_a_later_one_replaced_is_not_sent_again(app, client, chloe, a
 
 
 def test_an_escalation_is_sent_without_its_clinical_reason(app, client, auth, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("worry-1", body="I can't go on")).get_json()["id"]
     auth.login_demo(Role.CLINICAL_MODERATOR)
@@ -266,7 +261,7 @@ def test_no_decision_is_queued_for_a_service_without_a_webhook_and_a_note_is_nev
                                                                                        admin, receiver):
     post_id = post_json(client, item("quiet-1")).get_json()["id"]
     decide(chloe, post_id, "approved")
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     decide(chloe, post_id, "note", "Checked the thread too")
     run_queued_tasks(app)
@@ -281,7 +276,7 @@ def test_no_decision_is_queued_for_a_service_without_a_webhook_and_a_note_is_nev
     ("https://platform.example.org:port/hooks", "That is not a web address"),
 ])
 def test_an_address_the_console_will_not_send_to_is_refused_and_kept_on_the_form(app, admin, url, message):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     settings = f"/queue/services/{service_id}/settings"
     refused = admin.post(f"/queue/services/{service_id}/webhook", {"kind": "webhook", "url": url}, form_page=settings)
     page = refused.get_data(as_text=True)
@@ -292,7 +287,7 @@ def test_an_address_the_console_will_not_send_to_is_refused_and_kept_on_the_form
 
 def test_a_decision_is_saved_with_its_event_or_not_at_all(app, client, chloe, admin, receiver):
     """A decision refused (an item already closed) leaves no event behind."""
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("once-1")).get_json()["id"]
     decide(chloe, post_id, "approved")
@@ -304,7 +299,7 @@ def test_a_decision_is_saved_with_its_event_or_not_at_all(app, client, chloe, ad
 
 
 def test_a_hidden_post_shown_again_is_shown_again_on_the_platform(app, client, chloe, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("again-2", body="My number is 07700 900123")).get_json()["id"]
     decide(chloe, post_id, "hidden", "Shares personal details")
@@ -346,7 +341,7 @@ def send_again(admin, service_id: int, event_id: int) -> str:
 
 def test_a_new_address_forgets_the_signing_secret_and_nothing_goes_there_until_a_new_one_is_made(
         app, client, chloe, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     settings = f"/queue/services/{service_id}/settings"
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("moved-1")).get_json()["id"]
@@ -380,7 +375,7 @@ def test_a_new_address_forgets_the_signing_secret_and_nothing_goes_there_until_a
 
 
 def test_changing_where_decisions_go_needs_a_fresh_mfa_code(app, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     settings = f"/queue/services/{service_id}/settings"
     with admin.client.session_transaction() as session:
         session["mfa_at"] = 0  # the sign-in's code was long ago
@@ -406,9 +401,8 @@ def test_changing_where_decisions_go_needs_a_fresh_mfa_code(app, admin, receiver
 
 
 def test_only_owners_and_clinical_administrators_change_where_decisions_go(app, demo_data, receiver):
-    service_id = demo_low(app)
-    tom = AuthActions(app.test_client())  # the non-clinical administrator
-    tom.login_demo(Role.NON_CLINICAL_ADMIN)
+    service_id = service_id_of(app, "demo-low")
+    tom = signed_in(app, Role.NON_CLINICAL_ADMIN)  # the non-clinical administrator
     settings = f"/queue/services/{service_id}/settings"
     page = tom.client.get(settings).get_data(as_text=True)
     assert "Only owners and clinical administrators change where decisions go" in page
@@ -422,7 +416,7 @@ def test_only_owners_and_clinical_administrators_change_where_decisions_go(app, 
 
 
 def test_changes_of_where_decisions_go_read_in_the_audit_log_with_the_old_and_new_address(app, admin, receiver):
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     settings = f"/queue/services/{service_id}/settings"
     connect(admin, service_id, receiver.url)
     moved = "http://127.0.0.1:1/hooks/token-in-the-path"
@@ -447,14 +441,12 @@ def test_changes_of_where_decisions_go_read_in_the_audit_log_with_the_old_and_ne
 
 def test_a_decision_is_sent_again_only_from_its_own_services_deliveries(app, client, chloe, admin, receiver):
     """Another service's decision is not at this address, as one that does not exist: nothing is sent again."""
-    service_id = demo_low(app)
+    service_id = service_id_of(app, "demo-low")
     receiver.secret = connect(admin, service_id, receiver.url)
     post_id = post_json(client, item("elsewhere-1")).get_json()["id"]
     decide(chloe, post_id, "approved")
     run_queued_tasks(app)
-    with app.app_context():
-        eating = services("eating-disorders")[0].id
-    page = send_again(admin, eating, event_of(app, post_id))
+    page = send_again(admin, service_id_of(app, "eating-disorders"), event_of(app, post_id))
     assert "There is no decision at this address for this service." in page
     run_queued_tasks(app)
     assert len(receiver.received) == 1

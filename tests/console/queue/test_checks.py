@@ -1,7 +1,6 @@
 """Moderation checks against a low-risk service's standard: today, the longest gap, the last 28 days."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -10,14 +9,10 @@ from console.permissions import Role
 from console.queue import checks
 from console.queue.models import ModerationCheck
 from console.services.models import Service
-from tests.factories import make_draft, next_monday, person, publish_draft
+from tests.factories import make_draft, person, publish_draft, service_id_of
+from tests.helpers import MONDAY, at
 
-LONDON = ZoneInfo("Europe/London")
 CHLOE = Role.NON_CLINICAL_MODERATOR
-
-
-def at(day, hour, minute=0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
 
 
 def test_the_longest_gap_counts_the_window_edges():
@@ -28,13 +23,15 @@ def test_the_longest_gap_counts_the_window_edges():
 
 def test_a_moderator_records_checks_and_sees_them_against_the_standard(app, client, auth, demo_data):
     auth.login_demo(CHLOE)
-    done = auth.post("/queue/services/3/check", form_page="/queue/checks", follow_redirects=True)
+    check = f"/queue/services/{service_id_of(app, 'demo-low')}/check"
+    done = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "Check recorded." in page and "1 of 4" in page
-    again = auth.post("/queue/services/3/check", form_page="/queue/checks", follow_redirects=True)
+    again = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     assert "already recorded" in again.get_data(as_text=True)
     assert "perinatal" not in client.get("/queue/checks").get_data(as_text=True).lower()  # not her service
-    refused = auth.post("/queue/services/4/check", form_page="/queue/checks", follow_redirects=True)
+    perinatal = f"/queue/services/{service_id_of(app, 'perinatal')}/check"
+    refused = auth.post(perinatal, form_page="/queue/checks", follow_redirects=True)
     assert "only for services you belong to" in refused.get_data(as_text=True)
 
 
@@ -42,14 +39,13 @@ def test_days_meeting_the_standard_and_planned_against_done(app, demo_data):
     with app.app_context():
         chloe = person(CHLOE)
         demo_low = db.session.scalar(sa.select(Service).where(Service.slug == "demo-low"))
-        monday = next_monday()
-        publish_draft(make_draft(start=monday))
-        now = at(monday + timedelta(days=2), 21, 30)  # Wednesday evening of the published rota
-        good, short, gappy = (monday + timedelta(days=d) for d in range(3))
+        publish_draft(make_draft(start=MONDAY))
+        now = at(21, 30, day=MONDAY + timedelta(days=2))  # Wednesday evening of the published rota
+        good, short, gappy = (MONDAY + timedelta(days=d) for d in range(3))
         times = {good: [(8, 30), (12, 0), (15, 30), (19, 0)], short: [(9, 0), (13, 0), (17, 0)],
                  gappy: [(8, 0), (8, 30), (9, 0), (21, 0)]}
         for day, moments in times.items():
-            db.session.add_all(ModerationCheck(service_id=demo_low.id, staff_id=chloe.id, checked_at=at(day, h, m))
+            db.session.add_all(ModerationCheck(service_id=demo_low.id, staff_id=chloe.id, checked_at=at(h, m, day=day))
                                for h, m in moments)
         db.session.commit()
         row = next(r for r in checks.report(chloe, now=now) if r.service.slug == "demo-low")

@@ -5,21 +5,16 @@ from datetime import datetime
 
 import time_machine
 
-from console.database import LONDON
 from console.extensions import db
 from console.notifications import service as outbox
 from console.permissions import Role
 from console.queue import work
 from console.queue.models import Action, Post
 from scheduler.runner import run_job
-from tests.factories import item, next_monday, person, post_json
+from tests.factories import item, person, post_json
+from tests.helpers import at
 
 CHLOE = Role.NON_CLINICAL_MODERATOR  # moderates the demo low-risk service
-MONDAY = next_monday()
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    return datetime(MONDAY.year, MONDAY.month, MONDAY.day, hour, minute, tzinfo=LONDON)
 
 
 def queue_table(client) -> str:

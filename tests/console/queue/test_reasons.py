@@ -8,27 +8,16 @@ from console.permissions import Role
 from console.queue import reasons
 from console.queue.models import CannedReason
 from console.queue.reasons import DEFAULT_REASONS
-from tests.conftest import AuthActions
-from tests.factories import item, post_json, services
-
-
-@pytest.fixture
-def admin(app, demo_data) -> AuthActions:
-    signed_in = AuthActions(app.test_client())
-    signed_in.login_demo(Role.NON_CLINICAL_ADMIN)
-    return signed_in
-
-
-def settings_of(admin, service_id: int = 3) -> str:
-    return admin.client.get(f"/queue/services/{service_id}/settings").get_data(as_text=True)
+from tests.factories import item, post_json, service_id_of, services
 
 
 def test_an_administrator_keeps_the_list_and_a_moderator_picks_from_it(app, client, auth, admin):
-    settings = "/queue/services/3/settings"
-    page = settings_of(admin)
+    low = f"/queue/services/{service_id_of(app, 'demo-low')}"
+    settings = f"{low}/settings"
+    page = admin.client.get(settings).get_data(as_text=True)
     assert all(reason in page for reason in DEFAULT_REASONS["hide"])  # the demo starts with the suggestions
-    added = admin.post("/queue/services/3/reasons", {"kind": "hide", "reasons": "Names another member\n\n"
-                                                     "names another member\nSpam or advertising"},
+    added = admin.post(f"{low}/reasons", {"kind": "hide", "reasons": "Names another member\n\n"
+                                          "names another member\nSpam or advertising"},
                        form_page=settings, follow_redirects=True).get_data(as_text=True)
     assert "1 reason added." in added and added.count("<li>Names another member ") == 1
 
@@ -41,18 +30,19 @@ def test_an_administrator_keeps_the_list_and_a_moderator_picks_from_it(app, clie
 
     removed = admin.client.get(settings).get_data(as_text=True)
     reason_id = removed.split("Names another member")[1].split("/reasons/")[1].split("/remove")[0]
-    gone = admin.post(f"/queue/services/3/reasons/{reason_id}/remove", form_page=settings, follow_redirects=True)
+    gone = admin.post(f"{low}/reasons/{reason_id}/remove", form_page=settings, follow_redirects=True)
     assert "Reason removed." in gone.get_data(as_text=True)
     assert "Names another member" not in client.get(f"/queue/items/{post_id}").get_data(as_text=True)
 
 
-def test_suggested_reasons_come_back_once_and_bad_input_is_explained(admin):
-    settings = "/queue/services/3/settings"
-    again = admin.post("/queue/services/3/reasons/suggested", form_page=settings, follow_redirects=True)
+def test_suggested_reasons_come_back_once_and_bad_input_is_explained(app, admin):
+    low = f"/queue/services/{service_id_of(app, 'demo-low')}"
+    settings = f"{low}/settings"
+    again = admin.post(f"{low}/reasons/suggested", form_page=settings, follow_redirects=True)
     assert "The lists already hold every suggested reason." in again.get_data(as_text=True)
-    empty = admin.post("/queue/services/3/reasons", {"kind": "reply", "reasons": "  "}, form_page=settings)
+    empty = admin.post(f"{low}/reasons", {"kind": "reply", "reasons": "  "}, form_page=settings)
     assert empty.status_code == 400 and "Enter at least one reason." in empty.get_data(as_text=True)
-    too_long = admin.post("/queue/services/3/reasons", {"kind": "reply", "reasons": "x" * 301}, form_page=settings)
+    too_long = admin.post(f"{low}/reasons", {"kind": "reply", "reasons": "x" * 301}, form_page=settings)
     assert too_long.status_code == 400 and "is longer than 300 characters." in too_long.get_data(as_text=True)
     assert "x" * 301 in too_long.get_data(as_text=True)  # kept in the box to shorten
 

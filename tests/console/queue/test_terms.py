@@ -12,25 +12,26 @@ from console.queue import terms
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.models import RiskTerm
 from console.services.models import Service
-from tests.factories import item, post_json, services
+from tests.factories import item, post_json, service_id_of, services
 
 
 def test_an_administrator_edits_a_services_word_lists(app, client, auth, demo_data):
     auth.login_demo(Role.OWNER)
-    settings = "/queue/services/1/settings"  # Eating disorders
-    added = auth.post("/queue/services/1/terms", {"list_name": "critical", "terms": "stopped my meds\n\nSUICIDE\n"},
+    eating_disorders = f"/queue/services/{service_id_of(app, 'eating-disorders')}"
+    settings = f"{eating_disorders}/settings"
+    added = auth.post(f"{eating_disorders}/terms", {"list_name": "critical", "terms": "stopped my meds\n\nSUICIDE\n"},
                       form_page=settings, follow_redirects=True).get_data(as_text=True)
     assert "1 term added to the critical list." in added  # "suicide" was there already
-    empty = auth.post("/queue/services/1/terms", {"list_name": "risk", "terms": ""}, form_page=settings)
+    empty = auth.post(f"{eating_disorders}/terms", {"list_name": "risk", "terms": ""}, form_page=settings)
     assert empty.status_code == 400 and "Enter at least one word or phrase." in empty.get_data(as_text=True)
     with app.app_context():
-        eating = db.session.get(Service, 1)
+        (eating,) = services("eating-disorders")
         secret = ingest.new_secret(eating)
         term_id = next(t.id for t in terms.terms_of(eating)["critical"] if t.phrase == "stopped my meds")
     flagged = post_json(client, item("e-1", body="I stopped my meds on Monday"), secret=secret,
                         url="/api/v1/services/eating-disorders/posts")
     assert flagged.get_json()["priority"] == "critical"
-    removed = auth.post(f"/queue/services/1/terms/{term_id}/remove", form_page=settings, follow_redirects=True)
+    removed = auth.post(f"{eating_disorders}/terms/{term_id}/remove", form_page=settings, follow_redirects=True)
     assert "Term removed." in removed.get_data(as_text=True)
     calm = post_json(client, item("e-2", body="I stopped my meds on Monday"), secret=secret,
                      url="/api/v1/services/eating-disorders/posts")

@@ -1,14 +1,13 @@
 """Working the queue: claims that exactly one moderator wins, the next item, actions as events, deadlines."""
 
 import re
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.permissions import Role
@@ -20,10 +19,9 @@ from console.queue.models import Action, ModerationEvent, ModeratorSession, Post
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
 from escalation_pathways import service as escalations
-from tests.factories import item, person, post_json, services
-from tests.conftest import at_the_same_moment
+from tests.factories import item, person, post_json, service_id_of, services
+from tests.helpers import at, at_the_same_moment
 
-LONDON = ZoneInfo("Europe/London")
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
 
 
@@ -258,15 +256,16 @@ def test_each_service_has_its_own_queue(app, client, auth, demo_data):
 def test_an_administrator_sets_a_services_response_times(app, client, auth, demo_data):
     (post_id,) = push(client, "Feeling hopeless", minutes_ago=40)  # risk: an hour by default
     auth.login_demo(Role.OWNER)
-    settings = "/queue/services/3/settings"
+    low = f"/queue/services/{service_id_of(app, 'demo-low')}"
+    settings = f"{low}/settings"
     alerts = {"alert_mailbox_minutes": "10", "alert_managers_minutes": "30"}  # as the page fills them in
-    wrong_order = auth.post("/queue/services/3/times", {"critical_minutes": "90", "risk_minutes": "30",
-                                                        "normal_minutes": "240", "unanswered_minutes": "120",
-                                                        **alerts}, form_page=settings)
+    wrong_order = auth.post(f"{low}/times", {"critical_minutes": "90", "risk_minutes": "30",
+                                             "normal_minutes": "240", "unanswered_minutes": "120", **alerts},
+                            form_page=settings)
     assert wrong_order.status_code == 400 and "A critical item&#39;s deadline comes first" in \
         wrong_order.get_data(as_text=True)
-    saved = auth.post("/queue/services/3/times", {"critical_minutes": "10", "risk_minutes": "30",
-                                                  "normal_minutes": "120", "unanswered_minutes": "60", **alerts},
+    saved = auth.post(f"{low}/times", {"critical_minutes": "10", "risk_minutes": "30", "normal_minutes": "120",
+                                       "unanswered_minutes": "60", **alerts},
                       form_page=settings, follow_redirects=True)
     assert "Times saved." in saved.get_data(as_text=True)
     auth.logout()
@@ -299,7 +298,7 @@ def test_presence_planned_against_signed_on(app, demo_data):
     with app.app_context():
         chloe = person(CHLOE)
         eating = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
-        day = (utcnow().astimezone(LONDON) - timedelta(days=3)).date()
+        day = local_today() - timedelta(days=3)
         db.session.add(RotaVersion(start_date=day, days=1, created_by_id=chloe.id, status="published",
                                    published_at=utcnow(), services=[eating],
                                    shifts=[Shift(staff_id=chloe.id, service_id=eating.id, kind="presence", day=day,
@@ -307,8 +306,8 @@ def test_presence_planned_against_signed_on(app, demo_data):
         # Signed on 09:00-12:00 and 13:00-18:00: 7 of the 9 planned hours (08:00-17:00) had her there.
         for begin, end in ((9, 12), (13, 18)):
             db.session.add(ModeratorSession(staff_id=chloe.id, service_ids=[eating.id],
-                                            started_at=datetime.combine(day, time(begin), LONDON),
-                                            ended_at=datetime.combine(day, time(end), LONDON)))
+                                            started_at=at(begin, day=day),
+                                            ended_at=at(end, day=day)))
         db.session.commit()
         row = next(r for r in reports.presence([eating], now=utcnow()) if r.service.slug == "eating-disorders")
     assert (row.planned_minutes, row.signed_on_minutes) == (9 * 60, 7 * 60)

@@ -14,8 +14,8 @@ from console.rotas import problem as problems
 from console.rotas.models import OpenShiftClaim, RotaVersion
 from console.staffing.models import Contract, LeaveRequest
 from tests.factories import publish_with_a_gap
-from tests.conftest import run_queued_tasks
 from tests.factories import make_draft, person, publish_draft
+from tests.helpers import run_queued_tasks
 
 VOLUNTEER = Role.VOLUNTEER
 

@@ -15,8 +15,8 @@ from console.rotas import swaps
 from console.rotas.models import CoverageStandard, RotaVersion, Shift, SwapRequest
 from console.staffing.models import AvailabilityWindow, Contract
 from console.services.models import Service
-from tests.conftest import AuthActions, run_queued_tasks, text_of
 from tests.factories import PASSWORD, make_draft, make_staff, next_monday, person, publish_draft
+from tests.helpers import AuthActions, run_queued_tasks, text_of
 
 VOLUNTEER = Role.VOLUNTEER
 NEWCOMER = "new.volunteer@trust.example.org"

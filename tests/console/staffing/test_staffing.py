@@ -13,8 +13,8 @@ from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, Unavailability
-from tests.conftest import AuthActions, run_queued_tasks
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
+from tests.helpers import AuthActions, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
 MINE = "/staffing/mine"
@@ -160,12 +160,12 @@ def test_a_manager_does_not_decide_leave_outside_their_services_or_their_own(app
         own = LeaveRequest(staff_id=priya.id, first_day=next_monday(), last_day=next_monday())
         db.session.add(own)
         db.session.commit()
-        own_id = own.id
+        own_id, owner_id = own.id, person(OWNER).id
     auth.login_demo(OWNER)
     response = auth.post(f"/staffing/leave/{own_id}/decide", {f"leave-{own_id}-decision": "approve"},
                          form_page="/staffing/leave")
     assert "That leave request is not one you decide." in response.get_data(as_text=True)
-    assert client.get("/staffing/people/1").status_code == 404  # the owner is not rostered
+    assert client.get(f"/staffing/people/{owner_id}").status_code == 404  # the owner is not rostered
 
 
 def test_a_manager_sets_a_contract_and_the_engine_uses_it(app, client, auth, demo_data):
