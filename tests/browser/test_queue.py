@@ -101,3 +101,28 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
         page.goto(live_server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
         screenshot(page, name)
+
+
+def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(page, live_server):
+    """Issue 29, finding 9, as a moderator on a phone meets it: two posters, "Willow" and "Wіllow" with a Cyrillic і.
+    The queue tags the names, the item says which one mixes alphabets with the letter marked, and search by one
+    finds both."""
+    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday"))
+    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_with_password(page, live_server, MODERATOR)
+    page.goto(f"{live_server}/queue/?service=demo-low")
+    expect(page.get_by_text("Look-alike name")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the queue is wider than a phone"
+    page.get_by_role("link", name="Message me, I have something for you").click()
+    warning = page.locator("#look-alike")
+    expect(warning).to_contain_text("Looks like Willow, another poster in this service.")
+    expect(warning).to_contain_text("mixes Latin and Cyrillic letters, as a disguised name can: the marked letters "
+                                    "are Cyrillic.")
+    expect(warning.locator("mark.foreign-letter").first).to_contain_text("\u0456")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the item is wider than a phone"
+    assert_accessible(page)
+    screenshot(page, "queue-look-alike-phone")
+    page.goto(f"{live_server}/queue/search?pseudonym=willow")
+    expect(page.get_by_text("Thanks for the chat yesterday")).to_be_visible()
+    expect(page.get_by_text("Message me, I have something for you")).to_be_visible()
