@@ -111,6 +111,12 @@ def may_manage(actor: StaffMember, staff: StaffMember) -> bool:
     return staff.roles <= grantable_roles(actor.roles)
 
 
+def editable_ids(actor: StaffMember, staff: list[StaffMember]) -> set[int]:
+    """The people among `staff` whose record the actor may change (their own, and those they may manage): the staff
+    list offers "Edit" for these and "View" for the rest."""
+    return {person.id for person in staff if person.id == actor.id or may_manage(actor, person)}
+
+
 def refusal_to_manage(actor: StaffMember | None, staff: StaffMember, *,
                       changes: str = "details or sign-in") -> str | None:
     """Why the actor may not change this person's account (`changes` says what they tried), or None if they may.

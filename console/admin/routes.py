@@ -79,7 +79,8 @@ def service_set_active(service_id: int):
 def staff_list():
     """Every staff member, with their roles, services and account state."""
     staff = staff_records.visible_staff(current_user)
-    return render_template("admin/staff.html", staff=staff, locked=sign_in.locked_accounts(staff))
+    return render_template("admin/staff.html", staff=staff, locked=sign_in.locked_accounts(staff),
+                           editable=staff_records.editable_ids(current_user, staff))
 
 
 def _refusal(person) -> str | None:

@@ -440,6 +440,10 @@ def test_a_more_trusted_persons_details_are_shown_disabled_with_the_reason(app, 
     assert not any(" disabled" in field for field in re.findall(r'<input[^>]*name="(?:name|email|services)"[^>]*>',
                                                                  page))
     assert ">Save</button>" in page
+    # The staff list says which records are hers to edit and which she can only view.
+    listed = ada.client.get("/admin/staff").get_data(as_text=True)
+    assert f'/admin/staff/{target}/edit">View<span class="visually-hidden"> Cal Clinician</span>' in listed
+    assert f'/admin/staff/{colleague}/edit">Edit<span' in listed
 
 
 def test_changing_a_clinicians_services_needs_a_fresh_mfa_code(app):
