@@ -408,6 +408,7 @@ def test_a_post_taken_and_then_left_is_alerted_again_from_the_start(app, client,
             assert len(about(smtp_server, link)) == 2, "the mailbox is told again"
             run_alerts(traveller, at(10, 58))
             assert [to for to, _ in about(smtp_server, link)][-1] == "priya.shah@demo-trust.example.org"
+            assert "has waited 58 min" in db.session.get(Alert, alert_id).summary, "its words follow the wait"
         page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
         day = f"{at(10):%a %d %b}"
         assert f"10:20 on {day}: resolved: someone took the post" in page and f"10:28 on {day}: raised again" in page
