@@ -96,8 +96,9 @@ class DeliveriesPage:
     items_linked: bool  # the viewer works the queue, so each item is a link
 
 
-def _delivery(event: PlatformEvent) -> Delivery:
-    later = platform.replaced_by(event) if event.delivered_at else None
+def _delivery(event: PlatformEvent, newest: PlatformEvent) -> Delivery:
+    """One decision in words; `newest` is the newest decision on the same post, which replaced it if it is later."""
+    later = newest if event.delivered_at and newest.sequence > event.sequence else None
     tries = f"{event.attempts} {'try' if event.attempts == 1 else 'tries'}"
     return Delivery(event, platform.decision_words(event), tries,
                     "" if later else "Send again" if event.delivered_at else "Send now",
@@ -115,7 +116,12 @@ def _summary(shown: int) -> str:
 def deliveries_page(service: Service, viewer) -> DeliveriesPage:
     """The service's latest decisions for the platform, delivered, waiting or failing, as a viewer sees them."""
     events = platform.deliveries(service)
+    # Newest first: a post's first event in the list is its newest (a later one has a higher id, so it is listed
+    # whenever an earlier one is): what replaced each is known without asking the database again for every row.
+    newest: dict[int, PlatformEvent] = {}
+    for event in events:
+        newest.setdefault(event.post_id, event)
     return DeliveriesPage(
         service=service, sending=platform.sending(service),
-        deliveries=[_delivery(event) for event in events],
+        deliveries=[_delivery(event, newest[event.post_id]) for event in events],
         summary=_summary(len(events)), items_linked=viewer.can("queue.work"))
