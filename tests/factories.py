@@ -86,6 +86,19 @@ def make_draft(slugs=PRIYAS_SERVICES, start=None) -> int:
     return version.id
 
 
+def draft_without_an_evening() -> tuple[int, object, int, int]:
+    """A draft (make_draft) with one of Eating disorders' evening presence shifts taken off: the draft's id, and
+    the day, start and end (minutes) of the window it leaves uncovered."""
+    version_id = make_draft()
+    version = db.session.get(RotaVersion, version_id)
+    evening = next(s for s in version.shifts if s.kind == "presence" and s.start_minute >= 17 * 60
+                   and s.service.slug == "eating-disorders")
+    day, start, end = evening.day, evening.start_minute, evening.end_minute
+    version.shifts.remove(evening)
+    db.session.commit()
+    return version_id, day, start, end
+
+
 def version_with(slug: str, shifts: list[tuple[int, int, int]], staff_id: int, status: str) -> int:
     """A version of one service's rota from next Monday with one person's presence shifts (day, start, end)."""
     service = services(slug)[0]

@@ -11,7 +11,7 @@ from console.permissions import Role
 from console.rotas import editing, pages, swaps
 from console.rotas.models import RotaVersion, Shift
 from console.staffing.models import Contract
-from tests.factories import make_draft, next_monday, person, publish_draft, services
+from tests.factories import draft_without_an_evening, make_draft, next_monday, person, publish_draft, services
 
 MANAGER, OWNER, VOLUNTEER, CLINICIAN = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER, Role.CLINICAL_MODERATOR
 
@@ -56,13 +56,7 @@ def test_the_draft_grid_shows_a_week_of_shifts_in_words_with_the_page_that_moves
 
 def test_an_uncovered_window_shows_in_the_cover_grid_in_words_and_as_a_bar(app, demo_data):
     with app.test_request_context():
-        version_id = make_draft()
-        version = db.session.get(RotaVersion, version_id)
-        evening = next(s for s in version.shifts if s.kind == "presence" and s.start_minute >= 17 * 60
-                       and s.service.slug == "eating-disorders")
-        day, start, end = evening.day, evening.start_minute, evening.end_minute
-        version.shifts.remove(evening)
-        db.session.commit()
+        version_id, day, start, end = draft_without_an_evening()
         page = _page(version_id, week=_week_of(day))
         assert page.gap_count == len(page.gaps) == 1 and page.short == end - start
         assert page.gaps_uncovered == "1 window of the standard is not covered."

@@ -26,7 +26,7 @@ from console.services.models import Service
 from console.words import days_span
 from rota.scenario import problem_from_dict, rota_from_dict
 from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, period_form, person, publish_draft, services
-from tests.factories import version_with
+from tests.factories import draft_without_an_evening, version_with
 from tests.helpers import at_the_same_moment, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
@@ -505,13 +505,7 @@ def test_the_draft_shows_rostered_hours_against_what_covering_every_standard_tak
 
 def test_the_draft_marks_each_uncovered_window_by_service_and_time_of_day(app, client, manager):
     with app.app_context():
-        version_id = make_draft()
-        version = db.session.get(RotaVersion, version_id)
-        evening = next(s for s in version.shifts if s.kind == "presence" and s.start_minute >= 17 * 60
-                       and s.service.slug == "eating-disorders")
-        day, start, end = evening.day, evening.start_minute, evening.end_minute
-        version.shifts.remove(evening)
-        db.session.commit()
+        version_id, day, start, end = draft_without_an_evening()
     week, weekday = divmod((day - next_monday()).days, 7)
     page = client.get(f"/rota/versions/{version_id}?week={week}").get_data(as_text=True)
     grid = page.split("<h3>Services by time of day</h3>")[1].split("<h3>People by day</h3>")[0]
