@@ -60,14 +60,13 @@ def raise_alert(condition: Condition, now: datetime) -> int:
     takes the condition's words as they are now). Its first step is due at once. An alert that resolved and whose
     condition is back (a post taken, then given back or left when its hold ran out; someone signed on, then off) is
     raised again: its chain starts again from the start, and what happened before stays in whom it reached."""
-    held = db.session.execute(sa.select(Alert.id, Alert.state).where(Alert.kind == condition.kind,
-                                                                     Alert.subject == condition.subject)).first()
+    held = db.session.execute(sa.select(Alert.id, Alert.state, Alert.summary).where(
+        Alert.kind == condition.kind, Alert.subject == condition.subject)).first()
     if held is not None:
         if held.state != AlertState.RESOLVED:
-            # Still open: its words follow the condition as it is now ("has waited 46 min", not the 16 it was).
-            db.session.execute(sa.update(Alert).where(Alert.id == held.id, Alert.summary != condition.summary)
-                               .values(summary=condition.summary))
-            db.session.commit()
+            if held.summary != condition.summary:  # its words follow the condition: "has waited 46 min", not 16
+                db.session.execute(sa.update(Alert).where(Alert.id == held.id).values(summary=condition.summary))
+                db.session.commit()
             return 0
         again = db.session.execute(sa.update(Alert).where(Alert.id == held.id, Alert.state == AlertState.RESOLVED)
                                    .values(state=AlertState.RAISED.value, summary=condition.summary, raised_at=now,
