@@ -5,6 +5,8 @@ templates reach them as filters (console/__init__.py); the engine's file format 
 
 from datetime import date, datetime
 
+from markupsafe import Markup
+
 from console.database import LONDON
 
 
@@ -64,8 +66,9 @@ def counted(number: int, noun: str) -> str:
 
 def listed(items) -> str:
     """Items as a sentence lists them: "name", "name and services", "Latin and Cyrillic", "name, roles and
-    services"."""
+    services". Items made safe for a page (Markup) stay so: the commas and "and" are joined as Markup."""
     items = list(items)
     if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+        return items[0] if items else ""
+    comma, last = (Markup(", "), Markup(" and ")) if isinstance(items[0], Markup) else (", ", " and ")
+    return comma.join(items[:-1]) + last + items[-1]

@@ -135,9 +135,7 @@ class LookAlike:
         """What a moderator is told, in words, each name with its letters of another alphabet marked."""
         said = []
         if self.others:
-            names = Markup(", ").join(identifiers.marked(other) for other in self.others[:-1])
-            names = names + Markup(" and ") + identifiers.marked(self.others[-1]) if len(self.others) > 1 \
-                else identifiers.marked(self.others[0])
+            names = words.listed(identifiers.marked(other) for other in self.others)
             said.append(Markup("Looks like {}, another poster in this service.").format(names))
         if self.scripts:
             foreign = sorted(set(identifiers.foreign_letters(self.name).values()))

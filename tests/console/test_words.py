@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 import console
 from console.words import clock, counted, days_span, duration, hours, listed, period
@@ -59,3 +60,8 @@ def test_counts_say_one_thing_or_several(number, words):
                                           (["name", "roles", "services"], "name, roles and services")])
 def test_lists_read_as_a_sentence_lists_them(items, words):
     assert listed(items) == words
+
+
+def test_a_list_of_names_made_safe_for_a_page_stays_safe():
+    said = listed([Markup("<mark>W</mark>illow"), "<b>Rowan</b>", Markup("Ash")])
+    assert isinstance(said, Markup) and said == "<mark>W</mark>illow, &lt;b&gt;Rowan&lt;/b&gt; and Ash"
