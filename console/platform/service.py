@@ -295,9 +295,15 @@ def replaced_by(event: PlatformEvent) -> PlatformEvent | None:
                              .order_by(PlatformEvent.sequence.desc()).limit(1))
 
 
+# A decision as the deliveries page names it, in the words the item's buttons use.
+DECISION_WORDS = {Action.APPROVED: "Approved", Action.HIDDEN: "Hidden", Action.NEEDS_REPLY: "Needs a reply",
+                  Action.REPLY_NOTED: "Replied to", Action.PARKED: "Parked", Action.ESCALATED: "Escalated",
+                  Action.UNHIDDEN: "Shown again"}
+
+
 def decision_words(event: PlatformEvent) -> str:
-    """A decision as the deliveries page names it: "Hidden", "Unhidden", "Needs reply"."""
-    return EVENT_TYPES[Action(event.action)].removeprefix("post.").replace("_", " ").capitalize()
+    """A decision as the deliveries page names it: "Hidden", "Shown again", "Needs a reply"."""
+    return DECISION_WORDS[Action(event.action)]
 
 
 def send_again(service: Service, *, event_id: int) -> PlatformEvent:

@@ -238,9 +238,9 @@ def test_a_decision_a_later_one_replaced_is_not_sent_again(app, client, chloe, a
     deliveries = f"/queue/services/{service_id}/deliveries"
     page = admin.client.get(deliveries).get_data(as_text=True)
     assert f"{deliveries}/{hidden_id}/send" not in page and f"{deliveries}/{shown_id}/send" in page
-    assert "Replaced by a later decision (Unhidden at " in page
+    assert "Replaced by a later decision (Shown again at " in page
     refused = admin.post(f"{deliveries}/{hidden_id}/send", form_page=deliveries, follow_redirects=True)
-    assert "A later decision on this post replaced this one (Unhidden at " in refused.get_data(as_text=True)
+    assert "A later decision on this post replaced this one (Shown again at " in refused.get_data(as_text=True)
     run_queued_tasks(app)
     assert [request["body"]["type"] for request in receiver.received] == ["post.hidden", "post.unhidden"]
 
