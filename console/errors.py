@@ -25,6 +25,10 @@ class NotFound(UserError):
     """The record asked for does not exist or is not visible to this person."""
 
 
+class NotAllowed(UserError):
+    """The person's roles do not give them this page; the message says who can open it."""
+
+
 def child_or_404(model: type[Row], row_id: int, *, missing: str, **parent: int) -> Row:
     """The row of `model` with this id if it belongs to the parent the address names (each keyword a column of the
     row and the id it must hold, e.g. service_id=service.id), else NotFound with the `missing` message. A row of
@@ -78,6 +82,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def record_not_found(error: NotFound):
         return render_error(404, error.message)
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        return render_error(403, error.message)
 
     @app.errorhandler(UserError)
     def user_error(error: UserError):

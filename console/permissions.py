@@ -4,10 +4,11 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 
-from flask import abort
 from flask_login import current_user
 
+from console.errors import NotAllowed
 from console.extensions import login_manager
+from console.words import listed
 
 
 class Role(StrEnum):
@@ -142,6 +143,14 @@ def grantable_roles(roles: frozenset[Role]) -> frozenset[Role]:
     return frozenset(role for role, capability in ROLE_GRANTS.items() if has_capability(roles, capability))
 
 
+def who_may(capability: str, roles: frozenset[Role]) -> str:
+    """Why a page is refused, in words: the roles that can open it, and whom to ask when an administrator could
+    give the role ("Only clinical moderators and clinical administrators can open this page.")."""
+    allowed = listed([ROLE_LABELS[role].lower() + "s" for role in Role if role in roles_with(capability)])
+    ask = "" if roles & ADMINISTRATORS else " Ask an administrator if you need it."
+    return f"Only {allowed} can open this page.{ask}"
+
+
 def requires(capability: str) -> Callable:
     """Declare the capability a view needs: anonymous users go to login, others get 403."""
     roles_with(capability)  # fail at import time on a misspelt capability
@@ -152,7 +161,7 @@ def requires(capability: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(capability):
-                abort(403)
+                raise NotAllowed(who_may(capability, current_user.roles))
             return view(*args, **kwargs)
 
         guarded.required_capability = capability

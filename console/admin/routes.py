@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from console.accounts import authenticator, links, sign_in, staff_records, step_up
@@ -221,18 +222,19 @@ def staff_reset_mfa(staff_id: int):
 @requires("audit.view")
 def audit_log():
     """The audit log in sentences, newest first, filtered by person, service, kind of event and dates."""
-    form = AuditFilterForm(request.args)
+    chosen = MultiDict([(name, value) for name, value in request.args.items(multi=True) if value.strip()])
+    form = AuditFilterForm(chosen)  # an empty filter (?person=&kind=) means "any", as the form's first choice
     people, every_service = audit_log_words.everyone(), services.get_all()
     form.person.choices = [SelectChoice(0, "Anyone")] + [SelectChoice(p.id, p.name) for p in people]
     form.service.choices = [SelectChoice(0, "Any service")] + [SelectChoice(s.id, s.name) for s in every_service]
     form.kind.choices = [SelectChoice("", "Anything")] + [SelectChoice(code, label)
                                                           for code, label in audit_log_words.kinds(audit.actions())]
-    if request.args and not form.validate():
+    if chosen and not form.validate():
         return render_template("admin/audit.html", form=form, entries=None, lines=[]), 400
     person = next((p for p in people if p.id == form.person.data), None)
     service = next((s for s in every_service if s.id == form.service.data), None)
     where = audit_log_words.conditions(person=person, service=service, first=form.first.data, last=form.last.data)
     entries = audit.get_page(page=request.args.get("page", 1, type=int), action=form.kind.data or None, where=where)
-    filters = {name: value for name, value in request.args.items() if name != "page" and value not in ("", "0")}
+    filters = {name: value for name, value in chosen.items() if name != "page" and value != "0"}
     return render_template("admin/audit.html", form=form, entries=entries, lines=audit_log_words.lines(entries.items),
                            filters=filters)

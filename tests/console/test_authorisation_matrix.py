@@ -238,11 +238,21 @@ def _outcome(response) -> str:
     return "served"
 
 
-def test_refused_pages_say_why_in_plain_words(client, auth, demo_data):
+def test_refused_pages_say_who_can_open_them(client, auth, demo_data):
     auth.login_demo(VOLUNTEER)
     response = client.get("/admin/staff")
     assert response.status_code == 403
-    assert "Your role does not give you access to this page." in response.get_data(as_text=True)
+    assert "Only owners, clinical administrators and non-clinical administrators can open this page. Ask an " \
+           "administrator if you need it." in response.get_data(as_text=True)
+
+
+def test_an_administrator_refused_a_page_is_not_told_to_ask_an_administrator(client, auth, demo_data):
+    auth.login_demo(Role.CLINICAL_ADMIN)
+    response = client.get("/rota/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Only owners and team managers can open this page." in page
+    assert "administrator" not in page.split("<main", 1)[1].lower()
 
 
 SECTIONS = ["Administration", "Services and staff", "Services", "Rotas", "My shifts", "Queue", "Escalations"]

@@ -246,6 +246,11 @@ def test_the_audit_log_filters_by_person_service_kind_and_date(app, ada):
     backwards = ada.client.get(f"/admin/audit?first={today}&last={today - timedelta(days=1)}")
     assert backwards.status_code == 400 and "The last day comes before the first." in backwards.get_data(as_text=True)
     assert ada.client.get("/admin/audit?person=abc").status_code == 400
+    emptied = ada.client.get("/admin/audit?person=&service=&kind=&first=&last=&actor=")
+    assert emptied.status_code == 200, "an empty filter means any"
+    assert len(lines_of(emptied.get_data(as_text=True))) == len(lines_of(ada.client.get("/admin/audit").get_data(
+        as_text=True))) > 1
+    assert "Show everything" not in emptied.get_data(as_text=True), "nothing is filtered"
     assert ada.client.get("/admin/audit?page=abc").status_code == 200
     assert ada.client.get("/admin/audit?page=-3").status_code == 200
     second = ada.client.get(f"/admin/audit?service={carers_id}&page=1").get_data(as_text=True)
