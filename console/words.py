@@ -59,9 +59,11 @@ def days_span(days: int) -> str:
     return " ".join(parts)
 
 
-def counted(number: int, noun: str) -> str:
-    """A number of things, the noun in the plural unless there is one: "1 hour", "12 hours"."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """A number of things, the noun in the plural unless there is one: "no hours", "1 hour", "12 hours", and with
+    its plural given, "33 people"."""
+    many = plural or f"{noun}s"
+    return f"1 {noun}" if number == 1 else f"no {many}" if number == 0 else f"{number:,} {many}"
 
 
 def listed(items) -> str:

@@ -130,7 +130,8 @@ def _staff(data: dict, where: str, service_ids: set[str]) -> Staff:
     services = frozenset(_need(data, "services", where))
     unknown = services - service_ids
     if unknown:
-        raise ScenarioError(f"{where}: trained for unknown service(s) {', '.join(sorted(unknown))}")
+        raise ScenarioError(f"{where}: trained for {'an unknown service' if len(unknown) == 1 else 'unknown services'} "
+                            f"{', '.join(sorted(unknown))}")
     raw_contract = data.get("contract") or {}
     contract = Contract(**{key: raw_contract[key] for key in Contract.__dataclass_fields__ if key in raw_contract})
     try:

@@ -209,7 +209,8 @@ def terms_add(service_id: int):
     done, added = form_action(form, lambda: terms.add_terms(service, list_name=form.list_name.data,
                                                             text=form.terms.data))
     if done:
-        flash(f"{counted(added, 'term')} added to the {form.list_name.data} list.", "success")
+        flash(f"{counted(added, 'term')} added to the {form.list_name.data} list." if added else
+              f"The {form.list_name.data} list already holds those terms.", "success")
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, 400, terms_form=form)
 

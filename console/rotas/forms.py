@@ -58,7 +58,7 @@ class GenerateForm(PeriodForm):
 class ImportForm(PeriodForm):
     """A modrota-solution/1 file as a draft."""
 
-    file = FileField("Rota file (modrota-solution/1 JSON)", validators=[
+    file = FileField("Rota file", validators=[
         FileRequired("Choose a rota file."), FileAllowed(["json"], "Choose a .json file.")])
     submit = SubmitField("Import as a draft")
 

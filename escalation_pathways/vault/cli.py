@@ -49,7 +49,9 @@ def rotate_key() -> None:
     finally:
         rotated.close()
     removed = vault.prune_key_file(path)
-    click.echo(f"Re-sealed {count} records under a new key; removed {removed} old key(s) from {path}. "
+    records = f"{count} record{'' if count == 1 else 's'}"  # counted in words here: the vault imports nothing of ours
+    keys = "no old keys" if not removed else f"{removed} old key{'' if removed == 1 else 's'}"
+    click.echo(f"Re-sealed {records} under a new key; removed {keys} from {path}. "
                "Restart the console so it reads the new key.")
 
 

@@ -153,7 +153,8 @@ def run_curtois_all(args: argparse.Namespace) -> int:
     if not paths:
         raise OSError(f"no Instance*.txt files in {args.folder}")
     plain = not args.engine_only
-    print(f"Curtois & Qu instances, {args.seconds:g} s and {args.workers} worker(s) each")
+    workers = f"{args.workers} worker{'' if args.workers == 1 else 's'}"
+    print(f"Curtois & Qu instances, {args.seconds:g} s and {workers} each")
     print("| Instance | Penalty | Best known | Above best known | Valid | Status | Seconds |"
           + (" Plain model | Plain above best known | Plain valid |" if plain else ""))
     print("|---|---|---|---|---|---|---|" + ("---|---|---|" if plain else ""))

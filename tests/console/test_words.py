@@ -51,9 +51,14 @@ def test_hours_added_up_stay_hours(minutes, words):
     assert hours(minutes) == words
 
 
-@pytest.mark.parametrize("number, words", [(0, "0 hours"), (1, "1 hour"), (12, "12 hours")])
-def test_counts_say_one_thing_or_several(number, words):
+@pytest.mark.parametrize("number, words", [(0, "no hours"), (1, "1 hour"), (12, "12 hours"), (1234, "1,234 hours")])
+def test_counts_say_none_one_thing_or_several(number, words):
     assert counted(number, "hour") == words
+
+
+@pytest.mark.parametrize("number, words", [(0, "no people"), (1, "1 person"), (33, "33 people")])
+def test_a_noun_with_its_own_plural_is_counted_with_it(number, words):
+    assert counted(number, "person", "people") == words
 
 
 @pytest.mark.parametrize("items, words", [([], ""), (["name"], "name"), (["name", "services"], "name and services"),

@@ -96,7 +96,7 @@ MINIMAL = {"format": "modrota/1", "name": "x", "start": "2027-03-22", "days": 7,
                                           "minutes": 30, "roles": ["clinical"]}}]},
      "services[0].checks.max_gap_hours: '4h' is not a number"),
     ({"staff": [{"id": "p", "role": "clinical", "services": ["nope"]}]},
-     "staff[0]: trained for unknown service(s) nope"),
+     "staff[0]: trained for an unknown service nope"),
     ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [
         {"days": [0], "start": "9am", "end": "17:00"}]}]}, "staff[0].availability[0].start: '9am' is not a time"),
     ({"staff": [{"id": "p", "role": "clinical", "services": [], "availability": [

@@ -88,7 +88,7 @@ def test_rotating_the_key_file_reseals_every_record_and_drops_the_old_key(app, r
         before.save(1, "User A", ALEX, CLINICIAN)
         result = runner.invoke(args=["vault", "rotate-key"])
         assert result.exit_code == 0, result.output
-        assert "Re-sealed 1 records under a new key; removed 1 old key(s)" in result.output
+        assert "Re-sealed 1 record under a new key; removed 1 old key from" in result.output
         (new,) = vault.keys_from_file(key_file)
         assert new != old_key
         after = Vault(app.config["PID_DATABASE_URL"], Sealer([new]), chain_key=vault.get().chain_key)
