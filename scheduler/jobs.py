@@ -59,8 +59,10 @@ def retrying(send: Callable[[], tuple[int, int]], thing: str) -> Callable[[datet
     return body
 
 
-# Digests and reports run every hour of the working day, so one held by someone's quiet hours goes at the first
-# run after them; each is keyed by its day or month and person, so it goes once.
+# The managers' digest is a morning email: it runs at 07:00 and each hour until 11:00, so one held by someone's quiet
+# hours goes at the first of those runs after them, and a scheduler first started (or back) later in the day sends
+# nothing until the next morning. The monthly report runs every hour of the working day of the 1st. Each is keyed by
+# its day or month and person, so it goes once.
 JOBS = {job.name: job for job in (
     Job("alerts", "Alerts",
         "Raise alerts, pass each one on while its condition holds, resolve the ones that cleared",
@@ -72,8 +74,8 @@ JOBS = {job.name: job for job in (
     Job("offers", "Open-shift offers", "Offer open shifts to the people who could take them",
         "every hour, at 5 past", CronTrigger(minute=5, timezone=LONDON), rotas.open_shift_offers, hour_of),
     Job("digest", "Managers' digest", "Tell managers what their published rotas leave uncovered",
-        "every morning from 07:00", CronTrigger(hour="7-21", minute=0, timezone=LONDON), rotas.manager_digest,
-        hour_of),
+        "every morning at 07:00 (for someone whose quiet hours last past 07:00, at the first hour after them, until "
+        "11:00)", CronTrigger(hour="7-11", minute=0, timezone=LONDON), rotas.manager_digest, hour_of),
     Job("monthly", "Monthly report", "Send managers each service's monthly report",
         "on the first of each month from 08:00", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
         queue.monthly_report, hour_of),

@@ -75,7 +75,8 @@ def test_the_scheduler_page_names_every_job_in_words(app, client, auth, demo_dat
             ("offers", "Open-shift offers", "Offer open shifts to the people who could take them",
              "every hour, at 5 past"),
             ("digest", "Managers&#39; digest", "Tell managers what their published rotas leave uncovered",
-             "every morning from 07:00"),
+             "every morning at 07:00 (for someone whose quiet hours last past 07:00, at the first hour after them, "
+             "until 11:00)"),
             ("monthly", "Monthly report", "Send managers each service&#39;s monthly report",
              "on the first of each month from 08:00"),
             ("emails", "Emails", "Send the emails waiting in the outbox, again and again until the mail server "
