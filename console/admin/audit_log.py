@@ -14,16 +14,22 @@ import sqlalchemy as sa
 from flask import url_for
 
 from console.accounts.models import StaffMember
+from console.alerts.kinds import KINDS
+from console.alerts.models import Alert
 from console.audit.models import AuditEntry
 from console.database import LONDON
 from console.extensions import db
 from console.permissions import Role
+from console.queue.reasons import REASON_KINDS
+from console.rotas.editing import kind_in_brackets
 from console.rotas.models import RotaVersion, Shift, SwapRequest, rota_run_services, rota_version_services
 from console.staffing.models import LeaveRequest
 from console.services.models import RiskTier, Service
+from console.rotas.standards import in_words
 from console.staffing.service import WEEKDAYS
-from console.words import clock, duration
+from console.words import clock, counted, days_span, duration, listed, local_time, period
 from escalation_pathways.models import Case
+from rota.scenario import ScenarioError, service_from_dict
 from rota.validate import RULE_NAMES
 
 
@@ -64,6 +70,8 @@ ACTIONS = {
     "risk_terms.added": ("{who} added risk words for {what}", "Risk words added"),
     "risk_terms.defaults_added": ("{who} added the default risk words for {what}", "Default risk words added"),
     "risk_terms.removed": ("{who} removed a risk word for {what}", "Risk word removed"),
+    "canned_reasons.added": ("{who} added canned reasons for {what}", "Canned reasons added"),
+    "canned_reasons.removed": ("{who} removed a canned reason for {what}", "Canned reason removed"),
     "ingest.secret_made": ("{who} made a new platform signing secret for {what}", "Signing secret made"),
     "queue.settings_saved": ("{who} changed the response times of {what}", "Response times changed"),
     "platform.webhook_set": ("{who} set the webhook the decisions on {what} are sent to", "Platform webhook set"),
@@ -78,7 +86,7 @@ ACTIONS = {
     "queue.signed_on_to_cover": ("{who} signed on to cover without a rostered shift", "Signed on to cover"),
     "queue.signed_off": ("{who} signed off", "Signed off"),
     "queue.check": ("{who} recorded a moderation check of {what}", "Moderation check"),
-    "alert.acknowledged": ("{who} acknowledged an alert ({what})", "Alert acknowledged"),
+    "alert.acknowledged": ("{who} acknowledged an alert: {what}", "Alert acknowledged"),
     "notifications.saved": ("{who} changed what they are emailed", "Notifications changed"),
     "rota.run_started": ("{who} started making {what}", "Rota run started"),
     "rota.run_cancelled": ("{who} stopped {what}", "Rota run stopped"),
@@ -133,10 +141,24 @@ DETAIL_LABELS = {"reason": "Reason", "uncovered_minutes": "Left uncovered", "shi
                  "until": "Until", "first": "From", "last": "To", "shifts_opened": "Shifts opened to others",
                  "day": "Day", "start": "From", "end": "To", "weekday": "On", "list": "List",
                  "added": "Words and phrases added",
-                 "phrase": "Word or phrase", "minutes": "Minutes", "services": "Services", "step": "Step",
+                 "phrase": "Word or phrase", "minutes": "Signed on for", "services": "Services", "step": "Step",
                  "kind": "Kind", "posts": "Posts", "cases": "Cases", "held": "Identities held", "to": "To",
-                 "staff": "People", "shift": "Shift", "rule": "Rule", "message": "What", "approved": "Approved",
-                 "run": "Run", "score": "Figures", "seconds": "Time allowed", "weeks": "Weeks",
+                 "from": "From", "staff": "People", "shift": "Shift", "rule": "Rule", "message": "What",
+                 "approved": "Approved", "run": "Run", "score": "Figures", "seconds": "Time allowed", "weeks": "For",
+                 "service": "Service", "post": "Opened from", "remaining": "Recovery codes left",
+                 "version": "Version", "two_person_reveal": "Reveals wait for a second clinician",
+                 "auto_approve_swaps": "Agreed swaps applied without a manager", "slug": "Short name",
+                 "mailbox": "Monitored mailbox", "risk_tier": "Risk tier", "area": "Area", "roles": "Roles",
+                 "name": "Name", "email": "Email",
+                 "min_hours_week": "Minimum hours a week", "max_hours_week": "Maximum hours a week",
+                 "max_days_week": "Most working days a week", "max_consecutive_days": "Most working days in a row",
+                 "min_rest_hours": "Least rest between shifts (hours)",
+                 "max_weekends": "Most weekends worked in one rota",
+                 "critical_minutes": "Critical items: answer within", "risk_minutes": "Risk items: answer within",
+                 "normal_minutes": "Other items: answer within",
+                 "unanswered_minutes": "List a post as unanswered after",
+                 "alert_mailbox_minutes": "An alert still open goes to the service's mailbox after",
+                 "alert_managers_minutes": "An alert still open goes to its team managers after",
                  "platform_address": "Platform address", "platform_kind": "Sent to", "discourse_user": "Discourse user",
                  "signing_secret": "Signing secret", "api_key": "Discourse API key"}
 # Values recorded as codes, in words.
@@ -144,7 +166,31 @@ VALUE_WORDS = {
     "platform_kind": {"webhook": "the platform's webhook", "discourse": "a Discourse forum"},
     "signing_secret": {"forgotten": "forgotten: it was for the old address, and a new one is needed"},
     "api_key": {"new": "a new one given", "kept": "kept (the same address)"},
+    "list": {"critical": "critical words", "risk": "risk words"},
 }
+# A "kind" recorded as a code, by the action (or area) that recorded it: its label, and each code in words.
+KIND_WORDS = {
+    "canned_reasons": ("For", {**REASON_KINDS, "suggested": "The suggested reasons"}),
+    "pid.reveal_requested": ("How", {"two_person": "Waiting for a second clinician's approval",
+                                     "direct": "Without a second clinician (the service allows it)",
+                                     "break_glass": "In an emergency, without waiting (break glass)"}),
+}
+ALERT_TITLES = {code: kind.title for code, kind in KINDS.items()}
+# Counts said in the entry's sentence ("The demonstration data was loaded: 9 services and 33 people."): for each
+# action, the keys that hold a number of things, and the things, singular and plural.
+COUNTS = {
+    "demo.loaded": [("services", "service", "services"), ("staff", "person", "people")],
+    "rota.published": [("shifts", "shift", "shifts"),
+                       ("people_changed", "person whose shifts changed", "people whose shifts changed")],
+    "rota.imported": [("shifts", "shift", "shifts")],
+    "escalation.plan_saved": [("steps", "step", "steps")],
+    "pid.exported": [("posts", "post", "posts"), ("cases", "case", "cases")],
+    "pid.erased": [("held", "identity", "identities")],
+    "risk_terms.added": [("added", "word or phrase", "words and phrases")],
+    "risk_terms.defaults_added": [("added", "word or phrase", "words and phrases")],
+    "canned_reasons.added": [("added", "reason", "reasons")],
+}
+SHIFT_KEYS = {"service", "day", "start", "end"}  # with "staff" and "kind": one shift, said as one
 CLOCK_KEYS = {"start", "end"}
 PEOPLE_KEYS = {"to"}  # a colleague's id (a swap asked of them)
 HIDDEN_KEYS = {"request", "shift", "run", "score"}  # internal ids and engine figures: the record's link says more
@@ -215,15 +261,23 @@ def lines(entries: list[AuditEntry]) -> list[Line]:
     for entry in entries:
         sentence = ACTIONS.get(entry.action, (None, None))[0] or \
             "{who}: " + entry.action.replace("_", " ").replace(".", ", ") + " {what}"
-        who, what = names.actor(entry), names.target(entry.target)
+        who, what = names.actor(entry), names.target(entry.target, _details_of(entry))
         parts = [who if piece == "{who}" else what if piece == "{what}" else Link(piece)
                  for piece in re.split(r"(\{who\}|\{what\})", sentence) if piece]
-        result.append(Line(entry.at, parts + [Link(".")], _details(entry, names)))
+        result.append(Line(entry.at, parts + [Link(_counts(entry) + ".")], _details(entry, names)))
     return result
 
 
+def _details_of(entry: AuditEntry) -> dict:
+    return entry.details if isinstance(entry.details, dict) else {}
+
+
+def _ids(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class _Names:
-    """The people, services, rotas, cases and leave an entry names, looked up in one query each."""
+    """The people, services, rotas, cases, alerts, swaps and leave an entry names, looked up in one query each."""
 
     def __init__(self, entries: list[AuditEntry]):
         ids = defaultdict(set)
@@ -233,17 +287,23 @@ class _Names:
                 ids[kind].add(number)
             if entry.actor_id:
                 ids["staff"].add(entry.actor_id)
-            for key in PEOPLE_KEYS:
-                if isinstance(entry.details, dict) and isinstance(entry.details.get(key), int):
-                    ids["staff"].add(entry.details[key])
+            details = _details_of(entry)
+            for shift in [details, details.get("from"), details.get("to")]:  # a shift's person and service
+                if isinstance(shift, dict):
+                    ids["staff"] |= {_ids(shift.get("staff"))} - {None}
+                    ids["service"] |= {_ids(shift.get("service"))} - {None}
+            ids["staff"] |= {_ids(details.get(key)) for key in PEOPLE_KEYS} - {None}
         leave = _by_id(LeaveRequest, ids["leave"])
-        ids["staff"] |= {row.staff_id for row in leave.values()}
+        swaps = _by_id(SwapRequest, ids["swap"])
+        ids["staff"] |= {row.staff_id for row in leave.values()} | {
+            staff_id for row in swaps.values() for staff_id in (row.from_staff_id, row.to_staff_id)}
         self.staff = _by_id(StaffMember, ids["staff"])
         self.services = _by_id(Service, ids["service"])
         self.slugs = {service.slug: service for service in db.session.scalars(sa.select(Service))}
         self.versions = _by_id(RotaVersion, ids["rota_version"])
         self.cases = _by_id(Case, ids["case"])
-        self.leave = leave
+        self.alerts = _by_id(Alert, ids["alert"])
+        self.leave, self.swaps = leave, swaps
 
     def person(self, staff_id: int | None) -> Link:
         person = self.staff.get(staff_id)
@@ -251,12 +311,17 @@ class _Names:
             return Link("Someone no longer on record")
         return Link(person.name, url_for("admin.staff_edit", staff_id=person.id))
 
+    def service(self, value) -> str:
+        """A service named by its id or its short name, by its name."""
+        found = self.services.get(value) if _ids(value) is not None else self.slugs.get(value)
+        return found.name if found else "a service no longer on record"
+
     def actor(self, entry: AuditEntry) -> Link:
         if entry.actor_id:
             return self.person(entry.actor_id)
         return Link({"system": "The console", "anonymous": "Someone not signed in"}.get(entry.actor, entry.actor))
 
-    def target(self, target: str) -> Link:
+    def target(self, target: str, details: dict) -> Link:
         kind, number = _parse(target)
         if kind == "staff":
             return self.person(number)
@@ -272,6 +337,11 @@ class _Names:
         if kind == "case" and number in self.cases:
             case = self.cases[number]
             return Link(f"case {case.id} ({case.service.name})", url_for("escalation.case", case_id=case.id))
+        if kind == "alert":
+            alert = self.alerts.get(number)
+            title = ALERT_TITLES.get(alert.kind if alert else details.get("kind"), "An alert")
+            return Link(f"{title}, {alert.service.name}", url_for("alerts.show", alert_id=alert.id)) if alert \
+                else Link(title)
         if kind == "leave" and number in self.leave:
             leave = self.leave[number]
             days = f"{leave.first_day:%a %d %b %Y}" + (f" to {leave.last_day:%a %d %b %Y}"
@@ -279,13 +349,33 @@ class _Names:
             return Link(f"{self.person(leave.staff_id).text}, {days}",
                         url_for("staffing.person", staff_id=leave.staff_id))
         if kind == "swap":
-            return Link(f"request {number}", url_for("rotas.index"))
+            swap = self.swaps.get(number)
+            if swap is None:
+                return Link("a swap no longer on record")
+            shift = swap.shift
+            return Link(f"{self.person(swap.from_staff_id).text}'s shift, {shift.service.name}, "
+                        f"{period(shift.start_minute, shift.end_minute, shift.day)}, to "
+                        f"{self.person(swap.to_staff_id).text}", url_for("rotas.index"))
         if target in self.slugs:
             service = self.slugs[target]
             return Link(service.name, url_for("admin.service_edit", service_id=service.id))
         if target == "unknown-account":
             return Link("an address with no account")
         return Link(target or "the console")
+
+    def shift(self, shift: dict) -> str:
+        """A shift recorded as its fields, as a manager reads it: "Ella Robinson, Eating disorders, Mon 07 Dec
+        17:00–22:00 (on call)"."""
+        when = period(shift["start"], shift["end"], date.fromisoformat(shift["day"]))
+        kind = kind_in_brackets(shift["kind"]) if shift.get("kind") else ""
+        who = [self.person(shift["staff"]).text] if "staff" in shift else []
+        return ", ".join(who + [self.service(shift["service"]), when]) + kind
+
+    def step(self, target: str, key: str) -> str:
+        """A step of a case's plan by its title."""
+        case = self.cases.get(_parse(target)[1])
+        step = next((step for step in case.plan.steps if step["key"] == key), None) if case else None
+        return step["title"] if step else "a step no longer in the plan"
 
 
 def _by_id(model, ids: set[int]) -> dict:
@@ -301,25 +391,71 @@ def _parse(target: str) -> tuple[str, int | None]:
     return target or "", None
 
 
-def _details(entry: AuditEntry, names: _Names) -> list[tuple[str, str]]:
-    details = entry.details if isinstance(entry.details, dict) else {}
+def _counts(entry: AuditEntry) -> str:
+    """The numbers of things the entry counts, said in its sentence: ": 9 services and 33 people"."""
+    details = _details_of(entry)
+    said = [counted(details[key], noun, plural) for key, noun, plural in COUNTS.get(entry.action, [])
+            if _ids(details.get(key)) is not None]
+    return ": " + listed(said) if said else ""
+
+
+def _is_shift(details) -> bool:
+    return isinstance(details, dict) and SHIFT_KEYS <= set(details)
+
+
+def _details(entry: AuditEntry, names: _Names) -> list[tuple[str, str | Link]]:
+    details = _details_of(entry)
     said = []
     if "before" in details and "after" in details:  # what changed, then anything else said beside it
         before, after = details["before"] or {}, details["after"] or {}
         said = [(_label(key), f"{_value(key, before.get(key), names)} → {_value(key, after.get(key), names)}")
-                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
+                for key in sorted(set(before) | set(after)) if _changed(before.get(key), after.get(key))]
+    counted_keys = {key for key, _noun, _plural in COUNTS.get(entry.action, [])}
+    if _is_shift(details):  # a shift added, removed or taken: one line
+        said.append(("Shift", names.shift(details)))
     for key, value in details.items():
-        if key in ("before", "after"):
+        if key in ("before", "after") or key in counted_keys or (_is_shift(details) and key in SHIFT_KEYS | {
+                "staff", "kind"}):
             continue
         if key in HIDDEN_KEYS or value in (None, "", [], {}) or (key == "staff" and entry.action.startswith("leave.")):
             continue  # (leave names its person already)
+        if (entry.action == "alert.acknowledged" and key == "kind") or (entry.action.startswith("swap.")
+                                                                          and key in PEOPLE_KEYS):
+            continue  # the alert's title says it; the swap names its colleague
         if entry.action == "contract.updated" and isinstance(value, list) and len(value) == 2:
             said.append((_label(key), f"{_value(key, value[0], names)} → {_value(key, value[1], names)}"))
         elif entry.action == "rota.rule_overridden" and key == "rule":
             said.append(("Rule", RULE_NAMES.get(value, str(value))))
+        elif key == "kind":
+            label, words = KIND_WORDS.get(entry.action) or KIND_WORDS.get(entry.action.split(".")[0], ("Kind", {}))
+            said.append((label, words.get(value, str(value).replace("_", " "))))
+        elif key == "step":
+            said.append(("Step", names.step(entry.target, value)))
+        elif key == "post" and _ids(value) is not None:
+            said.append(("Opened from", Link("the post", url_for("queue.item", post_id=value))))
+        elif key == "service":
+            said.append(("Service", names.service(value)))
+        elif key in ("presence", "checks"):
+            continue  # said together below
         else:
             said.append((_label(key), _value(key, value, names)))
+    if entry.action == "standard.updated":
+        said[:0] = [("Standard", line) for line in _standard(details)]
     return said
+
+
+def _changed(before, after) -> bool:
+    """Whether a field changed: nothing ("" or none) before and after is no change."""
+    return before != after and not (before in ("", None) and after in ("", None))
+
+
+def _standard(details: dict) -> list[str]:
+    """A coverage standard as it was saved (the engine's service object), in sentences."""
+    try:
+        return in_words(service_from_dict({"id": "saved", **{key: details[key] for key in ("presence", "checks")
+                                                               if details.get(key)}}))
+    except ScenarioError:
+        return ["not readable as a standard"]
 
 
 def _label(key: str) -> str:
@@ -331,23 +467,27 @@ def _value(key: str, value, names: _Names) -> str:
         return "none"
     if isinstance(value, str) and value in VALUE_WORDS.get(key, {}):
         return VALUE_WORDS[key][value]
-    if key in PEOPLE_KEYS and isinstance(value, int):
+    if key in PEOPLE_KEYS and _ids(value) is not None:
         return names.person(value).text
-    if key in CLOCK_KEYS and isinstance(value, int):
+    if key in CLOCK_KEYS and _ids(value) is not None:
         return clock(value)
-    if key == "weekday" and isinstance(value, int) and 0 <= value < 7:
+    if key == "weekday" and _ids(value) is not None and 0 <= value < 7:
         return WEEKDAYS[value] + "s"  # availability on Mondays
-    if key.endswith("minutes") and isinstance(value, int):
+    if key.endswith("minutes") and _ids(value) is not None:
         return duration(value) if value else "none"
+    if key == "weeks" and _ids(value) is not None:
+        return days_span(7 * value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if key == "services" and isinstance(value, list):
-        return ", ".join(names.slugs[item].name if item in names.slugs else str(item) for item in value)
+        return ", ".join(names.service(item) for item in value)
     if key == "roles" and isinstance(value, list):
         return ", ".join(Role(item).label if item in Role.__members__.values() else str(item)
                          for item in value) or "none"
     if key == "risk_tier" and value in RiskTier.__members__.values():
         return RiskTier(value).label
+    if _is_shift(value):
+        return names.shift(value)
     if isinstance(value, list):
         return (" | " if any(isinstance(item, dict) for item in value) else ", ").join(
             _value(key, item, names) if isinstance(item, dict) else str(item) for item in value) or "none"
@@ -356,6 +496,11 @@ def _value(key: str, value, names: _Names) -> str:
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return f"{date.fromisoformat(value):%a %d %b %Y}"
+        except ValueError:
+            return value
+    if isinstance(value, str) and len(value) > 10 and value[4] == "-" and value[10] == "T":
+        try:
+            return local_time(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
