@@ -272,7 +272,7 @@ def _details_of(entry: AuditEntry) -> dict:
     return entry.details if isinstance(entry.details, dict) else {}
 
 
-def _ids(value) -> int | None:
+def _number(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -290,9 +290,9 @@ class _Names:
             details = _details_of(entry)
             for shift in [details, details.get("from"), details.get("to")]:  # a shift's person and service
                 if isinstance(shift, dict):
-                    ids["staff"] |= {_ids(shift.get("staff"))} - {None}
-                    ids["service"] |= {_ids(shift.get("service"))} - {None}
-            ids["staff"] |= {_ids(details.get(key)) for key in PEOPLE_KEYS} - {None}
+                    ids["staff"] |= {_number(shift.get("staff"))} - {None}
+                    ids["service"] |= {_number(shift.get("service"))} - {None}
+            ids["staff"] |= {_number(details.get(key)) for key in PEOPLE_KEYS} - {None}
         leave = _by_id(LeaveRequest, ids["leave"])
         swaps = _by_id(SwapRequest, ids["swap"])
         ids["staff"] |= {row.staff_id for row in leave.values()} | {
@@ -313,7 +313,7 @@ class _Names:
 
     def service(self, value) -> str:
         """A service named by its id or its short name, by its name."""
-        found = self.services.get(value) if _ids(value) is not None else self.slugs.get(value)
+        found = self.services.get(value) if _number(value) is not None else self.slugs.get(value)
         return found.name if found else "a service no longer on record"
 
     def actor(self, entry: AuditEntry) -> Link:
@@ -395,7 +395,7 @@ def _counts(entry: AuditEntry) -> str:
     """The numbers of things the entry counts, said in its sentence: ": 9 services and 33 people"."""
     details = _details_of(entry)
     said = [counted(details[key], noun, plural) for key, noun, plural in COUNTS.get(entry.action, [])
-            if _ids(details.get(key)) is not None]
+            if _number(details.get(key)) is not None]
     return ": " + listed(said) if said else ""
 
 
@@ -431,10 +431,12 @@ def _details(entry: AuditEntry, names: _Names) -> list[tuple[str, str | Link]]:
             said.append((label, words.get(value, str(value).replace("_", " "))))
         elif key == "step":
             said.append(("Step", names.step(entry.target, value)))
-        elif key == "post" and _ids(value) is not None:
+        elif key == "post" and _number(value) is not None:
             said.append(("Opened from", Link("the post", url_for("queue.item", post_id=value))))
-        elif key == "service":
+        elif key == "service" and not entry.target.startswith("case "):  # (a case names its service)
             said.append(("Service", names.service(value)))
+        elif key == "service":
+            continue
         elif key in ("presence", "checks"):
             continue  # said together below
         else:
@@ -467,18 +469,20 @@ def _value(key: str, value, names: _Names) -> str:
         return "none"
     if isinstance(value, str) and value in VALUE_WORDS.get(key, {}):
         return VALUE_WORDS[key][value]
-    if key in PEOPLE_KEYS and _ids(value) is not None:
+    if key in PEOPLE_KEYS and _number(value) is not None:
         return names.person(value).text
-    if key in CLOCK_KEYS and _ids(value) is not None:
+    if key in CLOCK_KEYS and _number(value) is not None:
         return clock(value)
-    if key == "weekday" and _ids(value) is not None and 0 <= value < 7:
+    if key == "weekday" and _number(value) is not None and 0 <= value < 7:
         return WEEKDAYS[value] + "s"  # availability on Mondays
-    if key.endswith("minutes") and _ids(value) is not None:
+    if key.endswith("minutes") and _number(value) is not None:
         return duration(value) if value else "none"
-    if key == "weeks" and _ids(value) is not None:
+    if key == "weeks" and _number(value) is not None:
         return days_span(7 * value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # hours kept as 20.0 read as 20
     if key == "services" and isinstance(value, list):
         return ", ".join(names.service(item) for item in value)
     if key == "roles" and isinstance(value, list):

@@ -252,7 +252,8 @@ def test_every_kind_of_event_reads_in_words_with_names_and_no_codes(app, every_k
                  "Standard: Every day 17:00–22:00: at least 1 person on duty (clinical moderators).",
                  "Ella Robinson asked a colleague to take a shift (Ella Robinson&#39;s shift, ",
                  "Signed on for: 2 h 5 min", "Services: Eating disorders, Demo low-risk service",
-                 "Critical items: answer within: 15 min", "For: 4 weeks",
+                 "Critical items: answer within: 15 min", "For: 4 weeks", "Maximum hours a week: 20 → 16",
+                 "opened case {case} (Eating disorders). Opened from: the post",
                  "Sent to: none → the platform&#39;s webhook Signing secret:"):
         assert said.format(**every_kind) in text, said
     assert f'<dt>Opened from</dt><dd><a href="/queue/items/{every_kind["post"]}">the post</a></dd>' in html
