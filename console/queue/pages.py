@@ -87,27 +87,46 @@ class Row:
 
 
 @dataclass(frozen=True)
+class CriticalElsewhere:
+    """Another of the moderator's services with critical items waiting, as the banner above the tabs says it."""
+
+    service: Service
+    words: str  # "1 critical item is waiting in Eating disorders"
+
+
+def _critical_elsewhere(service: Service, count: int) -> CriticalElsewhere:
+    items = f"{_up_to(count)} critical items are" if count > 1 else "1 critical item is"
+    return CriticalElsewhere(service, f"{items} waiting in {service.name}")
+
+
+@dataclass(frozen=True)
 class QueueView:
-    """A moderator's queue as the page and its live updates show it: a tab for each of their services, the chosen
-    service's items most urgent first, and a version that changes whenever either does (not with the clock: the
+    """A moderator's queue as the page and its live updates show it: a tab for each of their services (signed on
+    for some of them or not), a banner for each other service with critical items waiting, the chosen service's
+    items most urgent first, and a version that changes whenever any of them does (not with the clock: the
     deadlines count down in the browser)."""
 
     session: ModeratorSession | None
-    services: list[Service]
+    services: list[Service]  # every service whose queue the moderator may open
+    signed_on: list[Service]  # those the moderator's session covers (none when not signed on)
     tabs: list[Tab]
+    critical_elsewhere: list[CriticalElsewhere]
     chosen: Service | None
     rows: list[Row]
     version: str
 
 
 def queue_view(viewer, slug: str | None, *, now: datetime) -> QueueView:
-    """The queue of one of the moderator's services: the one asked for (by slug), else the most urgent."""
+    """The queue of one of the moderator's services: the one asked for (by slug), else the most urgent (critical
+    items first, then the services signed on for, then the busiest). Signing on for some services never hides the
+    others: their tabs stay, and a critical item waiting in one of them is said in a banner."""
     session = shifts.current(viewer)
-    mine = shifts.services_of(session, viewer) if session else queue.workable_services(viewer)
+    mine = queue.workable_services(viewer)
+    signed_on = shifts.services_of(session, viewer) if session else []
     counts = queue.open_counts(mine)
     # One queue per service, so users of different services never mix.
     chosen = next((s for s in mine if s.slug == slug), None) or min(
-        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
+        mine, key=lambda s: (-counts[s.id].critical, s not in signed_on, -counts[s.id].total, s.name), default=None)
     posts = queue.waiting_posts([chosen]) if chosen else []
     settings = queue.settings_of(chosen) if chosen else None
     state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
@@ -119,7 +138,8 @@ def queue_view(viewer, slug: str | None, *, now: datetime) -> QueueView:
     rows = [Row(p, LEVELS[Priority(p.priority)], p.priority != Priority.CRITICAL,
                 deadline(work.due(p, now, settings), now), look_alikes.get(p.id), _state(p.state), _held_by(p, now),
                 bool(p.parked_until and p.parked_until <= now)) for p in posts]
-    return QueueView(session, mine, tabs, chosen, rows, version)
+    elsewhere = [_critical_elsewhere(s, counts[s.id].critical) for s in mine if s != chosen and counts[s.id].critical]
+    return QueueView(session, mine, signed_on, tabs, elsewhere, chosen, rows, version)
 
 
 @dataclass(frozen=True)
@@ -136,7 +156,7 @@ class QueuePage:
 def queue_page(viewer, slug: str | None, *, now: datetime) -> QueuePage:
     """The queue page of one of the moderator's services (see queue_view)."""
     view = queue_view(viewer, slug, now=now)
-    return QueuePage(view, ", ".join(s.name for s in view.services), bool(shifts.rostered_now(viewer, now)),
+    return QueuePage(view, words.listed(s.name for s in view.signed_on), bool(shifts.rostered_now(viewer, now)),
                      queue.unanswered([view.chosen], now=now) if view.chosen else [])
 
 

@@ -58,7 +58,7 @@ def test_the_queue_page_holds_the_tabs_the_items_in_order_and_their_deadlines_in
             "Looks like Willow, another poster in this service. W\u0456 (Cyrillic letter)llow mixes Latin and Cyrillic "
             "letters, as a disguised name can: the marked letters are Cyrillic.")
         assert normal.state == "open" and normal.held_by == "" and not normal.follow_up_due
-        assert page.signed_on_for == ", ".join(s.name for s in view.services)
+        assert (page.signed_on_for, view.signed_on, view.critical_elsewhere) == ("", [], [])  # not signed on
 
         work.claim(person(JESS), post_id=ids["r-1"])
         again = pages.queue_view(chloe, "demo-low", now=utcnow())
