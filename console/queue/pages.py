@@ -191,6 +191,8 @@ class PostLine:
     post: Post
     state: str
     level: Level
+    thread: str  # the thread, named by its first post's opening words
+    when: str = ""  # beside another post: "2 h before this one", "1 day after this one"
 
 
 @dataclass(frozen=True)
@@ -201,8 +203,14 @@ class HistoryLine:
     what: str
 
 
-def _line(post: Post) -> PostLine:
-    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)])
+def _line(post: Post, openings: dict[tuple[int, str], str], beside: Post | None = None) -> PostLine:
+    when = ""
+    if beside is not None:
+        apart = (post.created_at - beside.created_at).total_seconds() / 60
+        when = "at the same time as this one" if abs(apart) < 1 else \
+            f"{words.duration(apart)} {'after' if apart > 0 else 'before'} this one"
+    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)],
+                    openings.get((post.service_id, post.thread_id), ""), when)
 
 
 # What a moderator did, as the item's history says it ("Chloe Davies hid the post").
@@ -241,13 +249,14 @@ def taken_back(post: Post, events: list[ModerationEvent]) -> TakenBack | None:
 
 
 def _poster_summary(poster: queue.PosterHistory) -> str:
-    """The author's other posts in a sentence: "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"."""
+    """The author's other posts in a sentence: "5 other posts in 2 threads: 3 hidden, 2 open; the 4 written last
+    below, newest first"."""
     said = f"{words.counted(poster.total, 'other post')} in {words.counted(poster.threads, 'thread')}"
     if poster.by_state:
         said += ": " + ", ".join(f"{count} {_state(state)}" for state, count in sorted(poster.by_state.items()))
     if poster.total > len(poster.posts):
-        said += f"; the latest {len(poster.posts)} below"
-    return said
+        return said + f"; the {len(poster.posts)} written last below, newest first"
+    return said + ("; newest first" if poster.total > 1 else "")
 
 
 REASON_HINT = ("Needed to hide, show again, escalate, park and for a note. A hidden post's reason goes to the "
@@ -275,7 +284,7 @@ class ItemPage:
     after: int | None  # the item dealt with just before, to go back to
     thread: list[Post]
     poster: queue.PosterHistory
-    poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"
+    poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the 4 written last below, newest first"
     poster_posts: list[PostLine]
     poster_cases: list  # the author's open escalation cases in the service
     poster_cases_counted: str  # "2 open escalation cases"
@@ -292,6 +301,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         "free" if post.state in OPEN_STATES else ""
     item_reasons = reasons.reasons_of(post.service)
     poster = queue.poster_history(post)
+    openings = queue.thread_openings(poster.posts)
     events = work.history(post)
     return ItemPage(
         post=post, level=LEVELS[Priority(post.priority)], state=_state(post.state),
@@ -300,7 +310,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         reason_hint=REASON_HINT + (CANNED_HINT if item_reasons["hide"] or item_reasons["reply"] else ""),
         buttons=buttons(post, may_show_again=not_shown_again is None), not_shown_again=not_shown_again,
         after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
-        poster_posts=[_line(other) for other in poster.posts],
+        poster_posts=[_line(other, openings, beside=post) for other in poster.posts],
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
         history=_history(events), taken_back=taken_back(post, events))
 
@@ -324,7 +334,8 @@ def search_page(results: search.SearchResults) -> SearchPage:
     last = results.first + len(results.posts) - 1
     heading = f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first" \
         if results.posts else "No post matches"
-    return SearchPage(heading, results.first, [_line(post) for post in results.posts],
+    openings = queue.thread_openings(results.posts)
+    return SearchPage(heading, results.first, [_line(post, openings) for post in results.posts],
                       results.page - 1 if results.page > 1 else None, results.next_page)
 
 

@@ -107,8 +107,10 @@ def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(pag
     """Issue 29, finding 9, as a moderator on a phone meets it: two posters, "Willow" and "Wіllow" with a Cyrillic і.
     The queue tags the names, the item says which one mixes alphabets with the letter marked, and search by one
     finds both."""
-    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday"))
-    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you"))
+    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday",
+                                 thread_id="t-w1"))
+    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you",
+                                 thread_id="t-w2"))
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in_with_password(page, live_server, MODERATOR)
     page.goto(f"{live_server}/queue/?service=demo-low")
