@@ -1,5 +1,5 @@
 """What the queue's pages show, built here so templates only print it: a moderator's queue (and its live
-updates), one item, a page of search results, and a service's queue settings."""
+updates), one item, a page of search results, the checks page, and a service's queue settings."""
 
 import hashlib
 from collections.abc import Callable
@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from console import words
-from console.queue import reasons, search, shifts, terms, work
+from console.queue import checks, reasons, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
 from console.queue.models import (OPEN_STATES, Action, CannedReason, ModerationEvent, ModeratorSession, Post, Priority,
@@ -337,6 +337,54 @@ def search_page(results: search.SearchResults) -> SearchPage:
     openings = queue.thread_openings(results.posts)
     return SearchPage(heading, results.first, [_line(post, openings) for post in results.posts],
                       results.page - 1 if results.page > 1 else None, results.next_page)
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecksLine:
+    """One service's checks against its standard, in words."""
+
+    service: Service
+    standard: str  # "4 checks a day, 08:00–22:00, at most 4 h apart"
+    today: str  # "1 check of 4 (08:30)"
+    short_today: bool
+    gap_done: str  # "12 h so far"
+    gap_over: str  # "over the 4 h allowed", or ""
+    planned: str  # "4 checks planned, at most 3 h 30 min apart", "no checks published for today"
+    days_met: str  # "standard met on 1 day of 28"
+    may_record: bool
+
+
+@dataclass(frozen=True)
+class ChecksPage:
+    """The checks page: a line a service, how many whole days the last column counts, and whether the viewer only
+    reads it (a manager who moderates none of the services)."""
+
+    lines: list[ChecksLine]
+    days_heading: str  # "Last 28 days"
+    read_only: bool
+
+
+def _checks_line(row: checks.ServiceChecks) -> ChecksLine:
+    times = f" ({', '.join(row.today_times)})" if row.today_times else ""
+    planned = f"{words.counted(row.planned, 'check')} planned, at most {words.duration(row.longest_gap_planned)} " \
+        "apart" if row.longest_gap_planned is not None else "no checks published for today"
+    return ChecksLine(
+        service=row.service,
+        standard=f"{words.counted(row.per_day, 'check')} a day, {words.period(*row.window)}, at most "
+                 f"{words.duration(row.max_gap)} apart",
+        today=f"{words.counted(row.today, 'check')} of {row.per_day}{times}", short_today=row.short_today,
+        gap_done=f"{words.duration(row.longest_gap_done)} so far",
+        gap_over=f"over the {words.duration(row.max_gap)} allowed" if row.longest_gap_done > row.max_gap else "",
+        planned=planned, days_met=f"standard met on {words.counted(row.days_met, 'day')} of {row.days}",
+        may_record=row.may_record)
+
+
+def checks_page(viewer, *, now: datetime) -> ChecksPage:
+    """The checks of every service the viewer moderates or manages, with a checks standard."""
+    lines = [_checks_line(row) for row in checks.report(viewer, now=now)]
+    return ChecksPage(lines, f"Last {checks.DAYS} days", not any(line.may_record for line in lines))
 
 
 # --- A service's settings --------------------------------------------------------------------

@@ -273,10 +273,11 @@ def reason_remove(service_id: int, reason_id: int):
 
 
 @bp.route("/checks")
-@requires("queue.work")
+@requires("queue.checks")
 def checks_page():
-    """My services' moderation checks against their standard: today, the longest gap, the last 28 days."""
-    return render_template("queue/checks.html", rows=checks.report(current_user))
+    """The moderation checks of the services I moderate or manage against their standard: today, the longest gap,
+    the last 28 days; a manager only reads it."""
+    return render_template("queue/checks.html", page=pages.checks_page(current_user, now=utcnow()))
 
 
 @bp.route("/services/<int:service_id>/check", methods=["POST"])
