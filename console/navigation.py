@@ -31,7 +31,7 @@ SECTIONS = (
     Section("Dashboard", (Page("dashboard.index", "Dashboard", "account.self"),
                           Page("alerts.index", "Alerts", "alerts.respond")), also=("alerts.",)),
     Section("Queue", (Page("queue.index", "Queue", "queue.work"), Page("queue.search_page", "Search", "queue.work"),
-                      Page("queue.checks_page", "Checks", "queue.work"),
+                      Page("queue.checks_page", "Checks", "queue.checks"),
                       Page("queue.report", "Queue report", "queue.report")), also=("queue.",)),
     Section("Escalations", (Page("escalation.index", "Escalations", "case.work"),), also=("escalation.",)),
     Section("My shifts", (Page("rotas.mine", "My shifts", "rota.mine"),

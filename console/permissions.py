@@ -82,6 +82,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # A post hidden while critical is shown again only by clinical staff, whoever hid it.
     "queue.show_critical_again": CLINICAL_ROLES,
     "queue.report": ADMINISTRATORS | {Role.TEAM_MANAGER},  # how fast each service's queue is worked
+    # The checks page: its moderators record checks; team managers and owners, told when checks run late, read it.
+    "queue.checks": MODERATING_ROLES | ROTA_MANAGERS,
     # Safety alerts of one's own services: moderators and team managers are in each service's alert chain.
     "alerts.respond": MODERATING_ROLES | ROTA_MANAGERS,
     "admin.scheduler": ADMINISTRATORS,  # what the scheduler's jobs did, and when they next run

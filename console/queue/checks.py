@@ -1,5 +1,6 @@
-"""Moderation checks counted against each service's checks standard: today and the last 28 days, and the
-longest gap between checks, planned (the published rota's checks) against done.
+"""Moderation checks counted against each service's checks standard: today and the last 28 whole days (the days the
+queue report counts), and the longest gap between checks, planned (the published rota's checks) against done. Its
+moderators record checks; its team managers (and owners, for every service) read the page.
 
 Days and times are Europe/London wall-clock, as the standard is: a day runs midnight to midnight local time,
 and the checks window (08:00-22:00 by default) is local too, also on the days the clocks change.
@@ -10,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from console.accounts import teams
 from console.audit import service as audit
 from console.database import LONDON, utcnow
 from console.errors import UserError
@@ -18,9 +20,9 @@ from console.queue.models import ModerationCheck
 from console.queue.service import workable_services
 from console.rotas import problem as problems
 from console.services.models import Service
+from console.queue.reports import DAYS
 from console.words import clock
 
-DAYS = 28
 MIN_BETWEEN = timedelta(minutes=5)  # a second click within minutes is the same check
 
 
@@ -33,9 +35,23 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return (datetime.combine(day, time(), LONDON), datetime.combine(day + timedelta(days=1), time(), LONDON))
 
 
+def recordable_services(viewer) -> list[Service]:
+    """The services whose checks this person records: those they moderate."""
+    return workable_services(viewer) if viewer.can("queue.work") else []
+
+
+def services_shown(viewer) -> list[Service]:
+    """The services whose checks this person sees: those they moderate, and those they manage (an owner, every
+    active service), by name."""
+    shown = {s.id: s for s in recordable_services(viewer)}
+    if viewer.can("rota.manage"):
+        shown |= {s.id: s for s in teams.services_managed_by(viewer)}
+    return sorted(shown.values(), key=lambda s: s.name)
+
+
 def record(moderator, *, service_id: int) -> ModerationCheck:
     """Record that the moderator has reviewed the service's posts up to now."""
-    service = next((s for s in workable_services(moderator) if s.id == service_id), None)
+    service = next((s for s in recordable_services(moderator) if s.id == service_id), None)
     if service is None:
         raise UserError("You can record checks only for services you belong to.")
     now = utcnow()
@@ -63,12 +79,15 @@ class ServiceChecks:
     service: Service
     per_day: int
     max_gap: int  # minutes
+    window: tuple[int, int]  # the checks window, minutes of the day (08:00-22:00 by default)
     today: int
     today_times: list[str]
     longest_gap_done: int  # minutes so far today, inside the window up to now
+    planned: int  # checks in the published rota today
     longest_gap_planned: int | None  # minutes, from the published rota's checks today (None: nothing published)
-    days_met: int  # of the last 28, days with enough checks and no gap over the limit
+    days_met: int  # of the last 28 whole days, days with enough checks and no gap over the limit
     days: int
+    may_record: bool  # the viewer moderates the service (a manager only reads)
 
     @property
     def short_today(self) -> bool:
@@ -77,12 +96,14 @@ class ServiceChecks:
 
 
 def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
-    """For each of the viewer's services with a checks standard: today's checks and gaps, and the last 28 days."""
+    """For each service whose checks the viewer sees (services_shown) with a checks standard: today's checks and
+    gaps, and the last 28 whole days."""
     now = now or utcnow()
     today = now.astimezone(LONDON).date()
-    first = today - timedelta(days=DAYS - 1)
+    first = today - timedelta(days=DAYS)
+    recordable = {s.id for s in recordable_services(viewer)}
     rows = []
-    for service in workable_services(viewer):
+    for service in services_shown(viewer):
         standard = problems.standard_of(service).checks
         if standard is None:
             continue
@@ -94,7 +115,7 @@ def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
         for moment in done:
             by_day.setdefault(moment.astimezone(LONDON).date(), []).append(_minute_of_day(moment))
         window = (standard.window_start, standard.window_end)
-        met = sum(1 for d in range(DAYS - 1)  # whole days only: today is still going
+        met = sum(1 for d in range(DAYS)  # whole days only: today is still going
                   if len(by_day.get(first + timedelta(days=d), [])) >= standard.per_day
                   and longest_gap(by_day.get(first + timedelta(days=d), []), *window) <= standard.max_gap)
         planned = [s.start_minute for s in problems.published_shifts(start=today, last=today,
@@ -103,9 +124,9 @@ def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
         now_minute = min(max(_minute_of_day(now), window[0]), window[1])
         mine_today = by_day.get(today, [])
         rows.append(ServiceChecks(
-            service=service, per_day=standard.per_day, max_gap=standard.max_gap, today=len(mine_today),
+            service=service, per_day=standard.per_day, max_gap=standard.max_gap, window=window, today=len(mine_today),
             today_times=[clock(m) for m in mine_today],
             longest_gap_done=longest_gap(mine_today, window[0], max(now_minute, window[0] + 1)),
-            longest_gap_planned=longest_gap(planned, *window) if planned else None,
-            days_met=met, days=DAYS - 1))
+            planned=len(planned), longest_gap_planned=longest_gap(planned, *window) if planned else None,
+            days_met=met, days=DAYS, may_record=service.id in recordable))
     return rows

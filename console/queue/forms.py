@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from console import identifiers
 from console.forms import CheckboxListField, ConsoleForm
+from console.queue.shifts import GIVE_A_REASON
 
 ACTIONS = [SelectChoice("approved", "Approve"), SelectChoice("hidden", "Hide"),
            SelectChoice("needs_reply", "Needs a reply"), SelectChoice("reply_noted", "Reply given"),
@@ -98,6 +99,11 @@ class SignOnForm(ConsoleForm):
     reason = StringField("Why you are covering (your team managers see it)", validators=[
         Optional(), Length(max=500, message="Keep it to 500 characters.")])
     submit = SubmitField("Sign on")
+
+    def validate_reason(self, field) -> None:
+        """Covering (services ticked) needs a reason: the services stay ticked while it is asked for."""
+        if self.services.data and not (field.data or "").strip():
+            raise ValidationError(GIVE_A_REASON)
 
 
 class BulkForm(ConsoleForm):

@@ -69,7 +69,8 @@ class Post(db.Model):
                       # Searching by pseudonym finds its look-alikes; the queue marks a pseudonym that has one.
                       sa.Index("ix_posts_author_key", "service_id", "author_key"))
     # On PostgreSQL, migration 0019 also makes ix_posts_body_search, a GIN index of the words of each post
-    # (console.queue.search.BODY_WORDS), which is not declared here: SQLite has no such index.
+    # (console.queue.search.BODY_WORDS), which is not declared here; on SQLite, migration 0026 makes posts_fts, an
+    # FTS5 table of the words kept by triggers (a migration that rebuilds this table there must make them again).
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))

@@ -1,5 +1,5 @@
 """What the queue's pages show, built here so templates only print it: a moderator's queue (and its live
-updates), one item, a page of search results, and a service's queue settings."""
+updates), one item, a page of search results, the checks page, and a service's queue settings."""
 
 import hashlib
 from collections.abc import Callable
@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Flask, current_app
 
 from console import words
-from console.queue import reasons, search, shifts, terms, work
+from console.queue import checks, reasons, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
 from console.queue.models import (OPEN_STATES, Action, CannedReason, ModerationEvent, ModeratorSession, Post, Priority,
@@ -87,27 +87,46 @@ class Row:
 
 
 @dataclass(frozen=True)
+class CriticalElsewhere:
+    """Another of the moderator's services with critical items waiting, as the banner above the tabs says it."""
+
+    service: Service
+    words: str  # "1 critical item is waiting in Eating disorders"
+
+
+def _critical_elsewhere(service: Service, count: int) -> CriticalElsewhere:
+    items = f"{_up_to(count)} critical items are" if count > 1 else "1 critical item is"
+    return CriticalElsewhere(service, f"{items} waiting in {service.name}")
+
+
+@dataclass(frozen=True)
 class QueueView:
-    """A moderator's queue as the page and its live updates show it: a tab for each of their services, the chosen
-    service's items most urgent first, and a version that changes whenever either does (not with the clock: the
+    """A moderator's queue as the page and its live updates show it: a tab for each of their services (signed on
+    for some of them or not), a banner for each other service with critical items waiting, the chosen service's
+    items most urgent first, and a version that changes whenever any of them does (not with the clock: the
     deadlines count down in the browser)."""
 
     session: ModeratorSession | None
-    services: list[Service]
+    services: list[Service]  # every service whose queue the moderator may open
+    signed_on: list[Service]  # those the moderator's session covers (none when not signed on)
     tabs: list[Tab]
+    critical_elsewhere: list[CriticalElsewhere]
     chosen: Service | None
     rows: list[Row]
     version: str
 
 
 def queue_view(viewer, slug: str | None, *, now: datetime) -> QueueView:
-    """The queue of one of the moderator's services: the one asked for (by slug), else the most urgent."""
+    """The queue of one of the moderator's services: the one asked for (by slug), else the most urgent (critical
+    items first, then the services signed on for, then the busiest). Signing on for some services never hides the
+    others: their tabs stay, and a critical item waiting in one of them is said in a banner."""
     session = shifts.current(viewer)
-    mine = shifts.services_of(session, viewer) if session else queue.workable_services(viewer)
+    mine = queue.workable_services(viewer)
+    signed_on = shifts.services_of(session, viewer) if session else []
     counts = queue.open_counts(mine)
     # One queue per service, so users of different services never mix.
     chosen = next((s for s in mine if s.slug == slug), None) or min(
-        mine, key=lambda s: (-counts[s.id].critical, -counts[s.id].total, s.name), default=None)
+        mine, key=lambda s: (-counts[s.id].critical, s not in signed_on, -counts[s.id].total, s.name), default=None)
     posts = queue.waiting_posts([chosen]) if chosen else []
     settings = queue.settings_of(chosen) if chosen else None
     state = [(s.id, counts[s.id].total, counts[s.id].critical) for s in mine] + [
@@ -119,7 +138,8 @@ def queue_view(viewer, slug: str | None, *, now: datetime) -> QueueView:
     rows = [Row(p, LEVELS[Priority(p.priority)], p.priority != Priority.CRITICAL,
                 deadline(work.due(p, now, settings), now), look_alikes.get(p.id), _state(p.state), _held_by(p, now),
                 bool(p.parked_until and p.parked_until <= now)) for p in posts]
-    return QueueView(session, mine, tabs, chosen, rows, version)
+    elsewhere = [_critical_elsewhere(s, counts[s.id].critical) for s in mine if s != chosen and counts[s.id].critical]
+    return QueueView(session, mine, signed_on, tabs, elsewhere, chosen, rows, version)
 
 
 @dataclass(frozen=True)
@@ -136,7 +156,7 @@ class QueuePage:
 def queue_page(viewer, slug: str | None, *, now: datetime) -> QueuePage:
     """The queue page of one of the moderator's services (see queue_view)."""
     view = queue_view(viewer, slug, now=now)
-    return QueuePage(view, ", ".join(s.name for s in view.services), bool(shifts.rostered_now(viewer, now)),
+    return QueuePage(view, words.listed(s.name for s in view.signed_on), bool(shifts.rostered_now(viewer, now)),
                      queue.unanswered([view.chosen], now=now) if view.chosen else [])
 
 
@@ -171,6 +191,8 @@ class PostLine:
     post: Post
     state: str
     level: Level
+    thread: str  # the thread, named by its first post's opening words
+    when: str = ""  # beside another post: "2 h before this one", "1 day after this one"
 
 
 @dataclass(frozen=True)
@@ -181,8 +203,14 @@ class HistoryLine:
     what: str
 
 
-def _line(post: Post) -> PostLine:
-    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)])
+def _line(post: Post, openings: dict[tuple[int, str], str], beside: Post | None = None) -> PostLine:
+    when = ""
+    if beside is not None:
+        apart = (post.created_at - beside.created_at).total_seconds() / 60
+        when = "at the same time as this one" if abs(apart) < 1 else \
+            f"{words.duration(apart)} {'after' if apart > 0 else 'before'} this one"
+    return PostLine(post, _state(post.state), LEVELS[Priority(post.priority)],
+                    openings.get((post.service_id, post.thread_id), ""), when)
 
 
 # What a moderator did, as the item's history says it ("Chloe Davies hid the post").
@@ -221,13 +249,14 @@ def taken_back(post: Post, events: list[ModerationEvent]) -> TakenBack | None:
 
 
 def _poster_summary(poster: queue.PosterHistory) -> str:
-    """The author's other posts in a sentence: "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"."""
+    """The author's other posts in a sentence: "5 other posts in 2 threads: 3 hidden, 2 open; the 4 written last
+    below, newest first"."""
     said = f"{words.counted(poster.total, 'other post')} in {words.counted(poster.threads, 'thread')}"
     if poster.by_state:
         said += ": " + ", ".join(f"{count} {_state(state)}" for state, count in sorted(poster.by_state.items()))
     if poster.total > len(poster.posts):
-        said += f"; the latest {len(poster.posts)} below"
-    return said
+        return said + f"; the {len(poster.posts)} written last below, newest first"
+    return said + ("; newest first" if poster.total > 1 else "")
 
 
 REASON_HINT = ("Needed to hide, show again, escalate, park and for a note. A hidden post's reason goes to the "
@@ -255,7 +284,7 @@ class ItemPage:
     after: int | None  # the item dealt with just before, to go back to
     thread: list[Post]
     poster: queue.PosterHistory
-    poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the latest 4 below"
+    poster_summary: str  # "5 other posts in 2 threads: 3 hidden, 2 open; the 4 written last below, newest first"
     poster_posts: list[PostLine]
     poster_cases: list  # the author's open escalation cases in the service
     poster_cases_counted: str  # "2 open escalation cases"
@@ -272,6 +301,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         "free" if post.state in OPEN_STATES else ""
     item_reasons = reasons.reasons_of(post.service)
     poster = queue.poster_history(post)
+    openings = queue.thread_openings(poster.posts)
     events = work.history(post)
     return ItemPage(
         post=post, level=LEVELS[Priority(post.priority)], state=_state(post.state),
@@ -280,7 +310,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         reason_hint=REASON_HINT + (CANNED_HINT if item_reasons["hide"] or item_reasons["reply"] else ""),
         buttons=buttons(post, may_show_again=not_shown_again is None), not_shown_again=not_shown_again,
         after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
-        poster_posts=[_line(other) for other in poster.posts],
+        poster_posts=[_line(other, openings, beside=post) for other in poster.posts],
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
         history=_history(events), taken_back=taken_back(post, events))
 
@@ -304,8 +334,57 @@ def search_page(results: search.SearchResults) -> SearchPage:
     last = results.first + len(results.posts) - 1
     heading = f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first" \
         if results.posts else "No post matches"
-    return SearchPage(heading, results.first, [_line(post) for post in results.posts],
+    openings = queue.thread_openings(results.posts)
+    return SearchPage(heading, results.first, [_line(post, openings) for post in results.posts],
                       results.page - 1 if results.page > 1 else None, results.next_page)
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecksLine:
+    """One service's checks against its standard, in words."""
+
+    service: Service
+    standard: str  # "4 checks a day, 08:00–22:00, at most 4 h apart"
+    today: str  # "1 check of 4 (08:30)"
+    short_today: bool
+    gap_done: str  # "12 h so far"
+    gap_over: str  # "over the 4 h allowed", or ""
+    planned: str  # "4 checks planned, at most 3 h 30 min apart", "no checks published for today"
+    days_met: str  # "standard met on 1 day of 28"
+    may_record: bool
+
+
+@dataclass(frozen=True)
+class ChecksPage:
+    """The checks page: a line a service, how many whole days the last column counts, and whether the viewer only
+    reads it (a manager who moderates none of the services)."""
+
+    lines: list[ChecksLine]
+    days_heading: str  # "Last 28 days"
+    read_only: bool
+
+
+def _checks_line(row: checks.ServiceChecks) -> ChecksLine:
+    times = f" ({', '.join(row.today_times)})" if row.today_times else ""
+    planned = f"{words.counted(row.planned, 'check')} planned, at most {words.duration(row.longest_gap_planned)} " \
+        "apart" if row.longest_gap_planned is not None else "no checks published for today"
+    return ChecksLine(
+        service=row.service,
+        standard=f"{words.counted(row.per_day, 'check')} a day, {words.period(*row.window)}, at most "
+                 f"{words.duration(row.max_gap)} apart",
+        today=f"{words.counted(row.today, 'check')} of {row.per_day}{times}", short_today=row.short_today,
+        gap_done=f"{words.duration(row.longest_gap_done)} so far",
+        gap_over=f"over the {words.duration(row.max_gap)} allowed" if row.longest_gap_done > row.max_gap else "",
+        planned=planned, days_met=f"standard met on {words.counted(row.days_met, 'day')} of {row.days}",
+        may_record=row.may_record)
+
+
+def checks_page(viewer, *, now: datetime) -> ChecksPage:
+    """The checks of every service the viewer moderates or manages, with a checks standard."""
+    lines = [_checks_line(row) for row in checks.report(viewer, now=now)]
+    return ChecksPage(lines, f"Last {checks.DAYS} days", not any(line.may_record for line in lines))
 
 
 # --- A service's settings --------------------------------------------------------------------

@@ -32,6 +32,16 @@ class ServiceTimes:
     critical: int
     critical_within: int
 
+    @property
+    def not_acted(self) -> int:
+        """Items nobody has acted on yet."""
+        return self.items - self.acted
+
+    @property
+    def critical_late(self) -> bool:
+        """Whether a critical item was acted on late, or not yet."""
+        return self.critical_within < self.critical
+
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
@@ -71,6 +81,11 @@ class Presence:
     def share(self) -> float | None:
         """The share of planned cover that was really there, 0 to 1."""
         return self.signed_on_minutes / self.planned_minutes if self.planned_minutes else None
+
+    @property
+    def percent(self) -> str:
+        """The share as the page prints it: "87 %"."""
+        return f"{round(self.share * 100)} %" if self.share is not None else ""
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -26,10 +26,11 @@ def _sign_on_form() -> SignOnForm:
     return form
 
 
-def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200):
+def _index_page(slug: str | None, bulk_form: BulkForm | None = None, status: int = 200,
+                sign_on_form: SignOnForm | None = None):
     page = pages.queue_page(current_user, slug, now=utcnow())
     return render_template("queue/index.html", page=page, view=page.view, bulk_form=bulk_form or BulkForm(),
-                           sign_on_form=_sign_on_form()), status
+                           sign_on_form=sign_on_form or _sign_on_form()), status
 
 
 @bp.route("/live")
@@ -77,11 +78,13 @@ def search_page():
 def sign_on():
     """Start my shift: the queue opens on the services I am rostered for now, or those I cover (with a reason)."""
     form = _sign_on_form()
-    form_action(form, lambda: shifts.sign_on(current_user, cover_reason=form.reason.data or "",
-                                             cover_service_ids=form.services.data or []),
-                lambda session: ("Signed on to cover. Your team managers can see it." if session.cover_reason
-                                 else "Signed on. Your queue shows the services of your shift.", "success"))
-    return redirect(url_for("queue.index"))
+    done, _ = form_action(form, lambda: shifts.sign_on(current_user, cover_reason=form.reason.data or "",
+                                                       cover_service_ids=form.services.data or []),
+                          lambda session: ("Signed on to cover. Your team managers can see it." if
+                                           session.cover_reason else "Signed on for your shift.", "success"))
+    if done or not form.services.data:
+        return redirect(url_for("queue.index"))
+    return _index_page(None, status=400, sign_on_form=form)  # the services ticked stay ticked
 
 
 @bp.route("/sign-off", methods=["POST"])
@@ -271,10 +274,11 @@ def reason_remove(service_id: int, reason_id: int):
 
 
 @bp.route("/checks")
-@requires("queue.work")
+@requires("queue.checks")
 def checks_page():
-    """My services' moderation checks against their standard: today, the longest gap, the last 28 days."""
-    return render_template("queue/checks.html", rows=checks.report(current_user))
+    """The moderation checks of the services I moderate or manage against their standard: today, the longest gap,
+    the last 28 days; a manager only reads it."""
+    return render_template("queue/checks.html", page=pages.checks_page(current_user, now=utcnow()))
 
 
 @bp.route("/services/<int:service_id>/check", methods=["POST"])

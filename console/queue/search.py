@@ -1,6 +1,8 @@
-"""Searching a moderator's services' posts, open and closed: words (PostgreSQL's full-text search, elsewhere pieces
-of the text), pseudonym and its look-alikes, thread, state, risk and London dates, newest first, a page at a time."""
+"""Searching a moderator's services' posts, open and closed: words in any form (each database's full-text search,
+read the same way on both), pseudonym (any case, its start, its look-alikes), thread, state, risk and London dates,
+newest first, a page at a time."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,6 +22,19 @@ SEARCH_LEVELS = {"critical": Priority.CRITICAL, "risk": Priority.RISK, "normal":
 # The words of a post as PostgreSQL's full-text search reads them: the same expression as the GIN index
 # ix_posts_body_search (migration 0019), the language a literal, so the planner can use the index.
 BODY_WORDS = sa.func.to_tsvector(sa.literal_column("'english'::regconfig"), Post.body)
+# On SQLite, the FTS5 index of the posts' words (Porter stemmer) that migration 0026 makes and its triggers keep.
+POSTS_FTS = sa.table("posts_fts", sa.column("rowid", sa.Integer), sa.column("posts_fts", sa.Text))
+# The words PostgreSQL's english configuration leaves out of a search (its english.stop, Snowball's list): left out
+# of a search on SQLite too, so "the walk" finds the same posts on both.
+STOP_WORDS = frozenset("""
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it
+    its itself they them their theirs themselves what which who whom this that these those am is are was were be been
+    being have has had having do does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more most other some such no nor not only
+    own same so than too very s t can will just don should now""".split())
+# What a person types in the words box, as PostgreSQL's websearch_to_tsquery reads it: "a phrase", -left out, or.
+QUERY_PARTS = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 @dataclass(frozen=True)
@@ -55,20 +70,57 @@ class SearchResults:
         return self.page + 1 if self.more and self.page < SEARCH_PAGES else None
 
 
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts5_words(said: str) -> str:
+    """A word or phrase typed, as FTS5 is asked for it: the words PostgreSQL leaves out are left out of it, and a
+    phrase that held some still finds its other words near each other ("walked by the river": "walked" and "river"
+    at most two words apart), as PostgreSQL finds them at that distance. "" when no word is left."""
+    parts = re.findall(r"\w+", said)
+    kept = [part for part in parts if part.casefold() not in STOP_WORDS]
+    if not kept:
+        return ""
+    if len(kept) == len(parts) or len(kept) == 1:
+        return _fts5_string(said if len(kept) == len(parts) else kept[0])
+    return f"NEAR({' '.join(_fts5_string(part) for part in kept)}, {len(parts) - len(kept)})"
+
+
+def _sqlite_words(text: str):
+    """The words box on SQLite, read as PostgreSQL's websearch_to_tsquery reads it: every word (in any form, by the
+    FTS5 index's Porter stemmer), a phrase in quotes, "or" between two words, "-" to leave a word or phrase out; the
+    words PostgreSQL leaves out (STOP_WORDS) left out here too."""
+    wanted, left_out, joiner = [], [], " "
+    for minus, phrase, word in QUERY_PARTS.findall(text):
+        if word and word.casefold() == "or":
+            joiner = " OR " if wanted else " "
+            continue
+        if word.startswith("-") and len(word) > 1:
+            minus, word = "-", word[1:]
+        asked = _fts5_words(phrase or word)
+        if not asked:
+            continue  # no word left that PostgreSQL would look for (none at all, or only words it leaves out)
+        if minus:
+            left_out.append(asked)
+        else:
+            wanted.append((joiner if wanted else "") + asked)
+        joiner = " "
+    if not wanted and not left_out:
+        return sa.false()  # nothing left to look for, as PostgreSQL finds nothing for an empty query
+    conditions = [Post.id.in_(sa.select(POSTS_FTS.c.rowid).where(POSTS_FTS.c.posts_fts.op("MATCH")("".join(wanted))))
+                  ] if wanted else []
+    conditions += [Post.id.not_in(sa.select(POSTS_FTS.c.rowid).where(POSTS_FTS.c.posts_fts.op("MATCH")(words)))
+                   for words in left_out]
+    return sa.and_(*conditions)
+
+
 def _text_condition(text: str):
-    """Posts whose words match: PostgreSQL's full-text search (every word, in any form: "hopeless" finds
-    "hopelessness"; quotes for a phrase, "-" to leave a word out); elsewhere every word as a piece of the text."""
+    """Posts whose words match, each database's full-text search read the same way: every word, in any form
+    ("hopeless" finds "hopelessness", "cuts" finds "cutting"); quotes for a phrase, "-" to leave a word out."""
     if db.engine.dialect.name == "postgresql":
         return BODY_WORDS.op("@@")(sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"), text))
-    conditions = []
-    for word in text.split():
-        left_out = word.startswith("-") and len(word) > 1
-        word = word.lstrip("-") if left_out else word
-        word = word.strip('"').replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        if word:
-            found = Post.body.ilike(f"%{word}%", escape="\\")
-            conditions.append(~found if left_out else found)
-    return sa.and_(sa.true(), *conditions)
+    return _sqlite_words(text)
 
 
 def search(viewer, filters: SearchFilters, page: int = 1) -> SearchResults:
@@ -79,8 +131,10 @@ def search(viewer, filters: SearchFilters, page: int = 1) -> SearchResults:
     if filters.text.strip():
         conditions.append(_text_condition(filters.text.strip()))
     if filters.pseudonym.strip():
-        # Its look-alikes too: "Willow" finds "Wіllow" with a Cyrillic і, and "willow".
-        conditions.append(Post.author_key == identifiers.look_alike_key(identifiers.normalised(filters.pseudonym)))
+        # In any case, by its start, and its look-alikes too: "blue" finds "Bluebird", "Willow" finds "Wіllow" with
+        # a Cyrillic і, and "willow".
+        key = identifiers.look_alike_key(identifiers.normalised(filters.pseudonym))
+        conditions.append(Post.author_key.startswith(key, autoescape=True))
     if filters.thread.strip():
         conditions.append(Post.thread_id == identifiers.normalised(filters.thread))
     if filters.states:

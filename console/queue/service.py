@@ -95,12 +95,39 @@ def thread_of(post: Post) -> list[Post]:
                                    .order_by(Post.created_at, Post.id)))
 
 
+OPENING_WORDS = 60  # characters of a thread's first post that name the thread on a page
+
+
+def opening_words(body: str) -> str:
+    """The start of a post, to name its thread by: up to OPENING_WORDS characters, cut at a word, with "…" when
+    there is more."""
+    said = " ".join(body.split())
+    if len(said) <= OPENING_WORDS:
+        return said
+    cut = said[:OPENING_WORDS + 1].rsplit(" ", 1)[0] if " " in said[:OPENING_WORDS + 1] else said[:OPENING_WORDS]
+    return cut.rstrip(",;:.") + "…"
+
+
+def thread_openings(posts: list[Post]) -> dict[tuple[int, str], str]:
+    """Each of these posts' threads, by (service id, thread id), named by the opening words of its first post (the
+    platform's thread ids, "t-walk-4", mean nothing to a moderator); one query for a page of posts."""
+    keys = sorted({(post.service_id, post.thread_id) for post in posts if post.thread_id is not None})
+    if not keys:
+        return {}
+    first = sa.select(Post.service_id, Post.thread_id, sa.func.min(Post.created_at).label("at")).where(
+        sa.tuple_(Post.service_id, Post.thread_id).in_(keys)).group_by(Post.service_id, Post.thread_id).subquery()
+    rows = db.session.execute(sa.select(Post.service_id, Post.thread_id, Post.body).join(first, sa.and_(
+        Post.service_id == first.c.service_id, Post.thread_id == first.c.thread_id, Post.created_at == first.c.at))
+        .order_by(Post.id.desc()))
+    return {(service_id, thread_id): opening_words(body) for service_id, thread_id, body in rows}
+
+
 @dataclass(frozen=True)
 class PosterHistory:
     """What a pseudonym has written elsewhere in the service, and what was decided: so a moderator sees a
     pattern (several hidden posts, an earlier escalation) and not one post at a time."""
 
-    posts: list[Post]  # their other posts, newest first (at most SHOWN_HISTORY)
+    posts: list[Post]  # their other posts, newest written first (at most SHOWN_HISTORY)
     total: int  # all their other posts in the service
     by_state: dict[str, int]  # of those, how many in each state ("hidden": 3, ...)
     threads: int  # how many threads they have written in

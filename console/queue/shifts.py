@@ -63,6 +63,7 @@ def current(moderator) -> ModeratorSession | None:
 
 
 MIN_COVER_REASON = 10
+GIVE_A_REASON = "Give a reason for covering: your team managers see it."
 
 
 def sign_on(moderator, *, cover_reason: str = "", cover_service_ids: Iterable[int] = ()) -> ModeratorSession:
@@ -73,6 +74,8 @@ def sign_on(moderator, *, cover_reason: str = "", cover_service_ids: Iterable[in
     now, reason = utcnow(), cover_reason.strip()
     services = rostered_now(moderator, now)
     covering = not services
+    if covering and not reason and cover_service_ids:
+        raise UserError(GIVE_A_REASON)
     if covering and not reason:
         raise UserError("The published rota has no shift for you now (you can sign on from 15 minutes before one "
                         "starts). If you are covering, choose the services and say why, then sign on to cover.")

@@ -3,14 +3,17 @@
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from console import demo
+from console.database import utcnow
+from console.platform import ingest
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
-from tests.factories import item
+from tests.factories import item, services
 
 pytestmark = pytest.mark.browser
 MODERATOR = "chloe.davies@demo-trust.example.org"  # non-clinical, on the demo low-risk service
@@ -107,8 +110,10 @@ def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(pag
     """Issue 29, finding 9, as a moderator on a phone meets it: two posters, "Willow" and "Wіllow" with a Cyrillic і.
     The queue tags the names, the item says which one mixes alphabets with the letter marked, and search by one
     finds both."""
-    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday"))
-    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you"))
+    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday",
+                                 thread_id="t-w1"))
+    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you",
+                                 thread_id="t-w2"))
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in_with_password(page, live_server, MODERATOR)
     page.goto(f"{live_server}/queue/?service=demo-low")
@@ -126,3 +131,51 @@ def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(pag
     page.goto(f"{live_server}/queue/search?pseudonym=willow")
     expect(page.get_by_text("Thanks for the chat yesterday")).to_be_visible()
     expect(page.get_by_text("Message me, I have something for you")).to_be_visible()
+
+
+def test_covering_one_service_keeps_the_others_in_view_and_a_phone_shows_each_item_as_a_card(page, live_app,
+                                                                                             live_server):
+    """Issue 31, items 2 and 5: Chloe signs on to cover the demo low-risk service only while Eating disorders holds an
+    overdue critical post; its tab stays and a banner says it waits. On a phone each item is a card: nothing to
+    scroll sideways, and the post's words across the card, not one word a line."""
+    with live_app.test_request_context():
+        (eating,) = services("eating-disorders")
+        ingest.ingest(eating, [item("e-1", body="I have the tablets here and I am going to kill myself tonight",
+                                    thread_id="t-e", created_at=(utcnow() - timedelta(minutes=40)).isoformat())])
+    push(page, live_server, item("c-1", body="Had an awful day at work and I cannot stop crying about it, nobody "
+                                 "listens to me at home either", thread_id="t-c1"))
+    push(page, live_server, item("c-2", body="Lovely walk by the river", thread_id="t-c2", author_pseudonym="Robin"))
+    sign_in_with_password(page, live_server, MODERATOR)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/queue/?service=demo-low")
+    page.get_by_label("Demo low-risk service").check()
+    page.get_by_role("button", name="Sign on to cover").click()
+    expect(page.get_by_role("alert").filter(has_text="Give a reason for covering")).to_be_visible()
+    expect(page.get_by_label("Demo low-risk service")).to_be_checked()  # kept while the reason is asked for
+    page.get_by_label("Why you are covering").fill("Megan is off sick tonight")
+    page.get_by_role("button", name="Sign on to cover").click()
+    expect(page.get_by_text("Signed on to cover since")).to_contain_text("for Demo low-risk service.")
+    page.goto(f"{live_server}/queue/?service=demo-low")
+    tabs = page.get_by_role("navigation", name="Service queues")
+    expect(tabs.get_by_role("link", name="Eating disorders (1, 1 critical)")).to_be_visible()
+    expect(page.get_by_text("1 critical item is waiting in Eating disorders.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "queue-covering-critical-elsewhere")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_text("1 critical item is waiting in Eating disorders.")).to_be_visible()
+    region = page.get_by_role("region", name="Items waiting")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the queue is wider than a phone"
+    assert region.evaluate("box => box.scrollWidth <= box.clientWidth"), "the items scroll sideways"
+    post = region.get_by_role("link", name="Had an awful day at work")
+    width = post.evaluate("link => link.closest('th').getBoundingClientRect().width")
+    assert width >= 300, f"the post has {width} px of a 390 px phone"
+    lines = post.evaluate("link => link.getClientRects().length")
+    assert lines <= 4, f"the post's 80 characters take {lines} lines"
+    label = region.locator("td[data-label=State]").first.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"State: "', "a card names its state"
+    assert_accessible(page)
+    screenshot(page, "queue-cards-phone")
+    page.get_by_role("link", name="Open the Eating disorders queue").click()
+    expect(page.get_by_role("region", name="Items waiting")).to_contain_text("I have the tablets here")

@@ -118,7 +118,7 @@ ROUTES = {
     ("queue.sign_on", "POST"): ("/queue/sign-on", ROSTERED),
     ("queue.sign_off", "POST"): ("/queue/sign-off", ROSTERED),
     ("queue.bulk", "POST"): ("/queue/bulk", ROSTERED),
-    ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED),
+    ("queue.checks_page", "GET"): ("/queue/checks", ROSTERED | ROTA_MANAGERS),
     ("queue.search_page", "GET"): ("/queue/search", ROSTERED),
     ("queue.live", "GET"): ("/queue/live", ROSTERED),
     ("queue.check_record", "POST"): ("/queue/services/{low}/check", ROSTERED),
@@ -259,8 +259,8 @@ SECTIONS = ["Administration", "Services and staff", "Services", "Rotas", "My shi
 
 
 @pytest.mark.parametrize("role,visible", [
-    (OWNER, ["Administration", "Services and staff", "Rotas"]),
-    (MANAGER, ["Services and staff", "Rotas"]),
+    (OWNER, ["Administration", "Services and staff", "Rotas", "Queue"]),  # its checks and report
+    (MANAGER, ["Services and staff", "Rotas", "Queue"]),
     (VOLUNTEER, ["Services", "My shifts", "Queue", "Escalations"]),
 ])
 def test_navigation_shows_each_role_only_what_it_may_use(client, auth, demo_data, role, visible):

@@ -58,7 +58,7 @@ def test_the_queue_page_holds_the_tabs_the_items_in_order_and_their_deadlines_in
             "Looks like Willow, another poster in this service. W\u0456 (Cyrillic letter)llow mixes Latin and Cyrillic "
             "letters, as a disguised name can: the marked letters are Cyrillic.")
         assert normal.state == "open" and normal.held_by == "" and not normal.follow_up_due
-        assert page.signed_on_for == ", ".join(s.name for s in view.services)
+        assert (page.signed_on_for, view.signed_on, view.critical_elsewhere) == ("", [], [])  # not signed on
 
         work.claim(person(JESS), post_id=ids["r-1"])
         again = pages.queue_view(chloe, "demo-low", now=utcnow())
@@ -94,7 +94,7 @@ def test_an_item_page_holds_its_buttons_claim_and_the_authors_history_in_words(a
             ("note", "button--secondary")]
         assert page.buttons[0].label == "Hide"
         assert page.reason_hint.endswith("Start typing or press the down arrow for the service's canned reasons.")
-        assert page.poster_summary == "2 other posts in 3 threads: 1 hidden, 1 open"
+        assert page.poster_summary == "2 other posts in 3 threads: 1 hidden, 1 open; newest first"
         assert [(line.post.id, line.state) for line in page.poster_posts] == [(ids["n-2"], "open"),
                                                                               (ids["n-1"], "hidden")]
         assert page.deadline.words == "due in 14 min"

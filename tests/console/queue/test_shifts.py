@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from console.database import utcnow
 from console.extensions import db
 from console.permissions import Role
+from console.platform import ingest
 from console.queue import reports
 from console.queue.models import ModeratorSession
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
-from tests.factories import item, person, post_json
+from tests.factories import item, person, post_json, services
 
 CHLOE = Role.NON_CLINICAL_MODERATOR
 LONDON = ZoneInfo("Europe/London")
@@ -103,3 +104,42 @@ def test_covering_unrostered_time_needs_a_reason_is_seen_by_managers_and_counts_
     auth.login_demo(Role.TEAM_MANAGER)  # Priya manages Eating disorders
     dashboard = client.get("/").get_data(as_text=True)
     assert "Chloe Davies covered Eating disorders from" in dashboard and "Megan is off sick tonight" in dashboard
+
+
+def test_signing_on_to_cover_one_service_keeps_the_others_open_and_says_where_a_critical_item_waits(
+        app, client, auth, demo_data):
+    """Issue 31, item 2: Chloe signs on to cover the demo low-risk service only, while Eating disorders holds an
+    overdue critical post."""
+    with app.test_request_context():
+        (eating,) = services("eating-disorders")
+        ingest.ingest(eating, [item("e-1", body="I am going to kill myself tonight", thread_id="t-e",
+                                    created_at=(utcnow() - timedelta(minutes=40)).isoformat())])
+        demo_low_id, eating_id = services("demo-low")[0].id, eating.id
+    auth.login_demo(CHLOE)
+    on = auth.post("/queue/sign-on", {"services": [str(demo_low_id)], "reason": "Megan is off sick tonight"},
+                   form_page="/queue/", follow_redirects=True).get_data(as_text=True)
+    assert "Signed on to cover since" in on and "for Demo low-risk service." in on
+    tabs = on.split('aria-label="Service queues"')[1].split("</nav>")[0]
+    assert "Eating disorders (1, <strong>1 critical</strong>)" in tabs and "Demo low-risk service" in tabs
+    for path in ("/queue/?service=demo-low", "/queue/live?service=demo-low"):
+        banner = client.get(path).get_data(as_text=True)
+        assert "1 critical item is waiting in Eating disorders." in banner, path
+    eating_queue = client.get("/queue/?service=eating-disorders").get_data(as_text=True)
+    assert "I am going to kill myself tonight" in eating_queue
+    assert "critical item is waiting" not in eating_queue  # its own queue shows it first, no banner needed
+    assert f'value="{eating_id}"' not in eating_queue  # signed on: no cover form
+
+
+def test_signing_on_to_cover_without_a_reason_asks_for_one_and_keeps_the_services_ticked(app, client, auth,
+                                                                                        demo_data):
+    with app.app_context():
+        eating_id = services("eating-disorders")[0].id
+    auth.login_demo(CHLOE)
+    refused = auth.post("/queue/sign-on", {"services": [str(eating_id)], "reason": "  "}, form_page="/queue/")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Give a reason for covering" in page
+    (ticked,) = [tag for tag in page.split("<input") if f'value="{eating_id}"' in tag]
+    assert "checked" in ticked
+    assert "Signed on" not in page.split("<h1>")[1].split("queue-tabs")[0]
+    with app.app_context():
+        assert db.session.scalar(sa.select(ModeratorSession)) is None
