@@ -13,7 +13,7 @@ from console.permissions import requires
 from console.queue import escalating
 from console.queue import service as queue
 from console.services import service as services
-from escalation_pathways import checklists, flows
+from escalation_pathways import checklists, flows, pages
 from escalation_pathways import service as escalations
 from escalation_pathways.forms import (
     CloseForm,
@@ -69,6 +69,13 @@ def index():
     return render_template("escalation/index.html", cases=escalations.cases_of(current_user, state=state),
                            state=state, form=form, overdue=overdue, waiting=flows.waiting_for(current_user),
                            reviews=flows.reviews_due(current_user), now=now)
+
+
+@bp.route("/trust")
+@requires("case.oversee")
+def trust_cases():
+    """Every open case of the trust: service, how long open, the step it waits for, who works it (no one named)."""
+    return render_template("escalation/trust.html", cases=pages.trust_open_cases(current_user, now=utcnow()))
 
 
 @bp.route("/cases", methods=["POST"])
