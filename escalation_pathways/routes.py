@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.accounts import step_up
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import UserError
 from console.forms import StepUpForm, form_action, rearranged
 from console.links import back_to
@@ -166,9 +166,11 @@ def close_case(case_id: int):
 
 def _identity_page(request_, identity, form=None, status: int = 200, *, editing: bool = False) -> Response:
     """The identity (when read or just saved), shown once: as details to read, or as the form to correct them."""
-    form = form or IdentityForm(formdata=None, data=identity.as_dict() if identity else {})
+    form = form or IdentityForm(formdata=None, data=identity.as_typed() if identity else {})
+    details = identity.shown(today=local_today()) if identity else []
     return _no_store(render_template("escalation/identity.html", reveal=request_, case=request_.case,
-                                     identity=identity, form=form, editing=editing, code_form=StepUpForm(),
+                                     identity=identity, details=details, form=form, editing=editing,
+                                     code_form=StepUpForm(),
                                      fresh=step_up.mfa_is_fresh()), status)
 
 
