@@ -236,6 +236,8 @@ def test_the_swap_form_offers_only_colleagues_who_could_take_the_shift_with_thei
     assert f"{available + 1} are not available then" in not_listed(page)
     refused = auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
     assert refused.status_code == 400 and "Noor Haddad" not in offered(refused.get_data(as_text=True))
+    assert "Choose someone from the list: they could take the shift without breaking a rule." in \
+        refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(SwapRequest.id)) is None
 
