@@ -92,6 +92,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     # access and erasure requests.
     "case.work": MODERATING_ROLES | {Role.CLINICAL_ADMIN},
     "case.clinical": CLINICAL_ROLES,
+    # The owner sees every open case of the trust (service, age, step, who works it; never who it is about).
+    "case.oversee": frozenset({Role.OWNER}),
     "escalation.plans": ADMINISTRATORS,
     "pid.reveal": CLINICAL_ROLES,
     "pid.subject_rights": frozenset({Role.CLINICAL_ADMIN}),

@@ -80,7 +80,7 @@ class IdentityForm(ConsoleForm):
     """The identity behind a pseudonym; each field is checked by the vault's validation."""
 
     name = _identity_field("name")
-    date_of_birth = StringField(LABELS["date_of_birth"] + " (YYYY-MM-DD)", validators=[Optional(), Length(max=20)])
+    date_of_birth = StringField(LABELS["date_of_birth"] + " (day/month/year)", validators=[Optional(), Length(max=20)])
     nhs_number = _identity_field("nhs_number")
     phone = _identity_field("phone")
     email = _identity_field("email")

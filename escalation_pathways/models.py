@@ -133,5 +133,16 @@ class RevealRequest(db.Model):
 
     case: Mapped[Case] = relationship()
     requested_by: Mapped[StaffMember] = relationship(foreign_keys=[requested_by_id])
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """How the request stands, in words, and the kind of tag it is shown in: a reveal made at once is
+        "Revealed", never "Approved", since nobody approved it."""
+        if self.kind == "direct":
+            return "Revealed (no second clinician needed)", "warning"
+        if self.kind == "break_glass":
+            return "Revealed in an emergency (break glass)", "high"
+        return {"pending": ("Waiting for a second clinician", "requested"), "approved": ("Approved", "approved"),
+                "refused": ("Refused", "rejected")}[self.state]
     decided_by: Mapped[StaffMember | None] = relationship(foreign_keys=[decided_by_id])
     reviewed_by: Mapped[StaffMember | None] = relationship(foreign_keys=[reviewed_by_id])

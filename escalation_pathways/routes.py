@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from console.accounts import step_up
-from console.database import utcnow
+from console.database import local_today, utcnow
 from console.errors import UserError
 from console.forms import StepUpForm, form_action, rearranged
 from console.links import back_to
@@ -13,7 +13,7 @@ from console.permissions import requires
 from console.queue import escalating
 from console.queue import service as queue
 from console.services import service as services
-from escalation_pathways import checklists, flows
+from escalation_pathways import checklists, flows, pages
 from escalation_pathways import service as escalations
 from escalation_pathways.forms import (
     CloseForm,
@@ -69,6 +69,13 @@ def index():
     return render_template("escalation/index.html", cases=escalations.cases_of(current_user, state=state),
                            state=state, form=form, overdue=overdue, waiting=flows.waiting_for(current_user),
                            reviews=flows.reviews_due(current_user), now=now)
+
+
+@bp.route("/trust")
+@requires("case.oversee")
+def trust_cases():
+    """Every open case of the trust: service, how long open, the step it waits for, who works it (no one named)."""
+    return render_template("escalation/trust.html", cases=pages.trust_open_cases(current_user, now=utcnow()))
 
 
 @bp.route("/cases", methods=["POST"])
@@ -159,9 +166,11 @@ def close_case(case_id: int):
 
 def _identity_page(request_, identity, form=None, status: int = 200, *, editing: bool = False) -> Response:
     """The identity (when read or just saved), shown once: as details to read, or as the form to correct them."""
-    form = form or IdentityForm(formdata=None, data=identity.as_dict() if identity else {})
+    form = form or IdentityForm(formdata=None, data=identity.as_typed() if identity else {})
+    details = identity.shown(today=local_today()) if identity else []
     return _no_store(render_template("escalation/identity.html", reveal=request_, case=request_.case,
-                                     identity=identity, form=form, editing=editing, code_form=StepUpForm(),
+                                     identity=identity, details=details, form=form, editing=editing,
+                                     code_form=StepUpForm(),
                                      fresh=step_up.mfa_is_fresh()), status)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from console import identifiers
 from console.accounts import staff_records
+from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.database import insert_or_ignore, utcnow
 from console.errors import NotFound, UserError
@@ -234,7 +235,7 @@ def _due_at(case: Case, step: dict) -> datetime | None:
     return case.opened_at + timedelta(minutes=step["due_minutes"]) if step.get("due_minutes") else None
 
 
-def _is_overdue(case: Case, step: dict, recorded: bool, now: datetime) -> bool:
+def is_overdue(case: Case, step: dict, recorded: bool, now: datetime) -> bool:
     """A required step not yet done or skipped, past its deadline."""
     due_at = _due_at(case, step)
     return bool(step["required"] and not recorded and due_at is not None and due_at < now)
@@ -244,7 +245,7 @@ def checklist(case: Case, viewer, *, now: datetime) -> list[StepView]:
     """The case's steps in plan order, with what was recorded, deadlines and whether the viewer may act."""
     records = _records(case)
     return [StepView(step, records.get(step["key"]), _due_at(case, step),
-                     _is_overdue(case, step, step["key"] in records, now),
+                     is_overdue(case, step, step["key"] in records, now),
                      step["role"] == "any" or viewer.can("case.clinical"))
             for step in case.plan.steps]
 
@@ -389,16 +390,46 @@ def overdue_steps(*, now: datetime) -> list[tuple[Case, list[dict]]]:
     return _overdue(list(db.session.scalars(sa.select(Case).where(Case.state == "open"))), now)
 
 
-def _overdue(cases: list[Case], now: datetime) -> list[tuple[Case, list[dict]]]:
-    """The cases with overdue required steps, and those steps. Every page load of the dashboard asks this, so the
-    steps recorded on all those cases are read in one query."""
+def recorded_steps(cases: list[Case]) -> dict[int, set[str]]:
+    """The keys of the steps done or skipped on each case, read in one query."""
     recorded = defaultdict(set)
     for case_id, key in db.session.execute(sa.select(CaseStep.case_id, CaseStep.step_key)
                                            .where(CaseStep.case_id.in_([case.id for case in cases]))):
         recorded[case_id].add(key)
+    return recorded
+
+
+def _overdue(cases: list[Case], now: datetime) -> list[tuple[Case, list[dict]]]:
+    """The cases with overdue required steps, and those steps. Every page load of the dashboard asks this, so the
+    steps recorded on all those cases are read in one query."""
+    recorded = recorded_steps(cases)
     found = []
     for case in cases:
-        late = [step for step in case.plan.steps if _is_overdue(case, step, step["key"] in recorded[case.id], now)]
+        late = [step for step in case.plan.steps if is_overdue(case, step, step["key"] in recorded[case.id], now)]
         if late:
             found.append((case, late))
     return found
+
+
+def all_open_cases(viewer) -> list[Case]:
+    """Every open case of the services the viewer may see (the whole trust for an owner), oldest first."""
+    service_ids = [s.id for s in services.visible_to(viewer)]
+    return list(db.session.scalars(sa.select(Case).where(Case.service_id.in_(service_ids), Case.state == "open")
+                                   .order_by(Case.opened_at, Case.id)))
+
+
+def last_worked_by(cases: list[Case]) -> dict[int, str]:
+    """The name of whoever last recorded a step or wrote a clinical note on each case (cases nobody has worked on
+    yet are left out), in two queries."""
+    ids = [case.id for case in cases]
+    latest: dict[int, tuple[datetime, int]] = {}
+    for case_id, by_id, at in [*db.session.execute(sa.select(CaseStep.case_id, CaseStep.by_id, CaseStep.at)
+                                                   .where(CaseStep.case_id.in_(ids))),
+                               *db.session.execute(sa.select(ClinicalNote.case_id, ClinicalNote.author_id,
+                                                             ClinicalNote.written_at)
+                                                   .where(ClinicalNote.case_id.in_(ids)))]:
+        if by_id is not None and (case_id not in latest or at >= latest[case_id][0]):
+            latest[case_id] = (at, by_id)
+    names = dict(db.session.execute(sa.select(StaffMember.id, StaffMember.name)
+                                    .where(StaffMember.id.in_({by for _, by in latest.values()}))).all())
+    return {case_id: names[by] for case_id, (_, by) in latest.items()}

@@ -296,10 +296,13 @@ def app(database_url, vault_url, smtp_server, session_folder, _shared_apps):
 
 
 def demo_pid_values() -> list[str]:
-    """The demo identity's values as they could appear anywhere: as typed, and as the vault normalises them."""
+    """The demo identity's values as they could appear anywhere: as typed, as the vault normalises them, and as the
+    reveal page shows them (the date of birth without the age)."""
     typed = demo.DEMO_IDENTITY
-    normalised = validated(typed, today=date(2026, 11, 25)).as_dict()
-    return sorted({value for value in (*typed.values(), *normalised.values()) if value})
+    identity = validated(typed, today=date(2026, 11, 25))
+    shown = [value.split(" (age ")[0] for _, value in identity.shown(today=date(2026, 11, 25))]
+    return sorted({value for value in (*typed.values(), *identity.as_dict().values(), *identity.as_typed().values(),
+                                       *shown) if value})
 
 
 def pid_found_in(text: str) -> list[str]:

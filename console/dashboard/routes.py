@@ -15,6 +15,7 @@ from console.rotas import cover, own_work, standards, swaps, versions
 from console.services import service as services
 from console.staffing import service as staffing
 from escalation_pathways import flows as reveals
+from escalation_pathways import pages as escalation_pages
 from escalation_pathways import service as escalations
 
 bp = Blueprint("dashboard", __name__)
@@ -43,9 +44,11 @@ def index():
                       "overdue": escalations.overdue_cases(current_user, now=utcnow()),
                       "new": escalations.unstarted_cases(current_user) if current_user.can("case.clinical") else []}
     open_alerts = alert_pages.open_alerts(current_user, utcnow()) if current_user.can("alerts.respond") else []
+    trust_cases = escalation_pages.trust_open_cases(current_user, now=utcnow()) \
+        if current_user.can("case.oversee") else None
     return render_template("dashboard/index.html", services=services.visible_to(current_user), waiting=waiting,
                            upcoming=upcoming, answers=answers, escalation=escalation,
-                           alerts=open_alerts)
+                           alerts=open_alerts, trust_cases=trust_cases)
 
 
 @bp.route("/services")

@@ -82,7 +82,9 @@ class GoAheadForm(ConsoleForm):
 class SwapForm(ConsoleForm):
     """Ask a colleague to take one of my shifts."""
 
-    to_staff = SelectField("Who would you like to take it?", coerce=int, validate_choice=True)
+    # Someone not offered is refused by the service, saying why (swaps.ask), rather than "Not a valid choice".
+    to_staff = SelectField("Who would you like to take it?", coerce=int, validate_choice=False, validators=[
+        InputRequired(message="Choose who you would like to take it.")])
     note = StringField("Note for them (optional)", validators=[
         Optional(), Length(max=200, message="Keep the note to 200 characters.")])
     submit = SubmitField("Ask them")

@@ -72,7 +72,8 @@ def swap_ask(shift_id: int):
     """Ask a colleague to take one of my shifts."""
     shift = swaps.own_shift(current_user, shift_id=shift_id, today=local_today())
     form = SwapForm()
-    form.to_staff.choices = [SelectChoice(p.id, p.name) for p in swaps.colleagues(shift)]
+    choice = swaps.colleagues(shift)
+    form.to_staff.choices = [SelectChoice(c.person.id, c.label) for c in choice.able]
 
     def asked(_request) -> tuple[str, str]:
         then = "." if standards.auto_approves_swaps(shift.service) else " and a manager approves."
@@ -82,7 +83,7 @@ def swap_ask(shift_id: int):
                                                   note=form.note.data or "", today=local_today()), asked)
     if done:
         return redirect(url_for("rotas.mine"))
-    return render_template("rotas/swap.html", shift=shift, form=form, describe=swaps.describe), \
+    return render_template("rotas/swap.html", shift=shift, form=form, describe=swaps.describe, choice=choice), \
         400 if form.is_submitted() else 200
 
 

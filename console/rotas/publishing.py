@@ -19,7 +19,7 @@ from console.services.models import Service
 from console.words import counted, duration
 from rota.domain import Problem, Rota
 from rota.solver import add_on_call
-from rota.validate import validate
+from rota.validate import Violation, validate
 
 
 def _reason_for_gaps(short: int, reason: str, doing: str) -> str | None:
@@ -93,8 +93,17 @@ def _tell_changed(version: RotaVersion, staff_ids: list[str], checked: Review) -
 
 def new_violations(problem: Problem, before: Rota, after: Rota) -> list[str]:
     """Rules the second rota breaks that the first did not, in words (a change is judged by what it adds)."""
-    already = {str(v) for v in validate(problem, before)}
-    return [v.message for v in validate(problem, after) if str(v) not in already]
+    return [v.message for v in broken_by(problem, after, already=broken_in(problem, before))]
+
+
+def broken_in(problem: Problem, rota: Rota) -> frozenset[str]:
+    """The rules a rota breaks, as broken_by wants them: worked out once where many changes to one rota are judged."""
+    return frozenset(str(v) for v in validate(problem, rota))
+
+
+def broken_by(problem: Problem, after: Rota, *, already: frozenset[str]) -> list[Violation]:
+    """The rules a changed rota breaks that the rota it was changed from did not (`already`, from broken_in)."""
+    return [v for v in validate(problem, after) if str(v) not in already]
 
 
 def publish_day(problem: Problem, rota: Rota, *, service: Service, day: int, actor, note: str,

@@ -1,11 +1,16 @@
 """Swaps: one person asks a colleague to take a published shift of theirs.
 
-The colleague accepts or declines. On accepting, the engine's validator checks the rota with the shift
-handed over; if it breaks nothing new, the service either applies it at once (when its standard allows
+Only colleagues who could take the shift are offered: the engine's validator finds nothing new broken with the
+shift handed to them and the service's standard is covered as before (the checks an open shift is offered by: a
+role its window asks for, and nothing new broken), and the form says in words why the others trained for
+the service are not listed. The colleague accepts or declines. On accepting, the same check is made again; if it
+breaks nothing new, the service either applies it at once (when its standard allows
 swaps without a manager) or waits for a team manager, who sees it checked again. Applying publishes a
 one-day version of that service's rota, and both calendars follow.
 """
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -21,8 +26,10 @@ from console.rotas import problem as problems
 from console.rotas import publishing
 from console.rotas import standards
 from console.rotas.models import Shift, SwapRequest, SwapStatus
-from console.words import period
+from console.words import counted, listed, period
 from rota.domain import Assignment, Kind, Problem, Rota
+from rota.score import day_presence_gaps
+from rota.solver import add_on_call
 
 OPEN = (SwapStatus.ASKED.value, SwapStatus.AGREED.value)
 
@@ -42,20 +49,95 @@ def _problem(shift: Shift) -> Problem:
     return problems.build_problem([shift.service], monday, 28)
 
 
-def _handed_over(problem: Problem, shift: Shift, to_staff_id: int) -> tuple[Rota, Rota, int]:
-    """The published rota, the same with the shift handed over, and the shift's day number."""
-    rota = problems.published_rota(problem)
+def _handed_over(problem: Problem, rota: Rota, shift: Shift, to_staff_id: int) -> Rota:
+    """The rota with the shift handed over, and a clinician on call wherever the new holder's work needs one (as
+    publishing the swap adds)."""
     day = (shift.day - problem.start).days
     mine = Assignment(day, shift.start_minute, shift.end_minute, str(shift.staff_id), shift.service.slug,
                       Kind(shift.kind))
     theirs = Assignment(day, shift.start_minute, shift.end_minute, str(to_staff_id), shift.service.slug,
                         Kind(shift.kind))
-    return rota, Rota(tuple(sorted([a for a in rota.assignments if a != mine] + [theirs]))), day
+    return add_on_call(problem, Rota(tuple(sorted([a for a in rota.assignments if a != mine] + [theirs]))))
 
 
-def colleagues(shift: Shift) -> list[StaffMember]:
-    """Other people rostered for the shift's service: whom one may ask."""
-    return [p for p in problems.rostered_staff([shift.service]) if p.id != shift.staff_id]
+STANDARD = 4  # the rule of the service's standard, where a swap would leave part of it uncovered
+# Why a colleague cannot take a shift, by the first rule (in FORMAT.md's order) the swap would break for them: the
+# words after "7 ..." and after "1 ...".
+REASONS = {
+    1: ("cannot be given this shift", "cannot be given this shift"),
+    2: ("is not trained for this service", "are not trained for this service"),
+    3: ("is not available then", "are not available then"),
+    4: ("has a role this shift does not ask for", "have a role this shift does not ask for"),
+    5: ("is already working then", "are already working then"),
+    6: ("would go over their weekly hours or working days", "would go over their weekly hours or working days"),
+    7: ("would work too many days in a row", "would work too many days in a row"),
+    8: ("would not get enough rest between shifts", "would not get enough rest between shifts"),
+    9: ("would work more weekends than their contract allows", "would work more weekends than their contract allows"),
+    10: ("would leave supervised work without a clinical supervisor",
+         "would leave supervised work without a clinical supervisor"),
+}
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """Someone who could take the shift, with the role they would work it in."""
+
+    person: StaffMember
+    role: str  # "volunteer", "clinical moderator"
+
+    @property
+    def label(self) -> str:
+        """How the form lists them: "Noor Haddad, volunteer"."""
+        return f"{self.person.name}, {self.role}"
+
+
+@dataclass(frozen=True)
+class Colleagues:
+    """Whom one may ask to take a shift, and how many of the others trained for its service each rule keeps out."""
+
+    service: str
+    able: list[Colleague]
+    kept_out: dict[int, int]  # rule number -> colleagues it keeps out, in rule order
+
+    @property
+    def not_listed(self) -> str | None:
+        """Why the others are not listed: "12 colleagues are not listed: 7 are not available then, ..."."""
+        total = sum(self.kept_out.values())
+        if not total:
+            return None if self.able else f"Nobody else is trained for {self.service}."
+        reasons = [f"{count} {REASONS[rule][count != 1]}" for rule, count in self.kept_out.items()]
+        if not self.able:
+            return (f"Nobody else trained for {self.service} could take this shift without breaking a rule: "
+                    f"{listed(reasons)}.")
+        return f"{counted(total, 'colleague')} {'is' if total == 1 else 'are'} not listed: {listed(reasons)}."
+
+
+def _uncovered_that_day(problem: Problem, rota: Rota, shift: Shift) -> int:
+    """Minutes of the shift's service's presence standard the rota leaves uncovered on the shift's day."""
+    day, service = (shift.day - problem.start).days, problem.services[shift.service.slug]
+    present = [a for a in rota.assignments if a.kind == Kind.PRESENCE and a.service == service.id and a.day == day]
+    return sum(gap.uncovered_minutes for gap in day_presence_gaps(problem, service, day, present))
+
+
+def colleagues(shift: Shift) -> Colleagues:
+    """The other people trained for the shift's service who could take it without breaking a rule, and why the
+    rest cannot. The service's problem and its published rota are built once and every colleague checked in it."""
+    problem = _problem(shift)
+    rota = problems.published_rota(problem)
+    already, uncovered = publishing.broken_in(problem, rota), _uncovered_that_day(problem, rota, shift)
+    able, kept_out = [], Counter()
+    for person in problems.rostered_staff([shift.service]):
+        if person.id == shift.staff_id:
+            continue
+        after = _handed_over(problem, rota, shift, person.id)
+        broken = {v.rule for v in publishing.broken_by(problem, after, already=already)}
+        if _uncovered_that_day(problem, after, shift) > uncovered:
+            broken.add(STANDARD)  # as an open shift is offered only to a role its window asks for
+        if broken:
+            kept_out[min(broken)] += 1
+        else:
+            able.append(Colleague(person, problems.ROLE_NAMES[problem.staff[str(person.id)].role]))
+    return Colleagues(shift.service.name, able, dict(sorted(kept_out.items())))
 
 
 def own_shift(person: StaffMember, *, shift_id: int, today: date) -> Shift:
@@ -71,9 +153,9 @@ def own_shift(person: StaffMember, *, shift_id: int, today: date) -> Shift:
 def ask(person: StaffMember, *, shift_id: int, to_staff_id: int, note: str, today: date) -> SwapRequest:
     """Ask a colleague to take one of my shifts; they are emailed."""
     shift = own_shift(person, shift_id=shift_id, today=today)
-    colleague = next((p for p in colleagues(shift) if p.id == to_staff_id), None)
+    colleague = next((c.person for c in colleagues(shift).able if c.person.id == to_staff_id), None)
     if colleague is None:
-        raise UserError(f"Choose someone rostered for {shift.service.name}.")
+        raise UserError("Choose someone from the list: they could take the shift without breaking a rule.")
     if db.session.scalar(sa.select(SwapRequest.id).where(SwapRequest.shift_id == shift.id,
                                                          SwapRequest.status.in_(OPEN))):
         raise UserError("You have already asked someone to take this shift; withdraw that request first.")
@@ -121,8 +203,9 @@ def _open_request(request_id: int, status: str) -> SwapRequest:
 
 def _check(request: SwapRequest) -> None:
     problem = _problem(request.shift)
-    before, after, _ = _handed_over(problem, request.shift, request.to_staff_id)
-    broken = publishing.new_violations(problem, before, after)
+    before = problems.published_rota(problem)
+    broken = publishing.new_violations(problem, before, _handed_over(problem, before, request.shift,
+                                                                     request.to_staff_id))
     if broken:
         raise UserError(f"{request.to_staff.name} cannot take {describe(request.shift)}: " + "; ".join(broken) + ".")
 
@@ -130,8 +213,8 @@ def _check(request: SwapRequest) -> None:
 def _apply(request: SwapRequest, actor) -> None:
     shift = request.shift
     problem = _problem(shift)
-    _, after, day = _handed_over(problem, shift, request.to_staff_id)
-    publishing.publish_day(problem, after, service=shift.service, day=day, actor=actor,
+    after = _handed_over(problem, problems.published_rota(problem), shift, request.to_staff_id)
+    publishing.publish_day(problem, after, service=shift.service, day=(shift.day - problem.start).days, actor=actor,
                            note=f"Swap: {request.from_staff.name} to {request.to_staff.name}",
                       also_tell=(request.from_staff_id,))
     request.status, request.decided_at = SwapStatus.DONE.value, utcnow()

@@ -17,6 +17,8 @@ from escalation_pathways.vault.nhs_number import normalise as normalise_nhs_numb
 # The Royal Mail pattern: outward code (area, district), space optional, inward code (sector, unit).
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 OLDEST_AGE_YEARS = 125
+NOT_A_PHONE_NUMBER = ("not a phone number that can be rung: give a UK number like 0118 496 0123, or + and the "
+                      "country code for a number abroad.")
 LONGEST_TEXT = 200
 
 LABELS = {
@@ -60,9 +62,28 @@ class Identity:
         """The fields by name (for sealing and for a subject access export)."""
         return asdict(self)
 
-    def shown(self) -> list[tuple[str, str]]:
-        """(label, value) of the fields that are known, in order, for the reveal page."""
-        return [(LABELS[name], value) for name, value in self.as_dict().items() if value]
+    def shown(self, *, today: date) -> list[tuple[str, str]]:
+        """(label, value) of the fields that are known, in order, for the reveal page, as UK clinical records write
+        them: NHS number "943 476 5919", date of birth "2 March 1994 (age 32)" (`today` where the reader is),
+        phone numbers as dialled in the UK ("0118 496 0123"; others with their country code)."""
+        typed = self.as_typed()
+        if self.date_of_birth:
+            born = date.fromisoformat(self.date_of_birth)
+            typed["date_of_birth"] = f"{born.day} {born:%B %Y} (age {_age(born, today)})"
+        return [(LABELS[name], value) for name, value in typed.items() if value]
+
+    def as_typed(self) -> dict[str, str]:
+        """The fields as a person types them to correct them (what validated() takes back): the NHS number in its
+        three groups, the date of birth as day/month/year, phone numbers as dialled in the UK."""
+        values = self.as_dict()
+        if self.nhs_number:
+            values["nhs_number"] = f"{self.nhs_number[:3]} {self.nhs_number[3:6]} {self.nhs_number[6:]}"
+        if self.date_of_birth:
+            values["date_of_birth"] = f"{date.fromisoformat(self.date_of_birth):%d/%m/%Y}"
+        for name in ("phone", "emergency_phone"):
+            if values[name]:
+                values[name] = _dialled(values[name])
+        return values
 
 
 FIELD_NAMES = tuple(field.name for field in fields(Identity))
@@ -96,11 +117,29 @@ def validated(raw: dict[str, str | None], *, today: date) -> Identity:
     return Identity(**values)
 
 
+def _age(born: date, today: date) -> int:
+    """Whole years from born to today (a birthday on 29 February falls on 1 March in other years)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _dialled(e164: str) -> str:
+    """A stored (E.164) phone number as it is dialled from the UK: "0118 496 0123", "+33 1 23 45 67 89"."""
+    number = phonenumbers.parse(e164, "GB")
+    # +44 numbers (the Channel Islands' and the Isle of Man's too) are dialled from the UK as national numbers.
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 44
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# A date of birth as it is typed: day/month/year as UK forms ask ("02/03/1994", "2/3/1994"), or ISO ("1994-03-02").
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
 def _date_of_birth(text: str, today: date) -> str:
+    written = DAY_MONTH_YEAR.match(text)
     try:
-        born = date.fromisoformat(text)
+        born = date(int(written[3]), int(written[2]), int(written[1])) if written else date.fromisoformat(text)
     except ValueError:
-        raise ValueError("give the date as YYYY-MM-DD, e.g. 1990-04-21.") from None
+        raise ValueError("give the date as day/month/year, e.g. 21/04/1990.") from None
     if born > today:
         raise ValueError("cannot be in the future.")
     if today.year - born.year > OLDEST_AGE_YEARS:
@@ -119,9 +158,9 @@ def _phone(text: str) -> str:
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
-        raise ValueError("not a phone number.") from None
+        raise ValueError(NOT_A_PHONE_NUMBER) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number (a UK number, or +country code and number).")
+        raise ValueError(NOT_A_PHONE_NUMBER)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

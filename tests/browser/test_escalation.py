@@ -55,10 +55,17 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert revealed.value.headers["cache-control"] == "no-store"
     expect(page.get_by_role("heading", name="Who “Willow” is")).to_be_visible()
     identity = page.locator("dl.identity").inner_text()
-    assert "Robin Fakename" in identity and "9434765919" in identity and "Demo Street Surgery" in identity
+    assert "Robin Fakename" in identity and "943 476 5919" in identity and "Demo Street Surgery" in identity
+    assert "2 March 1994 (age " in identity and "0118 496 0123" in identity  # as UK clinical records write them
     assert_accessible(page)
     screenshot(page, "escalation-identity")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "escalation-identity-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Back to case 1").click()
+    expect(page.locator("#reveal ~ ul.plain-list").first).to_contain_text(
+        "Revealed (no second clinician needed)")
 
     # Work through the required steps.
     page.locator("#step-review").get_by_role("button", name="Mark as done").click()
@@ -121,3 +128,26 @@ def test_the_plan_editor_and_subject_rights_pages_are_accessible(page, live_app,
     with page.expect_download() as download:
         page.get_by_role("button", name="Export everything held").click()
     assert download.value.suggested_filename == "subject-access-eating-disorders-Willow.json"
+
+
+def test_the_owner_reads_the_open_cases_of_the_trust_from_the_navigation(page, live_app, live_server):
+    with live_app.app_context():
+        sarah = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == CLINICIAN))
+        service = db.session.scalar(sa.select(Service).where(Service.slug == "eating-disorders"))
+        escalations.open_case(sarah, service_id=service.id, pseudonym="Kestrel",
+                              reason="Said they have stopped eating for three days")
+    sign_in_with_password(page, live_server, OWNER)
+    page.get_by_label("Code").fill(pyotp.TOTP(demo.DEMO_TOTP_SECRET).now())
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="All escalations").click()
+    expect(page.get_by_role("heading", name="Open escalation cases across the trust")).to_be_visible()
+    row = page.get_by_role("region", name="Open cases").get_by_role("row").nth(1)
+    expect(row).to_contain_text("Eating disorders")
+    expect(row).to_contain_text("Review the post and its thread")
+    expect(row).to_contain_text("Nobody yet")
+    assert "Kestrel" not in page.content() and "stopped eating" not in page.content()
+    assert_accessible(page)
+    screenshot(page, "escalation-trust")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "escalation-trust-phone")

@@ -1,12 +1,17 @@
-"""A volunteer takes an open shift and subscribes to their shifts from their own calendar, in real Chromium."""
+"""A volunteer takes an open shift, subscribes to their shifts from their own calendar, and asks a colleague to take
+a shift, in real Chromium."""
+
+from datetime import timedelta
 
 import icalendar
 import pytest
 from playwright.sync_api import expect
 
+from console.permissions import Role
+from console.rotas import problem as problems
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
-from tests.factories import publish_with_a_gap
+from tests.factories import make_draft, next_monday, person, publish_draft, publish_with_a_gap
 
 pytestmark = pytest.mark.browser
 VOLUNTEER = "ella.robinson@demo-trust.example.org"
@@ -68,3 +73,31 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
     page.goto(f"{live_server}/rota/mine")
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, "my-shifts-phone")
+
+
+def test_a_volunteer_asks_a_colleague_who_could_take_their_shift(page, live_app, live_server):
+    with live_app.app_context():
+        publish_draft(make_draft())
+        ella = person(Role.VOLUNTEER)
+        shift = next(s for s in problems.published_shifts(start=next_monday(), last=next_monday() + timedelta(days=27),
+                                                         staff_ids=[ella.id]) if s.kind == "presence")
+        when = f"{shift.service.name}, {shift.day:%a %d %b}"
+        daytime = next(p.name for p in problems.rostered_staff([shift.service])
+                       if Role.NON_CLINICAL_MODERATOR in p.roles)  # available only until 20:00
+    sign_in_with_password(page, live_server, VOLUNTEER)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/rota/mine")
+    page.get_by_role("link", name=f"Ask someone to take it ({when}").first.click()
+    choices = page.get_by_label("Who would you like to take it?").locator("option").all_inner_texts()
+    assert choices and all(", " in choice for choice in choices)  # each with their role
+    assert not any(choice.startswith(daytime) for choice in choices)
+    expect(page.locator("#not-listed")).to_contain_text("are not listed:")
+    expect(page.locator("#not-listed")).to_contain_text("are not available then")
+    assert_accessible(page)
+    screenshot(page, "swap-ask")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "swap-ask-phone")
+    page.get_by_label("Who would you like to take it?").select_option(label=choices[0])
+    page.get_by_role("button", name="Ask them").click()
+    expect(page.get_by_role("status").filter(has_text="Asked. You keep the shift until they accept")).to_be_visible()

@@ -158,6 +158,7 @@ ROUTES = {
     ("staffing.person_availability_add", "POST"): ("/staffing/people/{staff}/availability", ROTA_MANAGERS),
     ("staffing.person_availability_remove", "POST"): ("/staffing/people/{staff}/availability/1/remove",
                                                       ROTA_MANAGERS),
+    ("escalation.trust_cases", "GET"): ("/escalation/trust", {OWNER}),
     ("escalation.index", "GET"): ("/escalation/", CASE_WORKERS),
     ("escalation.open_case", "POST"): ("/escalation/cases", CASE_WORKERS),
     ("escalation.case", "GET"): ("/escalation/cases/1", CASE_WORKERS),

@@ -2,6 +2,7 @@
 clinical staff only, closed once every required step is done or skipped, plans versioned."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from console.services.models import Service
 from escalation_pathways import service as escalations
 from escalation_pathways.models import Case, EscalationPlan
 from tests.escalation_pathways.conftest import MEGAN, SARAH, demo_post_id, escalate_demo_post, sign_in
-from tests.helpers import run_queued_tasks, text_of
+from tests.helpers import run_queued_tasks, signed_in, text_of
 
 ADMIN = next(p for p in PEOPLE if p.role == Role.CLINICAL_ADMIN)
 NON_CLINICAL_ADMIN = next(p for p in PEOPLE if p.role == Role.NON_CLINICAL_ADMIN)
@@ -281,3 +282,41 @@ def test_two_first_cases_at_once_share_the_default_plan(app, demo_data, monkeypa
         db.session.commit()
         assert second.plan_id == first.plan_id
         assert db.session.scalars(sa.select(EscalationPlan.version)).all() == [1]
+
+
+def test_the_owner_sees_every_open_case_of_the_trust_without_who_it_is_about(app, client, auth, demo_thread):
+    case_id = escalate_demo_post(app, client, auth)  # Sarah Bennett, Eating disorders
+    auth.post(f"/escalation/cases/{case_id}/steps/review", form_page=f"/escalation/cases/{case_id}")
+    with app.app_context():
+        sarah = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == SARAH.email))
+        other = db.session.scalar(sa.select(Service).where(Service.slug == "early-intervention-psychosis"))
+        fresh = escalations.open_case(sarah, service_id=other.id, pseudonym="Kestrel",
+                                      reason="Worried about what they said in the chat")
+        fresh_id = fresh.id
+        closed = escalations.open_case(sarah, service_id=other.id, pseudonym="Wren", reason="Resolved within the day")
+        closed.state = "closed"
+        db.session.get(Case, case_id).opened_at -= timedelta(days=4, hours=2)
+        db.session.commit()
+        closed_id = closed.id
+    auth.logout()
+
+    auth.login_demo(Role.OWNER)
+    dashboard = client.get("/").get_data(as_text=True)
+    assert '<a href="/escalation/trust">All escalations</a>' in dashboard  # in the owner's navigation
+    assert '<a href="/escalation/trust">2 open cases</a>, the longest open for 4 days 2 h.' in dashboard
+    page = client.get("/escalation/trust").get_data(as_text=True)
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)]
+    assert rows[1:] == [
+        f"Case {case_id} Eating disorders 4 days 2 h Assess the risk level Overdue Sarah Bennett",
+        f"Case {fresh_id} Early intervention in psychosis 0 min Review the post and its thread Nobody yet",
+    ]
+    assert f"Case {closed_id}" not in page
+    for private in ("Willow", "Kestrel", "want to die", "Worried about", "Robin Fakename"):
+        assert private not in page  # neither who a case is about, nor the post, nor why it was opened
+
+    for role in (Role.TEAM_MANAGER, Role.CLINICAL_ADMIN, Role.NON_CLINICAL_MODERATOR):
+        other = signed_in(app, role)
+        refused = other.client.get("/escalation/trust")
+        assert refused.status_code == 403, role
+        assert 'href="/escalation/trust"' not in other.client.get("/").get_data(as_text=True)

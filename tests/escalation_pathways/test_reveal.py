@@ -7,12 +7,13 @@ import json
 import logging
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import flask_migrate
 import psycopg
 import pytest
 import sqlalchemy as sa
+import time_machine
 from psycopg import sql
 
 from console import create_app
@@ -84,7 +85,7 @@ def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, cli
                          form_page=f"/escalation/cases/{case_id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Who “Willow” is" in page
-    assert "Robin Fakename" in page and "9434765919" in page and "RG1 5AN" in page
+    assert "Robin Fakename" in page and "943 476 5919" in page and "RG1 5AN" in page
     assert response.headers["Cache-Control"] == "no-store"
     assert vault_actions(app, case_id) == ["reveal"]
     trail = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
@@ -235,8 +236,37 @@ def test_an_identity_edit_is_validated_field_by_field_and_audited(app, client, a
     response = auth.post(f"/escalation/reveals/{request_id}/identity", {**DEMO_IDENTITY, "phone": "07911 123456"},
                          form_page=base)
     assert "Identity saved in the vault." in response.get_data(as_text=True)
-    assert "+447911123456" in response.get_data(as_text=True)
+    assert "<dt>Phone</dt><dd>07911 123456</dd>" in response.get_data(as_text=True)
+    unreadable = auth.post(f"/escalation/reveals/{request_id}/identity", {**DEMO_IDENTITY, "phone": "0118 496"},
+                           form_page=base)
+    assert unreadable.status_code == 400 and "not a phone number that can be rung: give a UK number like " \
+        "0118 496 0123" in unreadable.get_data(as_text=True) and 'value="0118 496"' in unreadable.get_data(as_text=True)
     assert vault_actions(app, case_id) == ["reveal", "edit"]
+
+
+def test_the_reveal_page_shows_identity_details_in_uk_clinical_formats(app, client, auth, demo_thread):
+    _direct(app)
+    # 23:30 on 1 July in UTC is already 2 July in London, where the clinician reads the age.
+    with time_machine.travel(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)):
+        case_id = escalate_demo_post(app, client, auth)
+        base = f"/escalation/cases/{case_id}"
+        page = auth.post(f"{base}/reveal", {"justification": REASON}, form_page=base).get_data(as_text=True)
+        details = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page))
+        assert (details["NHS number"], details["Date of birth"], details["Phone"]) == (
+            "943 476 5919", "2 March 1994 (age 32)", "0118 496 0123")
+        with app.app_context():
+            request_id = db.session.scalar(sa.select(RevealRequest.id))
+        saved = auth.post(f"/escalation/reveals/{request_id}/identity",
+                          {**DEMO_IDENTITY, "date_of_birth": "02/07/1994", "phone": "+33 1 23 45 67 89"},
+                          form_page=base).get_data(as_text=True)
+        details = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", saved))
+        assert (details["Date of birth"], details["Phone"]) == ("2 July 1994 (age 32)", "+33 1 23 45 67 89")
+        editing = auth.post(f"/escalation/reveals/{request_id}/open", {"edit": "1"}, form_page=base)
+        form = editing.get_data(as_text=True)
+        assert 'value="02/07/1994"' in form and 'value="943 476 5919"' in form, "corrected in the same formats"
+        listed = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(base).get_data(as_text=True)))
+        assert f"Sarah Bennett Revealed (no second clinician needed) “{REASON}”" in listed
+        assert "Approved" not in listed
 
 
 def test_when_the_vault_is_down_the_reveal_says_so_and_the_case_still_works(app, client, auth, demo_thread):

@@ -179,7 +179,7 @@ def test_my_shifts_page_lists_my_shifts_and_week_by_week_and_what_i_may_ask_some
         assert on_call and not any(row.may_swap for row in on_call)
         assert on_call[0].what == "on call (clinical supervision)"
 
-        colleague = swaps.colleagues(first.shift)[0]
+        colleague = swaps.colleagues(first.shift).able[0].person
         swaps.ask(ella, shift_id=first.shift.id, to_staff_id=colleague.id, note="", today=today)
         asked = pages.my_shifts_page(ella, today, feed_url="https://console.example.org/calendar/abc.ics")
         assert [row.asked for row in asked.shifts][0] and not any(row.asked for row in asked.shifts[1:])

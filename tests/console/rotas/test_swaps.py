@@ -1,5 +1,7 @@
 """Swaps: a person asks a colleague to take a published shift; the rules decide, then a manager or the service."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,14 +14,19 @@ from console.extensions import db
 from console.permissions import Role
 from console.rotas import problem as problems
 from console.rotas import swaps
+from console.accounts.models import StaffMember
 from console.rotas.models import CoverageStandard, RotaVersion, Shift, SwapRequest
-from console.staffing.models import AvailabilityWindow, Contract
+from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus
 from console.services.models import Service
 from tests.factories import PASSWORD, make_draft, make_staff, next_monday, person, publish_draft
 from tests.helpers import AuthActions, run_queued_tasks, text_of
 
 VOLUNTEER = Role.VOLUNTEER
 NEWCOMER = "new.volunteer@trust.example.org"
+
+
+def by_name(name: str) -> StaffMember:
+    return db.session.scalar(sa.select(StaffMember).where(StaffMember.name == name))
 
 
 def published_evening_shift() -> Shift:
@@ -87,11 +94,16 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
     assert str(told["Subject"]) == "Swap approved" and what in text_of(told)
 
 
-def asked_and_accepted(app, auth: AuthActions, shift_id: int, noor_id: int):
-    """The demo volunteer asks Noor to take the shift, and Noor accepts: the request's id and Noor's answer."""
+def asked_and_accepted(app, auth: AuthActions, shift_id: int, noor_id: int, meanwhile=None):
+    """The demo volunteer asks Noor to take the shift, `meanwhile` changes something, and Noor accepts: the
+    request's id and Noor's answer."""
     auth.login_demo(VOLUNTEER)
-    auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
+    asked = auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id}, follow_redirects=True)
+    assert "Asked. You keep the shift until they accept" in asked.get_data(as_text=True)
     auth.logout()
+    if meanwhile:
+        with app.app_context():
+            meanwhile()
     auth.login(NEWCOMER, PASSWORD)
     with app.app_context():
         request_id = db.session.scalar(sa.select(SwapRequest.id))
@@ -99,15 +111,19 @@ def asked_and_accepted(app, auth: AuthActions, shift_id: int, noor_id: int):
                                  follow_redirects=True)
 
 
-def test_a_swap_that_breaks_a_rule_is_refused_when_accepted(app, client, auth: AuthActions, demo_data):
+def test_a_swap_that_breaks_a_rule_by_the_time_it_is_accepted_is_refused(app, client, auth: AuthActions,
+                                                                          demo_data):
     with app.app_context():
         shift = published_evening_shift()
         shift_id = shift.id
         noor = newcomer_for(shift.service)
         noor_id = noor.id
+
+    def noor_no_longer_free():
         db.session.execute(sa.delete(AvailabilityWindow).where(AvailabilityWindow.staff_id == noor_id))
         db.session.commit()
-    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id)
+
+    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id, noor_no_longer_free)
     text = refused.get_data(as_text=True)
     assert "Noor Haddad cannot take" in text and "outside Noor Haddad&#39;s availability" in text
     with app.app_context():
@@ -166,6 +182,8 @@ def test_a_swap_counts_the_work_the_colleague_has_for_other_services(app, client
         shift_id, day = shift.id, shift.day
         noor = newcomer_for(shift.service)  # 10 hours and 3 days a week
         noor_id = noor.id
+
+    def noor_rostered_elsewhere():
         other = db.session.scalar(sa.select(Service).where(Service.slug == "young-people"))
         monday = day - timedelta(days=day.weekday())
         others = [monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) != day][:2]
@@ -174,7 +192,66 @@ def test_a_swap_counts_the_work_the_colleague_has_for_other_services(app, client
                                    shifts=[Shift(staff_id=noor_id, service_id=other.id, kind="presence", day=d,
                                                  start_minute=17 * 60, end_minute=22 * 60) for d in others]))
         db.session.commit()
-    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id)
+
+    request_id, refused = asked_and_accepted(app, auth, shift_id, noor_id, noor_rostered_elsewhere)
     assert "counting shifts already rostered for Young people" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(SwapRequest, request_id).status == "asked"
+
+
+def offered(page: str) -> list[str]:
+    """The colleagues the swap form offers, as the person reads them."""
+    return re.findall(r'<option value="\d+">([^<]+)</option>', page)
+
+
+def not_listed(page: str) -> str:
+    """The form's sentence saying why the others are not listed."""
+    return html.unescape(re.search(r'<p id="not-listed">([^<]+)</p>', page).group(1))
+
+
+def test_the_swap_form_offers_only_colleagues_who_could_take_the_shift_with_their_roles(app, client, auth, demo_data):
+    with app.app_context():
+        shift = published_evening_shift()  # 17:00-22:00
+        newcomer_for(shift.service)
+        shift_id, day = shift.id, shift.day
+        others = [p for p in problems.rostered_staff([shift.service]) if p.id != shift.staff_id]
+        daytime = next(p.name for p in others if Role.NON_CLINICAL_MODERATOR in p.roles)  # available 08:00-20:00
+    auth.login_demo(VOLUNTEER)
+    page = client.get(f"/rota/mine/shifts/{shift_id}/swap").get_data(as_text=True)
+    names = offered(page)
+    assert "Noor Haddad, volunteer" in names
+    assert not any(name.startswith(daytime) for name in names)
+    said = not_listed(page)
+    available = int(re.search(r"(\d+) are not available then", said).group(1))
+    assert said.startswith(f"{len(others) - len(names)} colleagues are not listed: ")
+    assert sum(int(n) for n in re.findall(r"(?:: |, | and )(\d+) ", said)) == len(others) - len(names)
+
+    with app.app_context():  # Noor goes on leave that day: no longer offered, and counted as not available
+        db.session.add(LeaveRequest(staff_id=by_name("Noor Haddad").id, first_day=day, last_day=day,
+                                    status=LeaveStatus.APPROVED.value))
+        db.session.commit()
+        noor_id = by_name("Noor Haddad").id
+    page = client.get(f"/rota/mine/shifts/{shift_id}/swap").get_data(as_text=True)
+    assert "Noor Haddad, volunteer" not in offered(page)
+    assert f"{available + 1} are not available then" in not_listed(page)
+    refused = auth.post(f"/rota/mine/shifts/{shift_id}/swap", {"to_staff": noor_id})
+    assert refused.status_code == 400 and "Noor Haddad" not in offered(refused.get_data(as_text=True))
+    assert "Choose someone from the list: they could take the shift without breaking a rule." in \
+        refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(SwapRequest.id)) is None
+
+
+def test_when_nobody_could_take_the_shift_the_form_says_so_and_offers_leave(app, client, auth, demo_data):
+    with app.app_context():
+        shift = published_evening_shift()
+        shift_id, service = shift.id, shift.service.name
+        others = [p.id for p in problems.rostered_staff([shift.service]) if p.id != shift.staff_id]
+        db.session.execute(sa.delete(AvailabilityWindow).where(AvailabilityWindow.staff_id.in_(others)))
+        db.session.commit()
+    auth.login_demo(VOLUNTEER)
+    page = client.get(f"/rota/mine/shifts/{shift_id}/swap").get_data(as_text=True)
+    assert not_listed(page) == (f"Nobody else trained for {service} could take this shift without breaking a rule: "
+                                f"{len(others)} are not available then.")
+    assert "Ask them" not in page and offered(page) == []
+    assert 'href="/staffing/mine#leave">ask for leave that day</a>' in page
