@@ -102,7 +102,7 @@ def draft_without_an_evening() -> tuple[int, object, int, int]:
 
 def draft_with_a_minimum_beyond_the_standard() -> tuple[int, object]:
     """A draft of the demo low-risk service (make_draft) whose first Monday's checks are all Sarah Bennett's, 16 of
-    them from 08:00 every 50 minutes, with a contract asking for 15 h a week: 6 h more than the standard's 4 checks
+    them from 08:00 every 45 minutes, with a contract asking for 15 h a week: 6 h more than the standard's 4 checks
     a day need, which only her minimum keeps on the rota. The draft's id and that Monday."""
     version_id = make_draft(("demo-low",))
     version = db.session.get(RotaVersion, version_id)
@@ -111,7 +111,7 @@ def draft_with_a_minimum_beyond_the_standard() -> tuple[int, object]:
     for shift in [s for s in version.shifts if s.day == monday and s.kind == "check"]:
         version.shifts.remove(shift)
     version.shifts.extend(Shift(staff_id=sarah.id, service_id=low.id, kind="check", day=monday,
-                                start_minute=8 * 60 + 50 * k, end_minute=8 * 60 + 50 * k + 30) for k in range(16))
+                                start_minute=8 * 60 + 45 * k, end_minute=8 * 60 + 45 * k + 30) for k in range(16))
     db.session.commit()
     return version_id, monday
 

@@ -141,7 +141,7 @@ def test_the_draft_page_puts_hours_beyond_the_standard_down_to_the_contract_mini
         assert (page.rostered, page.needed) == ("62 h", "56 h")
         assert page.surplus == ("6 h more than the standards need: 6 h for the minimum hours of Sarah Bennett "
                                 "(15 h a week).")
-        assert page.service_rows[0].days[0].summary == "16 checks (4 needed); longest gap 1 h 30 min"
+        assert page.service_rows[0].days[0].summary == "16 checks (4 needed); longest gap 2 h 45 min"
         assert page.service_rows[0].days[1].summary.startswith("4 of 4 checks; longest gap ")
         db.session.get(Contract, person(CLINICIAN).id).min_hours_week = 0
         db.session.commit()
