@@ -376,6 +376,22 @@ def test_managers_see_only_rotas_of_their_services(app, client, auth, demo_data)
     assert "There is no rota at this address that you manage." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role", [MANAGER, OWNER])
+def test_a_rota_version_that_does_not_exist_is_not_found_not_forbidden(app, client, auth, demo_data, role):
+    """Every page and form of a version: an address no rota has answers 404 with words, like a rota of services
+    the manager does not manage, never 403 (which would say the role is wrong)."""
+    auth.login_demo(role)
+    missing = "/rota/versions/99999"
+    for path in ("", "/rota.json", "/scenario.json", "/shifts/1/edit"):
+        response = client.get(missing + path)
+        assert response.status_code == 404, path
+        assert "There is no rota at this address that you manage." in response.get_data(as_text=True)
+    for path in ("/approve", "/publish", "/discard", "/overrides", "/shifts", "/shifts/1/remove", "/shifts/1/edit"):
+        response = auth.post(missing + path, {"reason": "Covered by open shifts"}, form_page="/rota/")
+        assert response.status_code == 404, path
+        assert "There is no rota at this address that you manage." in response.get_data(as_text=True)
+
+
 def test_my_activity_record_adds_up_my_published_work_by_month(app, client, auth, demo_data):
     monday = next_monday() - timedelta(weeks=8)
     with app.app_context():
