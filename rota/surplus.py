@@ -47,16 +47,25 @@ def _work(rota: Rota) -> Counter:
     return by_person
 
 
-def _without_minimums(problem: Problem) -> Problem:
+def _without_minimums(problem: Problem) -> Problem | None:
+    """The problem with no contract minimums, or None when it has none."""
+    if not any(person.contract.min_hours_week > 0 for person in problem.staff.values()):
+        return None
     return replace(problem, staff={pid: replace(person, contract=replace(person.contract, min_hours_week=0.0))
                                    for pid, person in problem.staff.items()})
 
 
-def _without_preferences(problem: Problem) -> Problem:
+def _without_preferences(problem: Problem) -> Problem | None:
+    """The problem with nobody's preferences, or None when nobody has any."""
+    if not any(person.preferences for person in problem.staff.values()):
+        return None
     return replace(problem, staff={pid: replace(person, preferences=()) for pid, person in problem.staff.items()})
 
 
-def _without_supervision(problem: Problem) -> Problem:
+def _without_supervision(problem: Problem) -> Problem | None:
+    """The problem with nobody needing a supervisor, or None when nobody does already."""
+    if not problem.rules.supervised_roles:
+        return None
     return replace(problem, rules=replace(problem.rules, supervised_roles=frozenset()))
 
 
@@ -67,26 +76,31 @@ def surplus(problem: Problem, rota: Rota, keep: Collection[Assignment] = ()) -> 
     total = rostered_minutes(rota) - needed
     if total <= 0:
         return Surplus(0)
-    trimmed = take_off_unneeded(problem, rota, keep)
-    freed = take_off_unneeded(problem, trimmed)
-    unbound = take_off_unneeded(_without_minimums(problem), freed)
-    unpreferred = take_off_unneeded(_without_preferences(_without_minimums(problem)), unbound)
-    unsupervised = take_off_unneeded(_without_supervision(_without_preferences(_without_minimums(problem))),
-                                     unpreferred)
-    by_minimum = _work(freed) - _work(unbound)
+    # Each stage takes off what its reason alone kept, from what the stages before left, with the reasons before it
+    # still set aside. A stage whose reason the problem does not have (None) takes nothing off, and so does every
+    # stage once nothing beyond the need is left: both are skipped, as the draft page runs this on every visit.
+    no_minimums = _without_minimums(problem)
+    no_preferences = _without_preferences(no_minimums or problem)
+    no_supervision = _without_supervision(no_preferences or no_minimums or problem)
+    stages = [("unneeded", problem, keep), ("kept", problem if keep else None, ()),
+              ("minimums", no_minimums, ()), ("preferences", no_preferences, ()), ("supervision", no_supervision, ())]
+    taken, by_minimum, current = {}, Counter(), rota
+    for reason, relaxed, kept in stages:
+        after = current
+        if relaxed is not None and rostered_minutes(current) > needed:
+            after = take_off_unneeded(relaxed, current, kept)
+        taken[reason] = rostered_minutes(current) - rostered_minutes(after)
+        if reason == "minimums":
+            by_minimum = _work(current) - _work(after)
+        current = after
     bound = tuple(sorted((pid for pid in by_minimum if problem.staff[pid].contract.min_hours_week > 0),
                          key=lambda pid: (-by_minimum[pid], problem.staff[pid].name)))
-    found = Surplus(total, unneeded=rostered_minutes(rota) - rostered_minutes(trimmed),
-                    kept=rostered_minutes(trimmed) - rostered_minutes(freed),
-                    minimums=rostered_minutes(freed) - rostered_minutes(unbound), bound=bound,
-                    preferences=rostered_minutes(unbound) - rostered_minutes(unpreferred),
-                    supervision=rostered_minutes(unpreferred) - rostered_minutes(unsupervised))
     # What is left is in the work's shape: checks a standard's longest gap asks for beyond its checks a day, and
     # shifts of at least the shortest length where a window is shorter or shared between people.
-    left = rostered_minutes(unsupervised) - needed
-    checks = Counter((a.service, a.day) for a in unsupervised.assignments if a.kind == Kind.CHECK)
+    left = rostered_minutes(current) - needed
+    checks = Counter((a.service, a.day) for a in current.assignments if a.kind == Kind.CHECK)
     beyond = sum(max(0, count - problem.services[service].checks.per_day) * problem.services[service].checks.minutes
                  for (service, _day), count in checks.items())
     extra_checks = max(0, min(left, beyond))
-    return replace(found, extra_checks=extra_checks, shift_lengths=max(0, left - extra_checks))
-
+    return Surplus(total, bound=bound, extra_checks=extra_checks, shift_lengths=max(0, left - extra_checks),
+                   **taken)
