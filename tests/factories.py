@@ -20,6 +20,7 @@ from console.rotas import problem as problems
 from console.rotas import publishing
 from console.rotas.models import RotaVersion, Shift
 from console.services.models import Service
+from console.staffing.models import Contract
 from console.services.service import create as create_service
 from rota.constraints import time_step
 from rota.construct import greedy_rota
@@ -97,6 +98,22 @@ def draft_without_an_evening() -> tuple[int, object, int, int]:
     version.shifts.remove(evening)
     db.session.commit()
     return version_id, day, start, end
+
+
+def draft_with_a_minimum_beyond_the_standard() -> tuple[int, object]:
+    """A draft of the demo low-risk service (make_draft) whose first Monday's checks are all Sarah Bennett's, 16 of
+    them from 08:00 every 45 minutes, with a contract asking for 15 h a week: 6 h more than the standard's 4 checks
+    a day need, which only her minimum keeps on the rota. The draft's id and that Monday."""
+    version_id = make_draft(("demo-low",))
+    version = db.session.get(RotaVersion, version_id)
+    sarah, low, monday = person(Role.CLINICAL_MODERATOR), version.services[0], next_monday()
+    db.session.get(Contract, sarah.id).min_hours_week = 15
+    for shift in [s for s in version.shifts if s.day == monday and s.kind == "check"]:
+        version.shifts.remove(shift)
+    version.shifts.extend(Shift(staff_id=sarah.id, service_id=low.id, kind="check", day=monday,
+                                start_minute=8 * 60 + 45 * k, end_minute=8 * 60 + 45 * k + 30) for k in range(16))
+    db.session.commit()
+    return version_id, monday
 
 
 def version_with(slug: str, shifts: list[tuple[int, int, int]], staff_id: int, status: str) -> int:

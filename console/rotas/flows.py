@@ -197,8 +197,8 @@ def execute_run(run_id: int) -> None:
         _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED, " ".join([
             "Stopped: the draft holds the best rota found until then." if cancelled else
             _by_parts_words(result, run.seconds) if result.search_skipped_seconds is not None else
-            f"Finished in {duration_seconds(result.seconds)} of the {duration_seconds(run.seconds)} allowed: it "
-            "stopped early because no better rota is possible by the order of priorities." if early else
+            f"Finished in {duration_seconds(result.seconds)} of the {duration_seconds(run.seconds)} allowed: this "
+            "is the best rota the rules allow." if early else
             f"Finished after the {duration_seconds(run.seconds)} allowed; a longer run may find a better rota.",
             uncovered_words(result.score.uncovered_minutes), *against_bounds]))
         audit.record("rota.draft_made", actor="system", target=f"rota_version:{version.id}",

@@ -13,10 +13,11 @@ from console.rotas.cover import AIM_WEEKS
 from console.rotas.editing import editors, kind_in_brackets
 from console.rotas.models import RotaVersion, RuleOverride, Shift, SwapRequest, SwapStatus, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, work_elsewhere
-from console.words import counted, duration, hours, period
+from console.words import counted, duration, hours, listed, period
 from rota.domain import Kind
 from rota.explain import describe_gap
 from rota.score import uncovered_gaps
+from rota.surplus import surplus
 
 # --- The draft page -----------------------------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ class DayCover:
 
     bars: list[Bar]
     uncovered: list[str]  # what is missing, in words; empty when the standard is met
-    checks: str = ""  # for a checks standard: "4 of 4 checks; longest gap 3 h 30 min"
+    checks: str = ""  # for a checks standard: "4 of 4 checks; longest gap 3 h 30 min", "16 checks (4 needed); ..."
 
     @property
     def summary(self) -> str:
@@ -66,10 +67,13 @@ class DayCover:
 
 
 def _checks_in_words(checks, starts: list[int]) -> str:
-    """How a day's checks stand against the standard: "3 of 4 checks; longest gap 5 h"."""
+    """How a day's checks stand against the standard: "3 of 4 checks; longest gap 5 h", or beyond it "16 checks
+    (4 needed); longest gap 1 h"."""
     points = [checks.window_start, *sorted(starts), checks.window_end]
     longest = max(later - earlier for earlier, later in zip(points, points[1:], strict=False))
-    return f"{len(starts)} of {checks.per_day} checks; longest gap {duration(longest)}"
+    done = f"{counted(len(starts), 'check')} ({checks.per_day} needed)" if len(starts) > checks.per_day else \
+        f"{len(starts)} of {counted(checks.per_day, 'check')}"
+    return f"{done}; longest gap {duration(longest)}"
 
 
 def _minus(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -248,7 +252,7 @@ class DraftPage:
     contract_short: str
     rostered: str
     needed: str
-    rostered_beyond: str  # rostered minutes beyond what every standard takes, or "" when none
+    surplus: str  # where the minutes beyond what every standard takes come from, in words, or "" when none
     shift_count: int
     gaps: list[str]  # each uncovered window of the standard, in words
     gap_count: int
@@ -309,6 +313,35 @@ def _elsewhere(checked: Review) -> CheckedWith | None:
                        f"{counts}")
 
 
+MOST_NAMES = 5  # people named for their contract minimums; the rest are counted
+
+
+def _surplus_words(checked: Review, *, keep: bool) -> str:
+    """Where a version's rostered minutes beyond what its standards need come from, most first, in words: "168 h
+    more than the standards need: 160 h for the minimum hours of Sarah Bennett (15 h a week); ...", or "" when
+    it rosters no more than they need. A draft's work that the published rota has too counts as kept."""
+    problem = checked.problem
+    found = surplus(problem, checked.rota, keep=checked.published.assignments if keep else ())
+    if not found.minutes:
+        return ""
+    names = [f"{problem.staff[pid].name} ({hours(problem.staff[pid].contract.min_hours_week * 60)} a week)"
+             for pid in found.bound]
+    if len(names) > MOST_NAMES:
+        names = [*names[:MOST_NAMES], counted(len(names) - MOST_NAMES, "other")]
+    reasons = [
+        (found.minimums, f"for the minimum hours of {listed(names)}" if names else "for contract minimum hours"),
+        (found.unneeded, "of work nothing needs, which can come off"),
+        (found.kept, "kept as the published rota has it"),
+        (found.preferences, "at times people prefer to work"),
+        (found.supervision, "of clinicians on duty beside the peers or volunteers they supervise"),
+        (found.extra_checks, "of checks beyond the checks a day, so that none are too far apart"),
+        (found.shift_lengths, "where shifts overlap or run past a window, as a shift is at least "
+                              f"{duration(problem.rules.presence_min_minutes)} long"),
+    ]
+    said = [f"{hours(minutes)} {words}" for minutes, words in sorted(reasons, key=lambda r: -r[0]) if minutes]
+    return f"{hours(found.minutes)} more than the standards need: {'; '.join(said)}."
+
+
 def _shift_words(shift: Shift) -> str:
     return f"{period(shift.start_minute, shift.end_minute)} {shift.service.name}{kind_in_brackets(shift.kind)}"
 
@@ -354,8 +387,7 @@ def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
         uncovered=duration(score.uncovered_minutes) if score.uncovered_minutes else "None",
         contract_short=duration(score.contract_short_minutes) if score.contract_short_minutes else "None",
         rostered=hours(score.rostered_minutes), needed=hours(checked.needed_minutes),
-        rostered_beyond=hours(score.rostered_minutes - checked.needed_minutes)
-        if score.rostered_minutes > checked.needed_minutes else "",
+        surplus=_surplus_words(checked, keep=status != VersionStatus.PUBLISHED.value),
         shift_count=len(version.shifts),
         gaps=[describe_gap(checked.problem, gap) for gap in found], gap_count=len(found),
         gaps_uncovered=f"{counted(len(found), 'window')} of the standard {'is' if len(found) == 1 else 'are'} not "

@@ -39,6 +39,7 @@ class Review:
 
     problem: Problem
     rota: Rota
+    published: Rota  # the published rota of the version's services and period
     score: Score
     violations: list[Violation]
     added: Counter  # staff id -> shifts added against the published rota
@@ -63,7 +64,7 @@ def review(version: RotaVersion) -> Review:
     rota = problems.rota_of(version.shifts, problem)
     published = problems.published_rota(problem)
     added, removed = rota.changes_from(published) if version.status != VersionStatus.PUBLISHED.value else ([], [])
-    return Review(problem, rota, score(problem, rota), validate(problem, rota),
+    return Review(problem, rota, published, score(problem, rota), validate(problem, rota),
                   Counter(a.staff for a in added), Counter(a.staff for a in removed),
                   {o.message: o for o in version.overrides})
 

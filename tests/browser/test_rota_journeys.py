@@ -14,7 +14,7 @@ from console.staffing.models import Contract, LeaveRequest, StaffPreference
 from console.services.models import Service
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.conftest import sign_in_with_password
-from tests.factories import next_monday, person, services, version_with
+from tests.factories import draft_with_a_minimum_beyond_the_standard, next_monday, person, services, version_with
 from tests.helpers import run_queued_tasks
 
 pytestmark = pytest.mark.browser
@@ -163,3 +163,51 @@ def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_fir
     page.goto(second)
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     screenshot(page, "rota-second-service-phone")
+
+
+def test_the_draft_says_where_hours_beyond_the_standard_come_from_and_counts_checks_against_it(page, live_app,
+                                                                                               live_server):
+    """A draft of the demo low-risk service whose first Monday has 16 checks, all Sarah Bennett's, whose contract
+    asks for 15 h a week: the page puts the 6 h beyond the standard down to her minimum, and the day reads as 16
+    checks against the 4 needed, not "16 of 4"."""
+    with live_app.app_context():
+        version_id, monday = draft_with_a_minimum_beyond_the_standard()
+    sign_in_with_password(page, live_server, MANAGER)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/rota/versions/{version_id}")
+    expect(page.locator("#rostered")).to_have_text(
+        "62 h; covering every standard takes at least 56 h. 6 h more than the standards need: 6 h for the minimum "
+        "hours of Sarah Bennett (15 h a week).")
+    first_day = page.locator("table.cover-grid tbody tr").first.locator("td").first
+    expect(first_day).to_contain_text("16 checks (4 needed); longest gap 2 h 45 min")
+    assert " of 4 checks" not in first_day.inner_text()
+    assert page.locator("table.cover-grid tbody td").nth(1).inner_text().strip().startswith("4 of 4 checks")
+    expect(page.get_by_text("The rota keeps every rule")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "rota-draft-beyond-the-standard")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("#surplus")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "rota-draft-beyond-the-standard-phone")
+
+
+def test_the_coverage_standard_forms_number_boxes_look_like_its_other_boxes(page, live_app, live_server):
+    with live_app.app_context():
+        low = services("demo-low")[0].id
+    sign_in_with_password(page, live_server, MANAGER)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/rota/standards/{low}")
+    looks = "e => { const s = getComputedStyle(e); return [s.borderTopWidth, s.borderTopStyle, s.borderTopColor, " \
+            "s.borderRadius, s.paddingTop, s.fontSize, s.fontFamily, s.backgroundColor]; }"
+    time_box = page.get_by_label("Checks from").evaluate(looks)
+    for label in ("Checks a day", "Longest gap between checks (hours)", "Minutes a check takes"):
+        box = page.get_by_label(label, exact=True)
+        assert box.get_attribute("type") == "number", label
+        assert box.evaluate(looks) == time_box, label
+    ticked, swaps = (page.get_by_label(label).evaluate("e => [e.getBoundingClientRect().width, getComputedStyle("
+                                                       "e.parentElement).display]")
+                     for label in ("Moderation checks", "Apply a swap both people agreed without a manager"))
+    assert ticked == swaps  # the checks' tick box sits beside its words, as the swaps' does
+    assert_accessible(page)
+    screenshot(page, "rota-standard-form")

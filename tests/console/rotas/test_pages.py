@@ -11,7 +11,8 @@ from console.permissions import Role
 from console.rotas import editing, pages, swaps
 from console.rotas.models import RotaVersion, Shift
 from console.staffing.models import Contract
-from tests.factories import draft_without_an_evening, make_draft, next_monday, person, publish_draft, services
+from tests.factories import draft_with_a_minimum_beyond_the_standard, draft_without_an_evening, make_draft, next_monday
+from tests.factories import person, publish_draft, services
 
 MANAGER, OWNER, VOLUNTEER, CLINICIAN = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER, Role.CLINICAL_MODERATOR
 
@@ -47,8 +48,8 @@ def test_the_draft_grid_shows_a_week_of_shifts_in_words_with_the_page_that_moves
         assert cell.edit_address == f"/rota/versions/{version_id}/shifts/{evening.id}/edit"
         on_call_page = _page(version_id, week=_week_of(on_call.day), person=on_call.staff_id)
         words = [c.words for d in on_call_page.person_rows[0].days if d.day == on_call.day for c in d.shifts]
-        assert f"{on_call.start_minute // 60:02d}:00–{on_call.end_minute // 60:02d}:00 {on_call.service.name} " \
-               "(on call)" in words
+        start, end = divmod(on_call.start_minute, 60), divmod(on_call.end_minute, 60)
+        assert f"{start[0]:02d}:{start[1]:02d}–{end[0]:02d}:{end[1]:02d} {on_call.service.name} (on call)" in words
         assert page.editable and page.discardable and not page.may_publish
         assert page.may_approve and page.changed_it  # a team manager may approve, but not a draft they made
         assert not _page(version_id, OWNER).changed_it
@@ -121,13 +122,31 @@ def test_the_draft_page_says_what_it_rosters_beyond_what_covering_every_standard
         low = services("demo-low")[0]
         version_id = make_draft(("demo-low",))
         version = db.session.get(RotaVersion, version_id)
-        assert _page(version_id).rostered_beyond == ""
+        assert _page(version_id).surplus == ""
         version.shifts.extend(Shift(staff_id=s.staff_id, service_id=low.id, kind="check", day=s.day,
                                     start_minute=s.start_minute + 60, end_minute=s.end_minute + 60)
                               for s in version.shifts if s.kind == "check" and s.day == next_monday())
         db.session.commit()
         page = _page(version_id)
-        assert (page.rostered, page.needed, page.rostered_beyond) == ("58 h", "56 h", "2 h")
+        assert (page.rostered, page.needed) == ("58 h", "56 h")
+        assert page.surplus == "2 h more than the standards need: 2 h of work nothing needs, which can come off."
+        monday = page.service_rows[0].days[0]
+        assert monday.checks.startswith("8 checks (4 needed); longest gap ") and monday.state == "ok"
+
+
+def test_the_draft_page_puts_hours_beyond_the_standard_down_to_the_contract_minimum_that_keeps_them(app, demo_data):
+    with app.test_request_context():
+        version_id, monday = draft_with_a_minimum_beyond_the_standard()
+        page = _page(version_id)
+        assert (page.rostered, page.needed) == ("62 h", "56 h")
+        assert page.surplus == ("6 h more than the standards need: 6 h for the minimum hours of Sarah Bennett "
+                                "(15 h a week).")
+        assert page.service_rows[0].days[0].summary == "16 checks (4 needed); longest gap 2 h 45 min"
+        assert page.service_rows[0].days[1].summary.startswith("4 of 4 checks; longest gap ")
+        db.session.get(Contract, person(CLINICIAN).id).min_hours_week = 0
+        db.session.commit()
+        assert _page(version_id).surplus == ("6 h more than the standards need: 6 h of work nothing needs, which can "
+                                             "come off.")
 
 
 def test_a_broken_contract_limit_may_be_accepted_on_the_page_and_then_says_who_accepted_it(app, demo_data):

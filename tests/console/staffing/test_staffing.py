@@ -1,5 +1,6 @@
 """Availability, unavailability and leave kept by each person; leave decisions and contracts kept by managers."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from console.permissions import Role
 from console.rotas import open_shifts
 from console.rotas import problem as problems
 from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, Unavailability
-from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, publish_draft, services
+from tests.factories import PRIYAS_SERVICES, make_draft, make_staff, next_monday, person, publish_draft, services
 from tests.helpers import AuthActions, run_queued_tasks
 
 MANAGER, OWNER, VOLUNTEER = Role.TEAM_MANAGER, Role.OWNER, Role.VOLUNTEER
@@ -186,10 +187,35 @@ def test_a_manager_sets_a_contract_and_the_engine_uses_it(app, client, auth, dem
     for name, shown in (("min_hours_week", "0"), ("max_hours_week", "6"), ("min_rest_hours", "11")):
         assert re.search(rf'<input[^>]* name="{name}"[^>]* value="{shown}">', saved.get_data(as_text=True)), \
             "hours as a person writes them, not 0.0"
-    assert "0–6" in page(client, "/staffing/people")
+    assert "up to 6" in page(client, "/staffing/people")
     with app.app_context():
         assert db.session.get(Contract, ella.id).max_days_week == 2
         contract = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28).staff[str(ella.id)].contract
         assert (contract.max_hours_week, contract.max_weekends) == (6.0, 1)
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "contract.updated"))
         assert entry.details["max_hours_week"] == [10.0, 6.0]
+
+
+def test_a_new_contract_asks_for_no_minimum_and_the_form_says_what_a_minimum_does(app, client, auth, demo_data):
+    """Moderation is most people's part of a wider job: a minimum is for a moderation post, and the optimiser gives
+    it even where no standard needs it."""
+    with app.app_context():
+        newcomer = make_staff("new.moderator@trust.example.org", name="Nia Newcomer",
+                              services_=services("eating-disorders"))
+        newcomer_id = newcomer.id
+    auth.login_demo(MANAGER)
+    path = f"/staffing/people/{newcomer_id}"
+    shown = html.unescape(page(client, path))
+    assert re.search(r'<input[^>]* name="min_hours_week"[^>]* value="0">', shown)
+    assert ("Leave at 0 unless this person's post is for moderation (a bank or peer post): the optimiser will give "
+            "this person at least these hours every week, even where no standard needs them.") in shown
+    assert "The optimiser rosters only the hours the standards need, up to this." in shown
+    assert "Nia Newcomer" in page(client, "/staffing/people")
+    terms = dict(re.findall(r'<input[^>]* name="(\w+_\w+)"[^>]* value="([^"]*)">', shown))
+    saved = auth.post(path + "/contract", terms, form_page=path, follow_redirects=True)
+    assert "Contract for Nia Newcomer saved." in saved.get_data(as_text=True)
+    assert "up to 37.5" in page(client, "/staffing/people")
+    with app.app_context():
+        assert db.session.get(Contract, newcomer_id).min_hours_week == 0
+        problem = problems.build_problem(services("eating-disorders"), next_monday(), 28)
+        assert problem.staff[str(newcomer_id)].contract.min_hours_week == 0
