@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import tempfile
+import zlib
 from email import message_from_bytes, policy
 from datetime import date
 from pathlib import Path
@@ -221,10 +222,27 @@ def _test_database(request, kind: str, which: str, contents: str) -> str:
     return request.getfixturevalue("postgres_resets")[which].reset(contents)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+DATABASES = ("sqlite", "postgresql")
+
+
+def databases_for(definition) -> tuple[str, ...]:
+    """The databases a test runs on: both where its behaviour depends on the database (marked both_databases: text
+    search, claims and locks, stored text, migrations), else one, the same one every run, chosen by the test's name
+    so the app's tests are spread over SQLite (the default) and PostgreSQL (production) about half and half."""
+    if definition.get_closest_marker("both_databases"):
+        return DATABASES
+    return (DATABASES[zlib.crc32(definition.nodeid.split("[")[0].encode()) % 2],)
+
+
+def pytest_generate_tests(metafunc):
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", databases_for(metafunc.definition), indirect=True)
+
+
+@pytest.fixture
 def database_url(request) -> str:
-    """The main database of one test, on SQLite and then on PostgreSQL: with the demo trust when the test asks for
-    demo_data (directly or through another fixture), else empty."""
+    """The main database of one test (see databases_for): with the demo trust when the test asks for demo_data
+    (directly or through another fixture), else empty."""
     contents = "demo" if "demo_data" in request.fixturenames else "empty"
     return _test_database(request, request.param, "main", contents)
 

@@ -1,10 +1,14 @@
 """The base form every console form derives from (console.forms.ConsoleForm): what it refuses in any text field,
 with the message beside the field."""
 
+import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, StringField, TextAreaField
 
 from console.forms import BROKEN_CHARACTER_MESSAGE, ConsoleForm
+
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
 
 
 class Step(Form):

@@ -31,6 +31,9 @@ from escalation_pathways import service as escalations
 from tests.factories import make_draft, next_monday, person
 from tests.helpers import signed_in
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 # The order matters: the owner, who can deactivate the others, comes last.
 ROLES = [Role.VOLUNTEER, Role.CLINICAL_MODERATOR, Role.TEAM_MANAGER, Role.CLINICAL_ADMIN, Role.OWNER]
 MAX_PAGES = 120

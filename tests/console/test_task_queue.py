@@ -17,6 +17,9 @@ from tests.conftest import base_config, redis_url_or_skip
 from tests.factories import PRIYAS_SERVICES, next_monday, person, services
 from tests.helpers import AuthActions, wait_until
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

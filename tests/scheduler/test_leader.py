@@ -19,6 +19,9 @@ from scheduler.leader import ADVISORY_KEY, Leadership, current_leader
 from scheduler.models import SchedulerLeader
 from tests.helpers import wait_until
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(seconds=30)
 

@@ -4,6 +4,7 @@ soon as the server is back."""
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -21,6 +22,9 @@ from scheduler.models import JobRun
 from scheduler.runner import run_job
 from tests.factories import overdue_checks_alert, person, services, version_with
 from tests.helpers import MONDAY, at, at_the_same_moment
+
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_period_runs_once_however_often_it_is_started(app):

@@ -13,6 +13,9 @@ from escalation_pathways.vault.sealing import Sealer, new_key
 from escalation_pathways.vault.store import Vault
 from tests.conftest import base_config
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def make_app():

@@ -15,6 +15,9 @@ from console.queue.models import IngestSecret, Post
 from tests.factories import URL, item, post_json, service_id_of
 from tests.helpers import run_queued_tasks, text_of
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 def count_posts(app) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(Post))

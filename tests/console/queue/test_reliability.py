@@ -22,6 +22,9 @@ from console.services.models import Service
 from tests.conftest import base_config
 from tests.factories import URL, item, post_json
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 
 def test_replaying_posts_three_times_stores_each_once(app, client, demo_data):
     posts = [item(f"replay-{i}", body=f"post number {i}") for i in range(200)]

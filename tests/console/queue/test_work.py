@@ -22,6 +22,9 @@ from escalation_pathways import service as escalations
 from tests.factories import item, person, post_json, service_id_of, services
 from tests.helpers import at, at_the_same_moment
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 CHLOE, JESS = Role.NON_CLINICAL_MODERATOR, Role.PEER_MODERATOR  # both moderate the demo low-risk service
 
 

@@ -18,6 +18,9 @@ from escalation_pathways.vault.store import CHAINED_FIELDS, GENESIS, Access, Act
 from escalation_pathways.vault.store import AuditEntry as VaultEntry
 from tests.conftest import base_config
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 ALEX = Identity(name="Alex Vaultperson", nhs_number="9434765919", postcode="RG1 5AN")
 CLINICIAN = Access(Actor(7, "clinician@example.org"), reason="Risk to life in post 12", case_id=3)
 
