@@ -134,7 +134,7 @@ def summary(bounds: Bounds, reached: Score, minutes: Callable[[int], str] = lamb
     for label, say, floor, found, least in (
             ("Contract hours", lambda n: f"{minutes(n)} short", lambda n: f"be less than {minutes(n)} short",
              reached.contract_short_minutes, bounds.contract_short_minutes),
-            ("Preferences", lambda n: f"{n} points missed", lambda n: f"have fewer than {n}",
+            ("Preferences", lambda n: f"{n} point{'' if n == 1 else 's'} missed", lambda n: f"have fewer than {n}",
              reached.preference_penalty, bounds.preference_penalty)):
         if found == least and found > 0:
             lines.append(f"{label}: {say(found)}, the fewest possible (everyone's own best, added up).")

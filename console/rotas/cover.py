@@ -12,7 +12,7 @@ from console.rotas import problem as problems
 from console.rotas.models import RotaVersion, VersionStatus
 from console.rotas.versions import drafts
 from console.services.models import Service
-from console.words import days_span, duration
+from console.words import days_span, hours
 from rota.explain import describe_gap
 from rota.score import uncovered_gaps
 from rota.standards import MIN_HORIZON_DAYS
@@ -57,7 +57,7 @@ class Cover:
                     if self.covered_until else
                     f"No rota is published ahead; at least {MIN_HORIZON_DAYS // 7} weeks are needed.")
         if self.uncovered_minutes:
-            return f"The published rota leaves {duration(self.uncovered_minutes)} of the standard uncovered in the " \
+            return f"The published rota leaves {hours(self.uncovered_minutes)} of the standard uncovered in the " \
                    "next 4 weeks."
         return None
 

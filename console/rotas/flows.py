@@ -23,7 +23,7 @@ from console.extensions import db
 from console.rotas import problem as problems
 from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
 from console.services.models import Service
-from console.words import duration, duration_seconds
+from console.words import counted, duration_seconds, hours
 from rota.bounds import summary
 from rota.solver import Progress, SolveResult, solve
 from rota.standards import MIN_HORIZON_DAYS
@@ -192,7 +192,7 @@ def execute_run(run_id: int) -> None:
         db.session.flush()
         run.version_id, run.progress, run.best_score = version.id, 1.0, result.score.as_dict()
         cancelled = run.cancel_requested
-        against_bounds = summary(result.person_bounds, result.score, duration) if result.person_bounds else []
+        against_bounds = summary(result.person_bounds, result.score, hours) if result.person_bounds else []
         early = not cancelled and result.seconds < EARLY * run.seconds
         _finish(run, RunStatus.CANCELLED if cancelled else RunStatus.SUCCEEDED, " ".join([
             "Stopped: the draft holds the best rota found until then." if cancelled else
@@ -223,14 +223,14 @@ def _by_parts_words(result: SolveResult, seconds: int) -> str:
         return (f"Kept the first rota the optimiser made: {why} Give it more time, or fewer services or weeks, for "
                 "a better rota.")
     tried, better = result.parts_tried, result.parts_improved
-    return (f"Made the rota a few services at a time: {why} It searched {tried} group{'s' if tried != 1 else ''} "
+    return (f"Made the rota a few services at a time: {why} It searched {counted(tried, 'group')} "
             f"of services in turn; {better if better else 'none'} came out better. Give it more time for a better "
             "rota.")
 
 
 def uncovered_words(minutes: int) -> str:
     """How much of the standard a rota leaves uncovered, in words ("2 h of the standard is left uncovered.")."""
-    return f"{duration(minutes)} of the standard is left uncovered." if minutes else \
+    return f"{hours(minutes)} of the standard is left uncovered." if minutes else \
         "The standard is covered in full."
 
 
@@ -238,11 +238,11 @@ def progress_words(best: dict | None) -> str:
     """The best rota so far as a manager follows it: cover, contract hours, preferences and the weekend load."""
     if not best or "uncovered_minutes" not in best:
         return ""
-    parts = [f"{duration(best['uncovered_minutes'])} of the standard uncovered" if best["uncovered_minutes"]
+    parts = [f"{hours(best['uncovered_minutes'])} of the standard uncovered" if best["uncovered_minutes"]
              else "the standard covered in full",
-             f"contract hours {duration(best['contract_short_minutes'])} short" if best["contract_short_minutes"]
+             f"contract hours {hours(best['contract_short_minutes'])} short" if best["contract_short_minutes"]
              else "everyone's contract hours met",
-             f"{best['preference_penalty']} preference point{'s' if best['preference_penalty'] != 1 else ''} missed"
+             f"{counted(best['preference_penalty'], 'preference point')} missed"
              if best["preference_penalty"] else "every preference met"]
     if "max_weekend_days" in best:
         parts.append(f"nobody works more than {best['max_weekend_days']} weekend "

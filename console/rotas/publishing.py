@@ -16,7 +16,7 @@ from console.rotas.editing import MIN_REASON, editors
 from console.rotas.models import RotaVersion, VersionStatus
 from console.rotas.versions import Review, review, uncovered_minutes, version_target
 from console.services.models import Service
-from console.words import counted, duration
+from console.words import counted, hours
 from rota.domain import Problem, Rota
 from rota.solver import add_on_call
 from rota.validate import Violation, validate
@@ -29,7 +29,7 @@ def _reason_for_gaps(short: int, reason: str, doing: str) -> str | None:
         return None
     reason = reason.strip()
     if len(reason) < MIN_REASON:
-        raise UserError(f"This rota leaves {duration(short)} of the standard uncovered (the windows are listed on "
+        raise UserError(f"This rota leaves {hours(short)} of the standard uncovered (the windows are listed on "
                         f"the page). To {doing} it as it is, give the reason in at least {MIN_REASON} characters; "
                         "it stays on record.")
     return reason

@@ -145,6 +145,14 @@ def test_a_running_run_shows_the_best_rota_so_far_in_a_managers_words(app, clien
     assert state["status_words"] == "Making the rota" and state["best"].startswith("Best rota so far: 2 h 30 min")
 
 
+def test_hours_of_work_added_up_are_said_in_hours_never_as_days():
+    """40 h short of contracts is a working week, not "1 day 16 h"."""
+    best = {"uncovered_minutes": 26 * 60, "contract_short_minutes": 40 * 60, "preference_penalty": 2}
+    assert flows.progress_words(best) == ("Best rota so far: 26 h of the standard uncovered; contract hours 40 h "
+                                          "short; 2 preference points missed.")
+    assert flows.uncovered_words(26 * 60) == "26 h of the standard is left uncovered."
+
+
 def test_a_period_must_start_on_a_monday_and_last_four_weeks(app, client, manager):
     form = {f"generate-{k}": v for k, v in period_form(app, next_monday() + timedelta(days=1), seconds="5").items()}
     form["generate-weeks"] = "2"
