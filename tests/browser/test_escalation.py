@@ -147,6 +147,10 @@ def test_the_owner_reads_the_open_cases_of_the_trust_from_the_navigation(page, l
     expect(row).to_contain_text("Review the post and its thread")
     expect(row).to_contain_text("Nobody yet")
     assert "Kestrel" not in page.content() and "stopped eating" not in page.content()
+    # The owner's seven sections and Sign out fit one row of the header on a desktop.
+    header = page.evaluate("""() => [document.querySelector('nav[aria-label=Main]'), document.querySelector('.signout')]
+        .map(element => element.getBoundingClientRect().top)""")
+    assert abs(header[0] - header[1]) < 20, header
     assert_accessible(page)
     screenshot(page, "escalation-trust")
     page.set_viewport_size({"width": 390, "height": 844})
