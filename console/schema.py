@@ -30,8 +30,9 @@ UNREACHABLE_MESSAGE = (
 
 # Made by a migration by hand and not declared on the models: they are left out when models and database are
 # compared (flask db migrate, and the schema test). ix_posts_body_search: PostgreSQL's full-text index of the posts'
-# words (migration 0019); SQLite has its own, a table (migration 0026).
-UNDECLARED_INDEXES = {"ix_posts_body_search"}
+# words (migration 0019); SQLite has its own, a table (migration 0026). ix_posts_author_key_prefix: PostgreSQL's
+# index for a pseudonym found by its start (migration 0027).
+UNDECLARED_INDEXES = {"ix_posts_body_search", "ix_posts_author_key_prefix"}
 # SQLite's full-text index of the posts' words (migration 0026): the FTS5 table and the tables FTS5 keeps it in.
 UNDECLARED_TABLES = {"posts_fts", "posts_fts_data", "posts_fts_idx", "posts_fts_docsize", "posts_fts_config"}
 
