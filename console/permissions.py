@@ -147,12 +147,12 @@ def grantable_roles(roles: frozenset[Role]) -> frozenset[Role]:
     return frozenset(role for role, capability in ROLE_GRANTS.items() if has_capability(roles, capability))
 
 
-def who_may(capability: str, roles: frozenset[Role]) -> str:
+def who_may(capability: str, roles: frozenset[Role], what: str = "this page", ask: bool = True) -> str:
     """Why a page is refused, in words: the roles that can open it, and whom to ask when an administrator could
     give the role ("Only clinical moderators and clinical administrators can open this page.")."""
     allowed = listed([ROLE_LABELS[role].lower() + "s" for role in Role if role in roles_with(capability)])
-    ask = "" if roles & ADMINISTRATORS else " Ask an administrator if you need it."
-    return f"Only {allowed} can open this page.{ask}"
+    ask = "" if not ask or roles & ADMINISTRATORS else " Ask an administrator if you need it."
+    return f"Only {allowed} can open {what}.{ask}"
 
 
 def requires(capability: str) -> Callable:

@@ -1,7 +1,7 @@
 """Alerts: the ones open for the signed-in person's services, one alert's page (where an email's link lands) and
 its one-click acknowledgement, for those who can act on it."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from console.alerts import pages
@@ -9,7 +9,7 @@ from console.alerts import service as alerts
 from console.database import utcnow
 from console.forms import button_action
 from console.links import back_to
-from console.permissions import requires
+from console.permissions import requires, who_may
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -27,8 +27,13 @@ def show(alert_id: int):
     """One alert: what it is about, where it stands, whom it has reached, and the Acknowledge button for those who
     can act on it (the rule in words for the others)."""
     alert = alerts.alert_or_raise(current_user, alert_id=alert_id)
+    # A team manager or owner in the chain of a post's alert may not open the queue: the page says who can, rather
+    # than linking to a refusal.
+    needed = getattr(current_app.view_functions.get(alert.target_endpoint), "required_capability", None)
+    refused = who_may(needed, current_user.roles, what="what this alert is about", ask=False) \
+        if needed and not current_user.can(needed) else None
     return render_template("alerts/show.html", view=pages.view_of(current_user, alert, utcnow()),
-                           about=alerts.about_link(alert, url_for))
+                           about=alerts.about_link(alert, url_for), about_refused=refused)
 
 
 @bp.route("/<int:alert_id>/acknowledge", methods=["POST"])

@@ -143,8 +143,7 @@ def poster_history(post: Post) -> PosterHistory:
     shown = list(db.session.scalars(sa.select(Post).where(theirs).order_by(Post.created_at.desc(), Post.id.desc())
                                     .limit(SHOWN_HISTORY)))
     counts = dict(db.session.execute(sa.select(Post.state, sa.func.count()).where(theirs).group_by(Post.state)).all())
-    threads = db.session.scalar(sa.select(sa.func.count(sa.distinct(Post.thread_id))).where(
-        Post.service_id == post.service_id, Post.author_pseudonym == post.author_pseudonym))
+    threads = db.session.scalar(sa.select(sa.func.count(sa.distinct(Post.thread_id))).where(theirs))
     return PosterHistory(shown, sum(counts.values()), counts, threads or 0)
 
 

@@ -150,6 +150,9 @@ def test_a_critical_posts_alert_is_acknowledged_by_a_moderator_who_can_take_it_a
         assert "Nobody has acknowledged this alert yet." in page and rule in page
         assert "Acknowledge: I am dealing with it" not in page
         assert "emailed Sarah Bennett" in page, "she sees whom it has reached"
+        # The post is in the queue, which a manager does not open: no link to a refusal, but who can open it.
+        assert f'href="/queue/items/{post_id}"' not in page and "Go to what it is about" not in page
+        assert "can open what this alert is about." in page and "Ask an administrator" not in page
         dashboard = client.get("/").get_data(as_text=True)
         assert f'href="/alerts/{alert_id}"' in dashboard and f'action="/alerts/{alert_id}/acknowledge"' not in dashboard
         refused = auth.post(f"/alerts/{alert_id}/acknowledge", form_page="/", follow_redirects=True)

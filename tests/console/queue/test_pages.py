@@ -94,7 +94,7 @@ def test_an_item_page_holds_its_buttons_claim_and_the_authors_history_in_words(a
             ("note", "button--secondary")]
         assert page.buttons[0].label == "Hide"
         assert page.reason_hint.endswith("Start typing or press the down arrow for the service's canned reasons.")
-        assert page.poster_summary == "2 other posts in 3 threads: 1 hidden, 1 open; newest first"
+        assert page.poster_summary == "2 other posts in 2 threads: 1 hidden, 1 open; newest first"
         assert [(line.post.id, line.state) for line in page.poster_posts] == [(ids["n-2"], "open"),
                                                                               (ids["n-1"], "hidden")]
         assert page.deadline.words == "due in 14 min"
