@@ -77,7 +77,7 @@ JOBS = {job.name: job for job in (
         "every morning at 07:00 (for someone whose quiet hours last past 07:00, at the first hour after them, until "
         "11:00)", CronTrigger(hour="7-11", minute=0, timezone=LONDON), rotas.manager_digest, hour_of),
     Job("monthly", "Monthly report", "Send managers each service's monthly report",
-        "on the first of each month from 08:00", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
+        "on the first of each month from 08:30", CronTrigger(day=1, hour="8-21", minute=30, timezone=LONDON),
         queue.monthly_report, hour_of),
     Job("emails", "Emails", "Send the emails waiting in the outbox, again and again until the mail server takes them",
         "every minute", IntervalTrigger(minutes=1), retrying(outbox.send_outbox, "email")),

@@ -351,8 +351,8 @@ class ChecksLine:
     short_today: bool
     gap_done: str  # "12 h so far"
     gap_over: str  # "over the 4 h allowed", or ""
-    planned: str  # "4 checks planned, at most 3 h 30 min apart", "no checks published for today"
-    days_met: str  # "standard met on 1 day of 28"
+    planned: str  # "4 checks planned, at most 3 h 30 min apart", "none in the published rota for today"
+    days_met: str  # "standard met on 1 of 28 days"
     may_record: bool
 
 
@@ -369,15 +369,15 @@ class ChecksPage:
 def _checks_line(row: checks.ServiceChecks) -> ChecksLine:
     times = f" ({', '.join(row.today_times)})" if row.today_times else ""
     planned = f"{words.counted(row.planned, 'check')} planned, at most {words.duration(row.longest_gap_planned)} " \
-        "apart" if row.longest_gap_planned is not None else "no checks published for today"
+        "apart" if row.longest_gap_planned is not None else "none in the published rota for today"
     return ChecksLine(
         service=row.service,
         standard=f"{words.counted(row.per_day, 'check')} a day, {words.period(*row.window)}, at most "
                  f"{words.duration(row.max_gap)} apart",
-        today=f"{words.counted(row.today, 'check')} of {row.per_day}{times}", short_today=row.short_today,
+        today=f"{row.today} of {words.counted(row.per_day, 'check')}{times}", short_today=row.short_today,
         gap_done=f"{words.duration(row.longest_gap_done)} so far",
         gap_over=f"over the {words.duration(row.max_gap)} allowed" if row.longest_gap_done > row.max_gap else "",
-        planned=planned, days_met=f"standard met on {words.counted(row.days_met, 'day')} of {row.days}",
+        planned=planned, days_met=f"standard met on {row.days_met} of {words.counted(row.days, 'day')}",
         may_record=row.may_record)
 
 

@@ -83,7 +83,9 @@ class SwapForm(ConsoleForm):
     """Ask a colleague to take one of my shifts."""
 
     # Someone not offered is refused by the service, saying why (swaps.ask), rather than "Not a valid choice".
-    to_staff = SelectField("Who would you like to take it?", coerce=int, validate_choice=False, validators=[
+    # Nobody is chosen until the person chooses: a colleague picked for them by the list's order was asked unmeant.
+    to_staff = SelectField("Who would you like to take it?", coerce=lambda value: int(value) if value else None,
+                           validate_choice=False, validators=[
         InputRequired(message="Choose who you would like to take it.")])
     note = StringField("Note for them (optional)", validators=[
         Optional(), Length(max=200, message="Keep the note to 200 characters.")])

@@ -73,7 +73,8 @@ def swap_ask(shift_id: int):
     shift = swaps.own_shift(current_user, shift_id=shift_id, today=local_today())
     form = SwapForm()
     choice = swaps.colleagues(shift)
-    form.to_staff.choices = [SelectChoice(c.person.id, c.label) for c in choice.able]
+    form.to_staff.choices = [SelectChoice("", "Choose a colleague")] + [SelectChoice(c.person.id, c.label)
+                                                                         for c in choice.able]
 
     def asked(_request) -> tuple[str, str]:
         then = "." if standards.auto_approves_swaps(shift.service) else " and a manager approves."

@@ -88,7 +88,8 @@ def test_a_volunteer_asks_a_colleague_who_could_take_their_shift(page, live_app,
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/rota/mine")
     page.get_by_role("link", name=f"Ask someone to take it ({when}").first.click()
-    choices = page.get_by_label("Who would you like to take it?").locator("option").all_inner_texts()
+    unchosen, *choices = page.get_by_label("Who would you like to take it?").locator("option").all_inner_texts()
+    assert unchosen == "Choose a colleague"  # nobody picked for them
     assert choices and all(", " in choice for choice in choices)  # each with their role
     assert not any(choice.startswith(daytime) for choice in choices)
     expect(page.locator("#not-listed")).to_contain_text("are not listed:")

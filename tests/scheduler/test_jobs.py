@@ -78,7 +78,7 @@ def test_the_scheduler_page_names_every_job_in_words(app, client, auth, demo_dat
              "every morning at 07:00 (for someone whose quiet hours last past 07:00, at the first hour after them, "
              "until 11:00)"),
             ("monthly", "Monthly report", "Send managers each service&#39;s monthly report",
-             "on the first of each month from 08:00"),
+             "on the first of each month from 08:30"),
             ("emails", "Emails", "Send the emails waiting in the outbox, again and again until the mail server "
                                  "takes them", "every minute"),
             ("decisions", "Decisions to platforms", "Send the decisions waiting for each service&#39;s platform, "

@@ -26,7 +26,7 @@ def test_a_moderator_records_checks_and_sees_them_against_the_standard(app, clie
     check = f"/queue/services/{service_id_of(app, 'demo-low')}/check"
     done = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     page = done.get_data(as_text=True)
-    assert "Check recorded." in page and "1 check of 4" in page
+    assert "Check recorded." in page and "1 of 4 checks" in page
     again = auth.post(check, form_page="/queue/checks", follow_redirects=True)
     assert "already recorded" in again.get_data(as_text=True)
     assert "perinatal" not in client.get("/queue/checks").get_data(as_text=True).lower()  # not her service
@@ -71,8 +71,8 @@ def test_the_checks_page_says_it_in_words_over_the_same_28_whole_days_as_the_que
         page = pages.checks_page(chloe, now=now)
     (line,) = [line for line in page.lines if line.service.slug == "demo-low"]
     assert page.days_heading == "Last 28 days" and not page.read_only and line.may_record
-    assert line.today == "1 check of 4 (08:30)" and line.short_today
-    assert line.days_met == "standard met on 2 days of 28"
+    assert line.today == "1 of 4 checks (08:30)" and line.short_today
+    assert line.days_met == "standard met on 2 of 28 days"
     assert line.standard == "4 checks a day, 08:00–22:00, at most 4 h apart"
     assert (line.gap_done, line.gap_over) == ("13 h so far", "over the 4 h allowed")
     assert line.planned.startswith("4 checks planned, at most ") and line.planned.endswith(" apart")

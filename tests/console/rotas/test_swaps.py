@@ -57,7 +57,10 @@ def test_a_swap_both_agree_waits_for_a_manager_then_moves_the_shift(app, client,
         manager_email, ella_email = person(Role.TEAM_MANAGER).email, person(VOLUNTEER).email
     auth.login_demo(VOLUNTEER)
     form_page = f"/rota/mine/shifts/{shift_id}/swap"
-    assert "Noor Haddad" in client.get(form_page).get_data(as_text=True)
+    form = client.get(form_page).get_data(as_text=True)
+    assert "Noor Haddad" in form and '<option selected value="">Choose a colleague</option>' in form
+    unchosen = auth.post(form_page, {"to_staff": "", "note": "Family wedding"})
+    assert unchosen.status_code == 400 and "Choose who you would like to take it." in unchosen.get_data(as_text=True)
     asked = auth.post(form_page, {"to_staff": noor_id, "note": "Family wedding"}, follow_redirects=True)
     assert "Asked. You keep the shift until they accept and a manager approves." in asked.get_data(as_text=True)
     run_queued_tasks(app)  # the outbox's sender, as the task queue's consumer runs it
