@@ -82,7 +82,7 @@ class ServiceChecks:
     window: tuple[int, int]  # the checks window, minutes of the day (08:00-22:00 by default)
     today: int
     today_times: list[str]
-    longest_gap_done: int  # minutes so far today, inside the window up to now
+    longest_gap_done: int | None  # minutes so far today, inside the window up to now (None: it has not opened)
     planned: int  # checks in the published rota today
     longest_gap_planned: int | None  # minutes, from the published rota's checks today (None: nothing published)
     days_met: int  # of the last 28 whole days, days with enough checks and no gap over the limit
@@ -115,18 +115,22 @@ def report(viewer, *, now: datetime | None = None) -> list[ServiceChecks]:
         for moment in done:
             by_day.setdefault(moment.astimezone(LONDON).date(), []).append(_minute_of_day(moment))
         window = (standard.window_start, standard.window_end)
+        # A check counts towards the standard inside its window only (one at 23:56 does not make a day of four).
+        recorded_today = by_day.get(today, [])
+        by_day = {day: [m for m in minutes if window[0] <= m < window[1]] for day, minutes in by_day.items()}
         met = sum(1 for d in range(DAYS)  # whole days only: today is still going
                   if len(by_day.get(first + timedelta(days=d), [])) >= standard.per_day
                   and longest_gap(by_day.get(first + timedelta(days=d), []), *window) <= standard.max_gap)
         planned = [s.start_minute for s in problems.published_shifts(start=today, last=today,
                                                                       service_ids=[service.id], rows_only=True)
                    if s.kind == "check"]
-        now_minute = min(max(_minute_of_day(now), window[0]), window[1])
+        now_minute = min(_minute_of_day(now), window[1])
         mine_today = by_day.get(today, [])
         rows.append(ServiceChecks(
             service=service, per_day=standard.per_day, max_gap=standard.max_gap, window=window, today=len(mine_today),
-            today_times=[clock(m) for m in mine_today],
-            longest_gap_done=longest_gap(mine_today, window[0], max(now_minute, window[0] + 1)),
+            today_times=[clock(m) if window[0] <= m < window[1] else f"{clock(m)}, outside the window"
+                         for m in recorded_today],
+            longest_gap_done=longest_gap(mine_today, window[0], now_minute) if now_minute > window[0] else None,
             planned=len(planned), longest_gap_planned=longest_gap(planned, *window) if planned else None,
             days_met=met, days=DAYS, may_record=service.id in recordable))
     return rows

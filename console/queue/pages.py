@@ -375,8 +375,10 @@ def _checks_line(row: checks.ServiceChecks) -> ChecksLine:
         standard=f"{words.counted(row.per_day, 'check')} a day, {words.period(*row.window)}, at most "
                  f"{words.duration(row.max_gap)} apart",
         today=f"{row.today} of {words.counted(row.per_day, 'check')}{times}", short_today=row.short_today,
-        gap_done=f"{words.duration(row.longest_gap_done)} so far",
-        gap_over=f"over the {words.duration(row.max_gap)} allowed" if row.longest_gap_done > row.max_gap else "",
+        gap_done=f"{words.duration(row.longest_gap_done)} so far" if row.longest_gap_done is not None else
+                 f"none yet: the window opens at {words.clock(row.window[0])}",
+        gap_over=f"over the {words.duration(row.max_gap)} allowed"
+                 if row.longest_gap_done is not None and row.longest_gap_done > row.max_gap else "",
         planned=planned, days_met=f"standard met on {row.days_met} of {words.counted(row.days, 'day')}",
         may_record=row.may_record)
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+import time_machine
 
 from console.extensions import db
 from console.permissions import Role
@@ -22,17 +23,18 @@ def test_the_longest_gap_counts_the_window_edges():
 
 
 def test_a_moderator_records_checks_and_sees_them_against_the_standard(app, client, auth, demo_data):
-    auth.login_demo(CHLOE)
     check = f"/queue/services/{service_id_of(app, 'demo-low')}/check"
-    done = auth.post(check, form_page="/queue/checks", follow_redirects=True)
-    page = done.get_data(as_text=True)
-    assert "Check recorded." in page and "1 of 4 checks" in page
-    again = auth.post(check, form_page="/queue/checks", follow_redirects=True)
-    assert "already recorded" in again.get_data(as_text=True)
-    assert "perinatal" not in client.get("/queue/checks").get_data(as_text=True).lower()  # not her service
-    perinatal = f"/queue/services/{service_id_of(app, 'perinatal')}/check"
-    refused = auth.post(perinatal, form_page="/queue/checks", follow_redirects=True)
-    assert "only for services you belong to" in refused.get_data(as_text=True)
+    with time_machine.travel(at(10), tick=False):  # inside the checks window, where a check counts
+        auth.login_demo(CHLOE)
+        done = auth.post(check, form_page="/queue/checks", follow_redirects=True)
+        page = done.get_data(as_text=True)
+        assert "Check recorded." in page and "1 of 4 checks (10:00)" in page
+        again = auth.post(check, form_page="/queue/checks", follow_redirects=True)
+        assert "already recorded" in again.get_data(as_text=True)
+        assert "perinatal" not in client.get("/queue/checks").get_data(as_text=True).lower()  # not her service
+        perinatal = f"/queue/services/{service_id_of(app, 'perinatal')}/check"
+        refused = auth.post(perinatal, form_page="/queue/checks", follow_redirects=True)
+        assert "only for services you belong to" in refused.get_data(as_text=True)
 
 
 def test_days_meeting_the_standard_and_planned_against_done(app, demo_data):
@@ -53,6 +55,26 @@ def test_days_meeting_the_standard_and_planned_against_done(app, demo_data):
     assert row.longest_gap_done == 12 * 60  # 09:00 to 21:00
     assert row.longest_gap_planned is not None and row.longest_gap_planned <= 4 * 60  # the published rota's checks
     assert row.days_met == 1  # Monday; Tuesday is one short; today is not over
+
+
+def test_only_checks_inside_the_window_count_and_before_it_opens_no_gap_is_counted(app, demo_data):
+    """A check at 23:56 is recorded and shown, but does not count towards 4 a day 08:00-22:00; just after midnight
+    the day's longest gap is not "1 min so far"."""
+    with app.test_request_context():
+        chloe = person(CHLOE)
+        demo_low = db.session.scalar(sa.select(Service).where(Service.slug == "demo-low"))
+        day = MONDAY + timedelta(days=2)
+        db.session.add_all(ModerationCheck(service_id=demo_low.id, staff_id=chloe.id, checked_at=at(h, m, day=day))
+                           for h, m in ((8, 0), (11, 0), (14, 0), (23, 56)))
+        db.session.commit()
+        late = pages.checks_page(chloe, now=at(23, 58, day=day))
+        early = pages.checks_page(chloe, now=at(0, 10, day=day + timedelta(days=1)))
+    (line,) = [line for line in late.lines if line.service.slug == "demo-low"]
+    assert line.today == "3 of 4 checks (08:00, 11:00, 14:00, 23:56, outside the window)" and line.short_today
+    (line,) = [line for line in early.lines if line.service.slug == "demo-low"]
+    assert line.days_met == "standard met on 0 of 28 days"  # three in the window and a gap of 8 h to 22:00
+    assert line.today == "0 of 4 checks" and line.gap_done == "none yet: the window opens at 08:00"
+    assert line.gap_over == ""
 
 
 def test_the_checks_page_says_it_in_words_over_the_same_28_whole_days_as_the_queue_report(app, demo_data):
