@@ -13,6 +13,7 @@ import json
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from console.accounts.models import StaffMember
 from console.audit import service as audit
 from console.database import local_today, utcnow
 from console.errors import NotFound, UserError
@@ -202,6 +203,14 @@ def access_trail(case: Case) -> list[VaultAuditEntry] | None:
         return vault.get().history(case.service_id, case.pseudonym)
     except VaultUnavailable:
         return None
+
+
+def names_in(trail: list[VaultAuditEntry] | None) -> dict[int, str]:
+    """The names of the staff in a vault trail, by id: the vault keeps who as an id and an email address, and a page
+    says a colleague's name."""
+    ids = {entry.actor_id for entry in trail or [] if entry.actor_id is not None}
+    return dict(db.session.execute(sa.select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(ids))).all()) \
+        if ids else {}
 
 
 def requests_of(case: Case) -> list[RevealRequest]:

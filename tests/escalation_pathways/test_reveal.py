@@ -90,7 +90,7 @@ def test_a_clinician_reveals_with_a_reason_and_the_page_is_never_cached(app, cli
     assert vault_actions(app, case_id) == ["reveal"]
     trail = client.get(f"/escalation/cases/{case_id}").get_data(as_text=True)
     assert "system (recorded or changed the identity): “demo data”" in trail
-    assert f"{SARAH.email} (looked, case {case_id}): “{REASON}”" in trail
+    assert f"{SARAH.name} (looked, case {case_id}): “{REASON}”" in trail and SARAH.email not in trail
     assert page.count("Robin Fakename") == 1, "the identity is shown once, to read"
     request_id = page.split("/escalation/reveals/")[1].split("/")[0]
     editing = auth.post(f"/escalation/reveals/{request_id}/open", {"edit": "1"},
