@@ -62,9 +62,9 @@ def roles_in_words(roles) -> str:
 
 
 def describe_gap(problem: Problem, gap: Gap) -> str:
-    """What the window needs: "Eating disorders, Sat 27 Mar 17:00-22:00: needs 1 volunteer"."""
+    """What the window needs: "Eating disorders, Sat 27 Mar 17:00–22:00: needs 1 volunteer"."""
     service = problem.services[gap.service]
-    when = f"{problem.date_of(gap.day):%a %d %b} {format_time(gap.start)}-{format_time(gap.end)}"
+    when = f"{problem.date_of(gap.day):%a %d %b} {format_time(gap.start)}–{format_time(gap.end)}"
     roles = roles_in_words(gap.roles)
     if gap.kind == "presence":
         need = f"needs {gap.missing} {roles} on duty"

@@ -43,12 +43,12 @@ class Violation:
 
 
 def describe(problem: Problem, assignment: Assignment) -> str:
-    """An assignment as people read it: "Quinn Patel, Eating disorders, Mon 22 Mar 08:00-17:00 (on duty)"."""
+    """An assignment as people read it: "Quinn Patel, Eating disorders, Mon 22 Mar 08:00–17:00 (on duty)"."""
     person = problem.staff.get(assignment.staff)
     service = problem.services.get(assignment.service)
     when = problem.date_of(assignment.day).strftime("%a %d %b")
     return (f"{person.name if person else assignment.staff}, {service.name if service else assignment.service}, "
-            f"{when} {format_time(assignment.start)}-{format_time(assignment.end)} ({KIND_WORDS[assignment.kind]})")
+            f"{when} {format_time(assignment.start)}–{format_time(assignment.end)} ({KIND_WORDS[assignment.kind]})")
 
 
 def validate(problem: Problem, rota: Rota) -> list[Violation]:
@@ -115,7 +115,7 @@ def check_assignment(problem: Problem, a: Assignment) -> list[Violation]:
                 found.append(Violation(4, f"{what}: a check lasts exactly {checks.minutes} minutes"))
             if not (checks.window_start <= a.start and a.end <= checks.window_end):
                 found.append(Violation(4, f"{what}: outside the checks window "
-                                          f"{format_time(checks.window_start)}-{format_time(checks.window_end)}"))
+                                          f"{format_time(checks.window_start)}–{format_time(checks.window_end)}"))
             if person.role not in checks.roles:
                 found.append(Violation(4, f"{what}: a {person.role} may not do checks for {service.name}"))
     elif person.role not in rules.supervisor_roles:
@@ -164,7 +164,7 @@ def _overlapping_shifts(problem: Problem, theirs: _PersonWork) -> list[Violation
         for other in theirs.elsewhere:
             if other.day == later.day and other.overlaps(later.start, later.end):
                 found.append(Violation(5, f"{describe(problem, later)} overlaps {theirs.person.name}'s shift already "
-                                          f"rostered for {other.where}, {format_time(other.start)}-"
+                                          f"rostered for {other.where}, {format_time(other.start)}–"
                                           f"{format_time(other.end)}"))
     return found
 
@@ -252,7 +252,7 @@ def _check_supervision(problem: Problem, assignments: list[Assignment]) -> list[
             continue
         uncovered = _uncovered_parts(a.start, a.end, cover[(a.service, a.day)])
         if uncovered:
-            parts = ", ".join(f"{format_time(s)}-{format_time(e)}" for s, e in uncovered)
+            parts = ", ".join(f"{format_time(s)}–{format_time(e)}" for s, e in uncovered)
             found.append(Violation(10, f"{describe(problem, a)}: no clinical supervisor on duty or on call {parts}"))
     return found
 

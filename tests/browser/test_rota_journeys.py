@@ -39,7 +39,7 @@ def test_a_manager_generates_a_draft_fixes_a_gap_by_hand_and_it_is_published(pag
     monday = next_monday()
     with live_app.app_context():
         leave_one_evening_uncoverable(monday)
-    gap = f"Eating disorders, {monday:%a %d %b} 17:00-22:00"
+    gap = f"Eating disorders, {monday:%a %d %b} 17:00–22:00"
 
     sign_in_with_password(page, live_server, MANAGER)
     page.wait_for_url(f"{live_server}/")

@@ -42,8 +42,8 @@ def test_days_already_worked_elsewhere_count_towards_the_days_limit():
 def test_a_shift_on_top_of_work_elsewhere_is_an_overlap_in_words():
     busy = problem([high_risk()], [volunteer(elsewhere(0, 17, 20))])
     assert messages(busy, rota(shift("vic", 0, 18, 22))) == [
-        "Overlapping shifts: Vic, Eating disorders, Mon 22 Mar 18:00-22:00 (on duty) overlaps Vic's shift already "
-        "rostered for Psychosis, 17:00-20:00"]
+        "Overlapping shifts: Vic, Eating disorders, Mon 22 Mar 18:00–22:00 (on duty) overlaps Vic's shift already "
+        "rostered for Psychosis, 17:00–20:00"]
 
 
 def test_rest_after_work_elsewhere_counts():

@@ -35,7 +35,7 @@ def test_an_impossible_evening_says_who_is_on_leave_and_who_is_at_a_limit():
     assert saturday_evening.blocked == {"vic": (R.ON_LEAVE,), "val": (R.ON_LEAVE,), "cas": (R.WEEKENDS,),
                                         "kim": (R.NOT_TRAINED,)}
     assert str(saturday_evening) == (
-        "Eating disorders, Sat 27 Mar 17:00-22:00: needs 1 digital champion, peer moderator or volunteer on duty; "
+        "Eating disorders, Sat 27 Mar 17:00–22:00: needs 1 digital champion, peer moderator or volunteer on duty; "
         "none available: 2 on leave, 1 at their weekend limit, 1 not trained for the service")
 
 

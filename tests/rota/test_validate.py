@@ -146,5 +146,5 @@ def test_rule_10_supervision(ward):
 
 def test_violations_are_in_words(ward):
     (violation,) = validate(ward, rota(shift("ben", 0, 12, 18)))
-    assert str(violation) == ("Availability and leave: Ben, Eating disorders, Mon 22 Mar 12:00-18:00 (on duty): "
+    assert str(violation) == ("Availability and leave: Ben, Eating disorders, Mon 22 Mar 12:00–18:00 (on duty): "
                               "outside Ben's availability")

@@ -108,7 +108,7 @@ def test_a_manager_hears_each_morning_what_the_published_rota_leaves_uncovered(a
         digests = [m for m in smtp_server.messages if m["To"] == PRIYA and m["Subject"].startswith("Rota cover")]
         assert len(digests) == 1, "once a day"
         text = digests[0].get_body(("plain",)).get_content()
-        assert f"{gone.day:%a %d %b} 17:00-22:00" in text and "Eating disorders:" in text
+        assert f"{gone.day:%a %d %b} 17:00–22:00" in text and "Eating disorders:" in text
         choose(person(Role.TEAM_MANAGER).id, manager_digest=False)
         run(traveller, "digest", at(7, 0, day=WEEK_BEFORE + timedelta(days=1)))
         assert len([m for m in smtp_server.messages if m["To"] == PRIYA]) == 1, "switched off"
