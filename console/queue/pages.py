@@ -332,8 +332,9 @@ class SearchPage:
 def search_page(results: search.SearchResults) -> SearchPage:
     """What a page of search results shows."""
     last = results.first + len(results.posts) - 1
-    heading = f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first" \
-        if results.posts else "No post matches"
+    heading = "No post matches" if not results.posts else \
+        "1 post" if results.first == last == 1 and not results.more else \
+        f"Posts {results.first} to {last}{' of more' if results.more else ''}, newest first"
     openings = queue.thread_openings(results.posts)
     return SearchPage(heading, results.first, [_line(post, openings) for post in results.posts],
                       results.page - 1 if results.page > 1 else None, results.next_page)

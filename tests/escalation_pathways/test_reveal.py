@@ -211,12 +211,12 @@ def test_break_glass_reveals_at_once_and_a_second_clinician_must_review_it(app, 
     assert "Robin Fakename" in response.get_data(as_text=True)
     auth.logout()
     sign_in(auth, DANIEL)
-    assert "Emergency reveal to review" in client.get("/").get_data(as_text=True)
+    assert "An emergency reveal to review" in client.get("/").get_data(as_text=True)
     with app.app_context():
         request_id = db.session.scalar(sa.select(RevealRequest.id))
     auth.post(f"/escalation/reveals/{request_id}/review", {"note": "Justified: ambulance dispatched at 08:20"},
               form_page=base)
-    assert "Emergency reveal to review" not in client.get("/").get_data(as_text=True)
+    assert "An emergency reveal to review" not in client.get("/").get_data(as_text=True)
     assert "Justified: ambulance dispatched at 08:20" in client.get(base).get_data(as_text=True)
 
 
@@ -459,11 +459,11 @@ def test_a_reveal_without_a_second_clinician_is_reviewed_by_one_within_24_hours(
         request_id = request.id
     auth.logout()
     sign_in(auth, DANIEL)
-    assert "Reveal without a second clinician to review" in client.get("/").get_data(as_text=True)
+    assert "A reveal made without a second clinician, to review" in client.get("/").get_data(as_text=True)
     assert "Sarah Bennett revealed without a second clinician" in client.get("/escalation/").get_data(as_text=True)
     auth.post(f"/escalation/reveals/{request_id}/review", {"note": "Justified: GP visit arranged for today"},
               form_page=base)
-    assert "Reveal without a second clinician to review" not in client.get("/").get_data(as_text=True)
+    assert "A reveal made without a second clinician, to review" not in client.get("/").get_data(as_text=True)
     assert "Reviewed by Daniel Cho" in client.get(base).get_data(as_text=True)
     with app.app_context():
         assert [c for c in conditions.escalations_late(utcnow() + timedelta(days=2)) if c.kind == "review_overdue"] \

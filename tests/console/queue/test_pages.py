@@ -131,5 +131,5 @@ def test_a_page_of_search_results_says_which_posts_it_holds_and_where_the_others
                                                                          ("hidden", "Critical")]
     assert (middle.newer_page, middle.older_page) == (1, 3)
     first = pages.search_page(search.SearchResults(posts[:1], page=1, more=False))
-    assert (first.heading, first.newer_page, first.older_page) == ("Posts 1 to 1, newest first", None, None)
+    assert (first.heading, first.newer_page, first.older_page) == ("1 post", None, None)
     assert pages.search_page(search.SearchResults([], page=1, more=False)).heading == "No post matches"
