@@ -65,6 +65,17 @@ def page(browser):
     context.close()
 
 
+def on_a_phone(page) -> None:
+    """Narrow the page to a phone's width, 390 px."""
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
+def assert_no_sideways_scrolling(page, what: str = "the page") -> None:
+    """Nothing runs off the side of the screen: the page is no wider than the window."""
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+        f"{what} is wider than the screen"
+
+
 def screenshot(page, name: str) -> None:
     """Save a full-page screenshot under tests/artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from console import demo
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
 from tests.browser.conftest import sign_in_with_password
 
 pytestmark = pytest.mark.browser
@@ -41,9 +41,9 @@ def test_an_owner_reads_who_did_what_in_the_audit_log_on_a_desktop_and_a_phone(p
     lines.first.get_by_role("link", name="Amara Okafor").click()
     expect(page.get_by_role("heading", name="Amara Okafor")).to_be_visible()
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     page.goto(f"{live_server}/admin/audit")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     assert_accessible(page)
     screenshot(page, "audit-log-phone")
 
@@ -64,6 +64,6 @@ def test_an_owner_sees_that_no_scheduler_runs_then_what_its_runs_did(page, live_
     expect(page.get_by_text("Raise alerts, pass each one on while its condition holds")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "scheduler")
-    page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    on_a_phone(page)
+    assert_no_sideways_scrolling(page)
     screenshot(page, "scheduler-phone")

@@ -14,7 +14,8 @@ from console.database import utcnow
 from console.extensions import db
 from console.notifications import service as outbox
 from scheduler.runner import run_job
-from tests.browser.conftest import assert_accessible, screenshot, sign_in_with_password
+from tests.browser.conftest import (assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot,
+                                    sign_in_with_password)
 from tests.browser.test_queue import push
 from tests.factories import item
 
@@ -70,11 +71,11 @@ def test_a_moderator_on_duty_follows_the_alert_emails_link_and_acknowledges_it(p
     assert_accessible(page)
     screenshot(page, "dashboard-with-an-alert")
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     page.goto(link)
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     screenshot(page, "alert-phone")
     page.goto(f"{live_server}/account/notifications/")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     assert_accessible(page)
     screenshot(page, "notifications-phone")

@@ -11,7 +11,7 @@ from console.accounts.models import StaffMember
 from console.extensions import db
 from console.services.models import Service
 from escalation_pathways import service as escalations
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
 from tests.browser.conftest import sign_in_with_password
 
 pytestmark = pytest.mark.browser
@@ -59,9 +59,9 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert "2 March 1994 (age " in identity and "0118 496 0123" in identity  # as UK clinical records write them
     assert_accessible(page)
     screenshot(page, "escalation-identity")
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     screenshot(page, "escalation-identity-phone")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Back to case 1").click()
     expect(page.locator("#reveal ~ ul.plain-list").first).to_contain_text(
@@ -93,9 +93,9 @@ def test_a_clinician_escalates_reveals_completes_the_checklist_and_closes_the_ca
     assert page.get_by_role("button", name="Mark as done").count() == 0
     assert_accessible(page)
     screenshot(page, "escalation-closed")
-    page.set_viewport_size({"width": 390, "height": 844})  # the case on a phone: nothing runs off the side
+    on_a_phone(page)  # the case on a phone: nothing runs off the side
     page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the case is wider than a phone"
+    assert_no_sideways_scrolling(page, "the case")
     screenshot(page, "escalation-case-phone")
 
 
@@ -153,5 +153,5 @@ def test_the_owner_reads_the_open_cases_of_the_trust_from_the_navigation(page, l
     assert abs(header[0] - header[1]) < 20, header
     assert_accessible(page)
     screenshot(page, "escalation-trust")
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     screenshot(page, "escalation-trust-phone")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from console.permissions import Role
 from console.rotas import problem as problems
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
 from tests.browser.conftest import sign_in_with_password
 from tests.factories import make_draft, next_monday, person, publish_draft, publish_with_a_gap
 
@@ -69,9 +69,9 @@ def test_a_volunteer_takes_an_open_shift_and_subscribes_to_their_shifts(page, li
     gone = page.request.get(link)
     assert gone.status == 410 and "This calendar link no longer works" in gone.text()
 
-    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off the side of the page
+    on_a_phone(page)  # a phone: nothing runs off the side of the page
     page.goto(f"{live_server}/rota/mine")
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     screenshot(page, "my-shifts-phone")
 
 
@@ -96,8 +96,8 @@ def test_a_volunteer_asks_a_colleague_who_could_take_their_shift(page, live_app,
     expect(page.locator("#not-listed")).to_contain_text("are not available then")
     assert_accessible(page)
     screenshot(page, "swap-ask")
-    page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    on_a_phone(page)
+    assert_no_sideways_scrolling(page)
     screenshot(page, "swap-ask-phone")
     page.get_by_label("Who would you like to take it?").select_option(label=choices[0])
     page.get_by_role("button", name="Ask them").click()

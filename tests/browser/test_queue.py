@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from console import demo
 from console.database import utcnow
 from console.platform import ingest
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
 from tests.browser.conftest import sign_in_with_password
 from tests.factories import item, services
 
@@ -97,12 +97,12 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
     expect(page.locator("#item-history")).to_contain_text(
         "Chloe Davies hid the post: Describes methods of self-harm or suicide")
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     item_path = page.url.removeprefix(live_server)
     for path, name in [("/queue/?service=demo-low", "queue-phone"), ("/queue/search?text=miss", "search-phone"),
                        (item_path, "queue-item-phone")]:
         page.goto(live_server + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
+        assert_no_sideways_scrolling(page, path)
         screenshot(page, name)
 
 
@@ -114,18 +114,18 @@ def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(pag
                                  thread_id="t-w1"))
     push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you",
                                  thread_id="t-w2"))
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     sign_in_with_password(page, live_server, MODERATOR)
     page.goto(f"{live_server}/queue/?service=demo-low")
     expect(page.get_by_text("Look-alike name")).to_have_count(2)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the queue is wider than a phone"
+    assert_no_sideways_scrolling(page, "the queue")
     page.get_by_role("link", name="Message me, I have something for you").click()
     warning = page.locator("#look-alike")
     expect(warning).to_contain_text("Looks like Willow, another poster in this service.")
     expect(warning).to_contain_text("mixes Latin and Cyrillic letters, as a disguised name can: the marked letters "
                                     "are Cyrillic.")
     expect(warning.locator("mark.foreign-letter").first).to_contain_text("\u0456")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the item is wider than a phone"
+    assert_no_sideways_scrolling(page, "the item")
     assert_accessible(page)
     screenshot(page, "queue-look-alike-phone")
     page.goto(f"{live_server}/queue/search?pseudonym=willow")
@@ -162,11 +162,11 @@ def test_covering_one_service_keeps_the_others_in_view_and_a_phone_shows_each_it
     assert_accessible(page)
     screenshot(page, "queue-covering-critical-elsewhere")
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     page.reload()
     expect(page.get_by_text("1 critical item is waiting in Eating disorders.")).to_be_visible()
     region = page.get_by_role("region", name="Items waiting")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the queue is wider than a phone"
+    assert_no_sideways_scrolling(page, "the queue")
     assert region.evaluate("box => box.scrollWidth <= box.clientWidth"), "the items scroll sideways"
     post = region.get_by_role("link", name="Had an awful day at work")
     width = post.evaluate("link => link.closest('th').getBoundingClientRect().width")

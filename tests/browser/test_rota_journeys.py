@@ -12,7 +12,7 @@ from console.rotas import problem as problems
 from console.rotas.models import RotaVersion
 from console.staffing.models import Contract, LeaveRequest, StaffPreference
 from console.services.models import Service
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
 from tests.browser.conftest import sign_in_with_password
 from tests.factories import draft_with_a_minimum_beyond_the_standard, next_monday, person, services, version_with
 from tests.helpers import run_queued_tasks
@@ -159,9 +159,9 @@ def test_a_second_services_rota_made_in_its_own_run_keeps_contracts_with_the_fir
             assert len(days[(staff_id, week)]) <= contracts[staff_id].max_days_week, (staff_id, week)
     assert len(worked_both) == 2, "Ella works for both services, within her 10 hours and 3 days"
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     page.goto(second)
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     screenshot(page, "rota-second-service-phone")
 
 
@@ -185,10 +185,10 @@ def test_the_draft_says_where_hours_beyond_the_standard_come_from_and_counts_che
     expect(page.get_by_text("The rota keeps every rule")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "rota-draft-beyond-the-standard")
-    page.set_viewport_size({"width": 390, "height": 844})
+    on_a_phone(page)
     page.reload()
     expect(page.locator("#surplus")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_no_sideways_scrolling(page)
     screenshot(page, "rota-draft-beyond-the-standard-phone")
 
 
