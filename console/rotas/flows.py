@@ -21,7 +21,8 @@ from console.database import utcnow
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.rotas import problem as problems
-from console.rotas.models import ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, rota_run_services
+from console.rotas.models import (ACTIVE_RUN_STATUSES, RotaRun, RotaVersion, RunStatus, VersionStatus,
+                                   rota_run_services)
 from console.services.models import Service
 from console.words import counted, duration_seconds, hours
 from rota.bounds import summary
@@ -83,6 +84,21 @@ def start_run(actor, *, services: list[Service], start: date, weeks: int, second
     db.session.commit()
     task_queue.get(current_app).enqueue(GENERATE_TASK, run.id)
     return run
+
+
+DEFAULT_SECONDS = 60  # a draft made again takes its own run's time, or the form's default when it had none
+
+
+def make_again(actor, version: RotaVersion) -> RotaRun:
+    """Queue a new draft for the same services and weeks as this draft, made around whatever is published or
+    approved now (a draft made beside another service's, which was published after it, breaks rules against it)."""
+    if version.status != VersionStatus.DRAFT.value:
+        raise UserError("Only a draft is made again; make a new draft from the Rotas page.")
+    if version.days % 7:
+        raise UserError("This draft does not run whole weeks (it was imported): make a new one from the Rotas page.")
+    made_by = db.session.scalar(sa.select(RotaRun.seconds).where(RotaRun.version_id == version.id))
+    return start_run(actor, services=list(version.services), start=version.start_date, weeks=version.days // 7,
+                     seconds=made_by or DEFAULT_SECONDS)
 
 
 def get_or_raise(viewer, *, run_id: int) -> RotaRun:

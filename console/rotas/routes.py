@@ -273,6 +273,16 @@ def shift_remove(version_id: int, shift_id: int):
     return redirect(url_for("rotas.version", version_id=version.id))
 
 
+@bp.route("/versions/<int:version_id>/again", methods=["POST"])
+@requires("rota.manage")
+def version_again(version_id: int):
+    """Make a draft again for the same services and weeks, around what is published now; the page then follows the
+    new run."""
+    version = versions.get_or_raise(current_user, version_id=version_id)
+    done, run = form_action(ActionForm(), lambda: flows.make_again(current_user, version))
+    return redirect(url_for("rotas.run", run_id=run.id) if done else url_for("rotas.version", version_id=version.id))
+
+
 def _version_action(version_id: int, action, done: str, form=None):
     version = versions.get_or_raise(current_user, version_id=version_id)
     form_action(form or ActionForm(), lambda: action(version), done)

@@ -677,3 +677,27 @@ def test_rotas_made_in_separate_runs_keep_every_contract_between_them(app, clien
     page = client.get(f"/rota/versions/{by_hand}").get_data(as_text=True)
     assert "Checked together with the shifts already published or approved for Eating disorders: 2 shifts of 1 " \
            "person on this rota, which count towards" in page
+
+
+def test_a_draft_broken_by_a_rota_published_after_it_is_made_again_around_it(app, client, manager):
+    """Priya makes a draft for Early intervention in psychosis while another rota is being settled; Ella's evening in
+    it is then published for Eating disorders too. The draft breaks a rule against it, and one click makes it again
+    for the same service and weeks, around what is published now."""
+    with app.app_context():
+        draft = make_draft(("early-intervention-psychosis",))
+        shift = next(s for s in db.session.get(RotaVersion, draft).shifts if s.kind == "presence")
+        version_with("eating-disorders", [((shift.day - next_monday()).days, shift.start_minute, shift.end_minute)],
+                     shift.staff_id, "published")
+    page = client.get(f"/rota/versions/{draft}").get_data(as_text=True)
+    assert "Overlapping shifts" in page and "Make this draft again around what is published now" in page
+    again = manager.post(f"/rota/versions/{draft}/again", form_page=f"/rota/versions/{draft}")
+    assert again.status_code == 302 and again.headers["Location"].startswith("/rota/runs/")
+    with app.app_context():
+        run = db.session.scalar(sa.select(RotaRun).order_by(RotaRun.id.desc()))
+        assert ([s.slug for s in run.services], run.start_date, run.days, run.seconds) == (
+            ["early-intervention-psychosis"], next_monday(), 28, flows.DEFAULT_SECONDS)
+        assert db.session.get(RotaVersion, draft) is not None  # kept until discarded
+        publish_draft(draft_id := make_draft(("demo-low",)))
+    refused = manager.post(f"/rota/versions/{draft_id}/again", form_page=f"/rota/versions/{draft_id}",
+                           follow_redirects=True).get_data(as_text=True)
+    assert "Only a draft is made again" in refused
