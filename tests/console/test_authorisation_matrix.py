@@ -93,6 +93,7 @@ ROUTES = {
     ("rotas.rule_override", "POST"): ("/rota/versions/1/overrides", ROTA_MANAGERS),
     ("rotas.shift_edit", "GET"): ("/rota/versions/1/shifts/1/edit", ROTA_MANAGERS),
     ("rotas.shift_edit", "POST"): ("/rota/versions/1/shifts/1/edit", ROTA_MANAGERS),
+    ("rotas.version_again", "POST"): ("/rota/versions/1/again", ROTA_MANAGERS),
     ("rotas.version_approve", "POST"): ("/rota/versions/1/approve", ROTA_MANAGERS),
     ("rotas.version_publish", "POST"): ("/rota/versions/1/publish", ROTA_MANAGERS),
     ("rotas.version_discard", "POST"): ("/rota/versions/1/discard", ROTA_MANAGERS),
