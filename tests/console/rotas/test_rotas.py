@@ -295,6 +295,7 @@ def test_hand_edits_are_checked_at_once(app, client, manager):
     assert "The draft now breaks" in page
     assert "Availability and leave: Ella Robinson, Eating disorders" in page
     assert "outside Ella Robinson&#39;s availability" in page
+    assert "Make this draft again" not in page  # broken by hand, not by another rota: making it again is no answer
     bad = manager.post(page_url + "/shifts", {
         "staff": ella.id, "service": eating.id, "kind": "presence", "day": next_monday().isoformat(),
         "start": "13:00", "end": "9am"}, form_page=page_url)
