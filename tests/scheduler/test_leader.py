@@ -92,8 +92,9 @@ def test_a_killed_leader_is_replaced_within_a_minute(app, database_url, tmp_path
         taken = wait_until(lambda: _leader_pid(app) if _leader_pid(app) == follower.pid else None, 60)
         assert taken == follower.pid, (tmp_path / "scheduler-1.log").read_text()[-1500:]
         assert time.monotonic() - killed_at < 60
-        log = "".join((tmp_path / f"scheduler-{n}.log").read_text() for n in (1, 2))
-        assert f"scheduler {os.uname().nodename}:{follower.pid} leads: running the jobs" in log
+        # the lease row is written a moment before the new leader logs that it leads
+        line = f"scheduler {os.uname().nodename}:{follower.pid} leads: running the jobs"
+        assert wait_until(lambda: line in "".join((tmp_path / f"scheduler-{n}.log").read_text() for n in (1, 2)), 10)
     finally:
         for process in processes:
             if process.poll() is None:
