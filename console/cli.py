@@ -12,6 +12,7 @@ from console.extensions import db
 from console.notifications import service as outbox
 from console.platform import receiver
 from console.platform import service as platform
+from console.queue.cli import risk_model_cli
 from console.services import service as services
 from console.permissions import MFA_REQUIRED_ROLES, Role
 from escalation_pathways.vault.cli import vault_cli
@@ -97,3 +98,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(platform_cli)
     app.cli.add_command(vault_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(risk_model_cli)

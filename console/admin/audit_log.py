@@ -71,6 +71,13 @@ ACTIONS = {
     "risk_terms.defaults_added": ("{who} added the default risk words for {what}", "Default risk words added"),
     "risk_terms.removed": ("{who} removed a risk word for {what}", "Risk word removed"),
     "canned_reasons.added": ("{who} added canned reasons for {what}", "Canned reasons added"),
+    "risk_model.sensitivity_set": ("{who} changed how readily the risk model raises posts of {what}",
+                                   "Risk model sensitivity changed"),
+    "risk_model.post_marked": ("{who} marked the flags of a post of {what}", "Risk flag marked"),
+    "risk_model.retrained": ("The risk model was retrained with the trust's decisions and the new one is in use",
+                             "Risk model retrained"),
+    "risk_model.retrain_refused": ("The risk model was retrained with the trust's decisions; the new one was refused",
+                                   "Risk model retraining refused"),
     "canned_reasons.removed": ("{who} removed a canned reason for {what}", "Canned reason removed"),
     "ingest.secret_made": ("{who} made a new platform signing secret for {what}", "Signing secret made"),
     "queue.settings_saved": ("{who} changed the response times of {what}", "Response times changed"),
@@ -135,7 +142,8 @@ ACTIONS = {
 }
 
 # How details read: a label for each key, and how its value is said.
-DETAIL_LABELS = {"reason": "Reason", "uncovered_minutes": "Left uncovered", "shifts": "Shifts",
+DETAIL_LABELS = {"reason": "Reason", "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
+                 "outcome": "Outcome", "uncovered_minutes": "Left uncovered", "shifts": "Shifts",
                  "people_changed": "People whose shifts changed", "on_call_added": "Put on call",
                  "on_call_removed": "Taken off call", "failed_attempts": "Failed attempts", "address": "From address",
                  "until": "Until", "first": "From", "last": "To", "shifts_opened": "Shifts opened to others",
@@ -193,7 +201,7 @@ COUNTS = {
 SHIFT_KEYS = {"service", "day", "start", "end"}  # with "staff" and "kind": one shift, said as one
 CLOCK_KEYS = {"start", "end"}
 PEOPLE_KEYS = {"to"}  # a colleague's id (a swap asked of them)
-HIDDEN_KEYS = {"request", "shift", "run", "score"}  # internal ids and engine figures: the record's link says more
+HIDDEN_KEYS = {"request", "shift", "run", "score", "figures"}  # ids and figures: the link or outcome says more
 
 
 @dataclass(frozen=True)
@@ -432,7 +440,8 @@ def _details(entry: AuditEntry, names: _Names) -> list[tuple[str, str | Link]]:
         elif key == "step":
             said.append(("Step", names.step(entry.target, value)))
         elif key == "post" and _number(value) is not None:
-            said.append(("Opened from", Link("the post", url_for("queue.item", post_id=value))))
+            said.append(("Post" if entry.action == "risk_model.post_marked" else "Opened from",
+                         Link("the post", url_for("queue.item", post_id=value))))
         elif key == "service" and not entry.target.startswith("case "):  # (a case names its service)
             said.append(("Service", names.service(value)))
         elif key == "service":

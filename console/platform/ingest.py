@@ -1,7 +1,7 @@
 """Posts from the platform, in: each service's ingest secrets and the signature check, a post's fields checked one
-by one, its words matched against the service's risk lists and its priority set, stored once (a repeat changes
-nothing), and a platform's edit matched again and put back in the queue. A critical post emails the service's mailbox
-in the same transaction (console.queue.mailbox)."""
+by one, its words matched against the service's risk lists and read by the risk model, its priority set (the
+higher of the two), stored once (a repeat changes nothing), and a platform's edit matched again and put back in the
+queue. A critical post emails the service's mailbox in the same transaction (console.queue.mailbox)."""
 
 import hashlib
 import hmac
@@ -18,7 +18,7 @@ from console.audit import service as audit
 from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
-from console.queue import mailbox, terms
+from console.queue import mailbox, risk_signals, terms
 from console.queue.matching import matcher
 from console.queue.models import OPEN_STATES, Action, IngestSecret, ModerationEvent, PlatformVersion, Post, Priority
 from console.services.models import Service
@@ -159,13 +159,19 @@ def platform_time(raw: object, name: str, where: str = "") -> datetime:
     return moment
 
 
-def _flagged(find, body: str) -> tuple[Priority, list[dict]]:
-    """A post's priority from the service's lists (`find`, a matcher's), and the terms it matched: why it is
-    flagged."""
+def _flagged(find, judge, body: str) -> tuple[Priority, list[dict], dict | None]:
+    """A post's priority: the higher of the service's lists' (`find`, a matcher's) and the risk model's (`judge`,
+    console.queue.risk_signals.judge), with why: the terms it matched and what the model raised it to."""
     found = find(body)
     lists = {m.list for m in found}
-    priority = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
-    return priority, [{"term": m.term, "list": m.list} for m in found]
+    by_lists = Priority.CRITICAL if "critical" in lists else Priority.RISK if lists else Priority.NORMAL
+    verdict = judge(body)
+    priority = min(by_lists, risk_signals.LEVEL_PRIORITY[verdict.level])  # a lower number is more urgent
+    return priority, [{"term": m.term, "list": m.list} for m in found], verdict.as_json()
+
+
+def _critical_by_lists(matched: list[dict]) -> bool:
+    return any(m["list"] == "critical" for m in matched)
 
 
 def ingest(service: Service, items: list, *, version: PlatformVersion | None = None) -> list[Ingested]:
@@ -176,7 +182,7 @@ def ingest(service: Service, items: list, *, version: PlatformVersion | None = N
     ids = [p["external_id"] for p in parsed]
     if len(set(ids)) != len(ids):
         raise IngestError("external_id", "the same external_id appears twice in one batch")
-    find = matcher(terms.phrases_of(service)).find
+    find, judge = matcher(terms.phrases_of(service)).find, risk_signals.judge(service)
     for attempt in range(2):  # a concurrent request may store one of these first: then they are repeats
         stored = {external_id: (post_id, priority) for external_id, post_id, priority in db.session.execute(
             sa.select(Post.external_id, Post.id, Post.priority).where(Post.service_id == service.id,
@@ -185,9 +191,9 @@ def ingest(service: Service, items: list, *, version: PlatformVersion | None = N
         for fields in parsed:
             if fields["external_id"] in stored:
                 continue
-            priority, matched = _flagged(find, fields["body"])
+            priority, matched, model_flag = _flagged(find, judge, fields["body"])
             rows.append({**fields, "service_id": service.id, "priority": priority.value, "state": "open",
-                         "received_at": utcnow(), "matched": matched,
+                         "received_at": utcnow(), "matched": matched, "model_flag": model_flag,
                          "platform_version": version.number if version else None,
                          "platform_saved_at": version.saved_at if version else None})
         try:
@@ -200,13 +206,19 @@ def ingest(service: Service, items: list, *, version: PlatformVersion | None = N
                 raise
             continue
         created = {row["external_id"]: (post_id, row["priority"]) for row, post_id in zip(rows, new_ids, strict=True)}
-        critical = [post_id for post_id, priority in created.values() if priority == Priority.CRITICAL]
-        for post_id in critical:
-            mailbox.critical_post(service, post_id)
+        for row, post_id in zip(rows, new_ids, strict=True):
+            if row["priority"] == Priority.CRITICAL:
+                mailbox.critical_post(service, post_id, by_lists=_critical_by_lists(row["matched"]))
         db.session.commit()
         return [Ingested(post_id, external_id, Priority(priority), external_id in created)
                 for external_id in ids for post_id, priority in [created.get(external_id) or stored[external_id]]]
     raise AssertionError("unreachable")
+
+
+def _higher(before: dict | None, after: dict | None) -> dict | None:
+    """Of the model's flags on the words before an edit and after it, the higher (the earlier on a tie)."""
+    rank = {None: 2, "risk": 1, "critical": 0}
+    return min(before, after, key=lambda flag: rank[flag["level"] if flag else None])
 
 
 KEPT = {Priority.CRITICAL: "still critical", Priority.RISK: "still a risk item"}
@@ -237,11 +249,13 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
     if post.body == fields["body"]:
         db.session.commit()  # the newer version, if any: an older edit sent later is then stale
         return Ingested(post.id, post.external_id, Priority(post.priority), False)
-    priority, matched = _flagged(matcher(terms.phrases_of(service)).find, fields["body"])
+    priority, matched, model_flag = _flagged(matcher(terms.phrases_of(service)).find, risk_signals.judge(service),
+                                             fields["body"])
     now, reason = utcnow(), ""
     if post.state in OPEN_STATES and post.priority < priority:  # a lower number is more urgent
         reason = f"{KEPT[Priority(post.priority)]}, as the words before the edit were, until a moderator decides"
         matched = [*post.matched, *(m for m in matched if m not in post.matched)]
+        model_flag = _higher(post.model_flag, model_flag)
         alert, priority = False, Priority(post.priority)
     else:
         alert = priority == Priority.CRITICAL
@@ -249,13 +263,13 @@ def ingest_edit(service: Service, item: object, *, version: PlatformVersion | No
         post.edited_at = post.received_at = now
         post.first_action_at = None
     words_before = post.body
-    post.body, post.matched, post.priority = fields["body"], matched, priority
+    post.body, post.matched, post.model_flag, post.priority = fields["body"], matched, model_flag, priority
     post.state, post.parked_until = "open", None
     post.claimed_by_id = post.claim_expires_at = None
     db.session.add(ModerationEvent(post_id=post.id, actor_id=None, action=Action.EDITED.value, reason=reason,
                                    words_before=words_before, created_at=now))
     if alert:
-        mailbox.critical_post(service, post.id)
+        mailbox.critical_post(service, post.id, by_lists=_critical_by_lists(matched))
     db.session.commit()
     return Ingested(post.id, post.external_id, priority, False, requeued=True)
 

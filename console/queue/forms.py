@@ -138,3 +138,11 @@ class QueueSettingsForm(ConsoleForm):
         return {name: self[name].data for name in ("critical_minutes", "risk_minutes", "normal_minutes",
                                                    "unanswered_minutes", "alert_mailbox_minutes",
                                                    "alert_managers_minutes")}
+
+
+class RiskSensitivityForm(ConsoleForm):
+    """How readily the risk model raises a service's posts (its choices, with their figures, are set by the page)."""
+
+    sensitivity = RadioField("How readily the risk model raises posts",
+                             validators=[InputRequired("Choose how readily the risk model raises posts.")])
+    submit = SubmitField("Save")

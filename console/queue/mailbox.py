@@ -17,10 +17,12 @@ def item_link(post_id: int) -> str:
     return public_url("queue.item", post_id=post_id)
 
 
-def critical_post(service: Service, post_id: int) -> OutboxEmail:
-    """Queue the alert for a post that matched the critical list (the caller commits with the post)."""
+def critical_post(service: Service, post_id: int, *, by_lists: bool = True) -> OutboxEmail:
+    """Queue the alert for a critical post (the caller commits with the post): `by_lists` when it matched the
+    critical list, else the risk model rated it critical."""
+    why = "matched the service's critical word list" if by_lists else "was rated critical by the risk model"
     return queue_email(
         to=service.mailbox, subject=f"Critical post waiting: {service.name}",
-        body=(f"A post in {service.name} matched the service's critical word list and is at the top of the "
-              f"moderation queue.\n\nOpen it in the moderation console:\n{item_link(post_id)}\n\n"
+        body=(f"A post in {service.name} {why} and is at the top of the moderation queue.\n\n"
+              f"Open it in the moderation console:\n{item_link(post_id)}\n\n"
               "This email does not contain the post. Sign in to read it and act on it.\n"))

@@ -91,6 +91,9 @@ class Post(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL.value)
     matched: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"term", "list"}]: why it is flagged
+    # What the risk model (console.queue.risk_model) raised the post to, and the words that weighed most:
+    # {"level", "words"}; None when it did not raise it.
+    model_flag: Mapped[dict | None] = mapped_column(sa.JSON)
     # Derived from the post's moderation events, kept here in the same transaction so the queue can sort on it.
     state: Mapped[str] = mapped_column(sa.String(16), default="open", server_default="open", index=True)
     parked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -238,7 +241,45 @@ class QueueSettings(db.Model):
                                                        server_default="10")
     alert_managers_minutes: Mapped[int] = mapped_column(default=QUEUE_DEFAULTS["alert_managers_minutes"],
                                                         server_default="30")
+    # How readily the risk model raises this service's posts (console.queue.risk_model.SENSITIVITY_LABELS).
+    model_sensitivity: Mapped[str] = mapped_column(sa.String(12), default="standard", server_default="standard")
 
     def response(self, priority: int) -> int:
         """Minutes an item of this priority may wait for a moderator."""
         return (self.critical_minutes, self.risk_minutes, self.normal_minutes)[priority]
+
+
+class RiskMark(db.Model):
+    """A moderator's word on the risk signals for one post: a flag that was wrong, or a post that should have been
+    flagged (at a level). Read by retraining (console.queue.retraining) and listed on the service's settings."""
+
+    __tablename__ = "risk_marks"
+    __table_args__ = (sa.CheckConstraint("verdict IN ('wrong', 'critical', 'risk')", name="verdict"),
+                      sa.Index("ix_risk_marks_service_time", "service_id", "marked_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+    # wrong: the flag was wrong, an ordinary post; critical or risk: it should have been flagged at that level.
+    verdict: Mapped[str] = mapped_column(sa.String(8))
+    marked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    marked_by: Mapped[StaffMember] = relationship(lazy="joined")
+
+
+class RiskModelVersion(db.Model):
+    """A retraining run with the trust's own decisions (`flask risk-model train`): its figures on the held-out set,
+    and, when accepted, the model itself (JSON). The newest accepted one is the model in use; with none, the model
+    shipped with the console is."""
+
+    __tablename__ = "risk_model_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted: Mapped[bool] = mapped_column(default=False)
+    # How many posts it learnt from: the shipped corpus and the trust's own, by level and by where they came from.
+    trained_on: Mapped[dict] = mapped_column(sa.JSON)
+    figures: Mapped[dict] = mapped_column(sa.JSON)  # held-out figures, this model's and the one it was measured against
+    outcome: Mapped[str] = mapped_column(sa.Text)  # in words: why it was accepted or refused
+    model: Mapped[str | None] = mapped_column(sa.Text)  # the model's JSON; None when refused

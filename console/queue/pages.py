@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
+from wtforms.fields.choices import SelectChoice
 
 from console import words
-from console.queue import checks, reasons, search, shifts, terms, work
+from console.queue import checks, reasons, risk_model, risk_signals, search, shifts, terms, work
 from console.queue import service as queue
-from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, TermsForm
+from console.queue.forms import ACTIONS, CRITICAL_ORDER, USUAL_ORDER, QueueSettingsForm, ReasonsForm, \
+    RiskSensitivityForm, TermsForm
 from console.queue.models import (OPEN_STATES, Action, CannedReason, ModerationEvent, ModeratorSession, Post, Priority,
-                                  RiskTerm)
+                                  RiskMark, RiskTerm)
 from console.services.models import Service
 
 # --- The queue -------------------------------------------------------------------------------
@@ -290,6 +292,9 @@ class ItemPage:
     poster_cases_counted: str  # "2 open escalation cases"
     history: list[HistoryLine]
     taken_back: TakenBack | None  # the flagged words its author has edited away since the last decision
+    model_reason: str  # what the risk model rated it and the words that weighed most; "" when it did not raise it
+    marks: list[str]  # moderators' marks on its flags: "Chloe Davies: the flag was wrong: an ordinary post, 18:04"
+    mark_choices: list[risk_signals.MarkChoice]
 
 
 def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None, now: datetime) -> ItemPage:
@@ -312,7 +317,10 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         after=after, thread=queue.thread_of(post), poster=poster, poster_summary=_poster_summary(poster),
         poster_posts=[_line(other, openings, beside=post) for other in poster.posts],
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
-        history=_history(events), taken_back=taken_back(post, events))
+        history=_history(events), taken_back=taken_back(post, events), model_reason=risk_signals.model_reason(post),
+        marks=[f"{m.marked_by.name}: {risk_signals.VERDICTS[m.verdict]} ({words.local_time(m.marked_at)})"
+               for m in risk_signals.marks_of(post)],
+        mark_choices=risk_signals.mark_choices(post))
 
 
 # --- Search ----------------------------------------------------------------------------------
@@ -424,10 +432,47 @@ class SettingsPage:
     reasons_form: ReasonsForm
     times_form: QueueSettingsForm
     parts: list[SettingsPart]
+    risk_model: "RiskModelPart"
+
+
+@dataclass(frozen=True)
+class RiskModelPart:
+    """The risk model on a service's settings: what it catches and misses at the service's sensitivity, the choice
+    of sensitivity, the moderators' recent marks and the latest retraining runs."""
+
+    measured: str  # its figures on the held-out set at the service's sensitivity, in words
+    trained: str  # what it learnt from, and when a retrained model replaced the shipped one
+    form: RiskSensitivityForm
+    marks: list[RiskMark]
+    verdicts: dict[str, str]
+    runs: list
+
+
+def sensitivity_form(service: Service, formdata=None) -> RiskSensitivityForm:
+    """The sensitivity choice, each option with what it caught on the held-out set."""
+    form = RiskSensitivityForm(data={"sensitivity": risk_signals.sensitivity_of(service)}) if formdata is None \
+        else RiskSensitivityForm()
+    held_out = risk_signals.model().figures.get("held_out", {})
+    form.sensitivity.choices = [SelectChoice(name, f"{label}. {risk_signals.in_brief(held_out.get(name))}")
+                                for name, label in risk_model.SENSITIVITY_LABELS.items()]
+    return form
+
+
+def _risk_model_part(service: Service, form: RiskSensitivityForm | None) -> RiskModelPart:
+    model = risk_signals.model()
+    since = risk_signals.in_use_since()
+    trained = (f"Learnt from {model.trained_on.get('corpus_posts', 0):,} posts written for the purpose"
+               + (f" and {model.trained_on.get('service_posts', 0):,} of the trust's own decided posts, retrained "
+                  f"{words.local_time(since)}" if since else ", as shipped with the console") + ".")
+    return RiskModelPart(
+        risk_signals.measured(model.figures.get("held_out", {}).get(risk_signals.sensitivity_of(service))),
+        trained, form or sensitivity_form(service), risk_signals.recent_marks(service), risk_signals.VERDICTS,
+        risk_signals.runs())
 
 
 def settings_page(service: Service, *, terms_form: TermsForm | None = None, reasons_form: ReasonsForm | None = None,
-                  times_form: QueueSettingsForm | None = None, **given: dict) -> SettingsPage:
+                  times_form: QueueSettingsForm | None = None, sensitivity_form: RiskSensitivityForm | None = None,
+                  **given: dict) -> SettingsPage:
     """A service's settings page, with any form sent back with mistakes; `given` holds what each other area's part
     is given, by the part's name (`platform={"secret": ...}`)."""
     parts = current_app.extensions.get(SETTINGS_PARTS, {})
@@ -437,4 +482,5 @@ def settings_page(service: Service, *, terms_form: TermsForm | None = None, reas
         reasons_form=reasons_form or ReasonsForm(),
         times_form=times_form or QueueSettingsForm(obj=queue.settings_of(service)),
         parts=[SettingsPart(template, values(service, **given.get(name, {})))
-               for name, (template, values) in parts.items()])
+               for name, (template, values) in parts.items()],
+        risk_model=_risk_model_part(service, sensitivity_form))

@@ -9,7 +9,7 @@ from console.database import LONDON, utcnow
 from console.forms import button_action, form_action
 from console.links import LARGEST_ID
 from console.permissions import requires
-from console.queue import checks, escalating, pages, reasons, reports, search, shifts, terms, work
+from console.queue import checks, escalating, pages, reasons, reports, risk_signals, search, shifts, terms, work
 from console.queue import service as queue
 from console.queue.forms import BulkForm, ItemActionForm, QueueSettingsForm, ReasonsForm, SearchForm, SignOnForm, \
     TermsForm
@@ -153,6 +153,16 @@ def release(post_id: int):
     return redirect(url_for("queue.index"))
 
 
+@bp.route("/items/<int:post_id>/mark/<verdict>", methods=["POST"])
+@requires("queue.work")
+def mark(post_id: int, verdict: str):
+    """A moderator's one-click word on the risk signals: the flag was wrong, or the post should have been flagged."""
+    post = queue.post_or_raise(current_user, post_id=post_id)
+    button_action(lambda: risk_signals.mark(post, current_user, verdict),
+                  "Marked, with your name and the time. The risk model learns from it when the service retrains it.")
+    return redirect(url_for("queue.item", post_id=post.id) + "#risk-marks")
+
+
 @bp.route("/items/<int:post_id>/act", methods=["POST"])
 @requires("queue.work")
 def act(post_id: int):
@@ -193,6 +203,17 @@ def times_save(service_id: int):
     if form_action(form, lambda: queue.save_settings(service, **form.minutes()), "Times saved.")[0]:
         return redirect(url_for("queue.settings", service_id=service.id))
     return _settings_page(service, 400, times_form=form)
+
+
+@bp.route("/services/<int:service_id>/risk-model", methods=["POST"])
+@requires("admin.services")
+def risk_model_save(service_id: int):
+    """Set how readily the risk model raises a service's posts."""
+    service = services.get_or_raise(service_id=service_id)
+    form = pages.sensitivity_form(service)
+    if form_action(form, lambda: risk_signals.save_sensitivity(service, form.sensitivity.data), "Saved.")[0]:
+        return redirect(url_for("queue.settings", service_id=service.id) + "#risk-model")
+    return _settings_page(service, 400, sensitivity_form=form)
 
 
 @bp.route("/services/<int:service_id>/settings")

@@ -201,7 +201,7 @@ def test_an_edit_never_lowers_an_open_items_priority_until_a_moderator_decides(a
     assert "I want to end my life tonight" in before[:before.index("</details>")]  # what was taken back
     # The second review: the flagged words must not sit above calm words alone, where a moderator might approve a
     # post they think was flagged by mistake: what was taken back is shown with the flags, open.
-    flags = item[item.index("Flagged because it matches"):item.index('<blockquote class="post-body">Sorry')]
+    flags = item[item.index("Flagged because of"):item.index('<blockquote class="post-body">Sorry')]
     assert "these words" not in flags and "what it was flagged for is in what they wrote before the edit" in flags
     assert "I want to end my life tonight" in flags
 

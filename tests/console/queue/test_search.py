@@ -26,7 +26,7 @@ CHLOE = Role.NON_CLINICAL_MODERATOR
 def posts(client, auth, demo_data):
     """A few posts of the demo low-risk service, one of them hidden; Chloe signed in."""
     now = utcnow()
-    written = [("s-1", "Feeling hopeless and tired tonight", "t-1", "Storm", now - timedelta(days=3)),
+    written = [("s-1", "Feeling hopeless and tired today", "t-1", "Storm", now - timedelta(days=3)),
                ("s-2", "A good walk by the river", "t-2", "Storm", now - timedelta(days=1)),
                ("s-3", "Hopelessness again, no sleep", "t-2", "Calm", now - timedelta(hours=2)),
                ("s-4", "Spam spam 50% off", "t-3", "Pedlar", now - timedelta(hours=1))]
@@ -94,7 +94,7 @@ def test_results_come_a_page_at_a_time(client, auth, demo_data):
 
 
 # Issue 31, item 3: both databases find the same posts for the same words, in their ordinary forms.
-FORMS = [("f-1", "I keep cutting myself when it gets bad"), ("f-2", "Feeling hopeless and tired tonight"),
+FORMS = [("f-1", "I keep cutting myself when it gets bad"), ("f-2", "Feeling hopeless and tired today"),
          ("f-3", "Hopelessness again, no sleep"), ("f-4", "We walked by the river after the group"),
          ("f-5", "Worried about relapsing this week"), ("f-6", "My sister cuts her hair short"),
          ("f-7", "Binged and purged again"), ("f-8", "The loneliness is the hardest part")]

@@ -154,7 +154,7 @@ def buttons_on(client, post_id: int) -> list[str]:
 def test_a_hidden_post_is_shown_again_only_by_someone_as_senior_as_whoever_hid_it(app, client, auth, demo_data):
     said = ("Chloe Davies hid this post as a non-clinical moderator: only clinical or non-clinical staff can show it "
             "again. If it should be shown, ask one of them.")
-    mine, theirs = push(client, "My number is 07700 900123", "Message me privately")
+    mine, theirs = push(client, "My number is 07700 900123", "Can we talk somewhere else?")
     with app.app_context():
         sending_decisions()
         work.act(person(CHLOE), post_id=mine, action=Action.HIDDEN, reason="Shares personal details")
