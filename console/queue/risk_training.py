@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from console.queue import risk_model
 from console.queue.risk_model import FORMAT, LEVELS, RiskModel, features
 
 DATA = Path(__file__).with_name("data")
@@ -61,7 +62,8 @@ def corpus() -> list[tuple[str, str]]:
 
 
 def _analyse(text: str) -> list[str]:
-    return list(features(text)[0].elements())
+    # The module's settings read at each call, so the benchmark can compare variants (console.bench.risk).
+    return list(features(text, risk_model.WORD_GRAMS, risk_model.CHAR_GRAMS)[0].elements())
 
 
 def _fit(texts: list[str], levels: list[str], regularisation: float = REGULARISATION):
