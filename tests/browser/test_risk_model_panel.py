@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from console import demo
 from console.queue import risk_model
-from tests.browser.conftest import assert_no_sideways_scrolling, on_a_phone, screenshot, sign_in_with_password
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
+from tests.browser.conftest import sign_in_with_password
 from tests.factories import item
 
 pytestmark = pytest.mark.browser
@@ -55,6 +56,7 @@ def test_a_post_the_model_raised_says_why_and_takes_a_moderators_mark_on_a_phone
     wrong.click()
     expect(page.locator("main")).to_contain_text("Marked by Chloe Davies: the flag was wrong: an ordinary post")
     expect(page.locator("#why-flagged")).to_contain_text("the risk model, which rated it critical")  # unchanged
+    assert_accessible(page)
     screenshot(page, "risk-model-panel-marked")
 
     on_a_phone(page)
