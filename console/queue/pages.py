@@ -320,7 +320,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         history=_history(events), taken_back=taken_back(post, events), model_reason=risk_signals.model_reason(post),
         marks=[f"{m.marked_by.name}: {risk_signals.VERDICTS[m.verdict]} ({words.local_time(m.marked_at)})"
                for m in risk_signals.marks_of(post)],
-        mark_choices=risk_signals.mark_choices(post))
+        mark_choices=risk_signals.mark_choices(post, viewer))
 
 
 # --- Search ----------------------------------------------------------------------------------

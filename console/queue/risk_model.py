@@ -56,26 +56,24 @@ def words_of(text: str) -> list[str]:
     return NOT_WORD.sub(" ", REPEATS.sub(r"\1\1", APOSTROPHES.sub("", plain.casefold()))).split()
 
 
-def features(text: str, word_grams=WORD_GRAMS, char_grams=CHAR_GRAMS) -> tuple[Counter, dict[str, str]]:
+def features(text: str, word_grams=WORD_GRAMS, char_grams=CHAR_GRAMS) -> Counter:
     """A post's features and how often each occurs: its words ("w:rope") and pairs of words ("w:bought rope"), and
-    any letter runs of each word ("c:<rop", edges marked < and >); with, for each feature, the words it came from
-    (for the explanation). Training and scoring share this function, so they read a post alike."""
+    any letter runs of each word ("c:<rop", edges marked < and >). Training and scoring share this function, so they
+    read a post alike."""
     words = words_of(text)
     counts: Counter = Counter()
-    source: dict[str, str] = {}
     for n in word_grams:
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i:i + n])
-            counts["w:" + phrase] += 1
-            source.setdefault("w:" + phrase, phrase)
-    for word in words:
-        marked = f"<{word}>"
-        for n in char_grams:
-            for i in range(len(marked) - n + 1):
-                feature = "c:" + marked[i:i + n]
-                counts[feature] += 1
-                source.setdefault(feature, word)
-    return counts, source
+        counts.update("w:" + " ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    for n in char_grams:
+        for word in words:
+            marked = f"<{word}>"
+            counts.update("c:" + marked[i:i + n] for i in range(len(marked) - n + 1))
+    return counts
+
+
+def _words_in(feature: str) -> str:
+    """The words a feature stands for in an explanation: "bought rope" for "w:bought rope", "rop" for "c:<rop"."""
+    return feature[2:].strip("<>")
 
 
 @dataclass(frozen=True)
@@ -109,23 +107,25 @@ class RiskModel:
     def load(cls, path: Path = SHIPPED) -> "RiskModel":
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
-    def probabilities(self, text: str) -> tuple[list[float], list[tuple[str, str, float, list[float]]]]:
-        """The chance of each level, and each known feature's (feature, words, value, weights) for explaining."""
-        counts, source = features(text)
+    def probabilities(self, text: str) -> tuple[list[float], list[tuple[str, float, list[float]]]]:
+        """The chance of each level, and each known feature's (words, value, weights) for explaining."""
         known = []
-        for feature, count in counts.items():
-            weights = self.weights.get(feature)
+        weights_of = self.weights.get
+        for feature, count in features(text).items():
+            weights = weights_of(feature)
             if weights is not None:
-                known.append((feature, source[feature], (1 + math.log(count)) * weights[0], weights))
-        norm = math.sqrt(sum(value * value for _, _, value, _ in known)) or 1.0
-        logits = list(self.intercepts)
-        for _, _, value, weights in known:
-            for level in range(3):
-                logits[level] += value / norm * weights[level + 1]
-        top = max(logits)
-        exps = [math.exp(logit - top) for logit in logits]
+                known.append((feature, (1 + math.log(count)) * weights[0] if count > 1 else weights[0], weights))
+        norm = math.sqrt(sum(value * value for _, value, _ in known)) or 1.0
+        critical, risk, none = self.intercepts
+        for _, value, weights in known:
+            share = value / norm
+            critical += share * weights[1]
+            risk += share * weights[2]
+            none += share * weights[3]
+        top = max(critical, risk, none)
+        exps = [math.exp(critical - top), math.exp(risk - top), math.exp(none - top)]
         total = sum(exps)
-        return [e / total for e in exps], [(f, words, value / norm, weights) for f, words, value, weights in known]
+        return [e / total for e in exps], [(_words_in(f), value / norm, weights) for f, value, weights in known]
 
     def verdict(self, text: str, sensitivity: str = DEFAULT_SENSITIVITY, *, explain: int = 3) -> Verdict:
         """The post's level at a sensitivity, and up to `explain` words or pairs that weighed most towards it."""
@@ -145,7 +145,7 @@ def _weighed_most(known, level: int, how_many: int) -> tuple[str, ...]:
     weight (and its letter runs', if the model has them), a pair by its own and its two words'; the strongest
     first, none sharing a word with one named before, none made of plain words alone."""
     pull: dict[str, float] = {}
-    for _, words, value, weights in known:
+    for words, value, weights in known:
         towards = value * (weights[level + 1] - weights[3])
         if level == 1:  # a risk flag counts what points to critical too: both lie above "none"
             towards = max(towards, value * (weights[1] - weights[3]))

@@ -102,8 +102,10 @@ class MarkChoice:
     label: str
 
 
-def mark_choices(post: Post) -> list[MarkChoice]:
-    """The one-click marks that make sense for a post as it stands."""
+def mark_choices(post: Post, moderator=None) -> list[MarkChoice]:
+    """The one-click marks that make sense for a post as it stands, less the one the moderator has already given."""
+    given = None if moderator is None else db.session.scalar(
+        sa.select(RiskMark.verdict).where(RiskMark.post_id == post.id, RiskMark.marked_by_id == moderator.id))
     choices = []
     if post.priority != Priority.NORMAL:
         choices.append(MarkChoice("wrong", "Flag was wrong: an ordinary post"))
@@ -111,12 +113,12 @@ def mark_choices(post: Post) -> list[MarkChoice]:
         choices.append(MarkChoice("critical", "Should have been critical"))
     if post.priority == Priority.NORMAL:
         choices.append(MarkChoice("risk", "Should have been flagged as a risk"))
-    return choices
+    return [choice for choice in choices if choice.verdict != given]
 
 
 def mark(post: Post, moderator, verdict: str) -> RiskMark:
     """Record a moderator's mark on a post's flags (who and when); their later mark on the same post replaces it."""
-    if verdict not in {choice.verdict for choice in mark_choices(post)}:
+    if verdict not in {choice.verdict for choice in mark_choices(post)}:  # (giving the same mark again is no harm)
         raise UserError("That mark does not fit this post as it stands: reload the page and choose again.")
     row = db.session.scalar(sa.select(RiskMark).where(RiskMark.post_id == post.id,
                                                       RiskMark.marked_by_id == moderator.id))

@@ -63,7 +63,7 @@ def corpus() -> list[tuple[str, str]]:
 
 def _analyse(text: str) -> list[str]:
     # The module's settings read at each call, so the benchmark can compare variants (console.bench.risk).
-    return list(features(text, risk_model.WORD_GRAMS, risk_model.CHAR_GRAMS)[0].elements())
+    return list(features(text, risk_model.WORD_GRAMS, risk_model.CHAR_GRAMS).elements())
 
 
 def _fit(texts: list[str], levels: list[str], regularisation: float = REGULARISATION):

@@ -160,7 +160,7 @@ def mark(post_id: int, verdict: str):
     post = queue.post_or_raise(current_user, post_id=post_id)
     button_action(lambda: risk_signals.mark(post, current_user, verdict),
                   "Marked, with your name and the time. The risk model learns from it when the service retrains it.")
-    return redirect(url_for("queue.item", post_id=post.id) + "#risk-marks")
+    return redirect(url_for("queue.item", post_id=post.id))
 
 
 @bp.route("/items/<int:post_id>/act", methods=["POST"])

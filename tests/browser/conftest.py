@@ -1,5 +1,8 @@
 """A live console on loopback and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
+import hashlib
+import hmac
+import json
 import shutil
 
 import pytest
@@ -97,3 +100,14 @@ def sign_in_with_password(page, base_url: str, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def push_post(page, live_server: str, payload: dict) -> dict:
+    """The platform sends a post to the demo low-risk service, signed; the console's answer (the item's id and
+    priority)."""
+    body = json.dumps(payload)
+    signature = "sha256=" + hmac.new(demo.DEMO_INGEST_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+    response = page.request.post(f"{live_server}/api/v1/services/demo-low/posts", data=body,
+                                 headers={"Content-Type": "application/json", "X-Signature": signature})
+    assert response.status == 201
+    return response.json()

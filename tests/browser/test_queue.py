@@ -1,35 +1,23 @@
 """A moderator works the queue in real Chromium: a critical post pushed by the platform is first, taken, hidden."""
 
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from console import demo
 from console.database import utcnow
 from console.platform import ingest
-from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
-from tests.browser.conftest import sign_in_with_password
+from tests.browser.conftest import (assert_accessible, assert_no_sideways_scrolling, on_a_phone, push_post,
+                                    screenshot, sign_in_with_password)
 from tests.factories import item, services
 
 pytestmark = pytest.mark.browser
 MODERATOR = "chloe.davies@demo-trust.example.org"  # non-clinical, on the demo low-risk service
 
 
-def push(page, live_server, payload) -> None:
-    body = json.dumps(payload)
-    signature = "sha256=" + hmac.new(demo.DEMO_INGEST_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
-    response = page.request.post(f"{live_server}/api/v1/services/demo-low/posts", data=body,
-                                 headers={"Content-Type": "application/json", "X-Signature": signature})
-    assert response.status == 201
-
-
 def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_server):
-    push(page, live_server, item("b-1", body="Lovely walk by the river"))
-    push(page, live_server, item("b-2", body="I want to end my life <b>tonight</b>"))
+    push_post(page, live_server, item("b-1", body="Lovely walk by the river"))
+    push_post(page, live_server, item("b-2", body="I want to end my life <b>tonight</b>"))
     sign_in_with_password(page, live_server, MODERATOR)
     page.wait_for_url(f"{live_server}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
@@ -58,7 +46,7 @@ def test_a_moderator_takes_the_critical_post_first_and_hides_it(page, live_serve
 
 
 def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, live_server):
-    push(page, live_server, item("k-1", body="Had a quiet day", thread_id="t-k"))
+    push_post(page, live_server, item("k-1", body="Had a quiet day", thread_id="t-k"))
     sign_in_with_password(page, live_server, MODERATOR)
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/queue/?service=demo-low")
@@ -69,7 +57,7 @@ def test_a_moderator_works_by_keyboard_and_hears_a_critical_post_arrive(page, li
     expect(page.locator("#queue-live tr.is-selected")).to_contain_text("Had a quiet day")
 
     # The platform sends a critical post: it appears at the top without a reload, and is said out loud.
-    push(page, live_server, item("k-2", body="Nobody would miss me if I ended my life", thread_id="t-k"))
+    push_post(page, live_server, item("k-2", body="Nobody would miss me if I ended my life", thread_id="t-k"))
     first = page.locator("#queue-live tr[data-item]").first
     expect(first).to_contain_text("Nobody would miss me", timeout=10_000)
     expect(first).to_contain_text("Critical")
@@ -110,10 +98,10 @@ def test_a_look_alike_name_is_marked_and_its_foreign_letter_named_on_a_phone(pag
     """Issue 29, finding 9, as a moderator on a phone meets it: two posters, "Willow" and "Wіllow" with a Cyrillic і.
     The queue tags the names, the item says which one mixes alphabets with the letter marked, and search by one
     finds both."""
-    push(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday",
-                                 thread_id="t-w1"))
-    push(page, live_server, item("w-2", author_pseudonym="W\u0456llow", body="Message me, I have something for you",
-                                 thread_id="t-w2"))
+    push_post(page, live_server, item("w-1", author_pseudonym="Willow", body="Thanks for the chat yesterday",
+                                      thread_id="t-w1"))
+    push_post(page, live_server, item("w-2", author_pseudonym="W\u0456llow",
+                                      body="Message me, I have something for you", thread_id="t-w2"))
     on_a_phone(page)
     sign_in_with_password(page, live_server, MODERATOR)
     page.goto(f"{live_server}/queue/?service=demo-low")
@@ -142,9 +130,10 @@ def test_covering_one_service_keeps_the_others_in_view_and_a_phone_shows_each_it
         (eating,) = services("eating-disorders")
         ingest.ingest(eating, [item("e-1", body="I have the tablets here and I am going to kill myself tonight",
                                     thread_id="t-e", created_at=(utcnow() - timedelta(minutes=40)).isoformat())])
-    push(page, live_server, item("c-1", body="Had an awful day at work and I cannot stop crying about it, nobody "
-                                 "listens to me at home either", thread_id="t-c1"))
-    push(page, live_server, item("c-2", body="Lovely walk by the river", thread_id="t-c2", author_pseudonym="Robin"))
+    push_post(page, live_server, item("c-1", body="Had an awful day at work and I cannot stop crying about it, "
+                                      "nobody listens to me at home either", thread_id="t-c1"))
+    push_post(page, live_server, item("c-2", body="Lovely walk by the river", thread_id="t-c2",
+                                      author_pseudonym="Robin"))
     sign_in_with_password(page, live_server, MODERATOR)
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/queue/?service=demo-low")

@@ -1,17 +1,11 @@
 """A moderator meets a post the risk model raised in real Chromium: the item says why it was flagged, which words
 weighed most, and takes the moderator's one-click mark, at desktop width and on a phone."""
 
-import hashlib
-import hmac
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from console import demo
-from console.queue import risk_model
-from tests.browser.conftest import assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot
-from tests.browser.conftest import sign_in_with_password
+from tests.browser.conftest import (assert_accessible, assert_no_sideways_scrolling, on_a_phone, push_post,
+                                    screenshot, sign_in_with_password)
 from tests.factories import item
 
 pytestmark = pytest.mark.browser
@@ -19,26 +13,8 @@ MODERATOR = "chloe.davies@demo-trust.example.org"  # Chloe Davies, non-clinical,
 ROPE = "I have bought rope and tied it in the garage"  # no word of it is on a list; the model rates it critical
 
 
-@pytest.fixture(autouse=True)
-def shipped_model():
-    """The test starts from the model shipped with the console (not one another test retrained in this process)."""
-    risk_model.forget()
-    yield
-    risk_model.forget()
-
-
-def push(page, live_server, payload) -> dict:
-    """The platform sends a post to the demo low-risk service, signed; the console answers with the item."""
-    body = json.dumps(payload)
-    signature = "sha256=" + hmac.new(demo.DEMO_INGEST_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
-    response = page.request.post(f"{live_server}/api/v1/services/demo-low/posts", data=body,
-                                 headers={"Content-Type": "application/json", "X-Signature": signature})
-    assert response.status == 201
-    return response.json()
-
-
 def test_a_post_the_model_raised_says_why_and_takes_a_moderators_mark_on_a_phone(page, live_server):
-    made = push(page, live_server, item("r-1", body=ROPE, thread_id="t-r"))
+    made = push_post(page, live_server, item("r-1", body=ROPE, thread_id="t-r"))
     assert made["priority"] == "critical"
     sign_in_with_password(page, live_server, MODERATOR)
     page.wait_for_url(f"{live_server}/")
@@ -55,7 +31,9 @@ def test_a_post_the_model_raised_says_why_and_takes_a_moderators_mark_on_a_phone
 
     wrong.click()
     expect(page.locator("main")).to_contain_text("Marked by Chloe Davies: the flag was wrong: an ordinary post")
+    expect(page.locator("main")).to_contain_text("Marked, with your name and the time.")  # the page's top, in view
     expect(page.locator("#why-flagged")).to_contain_text("the risk model, which rated it critical")  # unchanged
+    expect(wrong).to_have_count(0)  # her mark is given: not offered again
     assert_accessible(page)
     screenshot(page, "risk-model-panel-marked")
 

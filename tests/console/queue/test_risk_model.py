@@ -103,6 +103,7 @@ def test_a_moderator_marks_a_flag_and_the_service_settings_list_it(app, client, 
     assert "Flag was wrong: an ordinary post" in shown and "Should have been critical" not in shown
     done = auth.post(f"{page}/mark/wrong", {}, form_page=page, follow_redirects=True).get_data(as_text=True)
     assert "Marked by Chloe Davies: the flag was wrong: an ordinary post" in done
+    assert "Flag was wrong: an ordinary post" not in done  # her mark is given: the button is not offered again
     assert auth.post(f"/queue/items/{ordinary}/mark/critical", {}, form_page=f"/queue/items/{ordinary}")\
         .status_code == 302
     refused = auth.post(f"/queue/items/{ordinary}/mark/wrong", {}, form_page=f"/queue/items/{ordinary}",
