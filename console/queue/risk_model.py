@@ -35,7 +35,7 @@ CHAR_GRAMS: tuple[int, ...] = ()
 # model had not seen (see risk_training.SENSITIVITIES), so that it catches at least a share of critical posts.
 SENSITIVITY_LABELS = {
     "sensitive": "More flags: catch more critical posts, at the cost of more ordinary posts raised",
-    "standard": "Standard",
+    "standard": "Standard (the default)",
     "fewer": "Fewer flags: fewer ordinary posts raised, more critical posts left to the lists and to reading",
 }
 DEFAULT_SENSITIVITY = "standard"
@@ -137,7 +137,7 @@ class RiskModel:
             level = 1
         else:
             return Verdict("none", ())
-        return Verdict(LEVELS[level], _weighed_most(known, level, explain))
+        return Verdict(LEVELS[level], tuple(_as_written(words, text) for words in _weighed_most(known, level, explain)))
 
 
 def _weighed_most(known, level: int, how_many: int) -> tuple[str, ...]:
@@ -161,6 +161,20 @@ def _weighed_most(known, level: int, how_many: int) -> tuple[str, ...]:
             continue
         chosen.append(words)
     return tuple(chosen)
+
+
+EDGES = re.compile(r"^\W+|\W+$")
+
+
+def _as_written(words: str, text: str) -> str:
+    """Words as the post spells them ("I'm glad" for "im glad"), where each one is a whole word of the post."""
+    spelt = {}
+    for piece in text.split():
+        piece = EDGES.sub("", piece)
+        read = words_of(piece)
+        if len(read) == 1:
+            spelt.setdefault(read[0], piece)
+    return " ".join(spelt.get(word, word) for word in words.split())
 
 
 # --- The model in use ------------------------------------------------------------------------
