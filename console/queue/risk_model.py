@@ -137,7 +137,9 @@ class RiskModel:
             level = 1
         else:
             return Verdict("none", ())
-        return Verdict(LEVELS[level], tuple(_as_written(words, text) for words in _weighed_most(known, level, explain)))
+        weighed = _weighed_most(known, level, explain)
+        spelt = _spellings(text, {word for words in weighed for word in words.split()})
+        return Verdict(LEVELS[level], tuple(" ".join(spelt.get(w, w) for w in words.split()) for words in weighed))
 
 
 def _weighed_most(known, level: int, how_many: int) -> tuple[str, ...]:
@@ -166,15 +168,19 @@ def _weighed_most(known, level: int, how_many: int) -> tuple[str, ...]:
 EDGES = re.compile(r"^\W+|\W+$")
 
 
-def _as_written(words: str, text: str) -> str:
-    """Words as the post spells them ("I'm glad" for "im glad"), where each one is a whole word of the post."""
-    spelt = {}
+def _spellings(text: str, needed: set[str]) -> dict[str, str]:
+    """How the post spells the `needed` words as the model reads them ("im": "I'm"), where a word of the post is
+    one word to the model; read until each is found."""
+    spelt: dict[str, str] = {}
     for piece in text.split():
+        if len(spelt) == len(needed):
+            break
         piece = EDGES.sub("", piece)
-        read = words_of(piece)
-        if len(read) == 1:
+        plain = APOSTROPHES.sub("", piece.casefold())
+        read = [REPEATS.sub(r"\1\1", plain)] if plain.isascii() and plain.isalnum() else words_of(piece)
+        if len(read) == 1 and read[0] in needed:
             spelt.setdefault(read[0], piece)
-    return " ".join(spelt.get(word, word) for word in words.split())
+    return spelt
 
 
 # --- The model in use ------------------------------------------------------------------------

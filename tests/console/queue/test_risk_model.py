@@ -45,7 +45,7 @@ def test_a_post_the_lists_miss_is_raised_to_critical_alerts_the_mailbox_and_says
     auth.login_demo(CHLOE)
     page = client.get(f"/queue/items/{made.get_json()['id']}").get_data(as_text=True)
     why = page[page.index('id="why-flagged"'):page.index('<blockquote class="post-body">')]
-    assert "the risk model, which rated it critical:" in why and "\u2018rope\u2019" in why and "weighed most" in why
+    assert "the risk model, which rated it critical:" in why and "\u2018rope" in why and "weighed most" in why
     assert "on the critical list" not in why  # no list term matched: the model alone raised it
 
 
@@ -164,16 +164,22 @@ def test_a_new_model_replaces_the_one_in_use_only_if_it_catches_as_many_critical
 
 
 def test_a_retraining_taught_to_raise_everything_is_refused_and_one_with_approved_posts_is_kept(app, demo_data):
-    """A trust's marks that call critical posts mere risk teach the model to flag far more (its thresholds follow
-    what it was taught): refused, audited, and the model in use stays. Ordinary posts approved are taken, and the
-    new model is in use from then on."""
-    critical = [text for text, level in risk_training.corpus() if level == "critical"][:400]
+    """A mass of mistaken marks (critical posts marked as wrong flags, ordinary ones as "should have been
+    critical") teaches the model to raise far more ordinary posts (its thresholds follow what it was taught):
+    refused, audited, and the model in use stays. Ordinary posts approved are taken, and the new model is in use
+    from then on."""
+    shipped = risk_training.corpus()
+    critical = [text for text, level in shipped if level == "critical"][:400]
+    ordinary = [text for text, level in shipped if level == "none"]
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.slug == "demo-low"))
         marker = person(CHLOE).id
-        stored = ingest(service, [item(f"taught-{i}", body=text) for i, text in enumerate(critical)])
-        db.session.add_all(RiskMark(post_id=s.post_id, service_id=service.id, verdict="risk", marked_by_id=marker)
-                           for s in stored)
+        wrong = ingest(service, [item(f"taught-{i}", body=text) for i, text in enumerate(critical)])
+        missed = ingest(service, [item(f"missed-{i}", body=text) for i, text in enumerate(ordinary[-400:])])
+        db.session.add_all([RiskMark(post_id=s.post_id, service_id=service.id, verdict="wrong", marked_by_id=marker)
+                            for s in wrong] +
+                           [RiskMark(post_id=s.post_id, service_id=service.id, verdict="critical",
+                                     marked_by_id=marker) for s in missed])
         db.session.commit()
         refused = retraining.retrain(include_service_decisions=True)
         assert not refused.accepted and refused.model is None
@@ -182,13 +188,12 @@ def test_a_retraining_taught_to_raise_everything_is_refused_and_one_with_approve
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "risk_model.retrain_refused"))
         figures = entry.details["figures"]
         assert figures["new"]["ordinary_flagged"] > figures["in_use"]["ordinary_flagged"]
-        assert entry.details["outcome"] == refused.outcome and refused.trained_on["service_sources"] == {"mark": 400}
+        assert entry.details["outcome"] == refused.outcome and refused.trained_on["service_sources"] == {"mark": 800}
 
         # Those marks taken back; a hundred ordinary posts approved, as a moderator's evening leaves them.
         db.session.execute(sa.delete(RiskMark))
-        ordinary = [text for text, level in risk_training.corpus() if level == "none"][:100]
         approved = [s.post_id for s in ingest(service, [item(f"fine-{i}", body=text) for i, text in
-                                                         enumerate(ordinary)]) if s.priority == Priority.NORMAL]
+                                                         enumerate(ordinary[:100])]) if s.priority == Priority.NORMAL]
         work.bulk(person(CHLOE), post_ids=approved, action=Action.APPROVED, reason="")
         kept = retraining.retrain(include_service_decisions=True)
         assert kept.trained_on["service_sources"] == {"approved, not flagged": len(approved)}

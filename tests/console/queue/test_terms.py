@@ -10,7 +10,7 @@ from console.permissions import Role
 from console.platform import ingest
 from console.queue import terms
 from console.queue.lexicon import DEFAULT_TERMS
-from console.queue.models import RiskTerm
+from console.queue.models import Post, RiskTerm
 from console.services.models import Service
 from tests.factories import item, post_json, service_id_of, services
 
@@ -35,7 +35,10 @@ def test_an_administrator_edits_a_services_word_lists(app, client, auth, demo_da
     assert "Term removed." in removed.get_data(as_text=True)
     calm = post_json(client, item("e-2", body="I stopped my meds on Monday"), secret=secret,
                      url="/api/v1/services/eating-disorders/posts")
-    assert calm.get_json()["priority"] == "normal"
+    # The list no longer raises it; the risk model still reads it (stopping medication can be a sign of relapse).
+    assert calm.get_json()["priority"] != "critical"
+    with app.app_context():
+        assert db.session.get(Post, calm.get_json()["id"]).matched == []
 
 
 def test_a_new_service_starts_with_the_default_lists_and_lost_defaults_can_be_put_back(app, client, auth,
