@@ -14,9 +14,8 @@ from console.database import utcnow
 from console.extensions import db
 from console.notifications import service as outbox
 from scheduler.runner import run_job
-from tests.browser.conftest import (assert_accessible, assert_no_sideways_scrolling, on_a_phone, screenshot,
-                                    sign_in_with_password)
-from tests.browser.test_queue import push
+from tests.browser.conftest import (assert_accessible, assert_no_sideways_scrolling, on_a_phone, push_post,
+                                    screenshot, sign_in_with_password)
 from tests.factories import item
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ MODERATOR = "chloe.davies@demo-trust.example.org"  # non-clinical, on the demo l
 def test_a_moderator_on_duty_follows_the_alert_emails_link_and_acknowledges_it(page, live_app, live_server,
                                                                                smtp_server):
     twenty_minutes_ago = (utcnow() - timedelta(minutes=20)).isoformat()
-    push(page, live_server, item("a-1", body="I want to end my life tonight", created_at=twenty_minutes_ago))
+    push_post(page, live_server, item("a-1", body="I want to end my life tonight", created_at=twenty_minutes_ago))
     sign_in_with_password(page, live_server, MODERATOR)
     page.wait_for_url(f"{live_server}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Queue").click()
