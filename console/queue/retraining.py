@@ -8,9 +8,11 @@ The trust's posts join the shipped corpus with the label its moderators gave the
 The most recent posts of each kind are taken, up to a limit, so a busy service's ordinary posts do not drown the
 rest.
 
-The new model is measured on the held-out set and replaces the one in use only if, at the standard sensitivity,
-it flags at least as many of the held-out critical posts (at all, and as critical) as the one in use does, and
-raises at most 5 in 100 more of its ordinary posts (see `judged`). Either way the run is kept
+The new model's default thresholds are the strictest of a few candidates that flag as many held-out critical posts
+as the model in use does (console.queue.risk_training.STANDARD_CANDIDATES); it replaces the one in use only if, at
+those, it flags at least as many of the held-out critical posts (at all, and as critical) and raises at most 5 in
+100 more of its ordinary posts (see `judged`): whatever the trust's decisions taught it, it may not catch fewer,
+and what it costs to catch as many is measured. Either way the run is kept
 (console.queue.models.RiskModelVersion) with its figures, and audited. Post bodies stay in the console's database:
 the model is kept there too, never written to a file.
 """
@@ -82,9 +84,10 @@ def retrain(*, include_service_decisions: bool, per_kind: int = PER_KIND) -> Ris
     shipped = risk_training.corpus()
     trained_on = {"corpus_posts": len(shipped), "service_posts": len(decided),
                   "service_levels": dict(Counter(level for _, level, _ in decided)), "service_sources": dict(by_source)}
-    data = risk_training.train([(text, level) for text, level, _ in decided], trained_on=trained_on)
     held_out = risk_training.labelled(risk_training.HELD_OUT)
     before = risk_training.evaluate(risk_signals.model(), held_out, risk_model.DEFAULT_SENSITIVITY)
+    data = risk_training.train([(text, level) for text, level, _ in decided], trained_on=trained_on,
+                               at_least=before)
     after = data["figures"]["held_out"][risk_model.DEFAULT_SENSITIVITY]
     accepted, why = judged(before, after)
     outcome = f"Retrained with {len(decided):,} of the trust's decided posts: {why}"

@@ -40,9 +40,11 @@ HELD_OUT = DATA / "risk_held_out.tsv"
 SENSITIVITIES = {"sensitive": (0.9, 0.94), "standard": (0.8, 0.85), "fewer": (0.7, 0.75)}
 # The standard (default) sensitivity is the first of these, strictest first, that flags at least STANDARD_FLOOR of
 # the held-out critical posts, as issue 32 asks ("default from the held-out set: critical recall at least 0.9
-# there"); the rule was fixed before any held-out figure was seen, and the step is coarse so it cannot fit the set
-# closely. With none reaching the floor, the last is taken and the settings page shows what it catches.
-STANDARD_CANDIDATES = ((0.8, 0.85), (0.85, 0.9), (0.9, 0.94))
+# there"), and, when retraining, at least as many as the model in use does, at all and as critical: the catch on
+# the training posts' cross-validation is raised a point at a time until the held-out set shows it. This fits the
+# default to the held-out set, so its held-out figures flatter it a little (docs/benchmarks.md says so). With none
+# reaching it, the last is taken (and retraining refuses the model).
+STANDARD_CANDIDATES = tuple((share / 100, min(0.99, share / 100 + 0.05)) for share in range(80, 98))
 STANDARD_FLOOR = 0.9
 REGULARISATION = 10.0  # logistic regression's C, chosen by cross-validation (docs/benchmarks.md)
 FOLDS = 5
@@ -77,7 +79,7 @@ def _fit(texts: list[str], levels: list[str], regularisation: float = REGULARISA
     vectoriser = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, min_df=2, dtype=np.float64)
     matrix = vectoriser.fit_transform(texts)
     target = np.array([LEVELS.index(level) for level in levels])
-    model = LogisticRegression(C=regularisation, max_iter=3000, tol=1e-6)
+    model = LogisticRegression(C=regularisation, max_iter=3000, tol=1e-4)
     model.fit(matrix, target)
     return vectoriser, model
 
@@ -131,9 +133,10 @@ def _significant(value: float) -> float:
 
 
 def train(extra: Iterable[tuple[str, str]] = (), *, regularisation: float = REGULARISATION,
-          trained_on: dict | None = None) -> dict:
+          trained_on: dict | None = None, at_least: dict | None = None) -> dict:
     """A model (its JSON form) from the shipped corpus and `extra` (text, level) rows, with its thresholds and its
-    figures on the held-out set."""
+    figures on the held-out set; `at_least`: the held-out figures of the model in use, which the default
+    sensitivity should match in critical posts flagged (see STANDARD_CANDIDATES)."""
     rows = corpus() + list(extra)
     texts, levels = [text for text, _ in rows], [level for _, level in rows]
     chances = cross_validated(texts, levels, regularisation)
@@ -152,7 +155,9 @@ def train(extra: Iterable[tuple[str, str]] = (), *, regularisation: float = REGU
     for number, share in enumerate(STANDARD_CANDIDATES):
         data["thresholds"]["standard"], data["standard_shares"] = candidates[number], list(share)
         figures = evaluate(RiskModel(data), held_out, "standard")
-        if figures["critical_flagged"] >= STANDARD_FLOOR * figures["critical"]:
+        if figures["critical_flagged"] >= STANDARD_FLOOR * figures["critical"] and (at_least is None or (
+                figures["critical_flagged"] >= at_least["critical_flagged"]
+                and figures["critical_at_level"] >= at_least["critical_at_level"])):
             break
     data["figures"] = {"held_out": {name: evaluate(RiskModel(data), held_out, name) for name in SENSITIVITIES}}
     return data
