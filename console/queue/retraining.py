@@ -39,7 +39,7 @@ def service_decisions(per_kind: int = PER_KIND) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     for post_id, body in _bodies(list(marked)[-per_kind * 2:]):
         rows.append((body, "none" if marked[post_id] == "wrong" else marked[post_id], "mark"))
-    kinds = {"escalated": sa.and_(Post.state == "escalated"),
+    kinds = {"escalated": Post.state == "escalated",
              "hidden while flagged": sa.and_(Post.state == "hidden", Post.priority != Priority.NORMAL.value),
              "approved, not flagged": sa.and_(Post.state == "approved", Post.priority == Priority.NORMAL.value)}
     for source, condition in kinds.items():
@@ -78,7 +78,8 @@ def judged(in_use: dict, new: dict) -> tuple[bool, str]:
 
 def retrain(*, include_service_decisions: bool, per_kind: int = PER_KIND) -> RiskModelVersion:
     """Train a model on the shipped corpus (and the trust's decided posts), measure it on the held-out set against
-    the model in use, keep it if it catches no fewer critical posts there, and record the run."""
+    the model in use, keep it if it catches no fewer critical posts there at little more cost in ordinary posts
+    (`judged`), and record the run."""
     decided = service_decisions(per_kind) if include_service_decisions else []
     by_source = Counter(source for _, _, source in decided)
     shipped = risk_training.corpus()

@@ -104,8 +104,9 @@ class RiskModel:
         self.trained_on: dict = data.get("trained_on", {})
 
     @classmethod
-    def load(cls, path: Path = SHIPPED) -> "RiskModel":
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path | None = None) -> "RiskModel":
+        """The model shipped with the console, or the one at `path`."""
+        return cls(json.loads((path or SHIPPED).read_text(encoding="utf-8")))
 
     def probabilities(self, text: str) -> tuple[list[float], list[tuple[str, float, list[float]]]]:
         """The chance of each level, and each known feature's (words, value, weights) for explaining."""

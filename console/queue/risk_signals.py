@@ -6,6 +6,7 @@ the model's (console.platform.ingest). Marks change nothing in the queue; they t
 (console.queue.retraining) what the service's moderators decided.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from console.queue.risk_model import DEFAULT_SENSITIVITY, SENSITIVITY_LABELS, Ve
 from console.queue.service import settings_of
 from console.services.models import Service
 
+log = logging.getLogger(__name__)
 LEVEL_PRIORITY = {"critical": Priority.CRITICAL, "risk": Priority.RISK, "none": Priority.NORMAL}
 VERDICTS = {"wrong": "the flag was wrong: an ordinary post", "critical": "should have been flagged critical",
             "risk": "should have been flagged as a risk"}
@@ -45,9 +47,18 @@ def sensitivity_of(service: Service) -> str:
     return row.model_sensitivity if row is not None and row.model_sensitivity else DEFAULT_SENSITIVITY
 
 
+NO_VERDICT = Verdict("none", ())
+
+
 def judge(service: Service) -> Callable[[str], Verdict]:
-    """What the model makes of a post of this service, at its sensitivity."""
-    chosen, current = sensitivity_of(service), model()
+    """What the model makes of a post of this service, at its sensitivity. A model that cannot be read never stops a
+    post coming in: the lists alone flag it, and the error is logged (without the post)."""
+    chosen = sensitivity_of(service)
+    try:
+        current = model()
+    except (OSError, ValueError, KeyError, TypeError):
+        log.exception("the risk model could not be read: posts are flagged by the word lists alone")
+        return lambda text: NO_VERDICT
     return lambda text: current.verdict(text, chosen)
 
 

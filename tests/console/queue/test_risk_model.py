@@ -57,6 +57,19 @@ def test_the_model_never_lowers_what_the_lists_flagged(app, client, demo_data):
         assert post.model_flag is None and post.matched == [{"term": "suicide", "list": "critical"}]
 
 
+def test_a_model_that_cannot_be_read_never_stops_a_post_coming_in(app, client, demo_data, tmp_path, monkeypatch,
+                                                                  caplog):
+    broken = tmp_path / "risk_model.json"
+    broken.write_text('{"format": 1, "levels": ["critical", "risk", "none"], "features": {')  # cut short
+    monkeypatch.setattr(risk_model, "SHIPPED", broken)
+    risk_model.forget()
+    made = post_json(client, item("b-1", body="I want to kill myself tonight"))
+    assert made.status_code == 201 and made.get_json()["priority"] == "critical"  # the list's word still counts
+    assert "the risk model could not be read" in caplog.text and "kill myself" not in caplog.text
+    with app.app_context():
+        assert db.session.get(Post, made.get_json()["id"]).model_flag is None
+
+
 LISTS = Matcher(tuple((phrase, name) for name, phrases in DEFAULT_TERMS.items() for phrase in phrases))
 WRITTEN = [text for text, _ in risk_training.labelled(risk_training.HELD_OUT)]
 
