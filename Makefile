@@ -44,10 +44,11 @@ run: $(INSTALLED)
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## test: ruff over the tree (the rules in pyproject.toml), then the whole suite, on SQLite and on PostgreSQL at
-## 127.0.0.1:5432, with browser tests in Chromium, on three processes (each with databases of its own)
+## 127.0.0.1:5432, with browser tests in Chromium, on three processes (each with databases of its own; on 2 cores,
+## scikit-learn's training in the risk model's tests keeps to one thread in each)
 test: $(INSTALLED) chromium
 	$(BIN)/ruff check .
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3 --dist worksteal
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3 --dist worksteal
 
 ## bench: the long benchmarks left out of `make test` (the engine on the shared benchmarks at its real budget)
 bench: $(INSTALLED)
