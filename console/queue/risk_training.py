@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from console.queue import risk_model
 from console.queue.risk_model import FORMAT, LEVELS, RiskModel, features
@@ -76,6 +77,13 @@ def _analyse(text: str) -> list[str]:
 
 
 def _fit(texts: list[str], levels: list[str], regularisation: float = REGULARISATION):
+    # One thread: sums in a fixed order, so the same data make the same weights whatever the machine's thread
+    # settings (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS); training takes seconds either way.
+    with threadpool_limits(limits=1):
+        return _fit_in_one_thread(texts, levels, regularisation)
+
+
+def _fit_in_one_thread(texts: list[str], levels: list[str], regularisation: float):
     vectoriser = TfidfVectorizer(analyzer=_analyse, sublinear_tf=True, min_df=2, dtype=np.float64)
     matrix = vectoriser.fit_transform(texts)
     target = np.array([LEVELS.index(level) for level in levels])
