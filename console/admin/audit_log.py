@@ -26,7 +26,7 @@ from console.rotas.models import RotaVersion, Shift, SwapRequest, rota_run_servi
 from console.staffing.models import LeaveRequest
 from console.services.models import RiskTier, Service
 from console.rotas.standards import in_words
-from console.staffing.service import WEEKDAYS
+from console.staffing.service import WEEKDAYS, days_in_words
 from console.words import clock, counted, days_span, duration, listed, local_time, period
 from escalation_pathways.models import Case
 from rota.scenario import ScenarioError, service_from_dict
@@ -115,6 +115,8 @@ ACTIONS = {
     "swap.refused": ("{who} refused a swap ({what})", "Swap refused"),
     "availability.added": ("{who} added availability for {what}", "Availability added"),
     "availability.removed": ("{who} removed availability for {what}", "Availability removed"),
+    "preference.added": ("{who} added a preference for {what}", "Preference added"),
+    "preference.removed": ("{who} removed a preference of {what}", "Preference removed"),
     "unavailability.added": ("{who} marked {what} unavailable", "Unavailable time added"),
     "unavailability.removed": ("{who} removed unavailable time of {what}", "Unavailable time removed"),
     "leave.requested": ("{who} asked for leave ({what})", "Leave asked for"),
@@ -142,7 +144,8 @@ ACTIONS = {
 }
 
 # How details read: a label for each key, and how its value is said.
-DETAIL_LABELS = {"reason": "Reason", "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
+DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "strength": "How much it matters",
+                 "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
                  "outcome": "Outcome", "uncovered_minutes": "Left uncovered", "shifts": "Shifts",
                  "people_changed": "People whose shifts changed", "on_call_added": "Put on call",
                  "on_call_removed": "Taken off call", "failed_attempts": "Failed attempts", "address": "From address",
@@ -179,6 +182,7 @@ VALUE_WORDS = {
 # A "kind" recorded as a code, by the action (or area) that recorded it: its label, and each code in words.
 KIND_WORDS = {
     "canned_reasons": ("For", {**REASON_KINDS, "suggested": "The suggested reasons"}),
+    "preference": ("Preference", {"prefer": "would like to work then", "avoid": "would rather not work then"}),
     "pid.reveal_requested": ("How", {"two_person": "Waiting for a second clinician's approval",
                                      "direct": "Without a second clinician (the service allows it)",
                                      "break_glass": "In an emergency, without waiting (break glass)"}),
@@ -484,6 +488,8 @@ def _value(key: str, value, names: _Names) -> str:
         return clock(value)
     if key == "weekday" and _number(value) is not None and 0 <= value < 7:
         return WEEKDAYS[value] + "s"  # availability on Mondays
+    if key == "weekdays" and isinstance(value, list):
+        return days_in_words([day for day in value if _number(day) is not None and 0 <= day < 7])
     if key.endswith("minutes") and _number(value) is not None:
         return duration(value) if value else "none"
     if key == "weeks" and _number(value) is not None:

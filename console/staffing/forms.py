@@ -4,7 +4,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from console.forms import ConsoleForm, NumberField
+from console.forms import CheckboxListField, ConsoleForm, NumberField
 from console.rotas.forms import TimeRangeForm
 from console.staffing.service import WEEKDAYS
 
@@ -15,6 +15,25 @@ class AvailabilityForm(TimeRangeForm):
     weekday = SelectField("Day of the week", coerce=int, validate_choice=True,
                           choices=[SelectChoice(i, name) for i, name in enumerate(WEEKDAYS)])
     submit = SubmitField("Add")
+
+
+class PreferenceForm(TimeRangeForm):
+    """A time someone would like to work, or would rather not (the service choices are set by the page)."""
+
+    kind = RadioField("I", default="avoid", choices=[SelectChoice("prefer", "would like to work then"),
+                                                     SelectChoice("avoid", "would rather not work then")],
+                      validators=[InputRequired("Choose whether you would like to work then or would rather not.")])
+    weekdays = CheckboxListField("On", coerce=int, choices=[SelectChoice(i, name) for i, name in enumerate(WEEKDAYS)],
+                                 validators=[InputRequired("Choose at least one day of the week.")])
+    strength = RadioField("How much it matters", default="1", choices=[SelectChoice("1", "A little"),
+                                                                      SelectChoice("3", "Strongly")],
+                          validators=[InputRequired("Choose how much it matters.")])
+    service = SelectField("For", default="", validate_choice=True)
+    submit = SubmitField("Add")
+
+    @property
+    def service_id(self) -> int | None:
+        return int(self.service.data) if self.service.data else None
 
 
 class UnavailabilityForm(TimeRangeForm):

@@ -1,6 +1,7 @@
 """Staffing pages: each person keeps their own availability and leave; managers decide leave and keep contracts."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
 
 from console.database import local_today
@@ -8,7 +9,8 @@ from console.forms import button_action, form_action
 from console.permissions import requires
 from console.rotas import problem as problems
 from console.staffing import service as staffing
-from console.staffing.forms import AvailabilityForm, ContractForm, DecisionForm, LeaveForm, UnavailabilityForm
+from console.staffing.forms import (AvailabilityForm, ContractForm, DecisionForm, LeaveForm, PreferenceForm,
+                                    UnavailabilityForm)
 
 bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
@@ -19,19 +21,30 @@ def _today():
 
 # --- My availability and leave ---------------------------------------------------------------
 
-def _mine_page(availability_form=None, unavailability_form=None, leave_form=None, status: int = 200):
+def _preference_form() -> PreferenceForm:
+    form = PreferenceForm(prefix="preference")
+    form.service.choices = [SelectChoice("", "Any of my services")] + [
+        SelectChoice(str(service.id), f"{service.name} only")
+        for service in sorted(current_user.services, key=lambda s: s.name)]
+    return form
+
+
+def _mine_page(availability_form=None, unavailability_form=None, leave_form=None, preference_form=None,
+               status: int = 200):
     return render_template(
         "staffing/mine.html", person=current_user, windows=staffing.availability(current_user),
         off=staffing.unavailability(current_user, today=_today()), leave=staffing.leave_of(current_user),
+        preferences=staffing.preferences_of(current_user),
         availability_form=availability_form or AvailabilityForm(prefix="weekly"),
         unavailability_form=unavailability_form or UnavailabilityForm(prefix="off", start="00:00", end="24:00"),
-        leave_form=leave_form or LeaveForm(prefix="leave"), weekdays=staffing.WEEKDAYS), status
+        leave_form=leave_form or LeaveForm(prefix="leave"), preference_form=preference_form or _preference_form(),
+        weekdays=staffing.WEEKDAYS), status
 
 
 @bp.route("/mine")
 @requires("rota.mine")
 def mine():
-    """My weekly availability, the days I cannot work, and my leave."""
+    """My weekly availability, the times I would rather work or not, the days I cannot work, and my leave."""
     return _mine_page()
 
 
@@ -53,6 +66,28 @@ def availability_remove(window_id: int):
     """Take a weekly time away."""
     button_action(lambda: staffing.remove_availability(current_user, window_id=window_id), "Availability removed.")
     return redirect(url_for("staffing.mine"))
+
+
+@bp.route("/mine/preferences", methods=["POST"])
+@requires("rota.mine")
+def preference_add():
+    """Add a time I would like to work, or would rather not."""
+    form = _preference_form()
+    if form_action(form, lambda: staffing.add_preference(
+            current_user, kind=form.kind.data, weekdays=form.weekdays.data, start=form.minutes[0],
+            end=form.minutes[1], weight=int(form.strength.data), service_id=form.service_id),
+            "Preference added. Rotas made from now on weigh it; published ones do not change.")[0]:
+        return redirect(url_for("staffing.mine") + "#preferences")
+    return _mine_page(preference_form=form, status=400)
+
+
+@bp.route("/mine/preferences/<int:preference_id>/remove", methods=["POST"])
+@requires("rota.mine")
+def preference_remove(preference_id: int):
+    """Take a preference away."""
+    button_action(lambda: staffing.remove_preference(current_user, preference_id=preference_id),
+                  "Preference removed.")
+    return redirect(url_for("staffing.mine") + "#preferences")
 
 
 @bp.route("/mine/unavailability", methods=["POST"])

@@ -16,7 +16,8 @@ from console.extensions import db
 from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import publishing
-from console.staffing.models import AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, Unavailability
+from console.staffing.models import (AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, StaffPreference,
+                                     Unavailability)
 from console.words import period
 from rota.domain import Rota
 
@@ -71,6 +72,82 @@ def remove_availability(staff: StaffMember, *, window_id: int) -> None:
     db.session.delete(window)
     audit.record("availability.removed", target=_target(staff),
                  details={"weekday": window.weekday, "start": window.start_minute, "end": window.end_minute})
+    db.session.commit()
+
+
+# --- Preferences: when a person would rather work, or not ------------------------------------
+
+STRENGTHS = {1: "a little", 3: "strongly"}  # a preference's weight in the engine's objective
+MOST_PREFERENCES = 20
+
+
+@dataclass(frozen=True)
+class PreferenceLine:
+    """A preference as its person reads it: "Would rather not work Saturday and Sunday 17:00–22:00, strongly"."""
+
+    preference: StaffPreference
+    text: str
+
+
+def days_in_words(weekdays: list[int]) -> str:
+    """"weekdays", "weekends", "every day" or the days named in order."""
+    days = sorted(set(weekdays))
+    if days == list(range(7)):
+        return "every day"
+    if days == list(range(5)):
+        return "weekdays (Monday to Friday)"
+    if days == [5, 6]:
+        return "weekends"
+    names = [WEEKDAYS[day] for day in days]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def preferences_of(staff: StaffMember) -> list[PreferenceLine]:
+    """A person's preferences, in words, in the order entered."""
+    rows = db.session.scalars(sa.select(StaffPreference).where(StaffPreference.staff_id == staff.id)
+                              .order_by(StaffPreference.id)).all()
+    names = {service.id: service.name for service in staff.services}
+    return [PreferenceLine(row, (
+        f"{'Would like to work' if row.kind == 'prefer' else 'Would rather not work'} "
+        f"{days_in_words([int(d) for d in row.weekdays.split(',')])} {period(row.start_minute, row.end_minute)}, "
+        f"{STRENGTHS.get(row.weight, 'strongly' if row.weight > 1 else 'a little')}"
+        + (f", {names.get(row.service_id, 'a service they no longer work in')} only" if row.service_id else "")))
+        for row in rows]
+
+
+def add_preference(staff: StaffMember, *, kind: str, weekdays: list[int], start: int, end: int, weight: int,
+                   service_id: int | None) -> StaffPreference:
+    """Add a time the person would like to work, or would rather not; the rota engine weighs it against others'
+    and against cover (it never leaves a window uncovered for one)."""
+    if kind not in ("prefer", "avoid"):
+        raise UserError("Choose whether you would like to work then or would rather not.")
+    if not weekdays or any(day not in range(7) for day in weekdays):
+        raise UserError("Choose at least one day of the week.")
+    if weight not in STRENGTHS:
+        raise UserError("Choose how much it matters: a little or strongly.")
+    if service_id is not None and service_id not in {service.id for service in staff.services}:
+        raise UserError("Choose one of your own services, or any.")
+    held = db.session.scalar(sa.select(sa.func.count()).select_from(StaffPreference)
+                             .where(StaffPreference.staff_id == staff.id))
+    if held >= MOST_PREFERENCES:
+        raise UserError(f"You have {MOST_PREFERENCES} preferences already: remove one you no longer need first.")
+    row = StaffPreference(staff_id=staff.id, kind=kind, weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+                          start_minute=start, end_minute=end, weight=weight, service_id=service_id)
+    db.session.add(row)
+    audit.record("preference.added", target=_target(staff),
+                 details={"kind": kind, "weekdays": sorted(set(weekdays)), "start": start, "end": end,
+                          "strength": STRENGTHS[weight]})
+    db.session.commit()
+    return row
+
+
+def remove_preference(staff: StaffMember, *, preference_id: int) -> None:
+    """Take a preference away."""
+    row = child_or_404(StaffPreference, preference_id, staff_id=staff.id,
+                       missing="There is no preference at this address for this person.")
+    db.session.delete(row)
+    audit.record("preference.removed", target=_target(staff),
+                 details={"kind": row.kind, "start": row.start_minute, "end": row.end_minute})
     db.session.commit()
 
 

@@ -149,6 +149,8 @@ ROUTES = {
     ("staffing.mine", "GET"): ("/staffing/mine", ROSTERED),
     ("staffing.availability_add", "POST"): ("/staffing/mine/availability", ROSTERED),
     ("staffing.availability_remove", "POST"): ("/staffing/mine/availability/1/remove", ROSTERED),
+    ("staffing.preference_add", "POST"): ("/staffing/mine/preferences", ROSTERED),
+    ("staffing.preference_remove", "POST"): ("/staffing/mine/preferences/1/remove", ROSTERED),
     ("staffing.unavailability_add", "POST"): ("/staffing/mine/unavailability", ROSTERED),
     ("staffing.unavailability_remove", "POST"): ("/staffing/mine/unavailability/1/remove", ROSTERED),
     ("staffing.leave_request", "POST"): ("/staffing/mine/leave", ROSTERED),
