@@ -20,8 +20,9 @@ class AvailabilityForm(TimeRangeForm):
 class PreferenceForm(TimeRangeForm):
     """A time someone would like to work, or would rather not (the service choices are set by the page)."""
 
-    kind = RadioField("I", default="avoid", choices=[SelectChoice("prefer", "would like to work then"),
-                                                     SelectChoice("avoid", "would rather not work then")],
+    kind = RadioField("At the days and times below, I", default="avoid",
+                      choices=[SelectChoice("prefer", "would like to work"),
+                               SelectChoice("avoid", "would rather not work")],
                       validators=[InputRequired("Choose whether you would like to work then or would rather not.")])
     weekdays = CheckboxListField("On", coerce=int, choices=[SelectChoice(i, name) for i, name in enumerate(WEEKDAYS)],
                                  validators=[InputRequired("Choose at least one day of the week.")])

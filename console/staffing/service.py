@@ -127,12 +127,17 @@ def add_preference(staff: StaffMember, *, kind: str, weekdays: list[int], start:
         raise UserError("Choose how much it matters: a little or strongly.")
     if service_id is not None and service_id not in {service.id for service in staff.services}:
         raise UserError("Choose one of your own services, or any.")
-    held = db.session.scalar(sa.select(sa.func.count()).select_from(StaffPreference)
-                             .where(StaffPreference.staff_id == staff.id))
-    if held >= MOST_PREFERENCES:
+    days = ",".join(str(d) for d in sorted(set(weekdays)))
+    held = db.session.scalars(sa.select(StaffPreference).where(StaffPreference.staff_id == staff.id)).all()
+    for row in held:
+        if (row.kind, row.weekdays, row.start_minute, row.end_minute, row.service_id) == (kind, days, start, end,
+                                                                                          service_id):
+            raise UserError(f"You have that preference already ({STRENGTHS.get(row.weight, 'strongly')}): remove it "
+                            "first to change how much it matters.")
+    if len(held) >= MOST_PREFERENCES:
         raise UserError(f"You have {MOST_PREFERENCES} preferences already: remove one you no longer need first.")
-    row = StaffPreference(staff_id=staff.id, kind=kind, weekdays=",".join(str(d) for d in sorted(set(weekdays))),
-                          start_minute=start, end_minute=end, weight=weight, service_id=service_id)
+    row = StaffPreference(staff_id=staff.id, kind=kind, weekdays=days, start_minute=start, end_minute=end,
+                          weight=weight, service_id=service_id)
     db.session.add(row)
     audit.record("preference.added", target=_target(staff),
                  details={"kind": kind, "weekdays": sorted(set(weekdays)), "start": start, "end": end,
