@@ -65,14 +65,20 @@ def add_availability(staff: StaffMember, *, weekday: int, start: int, end: int) 
     return window
 
 
+def _remove_own(staff: StaffMember, model, row_id: int, *, missing: str, action: str, details) -> None:
+    """Delete one of the person's own rows (NotFound, saying `missing`, for anyone else's), audited with
+    `details(row)`."""
+    row = child_or_404(model, row_id, staff_id=staff.id, missing=missing)
+    db.session.delete(row)
+    audit.record(action, target=_target(staff), details=details(row))
+    db.session.commit()
+
+
 def remove_availability(staff: StaffMember, *, window_id: int) -> None:
     """Take a weekly time away."""
-    window = child_or_404(AvailabilityWindow, window_id, staff_id=staff.id,
-                          missing="There is no weekly availability at this address for this person.")
-    db.session.delete(window)
-    audit.record("availability.removed", target=_target(staff),
-                 details={"weekday": window.weekday, "start": window.start_minute, "end": window.end_minute})
-    db.session.commit()
+    _remove_own(staff, AvailabilityWindow, window_id, action="availability.removed",
+                missing="There is no weekly availability at this address for this person.",
+                details=lambda w: {"weekday": w.weekday, "start": w.start_minute, "end": w.end_minute})
 
 
 # --- Preferences: when a person would rather work, or not ------------------------------------
@@ -148,12 +154,9 @@ def add_preference(staff: StaffMember, *, kind: str, weekdays: list[int], start:
 
 def remove_preference(staff: StaffMember, *, preference_id: int) -> None:
     """Take a preference away."""
-    row = child_or_404(StaffPreference, preference_id, staff_id=staff.id,
-                       missing="There is no preference at this address for this person.")
-    db.session.delete(row)
-    audit.record("preference.removed", target=_target(staff),
-                 details={"kind": row.kind, "start": row.start_minute, "end": row.end_minute})
-    db.session.commit()
+    _remove_own(staff, StaffPreference, preference_id, action="preference.removed",
+                missing="There is no preference at this address for this person.",
+                details=lambda p: {"kind": p.kind, "start": p.start_minute, "end": p.end_minute})
 
 
 # --- One-off unavailability ------------------------------------------------------------------
@@ -185,11 +188,9 @@ def add_unavailability(staff: StaffMember, *, day: date, start: int, end: int, t
 
 def remove_unavailability(staff: StaffMember, *, unavailability_id: int) -> None:
     """Take a one-off unavailability away."""
-    off = child_or_404(Unavailability, unavailability_id, staff_id=staff.id,
-                       missing="There is no unavailability at this address for this person.")
-    db.session.delete(off)
-    audit.record("unavailability.removed", target=_target(staff), details={"day": off.day.isoformat()})
-    db.session.commit()
+    _remove_own(staff, Unavailability, unavailability_id, action="unavailability.removed",
+                missing="There is no unavailability at this address for this person.",
+                details=lambda off: {"day": off.day.isoformat()})
 
 
 # --- Leave -----------------------------------------------------------------------------------
