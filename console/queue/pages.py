@@ -293,7 +293,7 @@ class ItemPage:
     history: list[HistoryLine]
     taken_back: TakenBack | None  # the flagged words its author has edited away since the last decision
     model_reason: str  # what the risk model rated it and the words that weighed most; "" when it did not raise it
-    marks: list[str]  # moderators' marks on its flags: "Chloe Davies: the flag was wrong: an ordinary post, 18:04"
+    marks: list[str]  # moderators' marks: "Chloe Davies: the flag was wrong: an ordinary post (18:04 on Sat 05 Dec)"
     mark_choices: list[risk_signals.MarkChoice]
 
 
@@ -448,10 +448,10 @@ class RiskModelPart:
     runs: list
 
 
-def sensitivity_form(service: Service, formdata=None) -> RiskSensitivityForm:
-    """The sensitivity choice, each option with what it caught on the held-out set."""
-    form = RiskSensitivityForm(data={"sensitivity": risk_signals.sensitivity_of(service)}) if formdata is None \
-        else RiskSensitivityForm()
+def sensitivity_form(service: Service) -> RiskSensitivityForm:
+    """The sensitivity choice (the service's, or what was sent), each option with what it caught on the held-out
+    set."""
+    form = RiskSensitivityForm(data={"sensitivity": risk_signals.sensitivity_of(service)})
     held_out = risk_signals.model().figures.get("held_out", {})
     form.sensitivity.choices = [SelectChoice(name, f"{label}. {risk_signals.in_brief(held_out.get(name))}")
                                 for name, label in risk_model.SENSITIVITY_LABELS.items()]
