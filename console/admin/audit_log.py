@@ -116,6 +116,7 @@ ACTIONS = {
     "availability.added": ("{who} added availability for {what}", "Availability added"),
     "availability.removed": ("{who} removed availability for {what}", "Availability removed"),
     "preference.added": ("{who} added a preference for {what}", "Preference added"),
+    "engagement.miss_you_sent": ("{who} sent {what} a “we miss you” email with open shifts", "“We miss you” sent"),
     "preference.removed": ("{who} removed a preference of {what}", "Preference removed"),
     "unavailability.added": ("{who} marked {what} unavailable", "Unavailable time added"),
     "unavailability.removed": ("{who} removed unavailable time of {what}", "Unavailable time removed"),
@@ -144,7 +145,8 @@ ACTIONS = {
 }
 
 # How details read: a label for each key, and how its value is said.
-DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "strength": "How much it matters",
+DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "shifts_offered": "Open shifts offered",
+                 "strength": "How much it matters",
                  "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
                  "outcome": "Outcome", "uncovered_minutes": "Left uncovered", "shifts": "Shifts",
                  "people_changed": "People whose shifts changed", "on_call_added": "Put on call",

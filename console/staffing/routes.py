@@ -4,10 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
 
-from console.database import local_today
+from console.database import local_today, utcnow
 from console.forms import button_action, form_action
 from console.permissions import requires
 from console.rotas import problem as problems
+from console.staffing import engagement
 from console.staffing import service as staffing
 from console.staffing.forms import (AvailabilityForm, ContractForm, DecisionForm, LeaveForm, PreferenceForm,
                                     UnavailabilityForm)
@@ -163,6 +164,25 @@ def leave_decide(leave_id: int):
         flash(f"{name}'s published shifts in this leave are open shifts now, offered to colleagues who could take "
               f"them, and shown on the Rotas page until someone does: {'; '.join(decision.opened)}.", "warning")
     return redirect(url_for("staffing.leave_list"))
+
+
+@bp.route("/keeping-in-touch")
+@requires("rota.manage")
+def keeping_in_touch():
+    """The volunteers, peers and digital champions of my services with no shift in the last 4 or 8 weeks."""
+    quiet = engagement.quiet_people(current_user, today=_today())
+    return render_template("staffing/keeping_in_touch.html", quiet=quiet,
+                           groups=[(weeks, [q for q in quiet if q.weeks_quiet == weeks]) for weeks in (8, 4)])
+
+
+@bp.route("/keeping-in-touch/<int:staff_id>/miss-you", methods=["POST"])
+@requires("rota.manage")
+def miss_you(staff_id: int):
+    """Email someone quiet the open shifts they could take, with a word from me."""
+    offered = button_action(lambda: engagement.send_we_miss_you(current_user, staff_id=staff_id, now=utcnow()))
+    if offered:
+        flash(f"Sent, offering {offered} open shift{'s' if offered != 1 else ''}.", "success")
+    return redirect(url_for("staffing.keeping_in_touch"))
 
 
 @bp.route("/people")

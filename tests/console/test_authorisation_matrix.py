@@ -158,6 +158,8 @@ ROUTES = {
     ("staffing.leave_list", "GET"): ("/staffing/leave", ROTA_MANAGERS),
     ("staffing.leave_decide", "POST"): ("/staffing/leave/1/decide", ROTA_MANAGERS),
     ("staffing.people", "GET"): ("/staffing/people", ROTA_MANAGERS),
+    ("staffing.keeping_in_touch", "GET"): ("/staffing/keeping-in-touch", ROTA_MANAGERS),
+    ("staffing.miss_you", "POST"): ("/staffing/keeping-in-touch/1/miss-you", ROTA_MANAGERS),
     ("staffing.person", "GET"): ("/staffing/people/{staff}", ROTA_MANAGERS),
     ("staffing.contract_save", "POST"): ("/staffing/people/{staff}/contract", ROTA_MANAGERS),
     ("staffing.person_availability_add", "POST"): ("/staffing/people/{staff}/availability", ROTA_MANAGERS),

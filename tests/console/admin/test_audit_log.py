@@ -160,6 +160,7 @@ def samples(ids: dict) -> dict[str, tuple[str, dict]]:
         "preference.added": (staff, {"kind": "avoid", "weekdays": [5, 6], "start": 17 * 60, "end": 22 * 60,
                                      "strength": "strongly"}),
         "preference.removed": (staff, {"kind": "prefer", "start": 9 * 60, "end": 17 * 60}),
+        "engagement.miss_you_sent": (staff, {"shifts_offered": 3}),
         "unavailability.added": (staff, {"day": day, "start": 9 * 60, "end": 12 * 60}),
         "unavailability.removed": (staff, {"day": day}),
         "leave.requested": (f"leave:{ids['leave']}", {"staff": ids["ella"], "first": day, "last": day}),
