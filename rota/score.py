@@ -179,6 +179,30 @@ def unmet_preferences(problem: Problem, rota: Rota) -> list[tuple[str, Preferenc
             for day in range(problem.days) if preference_unmet(preference, day, by_day[(person.id, day)])]
 
 
+def preferences_met(problem: Problem, rota: Rota) -> dict[str, tuple[int, int]]:
+    """For each person with preferences: how many of their preference-days the rota meets, of how many count. A
+    time to avoid counts on each of its weekdays (met unless worked then); a time to work counts on each of its
+    weekdays the person works (met when some of that day's work is at the time)."""
+    by_day = defaultdict(list)
+    for a in rota.assignments:
+        by_day[(a.staff, a.day)].append(a)
+    tally = {}
+    for person in problem.staff.values():
+        if not person.preferences:
+            continue
+        met = counted = 0
+        for preference in person.preferences:
+            for day in range(problem.days):
+                that_day = by_day[(person.id, day)]
+                if day % 7 not in preference.window.days or (
+                        preference.kind == "prefer" and not any(a.kind in WORK_KINDS for a in that_day)):
+                    continue
+                counted += 1
+                met += not preference_unmet(preference, day, that_day)
+        tally[person.id] = (met, counted)
+    return tally
+
+
 def preference_unmet(preference: Preference, day: int, that_day: list[Assignment]) -> bool:
     """Whether a preference is unmet on a day, given all the person's assignments that day: an avoided time worked,
     or (version 2) a working day with none of that day's work at the preferred time; a day off meets every

@@ -16,7 +16,7 @@ from console.rotas.versions import Review, review, uncovered_minutes, work_elsew
 from console.words import counted, duration, hours, listed, period
 from rota.domain import Kind
 from rota.explain import describe_gap
-from rota.score import uncovered_gaps
+from rota.score import preferences_met, uncovered_gaps
 from rota.surplus import surplus
 
 # --- The draft page -----------------------------------------------------------------------------------------------
@@ -252,6 +252,7 @@ class DraftPage:
     contract_short: str
     rostered: str
     needed: str
+    preferences: str  # "47 of 52 preference-days met; least met: Ella Robinson, 3 of 8."
     surplus: str  # where the minutes beyond what every standard takes come from, in words, or "" when none
     shift_count: int
     gaps: list[str]  # each uncovered window of the standard, in words
@@ -369,6 +370,20 @@ def _person_rows(version: RotaVersion, checked: Review, view: GridView, days: li
             for person in people]
 
 
+def _preferences_words(checked) -> str:
+    """How many of people's own preferences the rota meets, and whose least: "47 of 52 days met; least met: Ella
+    Robinson, 3 of 8"."""
+    tally = {pid: counts for pid, counts in preferences_met(checked.problem, checked.rota).items() if counts[1]}
+    if not tally:
+        return "Nobody rostered here has said when they would rather work or not."
+    met, counted = (sum(counts[i] for counts in tally.values()) for i in (0, 1))
+    least = min(tally, key=lambda pid: (tally[pid][0] / tally[pid][1], checked.problem.staff[pid].name))
+    words = f"{met} of {counted} preference-days met"
+    if tally[least][0] < tally[least][1]:
+        words += f"; least met: {checked.problem.staff[least].name}, {tally[least][0]} of {tally[least][1]}"
+    return words + "."
+
+
 def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
     """A version's page as the viewer sees it: the week, service and person its address asks for (args: the
     address's query), checked against the rules and the published rota."""
@@ -387,6 +402,7 @@ def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
         uncovered=hours(score.uncovered_minutes) if score.uncovered_minutes else "None",
         contract_short=hours(score.contract_short_minutes) if score.contract_short_minutes else "None",
         rostered=hours(score.rostered_minutes), needed=hours(checked.needed_minutes),
+        preferences=_preferences_words(checked),
         surplus=_surplus_words(checked, keep=status != VersionStatus.PUBLISHED.value),
         shift_count=len(version.shifts),
         gaps=[describe_gap(checked.problem, gap) for gap in found], gap_count=len(found),

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rota.domain import Assignment, Contract, Kind, Preference, PresenceSegment, Window
-from rota.score import score, uncovered_gaps
+from rota.score import preferences_met, score, uncovered_gaps
 from tests.rota.builders import EVERY_DAY, avoid_evenings, high_risk, low_risk, person, problem, rota, shift
 
 
@@ -94,3 +94,13 @@ def test_uncovered_presence_matches_its_definition_slot_by_slot(shifts):
     by_slots = [(g.service, g.day, minute, g.missing) for g in uncovered_gaps(p, r) if g.kind == "presence"
                 for minute in range(g.start, g.end, 15)]
     assert sorted(by_slots) == sorted(shortfalls_by_definition(p, r))
+
+
+def test_preferences_met_counts_each_avoided_day_and_each_working_day_of_a_wished_time():
+    weekday_mornings = Preference("prefer", Window(frozenset(range(5)), 8 * 60, 12 * 60))
+    p = problem([high_risk()], [person("ann", preferences=[avoid_evenings(3)]),
+                                person("bob", preferences=[weekday_mornings]), person("cat")])
+    r = rota(shift("ann", 0, 8, 17), shift("ann", 5, 13, 22),  # Saturday evening worked: one avoided day not met
+             shift("bob", 0, 8, 12), shift("bob", 1, 13, 17))  # Tuesday's work misses the morning wished for
+    assert preferences_met(p, r) == {"ann": (6, 7), "bob": (1, 2)}  # Cat said nothing: not counted
+    assert preferences_met(p, rota()) == {"ann": (7, 7), "bob": (0, 0)}  # no work: nothing to wish for

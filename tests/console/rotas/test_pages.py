@@ -1,6 +1,7 @@
 """What the rota pages show, built without a request through the app: the draft page of a version and a person's own
 shifts, from the demo trust's drafts."""
 
+import re
 from datetime import timedelta
 
 from werkzeug.datastructures import MultiDict
@@ -223,3 +224,20 @@ def test_my_shifts_page_offers_an_open_shift_with_what_taking_it_sends(app, demo
         assert line.what == "" and line.button == "Take this shift"
         assert line.fields == {"service_id": line.offer.service.id, "day": gone.day.isoformat(),
                                "gap_start": line.offer.gap_start, "kind": "presence"}
+
+
+def test_the_draft_page_says_how_many_of_peoples_own_preferences_it_meets_and_whose_least(app, demo_data):
+    """Ella, the demo volunteer, would rather not work weekend evenings: a check put on her Saturday evening is one
+    preference-day fewer met, and hers the least met."""
+    with app.test_request_context():
+        low, ella = services("demo-low")[0], person(VOLUNTEER)
+        version_id = make_draft(("demo-low",))
+        before = _page(version_id).preferences
+        met, counted = (int(n) for n in re.match(r"(\d+) of (\d+) preference-days met", before).groups())
+        version = db.session.get(RotaVersion, version_id)
+        saturday = next_monday() + timedelta(days=5)
+        version.shifts.append(Shift(staff_id=ella.id, service_id=low.id, kind="check", day=saturday,
+                                    start_minute=18 * 60, end_minute=18 * 60 + 30))
+        db.session.commit()
+        after = _page(version_id).preferences
+        assert after.startswith(f"{met - 1} of {counted} preference-days met; least met: Ella Robinson, ")
