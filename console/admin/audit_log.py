@@ -118,6 +118,7 @@ ACTIONS = {
     "preference.added": ("{who} added a preference for {what}", "Preference added"),
     "engagement.miss_you_sent": ("{who} sent {what} a “we miss you” email with open shifts", "“We miss you” sent"),
     "preference.removed": ("{who} removed a preference of {what}", "Preference removed"),
+    "preference.most_days_set": ("{who} set the most days a week {what} asks to be rostered", "Days a week limited"),
     "unavailability.added": ("{who} marked {what} unavailable", "Unavailable time added"),
     "unavailability.removed": ("{who} removed unavailable time of {what}", "Unavailable time removed"),
     "leave.requested": ("{who} asked for leave ({what})", "Leave asked for"),
@@ -145,7 +146,8 @@ ACTIONS = {
 }
 
 # How details read: a label for each key, and how its value is said.
-DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "shifts_offered": "Open shifts offered",
+DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "days": "At most, days a week",
+                 "shifts_offered": "Open shifts offered",
                  "strength": "How much it matters",
                  "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
                  "outcome": "Outcome", "uncovered_minutes": "Left uncovered", "shifts": "Shifts",

@@ -6,6 +6,7 @@ exported scenario reads naturally and maps back without a lookup table.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from console.permissions import Role
 from console.rotas.models import CoverageStandard, RotaVersion, Shift, VersionStatus
 from console.services.models import Service
 from console.staffing.models import (AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, StaffPreference,
-                                     Unavailability)
+                                     StaffWish, Unavailability)
 from rota import domain
 from rota.domain import EVENING_START, WEEKEND, Assignment, History, Kind, Problem, Rota, Window
 from rota.scenario import service_from_dict
@@ -63,13 +64,18 @@ def _by_staff(model, staff_ids: list[int], *conditions) -> dict[int, list]:
     return rows
 
 
-def _contract(row: Contract | None, role: str) -> domain.Contract:
+def _contract(row: Contract | None, role: str, most_days_week: int | None = None) -> domain.Contract:
+    """The engine's limits for a person: their contract's, and their own limit on days a week where lower."""
     if row is None:
         # Nobody is rostered against limits they never agreed: volunteers offer nothing until they say so.
-        return domain.Contract(max_hours_week=0.0) if role == "volunteer" else domain.Contract()
-    return domain.Contract(min_hours_week=row.min_hours_week, max_hours_week=row.max_hours_week,
-                           max_days_week=row.max_days_week, max_consecutive_days=row.max_consecutive_days,
-                           min_rest_hours=row.min_rest_hours, max_weekends=row.max_weekends)
+        terms = domain.Contract(max_hours_week=0.0) if role == "volunteer" else domain.Contract()
+    else:
+        terms = domain.Contract(min_hours_week=row.min_hours_week, max_hours_week=row.max_hours_week,
+                                max_days_week=row.max_days_week, max_consecutive_days=row.max_consecutive_days,
+                                min_rest_hours=row.min_rest_hours, max_weekends=row.max_weekends)
+    if most_days_week is not None and most_days_week < terms.max_days_week:
+        terms = replace(terms, max_days_week=most_days_week)
+    return terms
 
 
 def _leave_days(requests: list[LeaveRequest], first: date, last: date) -> frozenset[date]:
@@ -130,6 +136,8 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
                       LeaveRequest.first_day <= last, LeaveRequest.last_day >= start)
     off = _by_staff(Unavailability, ids, Unavailability.day.between(start, last))
     preferences = _by_staff(StaffPreference, ids)
+    wishes = {row.staff_id: row.most_days_week for row in db.session.scalars(
+        sa.select(StaffWish).where(StaffWish.staff_id.in_(ids), StaffWish.most_days_week.is_not(None)))}
     elsewhere = work_elsewhere(services, start, last, ids)
     all_slugs = {service.id: service.slug for service in db.session.scalars(sa.select(Service))}
     staff = {}
@@ -141,7 +149,7 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
             availability=tuple(Window(frozenset({w.weekday}), w.start_minute, w.end_minute)
                                for w in sorted(windows[person.id], key=lambda w: (w.weekday, w.start_minute))),
             leave=_leave_days(leave[person.id], start, last),
-            contract=_contract(contracts.get(person.id), role),
+            contract=_contract(contracts.get(person.id), role, wishes.get(person.id)),
             preferences=tuple(domain.Preference(p.kind, Window(frozenset(int(d) for d in p.weekdays.split(",")),
                                                                p.start_minute, p.end_minute),
                                                 p.weight, all_slugs.get(p.service_id))

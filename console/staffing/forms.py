@@ -37,6 +37,14 @@ class PreferenceForm(TimeRangeForm):
         return int(self.service.data) if self.service.data else None
 
 
+class MostDaysForm(ConsoleForm):
+    """The most days a week someone asks to be on the rota."""
+
+    most_days_week = IntegerField("At most this many days a week", validators=[
+        Optional(), NumberRange(min=1, max=7, message="Give a number of days from 1 to 7, or leave it empty.")])
+    submit = SubmitField("Save")
+
+
 class UnavailabilityForm(TimeRangeForm):
     """A one-off time someone cannot work (00:00 to 24:00 for the whole day)."""
 

@@ -100,3 +100,15 @@ class StaffPreference(db.Model):
     end_minute: Mapped[int]
     weight: Mapped[int] = mapped_column(default=1)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("services.id", ondelete="CASCADE"))
+
+
+class StaffWish(db.Model):
+    """What a person asks of the rota for themselves beyond their preferences: at most this many days a week of rota
+    work (None: no limit of their own; their contract's still applies)."""
+
+    __tablename__ = "staff_wishes"
+    __table_args__ = (sa.CheckConstraint("most_days_week IS NULL OR most_days_week BETWEEN 1 AND 7",
+                                         name="most_days_week"),)
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), primary_key=True)
+    most_days_week: Mapped[int | None]

@@ -10,8 +10,8 @@ from console.permissions import requires
 from console.rotas import problem as problems
 from console.staffing import engagement
 from console.staffing import service as staffing
-from console.staffing.forms import (AvailabilityForm, ContractForm, DecisionForm, LeaveForm, PreferenceForm,
-                                    UnavailabilityForm)
+from console.staffing.forms import (AvailabilityForm, ContractForm, DecisionForm, LeaveForm, MostDaysForm,
+                                    PreferenceForm, UnavailabilityForm)
 
 bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
@@ -31,7 +31,7 @@ def _preference_form() -> PreferenceForm:
 
 
 def _mine_page(availability_form=None, unavailability_form=None, leave_form=None, preference_form=None,
-               status: int = 200):
+               most_days_form=None, status: int = 200):
     return render_template(
         "staffing/mine.html", person=current_user, windows=staffing.availability(current_user),
         off=staffing.unavailability(current_user, today=_today()), leave=staffing.leave_of(current_user),
@@ -39,6 +39,8 @@ def _mine_page(availability_form=None, unavailability_form=None, leave_form=None
         availability_form=availability_form or AvailabilityForm(prefix="weekly"),
         unavailability_form=unavailability_form or UnavailabilityForm(prefix="off", start="00:00", end="24:00"),
         leave_form=leave_form or LeaveForm(prefix="leave"), preference_form=preference_form or _preference_form(),
+        most_days_form=most_days_form or MostDaysForm(prefix="most",
+                                                      most_days_week=staffing.most_days_of(current_user)),
         weekdays=staffing.WEEKDAYS), status
 
 
@@ -80,6 +82,17 @@ def preference_add():
             "Preference added. Rotas made from now on weigh it; published ones do not change.")[0]:
         return redirect(url_for("staffing.mine") + "#preferences")
     return _mine_page(preference_form=form, status=400)
+
+
+@bp.route("/mine/most-days", methods=["POST"])
+@requires("rota.mine")
+def most_days_save():
+    """Keep the most days a week I ask to be on the rota."""
+    form = MostDaysForm(prefix="most")
+    if form_action(form, lambda: staffing.set_most_days(current_user, form.most_days_week.data),
+                   "Saved. Rotas made from now on keep to it; published ones do not change.")[0]:
+        return redirect(url_for("staffing.mine") + "#preferences")
+    return _mine_page(most_days_form=form, status=400)
 
 
 @bp.route("/mine/preferences/<int:preference_id>/remove", methods=["POST"])

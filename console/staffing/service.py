@@ -17,7 +17,7 @@ from console.notifications import service as outbox
 from console.rotas import problem as problems
 from console.rotas import publishing
 from console.staffing.models import (AvailabilityWindow, Contract, LeaveRequest, LeaveStatus, StaffPreference,
-                                     Unavailability)
+                                     StaffWish, Unavailability)
 from console.words import period
 from rota.domain import Rota
 
@@ -157,6 +157,24 @@ def remove_preference(staff: StaffMember, *, preference_id: int) -> None:
     _remove_own(staff, StaffPreference, preference_id, action="preference.removed",
                 missing="There is no preference at this address for this person.",
                 details=lambda p: {"kind": p.kind, "start": p.start_minute, "end": p.end_minute})
+
+
+def most_days_of(staff: StaffMember) -> int | None:
+    """The most days a week the person asks to be on the rota (None: no limit of their own)."""
+    row = db.session.get(StaffWish, staff.id)
+    return row.most_days_week if row is not None else None
+
+
+def set_most_days(staff: StaffMember, most_days_week: int | None) -> None:
+    """Keep the most days a week a person asks to be rostered (None for no limit of their own); rotas made from
+    now on keep to it as to their contract's limit, whichever is lower."""
+    if most_days_week is not None and not 1 <= most_days_week <= 7:
+        raise UserError("Give a number of days from 1 to 7, or leave it empty for no limit of your own.")
+    row = db.session.get(StaffWish, staff.id) or StaffWish(staff_id=staff.id)
+    row.most_days_week = most_days_week
+    db.session.add(row)
+    audit.record("preference.most_days_set", target=_target(staff), details={"days": most_days_week})
+    db.session.commit()
 
 
 # --- One-off unavailability ------------------------------------------------------------------

@@ -150,6 +150,7 @@ ROUTES = {
     ("staffing.availability_add", "POST"): ("/staffing/mine/availability", ROSTERED),
     ("staffing.availability_remove", "POST"): ("/staffing/mine/availability/1/remove", ROSTERED),
     ("staffing.preference_add", "POST"): ("/staffing/mine/preferences", ROSTERED),
+    ("staffing.most_days_save", "POST"): ("/staffing/mine/most-days", ROSTERED),
     ("staffing.preference_remove", "POST"): ("/staffing/mine/preferences/1/remove", ROSTERED),
     ("staffing.unavailability_add", "POST"): ("/staffing/mine/unavailability", ROSTERED),
     ("staffing.unavailability_remove", "POST"): ("/staffing/mine/unavailability/1/remove", ROSTERED),

@@ -161,6 +161,7 @@ def samples(ids: dict) -> dict[str, tuple[str, dict]]:
                                      "strength": "strongly"}),
         "preference.removed": (staff, {"kind": "prefer", "start": 9 * 60, "end": 17 * 60}),
         "engagement.miss_you_sent": (staff, {"shifts_offered": 3}),
+        "preference.most_days_set": (staff, {"days": 2}),
         "unavailability.added": (staff, {"day": day, "start": 9 * 60, "end": 12 * 60}),
         "unavailability.removed": (staff, {"day": day}),
         "leave.requested": (f"leave:{ids['leave']}", {"staff": ids["ella"], "first": day, "last": day}),

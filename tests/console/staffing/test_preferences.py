@@ -11,7 +11,7 @@ from console.staffing.models import StaffPreference
 from rota.domain import Preference, Window
 from tests.factories import PRIYAS_SERVICES, next_monday, person, service_id_of, services
 
-VOLUNTEER, MANAGER = Role.VOLUNTEER, Role.TEAM_MANAGER
+VOLUNTEER, MANAGER, MODERATOR = Role.VOLUNTEER, Role.TEAM_MANAGER, Role.NON_CLINICAL_MODERATOR
 MINE = "/staffing/mine"
 
 
@@ -81,3 +81,20 @@ def test_a_person_removes_only_their_own_preferences(app, client, auth, demo_dat
         removed = auth.post(f"{MINE}/preferences/{preference_id}/remove", form_page=MINE, follow_redirects=True)
         assert "Preference removed." in removed.get_data(as_text=True)
     assert "No preferences yet." in removed.get_data(as_text=True) and held(app) == 0
+
+
+def test_a_person_limits_their_own_days_a_week_and_the_rota_keeps_to_it_below_their_contract(app, client, auth,
+                                                                                              demo_data):
+    auth.login_demo(MODERATOR)  # Chloe Davies: a contract of 5 days a week in the demo
+    refused = auth.post(f"{MINE}/most-days", {"most-most_days_week": "8"}, form_page=MINE)
+    assert refused.status_code == 400 and "Give a number of days from 1 to 7" in refused.get_data(as_text=True)
+    saved = auth.post(f"{MINE}/most-days", {"most-most_days_week": "2"}, form_page=MINE, follow_redirects=True)
+    assert "Saved. Rotas made from now on keep to it" in saved.get_data(as_text=True)
+    with app.app_context():
+        chloe = person(MODERATOR)
+        problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
+        assert problem.staff[str(chloe.id)].contract.max_days_week == 2
+    auth.post(f"{MINE}/most-days", {"most-most_days_week": ""}, form_page=MINE)  # no limit of her own again
+    with app.app_context():
+        problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
+        assert problem.staff[str(chloe.id)].contract.max_days_week == 5
