@@ -381,6 +381,12 @@ def _preferences_words(checked) -> str:
     words = f"{met} of {counted} preference-days met"
     if tally[least][0] < tally[least][1]:
         words += f"; least met: {checked.problem.staff[least].name}, {tally[least][0]} of {tally[least][1]}"
+    before = problems.preferences_met_before(checked.problem.staff, checked.problem.start, problems.service_slugs())
+    leaned = [f"{checked.problem.staff[pid].name} ({before[pid][0]} of {before[pid][1]})"
+              for pid in problems.leaning(before)]
+    if leaned:
+        words += (f". Weighed double, as met least in the {problems.FAIRNESS_WEEKS} weeks before: "
+                  f"{', '.join(leaned)}")
     return words + "."
 
 

@@ -21,6 +21,7 @@ from console.staffing.models import (AvailabilityWindow, Contract, LeaveRequest,
 from rota import domain
 from rota.domain import EVENING_START, WEEKEND, Assignment, History, Kind, Problem, Rota, Window
 from rota.scenario import service_from_dict
+from rota.score import preferences_met
 from rota.standards import service_for_tier
 
 # Which engine role a console role rosters as, in the order a person holding several is rostered.
@@ -139,7 +140,7 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
     wishes = {row.staff_id: row.most_days_week for row in db.session.scalars(
         sa.select(StaffWish).where(StaffWish.staff_id.in_(ids), StaffWish.most_days_week.is_not(None)))}
     elsewhere = work_elsewhere(services, start, last, ids)
-    all_slugs = {service.id: service.slug for service in db.session.scalars(sa.select(Service))}
+    all_slugs = service_slugs()
     staff = {}
     for person in people:
         role = engine_role(person)
@@ -158,9 +159,50 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
             unavailable=tuple(domain.Unavailable(u.day, u.start_minute, u.end_minute) for u in off[person.id]),
             committed=tuple(sorted(elsewhere[person.id], key=lambda c: (c.day, c.start))),
         )
+    for staff_id in leaning(preferences_met_before(staff, start, all_slugs)):
+        person = staff[staff_id]
+        staff[staff_id] = replace(person, preferences=tuple(replace(p, weight=p.weight * LEANING)
+                                                            for p in person.preferences))
     return Problem(name=name, start=start, days=days, staff=staff,
                    services={service.slug: standard_of(service) for service in services},
                    history=_history(people, contracts, start))
+
+
+def service_slugs() -> dict[int, str]:
+    """Every service's short name by id."""
+    return {service.id: service.slug for service in db.session.scalars(sa.select(Service))}
+
+
+# Preferences met least over the weeks before a period weigh this many times as much in its rota.
+LEANING = 2
+LEANING_BELOW = 0.2  # ... when their share met is this far below the middle person's
+LEANING_EVIDENCE = 4  # ... and at least this many of their preference-days counted
+
+
+def preferences_met_before(staff: dict[str, domain.Staff], start: date,
+                           slugs: dict[int, str]) -> dict[str, tuple[int, int]]:
+    """How many of each person's preference-days (their preferences as they are now) the published rotas met in the
+    FAIRNESS_WEEKS before `start`, of how many counted (rota.score.preferences_met)."""
+    wanting = {pid: person for pid, person in staff.items() if person.preferences}
+    if not wanting:
+        return {}
+    first = start - timedelta(weeks=FAIRNESS_WEEKS)
+    shifts = published_shifts(start=first, last=start - timedelta(days=1),
+                              staff_ids=[int(pid) for pid in wanting], rows_only=True)
+    before = Problem(name="before", start=first, days=FAIRNESS_WEEKS * 7, services={}, staff=wanting)
+    worked = Rota(tuple(Assignment((s.day - first).days, s.start_minute, s.end_minute, str(s.staff_id),
+                                   slugs.get(s.service_id, ""), Kind(s.kind)) for s in shifts))
+    return preferences_met(before, worked)
+
+
+def leaning(tally: dict[str, tuple[int, int]]) -> list[str]:
+    """Whose preferences the next rota leans towards: those met least over the weeks before, well below the middle
+    person's share and with enough days counted to say so."""
+    shares = {pid: met / counted for pid, (met, counted) in tally.items() if counted >= LEANING_EVIDENCE}
+    if len(shares) < 2:
+        return []
+    middle = sorted(shares.values())[len(shares) // 2]
+    return sorted(pid for pid, share in shares.items() if share <= middle - LEANING_BELOW)
 
 
 def _history(people: list[StaffMember], contracts: dict[int, Contract], start: date) -> dict[str, History]:

@@ -1,15 +1,21 @@
 """Preferences people set themselves: when they would like to work or would rather not, how much it matters and for
 which of their services; the rota engine reads them for the next draft."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from console.audit.models import AuditEntry
+from console.database import local_today, utcnow
 from console.extensions import db
 from console.permissions import Role
+from console.rotas import pages
 from console.rotas import problem as problems
+from console.rotas.models import RotaVersion, Shift
 from console.staffing.models import StaffPreference
 from rota.domain import Preference, Window
-from tests.factories import PRIYAS_SERVICES, next_monday, person, service_id_of, services
+from tests.factories import PRIYAS_SERVICES, make_draft, next_monday, person, service_id_of, services
 
 VOLUNTEER, MANAGER, MODERATOR = Role.VOLUNTEER, Role.TEAM_MANAGER, Role.NON_CLINICAL_MODERATOR
 MINE = "/staffing/mine"
@@ -98,3 +104,27 @@ def test_a_person_limits_their_own_days_a_week_and_the_rota_keeps_to_it_below_th
     with app.app_context():
         problem = problems.build_problem(services(*PRIYAS_SERVICES), next_monday(), 28)
         assert problem.staff[str(chloe.id)].contract.max_days_week == 5
+
+
+def test_the_next_rota_leans_towards_whoever_had_their_preferences_met_least_in_the_weeks_before(app, demo_data):
+    """Ella would rather not work weekend evenings; the rotas of the 12 weeks before put her on 6 Saturday evenings
+    (18 of 24 weekend days met), while Chloe's wish for free Sunday mornings was always met: Ella's preferences
+    weigh double in the next rota, and its page says so."""
+    with app.test_request_context():
+        ella, chloe, low = person(VOLUNTEER), person(MODERATOR), services("demo-low")[0]
+        db.session.add(StaffPreference(staff_id=chloe.id, kind="avoid", weekdays="6", start_minute=8 * 60,
+                                       end_minute=12 * 60))
+        before = next_monday() - timedelta(weeks=12)
+        db.session.add(RotaVersion(
+            start_date=before, days=84, created_by_id=person(MANAGER).id, services=[low], status="published",
+            published_at=utcnow() - timedelta(weeks=13),
+            shifts=[Shift(staff_id=ella.id, service_id=low.id, kind="check", day=before + timedelta(weeks=w, days=5),
+                          start_minute=18 * 60, end_minute=18 * 60 + 30) for w in range(6)]))
+        db.session.commit()
+        problem = problems.build_problem(services("demo-low"), next_monday(), 28)
+        assert [p.weight for p in problem.staff[str(ella.id)].preferences] == [2]
+        assert [p.weight for p in problem.staff[str(chloe.id)].preferences] == [1]
+        version = db.session.get(RotaVersion, make_draft(("demo-low",)))
+        page = pages.draft_page(version, person(MANAGER), MultiDict(), local_today())
+        assert page.preferences.endswith("Weighed double, as met least in the 12 weeks before: Ella Robinson "
+                                         "(18 of 24).")
