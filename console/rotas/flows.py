@@ -258,7 +258,7 @@ def progress_words(best: dict | None) -> str:
              else "the standard covered in full",
              f"contract hours {hours(best['contract_short_minutes'])} short" if best["contract_short_minutes"]
              else "everyone's contract hours met",
-             f"{counted(best['preference_penalty'], 'preference point')} missed"
+             "some of people's own preferences missed (the draft says whose)"
              if best["preference_penalty"] else "every preference met"]
     if "max_weekend_days" in best:
         parts.append(f"nobody works more than {best['max_weekend_days']} weekend "
