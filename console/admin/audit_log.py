@@ -24,6 +24,7 @@ from console.queue.reasons import REASON_KINDS
 from console.rotas.editing import kind_in_brackets
 from console.rotas.models import RotaVersion, Shift, SwapRequest, rota_run_services, rota_version_services
 from console.staffing.models import LeaveRequest
+from console.services.bank_holidays import REGIONS
 from console.services.models import RiskTier, Service
 from console.rotas.standards import in_words
 from console.staffing.service import WEEKDAYS, days_in_words
@@ -146,7 +147,8 @@ ACTIONS = {
 }
 
 # How details read: a label for each key, and how its value is said.
-DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "days": "At most, days a week",
+DETAIL_LABELS = {"reason": "Reason", "weekdays": "On", "bank_holidays": "Bank holidays of",
+                 "days": "At most, days a week",
                  "shifts_offered": "Open shifts offered",
                  "strength": "How much it matters",
                  "sensitivity": "How readily the risk model raises posts", "mark": "Mark",
@@ -182,6 +184,7 @@ VALUE_WORDS = {
     "signing_secret": {"forgotten": "forgotten: it was for the old address, and a new one is needed"},
     "api_key": {"new": "a new one given", "kept": "kept (the same address)"},
     "list": {"critical": "critical words", "risk": "risk words"},
+    "bank_holidays": REGIONS,
 }
 # A "kind" recorded as a code, by the action (or area) that recorded it: its label, and each code in words.
 KIND_WORDS = {

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from console.forms import CheckboxListField, ConsoleForm, step_up_code_field
 from console.permissions import Role
+from console.services.bank_holidays import REGIONS
 from console.services.models import RiskTier
 from console.services.service import SLUG_PATTERN
 
@@ -21,6 +22,8 @@ class ServiceForm(ConsoleForm):
     risk_tier = SelectField("Risk tier", choices=[SelectChoice(tier.value, tier.label) for tier in RiskTier],
                             validate_choice=True)
     area = StringField("Area", validators=[DataRequired("Enter the area, e.g. Berkshire West."), Length(max=120)])
+    bank_holidays = SelectField("Bank holidays of", default="ENG", validate_choice=True,
+                                choices=[SelectChoice(code, name) for code, name in REGIONS.items()])
     mailbox = EmailField("Monitored mailbox", validators=[
         DataRequired("Enter the service's monitored mailbox."), Length(max=254),
         Email("Enter an email address like team@nhs.net."),

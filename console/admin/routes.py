@@ -34,7 +34,7 @@ def service_list():
 
 def _service_fields(form: ServiceForm) -> dict:
     return dict(name=form.name.data, slug=form.slug.data, risk_tier=form.risk_tier.data,
-                area=form.area.data, mailbox=form.mailbox.data)
+                area=form.area.data, mailbox=form.mailbox.data, bank_holidays=form.bank_holidays.data)
 
 
 @bp.route("/services/new", methods=["GET", "POST"])

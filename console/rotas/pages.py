@@ -9,6 +9,7 @@ from flask import url_for
 
 from console.rotas import calendar, open_shifts, own_work, swaps
 from console.rotas import problem as problems
+from console.services import bank_holidays as bank_holiday_calendars
 from console.rotas.cover import AIM_WEEKS
 from console.rotas.editing import editors, kind_in_brackets
 from console.rotas.models import RotaVersion, RuleOverride, Shift, SwapRequest, SwapStatus, VersionStatus
@@ -253,6 +254,7 @@ class DraftPage:
     rostered: str
     needed: str
     preferences: str  # "47 of 52 preference-days met; least met: Ella Robinson, 3 of 8."
+    bank_holidays: dict  # the week's bank holidays by day, named ("Christmas Day")
     surplus: str  # where the minutes beyond what every standard takes come from, in words, or "" when none
     shift_count: int
     gaps: list[str]  # each uncovered window of the standard, in words
@@ -390,6 +392,19 @@ def _preferences_words(checked) -> str:
     return words + "."
 
 
+def bank_holidays_of(services, first: date, last: date) -> dict[date, str]:
+    """The bank holidays the services keep from first to last, named; a day that is one in only some of their
+    calendars, or named differently, says whose ("St Andrew's Day (Scotland)")."""
+    regions = sorted({service.bank_holidays for service in services})
+    kept: dict[date, list[tuple[str, str]]] = {}
+    for region in regions:
+        for day, name in bank_holiday_calendars.between(region, first, last).items():
+            kept.setdefault(day, []).append((region, name))
+    return {day: by_region[0][1] if len(by_region) == len(regions) and len({n for _, n in by_region}) == 1
+            else "; ".join(f"{name} ({bank_holiday_calendars.REGIONS[region]})" for region, name in by_region)
+            for day, by_region in kept.items()}
+
+
 def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
     """A version's page as the viewer sees it: the week, service and person its address asks for (args: the
     address's query), checked against the rules and the published rota."""
@@ -427,7 +442,7 @@ def draft_page(version: RotaVersion, viewer, args, today: date) -> DraftPage:
         may_approve=status == VersionStatus.DRAFT.value and viewer.can("rota.approve"),
         may_publish=status == VersionStatus.APPROVED.value and viewer.can("rota.publish"),
         changed_it=viewer.id in editors(version),
-        days=days, week_number=view.week + 1,
+        days=days, week_number=view.week + 1, bank_holidays=bank_holidays_of(version.services, days[0], days[-1]),
         previous_week=WeekLink(view.week, view.address(version, week=view.week - 1)) if view.week > 0 else None,
         next_week=WeekLink(view.week + 2, view.address(version, week=view.week + 1))
         if view.week + 1 < view.weeks else None,

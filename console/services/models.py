@@ -34,6 +34,8 @@ class Service(db.Model):
     risk_tier: Mapped[str] = mapped_column(sa.String(8))
     area: Mapped[str] = mapped_column(sa.String(120))
     mailbox: Mapped[str] = mapped_column(sa.String(254))
+    # Whose bank holidays the service keeps (console.services.bank_holidays.REGIONS).
+    bank_holidays: Mapped[str] = mapped_column(sa.String(3), default="ENG", server_default="ENG")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -8,6 +8,7 @@ from console.audit import service as audit
 from console.errors import NotFound, UserError
 from console.extensions import db
 from console.queue import terms
+from console.services import bank_holidays as bank_holiday_calendars
 from console.services.models import RiskTier, Service
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -68,14 +69,23 @@ def _check(*, name: str, slug: str, risk_tier: str, except_id: int | None) -> No
 
 def _describe(service: Service) -> dict:
     return {"name": service.name, "slug": service.slug, "risk_tier": service.risk_tier,
-            "area": service.area, "mailbox": service.mailbox}
+            "area": service.area, "mailbox": service.mailbox, "bank_holidays": service.bank_holidays}
 
 
-def create(*, name: str, slug: str, risk_tier: str, area: str, mailbox: str) -> Service:
+def _region(bank_holidays: str) -> str:
+    if bank_holidays not in bank_holiday_calendars.REGIONS:
+        raise UserError("Choose whose bank holidays the service keeps: England and Wales, Scotland or Northern "
+                        "Ireland.")
+    return bank_holidays
+
+
+def create(*, name: str, slug: str, risk_tier: str, area: str, mailbox: str,
+           bank_holidays: str = bank_holiday_calendars.DEFAULT_REGION) -> Service:
     """Add a service, with the default critical and risk word lists (administrators edit them)."""
     name, slug = name.strip(), slug.strip().lower()
     _check(name=name, slug=slug, risk_tier=risk_tier, except_id=None)
-    service = Service(name=name, slug=slug, risk_tier=risk_tier, area=area.strip(), mailbox=mailbox.strip().lower())
+    service = Service(name=name, slug=slug, risk_tier=risk_tier, area=area.strip(), mailbox=mailbox.strip().lower(),
+                      bank_holidays=_region(bank_holidays))
     db.session.add(service)
     db.session.flush()
     terms.add_default_terms(service)
@@ -84,12 +94,14 @@ def create(*, name: str, slug: str, risk_tier: str, area: str, mailbox: str) -> 
     return service
 
 
-def update(service: Service, *, name: str, slug: str, risk_tier: str, area: str, mailbox: str) -> None:
+def update(service: Service, *, name: str, slug: str, risk_tier: str, area: str, mailbox: str,
+           bank_holidays: str = bank_holiday_calendars.DEFAULT_REGION) -> None:
     """Change a service; the audit entry keeps before and after."""
     name, slug = name.strip(), slug.strip().lower()
     _check(name=name, slug=slug, risk_tier=risk_tier, except_id=service.id)
     before = _describe(service)
     service.name, service.slug, service.risk_tier = name, slug, risk_tier
+    service.bank_holidays = _region(bank_holidays)
     service.area, service.mailbox = area.strip(), mailbox.strip().lower()
     after = _describe(service)
     if before != after:

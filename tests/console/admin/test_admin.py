@@ -71,10 +71,14 @@ def test_duplicate_service_slug_is_refused_clearly(app, ada):
 def test_editing_a_service_records_before_and_after(app, ada):
     with app.app_context():
         service_id = make_service().id
-    ada.post(f"/admin/services/{service_id}/edit", {**SERVICE_FORM, "slug": "eating-disorders"})
+    ada.post(f"/admin/services/{service_id}/edit", {**SERVICE_FORM, "slug": "eating-disorders",
+                                                     "bank_holidays": "SCT"})
     entry = last_audit(app)
     assert entry.action == "service.updated"
     assert entry.details["before"]["risk_tier"] == "high" and entry.details["after"]["risk_tier"] == "low"
+    assert (entry.details["before"]["bank_holidays"], entry.details["after"]["bank_holidays"]) == ("ENG", "SCT")
+    refused = ada.post(f"/admin/services/{service_id}/edit", {**SERVICE_FORM, "bank_holidays": "XX"})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
 
 
 def test_deactivating_a_service_hides_it_from_its_staff(app, ada):

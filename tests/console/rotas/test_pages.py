@@ -2,7 +2,7 @@
 shifts, from the demo trust's drafts."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from werkzeug.datastructures import MultiDict
 
@@ -241,3 +241,17 @@ def test_the_draft_page_says_how_many_of_peoples_own_preferences_it_meets_and_wh
         db.session.commit()
         after = _page(version_id).preferences
         assert after.startswith(f"{met - 1} of {counted} preference-days met; least met: Ella Robinson, ")
+
+
+def test_the_grid_names_the_bank_holidays_of_each_services_calendar(app, demo_data):
+    """Christmas week in England and Wales; Saint Andrew's Day is Scotland's only, so a rota for services of both says
+    whose it is."""
+    with app.app_context():
+        eating, low = services("eating-disorders", "demo-low")
+        christmas = pages.bank_holidays_of([eating], date(2026, 12, 21), date(2026, 12, 28))
+        assert christmas == {date(2026, 12, 25): "Christmas Day", date(2026, 12, 26): "Boxing Day",
+                             date(2026, 12, 28): "Boxing Day (observed)"}
+        low.bank_holidays = "SCT"
+        both = pages.bank_holidays_of([eating, low], date(2026, 11, 30), date(2026, 12, 28))
+        assert both[date(2026, 11, 30)] == "Saint Andrew's Day (Scotland)"
+        assert (both[date(2026, 12, 25)], both[date(2026, 12, 28)]) == ("Christmas Day", "Boxing Day (observed)")
