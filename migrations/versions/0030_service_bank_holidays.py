@@ -23,5 +23,10 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite (3.35 and later) drops a plain column in place. Batch mode would copy the table and drop `services`,
+        # which most tables refer to: SQLite refused that here ("database table is locked").
+        op.execute("ALTER TABLE services DROP COLUMN bank_holidays")
+        return
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.drop_column('bank_holidays')
