@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from console.bench.words import DATA as TEST_SETS, labelled as test_rows, level_of
+from console.bench.words import DATA as TEST_SETS, level_of
 from console.queue import risk_model, risk_training
 from console.queue.lexicon import DEFAULT_TERMS
 from console.queue.matching import Matcher
@@ -29,8 +29,7 @@ def signals() -> None:
     lists = Matcher(tuple((phrase, name) for name, phrases in DEFAULT_TERMS.items() for phrase in phrases))
     model = risk_model.RiskModel.load()
     sets = [("held-out (395)", risk_training.labelled(risk_training.HELD_OUT))]
-    sets += [(path.stem, [(text, label) for label, text in test_rows(path)])
-             for path in sorted(TEST_SETS.glob("labelled_posts*.tsv"))]
+    sets += [(path.stem, risk_training.labelled(path)) for path in sorted(TEST_SETS.glob("labelled_posts*.tsv"))]
     print("| Set, signal | Critical at its level | Critical flagged | Critical and risk flagged | Ordinary flagged |")
     print("|---|---|---|---|---|")
     for name, rows in sets:
@@ -47,7 +46,6 @@ def variants() -> None:
     rows = risk_training.corpus()
     texts, levels = [t for t, _ in rows], [level for _, level in rows]
     labels = np.array(levels)
-    chosen = dict(risk_training.SENSITIVITIES)
     for name, word_grams, char_grams, regularisation in [
             ("words and pairs, C=10 (shipped)", (1, 2), (), 10.0),
             ("words, pairs and triples, C=10", (1, 2, 3), (), 10.0),
@@ -56,9 +54,7 @@ def variants() -> None:
         risk_model.WORD_GRAMS, risk_model.CHAR_GRAMS = word_grams, char_grams
         began = time.perf_counter()
         chances = risk_training.cross_validated(texts, levels, regularisation)
-        risk_training.SENSITIVITIES = {"x": (0.85, 0.9)}
-        limits = risk_training.thresholds(chances, levels)["x"]
-        risk_training.SENSITIVITIES = chosen
+        limits = risk_training.thresholds(chances, levels, {"x": (0.85, 0.9)})["x"]
         critical = chances[:, 0] >= limits["critical"]
         flagged = critical | (chances[:, 0] + chances[:, 1] >= limits["risk"])
         print(f"{name}: ordinary flagged {flagged[labels == 'none'].mean():.1%}, critical flagged "

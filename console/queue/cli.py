@@ -1,4 +1,5 @@
-"""`flask risk-model ...`: build the shipped risk model, measure it, retrain it with the trust's own decisions.
+"""`flask risk-model ...`: build the shipped risk model, or retrain it with the trust's own decisions (each run is
+measured on the held-out posts).
 scikit-learn is loaded by these commands only, never by the web console."""
 
 import click

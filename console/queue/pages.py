@@ -307,7 +307,7 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
     item_reasons = reasons.reasons_of(post.service)
     poster = queue.poster_history(post)
     openings = queue.thread_openings(poster.posts)
-    events = work.history(post)
+    events, marks = work.history(post), risk_signals.marks_of(post)
     return ItemPage(
         post=post, level=LEVELS[Priority(post.priority)], state=_state(post.state),
         deadline=deadline(work.due(post, now), now), look_alike=queue.look_alikes([post]).get(post.id), case=case,
@@ -319,8 +319,9 @@ def item_page(viewer, post: Post, *, case, poster_cases: list, after: int | None
         poster_cases=poster_cases, poster_cases_counted=words.counted(len(poster_cases), "open escalation case"),
         history=_history(events), taken_back=taken_back(post, events), model_reason=risk_signals.model_reason(post),
         marks=[f"{m.marked_by.name}: {risk_signals.VERDICTS[m.verdict]} ({words.local_time(m.marked_at)})"
-               for m in risk_signals.marks_of(post)],
-        mark_choices=risk_signals.mark_choices(post, viewer))
+               for m in marks],
+        mark_choices=risk_signals.mark_choices(post, next((m.verdict for m in marks if m.marked_by_id == viewer.id),
+                                                          None)))
 
 
 # --- Search ----------------------------------------------------------------------------------

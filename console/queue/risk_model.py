@@ -32,7 +32,8 @@ WORD_GRAMS = (1, 2)  # words and pairs of words
 # model had not seen, and made the model three times the size (docs/benchmarks.md, the risk model's variants).
 CHAR_GRAMS: tuple[int, ...] = ()
 # How readily the model raises a post: each setting is a pair of thresholds the training run chose on posts the
-# model had not seen (see risk_training.SENSITIVITIES), so that it catches at least a share of critical posts.
+# model had not seen (see risk_training.SENSITIVITIES and STANDARD_CANDIDATES), so that it catches at least a share
+# of critical posts.
 SENSITIVITY_LABELS = {
     "sensitive": "More flags: catch more critical posts, at the cost of more ordinary posts raised",
     "standard": "Standard (the default)",
@@ -177,8 +178,7 @@ def _spellings(text: str, needed: set[str]) -> dict[str, str]:
         if len(spelt) == len(needed):
             break
         piece = EDGES.sub("", piece)
-        plain = APOSTROPHES.sub("", piece.casefold())
-        read = [REPEATS.sub(r"\1\1", plain)] if plain.isascii() and plain.isalnum() else words_of(piece)
+        read = words_of(piece)
         if len(read) == 1 and read[0] in needed:
             spelt.setdefault(read[0], piece)
     return spelt
@@ -215,11 +215,3 @@ def forget() -> None:
     """Make the next `current()` look again at once (a retrained model was just accepted in this process)."""
     with _lock:
         _current["model"], _current["checked"] = None, 0.0
-
-
-def explanation(words) -> str:
-    """Why the model flagged a post, in words: "'last post', 'thank you all' weighed most"."""
-    named = [f"\u2018{w}\u2019" for w in words]
-    if not named:
-        return "the post as a whole, no single words"
-    return (", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]) + " weighed most"

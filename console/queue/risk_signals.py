@@ -18,10 +18,11 @@ from console.database import utcnow
 from console.errors import UserError
 from console.extensions import db
 from console.queue import risk_model
-from console.queue.models import Post, Priority, QueueSettings, RiskMark, RiskModelVersion
+from console.queue.models import Post, Priority, RiskMark, RiskModelVersion
 from console.queue.risk_model import DEFAULT_SENSITIVITY, SENSITIVITY_LABELS, Verdict
 from console.queue.service import settings_of
 from console.services.models import Service
+from console.words import listed
 
 log = logging.getLogger(__name__)
 LEVEL_PRIORITY = {"critical": Priority.CRITICAL, "risk": Priority.RISK, "none": Priority.NORMAL}
@@ -43,8 +44,7 @@ def model() -> risk_model.RiskModel:
 
 
 def sensitivity_of(service: Service) -> str:
-    row = db.session.get(QueueSettings, service.id)
-    return row.model_sensitivity if row is not None and row.model_sensitivity else DEFAULT_SENSITIVITY
+    return settings_of(service).model_sensitivity or DEFAULT_SENSITIVITY
 
 
 NO_VERDICT = Verdict("none", ())
@@ -80,7 +80,14 @@ def model_reason(post: Post) -> str:
     if not post.model_flag:
         return ""
     level = "critical" if post.model_flag["level"] == "critical" else "a risk"
-    return f"the risk model, which rated it {level}: {risk_model.explanation(post.model_flag['words'])}"
+    return f"the risk model, which rated it {level}: {explanation(post.model_flag['words'])}"
+
+
+def explanation(words) -> str:
+    """Why the model flagged a post, in words: "'last post' and 'thank you' weighed most"."""
+    if not words:
+        return "the post as a whole, no single words"
+    return listed(f"\u2018{w}\u2019" for w in words) + " weighed most"
 
 
 def _share(part: int, whole: int) -> str:
@@ -113,10 +120,8 @@ class MarkChoice:
     label: str
 
 
-def mark_choices(post: Post, moderator=None) -> list[MarkChoice]:
-    """The one-click marks that make sense for a post as it stands, less the one the moderator has already given."""
-    given = None if moderator is None else db.session.scalar(
-        sa.select(RiskMark.verdict).where(RiskMark.post_id == post.id, RiskMark.marked_by_id == moderator.id))
+def mark_choices(post: Post, given: str | None = None) -> list[MarkChoice]:
+    """The one-click marks that make sense for a post as it stands, less `given`, the one the moderator gave."""
     choices = []
     if post.priority != Priority.NORMAL:
         choices.append(MarkChoice("wrong", "Flag was wrong: an ordinary post"))

@@ -159,13 +159,14 @@ def build_problem(services: list[Service], start: date, days: int, *, name: str 
             unavailable=tuple(domain.Unavailable(u.day, u.start_minute, u.end_minute) for u in off[person.id]),
             committed=tuple(sorted(elsewhere[person.id], key=lambda c: (c.day, c.start))),
         )
-    for staff_id in leaning(preferences_met_before(staff, start, all_slugs)):
+    before = shifts_before(start, ids)  # the weeks before count for fairness and for preferences met
+    for staff_id in leaning(preferences_met_before(staff, start, all_slugs, before)):
         person = staff[staff_id]
         staff[staff_id] = replace(person, preferences=tuple(replace(p, weight=p.weight * LEANING)
                                                             for p in person.preferences))
     return Problem(name=name, start=start, days=days, staff=staff,
                    services={service.slug: standard_of(service) for service in services},
-                   history=_history(people, contracts, start))
+                   history=_history(people, contracts, before))
 
 
 def service_slugs() -> dict[int, str]:
@@ -179,19 +180,27 @@ LEANING_BELOW = 0.2  # ... when their share met is this far below the middle per
 LEANING_EVIDENCE = 4  # ... and at least this many of their preference-days counted
 
 
-def preferences_met_before(staff: dict[str, domain.Staff], start: date,
-                           slugs: dict[int, str]) -> dict[str, tuple[int, int]]:
+def shifts_before(start: date, staff_ids: list[int]) -> list:
+    """The people's published shifts (plain rows) in the FAIRNESS_WEEKS before `start`."""
+    return published_shifts(start=start - timedelta(weeks=FAIRNESS_WEEKS), last=start - timedelta(days=1),
+                            staff_ids=staff_ids, rows_only=True)
+
+
+def preferences_met_before(staff: dict[str, domain.Staff], start: date, slugs: dict[int, str],
+                           shifts: list | None = None) -> dict[str, tuple[int, int]]:
     """How many of each person's preference-days (their preferences as they are now) the published rotas met in the
-    FAIRNESS_WEEKS before `start`, of how many counted (rota.score.preferences_met)."""
+    FAIRNESS_WEEKS before `start`, of how many counted (rota.score.preferences_met); `shifts`: those rotas' shifts
+    (shifts_before), when already read."""
     wanting = {pid: person for pid, person in staff.items() if person.preferences}
     if not wanting:
         return {}
+    if shifts is None:
+        shifts = shifts_before(start, [int(pid) for pid in wanting])
     first = start - timedelta(weeks=FAIRNESS_WEEKS)
-    shifts = published_shifts(start=first, last=start - timedelta(days=1),
-                              staff_ids=[int(pid) for pid in wanting], rows_only=True)
     before = Problem(name="before", start=first, days=FAIRNESS_WEEKS * 7, services={}, staff=wanting)
     worked = Rota(tuple(Assignment((s.day - first).days, s.start_minute, s.end_minute, str(s.staff_id),
-                                   slugs.get(s.service_id, ""), Kind(s.kind)) for s in shifts))
+                                   slugs.get(s.service_id, ""), Kind(s.kind)) for s in shifts
+                        if str(s.staff_id) in wanting))
     return preferences_met(before, worked)
 
 
@@ -205,12 +214,11 @@ def leaning(tally: dict[str, tuple[int, int]]) -> list[str]:
     return sorted(pid for pid, share in shares.items() if share <= middle - LEANING_BELOW)
 
 
-def _history(people: list[StaffMember], contracts: dict[int, Contract], start: date) -> dict[str, History]:
-    """Weekend days, evenings and hours beyond contract each person worked in the published rotas before start."""
-    first = start - timedelta(weeks=FAIRNESS_WEEKS)
+def _history(people: list[StaffMember], contracts: dict[int, Contract], before: list) -> dict[str, History]:
+    """Weekend days, evenings and hours beyond contract each person worked in the published rotas before the period
+    (`before`: their shifts, shifts_before)."""
     worked = defaultdict(list)
-    for shift in published_shifts(start=first, last=start - timedelta(days=1), staff_ids=[p.id for p in people],
-                                  rows_only=True):
+    for shift in before:
         if shift.kind != Kind.ON_CALL.value:
             worked[shift.staff_id].append(shift)
     history = {}

@@ -94,7 +94,7 @@ def test_the_explanation_names_the_words_that_weighed_most():
     verdict = shipped.verdict("this will be my last post, thank you all for everything")
     assert verdict.level == "critical"
     assert {"thank you", "my last"} <= set(verdict.words)
-    assert risk_model.explanation(verdict.words).endswith("weighed most")
+    assert risk_signals.explanation(verdict.words).endswith("weighed most")
     assert shipped.verdict("what a lovely walk by the river with the dog").level == "none"
 
 
